@@ -1,0 +1,43 @@
+// Everything a handler's core depends on, passed in as arguments so tests can supply their own clock,
+// ids and clients. `depsFromEnvironment` is the adapter's half: it runs once per cold start.
+import { S3Client } from "@aws-sdk/client-s3";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { randomBytes } from "node:crypto";
+import { fromEnvironment, RuntimeConfig } from "./config";
+
+/** The dependencies of every handler core. */
+export interface Deps {
+  config: RuntimeConfig;
+  s3: S3Client;
+  db: DynamoDBDocumentClient;
+  /** The current time (a clock that tests can move). */
+  now: () => Date;
+  /** A new random value of `bytes` bytes, base64url-encoded. */
+  random: (bytes: number) => string;
+}
+
+/** Builds the S3 client. Checksums only WHEN_REQUIRED: otherwise the SDK (>= 3.729) signs a CRC32 of an
+ *  empty body into every pre-signed PUT URL and real S3 rejects every real upload. */
+export function createS3Client(): S3Client {
+  return new S3Client({ requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
+}
+
+/** Builds the DynamoDB document client (plain JS values in and out; empty values become absent). */
+export function createDocumentClient(): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+}
+
+/** Real dependencies from the environment. Region, credentials and endpoints (AWS_ENDPOINT_URL_S3,
+ *  AWS_ENDPOINT_URL_DYNAMODB) come from the SDK's own environment handling, in Lambda and locally alike. */
+export function depsFromEnvironment(env: Record<string, string | undefined> = process.env): Deps {
+  return {
+    config: fromEnvironment(env),
+    s3: createS3Client(),
+    db: createDocumentClient(),
+    now: () => new Date(),
+    random: (bytes) => randomBytes(bytes).toString("base64url"),
+  };
+}

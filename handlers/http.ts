@@ -1,0 +1,161 @@
+// The thin adapter between API Gateway proxy events and the route cores: request parsing, CORS,
+// the one place where errors become API.md error bodies, and one structured log line per request.
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { Deps } from "./deps";
+import { internalError, invalidRequest, isHttpError, unavailable, HttpError } from "./errors";
+import { createLogger, describeError, Logger } from "./log";
+
+/** What a route core sees of a request. Header names are lower case. */
+export interface ApiRequest {
+  method: string;
+  /** The route path with its parameters filled in, without the stage, e.g. /files/abc. */
+  path: string;
+  pathParameters: Record<string, string>;
+  headers: Record<string, string>;
+  body: string | undefined;
+  /** Where the API is reachable, ending with "/": e.g. https://abc.execute-api.eu-west-1.amazonaws.com/dev/ */
+  baseUrl: string;
+  requestId: string;
+  log: Logger;
+}
+
+/** What a route core returns; `body` is JSON-encoded unless it is a string with its own content type. */
+export interface ApiResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** A route's core: pure logic over its dependencies. */
+export type ApiHandle = (request: ApiRequest, deps: Deps) => Promise<ApiResponse>;
+
+/** Request headers a browser may send cross-origin. */
+export const CORS_ALLOWED_HEADERS = "Content-Type,X-Delete-Token";
+/** Methods a browser may use cross-origin. */
+export const CORS_ALLOWED_METHODS = "GET,POST,DELETE,OPTIONS";
+
+/** CORS response headers for a request from `origin`: the origin is echoed only when it is allowed. */
+export function corsHeaders(origin: string | undefined, allowed: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = { Vary: "Origin" };
+  if (origin !== undefined && allowed.includes(origin)) headers["Access-Control-Allow-Origin"] = origin;
+  return headers;
+}
+
+/** The answer to a CORS preflight (OPTIONS) on any route. */
+export function preflightResponse(origin: string | undefined, allowed: readonly string[]): APIGatewayProxyResult {
+  return {
+    statusCode: 204,
+    headers: {
+      ...corsHeaders(origin, allowed),
+      "Access-Control-Allow-Methods": CORS_ALLOWED_METHODS,
+      "Access-Control-Allow-Headers": CORS_ALLOWED_HEADERS,
+      "Access-Control-Max-Age": "600",
+    },
+    body: "",
+  };
+}
+
+/** The API.md error body for an HttpError. */
+export function errorBody(e: HttpError): { error: { code: string; message: string } } {
+  return { error: { code: e.code, message: e.message } };
+}
+
+/** Parses a JSON object body or throws a 400 that says what is wrong. */
+export function parseJsonObject(request: ApiRequest): Record<string, unknown> {
+  if (request.body === undefined || request.body.trim() === "") {
+    throw invalidRequest('The request body is empty; send a JSON object, e.g. {"fileName":"a.pdf",...}.');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(request.body);
+  } catch {
+    throw invalidRequest("The request body is not valid JSON.");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw invalidRequest("The request body must be a JSON object.");
+  }
+  return value as Record<string, unknown>;
+}
+
+function lowerCaseHeaders(headers: Record<string, string | undefined> | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) if (value !== undefined) out[name.toLowerCase()] = value;
+  return out;
+}
+
+/** The API's base URL as the client called it: scheme and host, plus the stage prefix API Gateway adds. */
+function baseUrlOf(event: APIGatewayProxyEvent, headers: Record<string, string>): string {
+  const proto = headers["x-forwarded-proto"] ?? "https";
+  const host = headers["host"] ?? "localhost";
+  const fullPath = event.requestContext?.path ?? event.path;
+  const prefix = fullPath.endsWith(event.path) ? fullPath.slice(0, fullPath.length - event.path.length) : "";
+  return `${proto}://${host}${prefix}/`;
+}
+
+/** SDK errors that mean "a dependency is busy or away" rather than "we have a bug". */
+function isDependencyOutage(e: unknown): boolean {
+  const name = e instanceof Error ? e.name : "";
+  return /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|ServiceUnavailable|SlowDown|TimeoutError|ECONNREFUSED|ECONNRESET/.test(
+    name + " " + String((e as { code?: unknown })?.code ?? ""),
+  );
+}
+
+/** Runs a route core for one API Gateway proxy event and turns whatever happens into an HTTP response. */
+export async function handleApiEvent(
+  handle: ApiHandle,
+  event: APIGatewayProxyEvent,
+  context: { awsRequestId: string },
+  deps: Deps,
+): Promise<APIGatewayProxyResult> {
+  const started = Date.now();
+  const headers = lowerCaseHeaders(event.headers);
+  const requestId = context.awsRequestId;
+  const log = createLogger({ requestId, method: event.httpMethod, path: event.path });
+  const cors = corsHeaders(headers["origin"], deps.config.corsOrigins);
+  let response: ApiResponse;
+  try {
+    const body =
+      event.body === null || event.body === undefined
+        ? undefined
+        : event.isBase64Encoded
+          ? Buffer.from(event.body, "base64").toString("utf8")
+          : event.body;
+    response = await handle(
+      {
+        method: event.httpMethod,
+        path: event.path,
+        pathParameters: Object.fromEntries(
+          Object.entries(event.pathParameters ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
+        ),
+        headers,
+        body,
+        baseUrl: baseUrlOf(event, headers),
+        requestId,
+        log,
+      },
+      deps,
+    );
+  } catch (e) {
+    let error: HttpError;
+    if (isHttpError(e)) {
+      error = e;
+    } else {
+      error = isDependencyOutage(e) ? unavailable() : internalError();
+      log.error("request failed", describeError(e));
+    }
+    response = { status: error.httpStatus, body: errorBody(error) };
+  }
+  const isText = typeof response.body === "string";
+  log.info("request", { status: response.status, durationMs: Date.now() - started });
+  return {
+    statusCode: response.status,
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      "Cache-Control": "no-store",
+      "X-Content-Type-Options": "nosniff",
+      ...cors,
+      ...response.headers,
+    },
+    body: response.body === undefined ? "" : isText ? (response.body as string) : JSON.stringify(response.body),
+  };
+}

@@ -1,0 +1,30 @@
+// Structured logs: one JSON object per line, always with the request id, so CloudWatch Logs Insights can query them.
+
+export type Fields = Record<string, unknown>;
+
+/** A logger bound to one request (or one event). */
+export interface Logger {
+  info(message: string, fields?: Fields): void;
+  warn(message: string, fields?: Fields): void;
+  error(message: string, fields?: Fields): void;
+}
+
+/** Writes JSON lines to `write` (stdout by default, which Lambda sends to CloudWatch). */
+export function createLogger(
+  base: Fields,
+  write: (line: string) => void = (l) => process.stdout.write(l + "\n"),
+): Logger {
+  const emit = (level: string, message: string, fields?: Fields) =>
+    write(JSON.stringify({ time: new Date().toISOString(), level, message, ...base, ...fields }));
+  return {
+    info: (m, f) => emit("info", m, f),
+    warn: (m, f) => emit("warn", m, f),
+    error: (m, f) => emit("error", m, f),
+  };
+}
+
+/** What may be logged of an unknown error: its name and message, never the request body or secrets. */
+export function describeError(e: unknown): Fields {
+  if (e instanceof Error) return { errorName: e.name, errorMessage: e.message };
+  return { errorName: typeof e };
+}

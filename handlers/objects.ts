@@ -1,0 +1,98 @@
+// The file bytes in S3. Handlers never move bytes: they sign URLs, look at what arrived and delete.
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { Deps } from "./deps";
+
+/** Every upload lives under this prefix; the S3 event and the lifecycle rules are scoped to it. */
+export const UPLOAD_PREFIX = "uploads/";
+
+/** The S3 key of a file: derived from its id only, never from anything the client chose. */
+export function fileKeyFor(id: string): string {
+  return `${UPLOAD_PREFIX}${id}`;
+}
+
+/** The id of a file from its S3 key, or undefined when the key is not one of ours. */
+export function idFromKey(key: string): string | undefined {
+  const id = key.startsWith(UPLOAD_PREFIX) ? key.slice(UPLOAD_PREFIX.length) : "";
+  return /^[A-Za-z0-9_-]{22}$/.test(id) ? id : undefined;
+}
+
+/** What the client must send with its PUT and where. */
+export interface SignedUpload {
+  url: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * Signs a PUT for exactly this content type and length (and SHA-256 when given), so S3 rejects any
+ * other body. The checksum header stays a header (not hoisted into the query) so the client must send it.
+ */
+export async function signUpload(
+  deps: Deps,
+  key: string,
+  file: { contentType: string; size: number; sha256?: string },
+): Promise<SignedUpload> {
+  const command = new PutObjectCommand({
+    Bucket: deps.config.bucketName,
+    Key: key,
+    ContentType: file.contentType,
+    ContentLength: file.size,
+    ChecksumSHA256: file.sha256,
+  });
+  const signed = new Set(["content-type", "content-length"]);
+  const headers: Record<string, string> = { "Content-Type": file.contentType };
+  if (file.sha256 !== undefined) {
+    signed.add("x-amz-checksum-sha256");
+    headers["x-amz-checksum-sha256"] = file.sha256;
+  }
+  const url = await getSignedUrl(deps.s3, command, {
+    expiresIn: deps.config.uploadUrlTtlSeconds,
+    signableHeaders: signed,
+    unhoistableHeaders: new Set(["x-amz-checksum-sha256"]),
+  });
+  return { url, headers };
+}
+
+/** RFC 6266 Content-Disposition with an ASCII fallback and the exact UTF-8 name (RFC 8187). */
+export function contentDisposition(fileName: string): string {
+  const fallback = fileName.replace(/[^\x20-\x7e]|["\\/%]/g, "_");
+  const encoded = encodeURIComponent(fileName).replace(
+    /['()*]/g,
+    (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase(),
+  );
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}
+
+/** Signs a GET that downloads the file under its original name and type. */
+export async function signDownload(
+  deps: Deps,
+  key: string,
+  file: { fileName: string; contentType: string },
+): Promise<string> {
+  return getSignedUrl(
+    deps.s3,
+    new GetObjectCommand({
+      Bucket: deps.config.bucketName,
+      Key: key,
+      ResponseContentDisposition: contentDisposition(file.fileName),
+      ResponseContentType: file.contentType,
+    }),
+    { expiresIn: deps.config.downloadUrlTtlSeconds },
+  );
+}
+
+/** Size and type of a stored object, or undefined when there is none. */
+export async function headObject(deps: Deps, key: string): Promise<{ size: number; contentType: string } | undefined> {
+  try {
+    const out = await deps.s3.send(new HeadObjectCommand({ Bucket: deps.config.bucketName, Key: key }));
+    return { size: out.ContentLength ?? 0, contentType: out.ContentType ?? "" };
+  } catch (e) {
+    if (e instanceof Error && (e.name === "NotFound" || e.name === "NoSuchKey")) return undefined;
+    throw e;
+  }
+}
+
+/** Deletes an object; deleting one that is not there succeeds, as on S3. */
+export async function deleteObject(deps: Deps, key: string): Promise<void> {
+  await deps.s3.send(new DeleteObjectCommand({ Bucket: deps.config.bucketName, Key: key }));
+}

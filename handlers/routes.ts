@@ -1,0 +1,56 @@
+// The route table: the single source for API Gateway (infra/api.ts), the local gateway (local/) and the docs.
+import { ApiHandle } from "./http";
+import { createUpload } from "./routes/createUpload";
+import { deleteFile } from "./routes/deleteFile";
+import { downloadFile } from "./routes/downloadFile";
+import { getFile } from "./routes/getFile";
+
+/** One HTTP route and the core that serves it. Each route gets its own Lambda function and IAM role. */
+export interface Route {
+  /** Names the Lambda function, its role and its log group. */
+  name: RouteName;
+  method: "GET" | "POST" | "DELETE";
+  /** API Gateway path template, e.g. /files/{id}. */
+  path: string;
+  summary: string;
+  handle: ApiHandle;
+}
+
+export type RouteName = "createUpload" | "getFile" | "downloadFile" | "deleteFile";
+
+export const ROUTES: readonly Route[] = [
+  {
+    name: "createUpload",
+    method: "POST",
+    path: "/uploads",
+    summary: "Ask for a pre-signed upload URL",
+    handle: createUpload,
+  },
+  { name: "getFile", method: "GET", path: "/files/{id}", summary: "Read a file's metadata", handle: getFile },
+  {
+    name: "downloadFile",
+    method: "POST",
+    path: "/files/{id}/download",
+    summary: "Consume one download and get a pre-signed download URL",
+    handle: downloadFile,
+  },
+  {
+    name: "deleteFile",
+    method: "DELETE",
+    path: "/files/{id}",
+    summary: "Delete a file with its delete token",
+    handle: deleteFile,
+  },
+];
+
+/** Matches a concrete path against a route template; returns the path parameters or undefined. */
+export function matchPath(template: string, path: string): Record<string, string> | undefined {
+  const names: string[] = [];
+  const pattern = template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{(\w+)\}/g, (_, name: string) => {
+    names.push(name);
+    return "([^/]+)";
+  });
+  const match = new RegExp(`^${pattern}$`).exec(path);
+  if (!match) return undefined;
+  return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? "")]));
+}

@@ -1,0 +1,52 @@
+// POST /uploads: record the share as pending and hand out a pre-signed PUT. No bytes pass through here.
+import { createHash } from "node:crypto";
+import { Deps } from "../deps";
+import { ApiRequest, ApiResponse, parseJsonObject } from "../http";
+import { fileKeyFor, signUpload } from "../objects";
+import { FileRecord, putRecord } from "../records";
+import { parseUploadRequest } from "../validation";
+
+/** SHA-256 (hex) of a delete token: what the table keeps instead of the token. */
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
+}
+
+export async function createUpload(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
+  const upload = parseUploadRequest(parseJsonObject(request), deps.config);
+  const now = deps.now();
+  const id = deps.random(16);
+  const deleteToken = deps.random(32);
+  const expiresAtEpoch = Math.floor(now.getTime() / 1000) + upload.expiresInSeconds;
+  const record: FileRecord = {
+    id,
+    fileKey: fileKeyFor(id),
+    fileName: upload.fileName,
+    contentType: upload.contentType,
+    size: upload.size,
+    sha256: upload.sha256,
+    status: "pending",
+    createdAt: now.toISOString(),
+    expiresAt: new Date(expiresAtEpoch * 1000).toISOString(),
+    expiresAtEpoch,
+    downloads: 0,
+    maxDownloads: upload.maxDownloads,
+    deleteTokenHash: hashToken(deleteToken),
+  };
+  await putRecord(deps, record);
+  const signed = await signUpload(deps, record.fileKey, record);
+  request.log.info("upload created", { fileId: id, size: record.size });
+  return {
+    status: 201,
+    body: {
+      id,
+      fileKey: record.fileKey,
+      uploadUrl: signed.url,
+      method: "PUT",
+      headers: signed.headers,
+      expiresIn: deps.config.uploadUrlTtlSeconds,
+      expiresAt: record.expiresAt,
+      shareUrl: `${request.baseUrl}files/${id}`,
+      deleteToken,
+    },
+  };
+}

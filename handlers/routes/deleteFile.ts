@@ -1,0 +1,28 @@
+// DELETE /files/{id}: with the delete token shown once at upload, remove the object, then the record.
+// Object first: if the record delete then fails, a retry still finds the record and finishes the job.
+import { timingSafeEqual } from "node:crypto";
+import { Deps } from "../deps";
+import { forbidden } from "../errors";
+import { ApiRequest, ApiResponse } from "../http";
+import { deleteObject } from "../objects";
+import { deleteRecord } from "../records";
+import { hashToken } from "./createUpload";
+import { fileIdOf, findRecord } from "./files";
+
+export async function deleteFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
+  const id = fileIdOf(request);
+  const token = request.headers["x-delete-token"];
+  const record = await findRecord(deps, id);
+  if (token === undefined || token === "") {
+    throw forbidden("Send the delete token you got when you created the upload in the X-Delete-Token header.");
+  }
+  const given = Buffer.from(hashToken(token), "hex");
+  const stored = Buffer.from(record.deleteTokenHash, "hex");
+  if (given.length !== stored.length || !timingSafeEqual(given, stored)) {
+    throw forbidden("The delete token is not the one issued for this file.");
+  }
+  await deleteObject(deps, record.fileKey);
+  await deleteRecord(deps, id, record.deleteTokenHash);
+  request.log.info("file deleted", { fileId: id });
+  return { status: 204 };
+}

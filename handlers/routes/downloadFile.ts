@@ -1,0 +1,31 @@
+// POST /files/{id}/download: consume one download atomically, then sign a short-lived GET.
+import { Deps } from "../deps";
+import { notReady } from "../errors";
+import { ApiRequest, ApiResponse } from "../http";
+import { signDownload } from "../objects";
+import { consumeDownload } from "../records";
+import { assertNotGone, downloadsRemaining, fileIdOf, findRecord } from "./files";
+
+export async function downloadFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
+  const id = fileIdOf(request);
+  const record = await consumeDownload(deps, id);
+  if (record === undefined) {
+    // The conditional write refused: read the record to tell the client why.
+    const current = await findRecord(deps, id);
+    assertNotGone(current, deps.now());
+    throw notReady("The file has not finished uploading yet; try again in a moment.");
+  }
+  const downloadUrl = await signDownload(deps, record.fileKey, record);
+  request.log.info("download granted", { fileId: id, downloads: record.downloads });
+  return {
+    status: 200,
+    body: {
+      downloadUrl,
+      expiresIn: deps.config.downloadUrlTtlSeconds,
+      fileName: record.fileName,
+      contentType: record.contentType,
+      size: record.size,
+      downloadsRemaining: downloadsRemaining(record),
+    },
+  };
+}
