@@ -1,7 +1,7 @@
 // Everything a handler's core depends on, passed in as arguments so tests can supply their own clock,
 // ids and clients. `depsFromEnvironment` is the adapter's half: it runs once per cold start.
-import { S3Client } from "@aws-sdk/client-s3";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
+import { DynamoDBClient, DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { randomBytes } from "node:crypto";
 import { fromEnvironment, RuntimeConfig } from "./config";
@@ -17,15 +17,19 @@ export interface Deps {
   random: (bytes: number) => string;
 }
 
-/** Builds the S3 client. Checksums only WHEN_REQUIRED: otherwise the SDK (>= 3.729) signs a CRC32 of an
+/** Builds the S3 client (options: only the local mode passes an endpoint and credentials). Checksums only WHEN_REQUIRED: otherwise the SDK (>= 3.729) signs a CRC32 of an
  *  empty body into every pre-signed PUT URL and real S3 rejects every real upload. */
-export function createS3Client(): S3Client {
-  return new S3Client({ requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
+export function createS3Client(options: S3ClientConfig = {}): S3Client {
+  return new S3Client({
+    ...options,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
 }
 
 /** Builds the DynamoDB document client (plain JS values in and out; empty values become absent). */
-export function createDocumentClient(): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+export function createDocumentClient(options: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient(options), {
     marshallOptions: { removeUndefinedValues: true },
   });
 }

@@ -4,6 +4,7 @@ import { createUpload } from "./routes/createUpload";
 import { deleteFile } from "./routes/deleteFile";
 import { downloadFile } from "./routes/downloadFile";
 import { getFile } from "./routes/getFile";
+import { servePage } from "./routes/page";
 
 /** One HTTP route and the core that serves it. Each route gets its own Lambda function and IAM role. */
 export interface Route {
@@ -16,9 +17,10 @@ export interface Route {
   handle: ApiHandle;
 }
 
-export type RouteName = "createUpload" | "getFile" | "downloadFile" | "deleteFile";
+export type RouteName = "page" | "createUpload" | "getFile" | "downloadFile" | "deleteFile";
 
 export const ROUTES: readonly Route[] = [
+  { name: "page", method: "GET", path: "/", summary: "The web page", handle: servePage },
   {
     name: "createUpload",
     method: "POST",

@@ -1,9 +1,12 @@
 // GET /files/{id}: metadata only. No side effects, so link previews and mail scanners can call it freely.
+// A browser following a share link (Accept: text/html) gets the page, which then asks for the JSON.
 import { Deps } from "../deps";
 import { ApiRequest, ApiResponse } from "../http";
+import { pageResponse, wantsHtml } from "../page";
 import { assertNotGone, fileIdOf, findRecord, publicView } from "./files";
 
 export async function getFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
+  if (wantsHtml(request.headers["accept"])) return pageResponse();
   const record = await findRecord(deps, fileIdOf(request));
   assertNotGone(record, deps.now());
   return { status: 200, body: publicView(record) };

@@ -1,0 +1,91 @@
+// The data plane of the local mode: S3 and DynamoDB emulators on 127.0.0.1, the bucket and table created as
+// the stack creates them, and S3 upload events handed to the same ObjectCreated handler Lambda runs.
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { mkdtemp, mkdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { RuntimeConfig } from "../handlers/config";
+import { createDocumentClient, createS3Client, Deps } from "../handlers/deps";
+import { randomBytes } from "node:crypto";
+import { createLogger, describeError } from "../handlers/log";
+import { handleObjectCreated } from "../handlers/objectCreated";
+import { ensureFilesTable, LocalDynamo, startLocalDynamo } from "./dynamo";
+import { LOCAL_CREDENTIALS, LocalS3, startLocalS3 } from "./s3";
+
+export interface BackendOptions {
+  config: RuntimeConfig;
+  /** Keeps S3 objects and table items under this folder across restarts; undefined = throwaway, in a temp folder. */
+  dataDir?: string;
+  /** Extra browser origins for the bucket's CORS rules (the local page's own origin). */
+  extraCorsOrigins?: readonly string[];
+}
+
+export interface Backends {
+  s3: LocalS3;
+  dynamo: LocalDynamo;
+  /** The handlers' dependencies, wired to the emulators. Tests may replace `now` to move the clock. */
+  deps: Deps;
+  /** Environment for a process that should talk to these emulators (SDK endpoints, credentials, stack config). */
+  sdkEnvironment: Record<string, string>;
+  /** Resolves when every S3 event received so far has been handled. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const REGION = "us-east-1";
+
+export async function startBackends(options: BackendOptions): Promise<Backends> {
+  const throwaway = options.dataDir === undefined;
+  const root = options.dataDir ?? (await mkdtemp(join(tmpdir(), "fileshare-")));
+  await mkdir(join(root, "s3"), { recursive: true });
+  const pending = new Set<Promise<unknown>>();
+  const log = createLogger({ component: "local-s3-events" });
+  let deps: Deps | undefined;
+
+  const dynamo = await startLocalDynamo({ path: throwaway ? undefined : join(root, "dynamodb") });
+  const s3 = await startLocalS3({
+    directory: join(root, "s3"),
+    bucketName: options.config.bucketName,
+    corsOrigins: [...options.config.corsOrigins, ...(options.extraCorsOrigins ?? [])],
+    onObjectCreated: (event) => {
+      if (deps === undefined) return;
+      const context = { awsRequestId: randomBytes(8).toString("hex") };
+      const work = handleObjectCreated(event, context, deps)
+        .catch((e) => log.error("ObjectCreated handler failed", describeError(e)))
+        .finally(() => pending.delete(work));
+      pending.add(work);
+    },
+  });
+  const clientOptions = { region: REGION, credentials: LOCAL_CREDENTIALS };
+  deps = {
+    config: options.config,
+    s3: createS3Client({ ...clientOptions, endpoint: s3.endpoint, forcePathStyle: true }),
+    db: createDocumentClient({ ...clientOptions, endpoint: dynamo.endpoint }),
+    now: () => new Date(),
+    random: (bytes) => randomBytes(bytes).toString("base64url"),
+  };
+  await ensureFilesTable(new DynamoDBClient({ ...clientOptions, endpoint: dynamo.endpoint }), options.config.tableName);
+
+  return {
+    s3,
+    dynamo,
+    deps,
+    sdkEnvironment: {
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    },
+    idle: async () => {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+    close: async () => {
+      await Promise.all([...pending]);
+      await s3.close();
+      await dynamo.close();
+      if (throwaway) await rm(root, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// Builds the events API Gateway would hand a Lambda proxy integration, so local callers run handlers exactly
+// as Lambda does: the REST API (v1) proxy event shape, stage-less paths.
+import type { APIGatewayProxyEvent } from "aws-lambda";
+import { randomUUID } from "node:crypto";
+
+export interface HttpCall {
+  method: string;
+  /** The path as requested, e.g. /files/abc/download (no query string). */
+  path: string;
+  /** The route's template, e.g. /files/{id}/download. */
+  resource: string;
+  pathParameters: Record<string, string>;
+  headers: Record<string, string>;
+  query?: Record<string, string>;
+  body?: string;
+  sourceIp?: string;
+}
+
+/** An API Gateway REST proxy event for one HTTP call. */
+export function proxyEvent(call: HttpCall): APIGatewayProxyEvent {
+  const requestId = randomUUID();
+  const multiValueHeaders = Object.fromEntries(Object.entries(call.headers).map(([k, v]) => [k, [v]]));
+  const query = call.query && Object.keys(call.query).length > 0 ? call.query : null;
+  return {
+    resource: call.resource,
+    path: call.path,
+    httpMethod: call.method,
+    headers: call.headers,
+    multiValueHeaders,
+    queryStringParameters: query,
+    multiValueQueryStringParameters: query && Object.fromEntries(Object.entries(query).map(([k, v]) => [k, [v]])),
+    pathParameters: Object.keys(call.pathParameters).length > 0 ? call.pathParameters : null,
+    stageVariables: null,
+    body: call.body ?? null,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: "000000000000",
+      apiId: "local",
+      authorizer: null,
+      protocol: "HTTP/1.1",
+      httpMethod: call.method,
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: call.sourceIp ?? "127.0.0.1",
+        user: null,
+        userAgent: call.headers["user-agent"] ?? null,
+        userArn: null,
+      },
+      path: call.path,
+      stage: "local",
+      requestId,
+      requestTimeEpoch: Date.now(),
+      resourceId: "local",
+      resourcePath: call.resource,
+    },
+  };
+}

@@ -1,0 +1,98 @@
+// A local S3: @20minutes/s3rver (it checks SigV4 signatures, expiry and signed headers as S3 does), behind a
+// wrapper that refuses unsigned requests, because s3rver would serve them and our bucket is private.
+import S3rver from "@20minutes/s3rver";
+import type { S3Event } from "aws-lambda";
+import { createServer, IncomingMessage, Server } from "node:http";
+import { AddressInfo } from "node:net";
+
+/** The credentials s3rver accepts (its built-in account). dynalite accepts any. */
+export const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
+
+export interface LocalS3Options {
+  /** Where objects are kept; each server needs its own. */
+  directory: string;
+  bucketName: string;
+  /** Browser origins allowed by the bucket's CORS rules (the same rules the stack gives the real bucket). */
+  corsOrigins: readonly string[];
+  port?: number;
+  /** Called with an AWS-shaped ObjectCreated event after each upload. */
+  onObjectCreated?: (event: S3Event) => void;
+}
+
+export interface LocalS3 {
+  /** e.g. http://127.0.0.1:4569 (127.0.0.1 so that the SDK uses path-style URLs). */
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+/** The bucket CORS rules as S3 XML: what a pre-signed browser PUT and GET need, nothing more. */
+export function corsXml(origins: readonly string[]): string {
+  const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+  return [
+    `<CORSConfiguration><CORSRule>`,
+    ...origins.map((o) => `<AllowedOrigin>${escape(o)}</AllowedOrigin>`),
+    `<AllowedMethod>PUT</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedMethod>HEAD</AllowedMethod>`,
+    `<AllowedHeader>content-type</AllowedHeader><AllowedHeader>x-amz-checksum-sha256</AllowedHeader>`,
+    `<ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds>`,
+    `</CORSRule></CORSConfiguration>`,
+  ].join("");
+}
+
+function isSigned(req: IncomingMessage): boolean {
+  if (req.headers.authorization !== undefined) return true;
+  const query = new URL(req.url ?? "/", "http://local").searchParams;
+  return query.has("X-Amz-Signature") || query.has("Signature");
+}
+
+/** s3rver's events carry raw keys and a malformed ARN; S3 URL-encodes keys ("+" for spaces). */
+export function normaliseEvent(event: S3Event): S3Event {
+  return {
+    Records: event.Records.map((r) => ({
+      ...r,
+      s3: {
+        ...r.s3,
+        bucket: { ...r.s3.bucket, arn: `arn:aws:s3:::${r.s3.bucket.name}` },
+        object: { ...r.s3.object, key: encodeURIComponent(r.s3.object.key).replace(/%2F/g, "/").replace(/%20/g, "+") },
+      },
+    })),
+  };
+}
+
+/** Starts the local S3 on 127.0.0.1 with the bucket created and its CORS rules applied. */
+export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
+  const s3rver = new S3rver({
+    directory: options.directory,
+    silent: true,
+    allowMismatchedSignatures: false,
+    configureBuckets: [{ name: options.bucketName, configs: [corsXml(options.corsOrigins)] }],
+  });
+  await s3rver.configureBuckets();
+  s3rver.on("event", (event: S3Event) => {
+    const created = event.Records.filter((r) => r.eventName.startsWith("ObjectCreated:"));
+    if (created.length > 0 && options.onObjectCreated) options.onObjectCreated(normaliseEvent({ Records: created }));
+  });
+  const app = s3rver.callback();
+  const server: Server = createServer((req, res) => {
+    if (req.method !== "OPTIONS" && !isSigned(req)) {
+      res.writeHead(403, { "Content-Type": "application/xml" });
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
+      );
+      return;
+    }
+    app(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

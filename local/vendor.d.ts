@@ -1,0 +1,29 @@
+// Just enough typing for the two in-process emulators, which ship none.
+declare module "@20minutes/s3rver" {
+  import type { EventEmitter } from "node:events";
+  import type { IncomingMessage, ServerResponse } from "node:http";
+  interface S3rverOptions {
+    directory: string;
+    silent?: boolean;
+    resetOnClose?: boolean;
+    allowMismatchedSignatures?: boolean;
+    configureBuckets?: { name: string; configs?: (string | Buffer)[] }[];
+  }
+  class S3rver extends EventEmitter {
+    constructor(options: S3rverOptions);
+    configureBuckets(): Promise<void>;
+    callback(): (req: IncomingMessage, res: ServerResponse) => void;
+  }
+  export = S3rver;
+}
+
+declare module "dynalite" {
+  import type { Server } from "node:http";
+  function dynalite(options: {
+    path?: string;
+    createTableMs?: number;
+    deleteTableMs?: number;
+    updateTableMs?: number;
+  }): Server;
+  export = dynalite;
+}
