@@ -9,13 +9,19 @@ export interface Logger {
   error(message: string, fields?: Fields): void;
 }
 
-/** Writes JSON lines to `write` (stdout by default, which Lambda sends to CloudWatch). */
+const LEVELS = ["info", "warn", "error", "silent"];
+
+/** Writes JSON lines to `write` (stdout by default, which Lambda sends to CloudWatch), at or above the level
+ *  in FILESHARE_LOG_LEVEL: info (default), warn, error or silent. */
 export function createLogger(
   base: Fields,
   write: (line: string) => void = (l) => process.stdout.write(l + "\n"),
 ): Logger {
-  const emit = (level: string, message: string, fields?: Fields) =>
+  const threshold = Math.max(0, LEVELS.indexOf(process.env["FILESHARE_LOG_LEVEL"] ?? "info"));
+  const emit = (level: string, message: string, fields?: Fields) => {
+    if (LEVELS.indexOf(level) < threshold) return;
     write(JSON.stringify({ time: new Date().toISOString(), level, message, ...base, ...fields }));
+  };
   return {
     info: (m, f) => emit("info", m, f),
     warn: (m, f) => emit("warn", m, f),

@@ -47,6 +47,7 @@ export async function signUpload(
   }
   const url = await getSignedUrl(deps.s3, command, {
     expiresIn: deps.config.uploadUrlTtlSeconds,
+    signingDate: deps.now(),
     signableHeaders: signed,
     unhoistableHeaders: new Set(["x-amz-checksum-sha256"]),
   });
@@ -77,7 +78,7 @@ export async function signDownload(
       ResponseContentDisposition: contentDisposition(file.fileName),
       ResponseContentType: file.contentType,
     }),
-    { expiresIn: deps.config.downloadUrlTtlSeconds },
+    { expiresIn: deps.config.downloadUrlTtlSeconds, signingDate: deps.now() },
   );
 }
 

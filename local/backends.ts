@@ -40,7 +40,8 @@ export async function startBackends(options: BackendOptions): Promise<Backends> 
   await mkdir(join(root, "s3"), { recursive: true });
   const pending = new Set<Promise<unknown>>();
   const log = createLogger({ component: "local-s3-events" });
-  let deps: Deps | undefined;
+  // S3 must be running before the clients that point at it exist; events wait for them.
+  const wired: { deps?: Deps } = {};
 
   const dynamo = await startLocalDynamo({ path: throwaway ? undefined : join(root, "dynamodb") });
   const s3 = await startLocalS3({
@@ -48,6 +49,7 @@ export async function startBackends(options: BackendOptions): Promise<Backends> 
     bucketName: options.config.bucketName,
     corsOrigins: [...options.config.corsOrigins, ...(options.extraCorsOrigins ?? [])],
     onObjectCreated: (event) => {
+      const deps = wired.deps;
       if (deps === undefined) return;
       const context = { awsRequestId: randomBytes(8).toString("hex") };
       const work = handleObjectCreated(event, context, deps)
@@ -57,13 +59,14 @@ export async function startBackends(options: BackendOptions): Promise<Backends> 
     },
   });
   const clientOptions = { region: REGION, credentials: LOCAL_CREDENTIALS };
-  deps = {
+  const deps: Deps = {
     config: options.config,
     s3: createS3Client({ ...clientOptions, endpoint: s3.endpoint, forcePathStyle: true }),
     db: createDocumentClient({ ...clientOptions, endpoint: dynamo.endpoint }),
     now: () => new Date(),
     random: (bytes) => randomBytes(bytes).toString("base64url"),
   };
+  wired.deps = deps;
   await ensureFilesTable(new DynamoDBClient({ ...clientOptions, endpoint: dynamo.endpoint }), options.config.tableName);
 
   return {

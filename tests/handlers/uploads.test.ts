@@ -1,0 +1,252 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { getRecord } from "../../handlers/records";
+import { bytesOf, testConfig, useBackends } from "../support/harness";
+
+// POST /uploads and the pre-signed PUT, against a signature-checking S3 server and dynalite over HTTP.
+describe("POST /uploads with a real S3 and DynamoDB server", () => {
+  const env = useBackends();
+  before(env.start);
+  after(env.stop);
+
+  it("answers 201 with the API.md shape and stores a pending record with only a hash of the delete token", async () => {
+    const api = env.api();
+    const reply = await api.createUpload({ fileName: "  report.pdf  ", size: 11 });
+    assert.equal(reply.status, 201);
+    const body = reply.json;
+    assert.match(body.id, /^[A-Za-z0-9_-]{22}$/);
+    assert.equal(body.fileKey, `uploads/${body.id}`);
+    assert.equal(body.method, "PUT");
+    assert.deepEqual(body.headers, { "Content-Type": "application/pdf" });
+    assert.equal(body.expiresIn, 300);
+    assert.equal(body.shareUrl, `https://api.test/files/${body.id}`);
+    assert.ok(Math.abs(Date.parse(body.expiresAt) - (Date.now() + 3600_000)) < 5000, "default share lifetime");
+    assert.match(body.deleteToken, /^[A-Za-z0-9_-]{43}$/);
+
+    const record = await getRecord(api.deps, body.id);
+    assert.ok(record);
+    assert.equal(record.status, "pending");
+    assert.equal(record.fileName, "report.pdf", "trimmed");
+    assert.equal(record.deleteTokenHash, createHash("sha256").update(body.deleteToken).digest("hex"));
+    assert.ok(!JSON.stringify(record).includes(body.deleteToken), "the token itself is never stored");
+  });
+
+  it("signs Content-Type and Content-Length and adds no checksum the client did not ask for", async () => {
+    const reply = await env.api().createUpload();
+    const url = new URL(reply.json.uploadUrl);
+    assert.deepEqual(url.searchParams.get("X-Amz-SignedHeaders")?.split(";").sort(), [
+      "content-length",
+      "content-type",
+      "host",
+    ]);
+    for (const name of url.searchParams.keys()) assert.ok(!/checksum/i.test(name), `unexpected ${name} in the URL`);
+    assert.equal(url.searchParams.get("X-Amz-Expires"), "300");
+    assert.ok(url.pathname.endsWith(`/uploads/${reply.json.id}`), "the key comes from the id, never the file name");
+  });
+
+  it("lets the declared upload through and S3 then rejects another content type or length with 403", async () => {
+    const api = env.api();
+    const bytes = bytesOf(11);
+    const reply = await api.createUpload({ size: 11 });
+    const { uploadUrl, headers } = reply.json;
+
+    const otherType = await fetch(uploadUrl, {
+      method: "PUT",
+      headers: { "Content-Type": "text/html" },
+      body: new Uint8Array(bytes),
+    });
+    assert.equal(otherType.status, 403);
+    const otherLength = await fetch(uploadUrl, { method: "PUT", headers, body: new Uint8Array(bytesOf(12)) });
+    assert.equal(otherLength.status, 403);
+    await api.backends.idle();
+    assert.equal((await getRecord(api.deps, reply.json.id))?.status, "pending", "nothing arrived");
+
+    const ok = await fetch(uploadUrl, { method: "PUT", headers, body: new Uint8Array(bytes) });
+    assert.equal(ok.status, 200);
+    await api.backends.idle();
+    assert.equal((await getRecord(api.deps, reply.json.id))?.status, "available", "the S3 event confirmed it");
+  });
+
+  it("keeps the file name out of the S3 key, even with path separators", async () => {
+    const reply = await env.api().createUpload({ fileName: "../../etc/passwd" });
+    assert.equal(reply.status, 201);
+    assert.equal(reply.json.fileKey, `uploads/${reply.json.id}`);
+  });
+
+  it("signs the SHA-256 when given: the header is required and must carry that digest", async () => {
+    const api = env.api();
+    const bytes = bytesOf(64);
+    const sha256 = createHash("sha256").update(bytes).digest("base64");
+    const reply = await api.createUpload({ size: 64, sha256 });
+    assert.deepEqual(reply.json.headers, { "Content-Type": "application/pdf", "x-amz-checksum-sha256": sha256 });
+    const url = new URL(reply.json.uploadUrl);
+    assert.ok(url.searchParams.get("X-Amz-SignedHeaders")?.split(";").includes("x-amz-checksum-sha256"));
+    assert.equal(url.searchParams.get("x-amz-checksum-sha256"), null, "a header, not a query parameter");
+
+    const without = await fetch(reply.json.uploadUrl, {
+      method: "PUT",
+      headers: { "Content-Type": "application/pdf" },
+      body: new Uint8Array(bytes),
+    });
+    assert.equal(without.status, 403);
+    const wrongDigest = createHash("sha256").update("other").digest("base64");
+    const wrong = await fetch(reply.json.uploadUrl, {
+      method: "PUT",
+      headers: { ...reply.json.headers, "x-amz-checksum-sha256": wrongDigest },
+      body: new Uint8Array(bytes),
+    });
+    assert.equal(wrong.status, 403);
+    const ok = await fetch(reply.json.uploadUrl, {
+      method: "PUT",
+      headers: reply.json.headers,
+      body: new Uint8Array(bytes),
+    });
+    assert.equal(ok.status, 200);
+  });
+
+  it("refuses an upload URL once it has expired (403 from S3)", async () => {
+    const api = env.api();
+    const realNow = api.deps.now;
+    api.deps.now = () => new Date(Date.now() - 301_000); // signed 301 s ago with a 300 s lifetime
+    try {
+      const reply = await api.createUpload({ size: 11 });
+      const put = await fetch(reply.json.uploadUrl, {
+        method: "PUT",
+        headers: reply.json.headers,
+        body: new Uint8Array(bytesOf(11)),
+      });
+      assert.equal(put.status, 403);
+      assert.match(await put.text(), /expired/i);
+    } finally {
+      api.deps.now = realNow;
+    }
+  });
+
+  it("uses the stack defaults for share lifetime and download limit when the client gives none", async () => {
+    const api = env.api();
+    const reply = await api.createUpload({ expiresInSeconds: 120, maxDownloads: 3 });
+    const record = await getRecord(api.deps, reply.json.id);
+    assert.equal(record?.maxDownloads, 3);
+    assert.equal(record!.expiresAtEpoch - Math.floor(Date.parse(record!.createdAt) / 1000), 120);
+    const unlimited = await getRecord(api.deps, (await api.createUpload()).json.id);
+    assert.equal(unlimited?.maxDownloads, undefined, "stack default 0 = unlimited");
+  });
+
+  it("never lets a client choose the key: a direct PUT to another key with the signed URL's signature fails", async () => {
+    const api = env.api();
+    const reply = await api.createUpload({ size: 11 });
+    const tampered = reply.json.uploadUrl.replace(reply.json.id, "AAAAAAAAAAAAAAAAAAAAAA");
+    const put = await fetch(tampered, {
+      method: "PUT",
+      headers: reply.json.headers,
+      body: new Uint8Array(bytesOf(11)),
+    });
+    assert.equal(put.status, 403);
+  });
+});
+
+describe("POST /uploads on a stack with a content-type allow-list and a default download limit", () => {
+  const env = useBackends(testConfig({ allowedContentTypes: ["image/png", "text/plain"], defaultMaxDownloads: 2 }));
+  before(env.start);
+  after(env.stop);
+
+  it("answers 415 UnsupportedMediaType for a type not on the list, naming the allowed ones", async () => {
+    const reply = await env.api().createUpload({ contentType: "application/pdf" });
+    assert.equal(reply.status, 415);
+    assert.equal(reply.json.error.code, "UnsupportedMediaType");
+    assert.match(reply.json.error.message, /image\/png, text\/plain/);
+  });
+
+  it("accepts a listed type whatever its case and parameters", async () => {
+    const reply = await env.api().createUpload({ contentType: "Text/Plain; charset=utf-8" });
+    assert.equal(reply.status, 201);
+    assert.deepEqual(reply.json.headers, { "Content-Type": "Text/Plain; charset=utf-8" });
+  });
+
+  it("applies the stack's default download limit", async () => {
+    const api = env.api();
+    const reply = await api.createUpload({ contentType: "image/png" });
+    assert.equal((await getRecord(api.deps, reply.json.id))?.maxDownloads, 2);
+  });
+});
+
+describe("Uploads that do not match their record (S3 ObjectCreated handler, real servers)", () => {
+  const env = useBackends();
+  before(env.start);
+  after(env.stop);
+
+  async function objectExists(key: string): Promise<boolean> {
+    const api = env.api();
+    const { headObject } = await import("../../handlers/objects");
+    return (await headObject(api.deps, key)) !== undefined;
+  }
+
+  it("deletes an object that has no record", async () => {
+    const api = env.api();
+    const key = "uploads/ZZZZZZZZZZZZZZZZZZZZZZ";
+    await api.deps.s3.send(
+      new PutObjectCommand({ Bucket: api.deps.config.bucketName, Key: key, Body: "x", ContentType: "text/plain" }),
+    );
+    await api.backends.idle();
+    assert.equal(await objectExists(key), false);
+  });
+
+  it("deletes an object whose key is not a file id", async () => {
+    const api = env.api();
+    const key = "uploads/not an id.txt";
+    await api.deps.s3.send(new PutObjectCommand({ Bucket: api.deps.config.bucketName, Key: key, Body: "x" }));
+    await api.backends.idle();
+    assert.equal(await objectExists(key), false);
+  });
+
+  it("deletes an object whose size or type differs from the record and leaves the share pending", async () => {
+    const api = env.api();
+    const reply = await api.createUpload({ size: 11, contentType: "application/pdf" });
+    const key = reply.json.fileKey;
+    // Written with the service's own credentials, bypassing the signed URL: what the URL would have refused.
+    await api.deps.s3.send(
+      new PutObjectCommand({
+        Bucket: api.deps.config.bucketName,
+        Key: key,
+        Body: "twelve bytes",
+        ContentType: "application/pdf",
+      }),
+    );
+    await api.backends.idle();
+    assert.equal(await objectExists(key), false);
+    assert.equal((await getRecord(api.deps, reply.json.id))?.status, "pending");
+
+    await api.deps.s3.send(
+      new PutObjectCommand({
+        Bucket: api.deps.config.bucketName,
+        Key: key,
+        Body: "eleven byte",
+        ContentType: "text/html",
+      }),
+    );
+    await api.backends.idle();
+    assert.equal(await objectExists(key), false);
+  });
+
+  it("deletes an upload that arrives after its share expired", async () => {
+    const api = env.api();
+    const reply = await api.createUpload({ size: 11, expiresInSeconds: 60 });
+    const realNow = api.deps.now;
+    api.deps.now = () => new Date(Date.now() + 61_000);
+    try {
+      await api.deps.s3.send(
+        new PutObjectCommand({
+          Bucket: api.deps.config.bucketName,
+          Key: reply.json.fileKey,
+          Body: "eleven byte",
+          ContentType: "application/pdf",
+        }),
+      );
+      await api.backends.idle();
+    } finally {
+      api.deps.now = realNow;
+    }
+    assert.equal(await objectExists(reply.json.fileKey), false);
+  });
+});
