@@ -1,6 +1,7 @@
 // The data plane of the local mode: S3 and DynamoDB emulators on 127.0.0.1, the bucket and table created as
 // the stack creates them, and S3 upload events handed to the same ObjectCreated handler Lambda runs.
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { S3Event } from "aws-lambda";
 import { mkdtemp, mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +19,8 @@ export interface BackendOptions {
   dataDir?: string;
   /** Extra browser origins for the bucket's CORS rules (the local page's own origin). */
   extraCorsOrigins?: readonly string[];
+  /** Receives S3 ObjectCreated events instead of the in-process handler (a test that runs the deployed code). */
+  onObjectCreated?: (event: S3Event) => Promise<unknown>;
 }
 
 export interface Backends {
@@ -52,7 +55,10 @@ export async function startBackends(options: BackendOptions): Promise<Backends> 
       const deps = wired.deps;
       if (deps === undefined) return;
       const context = { awsRequestId: randomBytes(8).toString("hex") };
-      const work = handleObjectCreated(event, context, deps)
+      const handled = options.onObjectCreated
+        ? options.onObjectCreated(event)
+        : handleObjectCreated(event, context, deps);
+      const work = handled
         .catch((e) => log.error("ObjectCreated handler failed", describeError(e)))
         .finally(() => pending.delete(work));
       pending.add(work);

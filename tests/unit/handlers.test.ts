@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { fromEnvironment, toEnvironment, ENV_NAMES } from "../../handlers/config";
+import { gone, isHttpError, notFound } from "../../handlers/errors";
+import { contentDisposition, idFromKey } from "../../handlers/objects";
+import { decodeS3Key } from "../../handlers/objectCreated";
+import { wantsHtml } from "../../handlers/page";
+import { matchPath } from "../../handlers/routes";
+import { mediaTypeEssence } from "../../handlers/validation";
+import { normaliseEvent } from "../../local/s3";
+import { testConfig } from "../support/harness";
+
+describe("Handler helpers (pure)", () => {
+  it("round-trips the runtime config through environment variables", () => {
+    const config = testConfig({
+      allowedContentTypes: ["image/png", "text/plain"],
+      corsOrigins: ["https://a.example", "https://b.example"],
+    });
+    assert.deepEqual(fromEnvironment(toEnvironment(config)), config);
+  });
+
+  it("names the missing or malformed environment variable", () => {
+    const env = toEnvironment(testConfig());
+    assert.throws(() => fromEnvironment({ ...env, [ENV_NAMES.tableName]: undefined }), /FILESHARE_TABLE is not set/);
+    assert.throws(
+      () => fromEnvironment({ ...env, [ENV_NAMES.maxFileSizeBytes]: "lots" }),
+      /FILESHARE_MAX_FILE_SIZE_BYTES is not a non-negative integer/,
+    );
+  });
+
+  it("keeps status, code and message on errors, and tells them from other errors", () => {
+    const e = gone("expired");
+    assert.ok(isHttpError(e));
+    assert.deepEqual([e.httpStatus, e.code, e.message], [410, "Gone", "expired"]);
+    assert.ok(isHttpError(notFound("x")));
+    assert.ok(!isHttpError(new Error("x")));
+    assert.ok(!isHttpError({ httpStatus: 500, name: "HttpError" }));
+  });
+
+  it("builds Content-Disposition with an ASCII fallback and an RFC 8187 UTF-8 name", () => {
+    assert.equal(contentDisposition("report.pdf"), `attachment; filename="report.pdf"; filename*=UTF-8''report.pdf`);
+    assert.equal(
+      contentDisposition('a"b\\c/d.txt'),
+      `attachment; filename="a_b_c_d.txt"; filename*=UTF-8''a%22b%5Cc%2Fd.txt`,
+    );
+    assert.equal(
+      contentDisposition("ü (1)*.txt"),
+      `attachment; filename="_ (1)*.txt"; filename*=UTF-8''%C3%BC%20%281%29%2A.txt`,
+    );
+  });
+
+  it("derives ids only from well-formed upload keys", () => {
+    assert.equal(idFromKey("uploads/Q2h1bmt5QmFjb25Ub2FzdA"), "Q2h1bmt5QmFjb25Ub2FzdA");
+    assert.equal(idFromKey("uploads/Q2h1bmt5QmFjb25Ub2FzdA/x"), undefined);
+    assert.equal(idFromKey("other/Q2h1bmt5QmFjb25Ub2FzdA"), undefined);
+    assert.equal(idFromKey("uploads/short"), undefined);
+  });
+
+  it("decodes S3 event keys as S3 encodes them, and the local S3 events are normalised to that encoding", () => {
+    assert.equal(decodeS3Key("uploads/a+b%2Bc%C3%A9"), "uploads/a b+cé");
+    const event = normaliseEvent({
+      Records: [{ s3: { bucket: { name: "b", arn: "arn:aws:s3: : :b" }, object: { key: "uploads/a b+cé" } } }],
+    } as never);
+    const record = event.Records[0]!;
+    assert.equal(record.s3.bucket.arn, "arn:aws:s3:::b");
+    assert.equal(decodeS3Key(record.s3.object.key), "uploads/a b+cé");
+  });
+
+  it("matches route templates and decodes parameters", () => {
+    assert.deepEqual(matchPath("/files/{id}/download", "/files/abc/download"), { id: "abc" });
+    assert.equal(matchPath("/files/{id}", "/files/abc/download"), undefined);
+    assert.equal(matchPath("/files/{id}", "/files/"), undefined);
+    assert.deepEqual(matchPath("/", "/"), {});
+  });
+
+  it("reduces media types to their lower-case essence", () => {
+    assert.equal(mediaTypeEssence("Text/Plain; charset=UTF-8"), "text/plain");
+  });
+
+  it("serves HTML only to clients that prefer it", () => {
+    assert.ok(wantsHtml("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"));
+    assert.ok(!wantsHtml("application/json"));
+    assert.ok(!wantsHtml("*/*"));
+    assert.ok(!wantsHtml(undefined));
+    assert.ok(!wantsHtml("application/json, text/html"));
+  });
+});
