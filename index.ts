@@ -1,0 +1,10 @@
+// Wiring only: load and validate the stack's config, build the application, export the stack outputs.
+import { loadConfig } from "./infra/config";
+import { FileShare } from "./infra/fileshare";
+
+const config = loadConfig();
+const app = new FileShare("fileshare", config);
+
+export const apiUrl = app.apiUrl;
+export const bucketName = app.bucketName;
+export const tableName = app.tableName;

@@ -1,0 +1,190 @@
+// The REST API: an OpenAPI body generated from the route table (infra/openapi.ts), a deployment that is
+// replaced whenever that body changes, a stage named after the stack with access logs and throttling,
+// and one invoke permission per route, scoped to its method and path.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { Route, RouteName } from "../handlers/routes";
+import { API_GATEWAY_LOGGING_POLICY_ARN, assumeRolePolicyFor } from "./iam";
+import { openApiDocument, permissionPath, redeploymentHash } from "./openapi";
+import { Settings } from "./settings";
+
+/** One JSON line per request in the access log; requestId ties it to the Lambda's own log lines. */
+export const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: "$context.requestId",
+  extendedRequestId: "$context.extendedRequestId",
+  requestTime: "$context.requestTime",
+  ip: "$context.identity.sourceIp",
+  userAgent: "$context.identity.userAgent",
+  httpMethod: "$context.httpMethod",
+  resourcePath: "$context.resourcePath",
+  status: "$context.status",
+  responseLength: "$context.responseLength",
+  latencyMs: "$context.responseLatency",
+  integrationLatencyMs: "$context.integrationLatency",
+  errorMessage: "$context.error.message",
+});
+
+/** The invoke URL as clients use it: always ending with "/". */
+export function withTrailingSlash(url: string): string {
+  return url.endsWith("/") ? url : `${url}/`;
+}
+
+export interface ApiArgs {
+  settings: Settings;
+  stack: string;
+  routes: readonly Route[];
+  /** The function that serves each route. */
+  functions: { readonly [R in RouteName]: aws.lambda.Function };
+}
+
+export class Api extends pulumi.ComponentResource {
+  public readonly restApi: aws.apigateway.RestApi;
+  public readonly stage: aws.apigateway.Stage;
+  /** The base URL of the API, ending with "/". */
+  public readonly url: pulumi.Output<string>;
+  /** The API's own origin (scheme://host), from which the web page is served. */
+  public readonly origin: pulumi.Output<string>;
+
+  constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("fileshare:api:Api", name, {}, opts);
+    const body = this.createBody(args);
+    this.restApi = this.createRestApi(name, args.stack, body);
+    const deployment = this.createDeployment(name, body);
+    const logging = this.createAccountLogging(name);
+    this.stage = this.createStage(name, args, deployment, logging);
+    this.createMethodSettings(name, args.settings);
+    this.createInvokePermissions(name, args);
+    this.url = this.stage.invokeUrl.apply(withTrailingSlash);
+    this.origin = this.stage.invokeUrl.apply((url) => new URL(url).origin);
+    this.registerOutputs({ url: this.url });
+  }
+
+  private createBody(args: ApiArgs): pulumi.Output<string> {
+    const names = args.routes.map((route) => route.name);
+    // Only the document's values wait for the invoke ARNs; no resource is created in here.
+    return pulumi
+      .all(names.map((n) => args.functions[n].invokeArn))
+      .apply((arns) =>
+        JSON.stringify(
+          openApiDocument(
+            args.routes,
+            Object.fromEntries(names.map((n, i) => [n, arns[i] as string])),
+            args.settings,
+            `fileshare-${args.stack}`,
+          ),
+        ),
+      );
+  }
+
+  private createRestApi(name: string, stack: string, body: pulumi.Output<string>): aws.apigateway.RestApi {
+    return new aws.apigateway.RestApi(
+      `${name}-api`,
+      {
+        name: `fileshare-${stack}`,
+        description: "fileshare HTTP API v1 (see API.md)",
+        body,
+        // A definition that API Gateway only half understands must fail the deploy, not pass silently.
+        failOnWarnings: true,
+        endpointConfiguration: { types: "REGIONAL" },
+      },
+      { parent: this },
+    );
+  }
+
+  private createDeployment(name: string, body: pulumi.Output<string>): aws.apigateway.Deployment {
+    // A new body hash replaces the deployment (a new one is created before the old is deleted, Pulumi's
+    // default), so every route change reaches the stage.
+    return new aws.apigateway.Deployment(
+      `${name}-deployment`,
+      { restApi: this.restApi.id, triggers: { redeployment: body.apply(redeploymentHash) } },
+      { parent: this },
+    );
+  }
+
+  /**
+   * API Gateway writes access logs through ONE role per account and region (aws.apigateway.Account), with
+   * AWS's managed AmazonAPIGatewayPushToCloudWatchLogs policy (log writing only, not a *FullAccess policy).
+   * It is account-wide: another stack in the same account and region overwrites it with an equivalent role,
+   * so it is retained on delete to keep the other stacks' logging working after this one is destroyed.
+   */
+  private createAccountLogging(name: string): aws.apigateway.Account {
+    const retain = { parent: this, retainOnDelete: true };
+    const role = new aws.iam.Role(
+      `${name}-cloudwatch-role`,
+      {
+        assumeRolePolicy: assumeRolePolicyFor("apigateway.amazonaws.com"),
+        description: "Lets API Gateway write access logs",
+      },
+      retain,
+    );
+    const attachment = new aws.iam.RolePolicyAttachment(
+      `${name}-cloudwatch-policy`,
+      { role: role.name, policyArn: API_GATEWAY_LOGGING_POLICY_ARN },
+      retain,
+    );
+    return new aws.apigateway.Account(
+      `${name}-account`,
+      { cloudwatchRoleArn: role.arn },
+      { ...retain, dependsOn: [attachment] },
+    );
+  }
+
+  private createStage(
+    name: string,
+    args: ApiArgs,
+    deployment: aws.apigateway.Deployment,
+    logging: aws.apigateway.Account,
+  ): aws.apigateway.Stage {
+    const accessLogs = new aws.cloudwatch.LogGroup(
+      `${name}-access-logs`,
+      { retentionInDays: args.settings.logRetentionDays },
+      { parent: this },
+    );
+    return new aws.apigateway.Stage(
+      `${name}-stage`,
+      {
+        restApi: this.restApi.id,
+        deployment: deployment.id,
+        stageName: args.stack,
+        accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
+      },
+      { parent: this, dependsOn: [logging] },
+    );
+  }
+
+  private createMethodSettings(name: string, settings: Settings): void {
+    new aws.apigateway.MethodSettings(
+      `${name}-method-settings`,
+      {
+        restApi: this.restApi.id,
+        stageName: this.stage.stageName,
+        methodPath: "*/*",
+        settings: {
+          throttlingRateLimit: settings.apiThrottleRateLimit,
+          throttlingBurstLimit: settings.apiThrottleBurstLimit,
+          metricsEnabled: true,
+          // Execution logs would copy request data into CloudWatch; access logs and the Lambdas' own
+          // structured logs are enough.
+          loggingLevel: "OFF",
+        },
+      },
+      { parent: this },
+    );
+  }
+
+  private createInvokePermissions(name: string, args: ApiArgs): void {
+    for (const route of args.routes) {
+      new aws.lambda.Permission(
+        `${name}-${route.name}-invoke`,
+        {
+          function: args.functions[route.name].name,
+          action: "lambda:InvokeFunction",
+          principal: "apigateway.amazonaws.com",
+          // Exactly this stage, method and path: no other route or API can invoke the function.
+          sourceArn: pulumi.interpolate`${this.restApi.executionArn}/${args.stack}/${permissionPath(route)}`,
+        },
+        { parent: this },
+      );
+    }
+  }
+}

@@ -1,0 +1,128 @@
+// One Lambda function per route plus the S3 ObjectCreated handler, each with its own role, its own
+// inline least-privilege policy (infra/iam.ts) and its own log group with retention.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { RuntimeConfig, toEnvironment } from "../handlers/config";
+import { apiFunctionFactory, objectCreatedFunctionFactory } from "../handlers/lambda";
+import { UPLOAD_PREFIX } from "../handlers/objects";
+import type { Route } from "../handlers/routes";
+import { assumeRolePolicyFor, FunctionName, functionPolicy } from "./iam";
+import { Settings } from "./settings";
+
+/** API Gateway gives up after 29 s; our handlers make two or three AWS calls. */
+export const FUNCTION_TIMEOUT_SECONDS = 10;
+/** Lambda gives CPU in proportion to memory; 256 MB keeps cold starts of the SDK v3 clients short. */
+export const FUNCTION_MEMORY_MB = 256;
+export const FUNCTION_RUNTIME = aws.lambda.Runtime.NodeJS22dX;
+
+/** Every function of the stack by name; `code` is the serialized CallbackFunction archive. */
+export type FunctionMap = { readonly [F in FunctionName]: aws.lambda.Function };
+
+/** The Lambda function name `<prefix>-<stack>-<function>`: fixed, so its log group can be created first. */
+export function lambdaFunctionName(prefix: string, stack: string, fn: FunctionName): string {
+  const name = `${prefix}-${stack}-${fn}`;
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
+    throw new Error(
+      `Lambda function name "${name}" is not valid: use a stack name of letters, digits, "-" and "_" that keeps it within 64 characters.`,
+    );
+  }
+  return name;
+}
+
+/** What the handlers read from their environment (handlers/config.ts): the settings they use and where the data is. */
+export function runtimeConfig(settings: Settings, bucketName: string, tableName: string): RuntimeConfig {
+  return {
+    bucketName,
+    tableName,
+    uploadUrlTtlSeconds: settings.uploadUrlTtlSeconds,
+    downloadUrlTtlSeconds: settings.downloadUrlTtlSeconds,
+    defaultShareTtlSeconds: settings.defaultShareTtlSeconds,
+    maxShareTtlSeconds: settings.maxShareTtlSeconds,
+    maxFileSizeBytes: settings.maxFileSizeBytes,
+    allowedContentTypes: settings.allowedContentTypes,
+    defaultMaxDownloads: settings.defaultMaxDownloads,
+    maxDownloadsLimit: settings.maxDownloadsLimit,
+    corsOrigins: settings.corsOrigins,
+  };
+}
+
+export interface FunctionsArgs {
+  settings: Settings;
+  stack: string;
+  routes: readonly Route[];
+  bucket: aws.s3.Bucket;
+  table: aws.dynamodb.Table;
+}
+
+/** The Lambda functions, and the bucket notification that calls objectCreated for new uploads. */
+export class Functions extends pulumi.ComponentResource {
+  public readonly functions: FunctionMap;
+
+  constructor(name: string, args: FunctionsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("fileshare:functions:Functions", name, {}, opts);
+    // Deploy-time values reach the code as environment variables, never inside the serialized closure.
+    const environment = pulumi
+      .all([args.bucket.bucket, args.table.name])
+      .apply(([bucketName, tableName]) => toEnvironment(runtimeConfig(args.settings, bucketName, tableName)));
+    const create = (fn: FunctionName, factory: aws.lambda.CallbackFactory<never, unknown>) =>
+      this.createFunction(name, fn, factory, args, environment);
+    const routeFunctions = Object.fromEntries(
+      args.routes.map((route) => [route.name, create(route.name, apiFunctionFactory(route.handle))]),
+    );
+    const objectCreated = create("objectCreated", objectCreatedFunctionFactory());
+    this.functions = { ...routeFunctions, objectCreated } as FunctionMap;
+    this.createUploadSubscription(name, args.bucket, objectCreated);
+    this.registerOutputs({});
+  }
+
+  private createFunction(
+    name: string,
+    fn: FunctionName,
+    factory: aws.lambda.CallbackFactory<never, unknown>,
+    args: FunctionsArgs,
+    environment: pulumi.Output<Record<string, string>>,
+  ): aws.lambda.CallbackFunction<never, unknown> {
+    const functionName = lambdaFunctionName(name, args.stack, fn);
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-${fn}-logs`,
+      { name: `/aws/lambda/${functionName}`, retentionInDays: args.settings.logRetentionDays },
+      { parent: this },
+    );
+    const role = new aws.iam.Role(
+      `${name}-${fn}-role`,
+      { assumeRolePolicy: assumeRolePolicyFor("lambda.amazonaws.com"), description: `Runs ${functionName}` },
+      { parent: this },
+    );
+    const policy = new aws.iam.RolePolicy(
+      `${name}-${fn}-policy`,
+      {
+        role: role.name,
+        policy: functionPolicy(fn, { bucketArn: args.bucket.arn, tableArn: args.table.arn, logGroupArn: logGroup.arn }),
+      },
+      { parent: this },
+    );
+    return new aws.lambda.CallbackFunction(
+      `${name}-${fn}`,
+      {
+        name: functionName,
+        callbackFactory: factory,
+        role: role.arn,
+        runtime: FUNCTION_RUNTIME,
+        // arm64 costs less per GB-second; the code is plain JavaScript with no native modules.
+        architectures: ["arm64"],
+        timeout: FUNCTION_TIMEOUT_SECONDS,
+        memorySize: FUNCTION_MEMORY_MB,
+        environment: { variables: environment },
+        loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+      },
+      // The log group first (else Lambda creates one without retention), the policy before the first call.
+      { parent: this, dependsOn: [logGroup, policy] },
+    );
+  }
+
+  private createUploadSubscription(name: string, bucket: aws.s3.Bucket, fn: aws.lambda.Function): void {
+    // Creates a Permission for s3.amazonaws.com scoped to this bucket, and (on "beforeExit", once per
+    // bucket) the BucketNotification; both are parented to the bucket by @pulumi/aws.
+    bucket.onObjectCreated(`${name}-uploads-created`, fn, { filterPrefix: UPLOAD_PREFIX }, { parent: this });
+  }
+}

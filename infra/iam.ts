@@ -1,0 +1,108 @@
+// Least privilege, visible in one place: IAM actions as named lists, granted per function through small
+// functions that scope every statement to an exact ARN (the table, the bucket's uploads/ prefix, the
+// function's own log group). No wildcard actions, no "*" resources, no managed *FullAccess policies.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { UPLOAD_PREFIX } from "../handlers/objects";
+import type { RouteName } from "../handlers/routes";
+
+export const TABLE_READ_ACTIONS = ["dynamodb:GetItem"] as const;
+export const TABLE_PUT_ACTIONS = ["dynamodb:PutItem"] as const;
+export const TABLE_UPDATE_ACTIONS = ["dynamodb:UpdateItem"] as const;
+export const TABLE_DELETE_ACTIONS = ["dynamodb:DeleteItem"] as const;
+export const OBJECT_PUT_ACTIONS = ["s3:PutObject"] as const;
+/** GetObject also authorises HeadObject, which the ObjectCreated handler uses. */
+export const OBJECT_READ_ACTIONS = ["s3:GetObject"] as const;
+export const OBJECT_DELETE_ACTIONS = ["s3:DeleteObject"] as const;
+/** The log group exists already (we create it), so CreateLogGroup is not granted. */
+export const LOG_WRITE_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"] as const;
+
+/** The only managed policy attached anywhere: API Gateway's account-wide logging role (see infra/api.ts). */
+export const API_GATEWAY_LOGGING_POLICY_ARN = aws.iam.ManagedPolicy.AmazonAPIGatewayPushToCloudWatchLogs;
+
+/** Every Lambda function of the stack: one per route, plus the S3 ObjectCreated handler. */
+export type FunctionName = RouteName | "objectCreated";
+
+/** One IAM policy statement (Allow only: this program grants, it never relies on Deny to limit itself). */
+export interface Statement {
+  Sid: string;
+  Effect: "Allow";
+  Action: string[];
+  Resource: string[];
+}
+
+/** What a function's data statements are scoped to. */
+export interface GrantTargets {
+  tableArn: string;
+  /** The objects under uploads/: `<bucketArn>/uploads/*`. */
+  uploadsArn: string;
+}
+
+type Grant = (on: GrantTargets) => Statement[];
+
+const allow = (sid: string, actions: readonly string[], resource: string): Statement => ({
+  Sid: sid,
+  Effect: "Allow",
+  Action: [...actions],
+  Resource: [resource],
+});
+
+/** Exactly what each function may do to the data. Keyed by FunctionName: a new route without a grant fails to compile. */
+export const FUNCTION_GRANTS: { readonly [F in FunctionName]: Grant } = {
+  // The web page is static text inside the function: no data access at all.
+  page: () => [],
+  createUpload: (on) => [
+    allow("PutRecord", TABLE_PUT_ACTIONS, on.tableArn),
+    allow("PutUpload", OBJECT_PUT_ACTIONS, on.uploadsArn),
+  ],
+  getFile: (on) => [allow("ReadRecord", TABLE_READ_ACTIONS, on.tableArn)],
+  downloadFile: (on) => [
+    allow("ReadAndCountRecord", [...TABLE_READ_ACTIONS, ...TABLE_UPDATE_ACTIONS], on.tableArn),
+    allow("ReadUpload", OBJECT_READ_ACTIONS, on.uploadsArn),
+  ],
+  deleteFile: (on) => [
+    allow("ReadAndDeleteRecord", [...TABLE_READ_ACTIONS, ...TABLE_DELETE_ACTIONS], on.tableArn),
+    allow("DeleteUpload", OBJECT_DELETE_ACTIONS, on.uploadsArn),
+  ],
+  objectCreated: (on) => [
+    allow("ReadAndConfirmRecord", [...TABLE_READ_ACTIONS, ...TABLE_UPDATE_ACTIONS], on.tableArn),
+    allow("CheckOrDeleteUpload", [...OBJECT_READ_ACTIONS, ...OBJECT_DELETE_ACTIONS], on.uploadsArn),
+  ],
+};
+
+/** The ARN pattern of the objects under uploads/ in a bucket. */
+export function uploadsArnOf(bucketArn: string): string {
+  return `${bucketArn}/${UPLOAD_PREFIX}*`;
+}
+
+/** A function's whole inline policy: its data grants plus writing to its own log group only. */
+export function functionPolicyDocument(fn: FunctionName, bucketArn: string, tableArn: string, logGroupArn: string) {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      ...FUNCTION_GRANTS[fn]({ tableArn, uploadsArn: uploadsArnOf(bucketArn) }),
+      // The provider's log group `arn` has no ":*" suffix; log streams live under "<arn>:*".
+      allow("WriteOwnLogs", LOG_WRITE_ACTIONS, `${logGroupArn}:*`),
+    ],
+  };
+}
+
+/** functionPolicyDocument over Outputs, as the JSON text that aws.iam.RolePolicy takes. */
+export function functionPolicy(
+  fn: FunctionName,
+  arns: { bucketArn: pulumi.Input<string>; tableArn: pulumi.Input<string>; logGroupArn: pulumi.Input<string> },
+): pulumi.Output<string> {
+  return pulumi
+    .all([arns.bucketArn, arns.tableArn, arns.logGroupArn])
+    .apply(([bucketArn, tableArn, logGroupArn]) =>
+      JSON.stringify(functionPolicyDocument(fn, bucketArn, tableArn, logGroupArn)),
+    );
+}
+
+/** A trust policy that lets only the given AWS service assume the role. */
+export function assumeRolePolicyFor(service: "lambda.amazonaws.com" | "apigateway.amazonaws.com"): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+  });
+}

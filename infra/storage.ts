@@ -1,0 +1,190 @@
+// The data: a private, TLS-only, encrypted, versioned S3 bucket for the uploads and an on-demand
+// DynamoDB table for the records, both protected from deletion on stacks that keep their data.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { UPLOAD_PREFIX } from "../handlers/objects";
+import { TABLE_KEY, TTL_ATTRIBUTE } from "../handlers/records";
+import { Settings } from "./settings";
+
+/** Request headers a browser sends with a pre-signed PUT (see handlers/objects.ts signUpload); never "*". */
+export const BUCKET_CORS_ALLOWED_HEADERS = ["content-type", "x-amz-checksum-sha256"];
+/** What a page may do with pre-signed URLs: upload (PUT), download (GET), check (HEAD). */
+export const BUCKET_CORS_ALLOWED_METHODS = ["PUT", "GET", "HEAD"];
+/** How long a browser may cache a bucket preflight, seconds. */
+export const BUCKET_CORS_MAX_AGE_SECONDS = 600;
+
+/** Days after which an upload is expired by S3: the longest share, rounded up, plus one day of margin. */
+export function uploadExpirationDays(maxShareTtlSeconds: number): number {
+  return Math.ceil(maxShareTtlSeconds / 86400) + 1;
+}
+
+export interface StorageArgs {
+  settings: Settings;
+  /** Browser origins allowed on the bucket besides settings.corsOrigins, e.g. the API's own origin, which serves the web page. */
+  extraCorsOrigins: pulumi.Input<string>[];
+}
+
+/** The bucket and the table, with their security settings as separate resources. */
+export class Storage extends pulumi.ComponentResource {
+  public readonly bucket: aws.s3.Bucket;
+  public readonly table: aws.dynamodb.Table;
+
+  constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("fileshare:storage:Storage", name, {}, opts);
+    const { settings } = args;
+    this.bucket = this.createBucket(name, settings);
+    const publicAccessBlock = this.createPublicAccessBlock(name);
+    this.createOwnershipControls(name);
+    this.createEncryption(name);
+    const versioning = this.createVersioning(name);
+    this.createTlsOnlyPolicy(name, publicAccessBlock);
+    this.createCors(name, [...settings.corsOrigins, ...args.extraCorsOrigins]);
+    this.createLifecycle(name, settings, versioning);
+    this.table = this.createTable(name, settings);
+    this.registerOutputs({ bucketName: this.bucket.bucket, tableName: this.table.name });
+  }
+
+  private createBucket(name: string, settings: Settings): aws.s3.Bucket {
+    // forceDestroy lets `pulumi destroy` empty a disposable (dev) bucket; a kept bucket is protected instead.
+    return new aws.s3.Bucket(
+      `${name}-bucket`,
+      { forceDestroy: !settings.protectData },
+      { parent: this, protect: settings.protectData },
+    );
+  }
+
+  private createPublicAccessBlock(name: string): aws.s3.BucketPublicAccessBlock {
+    return new aws.s3.BucketPublicAccessBlock(
+      `${name}-public-access-block`,
+      {
+        bucket: this.bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      { parent: this },
+    );
+  }
+
+  private createOwnershipControls(name: string): void {
+    // ACLs off: only IAM and the bucket policy decide access.
+    new aws.s3.BucketOwnershipControls(
+      `${name}-ownership`,
+      { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      { parent: this },
+    );
+  }
+
+  private createEncryption(name: string): void {
+    // SSE-S3 (AES256): encrypted at rest with no KMS key to grant to every role and no KMS cost per
+    // request; access is already limited by IAM and short-lived pre-signed URLs.
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${name}-encryption`,
+      { bucket: this.bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+      { parent: this },
+    );
+  }
+
+  private createVersioning(name: string): aws.s3.BucketVersioning {
+    // Versioning keeps an overwritten or deleted object recoverable for a day (see the lifecycle rules).
+    return new aws.s3.BucketVersioning(
+      `${name}-versioning`,
+      { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } },
+      { parent: this },
+    );
+  }
+
+  private createTlsOnlyPolicy(name: string, publicAccessBlock: aws.s3.BucketPublicAccessBlock): void {
+    const policy = pulumi.jsonStringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "DenyInsecureTransport",
+          Effect: "Deny",
+          // A Deny for everyone: the only place a "*" principal appears in this program.
+          Principal: "*",
+          Action: "s3:*",
+          Resource: [this.bucket.arn, pulumi.interpolate`${this.bucket.arn}/*`],
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ],
+    });
+    new aws.s3.BucketPolicy(
+      `${name}-tls-only`,
+      { bucket: this.bucket.id, policy },
+      { parent: this, dependsOn: [publicAccessBlock] },
+    );
+  }
+
+  private createCors(name: string, origins: pulumi.Input<string>[]): void {
+    new aws.s3.BucketCorsConfiguration(
+      `${name}-cors`,
+      {
+        bucket: this.bucket.id,
+        corsRules: [
+          {
+            id: "browser-upload-download",
+            allowedMethods: BUCKET_CORS_ALLOWED_METHODS,
+            allowedOrigins: origins,
+            allowedHeaders: BUCKET_CORS_ALLOWED_HEADERS,
+            exposeHeaders: ["ETag"],
+            maxAgeSeconds: BUCKET_CORS_MAX_AGE_SECONDS,
+          },
+        ],
+      },
+      { parent: this },
+    );
+  }
+
+  private createLifecycle(name: string, settings: Settings, versioning: aws.s3.BucketVersioning): void {
+    new aws.s3.BucketLifecycleConfiguration(
+      `${name}-lifecycle`,
+      {
+        bucket: this.bucket.id,
+        rules: [
+          {
+            // Records expire by TTL; their objects go too, even if no one ever deletes them.
+            id: "expire-uploads",
+            status: "Enabled",
+            filter: { prefix: UPLOAD_PREFIX },
+            expiration: { days: uploadExpirationDays(settings.maxShareTtlSeconds) },
+          },
+          {
+            // A deleted or expired object lingers as a noncurrent version for one day, then is gone.
+            id: "expire-noncurrent-versions",
+            status: "Enabled",
+            filter: {},
+            noncurrentVersionExpiration: { noncurrentDays: 1 },
+            expiration: { expiredObjectDeleteMarker: true },
+          },
+          {
+            id: "abort-incomplete-multipart-uploads",
+            status: "Enabled",
+            filter: {},
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+          },
+        ],
+      },
+      // Rules about noncurrent versions need versioning on first.
+      { parent: this, dependsOn: [versioning] },
+    );
+  }
+
+  private createTable(name: string, settings: Settings): aws.dynamodb.Table {
+    return new aws.dynamodb.Table(
+      `${name}-table`,
+      {
+        billingMode: "PAY_PER_REQUEST",
+        hashKey: TABLE_KEY,
+        attributes: [{ name: TABLE_KEY, type: "S" }],
+        ttl: { attributeName: TTL_ATTRIBUTE, enabled: true },
+        pointInTimeRecovery: { enabled: settings.protectData },
+        // Encrypted with the AWS managed key (aws/dynamodb); no key to grant to the roles.
+        serverSideEncryption: { enabled: true },
+        deletionProtectionEnabled: settings.protectData,
+      },
+      { parent: this, protect: settings.protectData },
+    );
+  }
+}
