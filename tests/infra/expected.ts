@@ -1,0 +1,31 @@
+// What the tests expect of the IAM policies, written out by hand (not derived from infra/iam.ts).
+import type { FunctionName } from "../../infra/iam";
+
+/** Each function's exact data permissions: resource → sorted actions. */
+export const EXPECTED_GRANTS: Record<FunctionName, { table: string[]; uploads: string[] }> = {
+  page: { table: [], uploads: [] },
+  createUpload: { table: ["dynamodb:PutItem"], uploads: ["s3:PutObject"] },
+  getFile: { table: ["dynamodb:GetItem"], uploads: [] },
+  downloadFile: { table: ["dynamodb:GetItem", "dynamodb:UpdateItem"], uploads: ["s3:GetObject"] },
+  deleteFile: { table: ["dynamodb:DeleteItem", "dynamodb:GetItem"], uploads: ["s3:DeleteObject"] },
+  objectCreated: { table: ["dynamodb:GetItem", "dynamodb:UpdateItem"], uploads: ["s3:DeleteObject", "s3:GetObject"] },
+};
+
+/** Groups a policy's Allow statements as resource → sorted actions. */
+export function actionsByResource(document: { Statement: { Action: unknown; Resource: unknown }[] }) {
+  const out: Record<string, string[]> = {};
+  for (const s of document.Statement) {
+    for (const r of [s.Resource].flat() as string[]) {
+      out[r] = [...(out[r] ?? []), ...([s.Action].flat() as string[])].sort();
+    }
+  }
+  return out;
+}
+
+/** The whole expected policy of a function, as resource → sorted actions. */
+export function expectedPolicy(fn: FunctionName, arns: { table: string; uploads: string; logGroup: string }) {
+  const want: Record<string, string[]> = { [`${arns.logGroup}:*`]: ["logs:CreateLogStream", "logs:PutLogEvents"] };
+  if (EXPECTED_GRANTS[fn].table.length > 0) want[arns.table] = EXPECTED_GRANTS[fn].table;
+  if (EXPECTED_GRANTS[fn].uploads.length > 0) want[arns.uploads] = EXPECTED_GRANTS[fn].uploads;
+  return want;
+}

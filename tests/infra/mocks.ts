@@ -1,0 +1,269 @@
+// Runs the Pulumi program under strict mocks and records every resource it registers: type, name, inputs
+// and the options the engine would see (parent, protect, retainOnDelete, dependencies). Nothing here proves
+// what AWS would do with those inputs; it proves what the program asks for.
+import * as pulumi from "@pulumi/pulumi";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { loadConfig, StackConfig } from "../../infra/config";
+import { FileShare } from "../../infra/fileshare";
+
+export const ROOT = join(__dirname, "..", "..");
+export const ACCOUNT_ID = "123456789012";
+export type StackName = "dev" | "prod";
+export const STACKS: readonly StackName[] = ["dev", "prod"];
+
+/** One registered resource (custom or component) as the engine would see it. */
+export interface RecordedResource {
+  type: string;
+  name: string;
+  urn: string;
+  custom: boolean;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  inputs: Record<string, any>;
+  parent: string;
+  protect: boolean | undefined;
+  retainOnDelete: boolean | undefined;
+  deleteBeforeReplace: boolean;
+  dependencies: string[];
+}
+
+/** Reads a YAML file of the project. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function readYaml(file: string): any {
+  return parse(readFileSync(join(ROOT, file), "utf8"));
+}
+
+const asConfigText = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v));
+
+/** The config the Pulumi CLI would hand the program: Pulumi.yaml defaults overlaid by the stack file, as text. */
+export function stackConfigText(stack: StackName): Record<string, string> {
+  const project = readYaml("Pulumi.yaml") as { config: Record<string, { default?: unknown }> };
+  const file = readYaml(`Pulumi.${stack}.yaml`) as { config: Record<string, unknown> };
+  const out: Record<string, string> = {};
+  for (const [key, spec] of Object.entries(project.config)) {
+    if (spec.default !== undefined) out[key] = asConfigText(spec.default);
+  }
+  for (const [key, value] of Object.entries(file.config)) out[key] = asConfigText(value);
+  return out;
+}
+
+function autoName(name: string): string {
+  let h = 0;
+  for (const c of name) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return `${name.toLowerCase()}-${h.toString(16).padStart(8, "0").slice(0, 7)}`;
+}
+
+/** Plausible provider outputs for the resources whose ARNs and names the program passes on. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function mockState(type: string, name: string, inputs: Record<string, any>, region: string) {
+  const named = (key: string): string => (inputs[key] as string | undefined) ?? autoName(name);
+  switch (type) {
+    case "aws:s3/bucket:Bucket": {
+      const bucket = named("bucket");
+      return { id: bucket, state: { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}` } };
+    }
+    case "aws:dynamodb/table:Table": {
+      const n = named("name");
+      return { id: n, state: { ...inputs, name: n, arn: `arn:aws:dynamodb:${region}:${ACCOUNT_ID}:table/${n}` } };
+    }
+    case "aws:iam/role:Role": {
+      const n = named("name");
+      return { id: n, state: { ...inputs, name: n, arn: `arn:aws:iam::${ACCOUNT_ID}:role/${n}` } };
+    }
+    case "aws:cloudwatch/logGroup:LogGroup": {
+      const n = named("name");
+      return { id: n, state: { ...inputs, name: n, arn: `arn:aws:logs:${region}:${ACCOUNT_ID}:log-group:${n}` } };
+    }
+    case "aws:lambda/function:Function": {
+      const n = named("name");
+      const arn = `arn:aws:lambda:${region}:${ACCOUNT_ID}:function:${n}`;
+      const invokeArn = `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations`;
+      return { id: n, state: { ...inputs, name: n, arn, invokeArn } };
+    }
+    case "aws:apigateway/restApi:RestApi": {
+      const id = autoName(name)
+        .replace(/[^a-z0-9]/g, "")
+        .slice(-10);
+      const executionArn = `arn:aws:execute-api:${region}:${ACCOUNT_ID}:${id}`;
+      return { id, state: { ...inputs, executionArn, rootResourceId: "root000001" } };
+    }
+    case "aws:apigateway/stage:Stage": {
+      // Like AWS: the invoke URL has no trailing slash.
+      const invokeUrl = `https://${inputs["restApi"]}.execute-api.${region}.amazonaws.com/${inputs["stageName"]}`;
+      return { id: `${name}-id`, state: { ...inputs, invokeUrl } };
+    }
+    default:
+      return { id: `${name}-id`, state: inputs };
+  }
+}
+
+/** The part of the SDK's mock monitor this harness hooks into (pinned @pulumi/pulumi 3.248). */
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getCustom(): boolean;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  getObject(): any;
+  getParent(): string;
+  getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
+  getDeletebeforereplace(): boolean;
+  getDependenciesList(): string[];
+}
+type Callback = (err: unknown, response?: { getUrn(): string }) => void;
+interface HookableMonitor {
+  registerResource(req: RegisterRequest, callback: Callback): Promise<void>;
+}
+
+// The SDK's own "every registration has finished" signal (what `pulumi up` waits for before exiting).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
+
+/** What a mocked run registered and which provider functions it tried to call. */
+export interface MockedRun<T> {
+  result: T;
+  resources: RecordedResource[];
+  /** Invokes that the strict `call` mock refused (it throws on every invoke: this program needs none). */
+  unexpectedCalls: string[];
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `program` under strict mocks for a stack's config, then lets Pulumi's "beforeExit" work run (the
+ * S3 BucketNotification is created there) and waits for every registration. Runs never overlap: the
+ * Pulumi runtime state is global to the process.
+ */
+export function runMocked<T>(
+  stack: StackName,
+  program: () => T,
+  config: Record<string, string> = stackConfigText(stack),
+): Promise<MockedRun<T>> {
+  const next = queue.then(() => runNow(stack, program, config));
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+async function runNow<T>(stack: StackName, program: () => T, config: Record<string, string>) {
+  const region = config["aws:region"] ?? "eu-west-1";
+  const resources: RecordedResource[] = [];
+  const unexpectedCalls: string[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => mockState(args.type, args.name, args.inputs, region),
+      call: (args) => {
+        unexpectedCalls.push(args.token);
+        throw new Error(`unexpected provider function call ${args.token}`);
+      },
+    },
+    "fileshare",
+    stack,
+    false,
+  );
+  pulumi.runtime.setAllConfig(config);
+  const monitor = pulumi.runtime.getMonitor() as unknown as HookableMonitor;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) =>
+    register(req, (err, response) => {
+      if (!err && response) {
+        resources.push({
+          type: req.getType(),
+          name: req.getName(),
+          urn: response.getUrn(),
+          custom: req.getCustom(),
+          inputs: pulumi.runtime.deserializeProperties(req.getObject()),
+          parent: req.getParent(),
+          protect: req.getProtect(),
+          retainOnDelete: req.getRetainondelete(),
+          deleteBeforeReplace: req.getDeletebeforereplace(),
+          dependencies: req.getDependenciesList(),
+        });
+      }
+      callback(err, response);
+    });
+  const result = program();
+  process.emit("beforeExit", 0);
+  await waitForRPCs();
+  return { result, resources, unexpectedCalls };
+}
+
+/** Resolves an Output to its value (await it; never assert inside `apply`). */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((value) => resolve(value)));
+}
+
+/** The whole program for one stack, built once per test process. */
+export interface StackRun extends MockedRun<FileShare> {
+  stack: StackName;
+  config: StackConfig;
+  app: FileShare;
+  outputs: { apiUrl: string; bucketName: string; tableName: string };
+  ofType(type: string): RecordedResource[];
+  /** The one resource of `type` whose name is `name`; throws when there is not exactly one. */
+  one(type: string, name?: string): RecordedResource;
+}
+
+const builds = new Map<StackName, Promise<StackRun>>();
+
+/** Builds FileShare for a stack exactly as index.ts does (memoized: every test file shares one run per stack). */
+export function buildStack(stack: StackName): Promise<StackRun> {
+  let build = builds.get(stack);
+  if (!build) {
+    build = (async () => {
+      let config: StackConfig | undefined;
+      const run = await runMocked(stack, () => {
+        config = loadConfig();
+        return new FileShare("fileshare", config);
+      });
+      const app = run.result;
+      const [apiUrl, bucketName, tableName] = await Promise.all([
+        valueOf(app.apiUrl),
+        valueOf(app.bucketName),
+        valueOf(app.tableName),
+      ]);
+      const ofType = (type: string) => run.resources.filter((r) => r.type === type);
+      const one = (type: string, name?: string) => {
+        const found = ofType(type).filter((r) => name === undefined || r.name === name);
+        if (found.length !== 1) throw new Error(`expected one ${type} ${name ?? ""}, found ${found.length}`);
+        return found[0] as RecordedResource;
+      };
+      return {
+        ...run,
+        stack,
+        config: config as StackConfig,
+        app,
+        outputs: { apiUrl, bucketName, tableName },
+        ofType,
+        one,
+      };
+    })();
+    builds.set(stack, build);
+  }
+  return build;
+}
+
+/** Every IAM policy document found anywhere in a resource's inputs (JSON text or objects with Statement). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function policyDocuments(value: unknown): { Statement: any[] }[] {
+  if (typeof value === "string") {
+    if (!value.includes("Statement")) return [];
+    try {
+      return policyDocuments(JSON.parse(value));
+    } catch {
+      return [];
+    }
+  }
+  if (Array.isArray(value)) return value.flatMap(policyDocuments);
+  if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    if (Array.isArray(record["Statement"])) return [record as { Statement: unknown[] }];
+    return Object.values(record).flatMap(policyDocuments);
+  }
+  return [];
+}
+
+/** A statement's field as a list (IAM allows a single string or a list). */
+export function asList(value: unknown): unknown[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}

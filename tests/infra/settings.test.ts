@@ -1,0 +1,120 @@
+// Config: the schema in infra/settings.ts, its declaration in Pulumi.yaml, the committed stack files, and
+// loadConfig's reading of Pulumi config (under mocks: no Pulumi CLI here).
+import assert from "node:assert/strict";
+import { loadConfig } from "../../infra/config";
+import { parseSettings, SETTINGS, SettingsError } from "../../infra/settings";
+import { readYaml, runMocked, stackConfigText, STACKS } from "./mocks";
+
+describe("settings validation (parseSettings)", () => {
+  const rejects = (raw: Record<string, unknown>, ...parts: string[]) =>
+    assert.throws(
+      () => parseSettings(raw),
+      (e: unknown) => e instanceof SettingsError && parts.every((p) => e.message.includes(p)),
+    );
+
+  it("rejects a download URL lifetime of 301 s, naming the key and the range 1 to 300", () => {
+    rejects({ downloadUrlTtlSeconds: "301" }, "fileshare:downloadUrlTtlSeconds", "from 1 to 300");
+  });
+
+  it("rejects a log retention of 13 days, naming the key and listing CloudWatch's values", () => {
+    rejects({ logRetentionDays: 13 }, "fileshare:logRetentionDays", "must be one of 1, 3, 5, 7, 14");
+  });
+
+  it('rejects "*" as a CORS origin, naming the key', () => {
+    rejects({ corsOrigins: '["*"]' }, "fileshare:corsOrigins", '"*"');
+    rejects({ corsOrigins: ["https://ok.example.com", "*"] }, "fileshare:corsOrigins");
+  });
+
+  it("rejects non-integers and non-booleans, naming the key", () => {
+    rejects({ maxFileSizeBytes: "12.5" }, "fileshare:maxFileSizeBytes", "is not an integer");
+    rejects({ uploadUrlTtlSeconds: "ten" }, "fileshare:uploadUrlTtlSeconds", "is not an integer");
+    rejects({ protectData: "yes" }, "fileshare:protectData", "true or false");
+    rejects({ allowedContentTypes: "application/pdf" }, "fileshare:allowedContentTypes", "JSON array");
+  });
+
+  it("rejects a default share lifetime above the maximum, naming both keys", () => {
+    rejects(
+      { defaultShareTtlSeconds: 7200, maxShareTtlSeconds: 3600 },
+      "fileshare:defaultShareTtlSeconds",
+      "fileshare:maxShareTtlSeconds",
+    );
+  });
+
+  it("takes the schema defaults for missing keys", () => {
+    const settings = parseSettings({});
+    for (const spec of SETTINGS) assert.deepEqual(settings[spec.key], spec.default, spec.key);
+  });
+});
+
+describe("Pulumi.yaml and the stack files", () => {
+  const project = readYaml("Pulumi.yaml");
+
+  it("declares exactly the SETTINGS keys, with the same types, defaults and descriptions", () => {
+    assert.equal(project.name, "fileshare");
+    const expected = Object.fromEntries(
+      SETTINGS.map((s) => [
+        `fileshare:${s.key}`,
+        {
+          type: s.type,
+          ...(s.type === "array" ? { items: { type: "string" } } : {}),
+          default: s.default,
+          description: s.description,
+        },
+      ]),
+    );
+    assert.deepEqual(project.config, expected);
+  });
+
+  it("runs TypeScript on the nodejs runtime", () => {
+    assert.equal(project.runtime.name, "nodejs");
+    assert.equal(project.runtime.options.typescript, true);
+  });
+
+  for (const stack of STACKS) {
+    it(`Pulumi.${stack}.yaml sets only declared keys, a region, and values that pass validation`, () => {
+      const file = readYaml(`Pulumi.${stack}.yaml`).config as Record<string, unknown>;
+      for (const key of Object.keys(file)) {
+        assert.ok(key === "aws:region" || key in project.config, `${key} is not declared in Pulumi.yaml`);
+      }
+      assert.match(String(file["aws:region"]), /^[a-z]{2}-[a-z]+-\d$/);
+      const raw = Object.fromEntries(SETTINGS.map((s) => [s.key, stackConfigText(stack)[`fileshare:${s.key}`]]));
+      assert.doesNotThrow(() => parseSettings(raw));
+    });
+  }
+
+  it("keeps prod's data (protected, 90+ days of logs, https origins only) and lets dev's go", () => {
+    const dev = readYaml("Pulumi.dev.yaml").config;
+    const prod = readYaml("Pulumi.prod.yaml").config;
+    assert.equal(dev["fileshare:protectData"], false);
+    assert.equal(prod["fileshare:protectData"], true);
+    assert.ok(prod["fileshare:logRetentionDays"] >= 90);
+    assert.ok(dev["fileshare:logRetentionDays"] < prod["fileshare:logRetentionDays"]);
+    assert.ok((prod["fileshare:corsOrigins"] as string[]).every((o) => o.startsWith("https://")));
+  });
+});
+
+describe("loadConfig (Pulumi config under mocks)", () => {
+  it("reads every key of the dev stack, arrays from JSON text, and the stack name", async () => {
+    const { result } = await runMocked("dev", loadConfig);
+    assert.equal(result.stack, "dev");
+    assert.equal(result.settings.protectData, false);
+    assert.equal(result.settings.logRetentionDays, 7);
+    assert.deepEqual(result.settings.corsOrigins, ["http://localhost:3000", "http://127.0.0.1:3000"]);
+  });
+
+  it("reads prod's list of content types and its protection", async () => {
+    const { result } = await runMocked("prod", loadConfig);
+    assert.equal(result.settings.protectData, true);
+    assert.ok(result.settings.allowedContentTypes.includes("application/pdf"));
+  });
+
+  it("stops the program with the key and the range when a stack sets an invalid value", async () => {
+    const config = { ...stackConfigText("dev"), "fileshare:downloadUrlTtlSeconds": "301" };
+    await assert.rejects(
+      runMocked("dev", loadConfig, config),
+      /fileshare:downloadUrlTtlSeconds: 301 must be an integer from 1 to 300/,
+    );
+    const origins = { ...stackConfigText("dev"), "fileshare:corsOrigins": '["*"]' };
+    await assert.rejects(runMocked("dev", loadConfig, origins), /fileshare:corsOrigins/);
+  });
+});
