@@ -18,9 +18,14 @@ export interface RecordedResource {
   type: string;
   name: string;
   urn: string;
+  /** The physical id the mock provider gave it. */
+  id: string;
   custom: boolean;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   inputs: Record<string, any>;
+  /** What the mock provider answered (names, ARNs, URLs), as the program saw them. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  outputs: Record<string, any>;
   parent: string;
   protect: boolean | undefined;
   retainOnDelete: boolean | undefined;
@@ -111,7 +116,8 @@ interface RegisterRequest {
   getDeletebeforereplace(): boolean;
   getDependenciesList(): string[];
 }
-type Callback = (err: unknown, response?: { getUrn(): string }) => void;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Callback = (err: unknown, response?: { getUrn(): string; getId(): string; getObject(): any }) => void;
 interface HookableMonitor {
   registerResource(req: RegisterRequest, callback: Callback): Promise<void>;
 }
@@ -171,8 +177,10 @@ async function runNow<T>(stack: StackName, program: () => T, config: Record<stri
           type: req.getType(),
           name: req.getName(),
           urn: response.getUrn(),
+          id: response.getId(),
           custom: req.getCustom(),
           inputs: pulumi.runtime.deserializeProperties(req.getObject()),
+          outputs: pulumi.runtime.deserializeProperties(response.getObject()),
           parent: req.getParent(),
           protect: req.getProtect(),
           retainOnDelete: req.getRetainondelete(),

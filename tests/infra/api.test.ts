@@ -1,0 +1,232 @@
+// The REST API: the OpenAPI body generated from the route table (pure), and the API Gateway resources for
+// both stacks (resource inputs under Pulumi mocks; API Gateway never imports or runs this definition here,
+// so the VTL and the gateway responses are checked as text, not executed).
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS } from "../../handlers/http";
+import { ROUTES } from "../../handlers/routes";
+import { openApiDocument, permissionPath, redeploymentHash, RouteSpec } from "../../infra/openapi";
+import { ACCOUNT_ID, buildStack, STACKS, StackRun } from "./mocks";
+
+const ARNS = Object.fromEntries(ROUTES.map((r) => [r.name, `arn:invoke:${r.name}`]));
+const ORIGINS = { corsOrigins: ["https://a.example.com", "http://localhost:3000"] };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Doc = any;
+
+describe("OpenAPI document from the route table (pure)", () => {
+  const doc: Doc = openApiDocument(ROUTES, ARNS, ORIGINS);
+
+  it("has every route of ROUTES as a Lambda proxy integration (POST to its own function's invoke ARN)", () => {
+    assert.equal(doc.openapi, "3.0.1");
+    const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops as object)
+        .filter((m) => m !== "options")
+        .map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    assert.deepEqual(operations.sort(), ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    for (const route of ROUTES) {
+      const op = doc.paths[route.path][route.method.toLowerCase()];
+      assert.equal(op.operationId, route.name);
+      assert.deepEqual(op["x-amazon-apigateway-integration"], {
+        type: "aws_proxy",
+        httpMethod: "POST",
+        uri: `arn:invoke:${route.name}`,
+        passthroughBehavior: "when_no_match",
+      });
+    }
+  });
+
+  it("declares the path parameters of templated paths", () => {
+    assert.deepEqual(doc.paths["/files/{id}"].get.parameters, [
+      { name: "id", in: "path", required: true, schema: { type: "string" } },
+    ]);
+  });
+
+  it("answers OPTIONS on every path from API Gateway itself (MOCK, 204) with the handlers' CORS headers", () => {
+    for (const path of new Set(ROUTES.map((r) => r.path))) {
+      const integration = doc.paths[path].options["x-amazon-apigateway-integration"];
+      assert.equal(integration.type, "mock", path);
+      const response = integration.responses.default;
+      assert.equal(response.statusCode, "204");
+      assert.deepEqual(response.responseParameters, {
+        "method.response.header.Access-Control-Allow-Methods": `'${CORS_ALLOWED_METHODS}'`,
+        "method.response.header.Access-Control-Allow-Headers": `'${CORS_ALLOWED_HEADERS}'`,
+        "method.response.header.Access-Control-Max-Age": "'600'",
+        "method.response.header.Vary": "'Origin'",
+      });
+      assert.ok("Access-Control-Allow-Origin" in doc.paths[path].options.responses["204"].headers);
+    }
+  });
+
+  it("echoes the Origin in a preflight only when it is an allowed origin (VTL text; not executed here)", () => {
+    const template: string =
+      doc.paths["/uploads"].options["x-amazon-apigateway-integration"].responses.default.responseTemplates[
+        "application/json"
+      ];
+    assert.ok(template.includes(`#if(["https://a.example.com","http://localhost:3000"].contains($origin))`));
+    assert.ok(template.includes("#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)"));
+    assert.ok(!template.includes("'*'") && !template.includes('"*"'));
+    const none: Doc = openApiDocument(ROUTES, ARNS, { corsOrigins: [] });
+    assert.ok(
+      none.paths["/uploads"].options["x-amazon-apigateway-integration"].responses.default.responseTemplates[
+        "application/json"
+      ].includes("#if([].contains($origin))"),
+    );
+  });
+
+  it("gives API Gateway's own 4XX/5XX errors CORS headers and the API.md error body", () => {
+    const responses = doc["x-amazon-apigateway-gateway-responses"];
+    for (const [type, code] of [
+      ["DEFAULT_4XX", "InvalidRequest"],
+      ["DEFAULT_5XX", "InternalError"],
+      ["THROTTLED", "Throttled"],
+      ["MISSING_AUTHENTICATION_TOKEN", "NotFound"],
+    ] as const) {
+      const r = responses[type];
+      assert.equal(
+        r.responseParameters["gatewayresponse.header.Access-Control-Allow-Origin"],
+        "method.request.header.Origin",
+      );
+      assert.equal(r.responseParameters["gatewayresponse.header.Vary"], "'Origin'");
+      assert.equal(
+        r.responseTemplates["application/json"],
+        `{"error":{"code":"${code}","message":$context.error.messageString}}`,
+      );
+    }
+    assert.equal(responses.MISSING_AUTHENTICATION_TOKEN.statusCode, "404");
+  });
+
+  it("refuses a route without a function and two routes on one method and path", () => {
+    assert.throws(() => openApiDocument(ROUTES, {}, ORIGINS), /has no function invoke ARN/);
+    const twice: RouteSpec[] = [ROUTES[1] as RouteSpec, { ...(ROUTES[1] as RouteSpec), name: "getFile" }];
+    assert.throws(() => openApiDocument(twice, ARNS, ORIGINS), /two routes for/);
+  });
+
+  it("changes the redeployment hash when any route, target or origin changes", () => {
+    const hash = (routes: readonly RouteSpec[], arns = ARNS, cors = ORIGINS) =>
+      redeploymentHash(JSON.stringify(openApiDocument(routes, arns, cors)));
+    const base = hash(ROUTES);
+    assert.equal(hash(ROUTES), base, "stable for the same table");
+    const moved = ROUTES.map((r) => (r.name === "getFile" ? { ...r, path: "/v2/files/{id}" } : r));
+    const renamed = ROUTES.map((r) => (r.name === "deleteFile" ? { ...r, method: "POST" as const } : r));
+    const added = [...ROUTES, { name: "getFile" as const, method: "GET" as const, path: "/extra", summary: "x" }];
+    for (const other of [
+      hash(moved),
+      hash(renamed),
+      hash(added),
+      hash(ROUTES, { ...ARNS, getFile: "arn:invoke:other" }),
+      hash(ROUTES, ARNS, { corsOrigins: [] }),
+    ]) {
+      assert.notEqual(other, base);
+    }
+  });
+
+  it("scopes a route's permission path to its method and path, parameters as *", () => {
+    assert.equal(permissionPath({ method: "GET", path: "/files/{id}" }), "GET/files/*");
+    assert.equal(permissionPath({ method: "POST", path: "/files/{id}/download" }), "POST/files/*/download");
+    assert.equal(permissionPath({ method: "GET", path: "/" }), "GET/");
+  });
+});
+
+for (const stackName of STACKS) {
+  describe(`API Gateway on ${stackName} (resource inputs under mocks; not a deployed API)`, () => {
+    let run: StackRun;
+    let body: string;
+    before(async () => {
+      run = await buildStack(stackName);
+      body = run.one("aws:apigateway/restApi:RestApi").inputs["body"];
+    });
+    const restApi = () => run.one("aws:apigateway/restApi:RestApi");
+
+    it("defines the REST API (regional) by the OpenAPI document of ROUTES, each route to its own function", () => {
+      const invokeArns = Object.fromEntries(
+        ROUTES.map((r) => [
+          r.name,
+          run.one("aws:lambda/function:Function", `fileshare-${r.name}`).outputs["invokeArn"],
+        ]),
+      );
+      const expected = openApiDocument(ROUTES, invokeArns, run.config.settings, `fileshare-${stackName}`);
+      assert.deepEqual(JSON.parse(body), expected);
+      assert.deepEqual(restApi().inputs["endpointConfiguration"], { types: "REGIONAL" });
+      assert.equal(restApi().inputs["failOnWarnings"], true);
+      for (const r of ROUTES) assert.ok(body.includes(`function:fileshare-${stackName}-${r.name}/invocations`), r.name);
+    });
+
+    it("redeploys whenever the body changes: the deployment's trigger is the SHA-256 of the body", () => {
+      const deployment = run.one("aws:apigateway/deployment:Deployment");
+      assert.equal(deployment.inputs["restApi"], restApi().id);
+      assert.deepEqual(deployment.inputs["triggers"], {
+        redeployment: createHash("sha256").update(body).digest("hex"),
+      });
+      assert.equal(deployment.deleteBeforeReplace, false, "a new deployment is created before the old one goes");
+    });
+
+    it("names the stage after the stack, on the current deployment, with JSON access logs (requestId) kept for the stack's retention", () => {
+      const stage = run.one("aws:apigateway/stage:Stage");
+      assert.equal(stage.inputs["stageName"], stackName);
+      assert.equal(stage.inputs["deployment"], run.one("aws:apigateway/deployment:Deployment").id);
+      assert.equal(stage.inputs["restApi"], restApi().id);
+      const group = run.one("aws:cloudwatch/logGroup:LogGroup", "fileshare-access-logs");
+      assert.equal(group.inputs["retentionInDays"], run.config.settings.logRetentionDays);
+      assert.equal(stage.inputs["accessLogSettings"].destinationArn, group.outputs["arn"]);
+      const format = JSON.parse(stage.inputs["accessLogSettings"].format);
+      assert.equal(format.requestId, "$context.requestId");
+      assert.equal(format.status, "$context.status");
+    });
+
+    it("throttles every method of the stage at the stack's rate and burst", () => {
+      const settings = run.one("aws:apigateway/methodSettings:MethodSettings").inputs;
+      assert.equal(settings["stageName"], stackName);
+      assert.equal(settings["methodPath"], "*/*");
+      assert.equal(settings["settings"].throttlingRateLimit, run.config.settings.apiThrottleRateLimit);
+      assert.equal(settings["settings"].throttlingBurstLimit, run.config.settings.apiThrottleBurstLimit);
+      assert.equal(settings["settings"].throttlingRateLimit, stackName === "dev" ? 5 : 50);
+      assert.equal(settings["settings"].metricsEnabled, true);
+    });
+
+    it("sets the account's API Gateway logging role (AmazonAPIGatewayPushToCloudWatchLogs only) before the stage", () => {
+      const account = run.one("aws:apigateway/account:Account");
+      const role = run.one("aws:iam/role:Role", "fileshare-cloudwatch-role");
+      assert.equal(account.inputs["cloudwatchRoleArn"], role.outputs["arn"]);
+      assert.equal(
+        JSON.parse(role.inputs["assumeRolePolicy"]).Statement[0].Principal.Service,
+        "apigateway.amazonaws.com",
+      );
+      const attachments = run.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment");
+      assert.deepEqual(
+        attachments.map((a) => [a.inputs["role"], a.inputs["policyArn"]]),
+        [[role.outputs["name"], "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"]],
+      );
+      assert.ok(run.one("aws:apigateway/stage:Stage").dependencies.includes(account.urn));
+      for (const r of [account, role, attachments[0]]) assert.equal(r?.retainOnDelete, true, "account-wide: retained");
+    });
+
+    it("lets API Gateway invoke each function only for its own stage, method and path", () => {
+      const executionArn = `arn:aws:execute-api:eu-west-1:${ACCOUNT_ID}:${restApi().id}`;
+      assert.equal(restApi().outputs["executionArn"], executionArn);
+      const apiPermissions = run
+        .ofType("aws:lambda/permission:Permission")
+        .filter((p) => p.inputs["principal"] === "apigateway.amazonaws.com");
+      assert.equal(apiPermissions.length, ROUTES.length);
+      for (const route of ROUTES) {
+        const p = run.one("aws:lambda/permission:Permission", `fileshare-${route.name}-invoke`);
+        assert.deepEqual(p.inputs, {
+          action: "lambda:InvokeFunction",
+          function: `fileshare-${stackName}-${route.name}`,
+          principal: "apigateway.amazonaws.com",
+          sourceArn: `${executionArn}/${stackName}/${route.method}${route.path.replace("{id}", "*")}`,
+        });
+        assert.ok(!p.inputs["sourceArn"].includes("/*/*"), "never any stage and any method");
+      }
+    });
+
+    it("outputs apiUrl as the stage's invoke URL ending with /", () => {
+      const stage = run.one("aws:apigateway/stage:Stage");
+      assert.equal(run.outputs.apiUrl, `${stage.outputs["invokeUrl"]}/`);
+      assert.match(
+        run.outputs.apiUrl,
+        new RegExp(`^https://[a-z0-9]+\\.execute-api\\.eu-west-1\\.amazonaws\\.com/${stackName}/$`),
+      );
+    });
+  });
+}

@@ -1,0 +1,155 @@
+// The Lambda functions, their roles, policies and log groups, and the S3 notification, for both stacks
+// (resource inputs under Pulumi mocks; IAM's evaluation of the policies is not run here).
+import assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { ENV_NAMES } from "../../handlers/config";
+import { ROUTES } from "../../handlers/routes";
+import type { FunctionName } from "../../infra/iam";
+import { actionsByResource, expectedPolicy } from "./expected";
+import { ACCOUNT_ID, buildStack, STACKS, StackRun, valueOf } from "./mocks";
+
+const FUNCTION = "aws:lambda/function:Function";
+const ROLE = "aws:iam/role:Role";
+const NAMES: FunctionName[] = [...ROUTES.map((r) => r.name), "objectCreated"];
+
+for (const stackName of STACKS) {
+  describe(`Functions on ${stackName} (resource inputs under mocks; not deployed Lambdas)`, () => {
+    let run: StackRun;
+    const fn = (name: FunctionName) => run.one(FUNCTION, `fileshare-${name}`);
+    const roleOf = (name: FunctionName) => run.one(ROLE, `fileshare-${name}-role`);
+    before(async () => {
+      run = await buildStack(stackName);
+    });
+
+    it("creates one function per route plus objectCreated, and no other", () => {
+      assert.deepEqual(
+        run
+          .ofType(FUNCTION)
+          .map((f) => f.name)
+          .sort(),
+        NAMES.map((n) => `fileshare-${n}`).sort(),
+      );
+    });
+
+    it("pins runtime nodejs22.x, a 10 s timeout and 256 MB on every function", () => {
+      for (const f of run.ofType(FUNCTION)) {
+        assert.equal(f.inputs["runtime"], "nodejs22.x", f.name);
+        assert.equal(f.inputs["timeout"], 10, f.name);
+        assert.equal(f.inputs["memorySize"], 256, f.name);
+        assert.equal(f.inputs["handler"], "__index.handler", f.name);
+      }
+    });
+
+    it("names each function <project>-<stack>-<function>", () => {
+      for (const name of NAMES) assert.equal(fn(name).inputs["name"], `fileshare-${stackName}-${name}`);
+    });
+
+    it("gives each function its own role (distinct), assumable by lambda.amazonaws.com only", () => {
+      const roles = NAMES.map((name) => {
+        const role = roleOf(name);
+        assert.equal(fn(name).inputs["role"], role.outputs["arn"], `${name} runs as its own role`);
+        assert.deepEqual(JSON.parse(role.inputs["assumeRolePolicy"]), {
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        });
+        return fn(name).inputs["role"];
+      });
+      assert.equal(new Set(roles).size, NAMES.length);
+    });
+
+    it("attaches no managed policy to any function role", () => {
+      const functionRoles = new Set(NAMES.map((n) => roleOf(n).outputs["name"]));
+      const attachments = run.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment");
+      for (const a of attachments) assert.ok(!functionRoles.has(a.inputs["role"]), a.name);
+      for (const role of run.ofType(ROLE)) assert.equal(role.inputs["managedPolicyArns"], undefined, role.name);
+    });
+
+    for (const name of NAMES) {
+      it(`allows ${name} exactly its actions on the exact table ARN, bucket uploads/* and its own log group`, () => {
+        const policy = run.one("aws:iam/rolePolicy:RolePolicy", `fileshare-${name}-policy`);
+        assert.equal(policy.inputs["role"], roleOf(name).outputs["name"]);
+        const region = "eu-west-1";
+        const want = expectedPolicy(name, {
+          table: `arn:aws:dynamodb:${region}:${ACCOUNT_ID}:table/${run.outputs.tableName}`,
+          uploads: `arn:aws:s3:::${run.outputs.bucketName}/uploads/*`,
+          logGroup: `arn:aws:logs:${region}:${ACCOUNT_ID}:log-group:/aws/lambda/fileshare-${stackName}-${name}`,
+        });
+        assert.deepEqual(actionsByResource(JSON.parse(policy.inputs["policy"])), want);
+      });
+    }
+
+    it("gives every function its own log group, with the stack's retention, as its JSON log destination", () => {
+      const days = run.config.settings.logRetentionDays;
+      assert.equal(days, stackName === "dev" ? 7 : 90);
+      for (const name of NAMES) {
+        const group = run.one("aws:cloudwatch/logGroup:LogGroup", `fileshare-${name}-logs`);
+        assert.equal(group.inputs["name"], `/aws/lambda/fileshare-${stackName}-${name}`);
+        assert.equal(group.inputs["retentionInDays"], days);
+        assert.deepEqual(fn(name).inputs["loggingConfig"], { logFormat: "JSON", logGroup: group.inputs["name"] });
+      }
+    });
+
+    it("creates each function after its log group and its role policy", () => {
+      for (const name of NAMES) {
+        const deps = fn(name).dependencies;
+        assert.ok(deps.includes(run.one("aws:cloudwatch/logGroup:LogGroup", `fileshare-${name}-logs`).urn), name);
+        assert.ok(deps.includes(run.one("aws:iam/rolePolicy:RolePolicy", `fileshare-${name}-policy`).urn), name);
+      }
+    });
+
+    it("hands every function the stack's settings and the real bucket and table names in its environment", () => {
+      const s = run.config.settings;
+      for (const name of NAMES) {
+        const env = fn(name).inputs["environment"].variables;
+        assert.equal(env[ENV_NAMES.bucketName], run.outputs.bucketName);
+        assert.equal(env[ENV_NAMES.tableName], run.outputs.tableName);
+        assert.equal(env[ENV_NAMES.downloadUrlTtlSeconds], String(s.downloadUrlTtlSeconds));
+        assert.equal(env[ENV_NAMES.maxFileSizeBytes], String(s.maxFileSizeBytes));
+        assert.equal(env[ENV_NAMES.corsOrigins], s.corsOrigins.join(","));
+        assert.equal(env[ENV_NAMES.allowedContentTypes], s.allowedContentTypes.join(","));
+        assert.deepEqual(Object.keys(env).sort(), Object.values(ENV_NAMES).sort());
+      }
+    });
+
+    it("exposes every function's serialized code archive (app.functions.<name>.code) with __index.js", async () => {
+      for (const name of NAMES) {
+        const code = (await valueOf(run.app.functions[name].code)) as pulumi.asset.AssetArchive;
+        const assets = await code.assets;
+        const index = (await (assets["__index.js"] as pulumi.asset.StringAsset).text) as string;
+        assert.match(index, /exports\.handler = /, name);
+        assert.ok(
+          !Object.keys(assets).some((k) => k.startsWith("node_modules/@pulumi/")),
+          `${name} carries no @pulumi package`,
+        );
+      }
+    });
+
+    it("calls objectCreated for every new object under uploads/ (one BucketNotification on the app's bucket)", () => {
+      const notification = run.one("aws:s3/bucketNotification:BucketNotification");
+      assert.equal(notification.inputs["bucket"], run.outputs.bucketName);
+      assert.deepEqual(notification.inputs["lambdaFunctions"], [
+        {
+          events: ["s3:ObjectCreated:*"],
+          filterPrefix: "uploads/",
+          lambdaFunctionArn: fn("objectCreated").outputs["arn"],
+        },
+      ]);
+      assert.ok(
+        (notification.inputs["topics"] ?? []).length === 0 && (notification.inputs["queues"] ?? []).length === 0,
+      );
+    });
+
+    it("lets only S3, from the app's bucket, invoke objectCreated", () => {
+      const permissions = run
+        .ofType("aws:lambda/permission:Permission")
+        .filter((p) => p.inputs["principal"] === "s3.amazonaws.com");
+      assert.equal(permissions.length, 1);
+      assert.deepEqual(permissions[0]?.inputs, {
+        action: "lambda:InvokeFunction",
+        function: `fileshare-${stackName}-objectCreated`,
+        principal: "s3.amazonaws.com",
+        sourceArn: `arn:aws:s3:::${run.outputs.bucketName}`,
+      });
+    });
+  });
+}

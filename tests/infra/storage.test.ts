@@ -1,0 +1,129 @@
+// The bucket and the table, for both stacks (resource inputs and options under Pulumi mocks; not a
+// deployed bucket: S3 and DynamoDB themselves are not asked anything here).
+import assert from "node:assert/strict";
+import { buildStack, STACKS, StackRun } from "./mocks";
+
+const BUCKET = "aws:s3/bucket:Bucket";
+const TABLE = "aws:dynamodb/table:Table";
+
+for (const stackName of STACKS) {
+  describe(`Storage on ${stackName} (resource inputs under mocks; not a deployed bucket)`, () => {
+    let run: StackRun;
+    let bucketName: string;
+    let bucketArn: string;
+    before(async () => {
+      run = await buildStack(stackName);
+      bucketName = run.outputs.bucketName;
+      bucketArn = `arn:aws:s3:::${bucketName}`;
+    });
+    const onBucket = (type: string) => {
+      const r = run.one(type);
+      assert.equal(r.inputs["bucket"], bucketName, `${type} applies to the app's bucket`);
+      return r.inputs;
+    };
+
+    it("turns on all four public access blocks", () => {
+      const inputs = onBucket("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
+      for (const flag of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) {
+        assert.equal(inputs[flag], true, flag);
+      }
+    });
+
+    it("disables ACLs (BucketOwnerEnforced)", () => {
+      const inputs = onBucket("aws:s3/bucketOwnershipControls:BucketOwnershipControls");
+      assert.deepEqual(inputs["rule"], { objectOwnership: "BucketOwnerEnforced" });
+    });
+
+    it("encrypts every object by default (SSE-S3, AES256)", () => {
+      const inputs = onBucket("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
+      assert.deepEqual(inputs["rules"], [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
+    });
+
+    it("versions objects", () => {
+      const inputs = onBucket("aws:s3/bucketVersioning:BucketVersioning");
+      assert.equal(inputs["versioningConfiguration"].status, "Enabled");
+    });
+
+    it("denies every request to the bucket and its objects that does not use TLS", () => {
+      const inputs = onBucket("aws:s3/bucketPolicy:BucketPolicy");
+      assert.deepEqual(JSON.parse(inputs["policy"]), {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: [bucketArn, `${bucketArn}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          },
+        ],
+      });
+    });
+
+    it("allows browser PUT/GET/HEAD from exactly the configured origins plus the API's own origin, never *", () => {
+      const inputs = onBucket("aws:s3/bucketCorsConfiguration:BucketCorsConfiguration");
+      assert.equal(inputs["corsRules"].length, 1);
+      const rule = inputs["corsRules"][0];
+      const apiOrigin = new URL(run.outputs.apiUrl).origin;
+      assert.match(apiOrigin, /^https:\/\/[a-z0-9]+\.execute-api\.eu-west-1\.amazonaws\.com$/);
+      assert.deepEqual(rule.allowedOrigins, [...run.config.settings.corsOrigins, apiOrigin]);
+      assert.deepEqual([...rule.allowedMethods].sort(), ["GET", "HEAD", "PUT"]);
+      assert.deepEqual(rule.allowedHeaders, ["content-type", "x-amz-checksum-sha256"]);
+      assert.deepEqual(rule.exposeHeaders, ["ETag"]);
+      assert.ok(rule.maxAgeSeconds > 0);
+      for (const list of [rule.allowedOrigins, rule.allowedHeaders, rule.allowedMethods]) {
+        assert.ok(!list.some((v: string) => v.includes("*")), `no wildcard in ${list}`);
+      }
+    });
+
+    it("expires uploads after the longest share plus a day, noncurrent versions after 1 day, stale multipart after 1 day", () => {
+      const rules = onBucket("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")["rules"];
+      const byId = Object.fromEntries(rules.map((r: { id: string }) => [r.id, r]));
+      const days = Math.ceil(run.config.settings.maxShareTtlSeconds / 86400) + 1;
+      assert.equal(days, stackName === "dev" ? 2 : 15);
+      assert.deepEqual(byId["expire-uploads"], {
+        id: "expire-uploads",
+        status: "Enabled",
+        filter: { prefix: "uploads/" },
+        expiration: { days },
+      });
+      assert.deepEqual(byId["expire-noncurrent-versions"].noncurrentVersionExpiration, { noncurrentDays: 1 });
+      assert.deepEqual(byId["abort-incomplete-multipart-uploads"].abortIncompleteMultipartUpload, {
+        daysAfterInitiation: 1,
+      });
+      assert.ok(rules.every((r: { status: string }) => r.status === "Enabled"));
+    });
+
+    it("makes the lifecycle rules wait for versioning", () => {
+      const lifecycle = run.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
+      assert.ok(lifecycle.dependencies.includes(run.one("aws:s3/bucketVersioning:BucketVersioning").urn));
+    });
+
+    it("keys the table by id (string), on demand, with TTL on expiresAtEpoch and encryption", () => {
+      const inputs = run.one(TABLE).inputs;
+      assert.equal(inputs["billingMode"], "PAY_PER_REQUEST");
+      assert.equal(inputs["hashKey"], "id");
+      assert.deepEqual(inputs["attributes"], [{ name: "id", type: "S" }]);
+      assert.deepEqual(inputs["ttl"], { attributeName: "expiresAtEpoch", enabled: true });
+      assert.deepEqual(inputs["serverSideEncryption"], { enabled: true });
+      assert.equal(inputs["rangeKey"], undefined);
+    });
+
+    const keep = stackName === "prod";
+    it(
+      keep
+        ? "protects bucket and table (protect, deletion protection, point-in-time recovery, no forceDestroy)"
+        : "leaves bucket and table disposable (no protect, no deletion protection or PITR, forceDestroy)",
+      () => {
+        const bucket = run.one(BUCKET);
+        const table = run.one(TABLE);
+        assert.equal(bucket.protect, keep, "bucket protect (the option the engine receives)");
+        assert.equal(table.protect, keep, "table protect (the option the engine receives)");
+        assert.equal(bucket.inputs["forceDestroy"], !keep);
+        assert.equal(table.inputs["deletionProtectionEnabled"], keep);
+        assert.deepEqual(table.inputs["pointInTimeRecovery"], { enabled: keep });
+      },
+    );
+  });
+}
