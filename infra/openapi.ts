@@ -54,7 +54,9 @@ function proxyOperation(route: RouteSpec, invokeArn: string) {
     operationId: route.name,
     summary: route.summary,
     parameters: pathParameters(route.path),
-    responses: { default: { description: "See API.md" } },
+    // A proxy integration passes the function's response through: no method responses to declare
+    // (API Gateway's own export of a proxy method has "responses": {} too).
+    responses: {},
     // Lambda proxy: the function sees the whole request and answers the whole response (handlers/http.ts).
     "x-amazon-apigateway-integration": {
       type: "aws_proxy",

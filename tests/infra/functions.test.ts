@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV_NAMES } from "../../handlers/config";
 import { ROUTES } from "../../handlers/routes";
+import { lambdaFunctionName } from "../../infra/functions";
 import type { FunctionName } from "../../infra/iam";
 import { actionsByResource, expectedPolicy } from "./expected";
 import { ACCOUNT_ID, buildStack, STACKS, StackRun, valueOf } from "./mocks";
@@ -11,6 +12,14 @@ import { ACCOUNT_ID, buildStack, STACKS, StackRun, valueOf } from "./mocks";
 const FUNCTION = "aws:lambda/function:Function";
 const ROLE = "aws:iam/role:Role";
 const NAMES: FunctionName[] = [...ROUTES.map((r) => r.name), "objectCreated"];
+
+describe("Lambda function names (pure)", () => {
+  it("are <prefix>-<stack>-<function>, and a stack name that would make an invalid name stops the program", () => {
+    assert.equal(lambdaFunctionName("fileshare", "dev", "createUpload"), "fileshare-dev-createUpload");
+    assert.throws(() => lambdaFunctionName("fileshare", "qa.eu", "getFile"), /stack name of letters, digits/);
+    assert.throws(() => lambdaFunctionName("fileshare", "x".repeat(41), "objectCreated"), /within 64 characters/);
+  });
+});
 
 for (const stackName of STACKS) {
   describe(`Functions on ${stackName} (resource inputs under mocks; not deployed Lambdas)`, () => {
