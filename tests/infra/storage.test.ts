@@ -72,6 +72,8 @@ for (const stackName of STACKS) {
       assert.deepEqual(rule.allowedHeaders, ["content-type", "x-amz-checksum-sha256"]);
       assert.deepEqual(rule.exposeHeaders, ["ETag"]);
       assert.ok(rule.maxAgeSeconds > 0);
+      const cors = run.one("aws:s3/bucketCorsConfiguration:BucketCorsConfiguration");
+      assert.ok(cors.dependencies.includes(run.one("aws:apigateway/stage:Stage").urn), "waits for the API's origin");
       for (const list of [rule.allowedOrigins, rule.allowedHeaders, rule.allowedMethods]) {
         assert.ok(!list.some((v: string) => v.includes("*")), `no wildcard in ${list}`);
       }
