@@ -1,0 +1,173 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { APIGatewayProxyResult } from "aws-lambda";
+import { fromEnvironment } from "../../handlers/config";
+import { pageResponse } from "../../handlers/page";
+import { matchPath, ROUTES } from "../../handlers/routes";
+import { Backends, startBackends } from "../../local/backends";
+import { proxyEvent } from "../../local/events";
+import { bytesOf } from "../support/harness";
+import { buildFunctions, BuiltFunction, LambdaProcess, layOut } from "./archive";
+
+/** Exit code of `node -e code` run in `dir` with an empty environment. */
+function nodeExit(dir: string, code: string): Promise<number | null> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["-e", code], {
+      cwd: dir,
+      env: { PATH: process.env["PATH"] ?? "" },
+      stdio: "ignore",
+    });
+    child.on("close", resolve);
+  });
+}
+
+// The code Lambda would run: each CallbackFunction's archive as Pulumi serialized it under mocks (dev config),
+// laid out alone outside the project and executed by plain Node against local S3 and DynamoDB servers.
+// Not proven here: the Lambda service itself (its runtime, IAM enforcement, the real S3 event delivery).
+describe("The serialized Lambda code, run from its archive alone in fresh Node processes", function () {
+  this.timeout(120_000);
+  let functions: BuiltFunction[];
+  let root: string;
+  let backends: Backends;
+  const lambdas: Record<string, LambdaProcess> = {};
+
+  before(async () => {
+    functions = await buildFunctions("dev");
+    root = await mkdtemp(join(tmpdir(), "fileshare-lambda-"));
+    const first = functions[0]!;
+    backends = await startBackends({
+      config: fromEnvironment(first.environment),
+      onObjectCreated: (event) => lambdas["objectCreated"]!.invoke(event),
+    });
+    for (const fn of functions) {
+      const dir = join(root, fn.name);
+      await layOut(fn, dir);
+      lambdas[fn.name] = new LambdaProcess(dir, { ...fn.environment, ...backends.sdkEnvironment });
+    }
+  });
+
+  after(async () => {
+    for (const lambda of Object.values(lambdas)) lambda.stop();
+    await backends?.close();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  /** Invokes a route's serialized function with the proxy event API Gateway would send. */
+  async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const route = ROUTES.find((r) => r.method === method && matchPath(r.path, path))!;
+    const event = proxyEvent({
+      method,
+      path,
+      resource: route.path,
+      pathParameters: matchPath(route.path, path)!,
+      headers: { host: "abc.execute-api.eu-west-1.amazonaws.com", "x-forwarded-proto": "https", ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const result = (await lambdas[route.name]!.invoke(event)) as APIGatewayProxyResult;
+    return {
+      status: result.statusCode,
+      headers: result.headers ?? {},
+      body: result.body,
+      json: result.body ? safeJson(result.body) : undefined,
+    };
+  }
+
+  it("has one function per route plus the S3 handler", () => {
+    assert.deepEqual(functions.map((f) => f.name).sort(), [...ROUTES.map((r) => r.name), "objectCreated"].sort());
+  });
+
+  it("packs only runtime dependencies: no @pulumi, no tooling, no test servers", () => {
+    for (const fn of functions) {
+      assert.ok(fn.folders.includes("node_modules/@aws-sdk/client-s3"), `${fn.name} carries the SDK`);
+      for (const folder of fn.folders) {
+        assert.doesNotMatch(
+          folder,
+          /@pulumi|typescript|ts-node|mocha|eslint|prettier|s3rver|dynalite|playwright|patch-package|yaml$/,
+          `${fn.name}: ${folder}`,
+        );
+      }
+    }
+  });
+
+  it("captures no deploy-time values in the code: bucket and table names come from the environment", () => {
+    const config = fromEnvironment(functions[0]!.environment);
+    for (const fn of functions) {
+      assert.ok(!fn.indexJs.includes(config.bucketName), `${fn.name} has the bucket name in its code`);
+      assert.ok(!fn.indexJs.includes(config.tableName), `${fn.name} has the table name in its code`);
+      assert.doesNotMatch(fn.indexJs, /S3RVER|AWS_SECRET|aws_secret_access_key/i);
+    }
+  });
+
+  it("resolves its own packages and nothing of the project's from the laid-out folder", async () => {
+    const dir = join(root, "createUpload");
+    assert.equal(await nodeExit(dir, "require('@aws-sdk/client-s3')"), 0);
+    assert.notEqual(await nodeExit(dir, "require('typescript')"), 0);
+    assert.notEqual(await nodeExit(dir, "require('@pulumi/pulumi')"), 0);
+  });
+
+  it("shares a file end to end: upload URL, PUT to S3, S3 event confirms, metadata, download, delete", async () => {
+    const bytes = bytesOf(4096);
+    const created = await call("POST", "/uploads", {
+      fileName: "naïve.bin",
+      contentType: "application/octet-stream",
+      size: bytes.length,
+      maxDownloads: 2,
+    });
+    assert.equal(created.status, 201, created.body);
+    assert.equal(created.json.shareUrl, `https://abc.execute-api.eu-west-1.amazonaws.com/files/${created.json.id}`);
+
+    const put = await fetch(created.json.uploadUrl, {
+      method: "PUT",
+      headers: created.json.headers,
+      body: new Uint8Array(bytes),
+    });
+    assert.equal(put.status, 200);
+    await backends.idle(); // the serialized objectCreated function has handled the S3 event
+
+    const meta = await call("GET", `/files/${created.json.id}`);
+    assert.equal(meta.status, 200);
+    assert.equal(meta.json.status, "available");
+    assert.equal(meta.json.downloadsRemaining, 2);
+
+    const download = await call("POST", `/files/${created.json.id}/download`);
+    assert.equal(download.status, 200);
+    assert.equal(download.json.downloadsRemaining, 1);
+    const got = await fetch(download.json.downloadUrl);
+    assert.deepEqual(Buffer.from(await got.arrayBuffer()), bytes);
+    assert.match(got.headers.get("content-disposition") ?? "", /filename\*=UTF-8''na%C3%AFve\.bin/);
+
+    const wrong = await call("DELETE", `/files/${created.json.id}`, undefined, { "x-delete-token": "nope" });
+    assert.equal(wrong.status, 403);
+    const deleted = await call("DELETE", `/files/${created.json.id}`, undefined, {
+      "x-delete-token": created.json.deleteToken,
+    });
+    assert.equal(deleted.status, 204);
+    assert.equal((await call("GET", `/files/${created.json.id}`)).status, 404);
+  });
+
+  it("maps errors to API.md bodies inside the serialized code (the error helpers survive serialization)", async () => {
+    const bad = await call("POST", "/uploads", { fileName: "a", contentType: "nope", size: 1 });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.error.code, "InvalidRequest");
+    assert.match(bad.json.error.message, /not a valid MIME type/);
+  });
+
+  it("serves the web page from the page function, with the page text inside the code", async () => {
+    const page = await call("GET", "/");
+    assert.equal(page.status, 200);
+    assert.match(String(page.headers["Content-Type"]), /text\/html/);
+    assert.equal(page.body, pageResponse().body, "the same page the project serves locally");
+  });
+});
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function safeJson(text: string): any {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
