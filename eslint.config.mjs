@@ -13,4 +13,20 @@ export default tseslint.config(
       "no-control-regex": "off",
     },
   },
+  {
+    // The page's script: a classic browser script, no modules, no build step.
+    files: ["web/**/*.js"],
+    languageOptions: {
+      sourceType: "script",
+      globals: {
+        window: "readonly",
+        document: "readonly",
+        navigator: "readonly",
+        fetch: "readonly",
+        URL: "readonly",
+        XMLHttpRequest: "readonly",
+        setTimeout: "readonly",
+      },
+    },
+  },
 );
