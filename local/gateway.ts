@@ -1,0 +1,206 @@
+// The local stand-in for API Gateway: a node:http server that serves the same route table (handlers/routes.ts)
+// by building the same REST proxy events and calling the same adapter (handleApiEvent) Lambda runs.
+//
+// Where it differs from API Gateway, on purpose:
+// - a method the path does not support gets 405 MethodNotAllowed with an Allow header and the API.md error
+//   shape (API Gateway answers 403 "Missing Authentication Token", which misleads more than it helps);
+// - request bodies are capped at 1 MiB (413 TooLarge) instead of API Gateway's 10 MB: no route needs more;
+// - it answers only to Host 127.0.0.1:PORT and localhost:PORT, so a web page cannot reach it through DNS
+//   rebinding; anything else gets 400.
+import type { APIGatewayProxyResult } from "aws-lambda";
+import { createServer, IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from "node:http";
+import { AddressInfo } from "node:net";
+import { Deps } from "../handlers/deps";
+import { corsHeaders, errorBody, handleApiEvent, preflightResponse } from "../handlers/http";
+import { internalError, unavailable } from "../handlers/errors";
+import { createLogger, describeError } from "../handlers/log";
+import { matchPath, Route, ROUTES } from "../handlers/routes";
+import { proxyEvent } from "./events";
+
+/** Largest request body the gateway reads, bytes. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface GatewayOptions {
+  /** The handlers' dependencies; undefined while the backends are still starting (requests then get 503). */
+  deps: () => Deps | undefined;
+  routes?: readonly Route[];
+}
+
+export interface Gateway {
+  server: Server;
+  /** Listens on host:port (port 0 = any free port) and resolves with the port; rejects with the listen error. */
+  listen(port: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+type Result = APIGatewayProxyResult;
+
+function errorResult(status: number, code: string, message: string, headers: Record<string, string> = {}): Result {
+  return {
+    statusCode: status,
+    headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", ...headers },
+    body: JSON.stringify({ error: { code, message } }),
+  };
+}
+
+/** Reads the body up to `limit` bytes; resolves undefined when it is larger. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? "0");
+    if (declared > limit) return resolve(undefined);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners("data");
+        req.pause();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+/** Request headers as API Gateway passes them: one string per name (repeated headers joined with ","). */
+function singleValueHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(",") : value;
+  }
+  return out;
+}
+
+/** Creates the gateway. Nothing listens until `listen` is called. */
+export function createGateway(options: GatewayOptions): Gateway {
+  const routes = options.routes ?? ROUTES;
+  const log = createLogger({ component: "local-gateway" });
+  let port = 0;
+
+  async function answer(req: IncomingMessage): Promise<Result> {
+    const deps = options.deps();
+    const url = new URL(req.url ?? "/", "http://placeholder");
+    const method = (req.method ?? "GET").toUpperCase();
+    const origin = req.headers.origin;
+    const cors = corsHeaders(origin, deps?.config.corsOrigins ?? []);
+
+    const host = (req.headers.host ?? "").toLowerCase();
+    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
+      return errorResult(
+        400,
+        "InvalidRequest",
+        `This local server answers only to 127.0.0.1:${port} and localhost:${port}.`,
+        cors,
+      );
+    }
+
+    let matches: { route: Route; params: Record<string, string> }[];
+    try {
+      matches = routes.flatMap((route) => {
+        const params = matchPath(route.path, url.pathname);
+        return params === undefined ? [] : [{ route, params }];
+      });
+    } catch {
+      // decodeURIComponent refused a malformed %-escape: no file can have such an id.
+      matches = [];
+    }
+    if (matches.length === 0) {
+      return errorResult(404, "NotFound", `There is no ${url.pathname} here; see API.md for the routes.`, cors);
+    }
+    if (method === "OPTIONS") {
+      return preflightResponse(origin, deps?.config.corsOrigins ?? []);
+    }
+    const match = matches.find((m) => m.route.method === method);
+    if (match === undefined) {
+      const allow = [...new Set(matches.map((m) => m.route.method)), "OPTIONS"].join(", ");
+      return errorResult(405, "MethodNotAllowed", `${method} is not supported on ${url.pathname}; use ${allow}.`, {
+        ...cors,
+        Allow: allow,
+      });
+    }
+    if (deps === undefined) {
+      const e = unavailable();
+      return errorResult(e.httpStatus, e.code, e.message, { ...cors, "Retry-After": "1" });
+    }
+    const body = await readBody(req, MAX_BODY_BYTES);
+    if (body === undefined) {
+      return errorResult(
+        413,
+        "TooLarge",
+        `The request body is larger than ${MAX_BODY_BYTES} bytes. File bytes go to the upload URL, not to the API.`,
+        { ...cors, Connection: "close" },
+      );
+    }
+    const headers = singleValueHeaders(req);
+    // What API Gateway tells a Lambda about the original request; the handler builds shareUrl from these.
+    headers["x-forwarded-proto"] = "http";
+    headers["host"] = host;
+    const query = Object.fromEntries(url.searchParams.entries());
+    const event = proxyEvent({
+      method,
+      path: url.pathname,
+      resource: match.route.path,
+      pathParameters: match.params,
+      headers,
+      query,
+      body: body.length > 0 ? body.toString("utf8") : undefined,
+      sourceIp: req.socket.remoteAddress,
+    });
+    return handleApiEvent(match.route.handle, event, { awsRequestId: event.requestContext.requestId }, deps);
+  }
+
+  function write(res: ServerResponse, result: Result): void {
+    const headers: OutgoingHttpHeaders = {};
+    for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+    for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
+      res.setHeader(name, values.map(String));
+    }
+    const body = result.isBase64Encoded ? Buffer.from(result.body, "base64") : Buffer.from(result.body, "utf8");
+    headers["Content-Length"] = body.length;
+    res.writeHead(result.statusCode, headers);
+    res.end(body);
+  }
+
+  const server = createServer((req, res) => {
+    answer(req)
+      .catch((e: unknown) => {
+        log.error("gateway failed", describeError(e));
+        const error = internalError();
+        return { statusCode: error.httpStatus, headers: {}, body: JSON.stringify(errorBody(error)) } as Result;
+      })
+      .then((result) => {
+        if (result.body !== "" && !result.headers?.["Content-Type"]) {
+          result.headers = { ...result.headers, "Content-Type": "application/json; charset=utf-8" };
+        }
+        write(res, result);
+      })
+      .catch((e: unknown) => {
+        // Writing failed (the client went away): nothing left to tell it.
+        log.warn("response not written", describeError(e));
+        res.destroy();
+      });
+  });
+  // Idle keep-alive sockets must not hold a shutdown open.
+  server.keepAliveTimeout = 5000;
+
+  return {
+    server,
+    listen: (wanted, host = "127.0.0.1") =>
+      new Promise<number>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(wanted, host, () => {
+          server.off("error", reject);
+          port = (server.address() as AddressInfo).port;
+          resolve(port);
+        });
+      }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,271 @@
+// `npm start`: the whole system on one machine. Local S3 and DynamoDB servers, and the local gateway serving the
+// route table (API and web page) on http://127.0.0.1:PORT/, configured from the same keys as the dev stack.
+//
+//   PORT=3000                      where to listen (0 = any free port)
+//   --data-dir DIR                 keep files and records here (FILESHARE_DATA_DIR; default .local-data/)
+//   --memory                       throwaway run: nothing is kept (FILESHARE_MEMORY=1)
+//   FILESHARE_<SETTING>=value      overrides fileshare:<setting> from Pulumi.dev.yaml, e.g.
+//                                  FILESHARE_MAX_FILE_SIZE_BYTES=1048576, FILESHARE_CORS_ORIGINS=a,b (or JSON)
+import { access, constants, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { ENV_NAMES, RuntimeConfig } from "../handlers/config";
+import { parseSettings, Settings, SettingsError, SETTINGS } from "../infra/settings";
+import { Backends, startBackends } from "./backends";
+import { createGateway, Gateway } from "./gateway";
+
+/** The repository root, where Pulumi.dev.yaml and .local-data/ live. */
+export const REPO_ROOT = resolve(__dirname, "..");
+export const DEFAULT_PORT = 3000;
+export const LOCAL_BUCKET = "fileshare-local";
+export const LOCAL_TABLE = "fileshare-local-files";
+
+/** A start-up failure with a one-line message that names the problem and the fix. */
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StartupError";
+  }
+}
+
+export interface LocalOptions {
+  /** 0 = any free port. */
+  port: number;
+  /** Where data is kept across restarts; undefined = in memory / a temp folder, removed on close. */
+  dataDir?: string;
+  settings: Settings;
+}
+
+export interface LocalServer {
+  port: number;
+  /** The web page, e.g. http://127.0.0.1:3000/ */
+  pageUrl: string;
+  /** The API base URL (API.md's base URL, ends with "/"). */
+  apiUrl: string;
+  backends: Backends;
+  gateway: Gateway;
+  close(): Promise<void>;
+}
+
+/** The environment variable that overrides a setting: FILESHARE_ plus the key in upper snake case. */
+export function envNameOf(key: keyof Settings): string {
+  const known = (ENV_NAMES as Partial<Record<string, string>>)[key];
+  return known ?? "FILESHARE_" + key.replace(/[A-Z]/g, (c) => "_" + c).toUpperCase();
+}
+
+/** Reads the `fileshare:` keys of a stack file (missing file = no keys). */
+export async function readStackFile(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw new StartupError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    throw new StartupError(`${file} is not valid YAML (${(e as Error).message.split("\n")[0]}); fix the file.`);
+  }
+  const config = (doc as { config?: Record<string, unknown> } | null)?.config ?? {};
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(config)) {
+    if (name.startsWith("fileshare:")) out[name.slice("fileshare:".length)] = value;
+  }
+  return out;
+}
+
+/** The settings of the local run: the stack file's `fileshare:` keys, overridden by FILESHARE_* variables. */
+export async function loadSettings(
+  env: Record<string, string | undefined> = process.env,
+  stackFile = join(REPO_ROOT, "Pulumi.dev.yaml"),
+): Promise<Settings> {
+  const raw: Record<string, unknown> = await readStackFile(stackFile);
+  for (const spec of SETTINGS) {
+    const value = env[envNameOf(spec.key)];
+    if (value === undefined) continue;
+    // Lists may be given as JSON or comma-separated, as handlers/config.ts encodes them.
+    raw[spec.key] =
+      spec.type === "array" && !value.trim().startsWith("[")
+        ? value
+            .split(",")
+            .map((s) => s.trim())
+            .filter((s) => s !== "")
+        : value;
+  }
+  try {
+    return parseSettings(raw);
+  } catch (e) {
+    if (e instanceof SettingsError) {
+      throw new StartupError(`invalid config: ${e.message} Fix it in Pulumi.dev.yaml or the FILESHARE_* variable.`);
+    }
+    throw e;
+  }
+}
+
+/** What the handlers see locally: the stack's settings plus local names, with the page's own origins allowed. */
+export function localRuntimeConfig(settings: Settings, pageOrigins: readonly string[]): RuntimeConfig {
+  return {
+    bucketName: LOCAL_BUCKET,
+    tableName: LOCAL_TABLE,
+    uploadUrlTtlSeconds: settings.uploadUrlTtlSeconds,
+    downloadUrlTtlSeconds: settings.downloadUrlTtlSeconds,
+    defaultShareTtlSeconds: settings.defaultShareTtlSeconds,
+    maxShareTtlSeconds: settings.maxShareTtlSeconds,
+    maxFileSizeBytes: settings.maxFileSizeBytes,
+    allowedContentTypes: settings.allowedContentTypes,
+    defaultMaxDownloads: settings.defaultMaxDownloads,
+    maxDownloadsLimit: settings.maxDownloadsLimit,
+    corsOrigins: [...new Set([...settings.corsOrigins, ...pageOrigins])],
+  };
+}
+
+/** Makes sure the data folder exists and can be read and written, or says what to do. */
+async function prepareDataDir(dir: string): Promise<void> {
+  const hint = "choose another with --data-dir DIR (or FILESHARE_DATA_DIR), or run with --memory";
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.R_OK | constants.W_OK | constants.X_OK);
+    const probe = join(dir, `.write-test-${process.pid}`);
+    await writeFile(probe, "");
+    await rm(probe);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? "error";
+    throw new StartupError(`cannot use the data folder ${dir} (${code}): fix its permissions, or ${hint}.`);
+  }
+}
+
+/** Starts the gateway on 127.0.0.1 (first, so the port is known and a taken port fails fast), then the backends. */
+export async function startLocal(options: LocalOptions): Promise<LocalServer> {
+  if (options.dataDir !== undefined) await prepareDataDir(options.dataDir);
+  let backends: Backends | undefined;
+  const gateway = createGateway({ deps: () => backends?.deps });
+  let port: number;
+  try {
+    port = await gateway.listen(options.port, "127.0.0.1");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") {
+      throw new StartupError(
+        `port ${options.port} is already in use: stop the program using it, or start with PORT=<another port> (PORT=0 picks a free one).`,
+      );
+    }
+    if (code === "EACCES") {
+      throw new StartupError(`not allowed to listen on port ${options.port}: use a port above 1023, e.g. PORT=3000.`);
+    }
+    throw e;
+  }
+  const pageOrigins = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+  try {
+    backends = await startBackends({
+      config: localRuntimeConfig(options.settings, pageOrigins),
+      dataDir: options.dataDir,
+      extraCorsOrigins: pageOrigins,
+    });
+  } catch (e) {
+    await gateway.close();
+    const message = e instanceof Error ? e.message : String(e);
+    if (/lock/i.test(message)) {
+      throw new StartupError(
+        `the data folder ${options.dataDir} is in use by another fileshare: stop that one, or use --data-dir DIR or --memory.`,
+      );
+    }
+    throw new StartupError(`the local S3/DynamoDB servers did not start (${message.split("\n")[0]}).`);
+  }
+  const started = backends;
+  const url = `http://127.0.0.1:${port}/`;
+  return {
+    port,
+    pageUrl: url,
+    apiUrl: url,
+    backends: started,
+    gateway,
+    close: async () => {
+      await gateway.close();
+      await started.close();
+      started.deps.s3.destroy();
+      started.deps.db.destroy();
+    },
+  };
+}
+
+interface CommandLine {
+  port: number;
+  dataDir?: string;
+}
+
+/** Reads PORT, --data-dir / FILESHARE_DATA_DIR and --memory / FILESHARE_MEMORY. */
+export function parseCommandLine(argv: readonly string[], env: Record<string, string | undefined>): CommandLine {
+  let dataDir = env.FILESHARE_DATA_DIR || join(REPO_ROOT, ".local-data");
+  let memory = env.FILESHARE_MEMORY === "1" || env.FILESHARE_MEMORY === "true";
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--memory") memory = true;
+    else if (arg === "--data-dir" && argv[i + 1] !== undefined) dataDir = argv[++i] as string;
+    else if (arg?.startsWith("--data-dir=")) dataDir = arg.slice("--data-dir=".length);
+    else if (arg === "--help" || arg === "-h") {
+      throw new StartupError(
+        "usage: npm start [-- --data-dir DIR | --memory]; env: PORT (default 3000, 0 = free port), FILESHARE_DATA_DIR, FILESHARE_MEMORY=1, FILESHARE_<SETTING>.",
+      );
+    } else throw new StartupError(`unknown option ${JSON.stringify(arg)}: use --data-dir DIR or --memory.`);
+  }
+  const portText = env.PORT ?? String(DEFAULT_PORT);
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText.trim()) || port > 65535) {
+    throw new StartupError(`PORT=${JSON.stringify(portText)} is not a port number: use 1-65535, or 0 for a free port.`);
+  }
+  return { port, dataDir: memory ? undefined : resolve(dataDir) };
+}
+
+async function main(): Promise<void> {
+  const fail = (e: unknown): never => {
+    const message = e instanceof StartupError ? e.message : `unexpected error: ${(e as Error)?.message ?? String(e)}`;
+    process.stderr.write(`fileshare could not start: ${message}\n`);
+    process.exit(1);
+  };
+  let server: LocalServer;
+  try {
+    const commandLine = parseCommandLine(process.argv.slice(2), process.env);
+    const settings = await loadSettings(process.env);
+    server = await startLocal({ ...commandLine, settings });
+    const data =
+      commandLine.dataDir === undefined
+        ? "Data: in memory (discarded on exit)"
+        : `Data: ${commandLine.dataDir} (kept across restarts)`;
+    process.stdout.write(
+      [
+        `fileshare is running: ${server.pageUrl}`,
+        `API base URL: ${server.apiUrl} (the routes of API.md)`,
+        data,
+        "Press Ctrl-C to stop.",
+        "",
+      ].join("\n"),
+    );
+  } catch (e) {
+    return fail(e);
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      process.stderr.write(`fileshare: ${signal} again, exiting without a clean stop.\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    process.stdout.write(`fileshare: ${signal} received, stopping.\n`);
+    server.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        process.stderr.write(`fileshare: stop failed: ${(e as Error)?.message ?? String(e)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+if (require.main === module) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  void main();
+}
