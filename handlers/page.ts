@@ -1,11 +1,50 @@
 // The web page, served by the API itself at / and, for browsers, at each share link (/files/{id}).
-// The files under web/ are read once when this module loads: at deploy time that is inside `pulumi up`, so
-// the page travels in the serialized Lambda code as a string and the function reads no files at run time.
+// web/index.html, web/styles.css and web/app.js are read once when this module loads and inlined into one HTML
+// string: at deploy time that happens inside `pulumi up`, so the page travels in the serialized Lambda code as
+// a constant and the function reads no files at run time. The inline script and style are pinned by hash in a
+// strict Content-Security-Policy, so nothing else can run on the page.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ApiResponse } from "./http";
 
-const PAGE_HTML = readFileSync(join(__dirname, "..", "web", "index.html"), "utf8");
+const WEB_DIR = join(__dirname, "..", "web");
+const read = (name: string) => readFileSync(join(WEB_DIR, name), "utf8");
+
+/** Replaces exactly one occurrence of `tag` in `html`, or fails loudly at load time (a test then fails). */
+function inline(html: string, tag: string, replacement: string): string {
+  const at = html.indexOf(tag);
+  if (at === -1 || html.indexOf(tag, at + 1) !== -1) throw new Error(`web/index.html must contain ${tag} once`);
+  return html.slice(0, at) + replacement + html.slice(at + tag.length);
+}
+
+const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
+
+// "</" inside the inlined text would end the element early.
+const SCRIPT = read("app.js").replace(/<\//g, "<\\/");
+const STYLE = read("styles.css").replace(/<\//g, "<\\/");
+
+const PAGE_HTML = inline(
+  inline(read("index.html"), '<link rel="stylesheet" href="styles.css" />', `<style>\n${STYLE}</style>`),
+  '<script src="app.js"></script>',
+  `<script>\n${SCRIPT}</script>`,
+);
+
+/**
+ * The page's Content-Security-Policy. connect-src: the API itself ('self'), S3 pre-signed URLs on AWS
+ * (https://*.amazonaws.com) and the local S3 server of `npm start` (http://127.0.0.1:*, unreachable from an
+ * https page anyway). Downloads are navigations, which connect-src does not govern.
+ */
+export const PAGE_CSP = [
+  "default-src 'none'",
+  `script-src ${sha256(`\n${SCRIPT}`)}`,
+  `style-src ${sha256(`\n${STYLE}`)}`,
+  "img-src data:",
+  "connect-src 'self' https://*.amazonaws.com http://127.0.0.1:*",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
 
 /** True when the client prefers HTML to JSON (a browser following a share link). */
 export function wantsHtml(accept: string | undefined): boolean {
@@ -20,6 +59,14 @@ export function pageResponse(): ApiResponse {
   return {
     status: 200,
     body: PAGE_HTML,
-    headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-cache" },
+    headers: {
+      "Content-Type": "text/html; charset=utf-8",
+      "Cache-Control": "no-cache",
+      // The same URL answers JSON to fetch() and HTML to a browser: caches must keep them apart.
+      Vary: "Accept, Origin",
+      "Content-Security-Policy": PAGE_CSP,
+      "Referrer-Policy": "no-referrer",
+      "X-Frame-Options": "DENY",
+    },
   };
 }
