@@ -219,41 +219,20 @@ export function parseCommandLine(argv: readonly string[], env: Record<string, st
 }
 
 async function main(): Promise<void> {
-  const fail = (e: unknown): never => {
-    const message = e instanceof StartupError ? e.message : `unexpected error: ${(e as Error)?.message ?? String(e)}`;
-    process.stderr.write(`fileshare could not start: ${message}\n`);
-    process.exit(1);
-  };
-  let server: LocalServer;
-  try {
-    const commandLine = parseCommandLine(process.argv.slice(2), process.env);
-    const settings = await loadSettings(process.env);
-    server = await startLocal({ ...commandLine, settings });
-    const data =
-      commandLine.dataDir === undefined
-        ? "Data: in memory (discarded on exit)"
-        : `Data: ${commandLine.dataDir} (kept across restarts)`;
-    process.stdout.write(
-      [
-        `fileshare is running: ${server.pageUrl}`,
-        `API base URL: ${server.apiUrl} (the routes of API.md)`,
-        data,
-        "Press Ctrl-C to stop.",
-        "",
-      ].join("\n"),
-    );
-  } catch (e) {
-    return fail(e);
-  }
-  let stopping = false;
+  let server: LocalServer | undefined;
+  let stopping: string | undefined;
   const stop = (signal: string) => {
-    if (stopping) {
+    if (stopping !== undefined) {
       process.stderr.write(`fileshare: ${signal} again, exiting without a clean stop.\n`);
       process.exit(1);
     }
-    stopping = true;
+    stopping = signal;
+    // While still starting, the start-up code below shuts down once it is done.
+    if (server !== undefined) shutdown(server, signal);
+  };
+  const shutdown = (running: LocalServer, signal: string) => {
     process.stdout.write(`fileshare: ${signal} received, stopping.\n`);
-    server.close().then(
+    running.close().then(
       () => process.exit(0),
       (e: unknown) => {
         process.stderr.write(`fileshare: stop failed: ${(e as Error)?.message ?? String(e)}\n`);
@@ -261,8 +240,34 @@ async function main(): Promise<void> {
       },
     );
   };
+  // Installed before anything is printed: a Ctrl-C right after the "running" line must still stop cleanly.
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+
+  try {
+    const commandLine = parseCommandLine(process.argv.slice(2), process.env);
+    const settings = await loadSettings(process.env);
+    const started = await startLocal({ ...commandLine, settings });
+    server = started;
+    if (stopping !== undefined) return shutdown(started, stopping);
+    const data =
+      commandLine.dataDir === undefined
+        ? "Data: in memory (discarded on exit)"
+        : `Data: ${commandLine.dataDir} (kept across restarts)`;
+    process.stdout.write(
+      [
+        `fileshare is running: ${started.pageUrl}`,
+        `API base URL: ${started.apiUrl} (the routes of API.md)`,
+        data,
+        "Press Ctrl-C to stop.",
+        "",
+      ].join("\n"),
+    );
+  } catch (e) {
+    const message = e instanceof StartupError ? e.message : `unexpected error: ${(e as Error)?.message ?? String(e)}`;
+    process.stderr.write(`fileshare could not start: ${message}\n`);
+    process.exit(1);
+  }
 }
 
 if (require.main === module) {
