@@ -51,19 +51,24 @@
     const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
     const abs = Math.abs(seconds);
     const relative =
-      abs < 90
-        ? rtf.format(Math.round(seconds / 60) || Math.sign(seconds), "minute")
-        : abs < 5400
-          ? rtf.format(Math.round(seconds / 60), "minute")
-          : abs < 129600
-            ? rtf.format(Math.round(seconds / 3600), "hour")
-            : rtf.format(Math.round(seconds / 86400), "day");
+      abs < 3570
+        ? rtf.format(Math.round(seconds / 60), "minute")
+        : abs < 129600
+          ? rtf.format(Math.round(seconds / 3600), "hour")
+          : rtf.format(Math.round(seconds / 86400), "day");
     return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }) + " (" + relative + ")";
   }
 
   function downloadsLeftText(file) {
     if (file.downloadsRemaining === null || file.downloadsRemaining === undefined) return "Unlimited";
     return file.downloadsRemaining + " of " + file.maxDownloads;
+  }
+
+  /** The API's messages carry ISO 8601 UTC times; show them in the reader's own time zone. */
+  function localizeTimes(message) {
+    return message.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g, (iso) =>
+      new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }),
+    );
   }
 
   function setStatus(text) {
@@ -247,7 +252,7 @@
     } catch (e) {
       $("progress-box").hidden = true;
       setStatus("");
-      showError(e.message);
+      showError(e.status >= 400 && e.status < 500 ? "The file could not be shared: " + e.message : e.message);
       setFormEnabled(true);
     }
   }
@@ -257,7 +262,7 @@
     $("progress-box").hidden = true;
     $("result").hidden = false;
     $("share-link").value = upload.shareUrl;
-    const parts = ["Expires " + formatWhen(info.expiresAt) + ".", "Downloads: " + downloadsLeftText(info) + "."];
+    const parts = ["Expires " + formatWhen(info.expiresAt) + ".", "Downloads left: " + downloadsLeftText(info) + "."];
     if (info.status !== "available") parts.push("The upload is still being checked; the link works in a moment.");
     $("result-details").textContent = parts.join(" ");
     $("delete-button").disabled = false;
@@ -362,7 +367,10 @@
     document.title = title + " · fileshare";
   }
 
+  let shownFile = null;
+
   function showDetails(file) {
+    shownFile = file;
     $("file-name").textContent = file.fileName;
     $("file-size").textContent = exactBytes(file.size);
     $("file-type").textContent = file.contentType;
@@ -379,9 +387,9 @@
         "This link does not lead to a file. It may have been deleted, or the link was copied incompletely.",
       );
     } else if (e.status === 410 && /expired/i.test(e.message)) {
-      showFileState("expired", "This link has expired", e.message + " Ask the sender for a new link.");
+      showFileState("expired", "This link has expired", localizeTimes(e.message) + " Ask the sender for a new link.");
     } else if (e.status === 410) {
-      showFileState("exhausted", "No downloads left", e.message + " Ask the sender for a new link.");
+      showFileState("exhausted", "No downloads left", localizeTimes(e.message) + " Ask the sender for a new link.");
     } else if (e.status === 409) {
       showFileState("pending", "Not uploaded yet", e.message);
     } else {
@@ -396,7 +404,7 @@
       const file = await api("GET", "files/" + encodeURIComponent(place.fileId));
       showDetails(file);
       if (file.status === "available") {
-        showFileState("available", file.fileName, "Someone shared this file with you.");
+        showFileState("available", "A file was shared with you", "");
       } else {
         showFileState(
           "pending",
@@ -417,8 +425,10 @@
     setStatus("Preparing your download…");
     try {
       const grant = await api("POST", "files/" + encodeURIComponent(place.fileId) + "/download");
-      $("file-left").textContent =
-        grant.downloadsRemaining === null ? "Unlimited" : String(grant.downloadsRemaining) + " more";
+      $("file-left").textContent = downloadsLeftText({
+        downloadsRemaining: grant.downloadsRemaining,
+        maxDownloads: shownFile && shownFile.maxDownloads,
+      });
       $("download-link").href = grant.downloadUrl;
       $("download-fallback").hidden = false;
       setStatus("Your download of " + grant.fileName + " has started.");
@@ -445,6 +455,7 @@
   }
 
   $("home-link").href = apiBase.toString();
+  $("own-link").href = apiBase.toString();
   if (place.fileId === null) startUploadView();
   else void startFileView();
 })();
