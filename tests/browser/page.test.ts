@@ -1,0 +1,358 @@
+// The web page in a real browser (Debian's headless Chromium driven by playwright-core) against the local mode,
+// started in-process with startLocal() so a test can move the handlers' clock (deps.now) to reach expiry.
+// Every page state is saved as a screenshot under test-output/screenshots/ for a person to look at.
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Browser, BrowserContext, chromium, ConsoleMessage, Page } from "playwright-core";
+import { loadSettings, LocalServer, startLocal } from "../../local/main";
+import { eventually, shareWithFetch, testBytes } from "../local/http";
+
+const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
+/** The flags FACTS.md found to work headless on these machines. */
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const SCREENSHOTS = join(__dirname, "..", "..", "test-output", "screenshots");
+
+describe("the web page in headless Chromium", function () {
+  this.timeout(60000);
+  let server: LocalServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  /** Console errors and page errors (a CSP violation shows up here), per page. */
+  let problems: string[];
+
+  const realNow = () => new Date();
+
+  async function newPage(viewport = { width: 1000, height: 800 }): Promise<Page> {
+    const page = await context.newPage();
+    await page.setViewportSize(viewport);
+    page.on("console", (m: ConsoleMessage) => {
+      // The API's 4xx answers are expected in some states; Chromium logs each one as a failed load.
+      const expected = /^Failed to load resource: the server responded with a status of (400|404|409|410) /;
+      if (m.type() === "error" && !expected.test(m.text())) problems.push(`console: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+    return page;
+  }
+
+  async function text(page: Page, selector: string): Promise<string> {
+    return (await page.textContent(selector)) ?? "";
+  }
+
+  async function shot(page: Page, name: string): Promise<void> {
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  }
+
+  /** Opens a share link as a person would (the browser asks for HTML) and waits for the view to settle. */
+  async function openLink(page: Page, url: string): Promise<string> {
+    await page.goto(url);
+    await page.waitForSelector("#file-view[data-state]");
+    return (await page.getAttribute("#file-view", "data-state")) as string;
+  }
+
+  async function apiInfo(id: string): Promise<{ status: number; body: Record<string, unknown> }> {
+    const res = await fetch(new URL(`files/${id}`, server.apiUrl), { headers: { Accept: "application/json" } });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  }
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (.ci/run does) or set CHROMIUM_PATH`);
+    }
+    await mkdir(SCREENSHOTS, { recursive: true });
+    // The dev stack's settings, whatever the environment says.
+    const settings = await loadSettings({});
+    server = await startLocal({ port: 0, settings });
+    // playwright's launch() gives every run a fresh temporary profile (user-data-dir) and removes it on close.
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  beforeEach(async () => {
+    problems = [];
+    context = await browser.newContext({ acceptDownloads: true, locale: "en-US", timezoneId: "UTC" });
+    server.backends.deps.now = realNow;
+  });
+
+  afterEach(async function () {
+    await context.close();
+    server.backends.deps.now = realNow;
+    assert.deepEqual(problems, [], "the page logged errors (a CSP violation would show here)");
+  });
+
+  it("shares a file: picks it, shows progress up to 100%, gives a share link; the link shows and downloads it", async () => {
+    const bytes = testBytes(3 * 1024 * 1024 + 17);
+    const name = "Été – résumé 📄.pdf";
+    const page = await newPage();
+    await page.goto(server.pageUrl);
+    await page.waitForSelector("#upload-view:not([hidden])");
+    await shot(page, "01-upload-empty");
+
+    await page.setInputFiles("#file-input", { name, mimeType: "application/pdf", buffer: bytes });
+    await page.fill("#max-downloads", "2");
+    assert.match(await text(page, "#file-summary"), /Été – résumé 📄\.pdf · 3\.1 MB \(3,145,745 bytes\)/);
+    await shot(page, "02-upload-file-chosen");
+
+    // Record every progress text the page shows; slow the upload down so the bar is seen moving.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { progressSeen: string[] }).progressSeen = seen;
+      const target = document.getElementById("progress-text") as HTMLElement;
+      new MutationObserver(() => seen.push(target.textContent ?? "")).observe(target, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    });
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: 2 * 1024 * 1024,
+    });
+    await page.click("#upload-button");
+    // Bounded by the test timeout; also ends if the upload finished before a frame showed it moving.
+    const midway = await page.waitForFunction(() =>
+      /\((?:[1-9]|[1-9]\d)%\)/.test(document.getElementById("progress-text")!.textContent!)
+        ? "midway"
+        : !document.getElementById("result")!.hidden
+          ? "done"
+          : false,
+    );
+    if ((await midway.jsonValue()) === "midway") await shot(page, "03-uploading");
+    await page.waitForSelector("#result:not([hidden])");
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
+    const progress = await page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
+    assert.ok(
+      progress.some((t) => /\((?:[1-9]|[1-9]\d)%\)/.test(t)),
+      `no intermediate progress: ${progress.join(" | ")}`,
+    );
+    assert.match(progress[progress.length - 1] as string, /^3\.1 MB of 3\.1 MB \(100%\)$/);
+    assert.equal(await page.getAttribute("#progress", "value"), "100");
+
+    const shareUrl = await page.inputValue("#share-link");
+    assert.match(shareUrl, new RegExp(`^${server.apiUrl}files/[A-Za-z0-9_-]{22}$`));
+    assert.match(await text(page, "#result-details"), /Downloads left: 2 of 2\./);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "result-title", "focus moves to the result");
+    await shot(page, "04-upload-done-link");
+    const id = shareUrl.split("/").pop() as string;
+
+    // The share link, in a new page: details shown, and looking did not consume a download.
+    const viewer = await newPage();
+    assert.equal(await openLink(viewer, shareUrl), "available");
+    assert.equal(await text(viewer, "#file-name"), name);
+    assert.equal(await text(viewer, "#file-size"), "3.1 MB (3,145,745 bytes)");
+    assert.equal(await text(viewer, "#file-left"), "2 of 2");
+    assert.equal(await text(viewer, "#file-title"), "A file was shared with you");
+    assert.match(await text(viewer, "#file-expires"), /\(in (\d+ minutes|1 hour|\d+ hours)\)$/);
+    await shot(viewer, "05-link-available");
+    assert.equal((await apiInfo(id)).body["downloads"], 0, "viewing the link consumed a download");
+
+    const [download] = await Promise.all([viewer.waitForEvent("download"), viewer.click("#download-button")]);
+    assert.equal(download.suggestedFilename(), name);
+    const saved = await download.path();
+    assert.ok((await readFile(saved)).equals(bytes), "the downloaded bytes differ from the uploaded file");
+    await viewer.waitForSelector("#download-fallback:not([hidden])");
+    assert.equal(await text(viewer, "#file-left"), "1 of 2");
+    assert.match(await text(viewer, "#status"), /download of .* has started/);
+    await shot(viewer, "06-link-downloaded");
+    assert.equal((await apiInfo(id)).body["downloads"], 1);
+
+    // Back on the sharing page: delete it; the link then says so.
+    await page.click("#delete-button");
+    await page.waitForFunction(() => document.getElementById("result-title")!.textContent === "File deleted");
+    assert.match(await text(page, "#status"), /deleted/);
+    await shot(page, "07-upload-deleted");
+    assert.equal(await openLink(viewer, shareUrl), "notfound");
+  });
+
+  it("takes a file dropped on the drop zone, and copies the link with the Copy button", async () => {
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.pageUrl.slice(0, -1) });
+    const page = await newPage();
+    await page.goto(server.pageUrl);
+    await page.evaluate(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(["dropped bytes"], "dropped.txt", { type: "text/plain" }));
+      const zone = document.getElementById("drop-zone") as HTMLElement;
+      zone.dispatchEvent(new DragEvent("dragover", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      zone.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    });
+    assert.equal(await text(page, "#file-summary"), "dropped.txt · 13 bytes");
+    await page.click("#upload-button");
+    await page.waitForSelector("#result:not([hidden])");
+    await page.click("#copy-button");
+    await page.waitForFunction(() => /copied/i.test(document.getElementById("status")!.textContent!));
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    assert.equal(copied, await page.inputValue("#share-link"));
+  });
+
+  it("can be used with the keyboard, with a visible focus", async () => {
+    const page = await newPage();
+    await page.goto(server.pageUrl);
+    await page.keyboard.press("Tab"); // skip link
+    await page.keyboard.press("Tab"); // home link
+    await page.keyboard.press("Tab"); // the file input
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "file-input");
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle);
+    assert.equal(outline, "solid", "the focused control shows no focus ring");
+    await shot(page, "08-keyboard-focus");
+    // The native file dialog is the browser's, not the page's; choose the file the way the dialog would.
+    await page.setInputFiles("#file-input", { name: "keys.txt", mimeType: "text/plain", buffer: Buffer.from("typed") });
+    await page.focus("#file-input");
+    await page.keyboard.press("Tab"); // expiry
+    await page.keyboard.press("Tab"); // download limit
+    await page.keyboard.type("3");
+    await page.keyboard.press("Tab"); // the submit button
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "upload-button");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#result:not([hidden])");
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "share-link");
+    assert.match(await text(page, "#result-details"), /Downloads left: 3 of 3\./);
+  });
+
+  it("says when the link has expired", async () => {
+    const upload = await shareWithFetch(server.apiUrl, {
+      name: "old.txt",
+      type: "text/plain",
+      bytes: Buffer.from("old"),
+      expiresInSeconds: 60,
+    });
+    // Two minutes later, for the handlers (the browser's clock is not involved).
+    server.backends.deps.now = () => new Date(Date.now() + 120_000);
+    const page = await newPage();
+    assert.equal(await openLink(page, upload.shareUrl), "expired");
+    assert.equal(await text(page, "#file-title"), "This link has expired");
+    assert.match(await text(page, "#file-message"), /expired at .*Ask the sender for a new link\./);
+    assert.ok(await page.isHidden("#download-button"));
+    assert.ok(await page.isHidden("#file-details"));
+    await shot(page, "09-link-expired");
+  });
+
+  it("says when no downloads are left", async () => {
+    const upload = await shareWithFetch(server.apiUrl, {
+      name: "once.txt",
+      type: "text/plain",
+      bytes: Buffer.from("once"),
+      maxDownloads: 1,
+    });
+    const grant = await fetch(`${upload.shareUrl}/download`, { method: "POST" });
+    assert.equal(grant.status, 200);
+    const page = await newPage();
+    assert.equal(await openLink(page, upload.shareUrl), "exhausted");
+    assert.equal(await text(page, "#file-title"), "No downloads left");
+    assert.match(await text(page, "#file-message"), /no downloads left/);
+    assert.ok(await page.isHidden("#download-button"));
+    await shot(page, "10-link-exhausted");
+  });
+
+  it("turns the last download into a clear message when someone else took it first", async () => {
+    const upload = await shareWithFetch(server.apiUrl, {
+      name: "race.txt",
+      type: "text/plain",
+      bytes: Buffer.from("race"),
+      maxDownloads: 1,
+    });
+    const page = await newPage();
+    assert.equal(await openLink(page, upload.shareUrl), "available");
+    assert.equal((await fetch(`${upload.shareUrl}/download`, { method: "POST" })).status, 200);
+    await page.click("#download-button");
+    await page.waitForSelector('#file-view[data-state="exhausted"]');
+    assert.equal(await text(page, "#file-title"), "No downloads left");
+  });
+
+  it("says when the link leads nowhere", async () => {
+    const page = await newPage();
+    assert.equal(await openLink(page, `${server.apiUrl}files/AAAAAAAAAAAAAAAAAAAAAA`), "notfound");
+    assert.equal(await text(page, "#file-title"), "File not found");
+    await shot(page, "11-link-unknown");
+    assert.equal(await openLink(page, `${server.apiUrl}files/truncated-li`), "notfound");
+  });
+
+  it("says when the file is not uploaded yet, and shows it once it is", async () => {
+    const bytes = Buffer.from("arriving later");
+    const upload = await shareWithFetch(
+      server.apiUrl,
+      { name: "later.txt", type: "text/plain", bytes },
+      { put: false },
+    );
+    const page = await newPage();
+    assert.equal(await openLink(page, upload.shareUrl), "pending");
+    assert.equal(await text(page, "#file-title"), "Not uploaded yet");
+    assert.ok(await page.isHidden("#download-button"));
+    assert.ok(await page.isVisible("#recheck-button"));
+    await shot(page, "12-link-pending");
+
+    const put = await fetch(upload.uploadUrl, { method: "PUT", headers: upload.headers, body: new Uint8Array(bytes) });
+    assert.equal(put.status, 200);
+    await eventually("the upload to be confirmed", async () =>
+      (await apiInfo(upload.id)).body["status"] === "available" ? true : undefined,
+    );
+    await page.click("#recheck-button");
+    await page.waitForSelector('#file-view[data-state="available"]');
+    assert.equal(await text(page, "#file-name"), "later.txt");
+  });
+
+  it("shows the API's error message when the server refuses the upload", async () => {
+    const page = await newPage();
+    await page.goto(server.pageUrl);
+    await page.setInputFiles("#file-input", { name: "week.txt", mimeType: "text/plain", buffer: Buffer.from("x") });
+    // The dev stack allows shares of at most one day.
+    await page.selectOption("#expiry", "604800");
+    await page.click("#upload-button");
+    await page.waitForSelector("#error:not([hidden])");
+    assert.match(
+      await text(page, "#error"),
+      /^The file could not be shared: expiresInSeconds must be an integer from 60 to 86400/,
+    );
+    assert.ok(await page.isEnabled("#upload-button"), "the form stays usable after an error");
+    await shot(page, "13-upload-refused");
+  });
+
+  it("fits a phone screen without sideways scrolling", async () => {
+    const phone = { width: 360, height: 740 };
+    const upload = await shareWithFetch(server.apiUrl, {
+      name: "a-rather-long-file-name-that-could-overflow-a-small-screen-2026-11-21.tar.gz",
+      type: "application/gzip",
+      bytes: testBytes(2048),
+      maxDownloads: 5,
+    });
+    const page = await newPage(phone);
+    await page.goto(server.pageUrl);
+    await page.setInputFiles("#file-input", {
+      name: "holiday-photo.jpg",
+      mimeType: "image/jpeg",
+      buffer: Buffer.from("jpeg"),
+    });
+    await shot(page, "14-phone-upload");
+    const fits = () => document.documentElement.scrollWidth <= window.innerWidth;
+    assert.ok(await page.evaluate(fits), "the upload view scrolls sideways on a phone");
+    await page.click("#upload-button");
+    await page.waitForSelector("#result:not([hidden])");
+    assert.ok(await page.evaluate(fits), "the result scrolls sideways on a phone");
+    await shot(page, "15-phone-upload-done");
+    assert.equal(await openLink(page, upload.shareUrl), "available");
+    assert.ok(await page.evaluate(fits), "the share view scrolls sideways on a phone");
+    await shot(page, "16-phone-link");
+  });
+});
