@@ -92,12 +92,14 @@ function baseUrlOf(event: APIGatewayProxyEvent, headers: Record<string, string>)
   return `${proto}://${host}${prefix}/`;
 }
 
-/** SDK errors that mean "a dependency is busy or away" rather than "we have a bug". */
+/** Errors that mean "a dependency is busy or away" (an AWS 5xx, throttling, a network failure) rather than
+ *  "we have a bug". */
 function isDependencyOutage(e: unknown): boolean {
-  const name = e instanceof Error ? e.name : "";
-  return /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|ServiceUnavailable|SlowDown|TimeoutError|ECONNREFUSED|ECONNRESET/.test(
-    name + " " + String((e as { code?: unknown })?.code ?? ""),
-  );
+  if (typeof e !== "object" || e === null) return false;
+  const error = e as { name?: unknown; code?: unknown; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+  if ((error.$metadata?.httpStatusCode ?? 0) >= 500 || error.$retryable !== undefined) return true;
+  // Network failures carry a Node error code (ECONNREFUSED, ETIMEDOUT, EAI_AGAIN, ...).
+  return /^E[A-Z_]+$/.test(String(error.code)) || /Throttl|LimitExceeded|TimeoutError/.test(String(error.name));
 }
 
 /** Runs a route core for one API Gateway proxy event and turns whatever happens into an HTTP response. */

@@ -18,7 +18,7 @@ export function decodeS3Key(key: string): string {
 async function confirm(deps: Deps, key: string, log: Logger): Promise<Outcome> {
   const id = idFromKey(key);
   const record = id === undefined ? undefined : await getRecord(deps, id);
-  if (id === undefined || record === undefined) {
+  if (id === undefined || record === undefined || record.status === "deleting") {
     await deleteObject(deps, key);
     log.warn("deleted an object with no record", { key });
     return "deleted-no-record";

@@ -17,6 +17,15 @@ export function idFromKey(key: string): string | undefined {
   return /^[A-Za-z0-9_-]{22}$/.test(id) ? id : undefined;
 }
 
+/** The bucket's CORS rule, the same on AWS (infra/storage.ts) and locally (local/s3.ts): what a browser needs to
+ *  PUT with exactly the headers signUpload returns and to GET a download URL. Never "*". */
+export const BUCKET_CORS_RULE = {
+  allowedMethods: ["PUT", "GET", "HEAD"],
+  allowedHeaders: ["content-type", "if-none-match", "x-amz-checksum-sha256"],
+  exposeHeaders: ["ETag"],
+  maxAgeSeconds: 600,
+};
+
 /** What the client must send with its PUT and where. */
 export interface SignedUpload {
   url: string;
@@ -24,13 +33,15 @@ export interface SignedUpload {
 }
 
 /**
- * Signs a PUT for exactly this content type and length (and SHA-256 when given), so S3 rejects any
- * other body. The checksum header stays a header (not hoisted into the query) so the client must send it.
+ * Signs a PUT for exactly this content type and length (and SHA-256 when given), so S3 rejects any other
+ * body, and with `If-None-Match: *` (an S3 conditional write), so the URL writes once: it cannot replace
+ * bytes that were already confirmed. Headers that must be sent stay headers (not hoisted into the query).
  */
 export async function signUpload(
   deps: Deps,
   key: string,
   file: { contentType: string; size: number; sha256?: string },
+  expiresInSeconds: number,
 ): Promise<SignedUpload> {
   const command = new PutObjectCommand({
     Bucket: deps.config.bucketName,
@@ -38,18 +49,19 @@ export async function signUpload(
     ContentType: file.contentType,
     ContentLength: file.size,
     ChecksumSHA256: file.sha256,
+    IfNoneMatch: "*",
   });
-  const signed = new Set(["content-type", "content-length"]);
-  const headers: Record<string, string> = { "Content-Type": file.contentType };
+  const signed = new Set(["content-type", "content-length", "if-none-match"]);
+  const headers: Record<string, string> = { "Content-Type": file.contentType, "If-None-Match": "*" };
   if (file.sha256 !== undefined) {
     signed.add("x-amz-checksum-sha256");
     headers["x-amz-checksum-sha256"] = file.sha256;
   }
   const url = await getSignedUrl(deps.s3, command, {
-    expiresIn: deps.config.uploadUrlTtlSeconds,
+    expiresIn: expiresInSeconds,
     signingDate: deps.now(),
     signableHeaders: signed,
-    unhoistableHeaders: new Set(["x-amz-checksum-sha256"]),
+    unhoistableHeaders: new Set(["x-amz-checksum-sha256", "if-none-match"]),
   });
   return { url, headers };
 }

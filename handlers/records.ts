@@ -8,7 +8,8 @@ export const TABLE_KEY = "id";
 /** The attribute DynamoDB's TTL deletes expired items by (epoch seconds). */
 export const TTL_ATTRIBUTE = "expiresAtEpoch";
 
-export type FileStatus = "pending" | "available";
+/** `deleting`: a DELETE has begun; the share is gone for everyone, and a retried DELETE finishes the job. */
+export type FileStatus = "pending" | "available" | "deleting";
 
 /** One share, as stored. */
 export interface FileRecord {
@@ -93,6 +94,35 @@ export async function consumeDownload(deps: Deps, id: string): Promise<FileRecor
     if (isConditionFailure(e)) return undefined;
     throw e;
   }
+}
+
+/** Gives back a download taken by consumeDownload when no URL could be handed out for it. */
+export async function returnDownload(deps: Deps, id: string): Promise<void> {
+  await deps.db.send(
+    new UpdateCommand({
+      TableName: deps.config.tableName,
+      Key: { [TABLE_KEY]: id },
+      UpdateExpression: "ADD #downloads :minusOne",
+      ConditionExpression: "#downloads > :zero",
+      ExpressionAttributeNames: { "#downloads": "downloads" },
+      ExpressionAttributeValues: { ":minusOne": -1, ":zero": 0 },
+    }),
+  );
+}
+
+/** Marks a record as being deleted, if its delete-token hash is still the one the caller checked. From then
+ *  on no download is handed out (consumeDownload needs `available`), even if deleting the object fails. */
+export async function markDeleting(deps: Deps, id: string, deleteTokenHash: string): Promise<void> {
+  await deps.db.send(
+    new UpdateCommand({
+      TableName: deps.config.tableName,
+      Key: { [TABLE_KEY]: id },
+      UpdateExpression: "SET #status = :deleting",
+      ConditionExpression: "#hash = :hash",
+      ExpressionAttributeNames: { "#status": "status", "#hash": "deleteTokenHash" },
+      ExpressionAttributeValues: { ":deleting": "deleting", ":hash": deleteTokenHash },
+    }),
+  );
 }
 
 /** Marks a pending record available. Returns false when it was not pending (already confirmed, or gone),

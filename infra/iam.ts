@@ -14,6 +14,9 @@ export const OBJECT_PUT_ACTIONS = ["s3:PutObject"] as const;
 /** GetObject also authorises HeadObject, which the ObjectCreated handler uses. */
 export const OBJECT_READ_ACTIONS = ["s3:GetObject"] as const;
 export const OBJECT_DELETE_ACTIONS = ["s3:DeleteObject"] as const;
+/** Without ListBucket, S3 answers HeadObject on a missing key with 403 instead of 404: the ObjectCreated
+ *  handler needs the 404 to treat a re-delivered event for an object already deleted as a no-op. */
+export const BUCKET_LIST_ACTIONS = ["s3:ListBucket"] as const;
 /** The log group exists already (we create it), so CreateLogGroup is not granted. */
 export const LOG_WRITE_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"] as const;
 
@@ -34,6 +37,7 @@ export interface Statement {
 /** What a function's data statements are scoped to. */
 export interface GrantTargets {
   tableArn: string;
+  bucketArn: string;
   /** The objects under uploads/: `<bucketArn>/uploads/*`. */
   uploadsArn: string;
 }
@@ -61,12 +65,17 @@ export const FUNCTION_GRANTS: { readonly [F in FunctionName]: Grant } = {
     allow("ReadUpload", OBJECT_READ_ACTIONS, on.uploadsArn),
   ],
   deleteFile: (on) => [
-    allow("ReadAndDeleteRecord", [...TABLE_READ_ACTIONS, ...TABLE_DELETE_ACTIONS], on.tableArn),
+    allow(
+      "ReadMarkAndDeleteRecord",
+      [...TABLE_READ_ACTIONS, ...TABLE_UPDATE_ACTIONS, ...TABLE_DELETE_ACTIONS],
+      on.tableArn,
+    ),
     allow("DeleteUpload", OBJECT_DELETE_ACTIONS, on.uploadsArn),
   ],
   objectCreated: (on) => [
     allow("ReadAndConfirmRecord", [...TABLE_READ_ACTIONS, ...TABLE_UPDATE_ACTIONS], on.tableArn),
     allow("CheckOrDeleteUpload", [...OBJECT_READ_ACTIONS, ...OBJECT_DELETE_ACTIONS], on.uploadsArn),
+    allow("TellMissingUploads", BUCKET_LIST_ACTIONS, on.bucketArn),
   ],
 };
 
@@ -80,7 +89,7 @@ export function functionPolicyDocument(fn: FunctionName, bucketArn: string, tabl
   return {
     Version: "2012-10-17",
     Statement: [
-      ...FUNCTION_GRANTS[fn]({ tableArn, uploadsArn: uploadsArnOf(bucketArn) }),
+      ...FUNCTION_GRANTS[fn]({ tableArn, bucketArn, uploadsArn: uploadsArnOf(bucketArn) }),
       // The provider's log group `arn` has no ":*" suffix; log streams live under "<arn>:*".
       allow("WriteOwnLogs", LOG_WRITE_ACTIONS, `${logGroupArn}:*`),
     ],

@@ -2,16 +2,9 @@
 // DynamoDB table for the records, both protected from deletion on stacks that keep their data.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { UPLOAD_PREFIX } from "../handlers/objects";
+import { BUCKET_CORS_RULE, UPLOAD_PREFIX } from "../handlers/objects";
 import { TABLE_KEY, TTL_ATTRIBUTE } from "../handlers/records";
 import { Settings } from "./settings";
-
-/** Request headers a browser sends with a pre-signed PUT (see handlers/objects.ts signUpload); never "*". */
-export const BUCKET_CORS_ALLOWED_HEADERS = ["content-type", "x-amz-checksum-sha256"];
-/** What a page may do with pre-signed URLs: upload (PUT), download (GET), check (HEAD). */
-export const BUCKET_CORS_ALLOWED_METHODS = ["PUT", "GET", "HEAD"];
-/** How long a browser may cache a bucket preflight, seconds. */
-export const BUCKET_CORS_MAX_AGE_SECONDS = 600;
 
 /** Days after which an upload is expired by S3: the longest share, rounded up, plus one day of margin. */
 export function uploadExpirationDays(maxShareTtlSeconds: number): number {
@@ -125,11 +118,8 @@ export class Storage extends pulumi.ComponentResource {
         corsRules: [
           {
             id: "browser-upload-download",
-            allowedMethods: BUCKET_CORS_ALLOWED_METHODS,
+            ...BUCKET_CORS_RULE,
             allowedOrigins: origins,
-            allowedHeaders: BUCKET_CORS_ALLOWED_HEADERS,
-            exposeHeaders: ["ETag"],
-            maxAgeSeconds: BUCKET_CORS_MAX_AGE_SECONDS,
           },
         ],
       },

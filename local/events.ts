@@ -14,6 +14,8 @@ export interface HttpCall {
   query?: Record<string, string>;
   body?: string;
   sourceIp?: string;
+  /** The API Gateway stage the call came through (its name prefixes requestContext.path); none locally. */
+  stage?: string;
 }
 
 /** An API Gateway REST proxy event for one HTTP call. */
@@ -56,8 +58,8 @@ export function proxyEvent(call: HttpCall): APIGatewayProxyEvent {
         userAgent: call.headers["user-agent"] ?? null,
         userArn: null,
       },
-      path: call.path,
-      stage: "local",
+      path: call.stage === undefined ? call.path : `/${call.stage}${call.path}`,
+      stage: call.stage ?? "local",
       requestId,
       requestTimeEpoch: Date.now(),
       resourceId: "local",

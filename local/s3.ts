@@ -4,6 +4,7 @@ import S3rver from "@20minutes/s3rver";
 import type { S3Event } from "aws-lambda";
 import { createServer, IncomingMessage, Server } from "node:http";
 import { AddressInfo } from "node:net";
+import { BUCKET_CORS_RULE } from "../handlers/objects";
 
 /** The credentials s3rver accepts (its built-in account). dynalite accepts any. */
 export const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
@@ -25,15 +26,17 @@ export interface LocalS3 {
   close(): Promise<void>;
 }
 
-/** The bucket CORS rules as S3 XML: what a pre-signed browser PUT and GET need, nothing more. */
+/** The stack's bucket CORS rule (BUCKET_CORS_RULE) as S3 XML, for these origins. */
 export function corsXml(origins: readonly string[]): string {
   const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+  const each = (tag: string, values: readonly string[]) => values.map((v) => `<${tag}>${escape(v)}</${tag}>`);
   return [
     `<CORSConfiguration><CORSRule>`,
-    ...origins.map((o) => `<AllowedOrigin>${escape(o)}</AllowedOrigin>`),
-    `<AllowedMethod>PUT</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedMethod>HEAD</AllowedMethod>`,
-    `<AllowedHeader>content-type</AllowedHeader><AllowedHeader>x-amz-checksum-sha256</AllowedHeader>`,
-    `<ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds>`,
+    ...each("AllowedOrigin", origins),
+    ...each("AllowedMethod", BUCKET_CORS_RULE.allowedMethods),
+    ...each("AllowedHeader", BUCKET_CORS_RULE.allowedHeaders),
+    ...each("ExposeHeader", BUCKET_CORS_RULE.exposeHeaders),
+    `<MaxAgeSeconds>${BUCKET_CORS_RULE.maxAgeSeconds}</MaxAgeSeconds>`,
     `</CORSRule></CORSConfiguration>`,
   ].join("");
 }

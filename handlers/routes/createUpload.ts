@@ -32,8 +32,10 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
     maxDownloads: upload.maxDownloads,
     deleteTokenHash: hashToken(deleteToken),
   };
+  // The upload URL never outlives the share it uploads to.
+  const uploadExpiresIn = Math.min(deps.config.uploadUrlTtlSeconds, upload.expiresInSeconds);
   await putRecord(deps, record);
-  const signed = await signUpload(deps, record.fileKey, record);
+  const signed = await signUpload(deps, record.fileKey, record, uploadExpiresIn);
   request.log.info("upload created", { fileId: id, size: record.size });
   return {
     status: 201,
@@ -43,7 +45,7 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
       uploadUrl: signed.url,
       method: "PUT",
       headers: signed.headers,
-      expiresIn: deps.config.uploadUrlTtlSeconds,
+      expiresIn: uploadExpiresIn,
       expiresAt: record.expiresAt,
       shareUrl: `${request.baseUrl}files/${id}`,
       deleteToken,

@@ -1,18 +1,18 @@
-// DELETE /files/{id}: with the delete token shown once at upload, remove the object, then the record.
-// Object first: if the record delete then fails, a retry still finds the record and finishes the job.
+// DELETE /files/{id}: with the delete token shown once at upload, mark the record `deleting` (from then on the
+// share is gone for everyone), remove the object, then the record. Should a step fail, a retry finishes the job.
 import { timingSafeEqual } from "node:crypto";
 import { Deps } from "../deps";
 import { forbidden } from "../errors";
 import { ApiRequest, ApiResponse } from "../http";
 import { deleteObject } from "../objects";
-import { deleteRecord } from "../records";
+import { deleteRecord, markDeleting } from "../records";
 import { hashToken } from "./createUpload";
 import { fileIdOf, findRecord } from "./files";
 
 export async function deleteFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
   const id = fileIdOf(request);
   const token = request.headers["x-delete-token"];
-  const record = await findRecord(deps, id);
+  const record = await findRecord(deps, id, true);
   if (token === undefined || token === "") {
     throw forbidden("Send the delete token you got when you created the upload in the X-Delete-Token header.");
   }
@@ -21,6 +21,7 @@ export async function deleteFile(request: ApiRequest, deps: Deps): Promise<ApiRe
   if (given.length !== stored.length || !timingSafeEqual(given, stored)) {
     throw forbidden("The delete token is not the one issued for this file.");
   }
+  await markDeleting(deps, id, record.deleteTokenHash);
   await deleteObject(deps, record.fileKey);
   await deleteRecord(deps, id, record.deleteTokenHash);
   request.log.info("file deleted", { fileId: id });

@@ -3,7 +3,7 @@ import { Deps } from "../deps";
 import { notReady } from "../errors";
 import { ApiRequest, ApiResponse } from "../http";
 import { signDownload } from "../objects";
-import { consumeDownload } from "../records";
+import { consumeDownload, returnDownload } from "../records";
 import { assertNotGone, downloadsRemaining, fileIdOf, findRecord } from "./files";
 
 export async function downloadFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
@@ -15,7 +15,13 @@ export async function downloadFile(request: ApiRequest, deps: Deps): Promise<Api
     assertNotGone(current, deps.now());
     throw notReady("The file has not finished uploading yet; try again in a moment.");
   }
-  const downloadUrl = await signDownload(deps, record.fileKey, record);
+  let downloadUrl: string;
+  try {
+    downloadUrl = await signDownload(deps, record.fileKey, record);
+  } catch (e) {
+    await returnDownload(deps, id); // no URL went out: the download was not used
+    throw e;
+  }
   request.log.info("download granted", { fileId: id, downloads: record.downloads });
   return {
     status: 200,

@@ -12,10 +12,12 @@ export function fileIdOf(request: ApiRequest): string {
   return id;
 }
 
-/** The record, or 404 when there is none. */
-export async function findRecord(deps: Deps, id: string): Promise<FileRecord> {
+/** The record, or 404 when there is none or it is being deleted (`withDeleting` lets a retried DELETE finish). */
+export async function findRecord(deps: Deps, id: string, withDeleting = false): Promise<FileRecord> {
   const record = await getRecord(deps, id);
-  if (record === undefined) throw notFound(`No file has the id ${JSON.stringify(id)}; it may have been deleted.`);
+  if (record === undefined || (record.status === "deleting" && !withDeleting)) {
+    throw notFound(`No file has the id ${JSON.stringify(id)}; it may have been deleted.`);
+  }
   return record;
 }
 

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { headObject } from "../../handlers/objects";
 import { getRecord } from "../../handlers/records";
-import { bytesOf, useBackends } from "../support/harness";
+import { createS3Client } from "../../handlers/deps";
+import { LOCAL_CREDENTIALS } from "../../local/s3";
+import { Api, bytesOf, useBackends } from "../support/harness";
 
 describe("DELETE /files/{id} with a real S3 and DynamoDB server", () => {
   const env = useBackends();
@@ -53,5 +55,33 @@ describe("DELETE /files/{id} with a real S3 and DynamoDB server", () => {
     });
     assert.equal(reply.status, 204);
     assert.equal(await getRecord(api.deps, created.json.id), undefined);
+  });
+
+  it("hands out no download once a delete has begun, even if removing the object failed; a retry finishes", async () => {
+    const api = env.api();
+    const { id, deleteToken } = await api.share(bytesOf(11));
+    const s3Down = new Api(api.backends);
+    Object.defineProperty(s3Down, "deps", {
+      value: {
+        ...api.deps,
+        s3: createS3Client({
+          region: "us-east-1",
+          credentials: LOCAL_CREDENTIALS,
+          endpoint: "http://127.0.0.1:9",
+          maxAttempts: 1,
+        }),
+      },
+    });
+    const failed = await s3Down.request("DELETE", `/files/${id}`, { headers: { "x-delete-token": deleteToken } });
+    assert.equal(failed.status, 503);
+    assert.equal((await getRecord(api.deps, id))?.status, "deleting");
+    assert.equal((await api.request("GET", `/files/${id}`)).status, 404);
+    assert.equal((await api.request("POST", `/files/${id}/download`)).status, 404);
+    assert.equal((await api.request("DELETE", `/files/${id}`, { headers: { "x-delete-token": "wrong" } })).status, 403);
+
+    const retried = await api.request("DELETE", `/files/${id}`, { headers: { "x-delete-token": deleteToken } });
+    assert.equal(retried.status, 204);
+    assert.equal(await getRecord(api.deps, id), undefined);
+    assert.equal(await headObject(api.deps, `uploads/${id}`), undefined);
   });
 });

@@ -51,6 +51,47 @@ describe("API errors (API.md error rows, real S3 and DynamoDB servers)", () => {
       { fileName: "a", contentType: "text/plain", size: 1, maxDownloads: 101 },
       /maxDownloads/,
     ],
+    [
+      "maxDownloads of null",
+      { fileName: "a", contentType: "text/plain", size: 1, maxDownloads: null },
+      /omit it for the stack default/,
+    ],
+    [
+      "maxDownloads as a string",
+      { fileName: "a", contentType: "text/plain", size: 1, maxDownloads: "5" },
+      /maxDownloads/,
+    ],
+    [
+      "expiresInSeconds as a string",
+      { fileName: "a", contentType: "text/plain", size: 1, expiresInSeconds: "60" },
+      /expiresInSeconds/,
+    ],
+    ["a fileName that is a number", { fileName: 42, contentType: "text/plain", size: 1 }, /fileName is required/],
+    ["a contentType that is a number", { fileName: "a", contentType: 42, size: 1 }, /contentType is required/],
+    ["a sha256 that is a number", { fileName: "a", contentType: "text/plain", size: 1, sha256: 42 }, /sha256/],
+    ["a JSON null body", "null", /JSON object/],
+    [
+      "a fileName with a right-to-left override",
+      { fileName: "invoice\u202efdp.exe", contentType: "text/plain", size: 1 },
+      /invisible/,
+    ],
+    ["a fileName of only a zero-width space", { fileName: "\u200b", contentType: "text/plain", size: 1 }, /invisible/],
+    ["a fileName with a line separator", { fileName: "a\u2028b", contentType: "text/plain", size: 1 }, /invisible/],
+    [
+      "a fileName with broken UTF-16",
+      { fileName: "a\ud800b.txt", contentType: "text/plain", size: 1 },
+      /broken Unicode/,
+    ],
+    [
+      "a contentType with a line break in a parameter",
+      { fileName: "a", contentType: 'text/plain; a="x\r\nX-Evil: 1"', size: 1 },
+      /not a valid MIME type/,
+    ],
+    [
+      "a contentType with non-ASCII text",
+      { fileName: "a", contentType: 'text/plain; a="\u00e9"', size: 1 },
+      /not a valid MIME type/,
+    ],
   ];
   for (const [what, body, message] of invalidBodies) {
     it(`answers 400 InvalidRequest to ${what}, saying what to fix`, async () => {
@@ -61,6 +102,14 @@ describe("API errors (API.md error rows, real S3 and DynamoDB servers)", () => {
       assert.match(reply.json.error.message, message);
     });
   }
+
+  it("keeps error bodies small whatever the size of the bad value", async () => {
+    const reply = await env
+      .api()
+      .createUpload({ maxDownloads: "9".repeat(1_000_000), contentType: "x".repeat(100_000) });
+    assert.equal(reply.status, 400);
+    assert.ok(reply.body.length < 400, `${reply.body.length} bytes`);
+  });
 
   it("answers 413 TooLarge to a size above the stack's maximum, naming the limit", async () => {
     const reply = await env.api().createUpload({ size: 1001 });
@@ -142,12 +191,31 @@ describe("Failures of a dependency (DynamoDB and S3 unreachable)", () => {
         s3: createS3Client({ ...options, forcePathStyle: true }),
       },
     });
-    const replies = [
-      await broken.createUpload(),
-      await broken.request("GET", "/files/AAAAAAAAAAAAAAAAAAAAAA"),
-      await broken.request("POST", "/files/AAAAAAAAAAAAAAAAAAAAAA/download"),
-    ];
+    const origin = { origin: "https://app.example.com" };
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    const level = process.env["FILESHARE_LOG_LEVEL"];
+    process.env["FILESHARE_LOG_LEVEL"] = "info";
+    process.stdout.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
+    let replies;
+    try {
+      replies = [
+        await broken.createUpload({}, origin),
+        await broken.request("GET", "/files/AAAAAAAAAAAAAAAAAAAAAA", { headers: origin }),
+        await broken.request("POST", "/files/AAAAAAAAAAAAAAAAAAAAAA/download", { headers: origin }),
+        await broken.request("DELETE", "/files/AAAAAAAAAAAAAAAAAAAAAA", {
+          headers: { ...origin, "x-delete-token": "t" },
+        }),
+      ];
+    } finally {
+      process.stdout.write = write;
+      process.env["FILESHARE_LOG_LEVEL"] = level;
+    }
+    const failures = lines.map((l) => JSON.parse(l)).filter((e) => e.level === "error");
+    assert.equal(failures.length, 4, "the cause is logged for each request");
+    assert.ok(failures.every((e) => e.message === "request failed" && /ECONNREFUSED/.test(e.errorMessage)));
     for (const reply of replies) {
+      assert.equal(reply.headers["access-control-allow-origin"], "https://app.example.com");
       assert.equal(reply.status, 503);
       assert.deepEqual(reply.json, {
         error: {

@@ -18,7 +18,7 @@ describe("POST /uploads with a real S3 and DynamoDB server", () => {
     assert.match(body.id, /^[A-Za-z0-9_-]{22}$/);
     assert.equal(body.fileKey, `uploads/${body.id}`);
     assert.equal(body.method, "PUT");
-    assert.deepEqual(body.headers, { "Content-Type": "application/pdf" });
+    assert.deepEqual(body.headers, { "Content-Type": "application/pdf", "If-None-Match": "*" });
     assert.equal(body.expiresIn, 300);
     assert.equal(body.shareUrl, `https://api.test/files/${body.id}`);
     assert.ok(Math.abs(Date.parse(body.expiresAt) - (Date.now() + 3600_000)) < 5000, "default share lifetime");
@@ -32,13 +32,14 @@ describe("POST /uploads with a real S3 and DynamoDB server", () => {
     assert.ok(!JSON.stringify(record).includes(body.deleteToken), "the token itself is never stored");
   });
 
-  it("signs Content-Type and Content-Length and adds no checksum the client did not ask for", async () => {
+  it("signs Content-Type, Content-Length and If-None-Match and adds no checksum the client did not ask for", async () => {
     const reply = await env.api().createUpload();
     const url = new URL(reply.json.uploadUrl);
     assert.deepEqual(url.searchParams.get("X-Amz-SignedHeaders")?.split(";").sort(), [
       "content-length",
       "content-type",
       "host",
+      "if-none-match",
     ]);
     for (const name of url.searchParams.keys()) assert.ok(!/checksum/i.test(name), `unexpected ${name} in the URL`);
     assert.equal(url.searchParams.get("X-Amz-Expires"), "300");
@@ -68,6 +69,48 @@ describe("POST /uploads with a real S3 and DynamoDB server", () => {
     assert.equal((await getRecord(api.deps, reply.json.id))?.status, "available", "the S3 event confirmed it");
   });
 
+  it("writes once: the same URL cannot replace bytes already uploaded (412), so downloads get what was confirmed", async () => {
+    const api = env.api();
+    const reply = await api.createUpload({ size: 11, contentType: "text/plain" });
+    const put = (body: string) =>
+      fetch(reply.json.uploadUrl, { method: "PUT", headers: reply.json.headers, body: new TextEncoder().encode(body) });
+    assert.equal((await put("first bytes")).status, 200);
+    await api.backends.idle();
+    assert.equal((await put("EVIL-BYTES!")).status, 412);
+    const withoutCondition = await fetch(reply.json.uploadUrl, {
+      method: "PUT",
+      headers: { "Content-Type": "text/plain" },
+      body: new TextEncoder().encode("EVIL-BYTES!"),
+    });
+    assert.equal(withoutCondition.status, 403, "If-None-Match is signed: it cannot be left out");
+    const url = (await api.request("POST", `/files/${reply.json.id}/download`)).json.downloadUrl;
+    assert.equal(await (await fetch(url)).text(), "first bytes");
+  });
+
+  it("never signs an upload URL that outlives its share", async () => {
+    const reply = await env.api().createUpload({ expiresInSeconds: 60 });
+    assert.equal(reply.json.expiresIn, 60);
+    assert.equal(new URL(reply.json.uploadUrl).searchParams.get("X-Amz-Expires"), "60");
+  });
+
+  it("accepts every limit at exactly its maximum", async () => {
+    const api = env.api();
+    const config = api.deps.config;
+    const reply = await api.createUpload({
+      fileName: "é".repeat(251) + ".pdf",
+      size: config.maxFileSizeBytes,
+      expiresInSeconds: config.maxShareTtlSeconds,
+      maxDownloads: config.maxDownloadsLimit,
+    });
+    assert.equal(reply.status, 201, reply.body);
+  });
+
+  it("stores the file name in Unicode NFC, trimmed", async () => {
+    const api = env.api();
+    const reply = await api.createUpload({ fileName: " Re\u0301sume\u0301.pdf " });
+    assert.equal((await getRecord(api.deps, reply.json.id))?.fileName, "R\u00e9sum\u00e9.pdf");
+  });
+
   it("keeps the file name out of the S3 key, even with path separators", async () => {
     const reply = await env.api().createUpload({ fileName: "../../etc/passwd" });
     assert.equal(reply.status, 201);
@@ -79,14 +122,18 @@ describe("POST /uploads with a real S3 and DynamoDB server", () => {
     const bytes = bytesOf(64);
     const sha256 = createHash("sha256").update(bytes).digest("base64");
     const reply = await api.createUpload({ size: 64, sha256 });
-    assert.deepEqual(reply.json.headers, { "Content-Type": "application/pdf", "x-amz-checksum-sha256": sha256 });
+    assert.deepEqual(reply.json.headers, {
+      "Content-Type": "application/pdf",
+      "If-None-Match": "*",
+      "x-amz-checksum-sha256": sha256,
+    });
     const url = new URL(reply.json.uploadUrl);
     assert.ok(url.searchParams.get("X-Amz-SignedHeaders")?.split(";").includes("x-amz-checksum-sha256"));
     assert.equal(url.searchParams.get("x-amz-checksum-sha256"), null, "a header, not a query parameter");
 
     const without = await fetch(reply.json.uploadUrl, {
       method: "PUT",
-      headers: { "Content-Type": "application/pdf" },
+      headers: { "Content-Type": "application/pdf", "If-None-Match": "*" },
       body: new Uint8Array(bytes),
     });
     assert.equal(without.status, 403);
@@ -161,7 +208,7 @@ describe("POST /uploads on a stack with a content-type allow-list and a default 
   it("accepts a listed type whatever its case and parameters", async () => {
     const reply = await env.api().createUpload({ contentType: "Text/Plain; charset=utf-8" });
     assert.equal(reply.status, 201);
-    assert.deepEqual(reply.json.headers, { "Content-Type": "Text/Plain; charset=utf-8" });
+    assert.deepEqual(reply.json.headers, { "Content-Type": "Text/Plain; charset=utf-8", "If-None-Match": "*" });
   });
 
   it("applies the stack's default download limit", async () => {

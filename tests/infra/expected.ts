@@ -2,13 +2,21 @@
 import type { FunctionName } from "../../infra/iam";
 
 /** Each function's exact data permissions: resource → sorted actions. */
-export const EXPECTED_GRANTS: Record<FunctionName, { table: string[]; uploads: string[] }> = {
-  page: { table: [], uploads: [] },
-  createUpload: { table: ["dynamodb:PutItem"], uploads: ["s3:PutObject"] },
-  getFile: { table: ["dynamodb:GetItem"], uploads: [] },
-  downloadFile: { table: ["dynamodb:GetItem", "dynamodb:UpdateItem"], uploads: ["s3:GetObject"] },
-  deleteFile: { table: ["dynamodb:DeleteItem", "dynamodb:GetItem"], uploads: ["s3:DeleteObject"] },
-  objectCreated: { table: ["dynamodb:GetItem", "dynamodb:UpdateItem"], uploads: ["s3:DeleteObject", "s3:GetObject"] },
+export const EXPECTED_GRANTS: Record<FunctionName, { table: string[]; uploads: string[]; bucket: string[] }> = {
+  page: { table: [], uploads: [], bucket: [] },
+  createUpload: { table: ["dynamodb:PutItem"], uploads: ["s3:PutObject"], bucket: [] },
+  getFile: { table: ["dynamodb:GetItem"], uploads: [], bucket: [] },
+  downloadFile: { table: ["dynamodb:GetItem", "dynamodb:UpdateItem"], uploads: ["s3:GetObject"], bucket: [] },
+  deleteFile: {
+    table: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"],
+    uploads: ["s3:DeleteObject"],
+    bucket: [],
+  },
+  objectCreated: {
+    table: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    uploads: ["s3:DeleteObject", "s3:GetObject"],
+    bucket: ["s3:ListBucket"],
+  },
 };
 
 /** Groups a policy's Allow statements as resource → sorted actions. */
@@ -23,9 +31,13 @@ export function actionsByResource(document: { Statement: { Action: unknown; Reso
 }
 
 /** The whole expected policy of a function, as resource → sorted actions. */
-export function expectedPolicy(fn: FunctionName, arns: { table: string; uploads: string; logGroup: string }) {
+export function expectedPolicy(
+  fn: FunctionName,
+  arns: { table: string; bucket: string; uploads: string; logGroup: string },
+) {
   const want: Record<string, string[]> = { [`${arns.logGroup}:*`]: ["logs:CreateLogStream", "logs:PutLogEvents"] };
   if (EXPECTED_GRANTS[fn].table.length > 0) want[arns.table] = EXPECTED_GRANTS[fn].table;
   if (EXPECTED_GRANTS[fn].uploads.length > 0) want[arns.uploads] = EXPECTED_GRANTS[fn].uploads;
+  if (EXPECTED_GRANTS[fn].bucket.length > 0) want[arns.bucket] = EXPECTED_GRANTS[fn].bucket;
   return want;
 }

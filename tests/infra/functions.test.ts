@@ -80,6 +80,7 @@ for (const stackName of STACKS) {
         const region = "eu-west-1";
         const want = expectedPolicy(name, {
           table: `arn:aws:dynamodb:${region}:${ACCOUNT_ID}:table/${run.outputs.tableName}`,
+          bucket: `arn:aws:s3:::${run.outputs.bucketName}`,
           uploads: `arn:aws:s3:::${run.outputs.bucketName}/uploads/*`,
           logGroup: `arn:aws:logs:${region}:${ACCOUNT_ID}:log-group:/aws/lambda/fileshare-${stackName}-${name}`,
         });

@@ -15,13 +15,13 @@ describe("IAM grants (pure policy documents)", () => {
   });
 
   for (const fn of Object.keys(EXPECTED_GRANTS) as FunctionName[]) {
-    it(`gives ${fn} exactly its own actions, on the table, uploads/* and its own log group only`, () => {
+    it(`gives ${fn} exactly its own actions, on the table, the bucket, uploads/* and its own log group only`, () => {
       const document = functionPolicyDocument(fn, BUCKET, TABLE, LOGS);
       assert.equal(document.Version, "2012-10-17");
       assert.ok(document.Statement.every((s) => s.Effect === "Allow"));
       assert.deepEqual(
         actionsByResource(document),
-        expectedPolicy(fn, { table: TABLE, uploads: UPLOADS, logGroup: LOGS }),
+        expectedPolicy(fn, { table: TABLE, bucket: BUCKET, uploads: UPLOADS, logGroup: LOGS }),
       );
     });
   }

@@ -69,7 +69,7 @@ for (const stackName of STACKS) {
       assert.match(apiOrigin, /^https:\/\/[a-z0-9]+\.execute-api\.eu-west-1\.amazonaws\.com$/);
       assert.deepEqual(rule.allowedOrigins, [...run.config.settings.corsOrigins, apiOrigin]);
       assert.deepEqual([...rule.allowedMethods].sort(), ["GET", "HEAD", "PUT"]);
-      assert.deepEqual(rule.allowedHeaders, ["content-type", "x-amz-checksum-sha256"]);
+      assert.deepEqual(rule.allowedHeaders, ["content-type", "if-none-match", "x-amz-checksum-sha256"]);
       assert.deepEqual(rule.exposeHeaders, ["ETag"]);
       assert.ok(rule.maxAgeSeconds > 0);
       const cors = run.one("aws:s3/bucketCorsConfiguration:BucketCorsConfiguration");

@@ -16,12 +16,16 @@ try {
   process.exit(1);
 }
 let n = 0;
-createInterface({ input: process.stdin }).on("line", async (line) => {
-  const event = JSON.parse(line);
-  try {
-    const result = await handler(event, { awsRequestId: `serialized-${process.pid}-${++n}` });
-    reply({ result });
-  } catch (e) {
-    reply({ error: String(e && e.message) });
-  }
+let queue = Promise.resolve();
+// One invocation at a time, in order, as one Lambda instance handles them.
+createInterface({ input: process.stdin }).on("line", (line) => {
+  queue = queue.then(async () => {
+    const event = JSON.parse(line);
+    try {
+      const result = await handler(event, { awsRequestId: `serialized-${process.pid}-${++n}` });
+      reply({ result });
+    } catch (e) {
+      reply({ error: String(e && e.message) });
+    }
+  });
 });

@@ -64,6 +64,7 @@ describe("The serialized Lambda code, run from its archive alone in fresh Node p
       resource: route.path,
       pathParameters: matchPath(route.path, path)!,
       headers: { host: "abc.execute-api.eu-west-1.amazonaws.com", "x-forwarded-proto": "https", ...headers },
+      stage: "dev",
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const result = (await lambdas[route.name]!.invoke(event)) as APIGatewayProxyResult;
@@ -117,7 +118,7 @@ describe("The serialized Lambda code, run from its archive alone in fresh Node p
       maxDownloads: 2,
     });
     assert.equal(created.status, 201, created.body);
-    assert.equal(created.json.shareUrl, `https://abc.execute-api.eu-west-1.amazonaws.com/files/${created.json.id}`);
+    assert.equal(created.json.shareUrl, `https://abc.execute-api.eu-west-1.amazonaws.com/dev/files/${created.json.id}`);
 
     const put = await fetch(created.json.uploadUrl, {
       method: "PUT",
