@@ -43,24 +43,29 @@ function errorResult(status: number, code: string, message: string, headers: Rec
   };
 }
 
-/** Reads the body up to `limit` bytes; resolves undefined when it is larger. */
+/** Beyond this many bytes a too-large body is no longer drained: the connection is cut instead. */
+const MAX_DRAIN_BYTES = 16 * MAX_BODY_BYTES;
+
+/**
+ * Reads the body up to `limit` bytes; resolves undefined when it is larger. A moderately larger body is
+ * still read to its end (and dropped) so that the client gets the 413 instead of a reset connection.
+ */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers["content-length"] ?? "0");
-    if (declared > limit) return resolve(undefined);
+    if (declared > MAX_DRAIN_BYTES) return resolve(undefined);
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
+      if (size <= limit) chunks.push(chunk);
+      else if (size > MAX_DRAIN_BYTES) {
         req.removeAllListeners("data");
         req.pause();
         resolve(undefined);
-        return;
       }
-      chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("end", () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }
