@@ -24,6 +24,11 @@ export interface GatewayOptions {
   /** The handlers' dependencies; undefined while the backends are still starting (requests then get 503). */
   deps: () => Deps | undefined;
   routes?: readonly Route[];
+  /**
+   * Serve the API under /<stage>/ as API Gateway does (e.g. https://host/dev/), so the page and the share
+   * links can be tried with the URL layout of a deployed stack. Default: at the root.
+   */
+  stage?: string;
 }
 
 export interface Gateway {
@@ -84,10 +89,22 @@ export function createGateway(options: GatewayOptions): Gateway {
   const routes = options.routes ?? ROUTES;
   const log = createLogger({ component: "local-gateway" });
   let port = 0;
+  const stagePrefix = options.stage ? `/${options.stage}` : "";
 
   async function answer(req: IncomingMessage): Promise<Result> {
     const deps = options.deps();
     const url = new URL(req.url ?? "/", "http://placeholder");
+    const fullPath = url.pathname;
+    // The path the routes see: without the stage, as API Gateway hands it to the Lambda (event.path).
+    let path: string | undefined = fullPath;
+    if (stagePrefix !== "") {
+      path =
+        fullPath === stagePrefix
+          ? "/"
+          : fullPath.startsWith(stagePrefix + "/")
+            ? fullPath.slice(stagePrefix.length)
+            : undefined;
+    }
     const method = (req.method ?? "GET").toUpperCase();
     const origin = req.headers.origin;
     const cors = corsHeaders(origin, deps?.config.corsOrigins ?? []);
@@ -105,7 +122,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     let matches: { route: Route; params: Record<string, string> }[];
     try {
       matches = routes.flatMap((route) => {
-        const params = matchPath(route.path, url.pathname);
+        const params = path === undefined ? undefined : matchPath(route.path, path);
         return params === undefined ? [] : [{ route, params }];
       });
     } catch {
@@ -145,8 +162,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     headers["host"] = host;
     const query = Object.fromEntries(url.searchParams.entries());
     const event = proxyEvent({
+      path: path as string,
       method,
-      path: url.pathname,
       resource: match.route.path,
       pathParameters: match.params,
       headers,
@@ -154,6 +171,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       body: body.length > 0 ? body.toString("utf8") : undefined,
       sourceIp: req.socket.remoteAddress,
     });
+    event.requestContext.path = fullPath;
+    if (stagePrefix !== "") event.requestContext.stage = options.stage as string;
     return handleApiEvent(match.route.handle, event, { awsRequestId: event.requestContext.requestId }, deps);
   }
 

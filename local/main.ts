@@ -34,6 +34,8 @@ export interface LocalOptions {
   /** Where data is kept across restarts; undefined = in memory / a temp folder, removed on close. */
   dataDir?: string;
   settings: Settings;
+  /** Serve under /<stage>/ like a deployed API Gateway stage (tests use it); default: at the root. */
+  stage?: string;
 }
 
 export interface LocalServer {
@@ -140,7 +142,7 @@ async function prepareDataDir(dir: string): Promise<void> {
 export async function startLocal(options: LocalOptions): Promise<LocalServer> {
   if (options.dataDir !== undefined) await prepareDataDir(options.dataDir);
   let backends: Backends | undefined;
-  const gateway = createGateway({ deps: () => backends?.deps });
+  const gateway = createGateway({ deps: () => backends?.deps, stage: options.stage });
   let port: number;
   try {
     port = await gateway.listen(options.port, "127.0.0.1");
@@ -174,7 +176,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalServer> {
     throw new StartupError(`the local S3/DynamoDB servers did not start (${message.split("\n")[0]}).`);
   }
   const started = backends;
-  const url = `http://127.0.0.1:${port}/`;
+  const url = `http://127.0.0.1:${port}/${options.stage ? `${options.stage}/` : ""}`;
   return {
     port,
     pageUrl: url,

@@ -329,6 +329,34 @@ describe("the web page in headless Chromium", function () {
     await shot(page, "13-upload-refused");
   });
 
+  it("works under an API Gateway stage path (/dev/), as deployed: API calls and share links keep the stage", async () => {
+    const staged = await startLocal({ port: 0, settings: await loadSettings({}), stage: "dev" });
+    try {
+      assert.match(staged.pageUrl, /^http:\/\/127\.0\.0\.1:\d+\/dev\/$/);
+      const bytes = testBytes(4096);
+      const page = await newPage();
+      // API Gateway also serves the stage root without the trailing slash.
+      await page.goto(staged.pageUrl.slice(0, -1));
+      await page.setInputFiles("#file-input", {
+        name: "staged.bin",
+        mimeType: "application/octet-stream",
+        buffer: bytes,
+      });
+      await page.click("#upload-button");
+      await page.waitForSelector("#result:not([hidden])");
+      const shareUrl = await page.inputValue("#share-link");
+      assert.match(shareUrl, new RegExp(`^${staged.pageUrl}files/[A-Za-z0-9_-]{22}$`));
+      assert.equal(await page.getAttribute("#home-link", "href"), staged.pageUrl);
+
+      assert.equal(await openLink(page, shareUrl), "available");
+      const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-button")]);
+      assert.ok((await readFile(await download.path())).equals(bytes));
+      assert.equal(await page.getAttribute("#own-link", "href"), staged.pageUrl);
+    } finally {
+      await staged.close();
+    }
+  });
+
   it("fits a phone screen without sideways scrolling", async () => {
     const phone = { width: 360, height: 740 };
     const upload = await shareWithFetch(server.apiUrl, {
