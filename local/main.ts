@@ -138,15 +138,54 @@ async function prepareDataDir(dir: string): Promise<void> {
   }
 }
 
+/**
+ * Claims the data folder for this process (a pid file), because the DynamoDB emulator's store cannot be shared:
+ * a second server on the same folder would crash on its first request. A pid file left by a process that is
+ * gone is taken over. Returns the release function.
+ */
+async function lockDataDir(dir: string): Promise<() => Promise<void>> {
+  const file = join(dir, "fileshare.pid");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(file, String(process.pid), { flag: "wx" });
+      return () => rm(file, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      const pid = Number((await readFile(file, "utf8").catch(() => "")).trim());
+      if (Number.isSafeInteger(pid) && pid > 0 && isAlive(pid)) {
+        throw new StartupError(
+          `the data folder ${dir} is in use by another fileshare (pid ${pid}): stop that one, or use --data-dir DIR or --memory.`,
+        );
+      }
+      await rm(file, { force: true });
+    }
+  }
+  throw new StartupError(`could not claim the data folder ${dir}; remove ${file} if no fileshare is running.`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 /** Starts the gateway on 127.0.0.1 (first, so the port is known and a taken port fails fast), then the backends. */
 export async function startLocal(options: LocalOptions): Promise<LocalServer> {
-  if (options.dataDir !== undefined) await prepareDataDir(options.dataDir);
+  let unlock = async () => {};
+  if (options.dataDir !== undefined) {
+    await prepareDataDir(options.dataDir);
+    unlock = await lockDataDir(options.dataDir);
+  }
   let backends: Backends | undefined;
   const gateway = createGateway({ deps: () => backends?.deps, stage: options.stage });
   let port: number;
   try {
     port = await gateway.listen(options.port, "127.0.0.1");
   } catch (e) {
+    await unlock();
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE") {
       throw new StartupError(
@@ -167,12 +206,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalServer> {
     });
   } catch (e) {
     await gateway.close();
+    await unlock();
     const message = e instanceof Error ? e.message : String(e);
-    if (/lock/i.test(message)) {
-      throw new StartupError(
-        `the data folder ${options.dataDir} is in use by another fileshare: stop that one, or use --data-dir DIR or --memory.`,
-      );
-    }
     throw new StartupError(`the local S3/DynamoDB servers did not start (${message.split("\n")[0]}).`);
   }
   const started = backends;
@@ -188,6 +223,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalServer> {
       await started.close();
       started.deps.s3.destroy();
       started.deps.db.destroy();
+      await unlock();
     },
   };
 }
@@ -242,6 +278,14 @@ async function main(): Promise<void> {
       },
     );
   };
+  // Whatever escapes (an emulator's own failure): one line, never a stack trace.
+  const crash = (e: unknown) => {
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`fileshare stopped on an unexpected error: ${message.split("\n")[0]}\n`);
+    process.exit(1);
+  };
+  process.on("uncaughtException", crash);
+  process.on("unhandledRejection", crash);
   // Installed before anything is printed: a Ctrl-C right after the "running" line must still stop cleanly.
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));

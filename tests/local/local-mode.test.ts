@@ -245,6 +245,31 @@ describe("local mode: data folder, restart and stop", function () {
     assert.match(lines[0] as string, /cannot use the data folder .*a-file\/sub.*--data-dir.*--memory/);
   });
 
+  it("refuses, in one clear line, a data folder that another running fileshare is using", async () => {
+    const shared = join(dataDir, "shared");
+    const first = await startLocalProcess({ via: "direct", args: ["--data-dir", shared] });
+    try {
+      const { exit, stderr } = await expectStartFailure({ via: "direct", args: ["--data-dir", shared] });
+      assert.equal(exit.code, 1);
+      const lines = ownLines(stderr);
+      assert.equal(lines.length, 1, stderr);
+      assert.match(lines[0] as string, /data folder .*shared is in use by another fileshare \(pid \d+\)/);
+      // The first one is unharmed.
+      assert.equal((await fetch(first.url)).status, 200);
+    } finally {
+      await first.stop();
+    }
+  });
+
+  it("takes over a data folder whose previous server died without cleaning up", async () => {
+    const folder = join(dataDir, "stale");
+    const killed = await startLocalProcess({ via: "direct", args: ["--data-dir", folder] });
+    await killed.stop("SIGKILL");
+    const next = await startLocalProcess({ via: "direct", args: ["--data-dir", folder] });
+    const exit = await next.stop();
+    assert.equal(exit.code, 0);
+  });
+
   it("ends with one clear line naming the key when a config value is invalid", async () => {
     const { exit, stderr } = await expectStartFailure({
       via: "direct",
