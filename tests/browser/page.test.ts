@@ -357,6 +357,34 @@ describe("the web page in headless Chromium", function () {
     }
   });
 
+  it("runs its own inline script and style under a hash-pinned CSP that blocks any other script", async () => {
+    const page = await newPage();
+    const response = await page.goto(server.pageUrl);
+    const csp = response?.headers()["content-security-policy"] ?? "";
+    assert.match(csp, /script-src 'sha256-[A-Za-z0-9+/]+=*'(;|$)/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    // The page's own script ran (it shows the upload view) and its style applied (the drop zone is dashed).
+    await page.waitForSelector("#upload-view:not([hidden])");
+    assert.equal(
+      await page.evaluate(() => getComputedStyle(document.getElementById("drop-zone")!).borderStyle),
+      "dashed",
+    );
+    // Anything injected does not.
+    const ran = await page.evaluate(async () => {
+      const script = document.createElement("script");
+      script.textContent = "window.injected = true;";
+      document.body.appendChild(script);
+      await new Promise((r) => setTimeout(r, 50));
+      return (window as unknown as { injected?: boolean }).injected === true;
+    });
+    assert.equal(ran, false, "an injected inline script ran");
+    assert.ok(
+      problems.some((p) => /Content Security Policy/.test(p)),
+      "no CSP violation was reported",
+    );
+    problems = [];
+  });
+
   it("fits a phone screen without sideways scrolling", async () => {
     const phone = { width: 360, height: 740 };
     const upload = await shareWithFetch(server.apiUrl, {
