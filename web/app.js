@@ -292,10 +292,11 @@
       });
       currentUpload = null;
       $("share-link").value = "";
-      $("result-details").textContent = "";
+      $("result-link").hidden = true;
+      $("delete-button").hidden = true;
       $("result-title").textContent = "File deleted";
-      $("copy-button").disabled = true;
       setStatus("The file is deleted. The link no longer works.");
+      $("result-title").focus();
     } catch (e) {
       $("delete-button").disabled = false;
       showError(e.message);
@@ -308,7 +309,8 @@
     $("upload-form").reset();
     $("result").hidden = true;
     $("result-title").textContent = "Your link is ready";
-    $("copy-button").disabled = false;
+    $("result-link").hidden = false;
+    $("delete-button").hidden = false;
     $("upload-form").hidden = false;
     setFormEnabled(true);
     setStatus("");

@@ -182,7 +182,13 @@ describe("the web page in headless Chromium", function () {
     await page.click("#delete-button");
     await page.waitForFunction(() => document.getElementById("result-title")!.textContent === "File deleted");
     assert.match(await text(page, "#status"), /deleted/);
+    assert.ok(await page.isHidden("#share-link"), "a deleted file's link is still offered");
     await shot(page, "07-upload-deleted");
+    await page.click("#again-button");
+    await page.waitForSelector("#upload-form:not([hidden])");
+    assert.equal(await text(page, "#file-summary"), "");
+    assert.ok(await page.isEnabled("#upload-button"));
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "file-input");
     assert.equal(await openLink(viewer, shareUrl), "notfound");
   });
 
