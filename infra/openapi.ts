@@ -11,11 +11,15 @@ export const PREFLIGHT_MAX_AGE_SECONDS = "600";
 export type RouteSpec = Pick<Route, "name" | "method" | "path" | "summary">;
 
 /** API Gateway's own error responses, each mapped to an API.md error code (and a status where it differs). */
-export const GATEWAY_RESPONSES: Readonly<Record<string, { code: string; statusCode?: string }>> = {
+export const GATEWAY_RESPONSES: Readonly<Record<string, { code: string; statusCode?: string; message?: string }>> = {
   DEFAULT_4XX: { code: "InvalidRequest" },
   DEFAULT_5XX: { code: "InternalError" },
   // API Gateway answers an unknown path or method with 403 "Missing Authentication Token": say 404.
-  MISSING_AUTHENTICATION_TOKEN: { code: "NotFound", statusCode: "404" },
+  MISSING_AUTHENTICATION_TOKEN: {
+    code: "NotFound",
+    statusCode: "404",
+    message: "There is no such route here; see API.md for the routes.",
+  },
   RESOURCE_NOT_FOUND: { code: "NotFound" },
   REQUEST_TOO_LARGE: { code: "TooLarge" },
   THROTTLED: { code: "Throttled" },
@@ -107,7 +111,7 @@ function preflightOperation(path: string, allowedOrigins: readonly string[]) {
 }
 
 /** A gateway response in the API.md error shape, with CORS headers so a page can read the error. */
-function gatewayResponse(code: string, statusCode?: string) {
+function gatewayResponse(code: string, statusCode?: string, message?: string) {
   return {
     ...(statusCode === undefined ? {} : { statusCode }),
     responseParameters: {
@@ -117,7 +121,7 @@ function gatewayResponse(code: string, statusCode?: string) {
       "gatewayresponse.header.Vary": "'Origin'",
     },
     responseTemplates: {
-      "application/json": `{"error":{"code":"${code}","message":$context.error.messageString}}`,
+      "application/json": `{"error":{"code":"${code}","message":${message === undefined ? "$context.error.messageString" : JSON.stringify(message)}}}`,
     },
   };
 }
@@ -146,7 +150,7 @@ export function openApiDocument(
     info: { title, version: "1" },
     paths,
     "x-amazon-apigateway-gateway-responses": Object.fromEntries(
-      Object.entries(GATEWAY_RESPONSES).map(([type, r]) => [type, gatewayResponse(r.code, r.statusCode)]),
+      Object.entries(GATEWAY_RESPONSES).map(([type, r]) => [type, gatewayResponse(r.code, r.statusCode, r.message)]),
     ),
   };
 }

@@ -2,8 +2,9 @@
 // by building the same REST proxy events and calling the same adapter (handleApiEvent) Lambda runs.
 //
 // Where it differs from API Gateway, on purpose:
-// - a method the path does not support gets 405 MethodNotAllowed with an Allow header and the API.md error
-//   shape (API Gateway answers 403 "Missing Authentication Token", which misleads more than it helps);
+// - nothing: a method the path does not support gets 404 NotFound, as on the deployed API (whose gateway
+//   response maps API Gateway's "Missing Authentication Token" to 404 NotFound, infra/openapi.ts); the message
+//   names the methods the path does support. Only these differ:
 // - request bodies are capped at 1 MiB (413 TooLarge) instead of API Gateway's 10 MB: no route needs more;
 // - it answers only to Host 127.0.0.1:PORT and localhost:PORT, so a web page cannot reach it through DNS
 //   rebinding; anything else gets 400.
@@ -138,10 +139,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     const match = matches.find((m) => m.route.method === method);
     if (match === undefined) {
       const allow = [...new Set(matches.map((m) => m.route.method)), "OPTIONS"].join(", ");
-      return errorResult(405, "MethodNotAllowed", `${method} is not supported on ${url.pathname}; use ${allow}.`, {
-        ...cors,
-        Allow: allow,
-      });
+      return errorResult(404, "NotFound", `There is no ${method} ${url.pathname}; this path takes ${allow}.`, cors);
     }
     if (deps === undefined) {
       const e = unavailable();

@@ -76,11 +76,13 @@ describe("OpenAPI document from the route table (pure)", () => {
 
   it("gives API Gateway's own 4XX/5XX errors CORS headers and the API.md error body", () => {
     const responses = doc["x-amazon-apigateway-gateway-responses"];
-    for (const [type, code] of [
-      ["DEFAULT_4XX", "InvalidRequest"],
-      ["DEFAULT_5XX", "InternalError"],
-      ["THROTTLED", "Throttled"],
-      ["MISSING_AUTHENTICATION_TOKEN", "NotFound"],
+    const passedOn = "$context.error.messageString";
+    for (const [type, code, message] of [
+      ["DEFAULT_4XX", "InvalidRequest", passedOn],
+      ["DEFAULT_5XX", "InternalError", passedOn],
+      ["THROTTLED", "Throttled", passedOn],
+      // API Gateway's text for an unknown route or method ("Missing Authentication Token") misleads: replaced.
+      ["MISSING_AUTHENTICATION_TOKEN", "NotFound", '"There is no such route here; see API.md for the routes."'],
     ] as const) {
       const r = responses[type];
       assert.equal(
@@ -88,10 +90,7 @@ describe("OpenAPI document from the route table (pure)", () => {
         "method.request.header.Origin",
       );
       assert.equal(r.responseParameters["gatewayresponse.header.Vary"], "'Origin'");
-      assert.equal(
-        r.responseTemplates["application/json"],
-        `{"error":{"code":"${code}","message":$context.error.messageString}}`,
-      );
+      assert.equal(r.responseTemplates["application/json"], `{"error":{"code":"${code}","message":${message}}}`);
     }
     assert.equal(responses.MISSING_AUTHENTICATION_TOKEN.statusCode, "404");
   });
