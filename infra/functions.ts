@@ -2,12 +2,12 @@
 // inline least-privilege policy (infra/iam.ts) and its own log group with retention.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { RuntimeConfig, toEnvironment } from "../handlers/config";
+import { toEnvironment } from "../handlers/config";
 import { apiFunctionFactory, objectCreatedFunctionFactory } from "../handlers/lambda";
 import { UPLOAD_PREFIX } from "../handlers/objects";
 import type { Route } from "../handlers/routes";
 import { assumeRolePolicyFor, FunctionName, functionPolicy } from "./iam";
-import { Settings } from "./settings";
+import { runtimeConfig, Settings } from "./settings";
 
 /** API Gateway gives up after 29 s; our handlers make two or three AWS calls. */
 export const FUNCTION_TIMEOUT_SECONDS = 10;
@@ -27,23 +27,6 @@ export function lambdaFunctionName(prefix: string, stack: string, fn: FunctionNa
     );
   }
   return name;
-}
-
-/** What the handlers read from their environment (handlers/config.ts): the settings they use and where the data is. */
-export function runtimeConfig(settings: Settings, bucketName: string, tableName: string): RuntimeConfig {
-  return {
-    bucketName,
-    tableName,
-    uploadUrlTtlSeconds: settings.uploadUrlTtlSeconds,
-    downloadUrlTtlSeconds: settings.downloadUrlTtlSeconds,
-    defaultShareTtlSeconds: settings.defaultShareTtlSeconds,
-    maxShareTtlSeconds: settings.maxShareTtlSeconds,
-    maxFileSizeBytes: settings.maxFileSizeBytes,
-    allowedContentTypes: settings.allowedContentTypes,
-    defaultMaxDownloads: settings.defaultMaxDownloads,
-    maxDownloadsLimit: settings.maxDownloadsLimit,
-    corsOrigins: settings.corsOrigins,
-  };
 }
 
 export interface FunctionsArgs {

@@ -1,5 +1,6 @@
 // The stack's settings: one schema, validated in one place. Pure TypeScript (no @pulumi import) so that
 // the Pulumi program (infra/config.ts) and the local mode (local/) read the same keys the same way.
+import type { RuntimeConfig } from "../handlers/config";
 
 /** Everything a stack can configure, after validation. */
 export interface Settings {
@@ -235,4 +236,21 @@ export function parseSettings(raw: Partial<Record<keyof Settings, unknown>>, pre
   const failed = cross.find(([ok]) => !ok);
   if (failed) throw new SettingsError(failed[1]);
   return s;
+}
+
+/** What the handlers read from their environment (handlers/config.ts): the settings they use and where the data is. */
+export function runtimeConfig(settings: Settings, bucketName: string, tableName: string): RuntimeConfig {
+  return {
+    bucketName,
+    tableName,
+    uploadUrlTtlSeconds: settings.uploadUrlTtlSeconds,
+    downloadUrlTtlSeconds: settings.downloadUrlTtlSeconds,
+    defaultShareTtlSeconds: settings.defaultShareTtlSeconds,
+    maxShareTtlSeconds: settings.maxShareTtlSeconds,
+    maxFileSizeBytes: settings.maxFileSizeBytes,
+    allowedContentTypes: settings.allowedContentTypes,
+    defaultMaxDownloads: settings.defaultMaxDownloads,
+    maxDownloadsLimit: settings.maxDownloadsLimit,
+    corsOrigins: settings.corsOrigins,
+  };
 }

@@ -2,7 +2,7 @@
 // it lacks TTL deletion, which is why the handlers check expiry themselves as well.
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
-import { AddressInfo } from "node:net";
+import { closeServer, listenOnLoopback } from "./listen";
 import { TABLE_KEY } from "../handlers/records";
 
 export interface LocalDynamo {
@@ -14,15 +14,7 @@ export interface LocalDynamo {
 /** Starts dynalite on 127.0.0.1; `path` keeps the data on disk, otherwise it lives in memory. */
 export async function startLocalDynamo(options: { path?: string; port?: number } = {}): Promise<LocalDynamo> {
   const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { endpoint: await listenOnLoopback(server, options.port), close: () => closeServer(server) };
 }
 
 /** Creates the files table as the stack defines it (same key), unless it is there already. */

@@ -10,7 +10,7 @@ import { access, constants, mkdir, readFile, rm, writeFile } from "node:fs/promi
 import { join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ENV_NAMES, RuntimeConfig } from "../handlers/config";
-import { parseSettings, Settings, SettingsError, SETTINGS } from "../infra/settings";
+import { parseSettings, runtimeConfig, Settings, SettingsError, SETTINGS } from "../infra/settings";
 import { Backends, startBackends } from "./backends";
 import { createGateway, Gateway } from "./gateway";
 
@@ -108,19 +108,8 @@ export async function loadSettings(
 
 /** What the handlers see locally: the stack's settings plus local names, with the page's own origins allowed. */
 export function localRuntimeConfig(settings: Settings, pageOrigins: readonly string[]): RuntimeConfig {
-  return {
-    bucketName: LOCAL_BUCKET,
-    tableName: LOCAL_TABLE,
-    uploadUrlTtlSeconds: settings.uploadUrlTtlSeconds,
-    downloadUrlTtlSeconds: settings.downloadUrlTtlSeconds,
-    defaultShareTtlSeconds: settings.defaultShareTtlSeconds,
-    maxShareTtlSeconds: settings.maxShareTtlSeconds,
-    maxFileSizeBytes: settings.maxFileSizeBytes,
-    allowedContentTypes: settings.allowedContentTypes,
-    defaultMaxDownloads: settings.defaultMaxDownloads,
-    maxDownloadsLimit: settings.maxDownloadsLimit,
-    corsOrigins: [...new Set([...settings.corsOrigins, ...pageOrigins])],
-  };
+  const config = runtimeConfig(settings, LOCAL_BUCKET, LOCAL_TABLE);
+  return { ...config, corsOrigins: [...new Set([...config.corsOrigins, ...pageOrigins])] };
 }
 
 /** Makes sure the data folder exists and can be read and written, or says what to do. */

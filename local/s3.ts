@@ -3,8 +3,8 @@
 import S3rver from "@20minutes/s3rver";
 import type { S3Event } from "aws-lambda";
 import { createServer, IncomingMessage, Server } from "node:http";
-import { AddressInfo } from "node:net";
 import { BUCKET_CORS_RULE } from "../handlers/objects";
+import { closeServer, listenOnLoopback } from "./listen";
 
 /** The credentials s3rver accepts (its built-in account). dynalite accepts any. */
 export const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
@@ -85,17 +85,5 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     }
     app(req, res);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return { endpoint: await listenOnLoopback(server, options.port), close: () => closeServer(server) };
 }

@@ -1,0 +1,20 @@
+// Starting a local server on the loopback address only: nothing here is for other machines.
+import { Server } from "node:http";
+import { AddressInfo } from "node:net";
+
+/** Listens on 127.0.0.1 (`port` 0 or absent = a free port) and returns the server's base URL. */
+export async function listenOnLoopback(server: Server, port = 0): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve());
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** Closes a server, ending idle keep-alive connections too so that close does not wait for them. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
