@@ -3,7 +3,7 @@ import { headObject } from "../../handlers/objects";
 import { getRecord } from "../../handlers/records";
 import { createS3Client } from "../../handlers/deps";
 import { LOCAL_CREDENTIALS } from "../../local/s3";
-import { Api, bytesOf, useBackends } from "../support/harness";
+import { bytesOf, useBackends } from "../support/harness";
 
 describe("DELETE /files/{id} with a real S3 and DynamoDB server", () => {
   const env = useBackends();
@@ -60,17 +60,13 @@ describe("DELETE /files/{id} with a real S3 and DynamoDB server", () => {
   it("hands out no download once a delete has begun, even if removing the object failed; a retry finishes", async () => {
     const api = env.api();
     const { id, deleteToken } = await api.share(bytesOf(11));
-    const s3Down = new Api(api.backends);
-    Object.defineProperty(s3Down, "deps", {
-      value: {
-        ...api.deps,
-        s3: createS3Client({
-          region: "us-east-1",
-          credentials: LOCAL_CREDENTIALS,
-          endpoint: "http://127.0.0.1:9",
-          maxAttempts: 1,
-        }),
-      },
+    const s3Down = api.with({
+      s3: createS3Client({
+        region: "us-east-1",
+        credentials: LOCAL_CREDENTIALS,
+        endpoint: "http://127.0.0.1:9",
+        maxAttempts: 1,
+      }),
     });
     const failed = await s3Down.request("DELETE", `/files/${id}`, { headers: { "x-delete-token": deleteToken } });
     assert.equal(failed.status, 503);

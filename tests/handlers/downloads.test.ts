@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { getRecord } from "../../handlers/records";
 import { createS3Client } from "../../handlers/deps";
-import { Api, bytesOf, useBackends } from "../support/harness";
+import { bytesOf, useBackends } from "../support/harness";
 
 // GET /files/{id} and POST /files/{id}/download, against a signature-checking S3 server and dynalite over HTTP.
 describe("Downloads with a real S3 and DynamoDB server", () => {
@@ -171,17 +171,13 @@ describe("Downloads with a real S3 and DynamoDB server", () => {
   it("gives the download back when no URL could be signed for it", async () => {
     const api = env.api();
     const { id } = await api.share(bytesOf(11), { maxDownloads: 1 });
-    const noCredentials = new Api(api.backends);
-    Object.defineProperty(noCredentials, "deps", {
-      value: {
-        ...api.deps,
-        s3: createS3Client({
-          region: "us-east-1",
-          credentials: async () => {
-            throw new Error("no credentials");
-          },
-        }),
-      },
+    const noCredentials = api.with({
+      s3: createS3Client({
+        region: "us-east-1",
+        credentials: async () => {
+          throw new Error("no credentials");
+        },
+      }),
     });
     const failed = await noCredentials.request("POST", `/files/${id}/download`);
     assert.equal(failed.status, 500);

@@ -4,7 +4,7 @@ import { handleApiEvent } from "../../handlers/http";
 import { ROUTES } from "../../handlers/routes";
 import { LOCAL_CREDENTIALS } from "../../local/s3";
 import { proxyEvent } from "../../local/events";
-import { Api, testConfig, useBackends } from "../support/harness";
+import { captureLogs, testConfig, useBackends } from "../support/harness";
 
 // Every error row of API.md, through the same adapter Lambda runs, against real local servers.
 describe("API errors (API.md error rows, real S3 and DynamoDB servers)", () => {
@@ -153,18 +153,7 @@ describe("API errors (API.md error rows, real S3 and DynamoDB servers)", () => {
 
   it("writes one structured JSON log line per request with the request id", async () => {
     const api = env.api();
-    const lines: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    const level = process.env["FILESHARE_LOG_LEVEL"];
-    process.env["FILESHARE_LOG_LEVEL"] = "info";
-    process.stdout.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
-    try {
-      await api.request("GET", "/files/AAAAAAAAAAAAAAAAAAAAAA");
-    } finally {
-      process.stdout.write = write;
-      process.env["FILESHARE_LOG_LEVEL"] = level;
-    }
-    const entries = lines.map((l) => JSON.parse(l));
+    const { entries } = await captureLogs(() => api.request("GET", "/files/AAAAAAAAAAAAAAAAAAAAAA"));
     const entry = entries.find((e) => e.message === "request");
     assert.ok(entry, "a request line");
     assert.match(entry.requestId, /^req-/);
@@ -183,35 +172,20 @@ describe("Failures of a dependency (DynamoDB and S3 unreachable)", () => {
     const healthy = env.api();
     const dead = "http://127.0.0.1:9"; // the discard port: nothing listens there
     const options = { region: "us-east-1", credentials: LOCAL_CREDENTIALS, endpoint: dead, maxAttempts: 1 };
-    const broken = new Api(healthy.backends);
-    Object.defineProperty(broken, "deps", {
-      value: {
-        ...healthy.deps,
-        db: createDocumentClient(options),
-        s3: createS3Client({ ...options, forcePathStyle: true }),
-      },
+    const broken = healthy.with({
+      db: createDocumentClient(options),
+      s3: createS3Client({ ...options, forcePathStyle: true }),
     });
     const origin = { origin: "https://app.example.com" };
-    const lines: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    const level = process.env["FILESHARE_LOG_LEVEL"];
-    process.env["FILESHARE_LOG_LEVEL"] = "info";
-    process.stdout.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
-    let replies;
-    try {
-      replies = [
-        await broken.createUpload({}, origin),
-        await broken.request("GET", "/files/AAAAAAAAAAAAAAAAAAAAAA", { headers: origin }),
-        await broken.request("POST", "/files/AAAAAAAAAAAAAAAAAAAAAA/download", { headers: origin }),
-        await broken.request("DELETE", "/files/AAAAAAAAAAAAAAAAAAAAAA", {
-          headers: { ...origin, "x-delete-token": "t" },
-        }),
-      ];
-    } finally {
-      process.stdout.write = write;
-      process.env["FILESHARE_LOG_LEVEL"] = level;
-    }
-    const failures = lines.map((l) => JSON.parse(l)).filter((e) => e.level === "error");
+    const { result: replies, entries } = await captureLogs(async () => [
+      await broken.createUpload({}, origin),
+      await broken.request("GET", "/files/AAAAAAAAAAAAAAAAAAAAAA", { headers: origin }),
+      await broken.request("POST", "/files/AAAAAAAAAAAAAAAAAAAAAA/download", { headers: origin }),
+      await broken.request("DELETE", "/files/AAAAAAAAAAAAAAAAAAAAAA", {
+        headers: { ...origin, "x-delete-token": "t" },
+      }),
+    ]);
+    const failures = entries.filter((e) => e.level === "error");
     assert.equal(failures.length, 4, "the cause is logged for each request");
     assert.ok(failures.every((e) => e.message === "request failed" && /ECONNREFUSED/.test(e.errorMessage)));
     for (const reply of replies) {

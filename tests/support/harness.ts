@@ -36,10 +36,18 @@ export interface Reply {
 
 /** A client of the API that calls the handlers in-process, one proxy event per request. */
 export class Api {
-  constructor(readonly backends: Backends) {}
+  constructor(
+    readonly backends: Backends,
+    private readonly overrides: Partial<Deps> = {},
+  ) {}
 
   get deps(): Deps {
-    return this.backends.deps;
+    return Object.keys(this.overrides).length === 0 ? this.backends.deps : { ...this.backends.deps, ...this.overrides };
+  }
+
+  /** The same API with some dependencies replaced (a dead endpoint, a client without credentials). */
+  with(overrides: Partial<Deps>): Api {
+    return new Api(this.backends, overrides);
   }
 
   async request(
@@ -133,4 +141,21 @@ export function useBackends(config: RuntimeConfig = testConfig()): {
 /** `n` bytes of recognisable content. */
 export function bytesOf(n: number, seed = 7): Buffer {
   return Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + seed) % 256));
+}
+
+/** Runs `fn` with the handlers' logs on and returns what they wrote, one parsed JSON object per line. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function captureLogs<T>(fn: () => Promise<T>): Promise<{ result: T; entries: any[] }> {
+  const lines: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  const level = process.env["FILESHARE_LOG_LEVEL"];
+  process.env["FILESHARE_LOG_LEVEL"] = "info";
+  process.stdout.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
+  try {
+    const result = await fn();
+    return { result, entries: lines.map((l) => JSON.parse(l)) };
+  } finally {
+    process.stdout.write = write;
+    process.env["FILESHARE_LOG_LEVEL"] = level;
+  }
 }
