@@ -104,8 +104,9 @@ export class Functions extends pulumi.ComponentResource {
   }
 
   private createUploadSubscription(name: string, bucket: aws.s3.Bucket, fn: aws.lambda.Function): void {
-    // Creates a Permission for s3.amazonaws.com scoped to this bucket, and (on "beforeExit", once per
-    // bucket) the BucketNotification; both are parented to the bucket by @pulumi/aws.
+    // Creates a Permission for s3.amazonaws.com scoped to this bucket (parented here) and, on "beforeExit",
+    // once per bucket, the BucketNotification (parented to the bucket). The mixin cannot set sourceAccount on
+    // the Permission; the bucket ARN it is scoped to names a bucket this stack owns.
     bucket.onObjectCreated(`${name}-uploads-created`, fn, { filterPrefix: UPLOAD_PREFIX }, { parent: this });
   }
 }

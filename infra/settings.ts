@@ -26,9 +26,9 @@ export interface Settings {
   logRetentionDays: number;
   /** Protect the bucket and table from deletion, with point-in-time recovery (prod). @default false */
   protectData: boolean;
-  /** API Gateway steady-state request rate per second. @default 10 */
+  /** API Gateway steady-state request rate per second, per method (API Gateway applies stage limits per method). @default 10 */
   apiThrottleRateLimit: number;
-  /** API Gateway burst capacity, requests. @default 20 */
+  /** API Gateway burst capacity per method, requests. @default 20 */
   apiThrottleBurstLimit: number;
 }
 
@@ -153,14 +153,15 @@ export const SETTINGS: readonly SettingSpec[] = [
     key: "apiThrottleRateLimit",
     type: "integer",
     default: 10,
-    description: "API Gateway steady-state request rate, requests per second (1-10000).",
+    description:
+      "API Gateway steady-state request rate per method (each route and each preflight has its own), requests per second (1-10000).",
     check: range(1, 10000),
   },
   {
     key: "apiThrottleBurstLimit",
     type: "integer",
     default: 20,
-    description: "API Gateway burst capacity, in requests (1-5000).",
+    description: "API Gateway burst capacity per method, in requests (1-5000).",
     check: range(1, 5000),
   },
 ];

@@ -40,8 +40,9 @@ for (const stackName of STACKS) {
       );
     });
 
-    it("pins runtime nodejs22.x, a 10 s timeout and 256 MB on every function", () => {
+    it("pins runtime nodejs22.x on arm64, a 10 s timeout and 256 MB on every function", () => {
       for (const f of run.ofType(FUNCTION)) {
+        assert.deepEqual(f.inputs["architectures"], ["arm64"], f.name);
         assert.equal(f.inputs["runtime"], "nodejs22.x", f.name);
         assert.equal(f.inputs["timeout"], 10, f.name);
         assert.equal(f.inputs["memorySize"], 256, f.name);
@@ -111,12 +112,20 @@ for (const stackName of STACKS) {
       const s = run.config.settings;
       for (const name of NAMES) {
         const env = fn(name).inputs["environment"].variables;
-        assert.equal(env[ENV_NAMES.bucketName], run.outputs.bucketName);
-        assert.equal(env[ENV_NAMES.tableName], run.outputs.tableName);
-        assert.equal(env[ENV_NAMES.downloadUrlTtlSeconds], String(s.downloadUrlTtlSeconds));
-        assert.equal(env[ENV_NAMES.maxFileSizeBytes], String(s.maxFileSizeBytes));
-        assert.equal(env[ENV_NAMES.corsOrigins], s.corsOrigins.join(","));
-        assert.equal(env[ENV_NAMES.allowedContentTypes], s.allowedContentTypes.join(","));
+        // Written out by hand, so that two swapped values fail.
+        assert.deepEqual(env, {
+          FILESHARE_BUCKET: run.outputs.bucketName,
+          FILESHARE_TABLE: run.outputs.tableName,
+          FILESHARE_UPLOAD_URL_TTL_SECONDS: String(s.uploadUrlTtlSeconds),
+          FILESHARE_DOWNLOAD_URL_TTL_SECONDS: String(s.downloadUrlTtlSeconds),
+          FILESHARE_DEFAULT_SHARE_TTL_SECONDS: String(s.defaultShareTtlSeconds),
+          FILESHARE_MAX_SHARE_TTL_SECONDS: String(s.maxShareTtlSeconds),
+          FILESHARE_MAX_FILE_SIZE_BYTES: String(s.maxFileSizeBytes),
+          FILESHARE_ALLOWED_CONTENT_TYPES: s.allowedContentTypes.join(","),
+          FILESHARE_DEFAULT_MAX_DOWNLOADS: String(s.defaultMaxDownloads),
+          FILESHARE_MAX_DOWNLOADS_LIMIT: String(s.maxDownloadsLimit),
+          FILESHARE_CORS_ORIGINS: s.corsOrigins.join(","),
+        });
         assert.deepEqual(Object.keys(env).sort(), Object.values(ENV_NAMES).sort());
       }
     });

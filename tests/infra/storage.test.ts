@@ -44,6 +44,11 @@ for (const stackName of STACKS) {
       assert.equal(inputs["versioningConfiguration"].status, "Enabled");
     });
 
+    it("applies the bucket policy only after the public access block is in place", () => {
+      const policy = run.one("aws:s3/bucketPolicy:BucketPolicy");
+      assert.ok(policy.dependencies.includes(run.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").urn));
+    });
+
     it("denies every request to the bucket and its objects that does not use TLS", () => {
       const inputs = onBucket("aws:s3/bucketPolicy:BucketPolicy");
       assert.deepEqual(JSON.parse(inputs["policy"]), {
@@ -90,10 +95,21 @@ for (const stackName of STACKS) {
         filter: { prefix: "uploads/" },
         expiration: { days },
       });
-      assert.deepEqual(byId["expire-noncurrent-versions"].noncurrentVersionExpiration, { noncurrentDays: 1 });
-      assert.deepEqual(byId["abort-incomplete-multipart-uploads"].abortIncompleteMultipartUpload, {
-        daysAfterInitiation: 1,
+      assert.deepEqual(byId["expire-noncurrent-versions"], {
+        id: "expire-noncurrent-versions",
+        status: "Enabled",
+        filter: {},
+        noncurrentVersionExpiration: { noncurrentDays: 1 },
+        expiration: { expiredObjectDeleteMarker: true },
       });
+      // No tag filter: S3 refuses one on a rule that aborts multipart uploads.
+      assert.deepEqual(byId["abort-incomplete-multipart-uploads"], {
+        id: "abort-incomplete-multipart-uploads",
+        status: "Enabled",
+        filter: {},
+        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+      });
+      assert.equal(rules.length, 3);
       assert.ok(rules.every((r: { status: string }) => r.status === "Enabled"));
     });
 
