@@ -10,27 +10,44 @@ export interface HttpCall {
   /** The route's template, e.g. /files/{id}/download. */
   resource: string;
   pathParameters: Record<string, string>;
-  headers: Record<string, string>;
-  query?: Record<string, string>;
+  /** Header names in lower case; a list for a header sent more than once. */
+  headers: Record<string, string | readonly string[]>;
+  /** A list for a key given more than once. */
+  query?: Record<string, string | readonly string[]>;
   body?: string;
   sourceIp?: string;
   /** The API Gateway stage the call came through (its name prefixes requestContext.path); none locally. */
   stage?: string;
 }
 
+type Values = Record<string, string | readonly string[]>;
+
+/** Every value per name, as in multiValueHeaders and multiValueQueryStringParameters. */
+function allValues(values: Values): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? [v] : [...v]]));
+}
+
+/** One value per name: API Gateway REST keeps the last of repeated headers and query keys. */
+function lastValues(values: Record<string, string[]>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(values).flatMap(([k, v]) => (v.length > 0 ? [[k, v[v.length - 1] as string]] : [])),
+  );
+}
+
 /** An API Gateway REST proxy event for one HTTP call. */
 export function proxyEvent(call: HttpCall): APIGatewayProxyEvent {
   const requestId = randomUUID();
-  const multiValueHeaders = Object.fromEntries(Object.entries(call.headers).map(([k, v]) => [k, [v]]));
-  const query = call.query && Object.keys(call.query).length > 0 ? call.query : null;
+  const multiValueHeaders = allValues(call.headers);
+  const headers = lastValues(multiValueHeaders);
+  const multiValueQuery = call.query && Object.keys(call.query).length > 0 ? allValues(call.query) : null;
   return {
     resource: call.resource,
     path: call.path,
     httpMethod: call.method,
-    headers: call.headers,
+    headers,
     multiValueHeaders,
-    queryStringParameters: query,
-    multiValueQueryStringParameters: query && Object.fromEntries(Object.entries(query).map(([k, v]) => [k, [v]])),
+    queryStringParameters: multiValueQuery && lastValues(multiValueQuery),
+    multiValueQueryStringParameters: multiValueQuery,
     pathParameters: Object.keys(call.pathParameters).length > 0 ? call.pathParameters : null,
     stageVariables: null,
     body: call.body ?? null,
@@ -55,7 +72,7 @@ export function proxyEvent(call: HttpCall): APIGatewayProxyEvent {
         principalOrgId: null,
         sourceIp: call.sourceIp ?? "127.0.0.1",
         user: null,
-        userAgent: call.headers["user-agent"] ?? null,
+        userAgent: headers["user-agent"] ?? null,
         userArn: null,
       },
       path: call.stage === undefined ? call.path : `/${call.stage}${call.path}`,

@@ -6,20 +6,24 @@
 //   response maps API Gateway's "Missing Authentication Token" to 404 NotFound, infra/openapi.ts); the message
 //   names the methods the path does support. Only these differ:
 // - request bodies are capped at 1 MiB (413 TooLarge) instead of API Gateway's 10 MB: no route needs more;
+// - a request must arrive within 30 s (headers within 10 s), so a stalled client cannot hold a socket forever;
 // - it answers only to Host 127.0.0.1:PORT and localhost:PORT, so a web page cannot reach it through DNS
 //   rebinding; anything else gets 400.
-import type { APIGatewayProxyResult } from "aws-lambda";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { createServer, IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from "node:http";
 import { AddressInfo } from "node:net";
 import { Deps } from "../handlers/deps";
-import { corsHeaders, errorBody, handleApiEvent, preflightResponse } from "../handlers/http";
+import { corsHeaders, handleApiEvent, preflightResponse } from "../handlers/http";
 import { internalError, unavailable } from "../handlers/errors";
-import { createLogger, describeError } from "../handlers/log";
+import { createLogger, describeError, Logger } from "../handlers/log";
 import { matchPath, Route, ROUTES } from "../handlers/routes";
 import { proxyEvent } from "./events";
 
 /** Largest request body the gateway reads, bytes. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** How long a client may take to send a whole request, and its headers, ms (Node's own defaults are 300 s / 60 s). */
+export const REQUEST_TIMEOUT_MS = 30_000;
+export const HEADERS_TIMEOUT_MS = 10_000;
 
 export interface GatewayOptions {
   /** The handlers' dependencies; undefined while the backends are still starting (requests then get 503). */
@@ -30,6 +34,10 @@ export interface GatewayOptions {
    * links can be tried with the URL layout of a deployed stack. Default: at the root.
    */
   stage?: string;
+  /** Runs a matched route for its proxy event; default: the same adapter Lambda runs, in this process. */
+  invoke?: (route: Route, event: APIGatewayProxyEvent, deps: Deps) => Promise<APIGatewayProxyResult>;
+  /** Where the gateway's own warnings and errors go; default: JSON lines on stdout, as the handlers log. */
+  log?: Logger;
 }
 
 export interface Gateway {
@@ -73,29 +81,54 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
     });
     req.on("end", () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
     req.on("error", reject);
+    // Without this, a client that hangs up mid-body would leave the promise pending forever.
+    req.on("close", () => {
+      if (!req.complete)
+        reject(Object.assign(new Error("the client closed the connection mid-request"), { code: "ECONNRESET" }));
+    });
   });
 }
 
-/** Request headers as API Gateway passes them: one string per name (repeated headers joined with ","). */
-function singleValueHeaders(req: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(",") : value;
-  }
+/** The request target as sent, split at the first "?": no URL parser, so no dot-segment or "//host" rewriting. */
+export function splitTarget(target: string): { path: string; query: string } {
+  const at = target.indexOf("?");
+  return at === -1 ? { path: target, query: "" } : { path: target.slice(0, at), query: target.slice(at + 1) };
+}
+
+/** The path the routes are matched against: API Gateway REST routes /files/x/ to the resource /files/x. */
+export function routingPath(path: string): string {
+  return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
+}
+
+/** Every value of each query key, in order (proxyEvent takes the last one for queryStringParameters). */
+function queryValues(query: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  const params = new URLSearchParams(query);
+  for (const key of new Set(params.keys())) out[key] = params.getAll(key);
   return out;
+}
+
+/** A client that went away: its request is not worth an error log, and there is nobody to answer. */
+function isHangUp(req: IncomingMessage, e: unknown): boolean {
+  return req.socket.destroyed || (e as { code?: unknown } | null)?.code === "ECONNRESET";
 }
 
 /** Creates the gateway. Nothing listens until `listen` is called. */
 export function createGateway(options: GatewayOptions): Gateway {
   const routes = options.routes ?? ROUTES;
-  const log = createLogger({ component: "local-gateway" });
+  const log = options.log ?? createLogger({ component: "local-gateway" });
+  const invoke =
+    options.invoke ??
+    ((route: Route, event: APIGatewayProxyEvent, deps: Deps) =>
+      handleApiEvent(route.handle, event, { awsRequestId: event.requestContext.requestId }, deps));
   let port = 0;
   const stagePrefix = options.stage ? `/${options.stage}` : "";
 
   async function answer(req: IncomingMessage): Promise<Result> {
     const deps = options.deps();
-    const url = new URL(req.url ?? "/", "http://placeholder");
-    const fullPath = url.pathname;
+    // The path exactly as sent: URL parsing would resolve "/x/../files/id" and read "//host/..." as a host.
+    const target = splitTarget(req.url ?? "/");
+    const fullPath = target.path;
     // The path the routes see: without the stage, as API Gateway hands it to the Lambda (event.path).
     let path: string | undefined = fullPath;
     if (stagePrefix !== "") {
@@ -123,7 +156,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     let matches: { route: Route; params: Record<string, string> }[];
     try {
       matches = routes.flatMap((route) => {
-        const params = path === undefined ? undefined : matchPath(route.path, path);
+        const params = path === undefined ? undefined : matchPath(route.path, routingPath(path));
         return params === undefined ? [] : [{ route, params }];
       });
     } catch {
@@ -131,7 +164,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       matches = [];
     }
     if (matches.length === 0) {
-      return errorResult(404, "NotFound", `There is no ${url.pathname} here; see API.md for the routes.`, cors);
+      return errorResult(404, "NotFound", `There is no ${fullPath} here; see API.md for the routes.`, cors);
     }
     if (method === "OPTIONS") {
       return preflightResponse(origin, deps?.config.corsOrigins ?? []);
@@ -139,7 +172,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     const match = matches.find((m) => m.route.method === method);
     if (match === undefined) {
       const allow = [...new Set(matches.map((m) => m.route.method)), "OPTIONS"].join(", ");
-      return errorResult(404, "NotFound", `There is no ${method} ${url.pathname}; this path takes ${allow}.`, cors);
+      return errorResult(404, "NotFound", `There is no ${method} ${fullPath}; this path takes ${allow}.`, cors);
     }
     if (deps === undefined) {
       const e = unavailable();
@@ -154,24 +187,24 @@ export function createGateway(options: GatewayOptions): Gateway {
         { ...cors, Connection: "close" },
       );
     }
-    const headers = singleValueHeaders(req);
+    // Every value of repeated headers (req.headers would join some and drop others).
+    const headers: Record<string, string[]> = { ...req.headersDistinct } as Record<string, string[]>;
     // What API Gateway tells a Lambda about the original request; the handler builds shareUrl from these.
-    headers["x-forwarded-proto"] = "http";
-    headers["host"] = host;
-    const query = Object.fromEntries(url.searchParams.entries());
+    headers["x-forwarded-proto"] = ["http"];
+    headers["host"] = [host];
     const event = proxyEvent({
       path: path as string,
       method,
       resource: match.route.path,
       pathParameters: match.params,
       headers,
-      query,
+      query: queryValues(target.query),
       body: body.length > 0 ? body.toString("utf8") : undefined,
       sourceIp: req.socket.remoteAddress,
     });
     event.requestContext.path = fullPath;
     if (stagePrefix !== "") event.requestContext.stage = options.stage as string;
-    return handleApiEvent(match.route.handle, event, { awsRequestId: event.requestContext.requestId }, deps);
+    return invoke(match.route, event, deps);
   }
 
   function write(res: ServerResponse, result: Result): void {
@@ -186,19 +219,41 @@ export function createGateway(options: GatewayOptions): Gateway {
     res.end(body);
   }
 
+  /** The answer when something in the gateway itself failed: still the API.md shape, with CORS headers. */
+  function failure(req: IncomingMessage): Result {
+    let allowed: readonly string[] = [];
+    try {
+      allowed = options.deps()?.config.corsOrigins ?? [];
+    } catch {
+      // The failure may be right here; answer without an allowed origin.
+    }
+    const error = internalError();
+    return errorResult(error.httpStatus, error.code, error.message, corsHeaders(req.headers.origin, allowed));
+  }
+
   const server = createServer((req, res) => {
     answer(req)
-      .catch((e: unknown) => {
-        log.error("gateway failed", describeError(e));
-        const error = internalError();
-        return { statusCode: error.httpStatus, headers: {}, body: JSON.stringify(errorBody(error)) } as Result;
-      })
-      .then((result) => {
-        if (result.body !== "" && !result.headers?.["Content-Type"]) {
-          result.headers = { ...result.headers, "Content-Type": "application/json; charset=utf-8" };
-        }
-        write(res, result);
-      })
+      .then(
+        (result) => {
+          if (result.body !== "" && !result.headers?.["Content-Type"]) {
+            result.headers = { ...result.headers, "Content-Type": "application/json; charset=utf-8" };
+          }
+          write(res, result);
+        },
+        (e: unknown) => {
+          if (isHangUp(req, e)) {
+            // The client went away mid-request: nothing to answer, and not our fault.
+            log.warn("client closed the connection before the request was complete", {
+              method: req.method,
+              path: splitTarget(req.url ?? "/").path,
+            });
+            res.destroy();
+            return;
+          }
+          log.error("gateway failed", describeError(e));
+          write(res, failure(req));
+        },
+      )
       .catch((e: unknown) => {
         // Writing failed (the client went away): nothing left to tell it.
         log.warn("response not written", describeError(e));
@@ -207,6 +262,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   // Idle keep-alive sockets must not hold a shutdown open.
   server.keepAliveTimeout = 5000;
+  // A client that trickles its request in must not hold a socket (and a handler's body buffer) for minutes.
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
 
   return {
     server,

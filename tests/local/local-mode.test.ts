@@ -41,6 +41,12 @@ describe("local mode: npm start", function () {
     });
     assert.equal(link.status, 200);
     assert.match(link.headers.get("content-type") ?? "", /^text\/html/);
+    // A share link pasted with a trailing slash still reaches the resource, as on API Gateway.
+    const slashed = await fetch(new URL("files/AAAAAAAAAAAAAAAAAAAAAA/", server.url), {
+      headers: { Accept: "text/html" },
+    });
+    assert.equal(slashed.status, 200);
+    assert.match(slashed.headers.get("content-type") ?? "", /^text\/html/);
   });
 
   it("shares and fetches a file with fetch: create, PUT, wait, download the same bytes, delete, then 404", async () => {
