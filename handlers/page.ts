@@ -46,12 +46,32 @@ export const PAGE_CSP = [
   "frame-ancestors 'none'",
 ].join("; ");
 
-/** True when the client prefers HTML to JSON (a browser following a share link). */
+/** How much an Accept header wants `type` (its q, 0-1) and the position of the range that decided it: the most
+ *  specific matching range counts (text/html over text/* over *\/*), as RFC 9110 section 12.5.1 says. */
+function preference(ranges: { range: string; q: number }[], type: string): { q: number; at: number } {
+  const [major] = type.split("/");
+  let best = { q: 0, at: ranges.length, specificity: -1 };
+  ranges.forEach(({ range, q }, at) => {
+    const specificity = range === type ? 2 : range === `${major}/*` ? 1 : range === "*/*" ? 0 : -1;
+    if (specificity > best.specificity) best = { q, at, specificity };
+  });
+  return { q: best.q, at: best.at };
+}
+
+/** True when the client prefers HTML to JSON (a browser following a share link). q-values count; at equal q the
+ *  range named first wins, and a bare wildcard (curl's *\/*) gets JSON. */
 export function wantsHtml(accept: string | undefined): boolean {
   if (accept === undefined) return false;
-  const html = accept.indexOf("text/html");
-  const json = accept.indexOf("application/json");
-  return html !== -1 && (json === -1 || html < json);
+  const ranges = accept.split(",").flatMap((part) => {
+    const [range = "", ...params] = part.split(";").map((p) => p.trim().toLowerCase());
+    if (range === "") return [];
+    const qParam = params.find((p) => /^q\s*=/.test(p));
+    const q = qParam === undefined ? 1 : Number(qParam.slice(qParam.indexOf("=") + 1).trim());
+    return [{ range, q: Number.isFinite(q) ? Math.min(Math.max(q, 0), 1) : 0 }];
+  });
+  const html = preference(ranges, "text/html");
+  const json = preference(ranges, "application/json");
+  return html.q > 0 && (html.q > json.q || (html.q === json.q && html.at < json.at));
 }
 
 /** The page as an HTTP response. */

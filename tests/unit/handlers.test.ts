@@ -82,5 +82,20 @@ describe("Handler helpers (pure)", () => {
     assert.ok(!wantsHtml("*/*"));
     assert.ok(!wantsHtml(undefined));
     assert.ok(!wantsHtml("application/json, text/html"));
+    assert.ok(wantsHtml("text/html, application/json"));
+  });
+
+  it("weighs Accept media ranges by their q-values, the most specific range deciding", () => {
+    assert.ok(!wantsHtml("text/html;q=0, application/json"));
+    assert.ok(!wantsHtml("text/html;q=0"));
+    assert.ok(!wantsHtml("text/html;q=0.5, application/json"));
+    assert.ok(wantsHtml("application/json;q=0.5, text/html"));
+    assert.ok(wantsHtml("Text/HTML; Q=0.9, */*;q=0.1"));
+    assert.ok(!wantsHtml("text/*;q=0.2, application/json;q=0.3"));
+    assert.ok(wantsHtml("text/*, application/*;q=0.5"));
+    // text/html;q=0 wins over */* for HTML: the exact range is more specific.
+    assert.ok(!wantsHtml("*/*, text/html;q=0"));
+    assert.ok(!wantsHtml("text/html;q=nonsense, application/json"));
+    assert.ok(!wantsHtml(""));
   });
 });
