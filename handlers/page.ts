@@ -2,20 +2,29 @@
 // web/index.html, web/styles.css and web/app.js are read once when this module loads and inlined into one HTML
 // string: at deploy time that happens inside `pulumi up`, so the page travels in the serialized Lambda code as
 // a constant and the function reads no files at run time. The inline script and style are pinned by hash in a
-// strict Content-Security-Policy, so nothing else can run on the page.
+// strict Content-Security-Policy, so nothing else can run on the page. The stack's limits go into the page as a
+// JSON data block (<script type="application/json">, which browsers never execute, so CSP does not apply), so
+// the page offers only what the server accepts.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { RuntimeConfig } from "./config";
 import { ApiResponse } from "./http";
 
 const WEB_DIR = join(__dirname, "..", "web");
 const read = (name: string) => readFileSync(join(WEB_DIR, name), "utf8");
 
-/** Replaces exactly one occurrence of `tag` in `html`, or fails loudly at load time (a test then fails). */
-function inline(html: string, tag: string, replacement: string): string {
+/** `html` before and after the one occurrence of `tag`, or fails loudly at load time (a test then fails). */
+function around(html: string, tag: string): [string, string] {
   const at = html.indexOf(tag);
   if (at === -1 || html.indexOf(tag, at + 1) !== -1) throw new Error(`web/index.html must contain ${tag} once`);
-  return html.slice(0, at) + replacement + html.slice(at + tag.length);
+  return [html.slice(0, at), html.slice(at + tag.length)];
+}
+
+/** Replaces exactly one occurrence of `tag` in `html`. */
+function inline(html: string, tag: string, replacement: string): string {
+  const [before, after] = around(html, tag);
+  return before + replacement + after;
 }
 
 const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
@@ -24,11 +33,45 @@ const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "u
 const SCRIPT = read("app.js").replace(/<\//g, "<\\/");
 const STYLE = read("styles.css").replace(/<\//g, "<\\/");
 
+const LIMITS_TAG = '<script type="application/json" id="limits"></script>';
 const PAGE_HTML = inline(
   inline(read("index.html"), '<link rel="stylesheet" href="styles.css" />', `<style>\n${STYLE}</style>`),
   '<script src="app.js"></script>',
   `<script>\n${SCRIPT}</script>`,
 );
+// The page around its limits block: plain strings, so the serialized Lambda code carries them by value and
+// each response is two concatenations.
+const [PAGE_BEFORE_LIMITS, PAGE_AFTER_LIMITS] = around(PAGE_HTML, LIMITS_TAG);
+
+/** What the page needs to know of the stack's settings to offer only what the server accepts. */
+export interface PageLimits {
+  maxShareTtlSeconds: number;
+  defaultShareTtlSeconds: number;
+  maxDownloadsLimit: number;
+  /** 0 = unlimited. */
+  defaultMaxDownloads: number;
+  maxFileSizeBytes: number;
+  /** Empty = any type. */
+  allowedContentTypes: string[];
+}
+
+/** The page's limits from the handlers' config. */
+export function pageLimits(config: RuntimeConfig): PageLimits {
+  return {
+    maxShareTtlSeconds: config.maxShareTtlSeconds,
+    defaultShareTtlSeconds: config.defaultShareTtlSeconds,
+    maxDownloadsLimit: config.maxDownloadsLimit,
+    defaultMaxDownloads: config.defaultMaxDownloads,
+    maxFileSizeBytes: config.maxFileSizeBytes,
+    allowedContentTypes: config.allowedContentTypes,
+  };
+}
+
+/** The page's HTML for a stack. "<" is escaped in the JSON: "</script>" inside it would end the block. */
+export function pageHtml(config: RuntimeConfig): string {
+  const json = JSON.stringify(pageLimits(config)).replace(/</g, "\\u003c");
+  return `${PAGE_BEFORE_LIMITS}<script type="application/json" id="limits">${json}</script>${PAGE_AFTER_LIMITS}`;
+}
 
 /**
  * The page's Content-Security-Policy. connect-src: the API itself ('self'), S3 pre-signed URLs on AWS
@@ -74,11 +117,11 @@ export function wantsHtml(accept: string | undefined): boolean {
   return html.q > 0 && (html.q > json.q || (html.q === json.q && html.at < json.at));
 }
 
-/** The page as an HTTP response. */
-export function pageResponse(): ApiResponse {
+/** The page, with this stack's limits, as an HTTP response. */
+export function pageResponse(config: RuntimeConfig): ApiResponse {
   return {
     status: 200,
-    body: PAGE_HTML,
+    body: pageHtml(config),
     headers: {
       "Content-Type": "text/html; charset=utf-8",
       "Cache-Control": "no-cache",

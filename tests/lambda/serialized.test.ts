@@ -160,7 +160,9 @@ describe("The serialized Lambda code, run from its archive alone in fresh Node p
     const page = await call("GET", "/");
     assert.equal(page.status, 200);
     assert.match(String(page.headers["Content-Type"]), /text\/html/);
-    assert.equal(page.body, pageResponse().body, "the same page the project serves locally");
+    const config = fromEnvironment(functions[0]!.environment);
+    assert.equal(page.body, pageResponse(config).body, "the same page the project serves locally");
+    assert.match(page.body, new RegExp(`"maxShareTtlSeconds":${config.maxShareTtlSeconds}[,}]`), "the stack's limits");
   });
 });
 

@@ -3,7 +3,7 @@ import { fromEnvironment, toEnvironment, ENV_NAMES } from "../../handlers/config
 import { gone, isHttpError, notFound } from "../../handlers/errors";
 import { contentDisposition, idFromKey } from "../../handlers/objects";
 import { decodeS3Key } from "../../handlers/objectCreated";
-import { wantsHtml } from "../../handlers/page";
+import { pageHtml, pageLimits, wantsHtml } from "../../handlers/page";
 import { matchPath } from "../../handlers/routes";
 import { mediaTypeEssence } from "../../handlers/validation";
 import { normaliseEvent } from "../../local/s3";
@@ -97,5 +97,24 @@ describe("Handler helpers (pure)", () => {
     assert.ok(!wantsHtml("*/*, text/html;q=0"));
     assert.ok(!wantsHtml("text/html;q=nonsense, application/json"));
     assert.ok(!wantsHtml(""));
+  });
+
+  it("puts the stack's limits into the page as a JSON data block that no text can break out of", () => {
+    const config = testConfig({ maxShareTtlSeconds: 7200, allowedContentTypes: ["text/</script><script>x()"] });
+    const html = pageHtml(config);
+    const blocks = [...html.matchAll(/<script type="application\/json" id="limits">(.*?)<\/script>/g)];
+    assert.equal(blocks.length, 1);
+    assert.deepEqual(JSON.parse(blocks[0]![1]!), pageLimits(config));
+    assert.deepEqual(Object.keys(pageLimits(config)).sort(), [
+      "allowedContentTypes",
+      "defaultMaxDownloads",
+      "defaultShareTtlSeconds",
+      "maxDownloadsLimit",
+      "maxFileSizeBytes",
+      "maxShareTtlSeconds",
+    ]);
+    assert.doesNotMatch(html, /<script>x\(\)/);
+    // Nothing secret or deployment-specific leaks into the page.
+    assert.doesNotMatch(html, /fileshare-test|app\.example\.com/);
   });
 });
