@@ -25,6 +25,8 @@ export default tseslint.config(
         fetch: "readonly",
         URL: "readonly",
         XMLHttpRequest: "readonly",
+        AbortController: "readonly",
+        Option: "readonly",
         setTimeout: "readonly",
       },
     },

@@ -22,6 +22,16 @@
     return { base: pathname.endsWith("/") ? pathname : pathname + "/", fileId: null };
   }
 
+  /** The server's limits (handlers/page.ts fills them in); null if the page came without them. */
+  const limits = (function () {
+    try {
+      const block = $("limits");
+      return block && block.textContent ? JSON.parse(block.textContent) : null;
+    } catch {
+      return null;
+    }
+  })();
+
   const place = locate(window.location.pathname);
   const apiBase = new URL(place.base, window.location.origin);
   const apiUrl = (path) => new URL(path, apiBase).toString();
@@ -39,6 +49,23 @@
       if (value < 1000) break;
     }
     return (value < 10 ? value.toFixed(1) : Math.round(value).toString()) + " " + unit;
+  }
+
+  /** 600 -> "10 minutes", 86400 -> "1 day": the largest whole unit. */
+  function formatDuration(seconds) {
+    const units = [
+      [86400, "day"],
+      [3600, "hour"],
+      [60, "minute"],
+      [1, "second"],
+    ];
+    for (const [size, name] of units) {
+      if (seconds >= size && seconds % size === 0) {
+        const n = seconds / size;
+        return n + " " + name + (n === 1 ? "" : "s");
+      }
+    }
+    return seconds + " seconds";
   }
 
   function exactBytes(n) {
@@ -103,8 +130,10 @@
         body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
         cache: "no-store",
         credentials: "omit",
+        signal: opts.signal,
       });
     } catch {
+      if (opts.signal && opts.signal.aborted) throw cancelled();
       throw new ApiError(0, "NetworkError", "Could not reach the server. Check your connection and try again.");
     }
     const text = await response.text();
@@ -129,16 +158,68 @@
 
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+  const cancelled = () => new ApiError(0, "Aborted", "Upload cancelled.");
+
+  /** Puts focus on `el` unless the person has already moved it somewhere else. */
+  function keepFocus(el) {
+    if (document.activeElement === null || document.activeElement === document.body) el.focus();
+  }
+
   // ---------- sharing a file ----------
 
   let chosenFile = null;
   let currentUpload = null; // { id, shareUrl, deleteToken }
-  let activeRequest = null; // the XMLHttpRequest of the running upload
+  /** The running share, from POST /uploads to the link: { controller: AbortController, upload }. */
+  let activeShare = null;
+
+  /** Why the server will refuse this file, from its published limits; "" when it should be fine. */
+  function fileProblem(file) {
+    if (!limits || !file) return "";
+    if (file.size > limits.maxFileSizeBytes) {
+      return (
+        "This file is " +
+        formatBytes(file.size) +
+        "; this server takes files of up to " +
+        formatBytes(limits.maxFileSizeBytes) +
+        ". Choose a smaller file."
+      );
+    }
+    const type = (file.type || "application/octet-stream").split(";")[0].trim().toLowerCase();
+    const allowed = limits.allowedContentTypes || [];
+    if (allowed.length > 0 && !allowed.includes(type)) {
+      return "This server takes only files of type " + allowed.join(", ") + "; this one is " + type + ".";
+    }
+    return "";
+  }
 
   function chooseFile(file) {
     chosenFile = file || null;
-    showError("");
+    // Warn at once; the server still has the last word when the file is sent.
+    showError(fileProblem(chosenFile));
     $("file-summary").textContent = chosenFile ? chosenFile.name + " · " + exactBytes(chosenFile.size) : "";
+  }
+
+  /** Offers only the expiry times and download limits the server accepts. */
+  function applyLimits() {
+    if (!limits) return; // keep the page's own choices
+    const select = $("expiry");
+    select.textContent = "";
+    const add = (value, label) => select.add(new Option(label, String(value), value === "", value === ""));
+    add("", "Server default (" + formatDuration(limits.defaultShareTtlSeconds) + ")");
+    const choices = [600, 3600, 86400, 7 * 86400, 30 * 86400].filter((s) => s < limits.maxShareTtlSeconds);
+    for (const seconds of choices) add(seconds, formatDuration(seconds));
+    add(limits.maxShareTtlSeconds, formatDuration(limits.maxShareTtlSeconds) + " (the longest)");
+
+    $("max-downloads").max = String(limits.maxDownloadsLimit);
+    $("max-downloads-hint").textContent =
+      (limits.defaultMaxDownloads > 0
+        ? "Leave empty for the default of " + limits.defaultMaxDownloads + "."
+        : "Leave empty for no limit.") +
+      " At most " +
+      limits.maxDownloadsLimit +
+      ".";
+    if ((limits.allowedContentTypes || []).length > 0) $("file-input").accept = limits.allowedContentTypes.join(",");
+    $("size-hint").textContent = "Up to " + formatBytes(limits.maxFileSizeBytes) + ".";
   }
 
   function setFormEnabled(enabled) {
@@ -153,15 +234,14 @@
   }
 
   /** PUTs the file to the pre-signed URL with exactly the signed headers; resolves when S3 answered 2xx. */
-  function putFile(upload, file) {
+  function putFile(upload, file, signal) {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
-      activeRequest = xhr;
+      signal.addEventListener("abort", () => xhr.abort(), { once: true });
       xhr.open(upload.method || "PUT", upload.uploadUrl);
       for (const [name, value] of Object.entries(upload.headers || {})) xhr.setRequestHeader(name, value);
       xhr.upload.onprogress = (e) => showProgress(e.loaded, e.lengthComputable ? e.total : file.size);
       xhr.onload = () => {
-        activeRequest = null;
         if (xhr.status >= 200 && xhr.status < 300) {
           showProgress(file.size, file.size);
           resolve();
@@ -180,32 +260,30 @@
         }
       };
       xhr.onerror = () => {
-        activeRequest = null;
         reject(new ApiError(0, "NetworkError", "The upload was interrupted. Check your connection and try again."));
       };
-      xhr.onabort = () => {
-        activeRequest = null;
-        reject(new ApiError(0, "Aborted", "Upload cancelled."));
-      };
+      xhr.onabort = () => reject(cancelled());
       xhr.send(file);
     });
   }
 
   /** Polls GET /files/{id} until S3 has confirmed the upload; bounded, with a growing interval. */
-  async function waitUntilAvailable(id) {
+  async function waitUntilAvailable(id, signal) {
     const deadline = Date.now() + 30000;
     let delay = 150;
     for (;;) {
-      const file = await api("GET", "files/" + encodeURIComponent(id));
+      const file = await api("GET", "files/" + encodeURIComponent(id), { signal });
       if (file.status === "available") return file;
       if (Date.now() > deadline) return file;
       await sleep(delay);
+      if (signal.aborted) throw cancelled();
       delay = Math.min(delay * 2, 1000);
     }
   }
 
   async function share(event) {
     event.preventDefault();
+    if (activeShare) return;
     showError("");
     setStatus("");
     const file = chosenFile;
@@ -227,33 +305,83 @@
     const limitText = $("max-downloads").value.trim();
     if (limitText !== "") {
       const limit = Number(limitText);
-      if (!Number.isInteger(limit) || limit < 1) {
-        showError("The download limit must be a whole number of 1 or more, or empty.");
+      const most = limits ? limits.maxDownloadsLimit : Infinity;
+      if (!Number.isInteger(limit) || limit < 1 || limit > most) {
+        showError(
+          "The download limit must be a whole number from 1" + (limits ? " to " + most : " up") + ", or empty.",
+        );
         $("max-downloads").focus();
         return;
       }
       request.maxDownloads = limit;
     }
 
+    // One flow, one AbortController: Cancel stops whatever step is running, and every step checks it after
+    // each await, so a cancelled share never shows a link.
+    const flow = { controller: new AbortController(), upload: null };
+    const signal = flow.controller.signal;
+    const check = () => {
+      if (signal.aborted) throw cancelled();
+    };
+    activeShare = flow;
     setFormEnabled(false);
     $("progress-name").textContent = file.name;
     showProgress(0, file.size);
     $("progress-box").hidden = false;
     $("cancel-button").disabled = false;
+    // The submit button just disabled itself: move focus where the next action is.
+    $("cancel-button").focus();
     setStatus("Uploading " + file.name + "…");
     try {
+      // POST /uploads is not aborted: once sent, the server may create the share anyway, and only its answer
+      // carries the id and delete token needed to remove it again (see discard below).
       const upload = await api("POST", "uploads", { body: request });
-      currentUpload = { id: upload.id, shareUrl: upload.shareUrl, deleteToken: upload.deleteToken };
-      await putFile(upload, file);
-      $("cancel-button").disabled = true;
+      flow.upload = upload;
+      check();
+      await putFile(upload, file, signal);
+      check();
       setStatus("Upload complete. Preparing the link…");
-      const info = await waitUntilAvailable(upload.id);
+      const info = await waitUntilAvailable(upload.id, signal);
+      check();
+      activeShare = null;
+      currentUpload = { id: upload.id, shareUrl: upload.shareUrl, deleteToken: upload.deleteToken };
       showResult(upload, info);
     } catch (e) {
+      if (signal.aborted) {
+        // cancelShare() has already reset the page; remove what the server holds for this share.
+        if (flow.upload) await discard(flow.upload);
+        return;
+      }
+      activeShare = null;
       $("progress-box").hidden = true;
       setStatus("");
       showError(e.status >= 400 && e.status < 500 ? "The file could not be shared: " + e.message : e.message);
       setFormEnabled(true);
+      $("upload-button").focus();
+    }
+  }
+
+  /** Cancel: stops the running share at once; share() then deletes whatever the server already created. */
+  function cancelShare() {
+    const flow = activeShare;
+    if (!flow) return;
+    activeShare = null;
+    flow.controller.abort();
+    $("progress-box").hidden = true;
+    setFormEnabled(true);
+    showError("");
+    setStatus("Upload cancelled. Nothing was shared.");
+    $("upload-button").focus();
+  }
+
+  /** Deletes a cancelled share's record (and any bytes that reached storage) with the token the page holds. */
+  async function discard(upload) {
+    try {
+      await api("DELETE", "files/" + encodeURIComponent(upload.id), {
+        headers: { "X-Delete-Token": upload.deleteToken },
+      });
+    } catch {
+      // Nobody has the link and nothing is downloadable while it is pending; the share expires on its own.
     }
   }
 
@@ -299,6 +427,7 @@
       $("result-title").focus();
     } catch (e) {
       $("delete-button").disabled = false;
+      keepFocus($("delete-button"));
       showError(e.message);
     }
   }
@@ -320,6 +449,7 @@
 
   function startUploadView() {
     document.title = "Share a file · fileshare";
+    applyLimits();
     $("upload-view").hidden = false;
     const zone = $("drop-zone");
     $("file-input").addEventListener("change", (e) => chooseFile(e.target.files && e.target.files[0]));
@@ -348,7 +478,7 @@
       }
     });
     $("upload-form").addEventListener("submit", share);
-    $("cancel-button").addEventListener("click", () => activeRequest && activeRequest.abort());
+    $("cancel-button").addEventListener("click", cancelShare);
     $("copy-button").addEventListener("click", copyLink);
     $("delete-button").addEventListener("click", deleteUpload);
     $("again-button").addEventListener("click", resetUpload);
@@ -439,13 +569,18 @@
       if (grant.downloadsRemaining === 0) {
         button.hidden = true;
         setStatus("Your download has started. That was the last download this link allows.");
+        // The button is gone: the title (and the status under it) is the next thing to read.
+        $("file-title").focus();
       } else {
         button.disabled = false;
+        keepFocus(button);
       }
     } catch (e) {
       setStatus("");
       button.disabled = false;
       showFileError(e);
+      if (button.hidden) $("file-title").focus();
+      else keepFocus(button);
     }
   }
 

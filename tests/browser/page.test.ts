@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Browser, BrowserContext, chromium, ConsoleMessage, Page } from "playwright-core";
+import { headObject } from "../../handlers/objects";
 import { loadSettings, LocalServer, startLocal } from "../../local/main";
 import { eventually, shareWithFetch, testBytes } from "../local/http";
 
@@ -38,7 +39,7 @@ describe("the web page in headless Chromium", function () {
     await page.setViewportSize(viewport);
     page.on("console", (m: ConsoleMessage) => {
       // The API's 4xx answers are expected in some states; Chromium logs each one as a failed load.
-      const expected = /^Failed to load resource: the server responded with a status of (400|404|409|410) /;
+      const expected = /^Failed to load resource: the server responded with a status of (400|404|409|410|413|415) /;
       if (m.type() === "error" && !expected.test(m.text())) problems.push(`console: ${m.text()}`);
     });
     page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
@@ -59,6 +60,41 @@ describe("the web page in headless Chromium", function () {
     await page.waitForSelector("#file-view[data-state]");
     return (await page.getAttribute("#file-view", "data-state")) as string;
   }
+
+  /** WCAG contrast ratio of two computed CSS colours ("rgb(r, g, b)" / "rgba(...)"). */
+  function contrast(a: string, b: string): number {
+    const luminance = (css: string) => {
+      const [r, g, bl] = (css.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
+        const c = Number(v) / 255;
+        return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      }) as [number, number, number];
+      return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+    };
+    const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+    return (hi + 0.05) / (lo + 0.05);
+  }
+
+  /** The focused element's id, outline colour and the background its outline is drawn on (the nearest opaque
+   *  background of its ancestors: the ring sits outside the element, at outline-offset). */
+  async function focusRing(page: Page): Promise<{ id: string; style: string; ring: string; behind: string }> {
+    return page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      let node = el.parentElement;
+      let behind = "rgb(255, 255, 255)";
+      while (node) {
+        const bg = getComputedStyle(node).backgroundColor;
+        if (bg !== "transparent" && !/rgba\(.*, 0\)$/.test(bg)) {
+          behind = bg;
+          break;
+        }
+        node = node.parentElement;
+      }
+      const style = getComputedStyle(el);
+      return { id: el.id, style: style.outlineStyle, ring: style.outlineColor, behind };
+    });
+  }
+
+  const activeId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? "");
 
   async function apiInfo(id: string): Promise<{ status: number; body: Record<string, unknown> }> {
     const res = await fetch(new URL(`files/${id}`, server.apiUrl), { headers: { Accept: "application/json" } });
@@ -175,6 +211,7 @@ describe("the web page in headless Chromium", function () {
     await viewer.waitForSelector("#download-fallback:not([hidden])");
     assert.equal(await text(viewer, "#file-left"), "1 of 2");
     assert.match(await text(viewer, "#status"), /download of .* has started/);
+    assert.equal(await activeId(viewer), "download-button", "focus stays on Download while downloads remain");
     await shot(viewer, "06-link-downloaded");
     assert.equal((await apiInfo(id)).body["downloads"], 1);
 
@@ -222,6 +259,22 @@ describe("the web page in headless Chromium", function () {
     const outline = await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle);
     assert.equal(outline, "solid", "the focused control shows no focus ring");
     await shot(page, "08-keyboard-focus");
+    // WCAG 1.4.11: the ring must stand out 3:1 from what it is drawn on, on the panel and on the page, light and dark.
+    for (const scheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.focus("#file-input");
+      for (let i = 0; i < 3; i++) {
+        const ring = await focusRing(page);
+        assert.equal(ring.style, "solid", `${scheme}: #${ring.id} shows no focus ring`);
+        const ratio = contrast(ring.ring, ring.behind);
+        assert.ok(
+          ratio >= 3,
+          `${scheme}: the focus ring of #${ring.id} (${ring.ring} on ${ring.behind}) is ${ratio.toFixed(2)}:1`,
+        );
+        await page.keyboard.press("Tab");
+      }
+    }
+    await page.emulateMedia({ colorScheme: "light" });
     // The native file dialog is the browser's, not the page's; choose the file the way the dialog would.
     await page.setInputFiles("#file-input", { name: "keys.txt", mimeType: "text/plain", buffer: Buffer.from("typed") });
     await page.focus("#file-input");
@@ -319,11 +372,77 @@ describe("the web page in headless Chromium", function () {
     assert.equal(await text(page, "#file-name"), "later.txt");
   });
 
-  it("shows the API's error message when the server refuses the upload", async () => {
+  it("offers only the expiry times the server accepts (its limits are in the page)", async () => {
     const page = await newPage();
     await page.goto(server.pageUrl);
+    const limits = JSON.parse((await page.textContent("#limits")) ?? "") as Record<string, number>;
+    // The dev stack: shares of at most one day, one hour by default.
+    assert.equal(limits["maxShareTtlSeconds"], 86400);
+    const options = await page.$$eval("#expiry option", (all) =>
+      all.map((o) => ({ value: (o as HTMLOptionElement).value, label: o.textContent ?? "" })),
+    );
+    assert.deepEqual(options[0], { value: "", label: "Server default (1 hour)" });
+    const offered = options.slice(1).map((o) => Number(o.value));
+    assert.ok(offered.length >= 2, JSON.stringify(options));
+    for (const seconds of offered) assert.ok(seconds >= 60 && seconds <= 86400, `offers ${seconds} s`);
+    assert.equal(Math.max(...offered), 86400, "the longest allowed share is offered");
+    assert.equal(await page.getAttribute("#max-downloads", "max"), String(limits["maxDownloadsLimit"]));
+
+    // The longest one the page offers is one the server takes.
+    await page.setInputFiles("#file-input", { name: "day.txt", mimeType: "text/plain", buffer: Buffer.from("x") });
+    await page.selectOption("#expiry", String(Math.max(...offered)));
+    await page.click("#upload-button");
+    await page.waitForSelector("#result:not([hidden])");
+    assert.match(await text(page, "#result-details"), /\(in (1 day|24 hours)\)/);
+  });
+
+  it("warns early about a file the server will refuse, and still shows the server's own message", async () => {
+    const settings = await loadSettings({
+      FILESHARE_MAX_FILE_SIZE_BYTES: "1000",
+      FILESHARE_ALLOWED_CONTENT_TYPES: "text/plain,image/png",
+      FILESHARE_MAX_SHARE_TTL_SECONDS: "7200",
+      FILESHARE_MAX_DOWNLOADS_LIMIT: "5",
+    });
+    const strict = await startLocal({ port: 0, settings });
+    try {
+      const page = await newPage();
+      await page.goto(strict.pageUrl);
+      const values = await page.$$eval("#expiry option", (all) => all.map((o) => (o as HTMLOptionElement).value));
+      assert.deepEqual(values, ["", "600", "3600", "7200"]);
+      assert.equal(await page.getAttribute("#file-input", "accept"), "text/plain,image/png");
+      assert.match(await text(page, "#size-hint"), /^Up to 1\.0 kB\.$/);
+
+      await page.setInputFiles("#file-input", { name: "photo.jpg", mimeType: "image/jpeg", buffer: Buffer.from("j") });
+      assert.match(await text(page, "#error"), /only files of type text\/plain, image\/png; this one is image\/jpeg/);
+      await page.setInputFiles("#file-input", { name: "big.txt", mimeType: "text/plain", buffer: testBytes(1001) });
+      assert.match(await text(page, "#error"), /This file is 1\.0 kB; this server takes files of up to 1\.0 kB/);
+      await shot(page, "17-upload-too-large-warning");
+
+      await page.fill("#max-downloads", "6");
+      await page.click("#upload-button");
+      assert.match(await text(page, "#error"), /download limit must be a whole number from 1 to 5/);
+      await page.fill("#max-downloads", "");
+
+      // The server has the last word, in its own words.
+      await page.click("#upload-button");
+      await page.waitForSelector("#error:text-matches('could not be shared')");
+      assert.match(await text(page, "#error"), /^The file could not be shared: .*1000 bytes/);
+      assert.equal(await activeId(page), "upload-button", "focus returns to the upload button after an error");
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it("shows the API's error message when the server refuses the upload (a page built from stale limits)", async () => {
+    const page = await newPage();
+    // As if the stack's maximum had been lowered after this page was loaded: the page offers 7 days.
+    await page.route(server.pageUrl, async (route) => {
+      const response = await route.fetch();
+      const body = (await response.text()).replace('"maxShareTtlSeconds":86400', '"maxShareTtlSeconds":604800');
+      await route.fulfill({ response, body });
+    });
+    await page.goto(server.pageUrl);
     await page.setInputFiles("#file-input", { name: "week.txt", mimeType: "text/plain", buffer: Buffer.from("x") });
-    // The dev stack allows shares of at most one day.
     await page.selectOption("#expiry", "604800");
     await page.click("#upload-button");
     await page.waitForSelector("#error:not([hidden])");
@@ -332,7 +451,99 @@ describe("the web page in headless Chromium", function () {
       /^The file could not be shared: expiresInSeconds must be an integer from 60 to 86400/,
     );
     assert.ok(await page.isEnabled("#upload-button"), "the form stays usable after an error");
+    assert.equal(await activeId(page), "upload-button");
     await shot(page, "13-upload-refused");
+  });
+
+  it("cancels while POST /uploads is still on its way: no link, and the share it created is deleted", async () => {
+    const page = await newPage();
+    await page.goto(server.pageUrl);
+    await page.setInputFiles("#file-input", { name: "held.txt", mimeType: "text/plain", buffer: Buffer.from("held") });
+    let arrived!: () => void;
+    const requested = new Promise<void>((resolve) => (arrived = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let answered!: (id: string) => void;
+    const createdId = new Promise<string>((resolve) => (answered = resolve));
+    await page.route(`${server.apiUrl}uploads`, async (route) => {
+      arrived();
+      await released;
+      const response = await route.fetch();
+      answered(((await response.json()) as { id: string }).id);
+      await route.fulfill({ response });
+    });
+
+    await page.click("#upload-button");
+    await requested;
+    assert.equal(await activeId(page), "cancel-button", "focus moves to Cancel when the upload starts");
+    await page.click("#cancel-button");
+    assert.ok(await page.isHidden("#progress-box"));
+    assert.match(await text(page, "#status"), /cancelled/);
+    assert.equal(await activeId(page), "upload-button", "focus returns to the upload button after Cancel");
+    await shot(page, "18-upload-cancelled");
+
+    release();
+    const id = await createdId;
+    await eventually("the cancelled share to be deleted", async () =>
+      (await apiInfo(id)).status === 404 ? true : undefined,
+    );
+    assert.ok(await page.isHidden("#result"), "a cancelled share shows a link");
+    assert.equal(await page.inputValue("#share-link"), "");
+    assert.ok(await page.isEnabled("#upload-button"));
+  });
+
+  it("cancels in the middle of the PUT: no link, no record, no bytes left in storage", async () => {
+    const page = await newPage();
+    await page.goto(server.pageUrl);
+    await page.setInputFiles("#file-input", {
+      name: "slow.bin",
+      mimeType: "application/octet-stream",
+      buffer: testBytes(2 * 1024 * 1024),
+    });
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: 256 * 1024,
+    });
+    const created = page.waitForResponse((r) => r.url() === `${server.apiUrl}uploads`);
+    await page.click("#upload-button");
+    const id = ((await (await created).json()) as { id: string }).id;
+    await page.waitForFunction(() =>
+      /\((?:[1-9]|[1-9]\d)%\)/.test(document.getElementById("progress-text")!.textContent!),
+    );
+    await page.click("#cancel-button");
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
+    assert.equal(await activeId(page), "upload-button");
+    await eventually("the cancelled share to be deleted", async () =>
+      (await apiInfo(id)).status === 404 ? true : undefined,
+    );
+    await server.backends.idle();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(await headObject(server.backends.deps, `uploads/${id}`), undefined, "bytes left in storage");
+    assert.ok(await page.isHidden("#result"));
+  });
+
+  it("moves focus to the title when the last download is taken and the button goes away", async () => {
+    const upload = await shareWithFetch(server.apiUrl, {
+      name: "last.txt",
+      type: "text/plain",
+      bytes: Buffer.from("last"),
+      maxDownloads: 1,
+    });
+    const page = await newPage();
+    assert.equal(await openLink(page, upload.shareUrl), "available");
+    await page.focus("#download-button");
+    await Promise.all([page.waitForEvent("download"), page.click("#download-button")]);
+    await page.waitForSelector("#download-button", { state: "hidden" });
+    assert.equal(await activeId(page), "file-title");
+    assert.match(await text(page, "#status"), /last download/);
   });
 
   it("works under an API Gateway stage path (/dev/), as deployed: API calls and share links keep the stage", async () => {
