@@ -12,7 +12,14 @@ declare module "@20minutes/s3rver" {
   class S3rver extends EventEmitter {
     constructor(options: S3rverOptions);
     configureBuckets(): Promise<void>;
-    callback(): (req: IncomingMessage, res: ServerResponse) => void;
+    /** Koa's request handler: the promise settles once the request has been fully handled. */
+    callback(): (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+    /** The filesystem store (lib/stores/filesystem.js); deleting a missing object is not an error. */
+    store: {
+      deleteObject(bucket: string, key: string): Promise<void>;
+      /** Where a stored object's parts live: resource "object", "metadata.json", ... */
+      getResourcePath(bucket: string, key: string, resource: string): string;
+    };
   }
   export = S3rver;
 }

@@ -3,7 +3,7 @@
 // conditions end with one clear line.
 import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, Server } from "node:net";
+import { connect, createServer, Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eventually, rawJson, rawRequest, shareWithFetch, testBytes } from "./http";
@@ -129,6 +129,52 @@ describe("local mode: npm start", function () {
     );
     const put = await rawRequest(upload.uploadUrl, "PUT", upload.headers, Buffer.from("123456"));
     assert.equal(put.status, 403);
+  });
+
+  it("keeps nothing of a PUT cut short, so the same upload URL works when the client retries (as on S3)", async () => {
+    const bytes = testBytes(256 * 1024);
+    const upload = await shareWithFetch(
+      server.url,
+      { name: "retry.bin", type: "application/octet-stream", bytes },
+      { put: false },
+    );
+    // Half the body, then the connection drops (a laptop lid closed mid-upload).
+    const cutShort = async () => {
+      const target = new URL(upload.uploadUrl);
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect(Number(target.port), target.hostname, () => {
+          const head = [`PUT ${target.pathname}${target.search} HTTP/1.1`, `Host: ${target.host}`];
+          for (const [name, value] of Object.entries(upload.headers)) head.push(`${name}: ${value}`);
+          head.push(`Content-Length: ${bytes.length}`, "", "");
+          socket.write(head.join("\r\n"));
+          socket.write(bytes.subarray(0, bytes.length / 2), () => setTimeout(() => socket.destroy(), 100));
+        });
+        socket.on("close", () => resolve());
+        socket.on("error", reject);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    };
+    await cutShort();
+
+    const retry = await fetch(upload.uploadUrl, {
+      method: "PUT",
+      headers: upload.headers,
+      body: new Uint8Array(bytes),
+    });
+    assert.equal(retry.status, 200, await retry.text());
+    await eventually("the retried upload to become available", async () => {
+      const res = await fetch(upload.shareUrl, { headers: { Accept: "application/json" } });
+      return ((await res.json()) as { status?: string }).status === "available" ? true : undefined;
+    });
+    const download = async () => {
+      const grant = await fetch(`${upload.shareUrl}/download`, { method: "POST" });
+      const file = await fetch(((await grant.json()) as { downloadUrl: string }).downloadUrl);
+      return Buffer.from(await file.arrayBuffer());
+    };
+    assert.ok((await download()).equals(bytes), "the stored file differs from the retried upload");
+    // A cut-short PUT to a complete object leaves it alone (s3rver refuses it with 412 before writing).
+    await cutShort();
+    assert.ok((await download()).equals(bytes), "a cut-short PUT damaged the stored file");
   });
 
   it("answers unknown paths and wrong methods 404 (as the deployed API) and OPTIONS with a preflight, in the API.md error shape", async () => {
