@@ -4,6 +4,7 @@
 //   PORT=3000                      where to listen (0 = any free port)
 //   --data-dir DIR                 keep files and records here (FILESHARE_DATA_DIR; default .local-data/)
 //   --memory                       throwaway run: nothing is kept (FILESHARE_MEMORY=1)
+//   --help                         prints the usage
 //   FILESHARE_<SETTING>=value      overrides fileshare:<setting> from Pulumi.dev.yaml, e.g.
 //                                  FILESHARE_MAX_FILE_SIZE_BYTES=1048576, FILESHARE_CORS_ORIGINS=a,b (or JSON)
 import { access, constants, mkdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -127,29 +128,52 @@ async function prepareDataDir(dir: string): Promise<void> {
   }
 }
 
+/** A process's start time (clock ticks since boot, field 22 of /proc/<pid>/stat); undefined without /proc. */
+async function startTimeOf(pid: number): Promise<string | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
+  // Field 2 (the command name, in parentheses) may hold spaces: count from the last ")". Field 3 is index 0.
+  return stat?.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+}
+
 /**
- * Claims the data folder for this process (a pid file), because the DynamoDB emulator's store cannot be shared:
- * a second server on the same folder would crash on its first request. A pid file left by a process that is
- * gone is taken over. Returns the release function.
+ * Whether the pid file's process still runs this program. A pid is reused once its process is gone, so a live
+ * pid proves nothing by itself: the start time recorded with it must match, or (a file without one) the process
+ * must be a fileshare at all. Where /proc is missing there is no telling: assume it is.
+ */
+async function holdsDataDir(pid: number, recordedStart: string | undefined): Promise<boolean> {
+  if (!isAlive(pid)) return false;
+  const started = await startTimeOf(pid);
+  if (recordedStart !== undefined && started !== undefined) return started === recordedStart;
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => undefined);
+  return cmdline === undefined || cmdline.includes("local/main");
+}
+
+/**
+ * Claims the data folder for this process (a pid file: "<pid> <start time>"), because the DynamoDB emulator's
+ * store cannot be shared: a second server on the same folder would crash on its first request. A pid file left
+ * by a process that is gone (or whose pid now belongs to another program) is taken over. Returns the release
+ * function.
  */
 async function lockDataDir(dir: string): Promise<() => Promise<void>> {
   const file = join(dir, "fileshare.pid");
+  const claim = [process.pid, await startTimeOf(process.pid)].filter((v) => v !== undefined).join(" ");
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      await writeFile(file, String(process.pid), { flag: "wx" });
+      await writeFile(file, claim, { flag: "wx" });
       return () => rm(file, { force: true });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      const pid = Number((await readFile(file, "utf8").catch(() => "")).trim());
-      if (Number.isSafeInteger(pid) && pid > 0 && isAlive(pid)) {
+      const [pidText = "", recordedStart] = (await readFile(file, "utf8").catch(() => "")).trim().split(/\s+/);
+      const pid = Number(pidText);
+      if (Number.isSafeInteger(pid) && pid > 0 && (await holdsDataDir(pid, recordedStart))) {
         throw new StartupError(
-          `the data folder ${dir} is in use by another fileshare (pid ${pid}): stop that one, or use --data-dir DIR or --memory.`,
+          `the data folder ${dir} is in use by another fileshare (pid ${pid}): stop that one, or use --data-dir DIR or --memory. If no fileshare is running, delete ${file}.`,
         );
       }
       await rm(file, { force: true });
     }
   }
-  throw new StartupError(`could not claim the data folder ${dir}; remove ${file} if no fileshare is running.`);
+  throw new StartupError(`could not claim the data folder ${dir}; delete ${file} if no fileshare is running.`);
 }
 
 function isAlive(pid: number): boolean {
@@ -217,25 +241,48 @@ export async function startLocal(options: LocalOptions): Promise<LocalServer> {
   };
 }
 
-interface CommandLine {
+/** What `--help` prints. */
+export const USAGE = [
+  "usage: npm start [-- --data-dir DIR | --memory | --help]",
+  "",
+  "  --data-dir DIR   keep files and records in DIR (default .local-data/; env FILESHARE_DATA_DIR)",
+  "  --memory         keep nothing: a throwaway run (env FILESHARE_MEMORY=1)",
+  "  --help, -h       print this and exit",
+  "",
+  "environment:",
+  "  PORT=3000                  where to listen on 127.0.0.1 (0 = any free port)",
+  "  FILESHARE_<SETTING>=value  overrides fileshare:<setting> of Pulumi.dev.yaml, e.g. FILESHARE_MAX_FILE_SIZE_BYTES=1048576",
+  "",
+].join("\n");
+
+export interface CommandLine {
   port: number;
   dataDir?: string;
+  /** --help: print USAGE and exit 0, start nothing. */
+  help?: true;
 }
 
-/** Reads PORT, --data-dir / FILESHARE_DATA_DIR and --memory / FILESHARE_MEMORY. */
+/** Reads PORT, --data-dir / FILESHARE_DATA_DIR, --memory / FILESHARE_MEMORY and --help. */
 export function parseCommandLine(argv: readonly string[], env: Record<string, string | undefined>): CommandLine {
   let dataDir = env.FILESHARE_DATA_DIR || join(REPO_ROOT, ".local-data");
   let memory = env.FILESHARE_MEMORY === "1" || env.FILESHARE_MEMORY === "true";
+  const folder = (value: string | undefined): string => {
+    // An empty value would resolve to the current folder, and "--memory" after "--data-dir" is no folder name.
+    if (value === undefined || value.trim() === "" || value.startsWith("-")) {
+      throw new StartupError("--data-dir needs a folder: --data-dir DIR (or --data-dir=DIR), or use --memory.");
+    }
+    return value;
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--memory") memory = true;
-    else if (arg === "--data-dir" && argv[i + 1] !== undefined) dataDir = argv[++i] as string;
-    else if (arg?.startsWith("--data-dir=")) dataDir = arg.slice("--data-dir=".length);
-    else if (arg === "--help" || arg === "-h") {
+    else if (arg === "--data-dir") dataDir = folder(argv[++i]);
+    else if (arg?.startsWith("--data-dir=")) dataDir = folder(arg.slice("--data-dir=".length));
+    else if (arg === "--help" || arg === "-h") return { port: DEFAULT_PORT, help: true };
+    else
       throw new StartupError(
-        "usage: npm start [-- --data-dir DIR | --memory]; env: PORT (default 3000, 0 = free port), FILESHARE_DATA_DIR, FILESHARE_MEMORY=1, FILESHARE_<SETTING>.",
+        `unknown option ${JSON.stringify(arg)}: use --data-dir DIR or --memory (--help lists all).`,
       );
-    } else throw new StartupError(`unknown option ${JSON.stringify(arg)}: use --data-dir DIR or --memory.`);
   }
   const portText = env.PORT ?? String(DEFAULT_PORT);
   const port = Number(portText);
@@ -281,6 +328,11 @@ async function main(): Promise<void> {
 
   try {
     const commandLine = parseCommandLine(process.argv.slice(2), process.env);
+    if (commandLine.help) {
+      // Nothing was started: returning ends the process with exit code 0.
+      process.stdout.write(USAGE);
+      return;
+    }
     const settings = await loadSettings(process.env);
     const started = await startLocal({ ...commandLine, settings });
     server = started;

@@ -2,10 +2,11 @@
 // with fetch and with raw HTTP text. Also: data survives a restart, Ctrl-C stops it cleanly, and bad start-up
 // conditions end with one clear line.
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { connect, createServer, Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseCommandLine, StartupError, USAGE } from "../../local/main";
 import { eventually, rawJson, rawRequest, shareWithFetch, testBytes } from "./http";
 import { expectStartFailure, LocalProcess, startLocalProcess } from "./server";
 
@@ -222,6 +223,28 @@ describe("local mode: npm start", function () {
   });
 });
 
+describe("local mode: command line", () => {
+  const fails = (argv: string[]) => assert.throws(() => parseCommandLine(argv, {}), StartupError);
+
+  it("refuses --data-dir without a folder, instead of using the current folder or reading the next option", () => {
+    fails(["--data-dir"]);
+    fails(["--data-dir="]);
+    fails(["--data-dir", ""]);
+    fails(["--data-dir", "--memory"]);
+    assert.throws(() => parseCommandLine(["--data-dir="], {}), /--data-dir needs a folder: --data-dir DIR/);
+    assert.equal(parseCommandLine(["--data-dir=some/dir"], {}).dataDir, join(process.cwd(), "some/dir"));
+    assert.equal(parseCommandLine(["--data-dir", "/tmp/x", "--memory"], {}).dataDir, undefined);
+  });
+
+  it("prints the usage on --help to stdout and exits 0, starting nothing", async () => {
+    assert.deepEqual(parseCommandLine(["--help"], { PORT: "not a port" }), { port: 3000, help: true });
+    const { exit, stdout, stderr } = await expectStartFailure({ via: "direct", args: ["--help"] });
+    assert.deepEqual(exit, { code: 0, signal: null });
+    assert.equal(stdout, USAGE);
+    assert.equal(ownLines(stderr).length, 0, stderr);
+  });
+});
+
 describe("local mode: data folder, restart and stop", function () {
   this.timeout(60000);
   let dataDir: string;
@@ -307,10 +330,24 @@ describe("local mode: data folder, restart and stop", function () {
       const lines = ownLines(stderr);
       assert.equal(lines.length, 1, stderr);
       assert.match(lines[0] as string, /data folder .*shared is in use by another fileshare \(pid \d+\)/);
+      assert.match(lines[0] as string, /If no fileshare is running, delete .*shared\/fileshare\.pid\.$/);
       // The first one is unharmed.
       assert.equal((await fetch(first.url)).status, 200);
     } finally {
       await first.stop();
+    }
+  });
+
+  it("takes over a pid file whose pid now belongs to another program (a reused pid)", async () => {
+    const folder = join(dataDir, "reused");
+    await mkdir(folder, { recursive: true });
+    // This test runner is alive, and is not a fileshare: first as an old-style file (pid only), then with a
+    // start time that is not this process's.
+    for (const claim of [String(process.pid), `${process.pid} 1`]) {
+      await writeFile(join(folder, "fileshare.pid"), claim);
+      const next = await startLocalProcess({ via: "direct", args: ["--data-dir", folder] });
+      const exit = await next.stop();
+      assert.equal(exit.code, 0, next.stderr());
     }
   });
 
