@@ -176,11 +176,14 @@
   function fileProblem(file) {
     if (!limits || !file) return "";
     if (file.size > limits.maxFileSizeBytes) {
+      // Exact byte counts when the rounded sizes would read the same ("1.0 kB; up to 1.0 kB").
+      const same = formatBytes(file.size) === formatBytes(limits.maxFileSizeBytes);
+      const size = same ? exactBytes : formatBytes;
       return (
         "This file is " +
-        formatBytes(file.size) +
+        size(file.size) +
         "; this server takes files of up to " +
-        formatBytes(limits.maxFileSizeBytes) +
+        size(limits.maxFileSizeBytes) +
         ". Choose a smaller file."
       );
     }

@@ -263,6 +263,7 @@ describe("the web page in headless Chromium", function () {
     for (const scheme of ["light", "dark"] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       await page.focus("#file-input");
+      if (scheme === "dark") await shot(page, "08-keyboard-focus-dark");
       for (let i = 0; i < 3; i++) {
         const ring = await focusRing(page);
         assert.equal(ring.style, "solid", `${scheme}: #${ring.id} shows no focus ring`);
@@ -415,7 +416,10 @@ describe("the web page in headless Chromium", function () {
       await page.setInputFiles("#file-input", { name: "photo.jpg", mimeType: "image/jpeg", buffer: Buffer.from("j") });
       assert.match(await text(page, "#error"), /only files of type text\/plain, image\/png; this one is image\/jpeg/);
       await page.setInputFiles("#file-input", { name: "big.txt", mimeType: "text/plain", buffer: testBytes(1001) });
-      assert.match(await text(page, "#error"), /This file is 1\.0 kB; this server takes files of up to 1\.0 kB/);
+      assert.match(
+        await text(page, "#error"),
+        /This file is 1\.0 kB \(1,001 bytes\); this server takes files of up to 1\.0 kB \(1,000 bytes\)/,
+      );
       await shot(page, "17-upload-too-large-warning");
 
       await page.fill("#max-downloads", "6");
