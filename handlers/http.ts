@@ -27,7 +27,7 @@ export interface ApiResponse {
 }
 
 /** A route's core: pure logic over its dependencies. */
-export type ApiHandle = (request: ApiRequest, deps: Deps) => Promise<ApiResponse>;
+export type ApiHandle<D extends Pick<Deps, "config"> = Deps> = (request: ApiRequest, deps: D) => Promise<ApiResponse>;
 
 /** Request headers a browser may send cross-origin. */
 export const CORS_ALLOWED_HEADERS = "Content-Type,X-Delete-Token";
@@ -103,11 +103,11 @@ function isDependencyOutage(e: unknown): boolean {
 }
 
 /** Runs a route core for one API Gateway proxy event and turns whatever happens into an HTTP response. */
-export async function handleApiEvent(
-  handle: ApiHandle,
+export async function handleApiEvent<D extends Pick<Deps, "config">>(
+  handle: ApiHandle<D>,
   event: APIGatewayProxyEvent,
   context: { awsRequestId: string },
-  deps: Deps,
+  deps: D,
 ): Promise<APIGatewayProxyResult> {
   const started = Date.now();
   const headers = lowerCaseHeaders(event.headers);

@@ -1,9 +1,11 @@
 // Lambda entry points, for aws.lambda.CallbackFunction's callbackFactory: the factory runs once per cold
 // start and builds the SDK clients from the environment; the handler it returns runs per request.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, S3Event } from "aws-lambda";
+import { fromEnvironment } from "./config";
 import { depsFromEnvironment } from "./deps";
 import { ApiHandle, handleApiEvent } from "./http";
 import { handleObjectCreated, Outcome } from "./objectCreated";
+import { servePage } from "./routes/page";
 
 type Context = { awsRequestId: string };
 
@@ -13,6 +15,16 @@ export function apiFunctionFactory(handle: ApiHandle) {
     const deps = depsFromEnvironment();
     return (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> =>
       handleApiEvent(handle, event, context, deps);
+  };
+}
+
+/** The callbackFactory of the page's function: the page needs the stack's config only, so this function
+ *  builds no SDK clients and its archive can leave the SDK out (infra/functions.ts). */
+export function pageFunctionFactory() {
+  return () => {
+    const deps = { config: fromEnvironment(process.env) };
+    return (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> =>
+      handleApiEvent(servePage, event, context, deps);
   };
 }
 

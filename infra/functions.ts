@@ -3,7 +3,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { toEnvironment } from "../handlers/config";
-import { apiFunctionFactory, objectCreatedFunctionFactory } from "../handlers/lambda";
+import { apiFunctionFactory, objectCreatedFunctionFactory, pageFunctionFactory } from "../handlers/lambda";
+import { dependencies } from "../package.json";
 import { UPLOAD_PREFIX } from "../handlers/objects";
 import type { Route } from "../handlers/routes";
 import { assumeRolePolicyFor, FunctionName, functionPolicy } from "./iam";
@@ -17,6 +18,15 @@ export const FUNCTION_RUNTIME = aws.lambda.Runtime.NodeJS22dX;
 
 /** Every function of the stack by name; `code` is the serialized CallbackFunction archive. */
 export type FunctionMap = { readonly [F in FunctionName]: aws.lambda.Function };
+
+/** Functions that read no stored data, with their own factory: their code needs no AWS SDK, so their archives
+ *  leave out every runtime package (a few KB instead of ~3.6 MB, and a faster cold start). */
+const DATA_FREE_FUNCTIONS: Partial<Record<FunctionName, () => aws.lambda.CallbackFactory<never, unknown>>> = {
+  page: pageFunctionFactory,
+};
+
+/** Every package a CallbackFunction would otherwise pack: package.json's dependencies, less @pulumi's. */
+export const RUNTIME_PACKAGES = Object.keys(dependencies).filter((name) => !name.startsWith("@pulumi/"));
 
 /** The Lambda function name `<prefix>-<stack>-<function>`: fixed, so its log group can be created first. */
 export function lambdaFunctionName(prefix: string, stack: string, fn: FunctionName): string {
@@ -50,7 +60,10 @@ export class Functions extends pulumi.ComponentResource {
     const create = (fn: FunctionName, factory: aws.lambda.CallbackFactory<never, unknown>) =>
       this.createFunction(name, fn, factory, args, environment);
     const routeFunctions = Object.fromEntries(
-      args.routes.map((route) => [route.name, create(route.name, apiFunctionFactory(route.handle))]),
+      args.routes.map((route) => {
+        const dataFree = DATA_FREE_FUNCTIONS[route.name];
+        return [route.name, create(route.name, dataFree ? dataFree() : apiFunctionFactory(route.handle))];
+      }),
     );
     const objectCreated = create("objectCreated", objectCreatedFunctionFactory());
     this.functions = { ...routeFunctions, objectCreated } as FunctionMap;
@@ -97,6 +110,7 @@ export class Functions extends pulumi.ComponentResource {
         memorySize: FUNCTION_MEMORY_MB,
         environment: { variables: environment },
         loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+        codePathOptions: { extraExcludePackages: DATA_FREE_FUNCTIONS[fn] ? RUNTIME_PACKAGES : [] },
       },
       // The log group first (else Lambda creates one without retention), the policy before the first call.
       { parent: this, dependsOn: [logGroup, policy] },

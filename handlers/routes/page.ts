@@ -1,8 +1,9 @@
 // GET /: the web page, with this stack's limits.
-import { Deps } from "../deps";
+import type { Deps } from "../deps";
 import { ApiRequest, ApiResponse } from "../http";
 import { pageResponse } from "../page";
 
-export async function servePage(_request: ApiRequest, deps: Deps): Promise<ApiResponse> {
+/** Needs only the stack's config: its Lambda function carries no AWS SDK (handlers/lambda.ts). */
+export async function servePage(_request: ApiRequest, deps: Pick<Deps, "config">): Promise<ApiResponse> {
   return pageResponse(deps.config);
 }
