@@ -33,6 +33,14 @@ export const ENV_NAMES: { readonly [K in keyof RuntimeConfig]: string } = {
   corsOrigins: "FILESHARE_CORS_ORIGINS",
 };
 
+/** A comma-separated list as environment variables carry it; blanks dropped. */
+export function splitList(text: string): string[] {
+  return text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}
+
 /** Encodes a config as environment variables (lists as comma-separated text). */
 export function toEnvironment(config: RuntimeConfig): Record<string, string> {
   const env: Record<string, string> = {};
@@ -57,11 +65,7 @@ export function fromEnvironment(env: Record<string, string | undefined>): Runtim
     }
     return value;
   };
-  const list = (key: keyof RuntimeConfig): string[] =>
-    text(key)
-      .split(",")
-      .map((s) => s.trim())
-      .filter((s) => s !== "");
+  const list = (key: keyof RuntimeConfig): string[] => splitList(text(key));
   const name = (key: keyof RuntimeConfig): string => {
     const value = text(key);
     if (value === "") throw new Error(`environment variable ${ENV_NAMES[key]} is empty`);

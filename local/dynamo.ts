@@ -14,7 +14,10 @@ export interface LocalDynamo {
 /** Starts dynalite on 127.0.0.1; `path` keeps the data on disk, otherwise it lives in memory. */
 export async function startLocalDynamo(options: { path?: string; port?: number } = {}): Promise<LocalDynamo> {
   const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  return { endpoint: await listenOnLoopback(server, options.port), close: () => closeServer(server) };
+  return {
+    endpoint: `http://127.0.0.1:${await listenOnLoopback(server, options.port)}`,
+    close: () => closeServer(server),
+  };
 }
 
 /** Creates the files table as the stack defines it (same key), unless it is there already. */

@@ -11,7 +11,7 @@
 //   rebinding; anything else gets 400.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { createServer, IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from "node:http";
-import { AddressInfo } from "node:net";
+import { closeServer, listenOnLoopback } from "./listen";
 import { Deps } from "../handlers/deps";
 import { corsHeaders, handleApiEvent, preflightResponse } from "../handlers/http";
 import { internalError, unavailable } from "../handlers/errors";
@@ -43,7 +43,7 @@ export interface GatewayOptions {
 export interface Gateway {
   server: Server;
   /** Listens on host:port (port 0 = any free port) and resolves with the port; rejects with the listen error. */
-  listen(port: number, host?: string): Promise<number>;
+  listen(port: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -268,19 +268,10 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   return {
     server,
-    listen: (wanted, host = "127.0.0.1") =>
-      new Promise<number>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(wanted, host, () => {
-          server.off("error", reject);
-          port = (server.address() as AddressInfo).port;
-          resolve(port);
-        });
-      }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    listen: async (wanted) => {
+      port = await listenOnLoopback(server, wanted);
+      return port;
+    },
+    close: () => closeServer(server),
   };
 }

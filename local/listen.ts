@@ -2,13 +2,17 @@
 import { Server } from "node:http";
 import { AddressInfo } from "node:net";
 
-/** Listens on 127.0.0.1 (`port` 0 or absent = a free port) and returns the server's base URL. */
-export async function listenOnLoopback(server: Server, port = 0): Promise<string> {
+/** Listens on 127.0.0.1 (`port` 0 or absent = a free port) and resolves with the port; rejects with the
+ *  listen error (EADDRINUSE, ...). */
+export async function listenOnLoopback(server: Server, port = 0): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
   });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return (server.address() as AddressInfo).port;
 }
 
 /** Closes a server, ending idle keep-alive connections too so that close does not wait for them. */

@@ -10,7 +10,7 @@
 import { access, constants, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { ENV_NAMES, RuntimeConfig } from "../handlers/config";
+import { ENV_NAMES, RuntimeConfig, splitList } from "../handlers/config";
 import { parseSettings, runtimeConfig, Settings, SettingsError, SETTINGS } from "../infra/settings";
 import { Backends, startBackends } from "./backends";
 import { createGateway, Gateway } from "./gateway";
@@ -89,13 +89,7 @@ export async function loadSettings(
     const value = env[envNameOf(spec.key)];
     if (value === undefined) continue;
     // Lists may be given as JSON or comma-separated, as handlers/config.ts encodes them.
-    raw[spec.key] =
-      spec.type === "array" && !value.trim().startsWith("[")
-        ? value
-            .split(",")
-            .map((s) => s.trim())
-            .filter((s) => s !== "")
-        : value;
+    raw[spec.key] = spec.type === "array" && !value.trim().startsWith("[") ? splitList(value) : value;
   }
   try {
     return parseSettings(raw);
@@ -196,7 +190,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalServer> {
   const gateway = createGateway({ deps: () => backends?.deps, stage: options.stage });
   let port: number;
   try {
-    port = await gateway.listen(options.port, "127.0.0.1");
+    port = await gateway.listen(options.port);
   } catch (e) {
     await unlock();
     const code = (e as NodeJS.ErrnoException).code;

@@ -125,5 +125,8 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     const handled = app(req, res);
     if (req.method === "PUT") void forgetIfCut(req, res, handled);
   });
-  return { endpoint: await listenOnLoopback(server, options.port), close: () => closeServer(server) };
+  return {
+    endpoint: `http://127.0.0.1:${await listenOnLoopback(server, options.port)}`,
+    close: () => closeServer(server),
+  };
 }
