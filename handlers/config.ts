@@ -16,6 +16,16 @@ export interface RuntimeConfig {
   defaultMaxDownloads: number;
   maxDownloadsLimit: number;
   corsOrigins: string[];
+  /** Sign-in: the OIDC issuer whose tokens the API accepts; "" = no sign-in on this stack (auth none). */
+  authIssuer: string;
+  /** The app client id: an ID token's `aud`, an access token's `client_id`. */
+  authClientId: string;
+  authAuthorizationEndpoint: string;
+  authTokenEndpoint: string;
+  /** Where the issuer publishes its signing keys. */
+  authJwksUrl: string;
+  authUploadsRequireSignIn: boolean;
+  authDownloadsRequireSignIn: boolean;
 }
 
 /** The environment variable that carries each field. */
@@ -31,6 +41,13 @@ export const ENV_NAMES: { readonly [K in keyof RuntimeConfig]: string } = {
   defaultMaxDownloads: "FILESHARE_DEFAULT_MAX_DOWNLOADS",
   maxDownloadsLimit: "FILESHARE_MAX_DOWNLOADS_LIMIT",
   corsOrigins: "FILESHARE_CORS_ORIGINS",
+  authIssuer: "FILESHARE_AUTH_ISSUER",
+  authClientId: "FILESHARE_AUTH_CLIENT_ID",
+  authAuthorizationEndpoint: "FILESHARE_AUTH_AUTHORIZATION_ENDPOINT",
+  authTokenEndpoint: "FILESHARE_AUTH_TOKEN_ENDPOINT",
+  authJwksUrl: "FILESHARE_AUTH_JWKS_URL",
+  authUploadsRequireSignIn: "FILESHARE_AUTH_UPLOADS_REQUIRE_SIGN_IN",
+  authDownloadsRequireSignIn: "FILESHARE_AUTH_DOWNLOADS_REQUIRE_SIGN_IN",
 };
 
 /** A comma-separated list as environment variables carry it; blanks dropped. */
@@ -66,6 +83,12 @@ export function fromEnvironment(env: Record<string, string | undefined>): Runtim
     return value;
   };
   const list = (key: keyof RuntimeConfig): string[] => splitList(text(key));
+  const bool = (key: keyof RuntimeConfig): boolean => {
+    const value = text(key);
+    if (value !== "true" && value !== "false")
+      throw new Error(`environment variable ${ENV_NAMES[key]} is not true or false`);
+    return value === "true";
+  };
   const name = (key: keyof RuntimeConfig): string => {
     const value = text(key);
     if (value === "") throw new Error(`environment variable ${ENV_NAMES[key]} is empty`);
@@ -83,5 +106,12 @@ export function fromEnvironment(env: Record<string, string | undefined>): Runtim
     defaultMaxDownloads: int("defaultMaxDownloads"),
     maxDownloadsLimit: int("maxDownloadsLimit"),
     corsOrigins: list("corsOrigins"),
+    authIssuer: text("authIssuer"),
+    authClientId: text("authClientId"),
+    authAuthorizationEndpoint: text("authAuthorizationEndpoint"),
+    authTokenEndpoint: text("authTokenEndpoint"),
+    authJwksUrl: text("authJwksUrl"),
+    authUploadsRequireSignIn: bool("authUploadsRequireSignIn"),
+    authDownloadsRequireSignIn: bool("authDownloadsRequireSignIn"),
   };
 }

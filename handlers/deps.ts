@@ -4,6 +4,7 @@ import { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { DynamoDBClient, DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { randomBytes } from "node:crypto";
+import { createTokenVerifier, TokenVerifier } from "./auth";
 import { fromEnvironment, RuntimeConfig } from "./config";
 
 /** The dependencies of every handler core. */
@@ -15,6 +16,8 @@ export interface Deps {
   now: () => Date;
   /** A new random value of `bytes` bytes, base64url-encoded. */
   random: (bytes: number) => string;
+  /** Checks a bearer token against the stack's issuer (handlers/auth.ts). */
+  verifyToken: TokenVerifier;
 }
 
 /** Builds the S3 client (options: only the local mode passes an endpoint and credentials). Checksums only WHEN_REQUIRED: otherwise the SDK (>= 3.729) signs a CRC32 of an
@@ -37,8 +40,10 @@ export function createDocumentClient(options: DynamoDBClientConfig = {}): Dynamo
 /** Real dependencies from the environment. Region, credentials and endpoints (AWS_ENDPOINT_URL_S3,
  *  AWS_ENDPOINT_URL_DYNAMODB) come from the SDK's own environment handling, in Lambda and locally alike. */
 export function depsFromEnvironment(env: Record<string, string | undefined> = process.env): Deps {
+  const config = fromEnvironment(env);
   return {
-    config: fromEnvironment(env),
+    config,
+    verifyToken: createTokenVerifier(config),
     s3: createS3Client(),
     db: createDocumentClient(),
     now: () => new Date(),

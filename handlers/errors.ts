@@ -6,7 +6,11 @@
 /** The `error.code` values of API.md. */
 export type ErrorCode =
   | "InvalidRequest"
+  | "Unauthorized"
   | "Forbidden"
+  | "WrongPassword"
+  | "Conflict"
+  | "TooManyAttempts"
   | "NotFound"
   | "NotReady"
   | "Gone"
@@ -31,7 +35,25 @@ export function isHttpError(e: unknown): e is HttpError {
 }
 
 export const invalidRequest = (message: string) => httpError(400, "InvalidRequest", message);
+/** Sign-in needed, or the bearer token is missing, invalid or expired. */
+export const unauthorized = (message: string) => httpError(401, "Unauthorized", message);
 export const forbidden = (message: string) => httpError(403, "Forbidden", message);
+export const wrongPassword = () =>
+  httpError(
+    403,
+    "WrongPassword",
+    "The password is not right for this share. Check it with the person who sent the link.",
+  );
+/** Too many wrong passwords; `retryAfterSeconds` goes into the Retry-After header (handlers/http.ts). */
+export const tooManyAttempts = (retryAfterSeconds: number) =>
+  Object.assign(
+    httpError(
+      429,
+      "TooManyAttempts",
+      `Too many wrong passwords for this share; try again in ${retryAfterSeconds} seconds.`,
+    ),
+    { retryAfterSeconds },
+  );
 export const notFound = (message: string) => httpError(404, "NotFound", message);
 export const notReady = (message: string) => httpError(409, "NotReady", message);
 export const gone = (message: string) => httpError(410, "Gone", message);

@@ -13,6 +13,10 @@ export interface ApiRequest {
   pathParameters: Record<string, string>;
   headers: Record<string, string>;
   body: string | undefined;
+  /** Query string parameters (the last value of a repeated key). */
+  query: Record<string, string>;
+  /** The token's claims when the gateway's authorizer verified a bearer token (requestContext.authorizer.claims). */
+  claims?: Record<string, string>;
   /** Where the API is reachable, ending with "/": e.g. https://abc.execute-api.eu-west-1.amazonaws.com/dev/ */
   baseUrl: string;
   requestId: string;
@@ -30,7 +34,7 @@ export interface ApiResponse {
 export type ApiHandle<D extends Pick<Deps, "config"> = Deps> = (request: ApiRequest, deps: D) => Promise<ApiResponse>;
 
 /** Request headers a browser may send cross-origin. */
-export const CORS_ALLOWED_HEADERS = "Content-Type,X-Delete-Token";
+export const CORS_ALLOWED_HEADERS = "Content-Type,X-Delete-Token,Authorization,X-Api-Key";
 /** Methods a browser may use cross-origin. */
 export const CORS_ALLOWED_METHODS = "GET,POST,DELETE,OPTIONS";
 
@@ -102,6 +106,13 @@ function isDependencyOutage(e: unknown): boolean {
   return /^E[A-Z_]+$/.test(String(error.code)) || /Throttl|LimitExceeded|TimeoutError/.test(String(error.name));
 }
 
+/** The claims API Gateway's Cognito authorizer (or the local gateway) verified, as strings. */
+function authorizerClaims(event: APIGatewayProxyEvent): Record<string, string> | undefined {
+  const claims = (event.requestContext?.authorizer as { claims?: unknown } | null | undefined)?.claims;
+  if (typeof claims !== "object" || claims === null) return undefined;
+  return Object.fromEntries(Object.entries(claims).map(([k, v]) => [k, String(v)]));
+}
+
 /** Runs a route core for one API Gateway proxy event and turns whatever happens into an HTTP response. */
 export async function handleApiEvent<D extends Pick<Deps, "config">>(
   handle: ApiHandle<D>,
@@ -131,6 +142,10 @@ export async function handleApiEvent<D extends Pick<Deps, "config">>(
         ),
         headers,
         body,
+        query: Object.fromEntries(
+          Object.entries(event.queryStringParameters ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
+        ),
+        claims: authorizerClaims(event),
         baseUrl: baseUrlOf(event, headers),
         requestId,
         log,
@@ -145,7 +160,12 @@ export async function handleApiEvent<D extends Pick<Deps, "config">>(
       error = isDependencyOutage(e) ? unavailable() : internalError();
       log.error("request failed", describeError(e));
     }
-    response = { status: error.httpStatus, body: errorBody(error) };
+    const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
+    response = {
+      status: error.httpStatus,
+      body: errorBody(error),
+      headers: retryAfter === undefined ? undefined : { "Retry-After": String(retryAfter) },
+    };
   }
   const isText = typeof response.body === "string";
   log.info("request", { status: response.status, durationMs: Date.now() - started });

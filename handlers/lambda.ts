@@ -2,7 +2,7 @@
 // start and builds the SDK clients from the environment; the handler it returns runs per request.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, S3Event } from "aws-lambda";
 import { fromEnvironment } from "./config";
-import { depsFromEnvironment } from "./deps";
+import { Deps, depsFromEnvironment } from "./deps";
 import { ApiHandle, handleApiEvent } from "./http";
 import { handleObjectCreated, Outcome } from "./objectCreated";
 import { servePage } from "./routes/page";
@@ -20,11 +20,11 @@ export function apiFunctionFactory(handle: ApiHandle) {
 
 /** The callbackFactory of the page's function: the page needs the stack's config only, so this function
  *  builds no SDK clients and its archive can leave the SDK out (infra/functions.ts). */
-export function pageFunctionFactory() {
+export function pageFunctionFactory(handle: ApiHandle<Pick<Deps, "config">> = servePage) {
   return () => {
     const deps = { config: fromEnvironment(process.env) };
     return (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> =>
-      handleApiEvent(servePage, event, context, deps);
+      handleApiEvent(handle, event, context, deps);
   };
 }
 

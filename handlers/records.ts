@@ -5,6 +5,9 @@ import { Deps } from "./deps";
 
 /** The partition key of the files table. */
 export const TABLE_KEY = "id";
+/** The GSI that lists an owner's shares newest first (partition owner, sort createdAt); sparse: only shares
+ *  made by a signed-in user have an owner. */
+export const OWNER_INDEX = "byOwner";
 /** The attribute DynamoDB's TTL deletes expired items by (epoch seconds). */
 export const TTL_ATTRIBUTE = "expiresAtEpoch";
 
@@ -31,6 +34,17 @@ export interface FileRecord {
   maxDownloads?: number;
   /** SHA-256 (hex) of the delete token; the token itself is never stored. */
   deleteTokenHash: string;
+  /** The signed-in creator's `sub` (absent for anonymous shares). */
+  owner?: string;
+  /** The creator's verified email, when the token had one. */
+  ownerEmail?: string;
+  /** scrypt hash of the share's password (handlers/passwords.ts); absent = no password. */
+  passwordHash?: string;
+  /** Password attempts counted in the current window, and when that window ends (epoch seconds). */
+  passwordAttempts?: number;
+  passwordWindowEndsEpoch?: number;
+  /** Lower-case emails allowed to see and download; absent = anyone with the link. */
+  recipients?: string[];
 }
 
 const isConditionFailure = (e: unknown) => e instanceof Error && e.name === "ConditionalCheckFailedException";

@@ -11,6 +11,38 @@ export interface UploadRequest {
   expiresInSeconds: number;
   /** Undefined = unlimited. */
   maxDownloads?: number;
+  /** 8-128 characters; hashed before it is stored. */
+  password?: string;
+  /** Lower-case, de-duplicated emails; only on stacks with sign-in. */
+  recipients?: string[];
+}
+
+/** API.md v1.1 limits of restricted shares. */
+export const PASSWORD_LENGTH = { min: 8, max: 128 } as const;
+export const MAX_RECIPIENTS = 50;
+// A practical address check (the issuer verifies the address itself): local@domain.tld, no spaces.
+const EMAIL = /^[^\s@",<>;:()[\]]{1,64}@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/** The optional password and recipients of POST /uploads. */
+function parseRestrictions(body: Record<string, unknown>, config: RuntimeConfig) {
+  const { password, recipients } = body;
+  if (password !== undefined) {
+    const length = typeof password === "string" ? [...password].length : -1;
+    if (length < PASSWORD_LENGTH.min || length > PASSWORD_LENGTH.max) {
+      throw invalidRequest(`password must be a string of ${PASSWORD_LENGTH.min} to ${PASSWORD_LENGTH.max} characters.`);
+    }
+  }
+  if (recipients === undefined) return { password: password as string | undefined };
+  if (config.authIssuer === "") {
+    throw invalidRequest("recipients need sign-in, which this stack does not have; share with a password instead.");
+  }
+  if (!Array.isArray(recipients) || recipients.length < 1 || recipients.length > MAX_RECIPIENTS) {
+    throw invalidRequest(`recipients must be a list of 1 to ${MAX_RECIPIENTS} email addresses.`);
+  }
+  const emails = recipients.map((r: unknown) => (typeof r === "string" ? r.trim().toLowerCase() : ""));
+  const bad = emails.findIndex((e) => !EMAIL.test(e));
+  if (bad !== -1) throw invalidRequest(`recipients[${bad}] ${quote(recipients[bad])} is not an email address.`);
+  return { password: password as string | undefined, recipients: [...new Set(emails)] };
 }
 
 /** The shortest share a client may ask for, seconds. */
@@ -98,5 +130,13 @@ export function parseUploadRequest(body: Record<string, unknown>, config: Runtim
     optionalInteger(body, "maxDownloads", 1, config.maxDownloadsLimit) ??
     (config.defaultMaxDownloads > 0 ? config.defaultMaxDownloads : undefined);
 
-  return { fileName: name, contentType: type, size, sha256, expiresInSeconds, maxDownloads };
+  return {
+    fileName: name,
+    contentType: type,
+    size,
+    sha256,
+    expiresInSeconds,
+    maxDownloads,
+    ...parseRestrictions(body, config),
+  };
 }

@@ -6,6 +6,7 @@ import { toEnvironment } from "../handlers/config";
 import { apiFunctionFactory, objectCreatedFunctionFactory, pageFunctionFactory } from "../handlers/lambda";
 import { dependencies } from "../package.json";
 import { UPLOAD_PREFIX } from "../handlers/objects";
+import { getConfig } from "../handlers/routes/getConfig";
 import type { Route } from "../handlers/routes";
 import { assumeRolePolicyFor, FunctionName, functionPolicy } from "./iam";
 import { runtimeConfig, Settings } from "./settings";
@@ -23,6 +24,7 @@ export type FunctionMap = { readonly [F in FunctionName]: aws.lambda.Function };
  *  leave out every runtime package (a few KB instead of ~3.6 MB, and a faster cold start). */
 const DATA_FREE_FUNCTIONS: Partial<Record<FunctionName, () => aws.lambda.CallbackFactory<never, unknown>>> = {
   page: pageFunctionFactory,
+  getConfig: () => pageFunctionFactory(getConfig),
 };
 
 /** Every package a CallbackFunction would otherwise pack: package.json's dependencies, less @pulumi's. */

@@ -4,12 +4,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { UPLOAD_PREFIX } from "../handlers/objects";
+import { OWNER_INDEX } from "../handlers/records";
 import type { RouteName } from "../handlers/routes";
 
 export const TABLE_READ_ACTIONS = ["dynamodb:GetItem"] as const;
 export const TABLE_PUT_ACTIONS = ["dynamodb:PutItem"] as const;
 export const TABLE_UPDATE_ACTIONS = ["dynamodb:UpdateItem"] as const;
 export const TABLE_DELETE_ACTIONS = ["dynamodb:DeleteItem"] as const;
+/** Reading the owner index (GET /files): Query only, on exactly the index. */
+export const INDEX_QUERY_ACTIONS = ["dynamodb:Query"] as const;
 export const OBJECT_PUT_ACTIONS = ["s3:PutObject"] as const;
 /** GetObject also authorises HeadObject, which the ObjectCreated handler uses. */
 export const OBJECT_READ_ACTIONS = ["s3:GetObject"] as const;
@@ -37,6 +40,8 @@ export interface Statement {
 /** What a function's data statements are scoped to. */
 export interface GrantTargets {
   tableArn: string;
+  /** The owner index: `<tableArn>/index/byOwner`. */
+  ownerIndexArn: string;
   bucketArn: string;
   /** The objects under uploads/: `<bucketArn>/uploads/*`. */
   uploadsArn: string;
@@ -55,6 +60,11 @@ const allow = (sid: string, actions: readonly string[], resource: string): State
 export const FUNCTION_GRANTS: { readonly [F in FunctionName]: Grant } = {
   // The web page is static text inside the function: no data access at all.
   page: () => [],
+  // The stack's limits and sign-in endpoints come from the environment: no data access.
+  getConfig: () => [],
+  listFiles: (on) => [allow("QueryOwnerIndex", INDEX_QUERY_ACTIONS, on.ownerIndexArn)],
+  // Reads the share and counts password attempts on it.
+  unlockFile: (on) => [allow("ReadAndCountAttempts", [...TABLE_READ_ACTIONS, ...TABLE_UPDATE_ACTIONS], on.tableArn)],
   createUpload: (on) => [
     allow("PutRecord", TABLE_PUT_ACTIONS, on.tableArn),
     allow("PutUpload", OBJECT_PUT_ACTIONS, on.uploadsArn),
@@ -89,7 +99,12 @@ export function functionPolicyDocument(fn: FunctionName, bucketArn: string, tabl
   return {
     Version: "2012-10-17",
     Statement: [
-      ...FUNCTION_GRANTS[fn]({ tableArn, bucketArn, uploadsArn: uploadsArnOf(bucketArn) }),
+      ...FUNCTION_GRANTS[fn]({
+        tableArn,
+        ownerIndexArn: `${tableArn}/index/${OWNER_INDEX}`,
+        bucketArn,
+        uploadsArn: uploadsArnOf(bucketArn),
+      }),
       // The provider's log group `arn` has no ":*" suffix; log streams live under "<arn>:*".
       allow("WriteOwnLogs", LOG_WRITE_ACTIONS, `${logGroupArn}:*`),
     ],

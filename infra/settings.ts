@@ -1,9 +1,10 @@
 // The stack's settings: one schema, validated in one place. Pure TypeScript (no @pulumi import) so that
 // the Pulumi program (infra/config.ts) and the local mode (local/) read the same keys the same way.
 import type { RuntimeConfig } from "../handlers/config";
+import { AUTH_SETTING_SPECS, AuthSettings } from "./authSettings";
 
 /** Everything a stack can configure, after validation. */
-export interface Settings {
+export interface Settings extends AuthSettings {
   /** Lifetime of a pre-signed upload (PUT) URL, seconds. @default 300 */
   uploadUrlTtlSeconds: number;
   /** Lifetime of a pre-signed download (GET) URL, seconds. @default 60 */
@@ -32,13 +33,13 @@ export interface Settings {
   apiThrottleBurstLimit: number;
 }
 
-type Kind = "integer" | "boolean" | "array";
+type Kind = "integer" | "boolean" | "array" | "string";
 
 /** One config key: its type, default, description and the check that its value must pass. */
 export interface SettingSpec {
   key: keyof Settings;
   type: Kind;
-  default: number | boolean | string[];
+  default: number | boolean | string | string[];
   description: string;
   /** Returns what is wrong with the value, or undefined when it is fine. */
   check?: (value: never) => string | undefined;
@@ -164,6 +165,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     description: "API Gateway burst capacity per method, in requests (1-5000).",
     check: range(1, 5000),
   },
+  ...(AUTH_SETTING_SPECS as unknown as SettingSpec[]),
 ];
 
 /** Thrown for an invalid setting; the message names the key and what is allowed. */
@@ -175,7 +177,7 @@ export class SettingsError extends Error {
 }
 
 /** Reads a raw value the way `pulumi config set` stores it: a string, or JSON for arrays. */
-function parse(spec: SettingSpec, raw: unknown, prefix: string): number | boolean | string[] {
+function parse(spec: SettingSpec, raw: unknown, prefix: string): number | boolean | string | string[] {
   const name = `${prefix}${spec.key}`;
   const text = typeof raw === "string" ? raw.trim() : raw;
   switch (spec.type) {
@@ -184,6 +186,9 @@ function parse(spec: SettingSpec, raw: unknown, prefix: string): number | boolea
       if (!Number.isSafeInteger(n)) throw new SettingsError(`${name}: ${JSON.stringify(raw)} is not an integer.`);
       return n;
     }
+    case "string":
+      if (typeof text !== "string") throw new SettingsError(`${name}: ${JSON.stringify(raw)} is not a string.`);
+      return text;
     case "boolean":
       if (text === true || text === "true") return true;
       if (text === false || text === "false") return false;
@@ -234,13 +239,37 @@ export function parseSettings(raw: Partial<Record<keyof Settings, unknown>>, pre
       `${prefix}apiThrottleBurstLimit (${s.apiThrottleBurstLimit}) must be at least ${prefix}apiThrottleRateLimit (${s.apiThrottleRateLimit}).`,
     ],
   ];
+  if (s.auth !== "cognito" && s.authDownloadsRequireSignIn) {
+    cross.push([
+      false,
+      `${prefix}authDownloadsRequireSignIn needs ${prefix}auth: cognito (there is no sign-in with auth none).`,
+    ]);
+  }
   const failed = cross.find(([ok]) => !ok);
   if (failed) throw new SettingsError(failed[1]);
   return s;
 }
 
-/** What the handlers read from their environment (handlers/config.ts): the settings they use and where the data is. */
-export function runtimeConfig(settings: Settings, bucketName: string, tableName: string): RuntimeConfig {
+/** The sign-in endpoints of a stack with auth cognito (from the user pool, or the local issuer). */
+export interface AuthEndpoints {
+  issuer: string;
+  clientId: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  jwksUrl: string;
+}
+
+/** What the handlers read from their environment (handlers/config.ts): the settings they use and where the data is.
+ *  `auth` is required exactly when settings.auth is cognito. */
+export function runtimeConfig(
+  settings: Settings,
+  bucketName: string,
+  tableName: string,
+  auth?: AuthEndpoints,
+): RuntimeConfig {
+  if ((settings.auth === "cognito") !== (auth !== undefined)) {
+    throw new Error(`sign-in endpoints must be given exactly when auth is cognito (auth is ${settings.auth})`);
+  }
   return {
     bucketName,
     tableName,
@@ -253,5 +282,12 @@ export function runtimeConfig(settings: Settings, bucketName: string, tableName:
     defaultMaxDownloads: settings.defaultMaxDownloads,
     maxDownloadsLimit: settings.maxDownloadsLimit,
     corsOrigins: settings.corsOrigins,
+    authIssuer: auth?.issuer ?? "",
+    authClientId: auth?.clientId ?? "",
+    authAuthorizationEndpoint: auth?.authorizationEndpoint ?? "",
+    authTokenEndpoint: auth?.tokenEndpoint ?? "",
+    authJwksUrl: auth?.jwksUrl ?? "",
+    authUploadsRequireSignIn: auth !== undefined && settings.authUploadsRequireSignIn,
+    authDownloadsRequireSignIn: auth !== undefined && settings.authDownloadsRequireSignIn,
   };
 }

@@ -3,7 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BUCKET_CORS_RULE, UPLOAD_PREFIX } from "../handlers/objects";
-import { TABLE_KEY, TTL_ATTRIBUTE } from "../handlers/records";
+import { OWNER_INDEX, TABLE_KEY, TTL_ATTRIBUTE } from "../handlers/records";
 import { Settings } from "./settings";
 
 /** Days after which an upload is expired by S3: the longest share, rounded up, plus one day of margin. */
@@ -167,7 +167,13 @@ export class Storage extends pulumi.ComponentResource {
       {
         billingMode: "PAY_PER_REQUEST",
         hashKey: TABLE_KEY,
-        attributes: [{ name: TABLE_KEY, type: "S" }],
+        attributes: [
+          { name: TABLE_KEY, type: "S" },
+          { name: "owner", type: "S" },
+          { name: "createdAt", type: "S" },
+        ],
+        // GET /files: an owner's shares newest first, by Query (sparse: anonymous shares have no owner).
+        globalSecondaryIndexes: [{ name: OWNER_INDEX, hashKey: "owner", rangeKey: "createdAt", projectionType: "ALL" }],
         ttl: { attributeName: TTL_ATTRIBUTE, enabled: true },
         pointInTimeRecovery: { enabled: settings.protectData },
         // Encrypted with the AWS managed key (aws/dynamodb); no key to grant to the roles.

@@ -6,6 +6,7 @@ import { mkdtemp, mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RuntimeConfig } from "../handlers/config";
+import { createTokenVerifier } from "../handlers/auth";
 import { createDocumentClient, createS3Client, Deps } from "../handlers/deps";
 import { randomBytes } from "node:crypto";
 import { createLogger, describeError } from "../handlers/log";
@@ -71,6 +72,7 @@ export async function startBackends(options: BackendOptions): Promise<Backends> 
     db: createDocumentClient({ ...clientOptions, endpoint: dynamo.endpoint }),
     now: () => new Date(),
     random: (bytes) => randomBytes(bytes).toString("base64url"),
+    verifyToken: createTokenVerifier(options.config),
   };
   wired.deps = deps;
   await ensureFilesTable(new DynamoDBClient({ ...clientOptions, endpoint: dynamo.endpoint }), options.config.tableName);

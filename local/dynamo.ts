@@ -1,9 +1,24 @@
 // A local DynamoDB: dynalite, in-process. It has the conditional writes and ADD counters the handlers rely on;
 // it lacks TTL deletion, which is why the handlers check expiry themselves as well.
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTableCommand } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import { closeServer, listenOnLoopback } from "./listen";
-import { TABLE_KEY } from "../handlers/records";
+import { OWNER_INDEX, TABLE_KEY } from "../handlers/records";
+
+/** The owner index as the stack defines it (infra/storage.ts): owner, newest first by createdAt, all attributes. */
+const OWNER_INDEX_DEFINITION = {
+  IndexName: OWNER_INDEX,
+  KeySchema: [
+    { AttributeName: "owner", KeyType: "HASH" as const },
+    { AttributeName: "createdAt", KeyType: "RANGE" as const },
+  ],
+  Projection: { ProjectionType: "ALL" as const },
+};
+const ATTRIBUTES = [
+  { AttributeName: TABLE_KEY, AttributeType: "S" as const },
+  { AttributeName: "owner", AttributeType: "S" as const },
+  { AttributeName: "createdAt", AttributeType: "S" as const },
+];
 
 export interface LocalDynamo {
   /** e.g. http://127.0.0.1:4567 */
@@ -20,10 +35,20 @@ export async function startLocalDynamo(options: { path?: string; port?: number }
   };
 }
 
-/** Creates the files table as the stack defines it (same key), unless it is there already. */
+/** Creates the files table as the stack defines it (same key, owner index), unless it is there already; a
+ *  table kept from before the owner index existed gets the index added. */
 export async function ensureFilesTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (!(Table?.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === OWNER_INDEX)) {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: ATTRIBUTES,
+          GlobalSecondaryIndexUpdates: [{ Create: OWNER_INDEX_DEFINITION }],
+        }),
+      );
+    }
     return;
   } catch (e) {
     if (!(e instanceof Error && e.name === "ResourceNotFoundException")) throw e;
@@ -31,8 +56,9 @@ export async function ensureFilesTable(client: DynamoDBClient, tableName: string
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
-      AttributeDefinitions: [{ AttributeName: TABLE_KEY, AttributeType: "S" }],
+      AttributeDefinitions: ATTRIBUTES,
       KeySchema: [{ AttributeName: TABLE_KEY, KeyType: "HASH" }],
+      GlobalSecondaryIndexes: [OWNER_INDEX_DEFINITION],
       BillingMode: "PAY_PER_REQUEST",
     }),
   );

@@ -16,7 +16,9 @@ import { Deps } from "../handlers/deps";
 import { corsHeaders, handleApiEvent, preflightResponse } from "../handlers/http";
 import { internalError, unavailable } from "../handlers/errors";
 import { createLogger, describeError, Logger } from "../handlers/log";
-import { matchPath, Route, ROUTES } from "../handlers/routes";
+import { matchPath, Route, routeAuth, ROUTES } from "../handlers/routes";
+import { bearerToken, Claims } from "../handlers/auth";
+import { isHttpError } from "../handlers/errors";
 import { proxyEvent } from "./events";
 
 /** Largest request body the gateway reads, bytes. */
@@ -113,6 +115,18 @@ function isHangUp(req: IncomingMessage, e: unknown): boolean {
   return req.socket.destroyed || (e as { code?: unknown } | null)?.code === "ECONNRESET";
 }
 
+/** Verifies a bearer token as the Cognito authorizer would; the claims, or what was wrong. */
+async function authorize(header: string | undefined, deps: Deps): Promise<Claims | { error: string }> {
+  try {
+    const token = bearerToken(header);
+    if (token === undefined) return { error: "Sign in first: send Authorization: Bearer <ID token>." };
+    return await deps.verifyToken(token);
+  } catch (e) {
+    if (isHttpError(e)) return { error: e.message };
+    throw e;
+  }
+}
+
 /** Creates the gateway. Nothing listens until `listen` is called. */
 export function createGateway(options: GatewayOptions): Gateway {
   const routes = options.routes ?? ROUTES;
@@ -203,6 +217,12 @@ export function createGateway(options: GatewayOptions): Gateway {
       sourceIp: req.socket.remoteAddress,
     });
     event.requestContext.path = fullPath;
+    if (routeAuth(match.route, deps.config) === "required") {
+      // API Gateway's Cognito authorizer: no valid ID token, no Lambda call; the claims go to the handler.
+      const claims = await authorize(headers["authorization"]?.[0], deps);
+      if ("error" in claims) return errorResult(401, "Unauthorized", claims.error, cors);
+      event.requestContext.authorizer = { claims };
+    }
     if (stagePrefix !== "") event.requestContext.stage = options.stage as string;
     return invoke(match.route, event, deps);
   }

@@ -11,9 +11,10 @@ import { access, constants, mkdir, readFile, rm, writeFile } from "node:fs/promi
 import { join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ENV_NAMES, RuntimeConfig, splitList } from "../handlers/config";
-import { parseSettings, runtimeConfig, Settings, SettingsError, SETTINGS } from "../infra/settings";
+import { AuthEndpoints, parseSettings, runtimeConfig, Settings, SettingsError, SETTINGS } from "../infra/settings";
 import { Backends, startBackends } from "./backends";
 import { createGateway, Gateway } from "./gateway";
+import { LocalIssuer, startLocalIssuer } from "./oidc";
 
 /** The repository root, where Pulumi.dev.yaml and .local-data/ live. */
 export const REPO_ROOT = resolve(__dirname, "..");
@@ -47,6 +48,8 @@ export interface LocalServer {
   apiUrl: string;
   backends: Backends;
   gateway: Gateway;
+  /** The local OpenID Connect issuer, when the settings say auth: cognito. */
+  issuer?: LocalIssuer;
   close(): Promise<void>;
 }
 
@@ -102,8 +105,12 @@ export async function loadSettings(
 }
 
 /** What the handlers see locally: the stack's settings plus local names, with the page's own origins allowed. */
-export function localRuntimeConfig(settings: Settings, pageOrigins: readonly string[]): RuntimeConfig {
-  const config = runtimeConfig(settings, LOCAL_BUCKET, LOCAL_TABLE);
+export function localRuntimeConfig(
+  settings: Settings,
+  pageOrigins: readonly string[],
+  auth?: AuthEndpoints,
+): RuntimeConfig {
+  const config = runtimeConfig(settings, LOCAL_BUCKET, LOCAL_TABLE, auth);
   return { ...config, corsOrigins: [...new Set([...config.corsOrigins, ...pageOrigins])] };
 }
 
@@ -205,17 +212,26 @@ export async function startLocal(options: LocalOptions): Promise<LocalServer> {
     throw e;
   }
   const pageOrigins = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+  const stagePath = options.stage ? `/${options.stage}/` : "/";
+  let issuer: LocalIssuer | undefined;
   try {
+    if (options.settings.auth === "cognito") {
+      // The user pool's local stand-in; sign-in returns to the page (either host name) or a configured callback.
+      issuer = await startLocalIssuer({
+        redirectUris: [...pageOrigins.map((o) => o + stagePath), ...options.settings.authCallbackUrls],
+      });
+    }
     backends = await startBackends({
-      config: localRuntimeConfig(options.settings, pageOrigins),
+      config: localRuntimeConfig(options.settings, pageOrigins, issuer),
       dataDir: options.dataDir,
       extraCorsOrigins: pageOrigins,
     });
   } catch (e) {
     await gateway.close();
+    await issuer?.close();
     await unlock();
     const message = e instanceof Error ? e.message : String(e);
-    throw new StartupError(`the local S3/DynamoDB servers did not start (${message.split("\n")[0]}).`);
+    throw new StartupError(`the local S3/DynamoDB/sign-in servers did not start (${message.split("\n")[0]}).`);
   }
   const started = backends;
   const url = `http://127.0.0.1:${port}/${options.stage ? `${options.stage}/` : ""}`;
@@ -225,8 +241,10 @@ export async function startLocal(options: LocalOptions): Promise<LocalServer> {
     apiUrl: url,
     backends: started,
     gateway,
+    issuer,
     close: async () => {
       await gateway.close();
+      await issuer?.close();
       await started.close();
       started.deps.s3.destroy();
       started.deps.db.destroy();
@@ -339,6 +357,9 @@ async function main(): Promise<void> {
       [
         `fileshare is running: ${started.pageUrl}`,
         `API base URL: ${started.apiUrl} (the routes of API.md)`,
+        started.issuer
+          ? `Sign-in: local OpenID Connect issuer at ${started.issuer.issuer} (any email, local only); a token for curl: npm run token -- alice@example.com`
+          : "Sign-in: off (fileshare:auth none)",
         data,
         "Press Ctrl-C to stop.",
         "",

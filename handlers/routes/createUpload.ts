@@ -1,8 +1,11 @@
 // POST /uploads: record the share as pending and hand out a pre-signed PUT. No bytes pass through here.
 import { createHash } from "node:crypto";
+import { signedInUser } from "../auth";
 import { Deps } from "../deps";
+import { unauthorized } from "../errors";
 import { ApiRequest, ApiResponse, parseJsonObject } from "../http";
 import { fileKeyFor, signUpload } from "../objects";
+import { hashPassword } from "../passwords";
 import { FileRecord, putRecord } from "../records";
 import { parseUploadRequest } from "../validation";
 
@@ -12,6 +15,11 @@ export function hashToken(token: string): string {
 }
 
 export async function createUpload(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
+  // A token, when sent, must be good even where sign-in is optional: a bad one is a 401, never "anonymous".
+  const user = await signedInUser(request, deps.verifyToken);
+  if (user === undefined && deps.config.authUploadsRequireSignIn) {
+    throw unauthorized("Sign in to share files on this service (send Authorization: Bearer <ID token>).");
+  }
   const upload = parseUploadRequest(parseJsonObject(request), deps.config);
   const now = deps.now();
   const id = deps.random(16);
@@ -31,6 +39,10 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
     downloads: 0,
     maxDownloads: upload.maxDownloads,
     deleteTokenHash: hashToken(deleteToken),
+    owner: user?.sub,
+    ownerEmail: user?.email,
+    passwordHash: upload.password === undefined ? undefined : await hashPassword(upload.password),
+    recipients: upload.recipients,
   };
   // The upload URL never outlives the share it uploads to.
   const uploadExpiresIn = Math.min(deps.config.uploadUrlTtlSeconds, upload.expiresInSeconds);

@@ -1,6 +1,7 @@
 // DELETE /files/{id}: with the delete token shown once at upload, mark the record `deleting` (from then on the
 // share is gone for everyone), remove the object, then the record. Should a step fail, a retry finishes the job.
 import { timingSafeEqual } from "node:crypto";
+import { signedInUser } from "../auth";
 import { Deps } from "../deps";
 import { forbidden } from "../errors";
 import { ApiRequest, ApiResponse } from "../http";
@@ -14,12 +15,19 @@ export async function deleteFile(request: ApiRequest, deps: Deps): Promise<ApiRe
   const token = request.headers["x-delete-token"];
   const record = await findRecord(deps, id, true);
   if (token === undefined || token === "") {
-    throw forbidden("Send the delete token you got when you created the upload in the X-Delete-Token header.");
-  }
-  const given = Buffer.from(hashToken(token), "hex");
-  const stored = Buffer.from(record.deleteTokenHash, "hex");
-  if (given.length !== stored.length || !timingSafeEqual(given, stored)) {
-    throw forbidden("The delete token is not the one issued for this file.");
+    // The owner may delete with their sign-in instead (API v1.1).
+    const user = await signedInUser(request, deps.verifyToken);
+    if (user === undefined) {
+      throw forbidden("Send the delete token you got when you created the upload in the X-Delete-Token header.");
+    }
+    if (record.owner === undefined || user.sub !== record.owner)
+      throw forbidden("Only the owner may delete this file.");
+  } else {
+    const given = Buffer.from(hashToken(token), "hex");
+    const stored = Buffer.from(record.deleteTokenHash, "hex");
+    if (given.length !== stored.length || !timingSafeEqual(given, stored)) {
+      throw forbidden("The delete token is not the one issued for this file.");
+    }
   }
   await markDeleting(deps, id, record.deleteTokenHash);
   await deleteObject(deps, record.fileKey);

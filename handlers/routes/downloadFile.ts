@@ -1,18 +1,23 @@
-// POST /files/{id}/download: consume one download atomically, then sign a short-lived GET.
+// POST /files/{id}/download: check who may download (recipients, password), then consume one download
+// atomically and sign a short-lived GET. A refused caller consumes nothing.
 import { Deps } from "../deps";
 import { notReady } from "../errors";
-import { ApiRequest, ApiResponse } from "../http";
+import { ApiRequest, ApiResponse, parseJsonObject } from "../http";
 import { signDownload } from "../objects";
+import { checkPassword } from "../passwords";
 import { consumeDownload, returnDownload } from "../records";
-import { assertNotGone, downloadsRemaining, fileIdOf, findRecord } from "./files";
+import { assertMayAccess, assertNotGone, downloadsRemaining, fileIdOf, findRecord } from "./files";
 
 export async function downloadFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
   const id = fileIdOf(request);
+  const current = await findRecord(deps, id);
+  assertNotGone(current, deps.now());
+  await assertMayAccess(request, deps, current);
+  if (current.passwordHash !== undefined) await checkPassword(deps, current, parseJsonObject(request)["password"]);
   const record = await consumeDownload(deps, id);
   if (record === undefined) {
-    // The conditional write refused: read the record to tell the client why.
-    const current = await findRecord(deps, id);
-    assertNotGone(current, deps.now());
+    // The conditional write refused: read the record again to tell the client why.
+    assertNotGone(await findRecord(deps, id), deps.now());
     throw notReady("The file has not finished uploading yet; try again in a moment.");
   }
   let downloadUrl: string;

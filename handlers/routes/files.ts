@@ -1,6 +1,7 @@
 // Looking a share up, shared by the routes under /files/{id}.
 import { Deps } from "../deps";
-import { gone, notFound } from "../errors";
+import { signedInUser } from "../auth";
+import { forbidden, gone, notFound, unauthorized } from "../errors";
 import { ApiRequest } from "../http";
 import { FileRecord, getRecord, isExpired } from "../records";
 import { FILE_ID } from "../validation";
@@ -32,9 +33,29 @@ export function assertNotGone(record: FileRecord, now: Date): void {
   if (downloadsRemaining(record) === 0) throw gone("This share has no downloads left.");
 }
 
+/** A recipients share: 401 without sign-in, 403 unless the caller's verified email is listed (or they own it). */
+export async function assertMayAccess(request: ApiRequest, deps: Deps, record: FileRecord): Promise<void> {
+  if (record.recipients === undefined) return;
+  const user = await signedInUser(request, deps.verifyToken);
+  if (user === undefined) throw unauthorized("This share is for named recipients: sign in to open it.");
+  if (user.sub === record.owner) return;
+  if (user.email === undefined || !record.recipients.includes(user.email)) {
+    throw forbidden("This share is not addressed to your (verified) email address.");
+  }
+}
+
+/** What GET /files/{id} shows before a password share's password was given: no name, no type. */
+export function lockedView(record: FileRecord) {
+  const view: Partial<ReturnType<typeof publicView>> = publicView(record);
+  delete view.fileName;
+  delete view.contentType;
+  return view;
+}
+
 /** The public view of a record (API.md GET /files/{id}). */
 export function publicView(record: FileRecord) {
   return {
+    passwordRequired: record.passwordHash !== undefined,
     id: record.id,
     fileName: record.fileName,
     contentType: record.contentType,

@@ -3,11 +3,12 @@
 import { Deps } from "../deps";
 import { ApiRequest, ApiResponse } from "../http";
 import { pageResponse, wantsHtml } from "../page";
-import { assertNotGone, fileIdOf, findRecord, publicView } from "./files";
+import { assertMayAccess, assertNotGone, fileIdOf, findRecord, lockedView, publicView } from "./files";
 
 export async function getFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
   if (wantsHtml(request.headers["accept"])) return pageResponse(deps.config);
   const record = await findRecord(deps, fileIdOf(request));
   assertNotGone(record, deps.now());
-  return { status: 200, body: publicView(record) };
+  await assertMayAccess(request, deps, record);
+  return { status: 200, body: record.passwordHash === undefined ? publicView(record) : lockedView(record) };
 }

@@ -88,9 +88,11 @@ describe("Downloads with a real S3 and DynamoDB server", () => {
         "fileName",
         "id",
         "maxDownloads",
+        "passwordRequired",
         "size",
         "status",
       ]);
+      assert.equal(reply.json.passwordRequired, false);
       assert.equal(reply.json.status, "available");
       assert.equal(reply.json.downloads, 0);
       assert.equal(reply.json.downloadsRemaining, 2);

@@ -218,8 +218,11 @@ for (const stackName of STACKS) {
       // Written out by hand rather than derived with the code's own rule.
       const SOURCE_PATHS: Record<string, string> = {
         page: "GET/",
+        getConfig: "GET/config",
         createUpload: "POST/uploads",
+        listFiles: "GET/files",
         getFile: "GET/files/*",
+        unlockFile: "POST/files/*/unlock",
         downloadFile: "POST/files/*/download",
         deleteFile: "DELETE/files/*",
       };

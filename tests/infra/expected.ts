@@ -2,8 +2,14 @@
 import type { FunctionName } from "../../infra/iam";
 
 /** Each function's exact data permissions: resource → sorted actions. */
-export const EXPECTED_GRANTS: Record<FunctionName, { table: string[]; uploads: string[]; bucket: string[] }> = {
+export const EXPECTED_GRANTS: Record<
+  FunctionName,
+  { table: string[]; uploads: string[]; bucket: string[]; ownerIndex?: string[] }
+> = {
   page: { table: [], uploads: [], bucket: [] },
+  getConfig: { table: [], uploads: [], bucket: [] },
+  listFiles: { table: [], uploads: [], bucket: [], ownerIndex: ["dynamodb:Query"] },
+  unlockFile: { table: ["dynamodb:GetItem", "dynamodb:UpdateItem"], uploads: [], bucket: [] },
   createUpload: { table: ["dynamodb:PutItem"], uploads: ["s3:PutObject"], bucket: [] },
   getFile: { table: ["dynamodb:GetItem"], uploads: [], bucket: [] },
   downloadFile: { table: ["dynamodb:GetItem", "dynamodb:UpdateItem"], uploads: ["s3:GetObject"], bucket: [] },
@@ -39,5 +45,7 @@ export function expectedPolicy(
   if (EXPECTED_GRANTS[fn].table.length > 0) want[arns.table] = EXPECTED_GRANTS[fn].table;
   if (EXPECTED_GRANTS[fn].uploads.length > 0) want[arns.uploads] = EXPECTED_GRANTS[fn].uploads;
   if (EXPECTED_GRANTS[fn].bucket.length > 0) want[arns.bucket] = EXPECTED_GRANTS[fn].bucket;
+  const ownerIndex = EXPECTED_GRANTS[fn].ownerIndex ?? [];
+  if (ownerIndex.length > 0) want[`${arns.table}/index/byOwner`] = ownerIndex;
   return want;
 }

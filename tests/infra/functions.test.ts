@@ -125,6 +125,14 @@ for (const stackName of STACKS) {
           FILESHARE_DEFAULT_MAX_DOWNLOADS: String(s.defaultMaxDownloads),
           FILESHARE_MAX_DOWNLOADS_LIMIT: String(s.maxDownloadsLimit),
           FILESHARE_CORS_ORIGINS: s.corsOrigins.join(","),
+          // auth none on this stack: no issuer, nothing required.
+          FILESHARE_AUTH_ISSUER: "",
+          FILESHARE_AUTH_CLIENT_ID: "",
+          FILESHARE_AUTH_AUTHORIZATION_ENDPOINT: "",
+          FILESHARE_AUTH_TOKEN_ENDPOINT: "",
+          FILESHARE_AUTH_JWKS_URL: "",
+          FILESHARE_AUTH_UPLOADS_REQUIRE_SIGN_IN: "false",
+          FILESHARE_AUTH_DOWNLOADS_REQUIRE_SIGN_IN: "false",
         });
         assert.deepEqual(Object.keys(env).sort(), Object.values(ENV_NAMES).sort());
       }

@@ -122,10 +122,20 @@ for (const stackName of STACKS) {
       const inputs = run.one(TABLE).inputs;
       assert.equal(inputs["billingMode"], "PAY_PER_REQUEST");
       assert.equal(inputs["hashKey"], "id");
-      assert.deepEqual(inputs["attributes"], [{ name: "id", type: "S" }]);
+      assert.deepEqual(inputs["attributes"], [
+        { name: "id", type: "S" },
+        { name: "owner", type: "S" },
+        { name: "createdAt", type: "S" },
+      ]);
       assert.deepEqual(inputs["ttl"], { attributeName: "expiresAtEpoch", enabled: true });
       assert.deepEqual(inputs["serverSideEncryption"], { enabled: true });
       assert.equal(inputs["rangeKey"], undefined);
+    });
+
+    it("indexes shares by owner, newest first by createdAt, for GET /files (a Query, never a Scan)", () => {
+      assert.deepEqual(run.one(TABLE).inputs["globalSecondaryIndexes"], [
+        { name: "byOwner", hashKey: "owner", rangeKey: "createdAt", projectionType: "ALL" },
+      ]);
     });
 
     const keep = stackName === "prod";

@@ -22,6 +22,13 @@ export function testConfig(overrides: Partial<RuntimeConfig> = {}): RuntimeConfi
     defaultMaxDownloads: 0,
     maxDownloadsLimit: 100,
     corsOrigins: ["https://app.example.com"],
+    authIssuer: "",
+    authClientId: "",
+    authAuthorizationEndpoint: "",
+    authTokenEndpoint: "",
+    authJwksUrl: "",
+    authUploadsRequireSignIn: false,
+    authDownloadsRequireSignIn: false,
     ...overrides,
   };
 }

@@ -1,0 +1,47 @@
+// GET /config (API v1.1): what a client needs to know about this stack, its limits and how to sign in.
+// Public and cacheable; it reads only the stack's config, so its function carries no AWS SDK.
+import type { RuntimeConfig } from "../config";
+import type { Deps } from "../deps";
+import { ApiRequest, ApiResponse } from "../http";
+
+/** The API version this code serves. */
+export const API_VERSION = "1.1";
+/** The scopes a client asks for: the ID token then carries the email the API needs. */
+export const SIGN_IN_SCOPES = ["openid", "email"];
+
+/** The GET /config body for a stack's config. */
+export function stackDescription(config: RuntimeConfig) {
+  return {
+    apiVersion: API_VERSION,
+    limits: {
+      maxFileSizeBytes: config.maxFileSizeBytes,
+      // No multipart uploads yet: every accepted size fits one PUT.
+      multipartThresholdBytes: config.maxFileSizeBytes,
+      maxShareTtlSeconds: config.maxShareTtlSeconds,
+      defaultShareTtlSeconds: config.defaultShareTtlSeconds,
+      defaultMaxDownloads: config.defaultMaxDownloads,
+      maxDownloadsLimit: config.maxDownloadsLimit,
+      allowedContentTypes: config.allowedContentTypes,
+    },
+    auth:
+      config.authIssuer === ""
+        ? null
+        : {
+            type: "oidc",
+            issuer: config.authIssuer,
+            clientId: config.authClientId,
+            authorizationEndpoint: config.authAuthorizationEndpoint,
+            tokenEndpoint: config.authTokenEndpoint,
+            scopes: SIGN_IN_SCOPES,
+            required: { upload: config.authUploadsRequireSignIn, download: config.authDownloadsRequireSignIn },
+          },
+  };
+}
+
+export async function getConfig(_request: ApiRequest, deps: Pick<Deps, "config">): Promise<ApiResponse> {
+  return {
+    status: 200,
+    body: stackDescription(deps.config),
+    headers: { "Cache-Control": "public, max-age=300" },
+  };
+}

@@ -1,0 +1,96 @@
+// GET /files: the signed-in caller's shares, newest first, read from the owner index (a Query, never a Scan),
+// in pages. The cursor is the index position, checked on the way back in: it must name the caller.
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { signedInUser } from "../auth";
+import { Deps } from "../deps";
+import { invalidRequest, unauthorized } from "../errors";
+import { ApiRequest, ApiResponse } from "../http";
+import { FileRecord, OWNER_INDEX, TABLE_KEY, TTL_ATTRIBUTE } from "../records";
+import { FILE_ID } from "../validation";
+import { publicView } from "./files";
+
+export const DEFAULT_PAGE_SIZE = 25;
+export const MAX_PAGE_SIZE = 100;
+
+type Position = { id: string; owner: string; createdAt: string };
+
+/** The opaque cursor: the index position of the last item, base64url JSON. */
+export function encodeCursor(position: Position): string {
+  return Buffer.from(JSON.stringify([position.id, position.createdAt]), "utf8").toString("base64url");
+}
+
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$/;
+
+/** A cursor back to an index position of `owner`'s shares; 400 for anything this API did not hand out. */
+export function decodeCursor(cursor: string, owner: string): Position {
+  const bad = () => invalidRequest("cursor is not one this API handed out; start again without a cursor.");
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) throw bad();
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw bad();
+  }
+  if (!Array.isArray(value) || value.length !== 2) throw bad();
+  const [id, createdAt] = value as unknown[];
+  if (typeof id !== "string" || !FILE_ID.test(id) || typeof createdAt !== "string" || !ISO_TIME.test(createdAt)) {
+    throw bad();
+  }
+  return { id, owner, createdAt };
+}
+
+function pageSize(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_PAGE_SIZE;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > MAX_PAGE_SIZE) {
+    throw invalidRequest(
+      `limit must be an integer from 1 to ${MAX_PAGE_SIZE}; got ${JSON.stringify(text.slice(0, 20))}.`,
+    );
+  }
+  return n;
+}
+
+export async function listFiles(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
+  const user = await signedInUser(request, deps.verifyToken);
+  if (user === undefined) throw unauthorized("Sign in to see your files.");
+  const limit = pageSize(request.query["limit"]);
+  const cursor = request.query["cursor"];
+  let start: Position | undefined = cursor === undefined ? undefined : decodeCursor(cursor, user.sub);
+  const now = Math.floor(deps.now().getTime() / 1000);
+  const files: ReturnType<typeof publicView>[] = [];
+  let next: Position | undefined;
+  // A filtered Query page may come back short; read on until the page is full or the owner's items end.
+  do {
+    const out = await deps.db.send(
+      new QueryCommand({
+        TableName: deps.config.tableName,
+        IndexName: OWNER_INDEX,
+        KeyConditionExpression: "#owner = :owner",
+        // What GET /files/{id} answers 200 for: not being deleted, not expired, downloads left.
+        FilterExpression:
+          "#status <> :deleting AND #expires > :now AND (attribute_not_exists(#max) OR #downloads < #max)",
+        ExpressionAttributeNames: {
+          "#owner": "owner",
+          "#status": "status",
+          "#expires": TTL_ATTRIBUTE,
+          "#max": "maxDownloads",
+          "#downloads": "downloads",
+        },
+        ExpressionAttributeValues: { ":owner": user.sub, ":deleting": "deleting", ":now": now },
+        ScanIndexForward: false,
+        Limit: limit - files.length,
+        ExclusiveStartKey:
+          start === undefined ? undefined : { [TABLE_KEY]: start.id, owner: start.owner, createdAt: start.createdAt },
+      }),
+    );
+    for (const item of (out.Items ?? []) as FileRecord[]) {
+      files.push({ ...publicView(item), shareUrl: `${request.baseUrl}files/${item.id}` } as ReturnType<
+        typeof publicView
+      >);
+    }
+    const last = out.LastEvaluatedKey as Position | undefined;
+    next = last === undefined ? undefined : { id: last.id, owner: user.sub, createdAt: last.createdAt };
+    start = next;
+  } while (next !== undefined && files.length < limit);
+  return { status: 200, body: { files, nextCursor: next === undefined ? null : encodeCursor(next) } };
+}

@@ -1,0 +1,14 @@
+// POST /files/{id}/unlock {password}: a password share's full metadata, without consuming a download.
+// A wrong password counts towards the share's attempt limit (handlers/passwords.ts).
+import { Deps } from "../deps";
+import { ApiRequest, ApiResponse, parseJsonObject } from "../http";
+import { checkPassword } from "../passwords";
+import { assertMayAccess, assertNotGone, fileIdOf, findRecord, publicView } from "./files";
+
+export async function unlockFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
+  const record = await findRecord(deps, fileIdOf(request));
+  assertNotGone(record, deps.now());
+  await assertMayAccess(request, deps, record);
+  await checkPassword(deps, record, parseJsonObject(request)["password"]);
+  return { status: 200, body: publicView(record) };
+}

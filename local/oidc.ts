@@ -1,0 +1,188 @@
+// The local stand-in for the Cognito user pool: an OpenID Connect issuer (oidc-provider, a certified
+// implementation) on 127.0.0.1 with one public app client (authorization code + PKCE, refresh tokens), whose
+// ID tokens carry what Cognito's do for this API: sub, email, email_verified, aud = client id, token_use "id".
+// Its sign-in page signs in as any email address, without a password: it is for local development only.
+import { createHash, generateKeyPairSync, randomBytes } from "node:crypto";
+import { createServer, IncomingMessage, ServerResponse } from "node:http";
+import type { JWK } from "jose";
+import { closeServer, listenOnLoopback } from "./listen";
+
+/** The local app client's id (a Cognito app client id is a random string; this one says what it is). */
+export const LOCAL_CLIENT_ID = "fileshare-local";
+
+export interface LocalIssuer {
+  /** e.g. http://127.0.0.1:41234 */
+  issuer: string;
+  clientId: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  jwksUrl: string;
+  /** The private signing key (tests sign tokens with it to try every fault the gateway must catch). */
+  signingKey: JWK;
+  close(): Promise<void>;
+}
+
+export interface IssuerOptions {
+  /** Where sign-in may return to: the page's own URLs plus fileshare:authCallbackUrls. */
+  redirectUris: readonly string[];
+  port?: number;
+}
+
+/** A stable Cognito-like `sub` (a UUID) for an email, so the same address owns the same shares across restarts. */
+export function localSubFor(email: string): string {
+  const h = createHash("sha256").update(`fileshare-local:${email.toLowerCase()}`).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+const EMAIL = /^[^\s@"<>]{1,64}@[^\s@"<>]{1,255}$/;
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
+
+function signInPage(uid: string, problem = ""): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in (local)</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font:16px system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}
+.note{background:#fff4ce;border:1px solid #c9a400;padding:.75rem;border-radius:6px}
+input,button{font:inherit;padding:.5rem;margin:.25rem 0;width:100%;box-sizing:border-box}
+.problem{color:#b00020}</style></head><body>
+<h1>Sign in to fileshare</h1>
+<p class="note" role="note"><strong>Local sign-in, for development only.</strong> This page signs you in as any
+email address without a password. A deployed stack uses its Cognito user pool instead.</p>
+<form method="post" action="/interaction/${escapeHtml(uid)}/login">
+<label for="email">Email address</label>
+<input id="email" name="email" type="email" autocomplete="email" required autofocus>
+${problem ? `<p class="problem" role="alert">${escapeHtml(problem)}</p>` : ""}
+<button type="submit">Sign in</button></form></body></html>`;
+}
+
+function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    req.setEncoding("utf8");
+    req.on("data", (d: string) => {
+      text += d;
+      if (text.length > 4096) req.destroy();
+    });
+    req.on("end", () => resolve(new URLSearchParams(text)));
+    req.on("error", reject);
+  });
+}
+
+/** Starts the issuer on 127.0.0.1 (port 0 = any free port). */
+export async function startLocalIssuer(options: IssuerOptions): Promise<LocalIssuer> {
+  // oidc-provider is an ES module; Node 20.19+ loads it with require().
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Provider = (require("oidc-provider") as { default: new (issuer: string, config: object) => OidcProvider })
+    .default;
+  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const signingKey = {
+    ...(privateKey.export({ format: "jwk" }) as JWK),
+    kid: randomBytes(8).toString("hex"),
+    alg: "RS256",
+    use: "sig",
+  };
+
+  const server = createServer((req, res) => {
+    route(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" });
+      res.end("The local sign-in failed; try again.");
+    });
+  });
+  const port = await listenOnLoopback(server, options.port ?? 0);
+  const issuer = `http://127.0.0.1:${port}`;
+
+  const provider = new Provider(issuer, {
+    clients: [
+      {
+        client_id: LOCAL_CLIENT_ID,
+        token_endpoint_auth_method: "none",
+        grant_types: ["authorization_code", "refresh_token"],
+        response_types: ["code"],
+        redirect_uris: [...options.redirectUris],
+        post_logout_redirect_uris: [...options.redirectUris],
+        id_token_signed_response_alg: "RS256",
+      },
+    ],
+    jwks: { keys: [signingKey] },
+    cookies: { keys: [randomBytes(32).toString("hex")] },
+    // Cognito-like ID tokens: the email claims inside the ID token itself, and token_use.
+    claims: { openid: ["sub", "token_use"], email: ["email", "email_verified"] },
+    conformIdTokenClaims: false,
+    findAccount: (_ctx: unknown, id: string) => ({
+      accountId: id,
+      claims: () => ({ sub: localSubFor(id), email: id, email_verified: true, token_use: "id" }),
+    }),
+    // Cognito issues refresh tokens to its app clients without an offline_access scope.
+    issueRefreshToken: (_ctx: unknown, client: { grantTypeAllowed(t: string): boolean }) =>
+      client.grantTypeAllowed("refresh_token"),
+    // No consent screen: the one client is this app's own page.
+    loadExistingGrant: async (ctx: GrantContext) => {
+      const grant = new ctx.oidc.provider.Grant({
+        clientId: ctx.oidc.client.clientId,
+        accountId: ctx.oidc.session.accountId,
+      });
+      grant.addOIDCScope("openid email");
+      await grant.save();
+      return grant;
+    },
+    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    features: { devInteractions: { enabled: false } },
+    // Cognito's defaults are 60 minutes; short here too, so the page's silent refresh is exercised.
+    ttl: { IdToken: 3600, AccessToken: 3600, RefreshToken: 30 * 24 * 3600, Session: 24 * 3600 },
+    pkce: { required: () => true },
+  });
+  const callback = provider.callback();
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const p = provider;
+    const match = /^\/interaction\/([A-Za-z0-9_-]+)(\/login)?$/.exec((req.url ?? "").split("?")[0] ?? "");
+    if (!match) return void callback(req, res);
+    const uid = match[1] as string;
+    const html = (status: number, body: string) => {
+      res.writeHead(status, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
+      res.end(body);
+    };
+    if (req.method === "GET" && !match[2]) {
+      await p.interactionDetails(req, res);
+      return html(200, signInPage(uid));
+    }
+    if (req.method === "POST" && match[2]) {
+      const email = (await readForm(req)).get("email")?.trim().toLowerCase() ?? "";
+      if (!EMAIL.test(email)) return html(400, signInPage(uid, "Enter an email address, e.g. alice@example.com."));
+      await p.interactionFinished(req, res, { login: { accountId: email } }, { mergeWithLastSubmission: false });
+      return;
+    }
+    html(404, "Not found");
+  }
+
+  return {
+    issuer,
+    clientId: LOCAL_CLIENT_ID,
+    authorizationEndpoint: `${issuer}/auth`,
+    tokenEndpoint: `${issuer}/token`,
+    jwksUrl: `${issuer}/jwks`,
+    signingKey,
+    close: () => closeServer(server),
+  };
+}
+
+/** The parts of oidc-provider's Provider this module uses. */
+interface OidcProvider {
+  callback(): (req: IncomingMessage, res: ServerResponse) => void;
+  interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<unknown>;
+  interactionFinished(
+    req: IncomingMessage,
+    res: ServerResponse,
+    result: object,
+    options: { mergeWithLastSubmission: boolean },
+  ): Promise<void>;
+}
+
+interface GrantContext {
+  oidc: {
+    provider: { Grant: new (init: object) => { addOIDCScope(s: string): void; save(): Promise<unknown> } };
+    client: { clientId: string };
+    session: { accountId: string };
+  };
+}

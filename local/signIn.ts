@@ -1,0 +1,140 @@
+// Signs in against the stack's issuer as a browser would (authorization code + PKCE, following the sign-in
+// page), and prints or returns the ID token. `npm run token -- alice@example.com [--url http://127.0.0.1:3000/]`
+// works against the local issuer, whose sign-in page takes any email; a Cognito user pool needs a browser.
+import { createHash, randomBytes } from "node:crypto";
+
+/** The `auth` block of GET /config (API v1.1). */
+export interface AuthConfig {
+  issuer: string;
+  clientId: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  scopes: string[];
+}
+
+export interface Tokens {
+  idToken: string;
+  accessToken: string;
+  refreshToken?: string;
+}
+
+/** Reads GET /config of the API at `apiUrl`; fails with a clear message when the stack has no sign-in. */
+export async function authConfigOf(apiUrl: string): Promise<AuthConfig> {
+  const res = await fetch(new URL("config", apiUrl));
+  if (res.status !== 200) throw new Error(`GET ${apiUrl}config answered ${res.status}: is fileshare running there?`);
+  const body = (await res.json()) as { auth: AuthConfig | null };
+  if (body.auth === null) {
+    throw new Error("this stack has no sign-in: start it with FILESHARE_AUTH=cognito (or set fileshare:auth).");
+  }
+  return body.auth;
+}
+
+/** Follows the local issuer's redirects and sign-in form for `email`; returns the tokens. */
+export async function signInLocally(auth: AuthConfig, redirectUri: string, email: string): Promise<Tokens> {
+  const verifier = randomBytes(32).toString("base64url");
+  const state = randomBytes(8).toString("base64url");
+  const url = new URL(auth.authorizationEndpoint);
+  url.search = new URLSearchParams({
+    client_id: auth.clientId,
+    response_type: "code",
+    redirect_uri: redirectUri,
+    scope: auth.scopes.join(" "),
+    state,
+    code_challenge: createHash("sha256").update(verifier).digest("base64url"),
+    code_challenge_method: "S256",
+  }).toString();
+  const cookies = new Map<string, string>();
+  const send = async (target: string, init: RequestInit = {}): Promise<Response> => {
+    const res = await fetch(target, {
+      ...init,
+      redirect: "manual",
+      headers: {
+        ...(init.headers as Record<string, string>),
+        cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join("; "),
+      },
+    });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = ""] = line.split(";");
+      const at = pair.indexOf("=");
+      cookies.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+    return res;
+  };
+  let target = url.toString();
+  for (let hop = 0; hop < 10; hop++) {
+    if (target.startsWith(redirectUri)) {
+      const back = new URL(target).searchParams;
+      if (back.get("state") !== state) throw new Error("sign-in returned a different state");
+      const code = back.get("code");
+      if (!code)
+        throw new Error(`sign-in failed: ${back.get("error") ?? "no code"} ${back.get("error_description") ?? ""}`);
+      return exchangeCode(auth, redirectUri, code, verifier);
+    }
+    let res = await send(target);
+    if (res.status === 200 && /\/interaction\//.test(target)) {
+      // The sign-in page: submit the email as its form would.
+      res = await send(`${target}/login`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ email }).toString(),
+      });
+    }
+    const location = res.headers.get("location");
+    if (res.status < 300 || res.status >= 400 || !location) {
+      throw new Error(
+        `sign-in stopped at ${new URL(target).pathname} with ${res.status}: ${(await res.text()).slice(0, 200)}`,
+      );
+    }
+    target = new URL(location, target).toString();
+  }
+  throw new Error("sign-in went through too many redirects");
+}
+
+async function exchangeCode(auth: AuthConfig, redirectUri: string, code: string, verifier: string): Promise<Tokens> {
+  const res = await fetch(auth.tokenEndpoint, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "authorization_code",
+      client_id: auth.clientId,
+      code,
+      redirect_uri: redirectUri,
+      code_verifier: verifier,
+    }).toString(),
+  });
+  const body = (await res.json()) as {
+    id_token?: string;
+    access_token?: string;
+    refresh_token?: string;
+    error?: string;
+  };
+  if (res.status !== 200 || !body.id_token || !body.access_token) {
+    throw new Error(`the token endpoint answered ${res.status}: ${body.error ?? "no tokens"}`);
+  }
+  return { idToken: body.id_token, accessToken: body.access_token, refreshToken: body.refresh_token };
+}
+
+async function main(argv: string[]): Promise<void> {
+  let apiUrl = process.env.FILESHARE_URL ?? `http://127.0.0.1:${process.env.PORT ?? "3000"}/`;
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--url") apiUrl = argv[++i] ?? apiUrl;
+    else rest.push(argv[i] as string);
+  }
+  const email = rest[0];
+  if (email === undefined || rest.length !== 1 || !email.includes("@")) {
+    throw new Error("usage: npm run token -- alice@example.com [--url http://127.0.0.1:3000/]");
+  }
+  if (!apiUrl.endsWith("/")) apiUrl += "/";
+  const auth = await authConfigOf(apiUrl);
+  // The page's own URL is a registered callback: the sign-in returns there (nothing needs to listen).
+  const tokens = await signInLocally(auth, apiUrl, email);
+  process.stdout.write(tokens.idToken + "\n");
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((e: unknown) => {
+    process.stderr.write(`token: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  });
+}
