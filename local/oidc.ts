@@ -83,6 +83,7 @@ export async function startLocalIssuer(options: IssuerOptions): Promise<LocalIss
     use: "sig",
   };
 
+  const emails = new Map<string, string>();
   const server = createServer((req, res) => {
     route(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" });
@@ -109,10 +110,13 @@ export async function startLocalIssuer(options: IssuerOptions): Promise<LocalIss
     // Cognito-like ID tokens: the email claims inside the ID token itself, and token_use.
     claims: { openid: ["sub", "token_use"], email: ["email", "email_verified"] },
     conformIdTokenClaims: false,
-    findAccount: (_ctx: unknown, id: string) => ({
-      accountId: id,
-      claims: () => ({ sub: localSubFor(id), email: id, email_verified: true, token_use: "id" }),
-    }),
+    // The account id is the `sub`; the email it signed in with is remembered for the claims (and refreshes).
+    findAccount: (_ctx: unknown, sub: string) => {
+      const email = emails.get(sub);
+      return email === undefined
+        ? undefined
+        : { accountId: sub, claims: () => ({ sub, email, email_verified: true, token_use: "id" }) };
+    },
     // Cognito issues refresh tokens to its app clients without an offline_access scope.
     issueRefreshToken: (_ctx: unknown, client: { grantTypeAllowed(t: string): boolean }) =>
       client.grantTypeAllowed("refresh_token"),
@@ -150,7 +154,13 @@ export async function startLocalIssuer(options: IssuerOptions): Promise<LocalIss
     if (req.method === "POST" && match[2]) {
       const email = (await readForm(req)).get("email")?.trim().toLowerCase() ?? "";
       if (!EMAIL.test(email)) return html(400, signInPage(uid, "Enter an email address, e.g. alice@example.com."));
-      await p.interactionFinished(req, res, { login: { accountId: email } }, { mergeWithLastSubmission: false });
+      emails.set(localSubFor(email), email);
+      await p.interactionFinished(
+        req,
+        res,
+        { login: { accountId: localSubFor(email) } },
+        { mergeWithLastSubmission: false },
+      );
       return;
     }
     html(404, "Not found");

@@ -35,8 +35,9 @@ export function assertNotGone(record: FileRecord, now: Date): void {
 
 /** A recipients share: 401 without sign-in, 403 unless the caller's verified email is listed (or they own it). */
 export async function assertMayAccess(request: ApiRequest, deps: Deps, record: FileRecord): Promise<void> {
-  if (record.recipients === undefined) return;
+  // A token, when sent, is checked even where sign-in is optional: a bad one is a 401, never "anonymous".
   const user = await signedInUser(request, deps.verifyToken);
+  if (record.recipients === undefined) return;
   if (user === undefined) throw unauthorized("This share is for named recipients: sign in to open it.");
   if (user.sub === record.owner) return;
   if (user.email === undefined || !record.recipients.includes(user.email)) {

@@ -1,6 +1,7 @@
 // GET /files: the signed-in caller's shares, newest first, read from the owner index (a Query, never a Scan),
 // in pages. The cursor is the index position, checked on the way back in: it must name the caller.
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { createHash } from "node:crypto";
 import { signedInUser } from "../auth";
 import { Deps } from "../deps";
 import { invalidRequest, unauthorized } from "../errors";
@@ -14,16 +15,21 @@ export const MAX_PAGE_SIZE = 100;
 
 type Position = { id: string; owner: string; createdAt: string };
 
-/** The opaque cursor: the index position of the last item, base64url JSON. */
+/** A short tag of the owner, so that a cursor handed to one user is refused from another. */
+const ownerTag = (owner: string) => createHash("sha256").update(owner).digest("base64url").slice(0, 16);
+
+/** The opaque cursor: the index position of the last item and its owner's tag, base64url JSON. */
 export function encodeCursor(position: Position): string {
-  return Buffer.from(JSON.stringify([position.id, position.createdAt]), "utf8").toString("base64url");
+  return Buffer.from(JSON.stringify([position.id, position.createdAt, ownerTag(position.owner)]), "utf8").toString(
+    "base64url",
+  );
 }
 
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$/;
 
 /** A cursor back to an index position of `owner`'s shares; 400 for anything this API did not hand out. */
 export function decodeCursor(cursor: string, owner: string): Position {
-  const bad = () => invalidRequest("cursor is not one this API handed out; start again without a cursor.");
+  const bad = () => invalidRequest("cursor is not one this API handed out to you; start again without a cursor.");
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) throw bad();
   let value: unknown;
   try {
@@ -31,7 +37,7 @@ export function decodeCursor(cursor: string, owner: string): Position {
   } catch {
     throw bad();
   }
-  if (!Array.isArray(value) || value.length !== 2) throw bad();
+  if (!Array.isArray(value) || value.length !== 3 || value[2] !== ownerTag(owner)) throw bad();
   const [id, createdAt] = value as unknown[];
   if (typeof id !== "string" || !FILE_ID.test(id) || typeof createdAt !== "string" || !ISO_TIME.test(createdAt)) {
     throw bad();

@@ -1,0 +1,99 @@
+// A local stack with sign-in (auth: cognito) in this process, real tokens from its issuer's sign-in flow, and
+// tokens signed with the issuer's key but with one thing wrong, to try what the gateway must refuse.
+import { generateKeyPairSync } from "node:crypto";
+import { importJWK, JWK, SignJWT } from "jose";
+import { loadSettings, LocalServer, startLocal } from "../../local/main";
+import { localSubFor } from "../../local/oidc";
+import { signInLocally } from "../../local/signIn";
+
+export const ORIGIN = "http://127.0.0.1:3000";
+
+/** Starts `npm start`'s stack in memory with sign-in on; `env` adds FILESHARE_* settings. */
+export async function startSignedInStack(env: Record<string, string> = {}): Promise<LocalServer> {
+  const settings = await loadSettings({ FILESHARE_AUTH: "cognito", ...env });
+  return startLocal({ port: 0, settings });
+}
+
+/** An ID token for `email` through the issuer's real sign-in flow (code + PKCE). */
+export async function tokenFor(server: LocalServer, email: string): Promise<string> {
+  const issuer = server.issuer;
+  if (!issuer) throw new Error("the stack has no issuer");
+  const auth = { ...issuer, scopes: ["openid", "email"] };
+  return (await signInLocally(auth, server.apiUrl, email)).idToken;
+}
+
+/** A token signed with the issuer's own key (unless `key` is given), with `claims` overriding good ones. */
+export async function craftToken(
+  server: LocalServer,
+  claims: Record<string, unknown> = {},
+  options: { key?: JWK; expiresIn?: number } = {},
+): Promise<string> {
+  const issuer = server.issuer!;
+  const key = options.key ?? issuer.signingKey;
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({
+    sub: localSubFor("mallory@example.com"),
+    email: "mallory@example.com",
+    email_verified: true,
+    token_use: "id",
+    iss: issuer.issuer,
+    aud: issuer.clientId,
+    iat: now - 60,
+    exp: now + (options.expiresIn ?? 600),
+    ...claims,
+  })
+    .setProtectedHeader({ alg: "RS256", kid: issuer.signingKey.kid })
+    .sign(await importJWK(key, "RS256"));
+}
+
+/** A private key the issuer never published, with the issuer's key id. */
+export function foreignKey(server: LocalServer): JWK {
+  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  return { ...(privateKey.export({ format: "jwk" }) as JWK), kid: server.issuer!.signingKey.kid };
+}
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  json: any;
+}
+
+/** One API call over HTTP, from the page's origin; `token` goes in as a bearer token. */
+export async function call(
+  server: LocalServer,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Reply> {
+  const res = await fetch(new URL(path.replace(/^\//, ""), server.apiUrl), {
+    method,
+    headers: {
+      origin: ORIGIN,
+      ...(options.body === undefined ? {} : { "content-type": "application/json" }),
+      ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
+      ...options.headers,
+    },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : undefined };
+}
+
+/** Creates a share as `token`'s user, uploads its bytes and waits until it is available. */
+export async function share(
+  server: LocalServer,
+  token: string | undefined,
+  fields: Record<string, unknown> = {},
+): Promise<{ id: string; deleteToken: string; shareUrl: string }> {
+  const bytes = Buffer.from("hello world");
+  const created = await call(server, "POST", "/uploads", {
+    token,
+    body: { fileName: "report.txt", contentType: "text/plain", size: bytes.length, ...fields },
+  });
+  if (created.status !== 201) throw new Error(`POST /uploads: ${created.status} ${JSON.stringify(created.json)}`);
+  const put = await fetch(created.json.uploadUrl, { method: "PUT", headers: created.json.headers, body: bytes });
+  if (put.status !== 200) throw new Error(`PUT: ${put.status}`);
+  await server.backends.idle();
+  return created.json;
+}
