@@ -4,7 +4,7 @@
 // routes that require sign-in (the authorizer's job on AWS); routes where sign-in is optional run it
 // themselves, because API Gateway's authorizer cannot let a request without a token through.
 import { createRemoteJWKSet, jwtVerify, JWTVerifyGetKey } from "jose";
-import type { RuntimeConfig } from "./config";
+import type { RuntimeConfig } from "../config/runtime";
 import { unauthorized } from "./errors";
 import type { ApiRequest } from "./http";
 

@@ -5,7 +5,7 @@ import { DynamoDBClient, DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { randomBytes } from "node:crypto";
 import { createTokenVerifier, TokenVerifier } from "./auth";
-import { fromEnvironment, RuntimeConfig } from "./config";
+import { fromEnvironment, RuntimeConfig } from "../config/runtime";
 
 /** The dependencies of every handler core. */
 export interface Deps {

@@ -1,5 +1,5 @@
 // The route table: the single source for API Gateway (infra/api.ts), the local gateway (local/) and the docs.
-import type { RuntimeConfig } from "./config";
+import type { RuntimeConfig } from "../config/runtime";
 import { ApiHandle } from "./http";
 import { createUpload } from "./routes/createUpload";
 import { deleteFile } from "./routes/deleteFile";

@@ -1,6 +1,6 @@
 // GET /config (API v1.1): what a client needs to know about this stack, its limits and how to sign in.
 // Public and cacheable; it reads only the stack's config, so its function carries no AWS SDK.
-import type { RuntimeConfig } from "../config";
+import type { RuntimeConfig } from "../../config/runtime";
 import type { Deps } from "../deps";
 import { ApiRequest, ApiResponse } from "../http";
 

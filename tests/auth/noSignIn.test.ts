@@ -1,7 +1,7 @@
 // A stack without sign-in (auth none, today's behaviour): GET /config says so, recipients are refused, and the
 // new settings are validated with messages that name the key.
 import assert from "node:assert/strict";
-import { parseSettings, SettingsError } from "../../infra/settings";
+import { parseSettings, SettingsError } from "../../config/parse";
 import { testConfig, useBackends } from "../support/harness";
 
 describe("a stack without sign-in (auth none)", () => {

@@ -18,9 +18,9 @@ describe("restricted shares, locally: passwords and recipients", function () {
 
   before(async () => {
     server = await startSignedInStack();
-    [alice, bob, carol] = await Promise.all(
-      ["alice@example.com", "bob@example.com", "carol@example.com"].map((e) => tokenFor(server, e)),
-    );
+    alice = await tokenFor(server, "alice@example.com");
+    bob = await tokenFor(server, "bob@example.com");
+    carol = await tokenFor(server, "carol@example.com");
   });
   afterEach(() => {
     server.backends.deps.now = realNow;
