@@ -8,3 +8,7 @@ const app = new FileShare("fileshare", config);
 export const apiUrl = app.apiUrl;
 export const bucketName = app.bucketName;
 export const tableName = app.tableName;
+/** Sign-in (fileshare:auth cognito): the user pool, its app client and the managed sign-in domain. */
+export const userPoolId = app.auth?.userPool.id;
+export const userPoolClientId = app.auth?.client.id;
+export const signInDomain = app.auth?.signInDomain;

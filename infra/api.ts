@@ -33,6 +33,8 @@ export interface ApiArgs {
   settings: Settings;
   stack: string;
   routes: readonly Route[];
+  /** The user pool whose ID tokens the API's authorizer accepts (auth cognito only). */
+  userPoolArn?: pulumi.Input<string>;
   /** The function that serves each route. */
   functions: { readonly [R in RouteName]: aws.lambda.Function };
 }
@@ -63,14 +65,21 @@ export class Api extends pulumi.ComponentResource {
     const names = args.routes.map((route) => route.name);
     // Only the document's values wait for the invoke ARNs; no resource is created in here.
     return pulumi
-      .all(names.map((n) => args.functions[n].invokeArn))
-      .apply((arns) =>
+      .all([pulumi.output(args.userPoolArn), ...names.map((n) => args.functions[n].invokeArn)])
+      .apply(([userPoolArn, ...arns]) =>
         JSON.stringify(
           openApiDocument(
             args.routes,
             Object.fromEntries(names.map((n, i) => [n, arns[i] as string])),
             args.settings,
             `fileshare-${args.stack}`,
+            userPoolArn === undefined
+              ? undefined
+              : {
+                  userPoolArn,
+                  uploads: args.settings.authUploadsRequireSignIn,
+                  downloads: args.settings.authDownloadsRequireSignIn,
+                },
           ),
         ),
       );

@@ -2,7 +2,7 @@
 // inline least-privilege policy (infra/iam.ts) and its own log group with retention.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { runtimeConfig, toEnvironment } from "../config/runtime";
+import { AuthEndpoints, runtimeConfig, toEnvironment } from "../config/runtime";
 import { Settings } from "../config/schema";
 import { apiFunctionFactory, objectCreatedFunctionFactory, pageFunctionFactory } from "../handlers/lambda";
 import { dependencies } from "../package.json";
@@ -47,6 +47,8 @@ export interface FunctionsArgs {
   routes: readonly Route[];
   bucket: aws.s3.Bucket;
   table: aws.dynamodb.Table;
+  /** Where sign-in happens (auth cognito only). */
+  auth?: pulumi.Output<AuthEndpoints>;
 }
 
 /** The Lambda functions, and the bucket notification that calls objectCreated for new uploads. */
@@ -57,8 +59,10 @@ export class Functions extends pulumi.ComponentResource {
     super("fileshare:functions:Functions", name, {}, opts);
     // Deploy-time values reach the code as environment variables, never inside the serialized closure.
     const environment = pulumi
-      .all([args.bucket.bucket, args.table.name])
-      .apply(([bucketName, tableName]) => toEnvironment(runtimeConfig(args.settings, bucketName, tableName)));
+      .all([args.bucket.bucket, args.table.name, pulumi.output(args.auth)])
+      .apply(([bucketName, tableName, auth]) =>
+        toEnvironment(runtimeConfig(args.settings, bucketName, tableName, auth)),
+      );
     const create = (fn: FunctionName, factory: aws.lambda.CallbackFactory<never, unknown>) =>
       this.createFunction(name, fn, factory, args, environment);
     const routeFunctions = Object.fromEntries(

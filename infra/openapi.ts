@@ -2,13 +2,23 @@
 // so the table stays the single source. Pure: no Pulumi, testable on plain values.
 import { createHash } from "node:crypto";
 import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS } from "../handlers/http";
-import type { Route } from "../handlers/routes";
+import { Route, routeAuth } from "../handlers/routes";
 
 /** How long a browser may cache a preflight answer, seconds (as handlers/http.ts preflightResponse). */
 export const PREFLIGHT_MAX_AGE_SECONDS = "600";
 
 /** The part of a route the API definition needs. */
-export type RouteSpec = Pick<Route, "name" | "method" | "path" | "summary">;
+export type RouteSpec = Pick<Route, "name" | "method" | "path" | "summary" | "auth" | "authFollows">;
+
+/** Sign-in on a stack with auth cognito: the user pool the authorizer trusts, and what requires sign-in. */
+export interface SignInSpec {
+  userPoolArn: string;
+  uploads: boolean;
+  downloads: boolean;
+}
+
+/** The name of the Cognito authorizer in the API definition. */
+export const AUTHORIZER = "cognito";
 
 /** API Gateway's own error responses, each mapped to an API.md error code (and a status where it differs). */
 export const GATEWAY_RESPONSES: Readonly<Record<string, { code: string; statusCode?: string; message?: string }>> = {
@@ -21,6 +31,9 @@ export const GATEWAY_RESPONSES: Readonly<Record<string, { code: string; statusCo
     message: "There is no such route here; see API.md for the routes.",
   },
   RESOURCE_NOT_FOUND: { code: "NotFound" },
+  // The Cognito authorizer's refusals (missing, expired or foreign token).
+  UNAUTHORIZED: { code: "Unauthorized", message: "Sign in first: send Authorization: Bearer <ID token>." },
+  ACCESS_DENIED: { code: "Forbidden" },
   REQUEST_TOO_LARGE: { code: "TooLarge" },
   THROTTLED: { code: "Throttled" },
   QUOTA_EXCEEDED: { code: "Throttled" },
@@ -53,9 +66,19 @@ function pathParameters(path: string) {
   }));
 }
 
-function proxyOperation(route: RouteSpec, invokeArn: string) {
+function proxyOperation(route: RouteSpec, invokeArn: string, signIn: SignInSpec | undefined) {
+  const required =
+    signIn !== undefined &&
+    routeAuth(route, {
+      authIssuer: signIn.userPoolArn,
+      authUploadsRequireSignIn: signIn.uploads,
+      authDownloadsRequireSignIn: signIn.downloads,
+    }) === "required";
   return {
     operationId: route.name,
+    // API Gateway's Cognito authorizer checks the ID token before the function runs. Optional routes have
+    // none (the authorizer cannot let a request without a token through): their functions check tokens.
+    ...(required ? { security: [{ [AUTHORIZER]: [] }] } : {}),
     summary: route.summary,
     parameters: pathParameters(route.path),
     // A proxy integration passes the function's response through: no method responses to declare
@@ -135,6 +158,7 @@ export function openApiDocument(
   invokeArns: Readonly<Record<string, string>>,
   cors: { corsOrigins: readonly string[] },
   title = "fileshare",
+  signIn?: SignInSpec,
 ) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
@@ -143,12 +167,27 @@ export function openApiDocument(
     const operations = (paths[route.path] ??= { options: preflightOperation(route.path, cors.corsOrigins) });
     const method = route.method.toLowerCase();
     if (operations[method] !== undefined) throw new Error(`two routes for ${route.method} ${route.path}`);
-    operations[method] = proxyOperation(route, invokeArn);
+    operations[method] = proxyOperation(route, invokeArn, signIn);
   }
   return {
     openapi: "3.0.1",
     info: { title, version: "1" },
     paths,
+    ...(signIn === undefined
+      ? {}
+      : {
+          components: {
+            securitySchemes: {
+              [AUTHORIZER]: {
+                type: "apiKey",
+                name: "Authorization",
+                in: "header",
+                "x-amazon-apigateway-authtype": "cognito_user_pools",
+                "x-amazon-apigateway-authorizer": { type: "cognito_user_pools", providerARNs: [signIn.userPoolArn] },
+              },
+            },
+          },
+        }),
     "x-amazon-apigateway-gateway-responses": Object.fromEntries(
       Object.entries(GATEWAY_RESPONSES).map(([type, r]) => [type, gatewayResponse(r.code, r.statusCode, r.message)]),
     ),

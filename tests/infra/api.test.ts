@@ -122,7 +122,10 @@ describe("OpenAPI document from the route table (pure)", () => {
     assert.equal(hash(ROUTES), base, "stable for the same table");
     const moved = ROUTES.map((r) => (r.name === "getFile" ? { ...r, path: "/v2/files/{id}" } : r));
     const renamed = ROUTES.map((r) => (r.name === "deleteFile" ? { ...r, method: "POST" as const } : r));
-    const added = [...ROUTES, { name: "getFile" as const, method: "GET" as const, path: "/extra", summary: "x" }];
+    const added = [
+      ...ROUTES,
+      { name: "getFile" as const, method: "GET" as const, path: "/extra", summary: "x", auth: "none" as const },
+    ];
     for (const other of [
       hash(moved),
       hash(renamed),

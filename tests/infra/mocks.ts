@@ -93,6 +93,11 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
       const executionArn = `arn:aws:execute-api:${region}:${ACCOUNT_ID}:${id}`;
       return { id, state: { ...inputs, executionArn, rootResourceId: "root000001" } };
     }
+    case "aws:cognito/userPool:UserPool": {
+      const id = `${region}_Mock${name.replace(/[^A-Za-z0-9]/g, "").slice(-6)}`;
+      const arn = `arn:aws:cognito-idp:${region}:${ACCOUNT_ID}:userpool/${id}`;
+      return { id, state: { ...inputs, arn, endpoint: `cognito-idp.${region}.amazonaws.com/${id}` } };
+    }
     case "aws:apigateway/stage:Stage": {
       // Like AWS: the invoke URL has no trailing slash.
       const invokeUrl = `https://${inputs["restApi"]}.execute-api.${region}.amazonaws.com/${inputs["stageName"]}`;

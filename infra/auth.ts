@@ -1,0 +1,112 @@
+// Sign-in on AWS (fileshare:auth cognito): a Cognito user pool with email as the user name, an app client for
+// the page (and CLI callbacks) using the authorization code grant with PKCE and refresh tokens, and a
+// Cognito-hosted sign-in domain. The API's authorizer and the functions read the pool's issuer from here.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { AuthEndpoints } from "../config/runtime";
+import { Settings } from "../config/schema";
+
+/** Token lifetimes: short ID/access tokens (the page refreshes them silently), 30-day refresh tokens. */
+export const ID_TOKEN_MINUTES = 60;
+export const REFRESH_TOKEN_DAYS = 30;
+
+const MFA = { off: "OFF", optional: "OPTIONAL", required: "ON" } as const;
+
+export interface AuthArgs {
+  settings: Settings;
+  stack: string;
+}
+
+export class Auth extends pulumi.ComponentResource {
+  public readonly userPool: aws.cognito.UserPool;
+  public readonly client: aws.cognito.UserPoolClient;
+  public readonly domain: aws.cognito.UserPoolDomain;
+  /** Where sign-in happens, for GET /config and the token checks. */
+  public readonly endpoints: pulumi.Output<AuthEndpoints>;
+  /** The managed sign-in page's host, e.g. fileshare-dev-….auth.eu-west-1.amazoncognito.com */
+  public readonly signInDomain: pulumi.Output<string>;
+
+  constructor(name: string, args: AuthArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("fileshare:auth:Auth", name, {}, opts);
+    const { settings } = args;
+    const keep = settings.protectData;
+    this.userPool = new aws.cognito.UserPool(
+      `${name}-users`,
+      {
+        name: `fileshare-${args.stack}`,
+        usernameAttributes: ["email"],
+        autoVerifiedAttributes: ["email"],
+        usernameConfiguration: { caseSensitive: false },
+        passwordPolicy: {
+          minimumLength: 12,
+          requireLowercase: true,
+          requireUppercase: true,
+          requireNumbers: true,
+          requireSymbols: true,
+          temporaryPasswordValidityDays: 3,
+        },
+        mfaConfiguration: MFA[settings.authMfa as keyof typeof MFA],
+        ...(settings.authMfa === "off" ? {} : { softwareTokenMfaConfiguration: { enabled: true } }),
+        accountRecoverySetting: { recoveryMechanisms: [{ name: "verified_email", priority: 1 }] },
+        deletionProtection: keep ? "ACTIVE" : "INACTIVE",
+        // Advanced security (threat protection) is a paid feature: off unless a stack turns it on.
+        userPoolAddOns: { advancedSecurityMode: "OFF" },
+      },
+      { parent: this, protect: keep },
+    );
+    // The page's own URL cannot be a callback here yet: the client id goes into the functions, whose ARNs go
+    // into the API, whose URL would go into the client: a cycle. Until the API is split (RestApi, then its
+    // body), the page's URL is listed in fileshare:authCallbackUrls after the first deploy.
+    if (settings.authCallbackUrls.length === 0) {
+      throw new Error(
+        "fileshare:authCallbackUrls: list the page's URL (the apiUrl output, e.g. https://abc.execute-api.eu-west-1.amazonaws.com/dev/) so that sign-in can return to it.",
+      );
+    }
+    const urls = [...settings.authCallbackUrls];
+    this.client = new aws.cognito.UserPoolClient(
+      `${name}-client`,
+      {
+        name: `fileshare-${args.stack}-page`,
+        userPoolId: this.userPool.id,
+        // A browser page and a CLI cannot keep a secret: a public client, protected by PKCE.
+        generateSecret: false,
+        allowedOauthFlowsUserPoolClient: true,
+        allowedOauthFlows: ["code"],
+        allowedOauthScopes: ["openid", "email"],
+        supportedIdentityProviders: ["COGNITO"],
+        callbackUrls: urls,
+        logoutUrls: urls,
+        explicitAuthFlows: ["ALLOW_REFRESH_TOKEN_AUTH"],
+        idTokenValidity: ID_TOKEN_MINUTES,
+        accessTokenValidity: ID_TOKEN_MINUTES,
+        refreshTokenValidity: REFRESH_TOKEN_DAYS,
+        tokenValidityUnits: { idToken: "minutes", accessToken: "minutes", refreshToken: "days" },
+        preventUserExistenceErrors: "ENABLED",
+        enableTokenRevocation: true,
+      },
+      { parent: this },
+    );
+    this.domain = new aws.cognito.UserPoolDomain(
+      `${name}-domain`,
+      {
+        userPoolId: this.userPool.id,
+        // Globally unique: the pool id (region_suffix) makes it so; Cognito forbids "aws"/"cognito" in it.
+        domain: this.userPool.id.apply((id) => `fileshare-${args.stack}-${id.toLowerCase().replace(/[^a-z0-9]/g, "")}`),
+        managedLoginVersion: 2,
+      },
+      { parent: this },
+    );
+    const region = this.userPool.endpoint.apply((endpoint) => endpoint.split(".")[1] ?? "");
+    this.signInDomain = pulumi.interpolate`${this.domain.domain}.auth.${region}.amazoncognito.com`;
+    this.endpoints = pulumi
+      .all([this.userPool.endpoint, this.client.id, this.signInDomain])
+      .apply(([endpoint, clientId, host]) => ({
+        issuer: `https://${endpoint}`,
+        clientId,
+        authorizationEndpoint: `https://${host}/oauth2/authorize`,
+        tokenEndpoint: `https://${host}/oauth2/token`,
+        jwksUrl: `https://${endpoint}/.well-known/jwks.json`,
+      }));
+    this.registerOutputs({ userPoolId: this.userPool.id, userPoolClientId: this.client.id });
+  }
+}
