@@ -96,6 +96,9 @@ describe("OpenAPI document from the route table (pure)", () => {
       ["INTEGRATION_TIMEOUT", "Unavailable", passedOn],
       // API Gateway's text for an unknown route or method ("Missing Authentication Token") misleads: replaced.
       ["MISSING_AUTHENTICATION_TOKEN", "NotFound", '"There is no such route here; see API.md for the routes."'],
+      // The Cognito authorizer's refusals (API v1.1).
+      ["UNAUTHORIZED", "Unauthorized", '"Sign in first: send Authorization: Bearer <ID token>."'],
+      ["ACCESS_DENIED", "Forbidden", passedOn],
     ] as const) {
       const r = responses[type];
       assert.equal(
@@ -106,7 +109,7 @@ describe("OpenAPI document from the route table (pure)", () => {
       assert.equal(r.responseTemplates["application/json"], `{"error":{"code":"${code}","message":${message}}}`);
     }
     assert.equal(responses.MISSING_AUTHENTICATION_TOKEN.statusCode, "404");
-    assert.equal(Object.keys(responses).length, 9, "every gateway response is checked above");
+    assert.equal(Object.keys(responses).length, 11, "every gateway response is checked above");
   });
 
   it("refuses a route without a function and two routes on one method and path", () => {
