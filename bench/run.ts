@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), "fileshare-bench-"));
   try {
     console.log("\n| Lambda function | archive zipped | unzipped |\n|---|---|---|");
-    for (const fn of await buildFunctions("dev")) {
+    for (const fn of (await buildFunctions("dev")).functions) {
       await layOut(fn, join(root, fn.name));
       const { zipped, unzipped } = zippedSize(join(root, fn.name));
       const mb = (b: number) => `${(b / 1024 / 1024).toFixed(2)} MB`;

@@ -8,6 +8,7 @@ import { dependencies } from "../package.json";
 import { UPLOAD_PREFIX } from "../handlers/objects";
 import type { Route } from "../handlers/routes";
 import { assumeRolePolicyFor, FunctionName, functionPolicy } from "./iam";
+import { SdkLayer } from "./sdkLayer";
 import { runtimeConfig, Settings } from "./settings";
 
 /** API Gateway gives up after 29 s; our handlers make two or three AWS calls. */
@@ -15,6 +16,8 @@ export const FUNCTION_TIMEOUT_SECONDS = 10;
 /** Lambda gives CPU in proportion to memory; 256 MB keeps cold starts of the SDK v3 clients short. */
 export const FUNCTION_MEMORY_MB = 256;
 export const FUNCTION_RUNTIME = aws.lambda.Runtime.NodeJS22dX;
+/** arm64 costs less per GB-second; the code is plain JavaScript with no native modules. */
+export const FUNCTION_ARCHITECTURES = ["arm64"];
 
 /** Every function of the stack by name; `code` is the serialized CallbackFunction archive. */
 export type FunctionMap = { readonly [F in FunctionName]: aws.lambda.Function };
@@ -50,6 +53,8 @@ export interface FunctionsArgs {
 /** The Lambda functions, and the bucket notification that calls objectCreated for new uploads. */
 export class Functions extends pulumi.ComponentResource {
   public readonly functions: FunctionMap;
+  /** The SDK layer every data function attaches. */
+  public readonly sdkLayer: SdkLayer;
 
   constructor(name: string, args: FunctionsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fileshare:functions:Functions", name, {}, opts);
@@ -57,6 +62,15 @@ export class Functions extends pulumi.ComponentResource {
     const environment = pulumi
       .all([args.bucket.bucket, args.table.name])
       .apply(([bucketName, tableName]) => toEnvironment(runtimeConfig(args.settings, bucketName, tableName)));
+    this.sdkLayer = new SdkLayer(
+      `${name}-sdk`,
+      {
+        layerName: `${name}-${args.stack}-sdk`,
+        runtime: FUNCTION_RUNTIME,
+        architectures: FUNCTION_ARCHITECTURES,
+      },
+      { parent: this },
+    );
     const create = (fn: FunctionName, factory: aws.lambda.CallbackFactory<never, unknown>) =>
       this.createFunction(name, fn, factory, args, environment);
     const routeFunctions = Object.fromEntries(
@@ -104,13 +118,15 @@ export class Functions extends pulumi.ComponentResource {
         callbackFactory: factory,
         role: role.arn,
         runtime: FUNCTION_RUNTIME,
-        // arm64 costs less per GB-second; the code is plain JavaScript with no native modules.
-        architectures: ["arm64"],
+        architectures: FUNCTION_ARCHITECTURES,
         timeout: FUNCTION_TIMEOUT_SECONDS,
         memorySize: FUNCTION_MEMORY_MB,
         environment: { variables: environment },
         loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-        codePathOptions: { extraExcludePackages: DATA_FREE_FUNCTIONS[fn] ? RUNTIME_PACKAGES : [] },
+        // Data functions take the SDK from the layer, the data-free ones need none: no archive packs it.
+        ...(DATA_FREE_FUNCTIONS[fn]
+          ? { codePathOptions: { extraExcludePackages: RUNTIME_PACKAGES } }
+          : { layers: [this.sdkLayer.arn], codePathOptions: { extraExcludePackages: this.sdkLayer.packages } }),
       },
       // The log group first (else Lambda creates one without retention), the policy before the first call.
       { parent: this, dependsOn: [logGroup, policy] },

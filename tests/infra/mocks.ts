@@ -86,6 +86,10 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
       const invokeArn = `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations`;
       return { id: n, state: { ...inputs, name: n, arn, invokeArn } };
     }
+    case "aws:lambda/layerVersion:LayerVersion": {
+      const layerArn = `arn:aws:lambda:${region}:${ACCOUNT_ID}:layer:${named("layerName")}`;
+      return { id: `${layerArn}:1`, state: { ...inputs, layerArn, arn: `${layerArn}:1`, version: "1" } };
+    }
     case "aws:apigateway/restApi:RestApi": {
       const id = autoName(name)
         .replace(/[^a-z0-9]/g, "")
