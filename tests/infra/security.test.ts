@@ -91,6 +91,7 @@ for (const stackName of STACKS) {
       assert.deepEqual(ours.map((r) => r.type).sort(), [
         "fileshare:api:Api",
         "fileshare:functions:Functions",
+        "fileshare:functions:SdkLayer",
         "fileshare:index:FileShare",
         "fileshare:storage:Storage",
       ]);
