@@ -12,7 +12,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { Agent } from "node:http";
 import { hostname, cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { RuntimeConfig, toEnvironment } from "../handlers/config";
+import { parseSettings } from "../config/parse";
+import { RuntimeConfig, runtimeConfig, toEnvironment } from "../config/runtime";
 import { handleApiEvent } from "../handlers/http";
 import { fileKeyFor, signDownload, signUpload } from "../handlers/objects";
 import { matchPath, ROUTES } from "../handlers/routes";
@@ -303,20 +304,12 @@ function table(): string {
   return lines.join("\n");
 }
 
-/** The stack settings the local servers run with here (dev-like; sizes and limits do not matter). */
-const CONFIG: RuntimeConfig = {
-  bucketName: "fileshare-bench",
-  tableName: "fileshare-bench-files",
-  uploadUrlTtlSeconds: 300,
-  downloadUrlTtlSeconds: 60,
-  defaultShareTtlSeconds: 3600,
-  maxShareTtlSeconds: 86400,
-  maxFileSizeBytes: 1024 * 1024,
-  allowedContentTypes: [],
-  defaultMaxDownloads: 0,
-  maxDownloadsLimit: 0,
-  corsOrigins: [],
-};
+/** The local servers' config here: the schema's defaults and one CORS origin (sizes and limits do not matter). */
+const CONFIG: RuntimeConfig = runtimeConfig(
+  parseSettings({ corsOrigins: ["http://127.0.0.1:3000"] }),
+  "fileshare-bench",
+  "fileshare-bench-files",
+);
 
 async function main(): Promise<void> {
   const started = Date.now();

@@ -3,9 +3,9 @@
 // CommonJS file, and laid out where Pulumi's serialized code looks for them: its deep requires such as
 // require("@aws-sdk/client-s3/dist-cjs/index.js") find thin stubs over the one shared bundle.
 import { build, Plugin } from "esbuild";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import * as ts from "typescript";
 
 const PROJECT = resolve(__dirname, "..");
@@ -44,21 +44,40 @@ function typeScriptFiles(dir: string): string[] {
   });
 }
 
-/** The `@aws-sdk/*` names imported (or re-exported) by the TypeScript files under `dir`, as written; type-only
- *  imports are skipped. A namespace or default import is refused: its names could not be listed. */
+/** The TypeScript file a relative import names, if it is one (`./x` -> x.ts or x/index.ts). */
+function localModule(from: string, specifier: string): string | undefined {
+  const base = resolve(dirname(from), specifier);
+  return [`${base}.ts`, join(base, "index.ts")].find((f) => existsSync(f));
+}
+
+/** The `@aws-sdk/*` names imported (or re-exported) by the TypeScript files under `dir` and every local module
+ *  they import (config/, ...: the serializer copies those in too), as written; type-only imports are skipped.
+ *  A namespace or default import is refused: its names could not be listed. */
 export function importedSdkNames(dir: string = HANDLERS_DIR): Map<string, Set<string>> {
   const found = new Map<string, Set<string>>();
   const add = (pkg: string, name: string) => found.set(pkg, (found.get(pkg) ?? new Set()).add(name));
-  for (const file of typeScriptFiles(dir)) {
+  const files = typeScriptFiles(dir);
+  const seen = new Set(files);
+  for (let file = files.shift(); file !== undefined; file = files.shift()) {
     const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, false);
     for (const statement of source.statements) {
       const from =
         (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier;
-      if (!from || !ts.isStringLiteral(from) || !from.text.startsWith("@aws-sdk/")) continue;
+      if (!from || !ts.isStringLiteral(from)) continue;
+      const typeOnly = ts.isImportDeclaration(statement) ? statement.importClause?.isTypeOnly : statement.isTypeOnly;
+      if (from.text.startsWith(".")) {
+        const local = typeOnly ? undefined : localModule(file, from.text);
+        if (local && !seen.has(local)) {
+          files.push(local);
+          seen.add(local);
+        }
+        continue;
+      }
+      if (!from.text.startsWith("@aws-sdk/") || typeOnly) continue;
       const where = `${file}: import from "${from.text}"`;
       if (ts.isImportDeclaration(statement)) {
         const clause = statement.importClause;
-        if (!clause || clause.isTypeOnly) continue;
+        if (!clause) continue;
         if (clause.name || !clause.namedBindings || !ts.isNamedImports(clause.namedBindings)) {
           throw new Error(`${where}: import SDK names by name (import { X } from ...) so the layer can carry them`);
         }
@@ -66,7 +85,6 @@ export function importedSdkNames(dir: string = HANDLERS_DIR): Map<string, Set<st
           if (!el.isTypeOnly) add(from.text, (el.propertyName ?? el.name).text);
         }
       } else {
-        if (statement.isTypeOnly) continue;
         if (!statement.exportClause || !ts.isNamedExports(statement.exportClause)) {
           throw new Error(`${where}: re-export SDK names by name (export { X } from ...) so the layer can carry them`);
         }

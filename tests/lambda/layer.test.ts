@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { builtinModules } from "node:module";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUNDLE_PATH, buildSdkLayer, bundleSdk, importedSdkNames, LayerFiles, sdkImports } from "../../infra/sdkBundle";
@@ -158,6 +158,20 @@ describe("Finding the SDK names the handlers import (infra/sdkBundle.ts)", () =>
       "@aws-sdk/client-s3": ["PutObjectCommand", "S3Client"],
       "@aws-sdk/lib-dynamodb": ["GetCommand"],
     });
+  });
+
+  it("follows the local modules the handlers import (outside handlers/ too), skipping type-only ones", async () => {
+    await mkdir(join(dir, "handlers"));
+    await mkdir(join(dir, "shared"));
+    await writeFile(
+      join(dir, "handlers", "a.ts"),
+      `import { x } from "../shared/clients";\nimport type { T } from "../shared/types";`,
+    );
+    await writeFile(join(dir, "shared", "clients.ts"), `export { S3Client as x } from "@aws-sdk/client-s3";`);
+    await writeFile(join(dir, "shared", "types.ts"), `import { GetCommand } from "@aws-sdk/lib-dynamodb";`);
+    const found = importedSdkNames(join(dir, "handlers"));
+    assert.deepEqual([...found.keys()], ["@aws-sdk/client-s3"]);
+    assert.deepEqual([...found.get("@aws-sdk/client-s3")!], ["S3Client"]);
   });
 
   it("refuses a namespace import, whose names it could not list", async () => {
