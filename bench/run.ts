@@ -58,14 +58,14 @@ const since = (t) => Number(process.hrtime.bigint() - t) / 1e6;
 const [mode, target, eventJson] = process.argv.slice(2);
 if (mode === "sdk") {
   require(target + "/@aws-sdk/client-s3"); require(target + "/@aws-sdk/client-dynamodb");
-  process.stdout.write(JSON.stringify({ load: since(t0) }));
+  process.stdout.write("\\nBENCH " + JSON.stringify({ load: since(t0) }) + "\\n");
 } else {
   const { handler } = require(target + "/__index.js");
   const load = since(t0);
   const t1 = process.hrtime.bigint();
   handler(JSON.parse(eventJson), { awsRequestId: "bench" }).then((r) => {
     if (!(r.statusCode < 300)) throw new Error("first call answered " + r.statusCode + " " + r.body);
-    process.stdout.write(JSON.stringify({ load, first: since(t1) }));
+    process.stdout.write("\\nBENCH " + JSON.stringify({ load, first: since(t1) }) + "\\n");
   });
 }`;
 
@@ -97,7 +97,9 @@ async function coldStarts(built: s.Built, root: string, backends: Backends, file
   for (let i = 0; i < COLD_RUNS; i++) {
     for (const [name, c] of s.shuffle(Object.entries(cases))) {
       const { stdout, wallMs } = await s.node(c.args, { cwd: root, env: { ...env, NODE_PATH: c.nodePath ?? "" } });
-      const out = stdout ? (JSON.parse(stdout) as { load: number; first?: number }) : { load: 0 };
+      // The function's own log lines come first; the child's timings are on its BENCH line.
+      const line = stdout.split("\n").find((l) => l.startsWith("BENCH "));
+      const out = line ? (JSON.parse(line.slice(6)) as { load: number; first?: number }) : { load: 0 };
       const sample = (samples[name] ??= { wall: [], load: [], first: [] });
       sample.wall.push(wallMs);
       sample.load.push(out.load);

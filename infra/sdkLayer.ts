@@ -35,7 +35,11 @@ export class SdkLayer extends pulumi.ComponentResource {
       name,
       {
         layerName: args.layerName,
-        description: `AWS SDK for the fileshare handlers: ${this.packages.join(", ")} (esbuild bundle)`,
+        // Lambda allows 256 characters.
+        description: `esbuild bundle of the AWS SDK names the handlers import: ${this.packages.join(", ")}`.slice(
+          0,
+          256,
+        ),
         code,
         compatibleRuntimes: [args.runtime],
         compatibleArchitectures: args.architectures,
