@@ -3,7 +3,7 @@
 // and one invoke permission per route, scoped to its method and path.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Route, RouteName } from "../handlers/routes";
+import type { Route, RouteName } from "../handlers/routeTable";
 import { API_GATEWAY_LOGGING_POLICY_ARN, assumeRolePolicyFor } from "./iam";
 import { openApiDocument, permissionPath, redeploymentHash } from "./openapi";
 import { Settings } from "./settings";

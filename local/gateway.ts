@@ -16,7 +16,7 @@ import { Deps } from "../handlers/deps";
 import { corsHeaders, handleApiEvent, preflightResponse } from "../handlers/http";
 import { internalError, unavailable } from "../handlers/errors";
 import { createLogger, describeError, Logger } from "../handlers/log";
-import { matchPath, Route, ROUTES } from "../handlers/routes";
+import { matchPath, Route, ROUTES } from "../handlers/routeTable";
 import { proxyEvent } from "./events";
 
 /** Largest request body the gateway reads, bytes. */
@@ -120,7 +120,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const invoke =
     options.invoke ??
     ((route: Route, event: APIGatewayProxyEvent, deps: Deps) =>
-      handleApiEvent(route.handle, event, { awsRequestId: event.requestContext.requestId }, deps));
+      handleApiEvent(route.handler, event, { awsRequestId: event.requestContext.requestId }, deps));
   let port = 0;
   const stagePrefix = options.stage ? `/${options.stage}` : "";
 

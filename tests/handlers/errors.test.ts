@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createDocumentClient, createS3Client } from "../../handlers/deps";
 import { handleApiEvent } from "../../handlers/http";
-import { ROUTES } from "../../handlers/routes";
+import { ROUTES } from "../../handlers/routeTable";
 import { LOCAL_CREDENTIALS } from "../../local/s3";
 import { proxyEvent } from "../../local/events";
 import { captureLogs, testConfig, useBackends } from "../support/harness";
@@ -133,7 +133,7 @@ describe("API errors (API.md error rows, real S3 and DynamoDB servers)", () => {
       }),
       isBase64Encoded: true,
     };
-    const result = await handleApiEvent(route.handle, event, { awsRequestId: "r" }, api.deps);
+    const result = await handleApiEvent(route.handler, event, { awsRequestId: "r" }, api.deps);
     assert.equal(result.statusCode, 201);
   });
 

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { fromEnvironment } from "../../handlers/config";
 import { pageResponse } from "../../handlers/page";
-import { matchPath, ROUTES } from "../../handlers/routes";
+import { matchPath, ROUTES } from "../../handlers/routeTable";
 import { Backends, startBackends } from "../../local/backends";
 import { proxyEvent } from "../../local/events";
 import { bytesOf } from "../support/harness";

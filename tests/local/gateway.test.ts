@@ -7,7 +7,7 @@ import { request } from "node:http";
 import { connect } from "node:net";
 import { Deps } from "../../handlers/deps";
 import { Logger } from "../../handlers/log";
-import { ROUTES } from "../../handlers/routes";
+import { ROUTES } from "../../handlers/routeTable";
 import { createGateway, Gateway, HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from "../../local/gateway";
 import { testConfig } from "../support/harness";
 import { eventually } from "./http";
