@@ -10,6 +10,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { APIGatewayProxyResult } from "aws-lambda";
+import type { ConfigOnly, RouteHandler } from "../../handlers/http";
 import type { Route } from "../../handlers/routeTable";
 import { ROUTES } from "../../handlers/routeTable";
 import { Functions } from "../../infra/functions";
@@ -19,7 +20,7 @@ import { runMocked, valueOf } from "../infra/mocks";
 import { BuiltFunction, LambdaProcess, layOut } from "./archive";
 
 /** A handler that answers which route it belongs to, and whether it was given the data clients. */
-function marker(name: string): Route["handler"] {
+function marker(name: string): RouteHandler<ConfigOnly> {
   return async (_request, deps) => ({
     status: 200,
     body: { ranHandlerOf: name, gotDataClients: "s3" in deps && "db" in deps },
