@@ -1,5 +1,5 @@
 // The thin adapter between API Gateway proxy events and the route handlers: request parsing, CORS,
-// the one place where errors become API.md error bodies, and one structured log line per request.
+// the one place where errors become docs/api.md error bodies, and one structured log line per request.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { Deps } from "./deps";
 import { internalError, invalidRequest, isHttpError, unavailable, HttpError } from "./errors";
@@ -58,7 +58,7 @@ export function preflightResponse(origin: string | undefined, allowed: readonly 
   };
 }
 
-/** The API.md error body for an HttpError. */
+/** The docs/api.md error body for an HttpError. */
 export function errorBody(e: HttpError): { error: { code: string; message: string } } {
   return { error: { code: e.code, message: e.message } };
 }

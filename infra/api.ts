@@ -81,7 +81,7 @@ export class Api extends pulumi.ComponentResource {
       `${name}-api`,
       {
         name: `fileshare-${stack}`,
-        description: "fileshare HTTP API v1 (see API.md)",
+        description: "fileshare HTTP API v1 (see docs/api.md)",
         body,
         // A definition that API Gateway only half understands must fail the deploy, not pass silently.
         failOnWarnings: true,

@@ -11,7 +11,7 @@ export const PREFLIGHT_MAX_AGE_SECONDS = "600";
 
 export type { RouteSpec };
 
-/** API Gateway's own error responses, each mapped to an API.md error code (and a status where it differs). */
+/** API Gateway's own error responses, each mapped to an docs/api.md error code (and a status where it differs). */
 export const GATEWAY_RESPONSES: Readonly<Record<string, { code: string; statusCode?: string; message?: string }>> = {
   DEFAULT_4XX: { code: "InvalidRequest" },
   DEFAULT_5XX: { code: "InternalError" },
@@ -98,7 +98,7 @@ function preflightOperation(path: string, allowedOrigins: readonly string[]) {
   };
 }
 
-/** A gateway response in the API.md error shape, with CORS headers so a page can read the error. */
+/** A gateway response in the docs/api.md error shape, with CORS headers so a page can read the error. */
 function gatewayResponse(code: string, statusCode?: string, message?: string) {
   return {
     ...(statusCode === undefined ? {} : { statusCode }),

@@ -164,7 +164,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       matches = [];
     }
     if (matches.length === 0) {
-      return errorResult(404, "NotFound", `There is no ${fullPath} here; see API.md for the routes.`, cors);
+      return errorResult(404, "NotFound", `There is no ${fullPath} here; GET /openapi.json lists the routes.`, cors);
     }
     if (method === "OPTIONS") {
       return preflightResponse(origin, deps?.config.corsOrigins ?? []);
@@ -219,7 +219,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     res.end(body);
   }
 
-  /** The answer when something in the gateway itself failed: still the API.md shape, with CORS headers. */
+  /** The answer when something in the gateway itself failed: still the docs/api.md shape, with CORS headers. */
   function failure(req: IncomingMessage): Result {
     let allowed: readonly string[] = [];
     try {

@@ -43,7 +43,7 @@ export interface LocalServer {
   port: number;
   /** The web page, e.g. http://127.0.0.1:3000/ */
   pageUrl: string;
-  /** The API base URL (API.md's base URL, ends with "/"). */
+  /** The API base URL (docs/api.md's base URL, ends with "/"). */
   apiUrl: string;
   backends: Backends;
   gateway: Gateway;
@@ -338,7 +338,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         `fileshare is running: ${started.pageUrl}`,
-        `API base URL: ${started.apiUrl} (the routes of API.md)`,
+        `API base URL: ${started.apiUrl} (the routes of docs/api.md)`,
         data,
         "Press Ctrl-C to stop.",
         "",

@@ -6,8 +6,8 @@ import { LOCAL_CREDENTIALS } from "../../local/s3";
 import { proxyEvent } from "../../local/events";
 import { captureLogs, testConfig, useBackends } from "../support/harness";
 
-// Every error row of API.md, through the same adapter Lambda runs, against real local servers.
-describe("API errors (API.md error rows, real S3 and DynamoDB servers)", () => {
+// Every error row of docs/api.md, through the same adapter Lambda runs, against real local servers.
+describe("API errors (docs/api.md error rows, real S3 and DynamoDB servers)", () => {
   const env = useBackends(testConfig({ maxFileSizeBytes: 1000 }));
   before(env.start);
   after(env.stop);

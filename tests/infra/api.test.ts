@@ -82,7 +82,7 @@ describe("OpenAPI document from the route table (pure)", () => {
     );
   });
 
-  it("gives API Gateway's own 4XX/5XX errors CORS headers and the API.md error body", () => {
+  it("gives API Gateway's own 4XX/5XX errors CORS headers and the docs/api.md error body", () => {
     const responses = doc["x-amazon-apigateway-gateway-responses"];
     const passedOn = "$context.error.messageString";
     for (const [type, code, message] of [

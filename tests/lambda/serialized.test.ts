@@ -162,7 +162,7 @@ describe("The serialized Lambda code, run from its archive alone in fresh Node p
     assert.equal((await call("GET", `/files/${created.json.id}`)).status, 404);
   });
 
-  it("maps errors to API.md bodies inside the serialized code (the error helpers survive serialization)", async () => {
+  it("maps errors to docs/api.md bodies inside the serialized code (the error helpers survive serialization)", async () => {
     const bad = await call("POST", "/uploads", { fileName: "a", contentType: "nope", size: 1 });
     assert.equal(bad.status, 400);
     assert.equal(bad.json.error.code, "InvalidRequest");
