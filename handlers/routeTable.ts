@@ -137,7 +137,9 @@ const OPENAPI_ROUTE: RouteSpec = {
   summary: "This API as an OpenAPI 3 document",
   needs: "none",
   auth: "none",
-  responses: { "200": { description: "The OpenAPI document, generated from the route table", json: "OpenApiDocument" } },
+  responses: {
+    "200": { description: "The OpenAPI document, generated from the route table", json: "OpenApiDocument" },
+  },
 };
 
 /** The OpenAPI document of every route, as JSON text: built once here, carried by value into the openapi

@@ -95,7 +95,11 @@ describe("OpenAPI document from the route table (pure)", () => {
       ["INTEGRATION_FAILURE", "Unavailable", passedOn],
       ["INTEGRATION_TIMEOUT", "Unavailable", passedOn],
       // API Gateway's text for an unknown route or method ("Missing Authentication Token") misleads: replaced.
-      ["MISSING_AUTHENTICATION_TOKEN", "NotFound", '"There is no such route here; GET /openapi.json lists the routes."'],
+      [
+        "MISSING_AUTHENTICATION_TOKEN",
+        "NotFound",
+        '"There is no such route here; GET /openapi.json lists the routes."',
+      ],
     ] as const) {
       const r = responses[type];
       assert.equal(

@@ -72,16 +72,12 @@ for (const stackName of STACKS) {
     });
 
     it(
-      stackName === "prod"
-        ? "protects exactly the bucket and the table"
-        : "protects nothing (dev data is disposable)",
+      stackName === "prod" ? "protects exactly the bucket and the table" : "protects nothing (dev data is disposable)",
       () => {
         const protectedNames = run.resources.filter((r) => r.protect === true).map((r) => r.type);
         assert.deepEqual(
           protectedNames.sort(),
-          stackName === "prod"
-            ? ["aws:dynamodb/table:Table", "aws:s3/bucket:Bucket"]
-            : [],
+          stackName === "prod" ? ["aws:dynamodb/table:Table", "aws:s3/bucket:Bucket"] : [],
         );
       },
     );
