@@ -4,12 +4,12 @@
 // `needs`. The S3 event wiring is infra/uploadEvents.ts.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { toEnvironment } from "../handlers/config";
+import { runtimeConfig, toEnvironment } from "../config/runtime";
+import { Settings } from "../config/schema";
 import { objectCreatedFunctionFactory, routeFunctionFactory } from "../handlers/lambda";
 import { dependencies } from "../package.json";
 import type { Needs, Route } from "../handlers/routeTable";
 import { assumeRolePolicyFor, FunctionName, functionPolicy } from "./iam";
-import { runtimeConfig, Settings } from "./settings";
 
 /** API Gateway gives up after 29 s; our handlers make two or three AWS calls. */
 export const FUNCTION_TIMEOUT_SECONDS = 10;
