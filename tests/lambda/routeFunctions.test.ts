@@ -28,7 +28,7 @@ function marker(name: string): RouteHandler<ConfigOnly> {
 }
 
 describe("Each route's function runs exactly its route's handler (marker handlers, serialized code run alone)", function () {
-  this.timeout(120_000);
+  this.timeout(300_000); // serializing under mocks is slow on a loaded 2-core machine
   const built: BuiltFunction[] = [];
   const lambdas: Record<string, LambdaProcess> = {};
   let root: string;

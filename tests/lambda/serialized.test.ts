@@ -34,7 +34,9 @@ describe("The serialized Lambda code, run from its archive alone in fresh Node p
   let backends: Backends;
   const lambdas: Record<string, LambdaProcess> = {};
 
-  before(async () => {
+  before(async function () {
+    // Serializing seven functions under mocks in a child process takes ~35 s on a loaded 2-core machine.
+    this.timeout(300_000);
     functions = await buildFunctions("dev");
     root = await mkdtemp(join(tmpdir(), "fileshare-lambda-"));
     const first = functions[0]!;
