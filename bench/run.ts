@@ -14,9 +14,9 @@ import { hostname, cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseSettings } from "../config/parse";
 import { RuntimeConfig, runtimeConfig, toEnvironment } from "../config/runtime";
-import { handleApiEvent } from "../handlers/http";
+import { handleApiEvent, RouteHandler } from "../handlers/http";
 import { fileKeyFor, signDownload, signUpload } from "../handlers/objects";
-import { matchPath, ROUTES } from "../handlers/routes";
+import { matchPath, ROUTES } from "../handlers/routeTable";
 import { Backends, startBackends } from "../local/backends";
 import { proxyEvent } from "../local/events";
 import * as s from "./support";
@@ -177,7 +177,7 @@ async function latency(backends: Backends, fileId: string): Promise<void> {
   const deps = backends.deps;
   const call = async (method: string, path: string, body?: unknown) => {
     const { route, event } = apiEvent(method, path, body);
-    const res = await handleApiEvent(route.handle, event, { awsRequestId: "bench" }, deps);
+    const res = await handleApiEvent(route.handler as RouteHandler, event, { awsRequestId: "bench" }, deps);
     if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${res.body}`);
   };
   const table = deps.config.tableName;
@@ -321,7 +321,12 @@ async function main(): Promise<void> {
     const backends = await startBackends({ config: CONFIG });
     try {
       const { route, event } = apiEvent("POST", "/uploads", UPLOAD);
-      const created = await handleApiEvent(route.handle, event, { awsRequestId: "bench" }, backends.deps);
+      const created = await handleApiEvent(
+        route.handler as RouteHandler,
+        event,
+        { awsRequestId: "bench" },
+        backends.deps,
+      );
       const fileId = (JSON.parse(created.body) as { id: string }).id;
       // A file ready to download: its record says available (no bytes needed for signing a GET).
       await backends.deps.db.send(

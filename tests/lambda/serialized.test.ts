@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { fromEnvironment } from "../../config/runtime";
 import { pageResponse } from "../../handlers/page";
-import { matchPath, ROUTES } from "../../handlers/routes";
+import { API_DOCUMENT_JSON, matchPath, ROUTES } from "../../handlers/routeTable";
 import { Backends, startBackends } from "../../local/backends";
 import { proxyEvent } from "../../local/events";
 import { bytesOf } from "../support/harness";
@@ -46,7 +46,9 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
   let backends: Backends;
   const lambdas: Record<string, LambdaProcess> = {};
 
-  before(async () => {
+  before(async function () {
+    // Serializing seven functions under mocks in a child process takes ~35 s on a loaded 2-core machine.
+    this.timeout(300_000);
     ({ functions, layer } = await buildFunctions("dev"));
     root = await mkdtemp(join(tmpdir(), "fileshare-lambda-"));
     layerModules = await layOutLayer(layer.files, join(root, "opt"));
@@ -105,10 +107,17 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
     }
   });
 
-  it("packs no SDK into any archive: the data functions attach the layer, the page function nothing", () => {
+  it("packs no SDK into any archive: the data functions attach the layer, routes that need nothing have none", () => {
+    assert.deepEqual(
+      ROUTES.filter((r) => r.needs === "none")
+        .map((r) => r.name)
+        .sort(),
+      ["openapi", "page"],
+    );
     for (const fn of functions) {
+      const needsNothing = ROUTES.find((r) => r.name === fn.name)?.needs === "none";
       assert.deepEqual(fn.folders, [], `${fn.name}: its archive is __index.js alone`);
-      if (fn.name === "page") assert.deepEqual(fn.layers, [], "the page reads no data: no layer");
+      if (needsNothing) assert.deepEqual(fn.layers, [], `${fn.name} reads no data: no layer`);
       else assert.deepEqual(fn.layers, [layer.arn], `${fn.name} attaches the SDK layer`);
     }
   });
@@ -116,7 +125,7 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
   it("resolves every require of every __index.js, and every SDK name it reads, from its archive and the layer alone", async () => {
     for (const fn of functions) {
       const required = requiredNames(fn.indexJs);
-      if (fn.name !== "page")
+      if (ROUTES.find((r) => r.name === fn.name)?.needs !== "none")
         assert.ok(required["@aws-sdk/client-s3/dist-cjs/index.js"]?.includes("S3Client"), fn.name);
       assert.deepEqual(await unresolved(join(root, fn.name), layerModules, required), [], fn.name);
     }
@@ -195,7 +204,7 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
     assert.equal((await call("GET", `/files/${created.json.id}`)).status, 404);
   });
 
-  it("maps errors to API.md bodies inside the serialized code (the error helpers survive serialization)", async () => {
+  it("maps errors to docs/api.md bodies inside the serialized code (the error helpers survive serialization)", async () => {
     const bad = await call("POST", "/uploads", { fileName: "a", contentType: "nope", size: 1 });
     assert.equal(bad.status, 400);
     assert.equal(bad.json.error.code, "InvalidRequest");
@@ -209,6 +218,14 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
     const config = fromEnvironment(functions[0]!.environment);
     assert.equal(page.body, pageResponse(config).body, "the same page the project serves locally");
     assert.match(page.body, new RegExp(`"maxShareTtlSeconds":${config.maxShareTtlSeconds}[,}]`), "the stack's limits");
+  });
+
+  it("serves the OpenAPI document from the openapi function: the route table's document, with the stage's base URL", async () => {
+    const served = await call("GET", "/openapi.json");
+    assert.equal(served.status, 200);
+    const { servers, ...document } = served.json;
+    assert.deepEqual(servers, [{ url: "https://abc.execute-api.eu-west-1.amazonaws.com/dev/" }]);
+    assert.deepEqual(document, JSON.parse(API_DOCUMENT_JSON));
   });
 });
 
