@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { toEnvironment } from "../handlers/config";
 import { apiFunctionFactory, objectCreatedFunctionFactory, pageFunctionFactory } from "../handlers/lambda";
 import { dependencies } from "../package.json";
-import { UPLOAD_PREFIX } from "../handlers/objects";
+import { UPLOAD_PREFIX } from "../handlers/ids";
 import type { Route } from "../handlers/routes";
 import { assumeRolePolicyFor, FunctionName, functionPolicy } from "./iam";
 import { runtimeConfig, Settings } from "./settings";

@@ -2,7 +2,8 @@
 // DynamoDB table for the records, both protected from deletion on stacks that keep their data.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BUCKET_CORS_RULE, UPLOAD_PREFIX } from "../handlers/objects";
+import { UPLOAD_PREFIX } from "../handlers/ids";
+import { BUCKET_CORS_RULE } from "../handlers/objects";
 import { TABLE_KEY, TTL_ATTRIBUTE } from "../handlers/records";
 import { Settings } from "./settings";
 

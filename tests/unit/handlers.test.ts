@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { fromEnvironment, toEnvironment, ENV_NAMES } from "../../handlers/config";
 import { gone, isHttpError, notFound } from "../../handlers/errors";
-import { contentDisposition, idFromKey } from "../../handlers/objects";
+import { idFromKey } from "../../handlers/ids";
+import { contentDisposition } from "../../handlers/objects";
 import { decodeS3Key } from "../../handlers/objectCreated";
 import { pageHtml, pageLimits, wantsHtml } from "../../handlers/page";
 import { matchPath } from "../../handlers/routes";
+import { hashToken, tokenMatches } from "../../handlers/tokens";
 import { mediaTypeEssence } from "../../handlers/validation";
 import { normaliseEvent } from "../../local/s3";
 import { testConfig } from "../support/harness";
@@ -53,6 +55,15 @@ describe("Handler helpers (pure)", () => {
     assert.equal(idFromKey("uploads/Q2h1bmt5QmFjb25Ub2FzdA/x"), undefined);
     assert.equal(idFromKey("other/Q2h1bmt5QmFjb25Ub2FzdA"), undefined);
     assert.equal(idFromKey("uploads/short"), undefined);
+  });
+
+  it("accepts a delete token only against the hash of that same token", () => {
+    const stored = hashToken("the-token");
+    assert.match(stored, /^[0-9a-f]{64}$/);
+    assert.equal(tokenMatches("the-token", stored), true);
+    assert.equal(tokenMatches("the-token ", stored), false);
+    assert.equal(tokenMatches("another-token", stored), false);
+    assert.equal(tokenMatches("the-token", "not-hex"), false);
   });
 
   it("decodes S3 event keys as S3 encodes them, and the local S3 events are normalised to that encoding", () => {
