@@ -2,15 +2,15 @@
 // started in-process with startLocal() so a test can move the handlers' clock (deps.now) to reach expiry.
 // Every page state is saved as a screenshot under test-output/screenshots/ for a person to look at.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Browser, BrowserContext, chromium, ConsoleMessage, Page } from "playwright-core";
 import { headObject } from "../../handlers/objects";
 import { loadSettings, LocalServer, startLocal } from "../../local/main";
-import { eventually, shareWithFetch, testBytes } from "../local/http";
+import { shareWithFetch, testBytes } from "../local/http";
+import { findChromium } from "../support/browser";
+import { waitFor } from "../support/wait";
 
-const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
 /** The flags FACTS.md found to work headless on these machines. */
 const CHROMIUM_ARGS = [
   "--headless",
@@ -102,15 +102,13 @@ describe("the web page in headless Chromium", function () {
   }
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (.ci/run does) or set CHROMIUM_PATH`);
-    }
+    const executablePath = findChromium();
     await mkdir(SCREENSHOTS, { recursive: true });
     // The dev stack's settings, whatever the environment says.
     const settings = await loadSettings({});
     server = await startLocal({ port: 0, settings });
     // playwright's launch() gives every run a fresh temporary profile (user-data-dir) and removes it on close.
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   });
 
   after(async () => {
@@ -365,9 +363,9 @@ describe("the web page in headless Chromium", function () {
 
     const put = await fetch(upload.uploadUrl, { method: "PUT", headers: upload.headers, body: new Uint8Array(bytes) });
     assert.equal(put.status, 200);
-    await eventually("the upload to be confirmed", async () =>
-      (await apiInfo(upload.id)).body["status"] === "available" ? true : undefined,
-    );
+    await waitFor(async () => (await apiInfo(upload.id)).body["status"] === "available", {
+      what: "the upload to be confirmed",
+    });
     await page.click("#recheck-button");
     await page.waitForSelector('#file-view[data-state="available"]');
     assert.equal(await text(page, "#file-name"), "later.txt");
@@ -488,10 +486,8 @@ describe("the web page in headless Chromium", function () {
 
     release();
     const id = await createdId;
-    await eventually("the cancelled share to be deleted", async () =>
-      (await apiInfo(id)).status === 404 ? true : undefined,
-    );
-    assert.ok(await page.isHidden("#result"), "a cancelled share shows a link");
+    await waitFor(async () => (await apiInfo(id)).status === 404, { what: "the cancelled share to be deleted" });
+    assert.ok(await page.isHidden("#result"), "a cancelled share shows no link");
     assert.equal(await page.inputValue("#share-link"), "");
     assert.ok(await page.isEnabled("#upload-button"));
   });
@@ -517,6 +513,7 @@ describe("the web page in headless Chromium", function () {
     await page.waitForFunction(() =>
       /\((?:[1-9]|[1-9]\d)%\)/.test(document.getElementById("progress-text")!.textContent!),
     );
+    const putEnded = page.waitForEvent("requestfailed", (r) => r.method() === "PUT");
     await page.click("#cancel-button");
     await cdp.send("Network.emulateNetworkConditions", {
       offline: false,
@@ -525,12 +522,16 @@ describe("the web page in headless Chromium", function () {
       uploadThroughput: -1,
     });
     assert.equal(await activeId(page), "upload-button");
-    await eventually("the cancelled share to be deleted", async () =>
-      (await apiInfo(id)).status === 404 ? true : undefined,
+    await putEnded;
+    await waitFor(async () => (await apiInfo(id)).status === 404, { what: "the cancelled share to be deleted" });
+    // Once the browser has dropped the PUT and every S3 event is handled, storage must hold nothing for it.
+    await waitFor(
+      async () => {
+        await server.backends.idle();
+        return (await headObject(server.backends.deps, `uploads/${id}`)) === undefined;
+      },
+      { what: "no bytes left in storage for the cancelled share" },
     );
-    await server.backends.idle();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.equal(await headObject(server.backends.deps, `uploads/${id}`), undefined, "bytes left in storage");
     assert.ok(await page.isHidden("#result"));
   });
 
@@ -594,15 +595,14 @@ describe("the web page in headless Chromium", function () {
     const ran = await page.evaluate(async () => {
       const script = document.createElement("script");
       script.textContent = "window.injected = true;";
+      // An allowed inline script runs as it is inserted: if it has not run now, it never will.
       document.body.appendChild(script);
-      await new Promise((r) => setTimeout(r, 50));
       return (window as unknown as { injected?: boolean }).injected === true;
     });
-    assert.equal(ran, false, "an injected inline script ran");
-    assert.ok(
-      problems.some((p) => /Content Security Policy/.test(p)),
-      "no CSP violation was reported",
-    );
+    assert.equal(ran, false, "an injected inline script does not run");
+    await waitFor(() => problems.some((p) => /Content Security Policy/.test(p)), {
+      what: "the browser to report the blocked script as a CSP violation",
+    });
     problems = [];
   });
 
