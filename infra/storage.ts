@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { UPLOAD_PREFIX } from "../handlers/ids";
 import { BUCKET_CORS_RULE } from "../handlers/objects";
 import { TABLE_KEY, TTL_ATTRIBUTE } from "../handlers/records";
-import { Settings } from "./settings";
+import { Settings } from "../config/schema";
 
 /** Days after which an upload is expired by S3: the longest share, rounded up, plus one day of margin. */
 export function uploadExpirationDays(maxShareTtlSeconds: number): number {
