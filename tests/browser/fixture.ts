@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { Browser, BrowserContext, chromium, ConsoleMessage, Page } from "playwright-core";
-import { loadSettings, LocalServer, startLocal } from "../../local/main";
+import { LocalServer, startLocal } from "../../local/server";
+import { loadSettings } from "../../local/settings";
 import { findChromium } from "../support/browser";
 
 /** The flags FACTS.md found to work headless on these machines. */

@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { headObject } from "../../handlers/objects";
-import { loadSettings, startLocal } from "../../local/main";
+import { startLocal } from "../../local/server";
+import { loadSettings } from "../../local/settings";
 import { testBytes } from "../local/http";
 import { waitFor } from "../support/wait";
 import { usePage } from "./fixture";
