@@ -8,7 +8,7 @@ import { deflateRawSync } from "node:zlib";
 import { parseSettings } from "../config/parse";
 import { RuntimeConfig, runtimeConfig } from "../config/runtime";
 import { handleApiEvent } from "../handlers/http";
-import { matchPath, ROUTES } from "../handlers/routes";
+import { matchPath, ROUTES } from "../handlers/routeTable";
 import { Backends } from "../local/backends";
 import { proxyEvent } from "../local/events";
 
@@ -46,12 +46,11 @@ export class BenchClient {
       },
       body: text,
     });
-    const result: APIGatewayProxyResult = await handleApiEvent(
-      route.handle,
-      event,
-      { awsRequestId: randomBytes(8).toString("hex") },
-      this.backends.deps,
-    );
+    const context = { awsRequestId: randomBytes(8).toString("hex") };
+    const result: APIGatewayProxyResult =
+      route.needs === "data"
+        ? await handleApiEvent(route.handler, event, context, this.backends.deps)
+        : await handleApiEvent(route.handler, event, context, { config: this.backends.deps.config });
     return { status: result.statusCode, json: result.body ? JSON.parse(result.body) : {} };
   }
 

@@ -3,15 +3,6 @@ import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectComm
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { Deps } from "./deps";
 
-/** The bucket's CORS rule, the same on AWS (infra/storage.ts) and locally (local/s3.ts): what a browser needs to
- *  PUT with exactly the headers signUpload returns and to GET a download URL. Never "*". */
-export const BUCKET_CORS_RULE = {
-  allowedMethods: ["PUT", "GET", "HEAD"],
-  allowedHeaders: ["content-type", "if-none-match", "x-amz-checksum-sha256"],
-  exposeHeaders: ["ETag"],
-  maxAgeSeconds: 600,
-};
-
 /** What the client must send with its PUT and where. */
 export interface SignedUpload {
   url: string;

@@ -76,7 +76,7 @@ export function rawJson<T = Record<string, unknown>>(response: RawResponse): T {
 /** Random test content: incompressible bytes, so a wrong or truncated copy cannot compare equal. */
 export const testBytes = (size: number) => randomBytes(size);
 
-/** The POST /uploads answer (API.md). */
+/** The POST /uploads answer (docs/api.md). */
 export interface CreatedUpload {
   id: string;
   fileKey: string;

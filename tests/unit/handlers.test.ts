@@ -9,7 +9,7 @@ import { idFromKey } from "../../handlers/ids";
 import { contentDisposition } from "../../handlers/objects";
 import { decodeS3Key } from "../../handlers/objectCreated";
 import { PAGE_CSP, pageHtml, pageLimits, SCRIPT_FILES, wantsHtml } from "../../handlers/page";
-import { matchPath } from "../../handlers/routes";
+import { matchPath } from "../../handlers/routeTable";
 import { hashToken, tokenMatches } from "../../handlers/tokens";
 import { mediaTypeEssence } from "../../handlers/validation";
 import { normaliseEvent } from "../../local/s3";
