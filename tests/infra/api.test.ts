@@ -168,7 +168,11 @@ for (const stackName of STACKS) {
       // Literal expectations: what API Gateway must receive for this stack, not a second run of the generator.
       const doc: Doc = JSON.parse(body);
       assert.equal(doc.openapi, "3.0.1");
-      assert.deepEqual(doc.info, { title: `fileshare-${stackName}`, version: "1" });
+      assert.deepEqual(doc.info, {
+        title: `fileshare-${stackName}`,
+        version: "1.0.0",
+        description: "Serverless file sharing with pre-signed S3 URLs. The reference is docs/api.md in the repository.",
+      });
       const invocation = (fn: string) =>
         "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/" +
         `arn:aws:lambda:eu-west-1:123456789012:function:fileshare-${stackName}-${fn}/invocations`;
@@ -179,6 +183,7 @@ for (const stackName of STACKS) {
       );
       assert.deepEqual(Object.fromEntries(targets), {
         "GET /": invocation("page"),
+        "GET /openapi.json": invocation("openapi"),
         "POST /uploads": invocation("createUpload"),
         "GET /files/{id}": invocation("getFile"),
         "POST /files/{id}/download": invocation("downloadFile"),
@@ -186,7 +191,7 @@ for (const stackName of STACKS) {
       });
       const origins =
         stackName === "dev" ? '["http://localhost:3000","http://127.0.0.1:3000"]' : '["https://files.example.com"]';
-      for (const path of ["/", "/uploads", "/files/{id}", "/files/{id}/download"]) {
+      for (const path of ["/", "/openapi.json", "/uploads", "/files/{id}", "/files/{id}/download"]) {
         const template = doc.paths[path].options["x-amazon-apigateway-integration"].responses.default;
         assert.ok(template.responseTemplates["application/json"].includes(`#if(${origins}.contains($origin))`), path);
       }
