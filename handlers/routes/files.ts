@@ -2,8 +2,8 @@
 import { Deps } from "../deps";
 import { gone, notFound } from "../errors";
 import { ApiRequest } from "../http";
+import { FILE_ID } from "../ids";
 import { FileRecord, getRecord, isExpired } from "../records";
-import { FILE_ID } from "../validation";
 
 /** The {id} path parameter, or a 404 when it cannot be one of ours. */
 export function fileIdOf(request: ApiRequest): string {
@@ -32,7 +32,7 @@ export function assertNotGone(record: FileRecord, now: Date): void {
   if (downloadsRemaining(record) === 0) throw gone("This share has no downloads left.");
 }
 
-/** The public view of a record (API.md GET /files/{id}). */
+/** The public view of a record (docs/api.md GET /files/{id}). */
 export function publicView(record: FileRecord) {
   return {
     id: record.id,

@@ -4,7 +4,7 @@ import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
-import { eventually } from "../local/http";
+import { waitFor } from "../support/wait";
 import {
   assertAbsent,
   BUCKET,
@@ -109,9 +109,9 @@ describe("emulator: writes", () => {
       socket.on("close", () => resolve());
       socket.on("error", reject);
     });
-    await eventually("the cut upload's staged file to be removed", async () =>
-      (await stagedFiles(s3)).length === 0 ? true : undefined,
-    );
+    await waitFor(async () => (await stagedFiles(s3)).length === 0, {
+      what: "the cut upload's staged file to be removed",
+    });
     await absent(key);
     const retry = await put(url, body);
     assert.equal(retry.status, 200, await retry.text());
