@@ -16,6 +16,7 @@ if (layerModules) {
 
 const { createDocumentClient, createS3Client } = require("../../handlers/deps") as typeof import("../../handlers/deps");
 const objects = require("../../handlers/objects") as typeof import("../../handlers/objects");
+const { fileKeyFor } = require("../../handlers/ids") as typeof import("../../handlers/ids");
 const { PutObjectCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
 const { getSignedUrl } = require("@aws-sdk/s3-request-presigner") as typeof import("@aws-sdk/s3-request-presigner");
 const { testConfig } = require("../support/harness") as typeof import("../support/harness");
@@ -37,7 +38,7 @@ async function cases(endpoint?: string): Promise<Record<string, unknown>> {
     now: () => NOW,
     random: () => "fixed",
   };
-  const key = objects.fileKeyFor("AbCdEfGhIjKlMnOpQrStUv");
+  const key = fileKeyFor("AbCdEfGhIjKlMnOpQrStUv");
   return {
     putWithSha256: await objects.signUpload(deps, key, { contentType: "text/plain", size: 0, sha256: SHA256 }, 300),
     putConditional: await objects.signUpload(deps, key, { contentType: "application/pdf", size: 12345 }, 300),
