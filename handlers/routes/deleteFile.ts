@@ -1,13 +1,12 @@
 // DELETE /files/{id}: with the delete token shown once at upload, mark the record `deleting` (from then on the
 // share is gone for everyone), remove the object, then the record. Should a step fail, a retry finishes the job.
-import { timingSafeEqual } from "node:crypto";
 import { signedInUser } from "../auth";
 import { Deps } from "../deps";
 import { forbidden } from "../errors";
 import { ApiRequest, ApiResponse } from "../http";
 import { deleteObject } from "../objects";
 import { deleteRecord, markDeleting } from "../records";
-import { hashToken } from "./createUpload";
+import { tokenMatches } from "../tokens";
 import { fileIdOf, findRecord } from "./files";
 
 export async function deleteFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
@@ -22,12 +21,8 @@ export async function deleteFile(request: ApiRequest, deps: Deps): Promise<ApiRe
     }
     if (record.owner === undefined || user.sub !== record.owner)
       throw forbidden("Only the owner may delete this file.");
-  } else {
-    const given = Buffer.from(hashToken(token), "hex");
-    const stored = Buffer.from(record.deleteTokenHash, "hex");
-    if (given.length !== stored.length || !timingSafeEqual(given, stored)) {
-      throw forbidden("The delete token is not the one issued for this file.");
-    }
+  } else if (!tokenMatches(token, record.deleteTokenHash)) {
+    throw forbidden("The delete token is not the one issued for this file.");
   }
   await markDeleting(deps, id, record.deleteTokenHash);
   await deleteObject(deps, record.fileKey);

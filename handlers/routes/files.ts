@@ -3,8 +3,8 @@ import { Deps } from "../deps";
 import { signedInUser } from "../auth";
 import { forbidden, gone, notFound, unauthorized } from "../errors";
 import { ApiRequest } from "../http";
+import { FILE_ID } from "../ids";
 import { FileRecord, getRecord, isExpired } from "../records";
-import { FILE_ID } from "../validation";
 
 /** The {id} path parameter, or a 404 when it cannot be one of ours. */
 export function fileIdOf(request: ApiRequest): string {
@@ -53,7 +53,7 @@ export function lockedView(record: FileRecord) {
   return view;
 }
 
-/** The public view of a record (API.md GET /files/{id}). */
+/** The public view of a record (docs/api.md GET /files/{id}). */
 export function publicView(record: FileRecord) {
   return {
     passwordRequired: record.passwordHash !== undefined,

@@ -7,7 +7,7 @@ import { Deps } from "../deps";
 import { invalidRequest, unauthorized } from "../errors";
 import { ApiRequest, ApiResponse } from "../http";
 import { FileRecord, OWNER_INDEX, TABLE_KEY, TTL_ATTRIBUTE } from "../records";
-import { FILE_ID } from "../validation";
+import { FILE_ID } from "../ids";
 import { publicView } from "./files";
 
 export const DEFAULT_PAGE_SIZE = 25;

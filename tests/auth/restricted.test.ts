@@ -2,7 +2,7 @@
 // counted atomically under concurrency) and recipients (401 without sign-in, 403 if not listed).
 import assert from "node:assert/strict";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import { LocalServer } from "../../local/main";
+import { LocalServer } from "../../local/server";
 import { PASSWORD_ATTEMPT_LIMIT, PASSWORD_WINDOW_SECONDS } from "../../handlers/passwords";
 import { call, ORIGIN, share, startSignedInStack, tokenFor } from "./support";
 

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import { LocalServer } from "../../local/main";
+import { LocalServer } from "../../local/server";
 import { localSubFor } from "../../local/oidc";
 import { call, craftToken, foreignKey, ORIGIN, share, startSignedInStack, tokenFor } from "./support";
 

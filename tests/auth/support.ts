@@ -2,7 +2,8 @@
 // tokens signed with the issuer's key but with one thing wrong, to try what the gateway must refuse.
 import { generateKeyPairSync } from "node:crypto";
 import { importJWK, JWK, SignJWT } from "jose";
-import { loadSettings, LocalServer, startLocal } from "../../local/main";
+import { LocalServer, startLocal } from "../../local/server";
+import { loadSettings } from "../../local/settings";
 import { localSubFor } from "../../local/oidc";
 import { signInLocally } from "../../local/signIn";
 

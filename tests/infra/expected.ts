@@ -7,6 +7,7 @@ export const EXPECTED_GRANTS: Record<
   { table: string[]; uploads: string[]; bucket: string[]; ownerIndex?: string[] }
 > = {
   page: { table: [], uploads: [], bucket: [] },
+  openapi: { table: [], uploads: [], bucket: [] },
   getConfig: { table: [], uploads: [], bucket: [] },
   listFiles: { table: [], uploads: [], bucket: [], ownerIndex: ["dynamodb:Query"] },
   unlockFile: { table: ["dynamodb:GetItem", "dynamodb:UpdateItem"], uploads: [], bucket: [] },

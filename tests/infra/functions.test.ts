@@ -1,9 +1,10 @@
-// The Lambda functions, their roles, policies and log groups, and the S3 notification, for both stacks
+// The Lambda functions, their roles, policies and log groups, for both stacks
 // (resource inputs under Pulumi mocks; IAM's evaluation of the policies is not run here).
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV_NAMES } from "../../config/runtime";
-import { ROUTES } from "../../handlers/routes";
+import { SettingSpec, SETTINGS } from "../../config/schema";
+import { ROUTES } from "../../handlers/routeTable";
 import { lambdaFunctionName } from "../../infra/functions";
 import type { FunctionName } from "../../infra/iam";
 import { actionsByResource, expectedPolicy } from "./expected";
@@ -113,7 +114,7 @@ for (const stackName of STACKS) {
       for (const name of NAMES) {
         const env = fn(name).inputs["environment"].variables;
         // Written out by hand, so that two swapped values fail.
-        assert.deepEqual(env, {
+        const known = {
           FILESHARE_BUCKET_NAME: run.outputs.bucketName,
           FILESHARE_TABLE_NAME: run.outputs.tableName,
           FILESHARE_UPLOAD_URL_TTL_SECONDS: String(s.uploadUrlTtlSeconds),
@@ -125,7 +126,7 @@ for (const stackName of STACKS) {
           FILESHARE_DEFAULT_MAX_DOWNLOADS: String(s.defaultMaxDownloads),
           FILESHARE_MAX_DOWNLOADS_LIMIT: String(s.maxDownloadsLimit),
           FILESHARE_CORS_ORIGINS: s.corsOrigins.join(","),
-          // auth none on this stack: no issuer, nothing required.
+          // auth none on this stack: no issuer, nothing required (whatever the require-sign-in settings say).
           FILESHARE_AUTH_ISSUER: "",
           FILESHARE_AUTH_CLIENT_ID: "",
           FILESHARE_AUTH_AUTHORIZATION_ENDPOINT: "",
@@ -133,7 +134,21 @@ for (const stackName of STACKS) {
           FILESHARE_AUTH_JWKS_URL: "",
           FILESHARE_AUTH_UPLOADS_REQUIRE_SIGN_IN: "false",
           FILESHARE_AUTH_DOWNLOADS_REQUIRE_SIGN_IN: "false",
-        });
+        };
+        assert.deepEqual(Object.fromEntries(Object.keys(known).map((k) => [k, env[k]])), known);
+        // A runtime setting added later: FILESHARE_ + its key in upper snake case, with the stack's value. The
+        // require-sign-in settings are the exception, checked above: without sign-in they are always false.
+        const runtime = (SETTINGS as readonly SettingSpec[]).filter((spec) => spec.runtime);
+        for (const spec of runtime.filter((r) => !/^auth.*RequireSignIn$/.test(r.key))) {
+          const variable = "FILESHARE_" + spec.key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+          const value = (s as Record<string, unknown>)[spec.key];
+          assert.equal(env[variable], Array.isArray(value) ? value.join(",") : String(value), variable);
+        }
+        assert.equal(
+          Object.keys(env).length,
+          2 + 5 + runtime.length,
+          "no variables besides the bucket, table, sign-in endpoints and runtime settings",
+        );
         assert.deepEqual(Object.keys(env).sort(), Object.values(ENV_NAMES).sort());
       }
     });
@@ -149,34 +164,6 @@ for (const stackName of STACKS) {
           `${name} carries no @pulumi package`,
         );
       }
-    });
-
-    it("calls objectCreated for every new object under uploads/ (one BucketNotification on the app's bucket)", () => {
-      const notification = run.one("aws:s3/bucketNotification:BucketNotification");
-      assert.equal(notification.inputs["bucket"], run.outputs.bucketName);
-      assert.deepEqual(notification.inputs["lambdaFunctions"], [
-        {
-          events: ["s3:ObjectCreated:*"],
-          filterPrefix: "uploads/",
-          lambdaFunctionArn: fn("objectCreated").outputs["arn"],
-        },
-      ]);
-      assert.ok(
-        (notification.inputs["topics"] ?? []).length === 0 && (notification.inputs["queues"] ?? []).length === 0,
-      );
-    });
-
-    it("lets only S3, from the app's bucket, invoke objectCreated", () => {
-      const permissions = run
-        .ofType("aws:lambda/permission:Permission")
-        .filter((p) => p.inputs["principal"] === "s3.amazonaws.com");
-      assert.equal(permissions.length, 1);
-      assert.deepEqual(permissions[0]?.inputs, {
-        action: "lambda:InvokeFunction",
-        function: `fileshare-${stackName}-objectCreated`,
-        principal: "s3.amazonaws.com",
-        sourceArn: `arn:aws:s3:::${run.outputs.bucketName}`,
-      });
     });
   });
 }
