@@ -4,7 +4,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { runtimeConfig, toEnvironment } from "../config/runtime";
 import { Settings } from "../config/schema";
-import { apiFunctionFactory, objectCreatedFunctionFactory, pageFunctionFactory } from "../handlers/lambda";
+import {
+  apiFunctionFactory,
+  cleanupFunctionFactory,
+  objectCreatedFunctionFactory,
+  pageFunctionFactory,
+} from "../handlers/lambda";
 import { dependencies } from "../package.json";
 import { UPLOAD_PREFIX } from "../handlers/objects";
 import type { Route } from "../handlers/routes";
@@ -15,6 +20,15 @@ export const FUNCTION_TIMEOUT_SECONDS = 10;
 /** Lambda gives CPU in proportion to memory; 256 MB keeps cold starts of the SDK v3 clients short. */
 export const FUNCTION_MEMORY_MB = 256;
 export const FUNCTION_RUNTIME = aws.lambda.Runtime.NodeJS22dX;
+/** One clean-up run handles up to cleanupBatchSize shares, a few S3 calls each; well under its claims' lifetime
+ *  (handlers/cleanup.ts CLAIM_SECONDS), so a timed-out run's claims lapse before the next run needs them. */
+export const CLEANUP_TIMEOUT_SECONDS = 120;
+
+/** The clean-up schedule's rate: the interval rounded up to whole minutes (EventBridge's smallest unit). */
+export function cleanupScheduleExpression(intervalSeconds: number): string {
+  const minutes = Math.max(1, Math.ceil(intervalSeconds / 60));
+  return `rate(${minutes} ${minutes === 1 ? "minute" : "minutes"})`;
+}
 
 /** Every function of the stack by name; `code` is the serialized CallbackFunction archive. */
 export type FunctionMap = { readonly [F in FunctionName]: aws.lambda.Function };
@@ -66,8 +80,10 @@ export class Functions extends pulumi.ComponentResource {
       }),
     );
     const objectCreated = create("objectCreated", objectCreatedFunctionFactory());
-    this.functions = { ...routeFunctions, objectCreated } as FunctionMap;
+    const cleanup = create("cleanup", cleanupFunctionFactory());
+    this.functions = { ...routeFunctions, objectCreated, cleanup } as FunctionMap;
     this.createUploadSubscription(name, args.bucket, objectCreated);
+    this.createCleanupSchedule(name, args.settings, cleanup);
     this.registerOutputs({});
   }
 
@@ -106,7 +122,7 @@ export class Functions extends pulumi.ComponentResource {
         runtime: FUNCTION_RUNTIME,
         // arm64 costs less per GB-second; the code is plain JavaScript with no native modules.
         architectures: ["arm64"],
-        timeout: FUNCTION_TIMEOUT_SECONDS,
+        timeout: fn === "cleanup" ? CLEANUP_TIMEOUT_SECONDS : FUNCTION_TIMEOUT_SECONDS,
         memorySize: FUNCTION_MEMORY_MB,
         environment: { variables: environment },
         loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
@@ -114,6 +130,36 @@ export class Functions extends pulumi.ComponentResource {
       },
       // The log group first (else Lambda creates one without retention), the policy before the first call.
       { parent: this, dependsOn: [logGroup, policy] },
+    );
+  }
+
+  private createCleanupSchedule(name: string, settings: Settings, fn: aws.lambda.Function): void {
+    // A scheduled sweeper over the sparse sweep index rather than one EventBridge Scheduler schedule per share:
+    // one Query per run whatever the number of shares, no schedule to create, move (a used-up share) or delete
+    // per share, and the same code runs locally on a timer. Its bound: one interval after a share is due.
+    const rule = new aws.cloudwatch.EventRule(
+      `${name}-cleanup-schedule`,
+      {
+        description: "Runs the clean-up: removes expired and used-up shares and objects without a record",
+        scheduleExpression: cleanupScheduleExpression(settings.cleanupIntervalSeconds),
+      },
+      { parent: this },
+    );
+    const permission = new aws.lambda.Permission(
+      `${name}-cleanup-invoke`,
+      { action: "lambda:InvokeFunction", function: fn.name, principal: "events.amazonaws.com", sourceArn: rule.arn },
+      { parent: this },
+    );
+    new aws.cloudwatch.EventTarget(
+      `${name}-cleanup-target`,
+      { rule: rule.name, arn: fn.arn },
+      { parent: this, dependsOn: [permission] },
+    );
+    // No automatic retries of a failed run: the next scheduled run is the retry, and a failure shows in Errors.
+    new aws.lambda.FunctionEventInvokeConfig(
+      `${name}-cleanup-invoke-config`,
+      { functionName: fn.name, maximumRetryAttempts: 0 },
+      { parent: this },
     );
   }
 
