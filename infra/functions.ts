@@ -1,18 +1,14 @@
-// One Lambda function per route plus the S3 ObjectCreated handler, each with its own role, its own
-// inline least-privilege policy (infra/iam.ts) and its own log group with retention.
+// One Lambda function per route plus the S3 ObjectCreated function, each with its own role, its own
+// inline least-privilege policy (infra/iam.ts) and its own log group with retention. A route's function runs
+// exactly that route's handler (handlers/lambda.ts routeFunctionFactory); what it carries follows the route's
+// `needs`. The S3 event wiring is infra/uploadEvents.ts.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { runtimeConfig, toEnvironment } from "../config/runtime";
 import { Settings } from "../config/schema";
-import {
-  apiFunctionFactory,
-  cleanupFunctionFactory,
-  objectCreatedFunctionFactory,
-  pageFunctionFactory,
-} from "../handlers/lambda";
+import { cleanupFunctionFactory, objectCreatedFunctionFactory, routeFunctionFactory } from "../handlers/lambda";
 import { dependencies } from "../package.json";
-import { UPLOAD_PREFIX } from "../handlers/objects";
-import type { Route } from "../handlers/routes";
+import type { Needs, Route } from "../handlers/routeTable";
 import { assumeRolePolicyFor, FunctionName, functionPolicy } from "./iam";
 
 /** API Gateway gives up after 29 s; our handlers make two or three AWS calls. */
@@ -32,15 +28,17 @@ export function cleanupScheduleExpression(intervalSeconds: number): string {
 
 /** Every function of the stack by name; `code` is the serialized CallbackFunction archive. */
 export type FunctionMap = { readonly [F in FunctionName]: aws.lambda.Function };
-
-/** Functions that read no stored data, with their own factory: their code needs no AWS SDK, so their archives
- *  leave out every runtime package (a few KB instead of ~3.6 MB, and a faster cold start). */
-const DATA_FREE_FUNCTIONS: Partial<Record<FunctionName, () => aws.lambda.CallbackFactory<never, unknown>>> = {
-  page: pageFunctionFactory,
-};
+/** Every function's execution role by function name. */
+export type RoleMap = { readonly [F in FunctionName]: aws.iam.Role };
 
 /** Every package a CallbackFunction would otherwise pack: package.json's dependencies, less @pulumi's. */
 export const RUNTIME_PACKAGES = Object.keys(dependencies).filter((name) => !name.startsWith("@pulumi/"));
+
+/** Packages left out of a function's archive: a function that needs no data clients carries no SDK (a few KB
+ *  instead of ~3.6 MB, and a faster cold start). */
+export function excludedPackages(needs: Needs): string[] {
+  return needs === "none" ? RUNTIME_PACKAGES : [];
+}
 
 /** The Lambda function name `<prefix>-<stack>-<function>`: fixed, so its log group can be created first. */
 export function lambdaFunctionName(prefix: string, stack: string, fn: FunctionName): string {
@@ -61,9 +59,10 @@ export interface FunctionsArgs {
   table: aws.dynamodb.Table;
 }
 
-/** The Lambda functions, and the bucket notification that calls objectCreated for new uploads. */
+/** The Lambda functions with their roles, policies and log groups. */
 export class Functions extends pulumi.ComponentResource {
   public readonly functions: FunctionMap;
+  public readonly roles: RoleMap;
 
   constructor(name: string, args: FunctionsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fileshare:functions:Functions", name, {}, opts);
@@ -71,19 +70,16 @@ export class Functions extends pulumi.ComponentResource {
     const environment = pulumi
       .all([args.bucket.bucket, args.table.name])
       .apply(([bucketName, tableName]) => toEnvironment(runtimeConfig(args.settings, bucketName, tableName)));
-    const create = (fn: FunctionName, factory: aws.lambda.CallbackFactory<never, unknown>) =>
-      this.createFunction(name, fn, factory, args, environment);
-    const routeFunctions = Object.fromEntries(
-      args.routes.map((route) => {
-        const dataFree = DATA_FREE_FUNCTIONS[route.name];
-        return [route.name, create(route.name, dataFree ? dataFree() : apiFunctionFactory(route.handle))];
-      }),
-    );
-    const objectCreated = create("objectCreated", objectCreatedFunctionFactory());
-    const cleanup = create("cleanup", cleanupFunctionFactory());
-    this.functions = { ...routeFunctions, objectCreated, cleanup } as FunctionMap;
-    this.createUploadSubscription(name, args.bucket, objectCreated);
-    this.createCleanupSchedule(name, args.settings, cleanup);
+    const created = [
+      ...args.routes.map((route) =>
+        this.createFunction(name, route.name, routeFunctionFactory(route), route.needs, args, environment),
+      ),
+      this.createFunction(name, "objectCreated", objectCreatedFunctionFactory(), "data", args, environment),
+      this.createFunction(name, "cleanup", cleanupFunctionFactory(), "data", args, environment),
+    ];
+    this.functions = Object.fromEntries(created.map((c) => [c.fn, c.lambda])) as FunctionMap;
+    this.roles = Object.fromEntries(created.map((c) => [c.fn, c.role])) as RoleMap;
+    this.createCleanupSchedule(name, args.settings, this.functions.cleanup);
     this.registerOutputs({});
   }
 
@@ -91,9 +87,10 @@ export class Functions extends pulumi.ComponentResource {
     name: string,
     fn: FunctionName,
     factory: aws.lambda.CallbackFactory<never, unknown>,
+    needs: Needs,
     args: FunctionsArgs,
     environment: pulumi.Output<Record<string, string>>,
-  ): aws.lambda.CallbackFunction<never, unknown> {
+  ): { fn: FunctionName; lambda: aws.lambda.CallbackFunction<never, unknown>; role: aws.iam.Role } {
     const functionName = lambdaFunctionName(name, args.stack, fn);
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-${fn}-logs`,
@@ -113,7 +110,7 @@ export class Functions extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    return new aws.lambda.CallbackFunction(
+    const lambda = new aws.lambda.CallbackFunction(
       `${name}-${fn}`,
       {
         name: functionName,
@@ -126,11 +123,12 @@ export class Functions extends pulumi.ComponentResource {
         memorySize: FUNCTION_MEMORY_MB,
         environment: { variables: environment },
         loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-        codePathOptions: { extraExcludePackages: DATA_FREE_FUNCTIONS[fn] ? RUNTIME_PACKAGES : [] },
+        codePathOptions: { extraExcludePackages: excludedPackages(needs) },
       },
       // The log group first (else Lambda creates one without retention), the policy before the first call.
       { parent: this, dependsOn: [logGroup, policy] },
     );
+    return { fn, lambda, role };
   }
 
   private createCleanupSchedule(name: string, settings: Settings, fn: aws.lambda.Function): void {
@@ -150,23 +148,11 @@ export class Functions extends pulumi.ComponentResource {
       { action: "lambda:InvokeFunction", function: fn.name, principal: "events.amazonaws.com", sourceArn: rule.arn },
       { parent: this },
     );
+    // Lambda's default async retries (two) are harmless: runs are idempotent and claim each share first.
     new aws.cloudwatch.EventTarget(
       `${name}-cleanup-target`,
       { rule: rule.name, arn: fn.arn },
       { parent: this, dependsOn: [permission] },
     );
-    // No automatic retries of a failed run: the next scheduled run is the retry, and a failure shows in Errors.
-    new aws.lambda.FunctionEventInvokeConfig(
-      `${name}-cleanup-invoke-config`,
-      { functionName: fn.name, maximumRetryAttempts: 0 },
-      { parent: this },
-    );
-  }
-
-  private createUploadSubscription(name: string, bucket: aws.s3.Bucket, fn: aws.lambda.Function): void {
-    // Creates a Permission for s3.amazonaws.com scoped to this bucket (parented here) and, on "beforeExit",
-    // once per bucket, the BucketNotification (parented to the bucket). The mixin cannot set sourceAccount on
-    // the Permission; the bucket ARN it is scoped to names a bucket this stack owns.
-    bucket.onObjectCreated(`${name}-uploads-created`, fn, { filterPrefix: UPLOAD_PREFIX }, { parent: this });
   }
 }

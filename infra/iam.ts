@@ -5,7 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { UPLOAD_PREFIX } from "../handlers/objects";
 import { SWEEP_INDEX } from "../handlers/records";
-import type { RouteName } from "../handlers/routes";
+import type { RouteName } from "../handlers/routeTable";
 
 export const TABLE_READ_ACTIONS = ["dynamodb:GetItem"] as const;
 export const TABLE_PUT_ACTIONS = ["dynamodb:PutItem"] as const;
@@ -18,6 +18,8 @@ export const OBJECT_DELETE_ACTIONS = ["s3:DeleteObject"] as const;
 /** Without ListBucket, S3 answers HeadObject on a missing key with 403 instead of 404: the ObjectCreated
  *  handler needs the 404 to treat a re-delivered event for an object already deleted as a no-op. */
 export const BUCKET_LIST_ACTIONS = ["s3:ListBucket"] as const;
+/** The ObjectCreated function's on-failure destination: the event goes to the failure queue (infra/uploadEvents.ts). */
+export const QUEUE_SEND_ACTIONS = ["sqs:SendMessage"] as const;
 /** The clean-up: reads due shares from the sweep index (a Query; never a Scan). */
 export const INDEX_QUERY_ACTIONS = ["dynamodb:Query"] as const;
 /** Deleting every version of an object and aborting its open multipart uploads. */
@@ -66,8 +68,9 @@ const allow = (sid: string, actions: readonly string[], resource: string): State
 
 /** Exactly what each function may do to the data. Keyed by FunctionName: a new route without a grant fails to compile. */
 export const FUNCTION_GRANTS: { readonly [F in FunctionName]: Grant } = {
-  // The web page is static text inside the function: no data access at all.
+  // The web page and the OpenAPI document are text inside their functions: no data access at all.
   page: () => [],
+  openapi: () => [],
   createUpload: (on) => [
     allow("PutRecord", TABLE_PUT_ACTIONS, on.tableArn),
     allow("PutUpload", OBJECT_PUT_ACTIONS, on.uploadsArn),
@@ -136,6 +139,15 @@ export function functionPolicy(
     .all([arns.bucketArn, arns.tableArn, arns.logGroupArn])
     .apply(([bucketArn, tableArn, logGroupArn]) =>
       JSON.stringify(functionPolicyDocument(fn, bucketArn, tableArn, logGroupArn)),
+    );
+}
+
+/** The policy that lets a function's role send to exactly one queue (its on-failure destination). */
+export function queueSendPolicy(queueArn: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi
+    .output(queueArn)
+    .apply((arn) =>
+      JSON.stringify({ Version: "2012-10-17", Statement: [allow("SendFailedEvents", QUEUE_SEND_ACTIONS, arn)] }),
     );
 }
 

@@ -7,6 +7,7 @@ export const EXPECTED_GRANTS: Record<
   { table: string[]; uploads: string[]; bucket: string[]; index?: string[] }
 > = {
   page: { table: [], uploads: [], bucket: [] },
+  openapi: { table: [], uploads: [], bucket: [] },
   createUpload: { table: ["dynamodb:PutItem"], uploads: ["s3:PutObject"], bucket: [] },
   getFile: { table: ["dynamodb:GetItem"], uploads: [], bucket: [] },
   downloadFile: { table: ["dynamodb:GetItem", "dynamodb:UpdateItem"], uploads: ["s3:GetObject"], bucket: [] },
