@@ -7,7 +7,8 @@
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { Deps } from "./deps";
 import { describeError, fingerprint, Logger } from "./log";
-import { fileKeyFor, headObject, idFromKey } from "./objects";
+import { fileKeyFor, idFromKey } from "./ids";
+import { headObject } from "./objects";
 import {
   FileRecord,
   getRecord,

@@ -8,7 +8,7 @@ import {
   ListObjectsV2Command,
 } from "@aws-sdk/client-s3";
 import { Deps } from "./deps";
-import { UPLOAD_PREFIX } from "./objects";
+import { UPLOAD_PREFIX } from "./ids";
 
 /** S3 stores without versioning or multipart listing (the local emulator) answer NotImplemented or
  *  MethodNotAllowed to these bucket-level calls: for them a key has one unversioned copy and no multipart uploads.

@@ -3,7 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BUCKET_CORS_RULE } from "../config/bucketCors";
-import { UPLOAD_PREFIX } from "../handlers/objects";
+import { UPLOAD_PREFIX } from "../handlers/ids";
 import { SWEEP_AT_ATTRIBUTE, SWEEP_INDEX, SWEEP_SHARD_ATTRIBUTE, TABLE_KEY, TTL_ATTRIBUTE } from "../handlers/records";
 import { Settings } from "../config/schema";
 
