@@ -10,6 +10,7 @@ import { cleanupFunctionFactory, objectCreatedFunctionFactory, routeFunctionFact
 import { dependencies } from "../package.json";
 import type { Needs, Route } from "../handlers/routeTable";
 import { assumeRolePolicyFor, FunctionName, functionPolicy } from "./iam";
+import { SdkLayer } from "./sdkLayer";
 
 /** API Gateway gives up after 29 s; our handlers make two or three AWS calls. */
 export const FUNCTION_TIMEOUT_SECONDS = 10;
@@ -26,6 +27,9 @@ export function cleanupScheduleExpression(intervalSeconds: number): string {
   return `rate(${minutes} ${minutes === 1 ? "minute" : "minutes"})`;
 }
 
+/** arm64 costs less per GB-second; the code is plain JavaScript with no native modules. */
+export const FUNCTION_ARCHITECTURES = ["arm64"];
+
 /** Every function of the stack by name; `code` is the serialized CallbackFunction archive. */
 export type FunctionMap = { readonly [F in FunctionName]: aws.lambda.Function };
 /** Every function's execution role by function name. */
@@ -35,9 +39,9 @@ export type RoleMap = { readonly [F in FunctionName]: aws.iam.Role };
 export const RUNTIME_PACKAGES = Object.keys(dependencies).filter((name) => !name.startsWith("@pulumi/"));
 
 /** Packages left out of a function's archive: a function that needs no data clients carries no SDK (a few KB
- *  instead of ~3.6 MB, and a faster cold start). */
-export function excludedPackages(needs: Needs): string[] {
-  return needs === "none" ? RUNTIME_PACKAGES : [];
+ *  instead of ~3.6 MB, and a faster cold start); a data function takes the SDK from the layer instead. */
+export function excludedPackages(needs: Needs, layerPackages: readonly string[]): string[] {
+  return needs === "none" ? RUNTIME_PACKAGES : [...layerPackages];
 }
 
 /** The Lambda function name `<prefix>-<stack>-<function>`: fixed, so its log group can be created first. */
@@ -63,6 +67,8 @@ export interface FunctionsArgs {
 export class Functions extends pulumi.ComponentResource {
   public readonly functions: FunctionMap;
   public readonly roles: RoleMap;
+  /** The SDK layer every data function attaches. */
+  public readonly sdkLayer: SdkLayer;
 
   constructor(name: string, args: FunctionsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fileshare:functions:Functions", name, {}, opts);
@@ -70,6 +76,15 @@ export class Functions extends pulumi.ComponentResource {
     const environment = pulumi
       .all([args.bucket.bucket, args.table.name])
       .apply(([bucketName, tableName]) => toEnvironment(runtimeConfig(args.settings, bucketName, tableName)));
+    this.sdkLayer = new SdkLayer(
+      `${name}-sdk`,
+      {
+        layerName: `${name}-${args.stack}-sdk`,
+        runtime: FUNCTION_RUNTIME,
+        architectures: FUNCTION_ARCHITECTURES,
+      },
+      { parent: this },
+    );
     const created = [
       ...args.routes.map((route) =>
         this.createFunction(name, route.name, routeFunctionFactory(route), route.needs, args, environment),
@@ -117,13 +132,14 @@ export class Functions extends pulumi.ComponentResource {
         callbackFactory: factory,
         role: role.arn,
         runtime: FUNCTION_RUNTIME,
-        // arm64 costs less per GB-second; the code is plain JavaScript with no native modules.
-        architectures: ["arm64"],
+        architectures: FUNCTION_ARCHITECTURES,
         timeout: fn === "cleanup" ? CLEANUP_TIMEOUT_SECONDS : FUNCTION_TIMEOUT_SECONDS,
         memorySize: FUNCTION_MEMORY_MB,
         environment: { variables: environment },
         loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-        codePathOptions: { extraExcludePackages: excludedPackages(needs) },
+        // Data functions take the SDK from the layer; a function that needs none has no layer either.
+        ...(needs === "none" ? {} : { layers: [this.sdkLayer.arn] }),
+        codePathOptions: { extraExcludePackages: excludedPackages(needs, this.sdkLayer.packages) },
       },
       // The log group first (else Lambda creates one without retention), the policy before the first call.
       { parent: this, dependsOn: [logGroup, policy] },

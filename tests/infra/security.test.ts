@@ -89,6 +89,7 @@ for (const stackName of STACKS) {
         "fileshare:api:Api",
         "fileshare:events:UploadEvents",
         "fileshare:functions:Functions",
+        "fileshare:functions:SdkLayer",
         "fileshare:index:FileShare",
         "fileshare:storage:Storage",
       ]);
