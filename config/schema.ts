@@ -260,6 +260,22 @@ export const SETTINGS = [
     description: "WAF: requests per client IP per 5 minutes before it is blocked (10-2000000000).",
     check: range(10, 2000000000),
   },
+  {
+    key: "cleanupIntervalSeconds",
+    type: "integer",
+    default: 300,
+    description:
+      "How often the clean-up removes expired and used-up shares, in seconds (1-900); on AWS rounded up to whole minutes.",
+    check: range(1, 900),
+  },
+  {
+    key: "cleanupBatchSize",
+    type: "integer",
+    default: 100,
+    description: "The most shares, and the most listed objects, one clean-up run handles (1-1000).",
+    check: range(1, 1000),
+    runtime: true,
+  },
 ] as const satisfies readonly SettingSpec[];
 
 type Spec = (typeof SETTINGS)[number];

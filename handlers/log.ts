@@ -1,4 +1,5 @@
 // Structured logs: one JSON object per line, always with the request id, so CloudWatch Logs Insights can query them.
+import { createHash } from "node:crypto";
 
 export type Fields = Record<string, unknown>;
 
@@ -33,4 +34,10 @@ export function createLogger(
 export function describeError(e: unknown): Fields {
   if (e instanceof Error) return { errorName: e.name, errorMessage: e.message };
   return { errorName: typeof e };
+}
+
+/** A short, stable stand-in for a secret-ish identifier (a share id) in logs: the same id always gives the same
+ *  fingerprint, so log lines can be correlated, but the id cannot be read back from it. */
+export function fingerprint(value: string): string {
+  return createHash("sha256").update(value, "utf8").digest("base64url").slice(0, 12);
 }

@@ -3,6 +3,7 @@
 // order that fails fast, and stopped together.
 import { Settings } from "../config/schema";
 import { Backends, startBackends } from "./backends";
+import { startCleanupTimer } from "./cleanup";
 import { StartupError } from "./errors";
 import { createGateway, Gateway } from "./gateway";
 import { lockDataDir, prepareDataDir } from "./lock";
@@ -80,6 +81,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalServer> {
     throw new StartupError(`the local S3/DynamoDB/sign-in servers did not start (${message.split("\n")[0]}).`);
   }
   const started = backends;
+  const cleanup = startCleanupTimer(() => started.deps, options.settings.cleanupIntervalSeconds * 1000);
   const url = `http://127.0.0.1:${port}/${options.stage ? `${options.stage}/` : ""}`;
   return {
     port,
@@ -89,6 +91,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalServer> {
     gateway,
     issuer,
     close: async () => {
+      await cleanup.stop();
       await gateway.close();
       await issuer?.close();
       await started.close();

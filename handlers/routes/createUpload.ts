@@ -6,7 +6,7 @@ import { ApiRequest, ApiResponse, parseJsonObject } from "../http";
 import { fileKeyFor } from "../ids";
 import { signUpload } from "../objects";
 import { hashPassword } from "../passwords";
-import { FileRecord, putRecord } from "../records";
+import { FileRecord, pendingSweepAt, putRecord, SWEEP_SHARD } from "../records";
 import { hashToken } from "../tokens";
 import { parseUploadRequest } from "../validation";
 
@@ -42,6 +42,8 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
   };
   // The upload URL never outlives the share it uploads to.
   const uploadExpiresIn = Math.min(deps.config.uploadUrlTtlSeconds, upload.expiresInSeconds);
+  record.sweepShard = SWEEP_SHARD;
+  record.sweepAtEpoch = pendingSweepAt(expiresAtEpoch, Math.floor(now.getTime() / 1000), uploadExpiresIn);
   await putRecord(deps, record);
   const signed = await signUpload(deps, record.fileKey, record, uploadExpiresIn);
   request.log.info("upload created", { fileId: id, size: record.size });

@@ -4,9 +4,9 @@ import { signedInUser } from "../auth";
 import { Deps } from "../deps";
 import { forbidden } from "../errors";
 import { ApiRequest, ApiResponse } from "../http";
-import { deleteObject } from "../objects";
 import { deleteRecord, markDeleting } from "../records";
 import { tokenMatches } from "../tokens";
+import { abortMultipartUploads, deleteAllVersions } from "../versions";
 import { fileIdOf, findRecord } from "./files";
 
 export async function deleteFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
@@ -25,7 +25,9 @@ export async function deleteFile(request: ApiRequest, deps: Deps): Promise<ApiRe
     throw forbidden("The delete token is not the one issued for this file.");
   }
   await markDeleting(deps, id, record.deleteTokenHash);
-  await deleteObject(deps, record.fileKey);
+  // Every version: on a versioned bucket a plain DeleteObject would only hide the bytes behind a delete marker.
+  await abortMultipartUploads(deps, record.fileKey);
+  await deleteAllVersions(deps, record.fileKey);
   await deleteRecord(deps, id, record.deleteTokenHash);
   request.log.info("file deleted", { fileId: id });
   return { status: 204 };

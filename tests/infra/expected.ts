@@ -4,7 +4,7 @@ import type { FunctionName } from "../../infra/iam";
 /** Each function's exact data permissions: resource → sorted actions. */
 export const EXPECTED_GRANTS: Record<
   FunctionName,
-  { table: string[]; uploads: string[]; bucket: string[]; ownerIndex?: string[] }
+  { table: string[]; uploads: string[]; bucket: string[]; index?: string[]; ownerIndex?: string[] }
 > = {
   page: { table: [], uploads: [], bucket: [] },
   openapi: { table: [], uploads: [], bucket: [] },
@@ -16,13 +16,19 @@ export const EXPECTED_GRANTS: Record<
   downloadFile: { table: ["dynamodb:GetItem", "dynamodb:UpdateItem"], uploads: ["s3:GetObject"], bucket: [] },
   deleteFile: {
     table: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"],
-    uploads: ["s3:DeleteObject"],
-    bucket: [],
+    uploads: ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+    bucket: ["s3:ListBucketMultipartUploads", "s3:ListBucketVersions"],
   },
   objectCreated: {
     table: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
     uploads: ["s3:DeleteObject", "s3:GetObject"],
     bucket: ["s3:ListBucket"],
+  },
+  cleanup: {
+    index: ["dynamodb:Query"],
+    table: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+    uploads: ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:GetObject"],
+    bucket: ["s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:ListBucketVersions"],
   },
 };
 
@@ -48,5 +54,7 @@ export function expectedPolicy(
   if (EXPECTED_GRANTS[fn].bucket.length > 0) want[arns.bucket] = EXPECTED_GRANTS[fn].bucket;
   const ownerIndex = EXPECTED_GRANTS[fn].ownerIndex ?? [];
   if (ownerIndex.length > 0) want[`${arns.table}/index/byOwner`] = ownerIndex;
+  const index = EXPECTED_GRANTS[fn].index ?? [];
+  if (index.length > 0) want[`${arns.table}/index/bySweepAt`] = index;
   return want;
 }

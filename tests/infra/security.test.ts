@@ -19,8 +19,8 @@ for (const stackName of STACKS) {
       const withDocs = run.resources.filter((r) => policyDocuments(r.inputs).length > 0).map((r) => r.type);
       const count = (t: string) => withDocs.filter((x) => x === t).length;
       assert.equal(count("aws:iam/role:Role"), run.ofType("aws:iam/role:Role").length);
-      // One per function (9 routes + objectCreated), plus the ObjectCreated role's send grant to its failure queue.
-      assert.equal(count("aws:iam/rolePolicy:RolePolicy"), 11);
+      // One per function (9 routes, objectCreated, cleanup), plus the ObjectCreated role's send grant to its failure queue.
+      assert.equal(count("aws:iam/rolePolicy:RolePolicy"), 12);
       assert.equal(count("aws:s3/bucketPolicy:BucketPolicy"), 1);
     });
 

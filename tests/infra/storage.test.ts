@@ -122,10 +122,13 @@ for (const stackName of STACKS) {
       const inputs = run.one(TABLE).inputs;
       assert.equal(inputs["billingMode"], "PAY_PER_REQUEST");
       assert.equal(inputs["hashKey"], "id");
+      // id is the table's key; owner/createdAt key the owner index (GET /files), the other two the sweep index.
       assert.deepEqual(inputs["attributes"], [
         { name: "id", type: "S" },
         { name: "owner", type: "S" },
         { name: "createdAt", type: "S" },
+        { name: "sweepShard", type: "S" },
+        { name: "sweepAtEpoch", type: "N" },
       ]);
       assert.deepEqual(inputs["ttl"], { attributeName: "expiresAtEpoch", enabled: true });
       assert.deepEqual(inputs["serverSideEncryption"], { enabled: true });
@@ -135,6 +138,7 @@ for (const stackName of STACKS) {
     it("indexes shares by owner, newest first by createdAt, for GET /files (a Query, never a Scan)", () => {
       assert.deepEqual(run.one(TABLE).inputs["globalSecondaryIndexes"], [
         { name: "byOwner", hashKey: "owner", rangeKey: "createdAt", projectionType: "ALL" },
+        { name: "bySweepAt", hashKey: "sweepShard", rangeKey: "sweepAtEpoch", projectionType: "KEYS_ONLY" },
       ]);
     });
 

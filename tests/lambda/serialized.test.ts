@@ -4,7 +4,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { APIGatewayProxyResult } from "aws-lambda";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { fromEnvironment } from "../../config/runtime";
+import type { CleanupReport } from "../../handlers/cleanup";
+import { fingerprint } from "../../handlers/log";
+import { headObject } from "../../handlers/objects";
+import { getRecord } from "../../handlers/records";
 import { pageResponse } from "../../handlers/page";
 import { API_DOCUMENT_JSON, matchPath, ROUTES } from "../../handlers/routeTable";
 import { Backends, startBackends } from "../../local/backends";
@@ -91,8 +97,11 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
     };
   }
 
-  it("has one function per route plus the S3 handler", () => {
-    assert.deepEqual(functions.map((f) => f.name).sort(), [...ROUTES.map((r) => r.name), "objectCreated"].sort());
+  it("has one function per route plus the S3 handler and the clean-up", () => {
+    assert.deepEqual(
+      functions.map((f) => f.name).sort(),
+      [...ROUTES.map((r) => r.name), "objectCreated", "cleanup"].sort(),
+    );
   });
 
   it("packs only runtime dependencies: no @pulumi, no tooling, no test servers", () => {
@@ -229,6 +238,47 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
     const { servers, ...document } = served.json;
     assert.deepEqual(servers, [{ url: "https://abc.execute-api.eu-west-1.amazonaws.com/dev/" }]);
     assert.deepEqual(document, JSON.parse(API_DOCUMENT_JSON));
+  });
+
+  it("runs the clean-up from its archive: a due share's object and record are removed, and it says so by fingerprint", async () => {
+    const deps = backends.deps;
+    const id = deps.random(16);
+    const key = `uploads/${id}`;
+    const past = Math.floor(Date.now() / 1000) - 5;
+    // A share that expired 5 s ago, written as createUpload and the S3 event would have left it (the real clock
+    // runs in the child process, so the share is made due rather than the clock moved).
+    await deps.db.send(
+      new PutCommand({
+        TableName: deps.config.tableName,
+        Item: {
+          id,
+          fileKey: key,
+          fileName: "a.bin",
+          contentType: "application/octet-stream",
+          size: 3,
+          status: "available",
+          createdAt: new Date(past * 1000 - 60_000).toISOString(),
+          expiresAt: new Date(past * 1000).toISOString(),
+          expiresAtEpoch: past,
+          downloads: 0,
+          deleteTokenHash: "00",
+          sweepShard: "live",
+          sweepAtEpoch: past,
+        },
+      }),
+    );
+    await deps.s3.send(new PutObjectCommand({ Bucket: deps.config.bucketName, Key: key, Body: bytesOf(3) }));
+    await backends.idle();
+    assert.ok(await headObject(deps, key), "the object is there before the run");
+    const report = (await lambdas["cleanup"]!.invoke({ "detail-type": "Scheduled Event" })) as CleanupReport;
+    assert.deepEqual(
+      report.removed.filter((r) => r.file === fingerprint(id)).map((r) => r.reason),
+      ["expired"],
+    );
+    assert.equal(report.failed, 0);
+    assert.equal(await getRecord(deps, id), undefined);
+    assert.equal(await headObject(deps, key), undefined);
+    assert.ok(!lambdas["cleanup"]!.logs.some((l) => l.includes(id)), "the id never appears in the logs in clear");
   });
 });
 
