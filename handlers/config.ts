@@ -10,6 +10,10 @@ export interface RuntimeConfig {
   defaultShareTtlSeconds: number;
   maxShareTtlSeconds: number;
   maxFileSizeBytes: number;
+  /** Files larger than this go up in parts. */
+  multipartThresholdBytes: number;
+  /** The smallest part size the server hands out. */
+  multipartPartSizeBytes: number;
   /** Lower-case type/subtype; empty = any. */
   allowedContentTypes: string[];
   /** 0 = unlimited. */
@@ -27,6 +31,8 @@ export const ENV_NAMES: { readonly [K in keyof RuntimeConfig]: string } = {
   defaultShareTtlSeconds: "FILESHARE_DEFAULT_SHARE_TTL_SECONDS",
   maxShareTtlSeconds: "FILESHARE_MAX_SHARE_TTL_SECONDS",
   maxFileSizeBytes: "FILESHARE_MAX_FILE_SIZE_BYTES",
+  multipartThresholdBytes: "FILESHARE_MULTIPART_THRESHOLD_BYTES",
+  multipartPartSizeBytes: "FILESHARE_MULTIPART_PART_SIZE_BYTES",
   allowedContentTypes: "FILESHARE_ALLOWED_CONTENT_TYPES",
   defaultMaxDownloads: "FILESHARE_DEFAULT_MAX_DOWNLOADS",
   maxDownloadsLimit: "FILESHARE_MAX_DOWNLOADS_LIMIT",
@@ -79,6 +85,8 @@ export function fromEnvironment(env: Record<string, string | undefined>): Runtim
     defaultShareTtlSeconds: int("defaultShareTtlSeconds"),
     maxShareTtlSeconds: int("maxShareTtlSeconds"),
     maxFileSizeBytes: int("maxFileSizeBytes"),
+    multipartThresholdBytes: int("multipartThresholdBytes"),
+    multipartPartSizeBytes: int("multipartPartSizeBytes"),
     allowedContentTypes: list("allowedContentTypes"),
     defaultMaxDownloads: int("defaultMaxDownloads"),
     maxDownloadsLimit: int("maxDownloadsLimit"),

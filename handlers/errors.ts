@@ -9,6 +9,7 @@ export type ErrorCode =
   | "Forbidden"
   | "NotFound"
   | "NotReady"
+  | "Conflict"
   | "Gone"
   | "TooLarge"
   | "UnsupportedMediaType"
@@ -34,6 +35,8 @@ export const invalidRequest = (message: string) => httpError(400, "InvalidReques
 export const forbidden = (message: string) => httpError(403, "Forbidden", message);
 export const notFound = (message: string) => httpError(404, "NotFound", message);
 export const notReady = (message: string) => httpError(409, "NotReady", message);
+/** The request does not fit the share's state (e.g. completing an upload twice). */
+export const conflict = (message: string) => httpError(409, "Conflict", message);
 export const gone = (message: string) => httpError(410, "Gone", message);
 export const tooLarge = (message: string) => httpError(413, "TooLarge", message);
 export const unsupportedMediaType = (message: string) => httpError(415, "UnsupportedMediaType", message);

@@ -31,6 +31,19 @@ export interface FileRecord {
   maxDownloads?: number;
   /** SHA-256 (hex) of the delete token; the token itself is never stored. */
   deleteTokenHash: string;
+  /** Set when the file goes up as an S3 multipart upload. */
+  multipart?: MultipartState;
+}
+
+/** A multipart upload's plan and progress. */
+export interface MultipartState {
+  uploadId: string;
+  partSize: number;
+  partCount: number;
+  /** The client gives a SHA-256 per part, which S3 checks. */
+  checksumSha256: boolean;
+  /** When CompleteMultipartUpload succeeded; from then on the upload is closed. */
+  completedAt?: string;
 }
 
 const isConditionFailure = (e: unknown) => e instanceof Error && e.name === "ConditionalCheckFailedException";
@@ -137,6 +150,27 @@ export async function markAvailable(deps: Deps, id: string, uploadedAt: string):
         ConditionExpression: "#status = :pending",
         ExpressionAttributeNames: { "#status": "status", "#uploadedAt": "uploadedAt" },
         ExpressionAttributeValues: { ":available": "available", ":pending": "pending", ":uploadedAt": uploadedAt },
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (isConditionFailure(e)) return false;
+    throw e;
+  }
+}
+
+/** Records that the multipart upload was completed. Returns false when it already was, or the share is being
+ *  deleted: a concurrent `complete` or DELETE got there first. */
+export async function markMultipartCompleted(deps: Deps, id: string, completedAt: string): Promise<boolean> {
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.config.tableName,
+        Key: { [TABLE_KEY]: id },
+        UpdateExpression: "SET #multipart.#completedAt = :completedAt",
+        ConditionExpression: "attribute_exists(#multipart) AND attribute_not_exists(#multipart.#completedAt) AND #status <> :deleting",
+        ExpressionAttributeNames: { "#multipart": "multipart", "#completedAt": "completedAt", "#status": "status" },
+        ExpressionAttributeValues: { ":completedAt": completedAt, ":deleting": "deleting" },
       }),
     );
     return true;

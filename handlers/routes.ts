@@ -5,6 +5,7 @@ import { deleteFile } from "./routes/deleteFile";
 import { downloadFile } from "./routes/downloadFile";
 import { getFile } from "./routes/getFile";
 import { servePage } from "./routes/page";
+import { completeUpload, listUploadParts, signUploadParts } from "./routes/uploadParts";
 
 /** One HTTP route and the core that serves it. Each route gets its own Lambda function and IAM role. */
 export interface Route {
@@ -17,7 +18,15 @@ export interface Route {
   handle: ApiHandle;
 }
 
-export type RouteName = "page" | "createUpload" | "getFile" | "downloadFile" | "deleteFile";
+export type RouteName =
+  | "page"
+  | "createUpload"
+  | "signUploadParts"
+  | "listUploadParts"
+  | "completeUpload"
+  | "getFile"
+  | "downloadFile"
+  | "deleteFile";
 
 export const ROUTES: readonly Route[] = [
   { name: "page", method: "GET", path: "/", summary: "The web page", handle: servePage },
@@ -25,8 +34,29 @@ export const ROUTES: readonly Route[] = [
     name: "createUpload",
     method: "POST",
     path: "/uploads",
-    summary: "Ask for a pre-signed upload URL",
+    summary: "Ask for a pre-signed upload URL, or start a multipart upload for a large file",
     handle: createUpload,
+  },
+  {
+    name: "signUploadParts",
+    method: "POST",
+    path: "/uploads/{id}/parts",
+    summary: "Get pre-signed URLs for parts of a multipart upload (owner only)",
+    handle: signUploadParts,
+  },
+  {
+    name: "listUploadParts",
+    method: "GET",
+    path: "/uploads/{id}/parts",
+    summary: "List the parts S3 already holds, to resume a multipart upload (owner only)",
+    handle: listUploadParts,
+  },
+  {
+    name: "completeUpload",
+    method: "POST",
+    path: "/uploads/{id}/complete",
+    summary: "Check the parts and complete a multipart upload (owner only)",
+    handle: completeUpload,
   },
   { name: "getFile", method: "GET", path: "/files/{id}", summary: "Read a file's metadata", handle: getFile },
   {

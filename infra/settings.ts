@@ -12,8 +12,14 @@ export interface Settings {
   defaultShareTtlSeconds: number;
   /** The longest share a client may ask for, seconds. @default 604800 */
   maxShareTtlSeconds: number;
-  /** Largest file accepted, bytes. @default 104857600 */
+  /** Largest file accepted, bytes (above multipartThresholdBytes it goes up in parts). @default 104857600 */
   maxFileSizeBytes: number;
+  /** Files larger than this go up as S3 multipart uploads, bytes. @default 104857600 */
+  multipartThresholdBytes: number;
+  /** The smallest part of a multipart upload, bytes (the server grows it so a file fits in 10,000 parts). @default 16777216 */
+  multipartPartSizeBytes: number;
+  /** Days after which S3 aborts a multipart upload that was never completed. @default 8 */
+  multipartAbortDays: number;
   /** MIME types accepted (type/subtype, lower case); empty = any. @default [] */
   allowedContentTypes: string[];
   /** Download limit when the client gives none; 0 = unlimited. @default 0 */
@@ -51,6 +57,10 @@ export const LOG_RETENTION_DAYS = [
 
 /** S3 accepts at most 5 GiB in one PUT. */
 export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
+/** S3's largest object: 10,000 parts of up to 5 GiB each, capped at 5 TiB. */
+export const MAX_OBJECT_BYTES = 5 * 1024 ** 4;
+/** S3's smallest part (every part but the last). */
+export const MIN_PART_BYTES = 5 * 1024 ** 2;
 
 const range = (min: number, max: number) => (v: number) =>
   v >= min && v <= max ? undefined : `must be an integer from ${min} to ${max}`;
@@ -92,8 +102,30 @@ export const SETTINGS: readonly SettingSpec[] = [
     key: "maxFileSizeBytes",
     type: "integer",
     default: 104857600,
-    description: `Largest file accepted, in bytes (1-${MAX_SINGLE_PUT_BYTES}, the S3 single-PUT limit).`,
-    check: range(1, MAX_SINGLE_PUT_BYTES),
+    description: `Largest file accepted, in bytes (1-${MAX_OBJECT_BYTES}, S3's 5 TiB object limit; files above multipartThresholdBytes go up in parts).`,
+    check: range(1, MAX_OBJECT_BYTES),
+  },
+  {
+    key: "multipartThresholdBytes",
+    type: "integer",
+    default: 104857600,
+    description: `Files larger than this go up as multipart uploads (resumable, in parallel parts), in bytes (${MIN_PART_BYTES}-${MAX_SINGLE_PUT_BYTES}).`,
+    check: range(MIN_PART_BYTES, MAX_SINGLE_PUT_BYTES),
+  },
+  {
+    key: "multipartPartSizeBytes",
+    type: "integer",
+    default: 16777216,
+    description: `The smallest part of a multipart upload, in bytes (${MIN_PART_BYTES}-${MAX_SINGLE_PUT_BYTES}); larger files get larger parts so that they fit in 10,000.`,
+    check: range(MIN_PART_BYTES, MAX_SINGLE_PUT_BYTES),
+  },
+  {
+    key: "multipartAbortDays",
+    type: "integer",
+    default: 8,
+    description:
+      "Days after which S3 aborts an unfinished multipart upload and frees its parts (at least the longest share in days: no part URL outlives its share, so an upload cannot go on longer).",
+    check: range(1, 3650),
   },
   {
     key: "allowedContentTypes",
@@ -230,6 +262,10 @@ export function parseSettings(raw: Partial<Record<keyof Settings, unknown>>, pre
       `${prefix}defaultMaxDownloads (${s.defaultMaxDownloads}) must not exceed ${prefix}maxDownloadsLimit (${s.maxDownloadsLimit}).`,
     ],
     [
+      s.multipartAbortDays >= Math.ceil(s.maxShareTtlSeconds / 86400),
+      `${prefix}multipartAbortDays (${s.multipartAbortDays}) must be at least ${prefix}maxShareTtlSeconds in days (${Math.ceil(s.maxShareTtlSeconds / 86400)}), or S3 could abort an upload its share still allows.`,
+    ],
+    [
       s.apiThrottleBurstLimit >= Math.min(s.apiThrottleRateLimit, 5000),
       `${prefix}apiThrottleBurstLimit (${s.apiThrottleBurstLimit}) must be at least ${prefix}apiThrottleRateLimit (${s.apiThrottleRateLimit}).`,
     ],
@@ -249,6 +285,8 @@ export function runtimeConfig(settings: Settings, bucketName: string, tableName:
     defaultShareTtlSeconds: settings.defaultShareTtlSeconds,
     maxShareTtlSeconds: settings.maxShareTtlSeconds,
     maxFileSizeBytes: settings.maxFileSizeBytes,
+    multipartThresholdBytes: settings.multipartThresholdBytes,
+    multipartPartSizeBytes: settings.multipartPartSizeBytes,
     allowedContentTypes: settings.allowedContentTypes,
     defaultMaxDownloads: settings.defaultMaxDownloads,
     maxDownloadsLimit: settings.maxDownloadsLimit,

@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import { Deps } from "../deps";
 import { ApiRequest, ApiResponse, parseJsonObject } from "../http";
+import { abortMultipartUpload, createMultipartUpload, planParts } from "../multipart";
 import { fileKeyFor, signUpload } from "../objects";
 import { FileRecord, putRecord } from "../records";
 import { parseUploadRequest } from "../validation";
@@ -32,6 +33,32 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
     maxDownloads: upload.maxDownloads,
     deleteTokenHash: hashToken(deleteToken),
   };
+  const shareUrl = `${request.baseUrl}files/${id}`;
+  if (upload.size > deps.config.multipartThresholdBytes) {
+    // Large files go up in parts: the client asks for part URLs with POST /uploads/{id}/parts.
+    const plan = planParts(upload.size, deps.config.multipartPartSizeBytes);
+    const uploadId = await createMultipartUpload(deps, record.fileKey, record.contentType, upload.checksumSha256);
+    record.multipart = { uploadId, ...plan, checksumSha256: upload.checksumSha256 };
+    try {
+      await putRecord(deps, record);
+    } catch (e) {
+      await abortMultipartUpload(deps, { key: record.fileKey, uploadId }).catch(() => undefined); // no record: nothing may use the upload
+      throw e;
+    }
+    request.log.info("multipart upload created", { fileId: id, size: record.size, parts: plan.partCount });
+    return {
+      status: 201,
+      body: {
+        id,
+        fileKey: record.fileKey,
+        method: "MULTIPART",
+        multipart: plan,
+        expiresAt: record.expiresAt,
+        shareUrl,
+        deleteToken,
+      },
+    };
+  }
   // The upload URL never outlives the share it uploads to.
   const uploadExpiresIn = Math.min(deps.config.uploadUrlTtlSeconds, upload.expiresInSeconds);
   await putRecord(deps, record);
@@ -47,7 +74,7 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
       headers: signed.headers,
       expiresIn: uploadExpiresIn,
       expiresAt: record.expiresAt,
-      shareUrl: `${request.baseUrl}files/${id}`,
+      shareUrl,
       deleteToken,
     },
   };

@@ -1,27 +1,21 @@
 // DELETE /files/{id}: with the delete token shown once at upload, mark the record `deleting` (from then on the
 // share is gone for everyone), remove the object, then the record. Should a step fail, a retry finishes the job.
-import { timingSafeEqual } from "node:crypto";
 import { Deps } from "../deps";
-import { forbidden } from "../errors";
 import { ApiRequest, ApiResponse } from "../http";
+import { abortMultipartUpload } from "../multipart";
 import { deleteObject } from "../objects";
 import { deleteRecord, markDeleting } from "../records";
-import { hashToken } from "./createUpload";
-import { fileIdOf, findRecord } from "./files";
+import { assertOwner, fileIdOf, findRecord } from "./files";
 
 export async function deleteFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
   const id = fileIdOf(request);
-  const token = request.headers["x-delete-token"];
   const record = await findRecord(deps, id, true);
-  if (token === undefined || token === "") {
-    throw forbidden("Send the delete token you got when you created the upload in the X-Delete-Token header.");
-  }
-  const given = Buffer.from(hashToken(token), "hex");
-  const stored = Buffer.from(record.deleteTokenHash, "hex");
-  if (given.length !== stored.length || !timingSafeEqual(given, stored)) {
-    throw forbidden("The delete token is not the one issued for this file.");
-  }
+  assertOwner(request, record);
   await markDeleting(deps, id, record.deleteTokenHash);
+  // An upload still open leaves no parts behind (and no object: a `complete` racing this one is deleted below).
+  if (record.multipart !== undefined && record.multipart.completedAt === undefined) {
+    await abortMultipartUpload(deps, { key: record.fileKey, uploadId: record.multipart.uploadId });
+  }
   await deleteObject(deps, record.fileKey);
   await deleteRecord(deps, id, record.deleteTokenHash);
   request.log.info("file deleted", { fileId: id });

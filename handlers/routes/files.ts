@@ -1,9 +1,11 @@
 // Looking a share up, shared by the routes under /files/{id}.
+import { timingSafeEqual } from "node:crypto";
 import { Deps } from "../deps";
-import { gone, notFound } from "../errors";
+import { forbidden, gone, notFound } from "../errors";
 import { ApiRequest } from "../http";
 import { FileRecord, getRecord, isExpired } from "../records";
 import { FILE_ID } from "../validation";
+import { hashToken } from "./createUpload";
 
 /** The {id} path parameter, or a 404 when it cannot be one of ours. */
 export function fileIdOf(request: ApiRequest): string {
@@ -19,6 +21,19 @@ export async function findRecord(deps: Deps, id: string, withDeleting = false): 
     throw notFound(`No file has the id ${JSON.stringify(id)}; it may have been deleted.`);
   }
   return record;
+}
+
+/** Throws 403 unless the request carries the share's delete token in X-Delete-Token (compared in constant time). */
+export function assertOwner(request: ApiRequest, record: FileRecord): void {
+  const token = request.headers["x-delete-token"];
+  if (token === undefined || token === "") {
+    throw forbidden("Send the delete token you got when you created the upload in the X-Delete-Token header.");
+  }
+  const given = Buffer.from(hashToken(token), "hex");
+  const stored = Buffer.from(record.deleteTokenHash, "hex");
+  if (given.length !== stored.length || !timingSafeEqual(given, stored)) {
+    throw forbidden("The delete token is not the one issued for this file.");
+  }
 }
 
 /** Downloads left, or null when unlimited. */
@@ -45,5 +60,7 @@ export function publicView(record: FileRecord) {
     downloads: record.downloads,
     maxDownloads: record.maxDownloads ?? null,
     downloadsRemaining: downloadsRemaining(record),
+    // v1.1: the whole-file SHA-256 the uploader declared, so a downloader can verify what it got.
+    ...(record.sha256 !== undefined ? { sha256: record.sha256 } : {}),
   };
 }

@@ -219,6 +219,9 @@ for (const stackName of STACKS) {
       const SOURCE_PATHS: Record<string, string> = {
         page: "GET/",
         createUpload: "POST/uploads",
+        signUploadParts: "POST/uploads/*/parts",
+        listUploadParts: "GET/uploads/*/parts",
+        completeUpload: "POST/uploads/*/complete",
         getFile: "GET/files/*",
         downloadFile: "POST/files/*/download",
         deleteFile: "DELETE/files/*",

@@ -4,12 +4,19 @@ import type { FunctionName } from "../../infra/iam";
 /** Each function's exact data permissions: resource → sorted actions. */
 export const EXPECTED_GRANTS: Record<FunctionName, { table: string[]; uploads: string[]; bucket: string[] }> = {
   page: { table: [], uploads: [], bucket: [] },
-  createUpload: { table: ["dynamodb:PutItem"], uploads: ["s3:PutObject"], bucket: [] },
+  createUpload: { table: ["dynamodb:PutItem"], uploads: ["s3:AbortMultipartUpload", "s3:PutObject"], bucket: [] },
+  signUploadParts: { table: ["dynamodb:GetItem"], uploads: ["s3:PutObject"], bucket: [] },
+  listUploadParts: { table: ["dynamodb:GetItem"], uploads: ["s3:ListMultipartUploadParts"], bucket: [] },
+  completeUpload: {
+    table: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    uploads: ["s3:ListMultipartUploadParts", "s3:PutObject"],
+    bucket: [],
+  },
   getFile: { table: ["dynamodb:GetItem"], uploads: [], bucket: [] },
   downloadFile: { table: ["dynamodb:GetItem", "dynamodb:UpdateItem"], uploads: ["s3:GetObject"], bucket: [] },
   deleteFile: {
     table: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"],
-    uploads: ["s3:DeleteObject"],
+    uploads: ["s3:AbortMultipartUpload", "s3:DeleteObject"],
     bucket: [],
   },
   objectCreated: {

@@ -121,6 +121,8 @@ for (const stackName of STACKS) {
           FILESHARE_DEFAULT_SHARE_TTL_SECONDS: String(s.defaultShareTtlSeconds),
           FILESHARE_MAX_SHARE_TTL_SECONDS: String(s.maxShareTtlSeconds),
           FILESHARE_MAX_FILE_SIZE_BYTES: String(s.maxFileSizeBytes),
+          FILESHARE_MULTIPART_THRESHOLD_BYTES: String(s.multipartThresholdBytes),
+          FILESHARE_MULTIPART_PART_SIZE_BYTES: String(s.multipartPartSizeBytes),
           FILESHARE_ALLOWED_CONTENT_TYPES: s.allowedContentTypes.join(","),
           FILESHARE_DEFAULT_MAX_DOWNLOADS: String(s.defaultMaxDownloads),
           FILESHARE_MAX_DOWNLOADS_LIMIT: String(s.maxDownloadsLimit),

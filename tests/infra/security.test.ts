@@ -19,7 +19,7 @@ for (const stackName of STACKS) {
       const withDocs = run.resources.filter((r) => policyDocuments(r.inputs).length > 0).map((r) => r.type);
       const count = (t: string) => withDocs.filter((x) => x === t).length;
       assert.equal(count("aws:iam/role:Role"), run.ofType("aws:iam/role:Role").length);
-      assert.equal(count("aws:iam/rolePolicy:RolePolicy"), 6);
+      assert.equal(count("aws:iam/rolePolicy:RolePolicy"), 9);
       assert.equal(count("aws:s3/bucketPolicy:BucketPolicy"), 1);
     });
 

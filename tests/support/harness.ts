@@ -18,6 +18,8 @@ export function testConfig(overrides: Partial<RuntimeConfig> = {}): RuntimeConfi
     defaultShareTtlSeconds: 3600,
     maxShareTtlSeconds: 86400,
     maxFileSizeBytes: 1024 * 1024,
+    multipartThresholdBytes: 100 * 1024 * 1024,
+    multipartPartSizeBytes: 16 * 1024 * 1024,
     allowedContentTypes: [],
     defaultMaxDownloads: 0,
     maxDownloadsLimit: 100,
