@@ -14,6 +14,12 @@ export default tseslint.config(
     },
   },
   {
+    // The CLI's launcher: a CommonJS Node script that loads the TypeScript CLI.
+    files: ["cli/**/*.js"],
+    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", __dirname: "readonly" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
     // The page's script: a classic browser script, no modules, no build step.
     files: ["web/**/*.js"],
     languageOptions: {
