@@ -5,7 +5,7 @@ import { retry } from "./retry";
 
 /** The API base URL (ending with "/"): --api, then FILESHARE_API, then `pulumi stack output apiUrl`. */
 export async function resolveApiUrl(option: string | undefined, env = process.env): Promise<string> {
-  const given = option ?? env["FILESHARE_API"];
+  const given = option || env["FILESHARE_API"] || undefined;
   const url = given ?? (await pulumiApiUrl());
   if (url === undefined) {
     throw cliError(

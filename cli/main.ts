@@ -26,7 +26,7 @@ function positiveInt(text: string): number {
 /** The API a link points at, unless --api or FILESHARE_API say otherwise. */
 async function apiForLink(link: string, api: string | undefined) {
   const parsed = parseLink(link);
-  return { id: parsed.id, apiUrl: await resolveApiUrl(api ?? process.env["FILESHARE_API"] ?? parsed.apiUrl) };
+  return { id: parsed.id, apiUrl: await resolveApiUrl(api || process.env["FILESHARE_API"] || parsed.apiUrl) };
 }
 
 export function buildProgram(store = new StateStore()): Command {
