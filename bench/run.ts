@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { startBackends } from "../local/backends";
 import { Api, bytesOf, testConfig } from "../tests/support/harness";
 import { buildFunctions, layOut } from "../tests/lambda/archive";
+import { benchMultipart } from "./multipart";
 
 process.env["FILESHARE_LOG_LEVEL"] = "silent";
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] = "true";
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
   } finally {
     await rm(root, { recursive: true, force: true });
   }
+  await benchMultipart();
 }
 
 main().catch((e) => {
