@@ -3,6 +3,10 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { ListPartsCommand } from "@aws-sdk/client-s3";
+import type { S3Event } from "aws-lambda";
+import { completeMultipartUpload, listParts, signPart } from "../../handlers/multipart";
+import { handleObjectCreated } from "../../handlers/objectCreated";
+import { headObject } from "../../handlers/objects";
 import { getRecord } from "../../handlers/records";
 import { Api, testConfig, useBackends } from "../support/harness";
 
@@ -110,6 +114,36 @@ describe("multipart uploads through the API with the real local S3 and DynamoDB"
     const again = await call("POST", "complete", { parts: [...first, ...rest] });
     assert.equal(again.status, 409, "completing twice is a conflict");
     assert.equal(again.json.error.code, "Conflict");
+
+    // A duplicate (or late) CompleteMultipartUpload event changes nothing.
+    const before = await getRecord(api.deps, id);
+    const event = {
+      Records: [
+        {
+          eventName: "ObjectCreated:CompleteMultipartUpload",
+          s3: { bucket: { name: config.bucketName }, object: { key: `uploads/${id}` } },
+        },
+      ],
+    } as unknown as S3Event;
+    assert.deepEqual(await handleObjectCreated(event, { awsRequestId: "dup" }, api.deps), ["already-confirmed"]);
+    assert.deepEqual(await getRecord(api.deps, id), before);
+  });
+
+  it("deletes a completed multipart object whose size does not match the record (the confirmation check)", async () => {
+    const api = env.api();
+    // Declared one byte larger than what is sent: complete refuses (the last part is short), so assemble the
+    // object behind the API's back, as a client with S3 credentials could, and let the event check it.
+    const { id } = await start(api, { size: file.length + 1, sha256: undefined });
+    const record = await getRecord(api.deps, id);
+    const target = { key: `uploads/${id}`, uploadId: record!.multipart!.uploadId };
+    for (let n = 1; n <= 9; n++) {
+      const { url } = await signPart(api.deps, target, { partNumber: n, length: partOf(n).length }, 300);
+      assert.equal((await putPart(url, {}, partOf(n))).status, 200);
+    }
+    await completeMultipartUpload(api.deps, target, await listParts(api.deps, target));
+    await api.backends.idle();
+    assert.equal((await getRecord(api.deps, id))?.status, "pending", "not confirmed");
+    assert.equal(await headObject(api.deps, `uploads/${id}`), undefined, "the mismatching object was deleted");
   });
 
   it("signs each part URL for exactly its length: another length is refused by S3 (403)", async () => {
