@@ -168,7 +168,8 @@ export async function markMultipartCompleted(deps: Deps, id: string, completedAt
         TableName: deps.config.tableName,
         Key: { [TABLE_KEY]: id },
         UpdateExpression: "SET #multipart.#completedAt = :completedAt",
-        ConditionExpression: "attribute_exists(#multipart) AND attribute_not_exists(#multipart.#completedAt) AND #status <> :deleting",
+        ConditionExpression:
+          "attribute_exists(#multipart) AND attribute_not_exists(#multipart.#completedAt) AND #status <> :deleting",
         ExpressionAttributeNames: { "#multipart": "multipart", "#completedAt": "completedAt", "#status": "status" },
         ExpressionAttributeValues: { ":completedAt": completedAt, ":deleting": "deleting" },
       }),
