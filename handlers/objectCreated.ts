@@ -2,8 +2,9 @@
 // against what the client declared and deletes anything that does not belong. Safe to deliver twice.
 import type { S3Event } from "aws-lambda";
 import { Deps } from "./deps";
+import { idFromKey } from "./ids";
 import { createLogger, Logger } from "./log";
-import { deleteObject, headObject, idFromKey } from "./objects";
+import { deleteObject, headObject } from "./objects";
 import { getRecord, isExpired, markAvailable } from "./records";
 
 /** What happened to one object, for logs and tests. */
@@ -45,7 +46,8 @@ async function confirm(deps: Deps, key: string, log: Logger): Promise<Outcome> {
   return changed ? "confirmed" : "already-confirmed";
 }
 
-/** Handles one S3 notification; throws (so Lambda retries) only when a dependency failed. */
+/** Handles one S3 notification. Throws when S3 or DynamoDB failed, so Lambda retries the event and finally keeps
+ *  it in the failure queue (infra/uploadEvents.ts); returns only when every object has a final outcome. */
 export async function handleObjectCreated(
   event: S3Event,
   context: { awsRequestId: string },

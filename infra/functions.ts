@@ -1,32 +1,38 @@
-// One Lambda function per route plus the S3 ObjectCreated handler, each with its own role, its own
-// inline least-privilege policy (infra/iam.ts) and its own log group with retention.
+// One Lambda function per route plus the S3 ObjectCreated function, each with its own role, its own
+// inline least-privilege policy (infra/iam.ts) and its own log group with retention. A route's function runs
+// exactly that route's handler (handlers/lambda.ts routeFunctionFactory); what it carries follows the route's
+// `needs`. The S3 event wiring is infra/uploadEvents.ts.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { runtimeConfig, toEnvironment } from "../config/runtime";
 import { Settings } from "../config/schema";
-import { apiFunctionFactory, objectCreatedFunctionFactory, pageFunctionFactory } from "../handlers/lambda";
+import { objectCreatedFunctionFactory, routeFunctionFactory } from "../handlers/lambda";
 import { dependencies } from "../package.json";
-import { UPLOAD_PREFIX } from "../handlers/objects";
-import type { Route } from "../handlers/routes";
+import type { Needs, Route } from "../handlers/routeTable";
 import { assumeRolePolicyFor, FunctionName, functionPolicy } from "./iam";
+import { SdkLayer } from "./sdkLayer";
 
 /** API Gateway gives up after 29 s; our handlers make two or three AWS calls. */
 export const FUNCTION_TIMEOUT_SECONDS = 10;
 /** Lambda gives CPU in proportion to memory; 256 MB keeps cold starts of the SDK v3 clients short. */
 export const FUNCTION_MEMORY_MB = 256;
 export const FUNCTION_RUNTIME = aws.lambda.Runtime.NodeJS22dX;
+/** arm64 costs less per GB-second; the code is plain JavaScript with no native modules. */
+export const FUNCTION_ARCHITECTURES = ["arm64"];
 
 /** Every function of the stack by name; `code` is the serialized CallbackFunction archive. */
 export type FunctionMap = { readonly [F in FunctionName]: aws.lambda.Function };
-
-/** Functions that read no stored data, with their own factory: their code needs no AWS SDK, so their archives
- *  leave out every runtime package (a few KB instead of ~3.6 MB, and a faster cold start). */
-const DATA_FREE_FUNCTIONS: Partial<Record<FunctionName, () => aws.lambda.CallbackFactory<never, unknown>>> = {
-  page: pageFunctionFactory,
-};
+/** Every function's execution role by function name. */
+export type RoleMap = { readonly [F in FunctionName]: aws.iam.Role };
 
 /** Every package a CallbackFunction would otherwise pack: package.json's dependencies, less @pulumi's. */
 export const RUNTIME_PACKAGES = Object.keys(dependencies).filter((name) => !name.startsWith("@pulumi/"));
+
+/** Packages left out of a function's archive: a function that needs no data clients carries no SDK (a few KB
+ *  instead of ~3.6 MB, and a faster cold start); a data function takes the SDK from the layer instead. */
+export function excludedPackages(needs: Needs, layerPackages: readonly string[]): string[] {
+  return needs === "none" ? RUNTIME_PACKAGES : [...layerPackages];
+}
 
 /** The Lambda function name `<prefix>-<stack>-<function>`: fixed, so its log group can be created first. */
 export function lambdaFunctionName(prefix: string, stack: string, fn: FunctionName): string {
@@ -47,9 +53,12 @@ export interface FunctionsArgs {
   table: aws.dynamodb.Table;
 }
 
-/** The Lambda functions, and the bucket notification that calls objectCreated for new uploads. */
+/** The Lambda functions with their roles, policies and log groups. */
 export class Functions extends pulumi.ComponentResource {
   public readonly functions: FunctionMap;
+  public readonly roles: RoleMap;
+  /** The SDK layer every data function attaches. */
+  public readonly sdkLayer: SdkLayer;
 
   constructor(name: string, args: FunctionsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fileshare:functions:Functions", name, {}, opts);
@@ -57,17 +66,23 @@ export class Functions extends pulumi.ComponentResource {
     const environment = pulumi
       .all([args.bucket.bucket, args.table.name])
       .apply(([bucketName, tableName]) => toEnvironment(runtimeConfig(args.settings, bucketName, tableName)));
-    const create = (fn: FunctionName, factory: aws.lambda.CallbackFactory<never, unknown>) =>
-      this.createFunction(name, fn, factory, args, environment);
-    const routeFunctions = Object.fromEntries(
-      args.routes.map((route) => {
-        const dataFree = DATA_FREE_FUNCTIONS[route.name];
-        return [route.name, create(route.name, dataFree ? dataFree() : apiFunctionFactory(route.handle))];
-      }),
+    this.sdkLayer = new SdkLayer(
+      `${name}-sdk`,
+      {
+        layerName: `${name}-${args.stack}-sdk`,
+        runtime: FUNCTION_RUNTIME,
+        architectures: FUNCTION_ARCHITECTURES,
+      },
+      { parent: this },
     );
-    const objectCreated = create("objectCreated", objectCreatedFunctionFactory());
-    this.functions = { ...routeFunctions, objectCreated } as FunctionMap;
-    this.createUploadSubscription(name, args.bucket, objectCreated);
+    const created = [
+      ...args.routes.map((route) =>
+        this.createFunction(name, route.name, routeFunctionFactory(route), route.needs, args, environment),
+      ),
+      this.createFunction(name, "objectCreated", objectCreatedFunctionFactory(), "data", args, environment),
+    ];
+    this.functions = Object.fromEntries(created.map((c) => [c.fn, c.lambda])) as FunctionMap;
+    this.roles = Object.fromEntries(created.map((c) => [c.fn, c.role])) as RoleMap;
     this.registerOutputs({});
   }
 
@@ -75,9 +90,10 @@ export class Functions extends pulumi.ComponentResource {
     name: string,
     fn: FunctionName,
     factory: aws.lambda.CallbackFactory<never, unknown>,
+    needs: Needs,
     args: FunctionsArgs,
     environment: pulumi.Output<Record<string, string>>,
-  ): aws.lambda.CallbackFunction<never, unknown> {
+  ): { fn: FunctionName; lambda: aws.lambda.CallbackFunction<never, unknown>; role: aws.iam.Role } {
     const functionName = lambdaFunctionName(name, args.stack, fn);
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-${fn}-logs`,
@@ -97,30 +113,25 @@ export class Functions extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    return new aws.lambda.CallbackFunction(
+    const lambda = new aws.lambda.CallbackFunction(
       `${name}-${fn}`,
       {
         name: functionName,
         callbackFactory: factory,
         role: role.arn,
         runtime: FUNCTION_RUNTIME,
-        // arm64 costs less per GB-second; the code is plain JavaScript with no native modules.
-        architectures: ["arm64"],
+        architectures: FUNCTION_ARCHITECTURES,
         timeout: FUNCTION_TIMEOUT_SECONDS,
         memorySize: FUNCTION_MEMORY_MB,
         environment: { variables: environment },
         loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-        codePathOptions: { extraExcludePackages: DATA_FREE_FUNCTIONS[fn] ? RUNTIME_PACKAGES : [] },
+        // Data functions take the SDK from the layer; a function that needs none has no layer either.
+        ...(needs === "none" ? {} : { layers: [this.sdkLayer.arn] }),
+        codePathOptions: { extraExcludePackages: excludedPackages(needs, this.sdkLayer.packages) },
       },
       // The log group first (else Lambda creates one without retention), the policy before the first call.
       { parent: this, dependsOn: [logGroup, policy] },
     );
-  }
-
-  private createUploadSubscription(name: string, bucket: aws.s3.Bucket, fn: aws.lambda.Function): void {
-    // Creates a Permission for s3.amazonaws.com scoped to this bucket (parented here) and, on "beforeExit",
-    // once per bucket, the BucketNotification (parented to the bucket). The mixin cannot set sourceAccount on
-    // the Permission; the bucket ARN it is scoped to names a bucket this stack owns.
-    bucket.onObjectCreated(`${name}-uploads-created`, fn, { filterPrefix: UPLOAD_PREFIX }, { parent: this });
+    return { fn, lambda, role };
   }
 }

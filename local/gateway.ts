@@ -16,7 +16,7 @@ import { Deps } from "../handlers/deps";
 import { corsHeaders, handleApiEvent, preflightResponse } from "../handlers/http";
 import { internalError, unavailable } from "../handlers/errors";
 import { createLogger, describeError, Logger } from "../handlers/log";
-import { matchPath, Route, ROUTES } from "../handlers/routes";
+import { matchPath, Route, ROUTES } from "../handlers/routeTable";
 import { proxyEvent } from "./events";
 
 /** Largest request body the gateway reads, bytes. */
@@ -38,6 +38,9 @@ export interface GatewayOptions {
   invoke?: (route: Route, event: APIGatewayProxyEvent, deps: Deps) => Promise<APIGatewayProxyResult>;
   /** Where the gateway's own warnings and errors go; default: JSON lines on stdout, as the handlers log. */
   log?: Logger;
+  /** Time limits for a client's request and headers, ms; default REQUEST_TIMEOUT_MS / HEADERS_TIMEOUT_MS (tests
+   *  shorten them, and how often Node checks them, to see a slow client cut off). */
+  timeouts?: { requestMs: number; headersMs: number; checkEveryMs?: number };
 }
 
 export interface Gateway {
@@ -120,7 +123,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const invoke =
     options.invoke ??
     ((route: Route, event: APIGatewayProxyEvent, deps: Deps) =>
-      handleApiEvent(route.handle, event, { awsRequestId: event.requestContext.requestId }, deps));
+      handleApiEvent(route.handler, event, { awsRequestId: event.requestContext.requestId }, deps));
   let port = 0;
   const stagePrefix = options.stage ? `/${options.stage}` : "";
 
@@ -164,7 +167,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       matches = [];
     }
     if (matches.length === 0) {
-      return errorResult(404, "NotFound", `There is no ${fullPath} here; see API.md for the routes.`, cors);
+      return errorResult(404, "NotFound", `There is no ${fullPath} here; GET /openapi.json lists the routes.`, cors);
     }
     if (method === "OPTIONS") {
       return preflightResponse(origin, deps?.config.corsOrigins ?? []);
@@ -219,7 +222,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     res.end(body);
   }
 
-  /** The answer when something in the gateway itself failed: still the API.md shape, with CORS headers. */
+  /** The answer when something in the gateway itself failed: still the docs/api.md shape, with CORS headers. */
   function failure(req: IncomingMessage): Result {
     let allowed: readonly string[] = [];
     try {
@@ -231,7 +234,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     return errorResult(error.httpStatus, error.code, error.message, corsHeaders(req.headers.origin, allowed));
   }
 
-  const server = createServer((req, res) => {
+  const timeouts = options.timeouts ?? { requestMs: REQUEST_TIMEOUT_MS, headersMs: HEADERS_TIMEOUT_MS };
+  const checking = timeouts.checkEveryMs === undefined ? {} : { connectionsCheckingInterval: timeouts.checkEveryMs };
+  const server = createServer(checking, (req, res) => {
     answer(req)
       .then(
         (result) => {
@@ -263,8 +268,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   // Idle keep-alive sockets must not hold a shutdown open.
   server.keepAliveTimeout = 5000;
   // A client that trickles its request in must not hold a socket (and a handler's body buffer) for minutes.
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = timeouts.requestMs;
+  server.headersTimeout = timeouts.headersMs;
 
   return {
     server,

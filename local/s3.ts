@@ -5,7 +5,7 @@
 import S3rver from "@20minutes/s3rver";
 import type { S3Event } from "aws-lambda";
 import { createServer, IncomingMessage, Server } from "node:http";
-import { BUCKET_CORS_RULE } from "../handlers/objects";
+import { BUCKET_CORS_RULE } from "../config/bucketCors";
 import { closeServer, listenOnLoopback } from "./listen";
 
 /** The credentials s3rver accepts (its built-in account). dynalite accepts any. */

@@ -1,11 +1,10 @@
 // Looking a share up, shared by the routes under /files/{id}.
-import { timingSafeEqual } from "node:crypto";
 import { Deps } from "../deps";
 import { forbidden, gone, notFound } from "../errors";
 import { ApiRequest } from "../http";
+import { FILE_ID } from "../ids";
 import { FileRecord, getRecord, isExpired } from "../records";
-import { FILE_ID } from "../validation";
-import { hashToken } from "./createUpload";
+import { tokenMatches } from "../tokens";
 
 /** The {id} path parameter, or a 404 when it cannot be one of ours. */
 export function fileIdOf(request: ApiRequest): string {
@@ -29,9 +28,7 @@ export function assertOwner(request: ApiRequest, record: FileRecord): void {
   if (token === undefined || token === "") {
     throw forbidden("Send the delete token you got when you created the upload in the X-Delete-Token header.");
   }
-  const given = Buffer.from(hashToken(token), "hex");
-  const stored = Buffer.from(record.deleteTokenHash, "hex");
-  if (given.length !== stored.length || !timingSafeEqual(given, stored)) {
+  if (!tokenMatches(token, record.deleteTokenHash)) {
     throw forbidden("The delete token is not the one issued for this file.");
   }
 }
@@ -47,7 +44,7 @@ export function assertNotGone(record: FileRecord, now: Date): void {
   if (downloadsRemaining(record) === 0) throw gone("This share has no downloads left.");
 }
 
-/** The public view of a record (API.md GET /files/{id}). */
+/** The public view of a record (docs/api.md GET /files/{id}). */
 export function publicView(record: FileRecord) {
   return {
     id: record.id,

@@ -4,7 +4,7 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, Upload
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { S3Event } from "aws-lambda";
 import { createHash } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createS3Client } from "../../handlers/deps";
@@ -81,4 +81,45 @@ export async function refusal(call: Promise<unknown>): Promise<{ name: string; s
     return { name: err.name, status: err.$metadata?.httpStatusCode };
   }
   throw new Error("the call succeeded but S3 refuses it");
+}
+
+/** A pre-signed conditional PUT as the API signs it (type, length, If-None-Match, and SHA-256 if given). */
+export function signPut(s3: TestS3, key: string, size: number, checksum?: string): Promise<string> {
+  return s3.presign(
+    new PutObjectCommand({
+      Bucket: BUCKET,
+      Key: key,
+      ContentType: "application/octet-stream",
+      ContentLength: size,
+      IfNoneMatch: "*",
+      ChecksumSHA256: checksum,
+    }),
+    ["content-type", "content-length", "if-none-match", ...(checksum ? ["x-amz-checksum-sha256"] : [])],
+  );
+}
+
+/** Sends a body to a URL from signPut, with the headers it signed (plus any given). */
+export function putBody(url: string, body: Buffer, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(url, {
+    method: "PUT",
+    headers: { "Content-Type": "application/octet-stream", "If-None-Match": "*", ...headers },
+    body: new Uint8Array(body),
+  });
+}
+
+/** The stored bytes of an object. */
+export async function stored(s3: TestS3, key: string): Promise<Buffer> {
+  const got = await s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  return Buffer.from(await got.Body!.transformToByteArray());
+}
+
+/** Fails unless the key holds no object. */
+export async function assertAbsent(s3: TestS3, key: string): Promise<void> {
+  const answer = await refusal(s3.client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key })));
+  if (answer.status !== 404) throw new Error(`${key}: expected no object (404), got ${answer.status} ${answer.name}`);
+}
+
+/** The staged bodies not yet committed: none may be left once a request has ended. */
+export async function stagedFiles(s3: TestS3): Promise<string[]> {
+  return readdir(join(s3.directory, BUCKET, "._S3rver_tmp")).catch(() => []);
 }

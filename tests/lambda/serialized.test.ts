@@ -6,18 +6,27 @@ import { join } from "node:path";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { fromEnvironment } from "../../config/runtime";
 import { pageResponse } from "../../handlers/page";
-import { matchPath, ROUTES } from "../../handlers/routes";
+import { API_DOCUMENT_JSON, matchPath, ROUTES } from "../../handlers/routeTable";
 import { Backends, startBackends } from "../../local/backends";
 import { proxyEvent } from "../../local/events";
 import { bytesOf } from "../support/harness";
-import { buildFunctions, BuiltFunction, LambdaProcess, layOut } from "./archive";
+import {
+  buildFunctions,
+  BuiltFunction,
+  BuiltLayer,
+  LambdaProcess,
+  layOut,
+  layOutLayer,
+  requiredNames,
+  unresolved,
+} from "./archive";
 
-/** Exit code of `node -e code` run in `dir` with an empty environment. */
-function nodeExit(dir: string, code: string): Promise<number | null> {
+/** Exit code of `node -e code` run in `dir` with an environment of NODE_PATH (the layer) only. */
+function nodeExit(dir: string, nodePath: string, code: string): Promise<number | null> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["-e", code], {
       cwd: dir,
-      env: { PATH: process.env["PATH"] ?? "" },
+      env: { PATH: process.env["PATH"] ?? "", NODE_PATH: nodePath },
       stdio: "ignore",
     });
     child.on("close", resolve);
@@ -25,18 +34,24 @@ function nodeExit(dir: string, code: string): Promise<number | null> {
 }
 
 // The code Lambda would run: each CallbackFunction's archive as Pulumi serialized it under mocks (dev config),
-// laid out alone outside the project and executed by plain Node against local S3 and DynamoDB servers.
+// laid out alone outside the project next to the SDK layer the program built (on NODE_PATH, as Lambda's
+// /opt/nodejs/node_modules), and executed by plain Node against local S3 and DynamoDB servers.
 // Not proven here: the Lambda service itself (its runtime, IAM enforcement, the real S3 event delivery).
-describe("The serialized Lambda code, run from its archive alone in fresh Node processes", function () {
+describe("The serialized Lambda code, run from its archive and the SDK layer alone in fresh Node processes", function () {
   this.timeout(120_000);
   let functions: BuiltFunction[];
+  let layer: BuiltLayer;
+  let layerModules: string;
   let root: string;
   let backends: Backends;
   const lambdas: Record<string, LambdaProcess> = {};
 
-  before(async () => {
-    functions = await buildFunctions("dev");
+  before(async function () {
+    // Serializing seven functions under mocks in a child process takes ~35 s on a loaded 2-core machine.
+    this.timeout(300_000);
+    ({ functions, layer } = await buildFunctions("dev"));
     root = await mkdtemp(join(tmpdir(), "fileshare-lambda-"));
+    layerModules = await layOutLayer(layer.files, join(root, "opt"));
     const first = functions[0]!;
     backends = await startBackends({
       config: fromEnvironment(first.environment),
@@ -45,7 +60,7 @@ describe("The serialized Lambda code, run from its archive alone in fresh Node p
     for (const fn of functions) {
       const dir = join(root, fn.name);
       await layOut(fn, dir);
-      lambdas[fn.name] = new LambdaProcess(dir, { ...fn.environment, ...backends.sdkEnvironment });
+      lambdas[fn.name] = new LambdaProcess(dir, { ...fn.environment, ...backends.sdkEnvironment }, layerModules);
     }
   });
 
@@ -85,18 +100,49 @@ describe("The serialized Lambda code, run from its archive alone in fresh Node p
       for (const folder of fn.folders) {
         assert.doesNotMatch(
           folder,
-          /@pulumi|typescript|ts-node|mocha|eslint|prettier|s3rver|dynalite|playwright|patch-package|yaml$/,
+          /@pulumi|typescript|ts-node|mocha|eslint|prettier|s3rver|dynalite|playwright|patch-package|esbuild|yaml$/,
           `${fn.name}: ${folder}`,
         );
       }
     }
   });
 
-  it("gives the data functions the SDK and the page function nothing but its own code", () => {
+  it("packs no SDK into any archive: the data functions attach the layer, routes that need nothing have none", () => {
+    assert.deepEqual(
+      ROUTES.filter((r) => r.needs === "none")
+        .map((r) => r.name)
+        .sort(),
+      ["openapi", "page"],
+    );
     for (const fn of functions) {
-      if (fn.name === "page") assert.deepEqual(fn.folders, [], "the page reads no data: no SDK in its archive");
-      else assert.ok(fn.folders.includes("node_modules/@aws-sdk/client-s3"), `${fn.name} carries the SDK`);
+      const needsNothing = ROUTES.find((r) => r.name === fn.name)?.needs === "none";
+      assert.deepEqual(fn.folders, [], `${fn.name}: its archive is __index.js alone`);
+      if (needsNothing) assert.deepEqual(fn.layers, [], `${fn.name} reads no data: no layer`);
+      else assert.deepEqual(fn.layers, [layer.arn], `${fn.name} attaches the SDK layer`);
     }
+  });
+
+  it("resolves every require of every __index.js, and every SDK name it reads, from its archive and the layer alone", async () => {
+    for (const fn of functions) {
+      const required = requiredNames(fn.indexJs);
+      if (ROUTES.find((r) => r.name === fn.name)?.needs !== "none")
+        assert.ok(required["@aws-sdk/client-s3/dist-cjs/index.js"]?.includes("S3Client"), fn.name);
+      assert.deepEqual(await unresolved(join(root, fn.name), layerModules, required), [], fn.name);
+    }
+  });
+
+  it("reports a name the layer lacks as missing (it would be undefined in Lambda, not an error)", async () => {
+    const modules = await layOutLayer(
+      {
+        ...layer.files,
+        "nodejs/node_modules/@aws-sdk/s3-request-presigner/dist-cjs/index.js": "module.exports = {};",
+      },
+      join(root, "opt-lacking"),
+    );
+    const createUpload = functions.find((f) => f.name === "createUpload")!;
+    assert.deepEqual(await unresolved(join(root, "createUpload"), modules, requiredNames(createUpload.indexJs)), [
+      "@aws-sdk/s3-request-presigner/dist-cjs/index.js: getSignedUrl",
+    ]);
   });
 
   it("captures no deploy-time values in the code: bucket and table names come from the environment", () => {
@@ -108,11 +154,14 @@ describe("The serialized Lambda code, run from its archive alone in fresh Node p
     }
   });
 
-  it("resolves its own packages and nothing of the project's from the laid-out folder", async () => {
+  it("resolves the SDK from the layer and nothing of the project's from the laid-out folder", async () => {
     const dir = join(root, "createUpload");
-    assert.equal(await nodeExit(dir, "require('@aws-sdk/client-s3')"), 0);
-    assert.notEqual(await nodeExit(dir, "require('typescript')"), 0);
-    assert.notEqual(await nodeExit(dir, "require('@pulumi/pulumi')"), 0);
+    assert.equal(await nodeExit(dir, layerModules, "require('@aws-sdk/client-s3')"), 0);
+    assert.notEqual(await nodeExit(dir, "", "require('@aws-sdk/client-s3')"), 0, "without the layer: no SDK");
+    assert.notEqual(await nodeExit(dir, layerModules, "require('@smithy/core')"), 0, "only the stubs resolve");
+    assert.notEqual(await nodeExit(dir, layerModules, "require('esbuild')"), 0);
+    assert.notEqual(await nodeExit(dir, layerModules, "require('typescript')"), 0);
+    assert.notEqual(await nodeExit(dir, layerModules, "require('@pulumi/pulumi')"), 0);
   });
 
   it("shares a file end to end: upload URL, PUT to S3, S3 event confirms, metadata, download, delete", async () => {
@@ -155,7 +204,7 @@ describe("The serialized Lambda code, run from its archive alone in fresh Node p
     assert.equal((await call("GET", `/files/${created.json.id}`)).status, 404);
   });
 
-  it("maps errors to API.md bodies inside the serialized code (the error helpers survive serialization)", async () => {
+  it("maps errors to docs/api.md bodies inside the serialized code (the error helpers survive serialization)", async () => {
     const bad = await call("POST", "/uploads", { fileName: "a", contentType: "nope", size: 1 });
     assert.equal(bad.status, 400);
     assert.equal(bad.json.error.code, "InvalidRequest");
@@ -169,6 +218,14 @@ describe("The serialized Lambda code, run from its archive alone in fresh Node p
     const config = fromEnvironment(functions[0]!.environment);
     assert.equal(page.body, pageResponse(config).body, "the same page the project serves locally");
     assert.match(page.body, new RegExp(`"maxShareTtlSeconds":${config.maxShareTtlSeconds}[,}]`), "the stack's limits");
+  });
+
+  it("serves the OpenAPI document from the openapi function: the route table's document, with the stage's base URL", async () => {
+    const served = await call("GET", "/openapi.json");
+    assert.equal(served.status, 200);
+    const { servers, ...document } = served.json;
+    assert.deepEqual(servers, [{ url: "https://abc.execute-api.eu-west-1.amazonaws.com/dev/" }]);
+    assert.deepEqual(document, JSON.parse(API_DOCUMENT_JSON));
   });
 });
 
