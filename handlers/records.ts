@@ -111,18 +111,25 @@ export async function returnDownload(deps: Deps, id: string): Promise<void> {
 }
 
 /** Marks a record as being deleted, if its delete-token hash is still the one the caller checked. From then
- *  on no download is handed out (consumeDownload needs `available`), even if deleting the object fails. */
-export async function markDeleting(deps: Deps, id: string, deleteTokenHash: string): Promise<void> {
-  await deps.db.send(
-    new UpdateCommand({
-      TableName: deps.config.tableName,
-      Key: { [TABLE_KEY]: id },
-      UpdateExpression: "SET #status = :deleting",
-      ConditionExpression: "#hash = :hash",
-      ExpressionAttributeNames: { "#status": "status", "#hash": "deleteTokenHash" },
-      ExpressionAttributeValues: { ":deleting": "deleting", ":hash": deleteTokenHash },
-    }),
-  );
+ *  on no download is handed out (consumeDownload needs `available`), even if deleting the object fails.
+ *  Returns false when the record is gone (a concurrent DELETE finished first) or its hash changed. */
+export async function markDeleting(deps: Deps, id: string, deleteTokenHash: string): Promise<boolean> {
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.config.tableName,
+        Key: { [TABLE_KEY]: id },
+        UpdateExpression: "SET #status = :deleting",
+        ConditionExpression: "#hash = :hash",
+        ExpressionAttributeNames: { "#status": "status", "#hash": "deleteTokenHash" },
+        ExpressionAttributeValues: { ":deleting": "deleting", ":hash": deleteTokenHash },
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (isConditionFailure(e)) return false;
+    throw e;
+  }
 }
 
 /** Marks a pending record available. Returns false when it was not pending (already confirmed, or gone),

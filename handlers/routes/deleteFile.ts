@@ -2,7 +2,7 @@
 // share is gone for everyone), remove the object, then the record. Should a step fail, a retry finishes the job.
 import { timingSafeEqual } from "node:crypto";
 import { Deps } from "../deps";
-import { forbidden } from "../errors";
+import { forbidden, notFound } from "../errors";
 import { ApiRequest, ApiResponse } from "../http";
 import { deleteObject } from "../objects";
 import { deleteRecord, markDeleting } from "../records";
@@ -21,7 +21,10 @@ export async function deleteFile(request: ApiRequest, deps: Deps): Promise<ApiRe
   if (given.length !== stored.length || !timingSafeEqual(given, stored)) {
     throw forbidden("The delete token is not the one issued for this file.");
   }
-  await markDeleting(deps, id, record.deleteTokenHash);
+  // A concurrent DELETE that removed the record first: the file is gone, as this caller wanted, but not by it.
+  if (!(await markDeleting(deps, id, record.deleteTokenHash))) {
+    throw notFound(`No file has the id ${JSON.stringify(id)}; it may have been deleted.`);
+  }
   await deleteObject(deps, record.fileKey);
   await deleteRecord(deps, id, record.deleteTokenHash);
   request.log.info("file deleted", { fileId: id });
