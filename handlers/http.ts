@@ -112,7 +112,8 @@ export async function handleApiEvent<D extends Pick<Deps, "config">>(
   const started = Date.now();
   const headers = lowerCaseHeaders(event.headers);
   const requestId = context.awsRequestId;
-  const log = createLogger({ requestId, method: event.httpMethod, path: event.path });
+  // The route template (/files/{id}), never the path: the path holds the share id, which is a credential.
+  const log = createLogger({ requestId, method: event.httpMethod, route: event.resource });
   const cors = corsHeaders(headers["origin"], deps.config.corsOrigins);
   let response: ApiResponse;
   try {

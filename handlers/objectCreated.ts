@@ -20,13 +20,13 @@ async function confirm(deps: Deps, key: string, log: Logger): Promise<Outcome> {
   const record = id === undefined ? undefined : await getRecord(deps, id);
   if (id === undefined || record === undefined || record.status === "deleting") {
     await deleteObject(deps, key);
-    log.warn("deleted an object with no record", { key });
+    log.warn("deleted an object with no record", { key: deps.fingerprint(key) });
     return "deleted-no-record";
   }
   if (record.status === "available") return "already-confirmed";
   if (isExpired(record, deps.now())) {
     await deleteObject(deps, key);
-    log.warn("deleted an upload that arrived after its share expired", { fileId: id });
+    log.warn("deleted an upload that arrived after its share expired", { file: deps.fingerprint(id) });
     return "deleted-expired";
   }
   const stored = await headObject(deps, key);
@@ -34,14 +34,14 @@ async function confirm(deps: Deps, key: string, log: Logger): Promise<Outcome> {
   if (stored.size !== record.size || stored.contentType !== record.contentType) {
     await deleteObject(deps, key);
     log.warn("deleted an upload that does not match its record", {
-      fileId: id,
+      file: deps.fingerprint(id),
       declared: { size: record.size, contentType: record.contentType },
       stored,
     });
     return "deleted-mismatch";
   }
   const changed = await markAvailable(deps, id, deps.now().toISOString());
-  log.info(changed ? "upload confirmed" : "upload was already confirmed", { fileId: id, size: stored.size });
+  log.info(changed ? "upload confirmed" : "upload was already confirmed", { file: deps.fingerprint(id), size: stored.size });
   return changed ? "confirmed" : "already-confirmed";
 }
 

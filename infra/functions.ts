@@ -2,7 +2,9 @@
 // inline least-privilege policy (infra/iam.ts) and its own log group with retention.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { randomBytes } from "node:crypto";
 import { toEnvironment } from "../handlers/config";
+import { LOG_KEY_ENV } from "../handlers/log";
 import { apiFunctionFactory, objectCreatedFunctionFactory, pageFunctionFactory } from "../handlers/lambda";
 import { dependencies } from "../package.json";
 import { UPLOAD_PREFIX } from "../handlers/objects";
@@ -50,6 +52,8 @@ export interface FunctionsArgs {
 /** The Lambda functions, and the bucket notification that calls objectCreated for new uploads. */
 export class Functions extends pulumi.ComponentResource {
   public readonly functions: FunctionMap;
+  /** The SecureString that holds the stack's log key (see createLogKey). */
+  public readonly logKey: aws.ssm.Parameter;
 
   constructor(name: string, args: FunctionsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fileshare:functions:Functions", name, {}, opts);
@@ -57,8 +61,14 @@ export class Functions extends pulumi.ComponentResource {
     const environment = pulumi
       .all([args.bucket.bucket, args.table.name])
       .apply(([bucketName, tableName]) => toEnvironment(runtimeConfig(args.settings, bucketName, tableName)));
+    this.logKey = this.createLogKey(name, args.stack);
+    // The functions that read data log about shares and get the log key; the result is a secret output, so the
+    // whole environment is encrypted in the Pulumi state.
+    const withLogKey = pulumi
+      .all([environment, this.logKey.value])
+      .apply(([env, key]): Record<string, string> => ({ ...env, [LOG_KEY_ENV]: key }));
     const create = (fn: FunctionName, factory: aws.lambda.CallbackFactory<never, unknown>) =>
-      this.createFunction(name, fn, factory, args, environment);
+      this.createFunction(name, fn, factory, args, DATA_FREE_FUNCTIONS[fn] ? environment : withLogKey);
     const routeFunctions = Object.fromEntries(
       args.routes.map((route) => {
         const dataFree = DATA_FREE_FUNCTIONS[route.name];
@@ -114,6 +124,25 @@ export class Functions extends pulumi.ComponentResource {
       },
       // The log group first (else Lambda creates one without retention), the policy before the first call.
       { parent: this, dependsOn: [logGroup, policy] },
+    );
+  }
+
+  /**
+   * The key of the log fingerprints (handlers/log.ts): 32 random bytes made by the program at the first deploy
+   * and kept in an SSM SecureString. `ignoreChanges` keeps the first value for good (the program makes a new one
+   * on every run, which must not rotate the key); `pulumi up --replace <urn>` rotates it. Never in code or in the
+   * serialized closures: it reaches the functions as a secret environment variable.
+   */
+  private createLogKey(name: string, stack: string): aws.ssm.Parameter {
+    return new aws.ssm.Parameter(
+      `${name}-log-key`,
+      {
+        name: `/fileshare/${stack}/log-fingerprint-key`,
+        type: "SecureString",
+        value: pulumi.secret(randomBytes(32).toString("base64")),
+        description: "Key of the fingerprints that stand for share ids and tokens in the logs",
+      },
+      { parent: this, ignoreChanges: ["value"] },
     );
   }
 

@@ -243,10 +243,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         (e: unknown) => {
           if (isHangUp(req, e)) {
             // The client went away mid-request: nothing to answer, and not our fault.
-            log.warn("client closed the connection before the request was complete", {
-              method: req.method,
-              path: splitTarget(req.url ?? "/").path,
-            });
+            // The method only: the path may hold a share id, which is a credential.
+            log.warn("client closed the connection before the request was complete", { method: req.method });
             res.destroy();
             return;
           }

@@ -36,7 +36,7 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
   const uploadExpiresIn = Math.min(deps.config.uploadUrlTtlSeconds, upload.expiresInSeconds);
   await putRecord(deps, record);
   const signed = await signUpload(deps, record.fileKey, record, uploadExpiresIn);
-  request.log.info("upload created", { fileId: id, size: record.size });
+  request.log.info("upload created", { file: deps.fingerprint(id), size: record.size });
   return {
     status: 201,
     body: {

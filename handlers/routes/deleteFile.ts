@@ -27,6 +27,6 @@ export async function deleteFile(request: ApiRequest, deps: Deps): Promise<ApiRe
   }
   await deleteObject(deps, record.fileKey);
   await deleteRecord(deps, id, record.deleteTokenHash);
-  request.log.info("file deleted", { fileId: id });
+  request.log.info("file deleted", { file: deps.fingerprint(id) });
   return { status: 204 };
 }

@@ -7,7 +7,8 @@ import { ROUTES } from "../../handlers/routes";
 import { lambdaFunctionName } from "../../infra/functions";
 import type { FunctionName } from "../../infra/iam";
 import { actionsByResource, expectedPolicy } from "./expected";
-import { ACCOUNT_ID, buildStack, STACKS, StackRun, valueOf } from "./mocks";
+import { ACCOUNT_ID, buildStack, isSecretInput, STACKS, StackRun, unsecret, valueOf } from "./mocks";
+import { LOG_KEY_ENV } from "../../handlers/log";
 
 const FUNCTION = "aws:lambda/function:Function";
 const ROLE = "aws:iam/role:Role";
@@ -111,7 +112,8 @@ for (const stackName of STACKS) {
     it("hands every function the stack's settings and the real bucket and table names in its environment", () => {
       const s = run.config.settings;
       for (const name of NAMES) {
-        const env = fn(name).inputs["environment"].variables;
+        const env = { ...unsecret(fn(name).inputs["environment"]).variables };
+        delete env[LOG_KEY_ENV];
         // Written out by hand, so that two swapped values fail.
         assert.deepEqual(env, {
           FILESHARE_BUCKET: run.outputs.bucketName,
@@ -127,6 +129,38 @@ for (const stackName of STACKS) {
           FILESHARE_CORS_ORIGINS: s.corsOrigins.join(","),
         });
         assert.deepEqual(Object.keys(env).sort(), Object.values(ENV_NAMES).sort());
+      }
+    });
+
+    it("keeps the log key in an SSM SecureString made once (later runs ignore the new value), as a secret", () => {
+      const key = run.one("aws:ssm/parameter:Parameter");
+      assert.equal(key.inputs["type"], "SecureString");
+      assert.equal(key.inputs["name"], `/fileshare/${stackName}/log-fingerprint-key`);
+      assert.ok(isSecretInput(key.inputs["value"]), "the key's value must be a Pulumi secret (encrypted in the state)");
+      assert.ok(Buffer.from(unsecret(key.inputs["value"]), "base64").length >= 32, "at least 32 random bytes");
+      assert.deepEqual(key.ignoreChanges, ["value"], "a later `pulumi up` must not rotate the key");
+    });
+
+    it("hands the log key to every function that logs about shares as a secret environment, and not to the page", () => {
+      const key = unsecret(run.one("aws:ssm/parameter:Parameter").inputs["value"]);
+      for (const name of NAMES) {
+        const environment = fn(name).inputs["environment"];
+        if (name === "page") {
+          assert.ok(!isSecretInput(environment) && !(LOG_KEY_ENV in environment.variables), "the page logs no share");
+          continue;
+        }
+        assert.ok(isSecretInput(environment), `${name}: its environment must be secret in the state`);
+        assert.equal(unsecret(environment).variables[LOG_KEY_ENV], key, name);
+      }
+    });
+
+    it("never puts the log key into a function's serialized code", async () => {
+      const key = unsecret(run.one("aws:ssm/parameter:Parameter").inputs["value"]) as string;
+      for (const name of NAMES) {
+        const code = (await valueOf(run.app.functions[name].code)) as pulumi.asset.AssetArchive;
+        const index = (await ((await code.assets)["__index.js"] as pulumi.asset.StringAsset).text) as string;
+        if (name !== "page") assert.ok(index.includes("createHmac"), `${name}: the closure carries the fingerprint code`);
+        assert.ok(!index.includes(key) && !index.includes(Buffer.from(key, "base64").toString("hex")), name);
       }
     });
 

@@ -10,6 +10,7 @@ import { matchPath, ROUTES } from "../../handlers/routes";
 import { Backends, startBackends } from "../../local/backends";
 import { proxyEvent } from "../../local/events";
 import { bytesOf } from "../support/harness";
+import { leaks, wholeFlow } from "../support/flow";
 import { buildFunctions, BuiltFunction, LambdaProcess, layOut } from "./archive";
 
 /** Exit code of `node -e code` run in `dir` with an empty environment. */
@@ -65,7 +66,7 @@ describe("The serialized Lambda code, run from its archive alone in fresh Node p
       pathParameters: matchPath(route.path, path)!,
       headers: { host: "abc.execute-api.eu-west-1.amazonaws.com", "x-forwarded-proto": "https", ...headers },
       stage: "dev",
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
     });
     const result = (await lambdas[route.name]!.invoke(event)) as APIGatewayProxyResult;
     return {
@@ -160,6 +161,19 @@ describe("The serialized Lambda code, run from its archive alone in fresh Node p
     assert.equal(bad.status, 400);
     assert.equal(bad.json.error.code, "InvalidRequest");
     assert.match(bad.json.error.message, /not a valid MIME type/);
+  });
+
+  it("logs a whole flow and every error path in the serialized functions with no id, token or URL signature", async () => {
+    const before = Object.fromEntries(Object.entries(lambdas).map(([n, l]) => [n, l.logs.length]));
+    const secrets = await wholeFlow({ call, idle: () => backends.idle() });
+    const text = Object.entries(lambdas)
+      .flatMap(([n, l]) => l.logs.slice(before[n]))
+      .join("\n");
+    const lines = text.split("\n").filter((l) => l.trim() !== "");
+    assert.ok(lines.length >= 25, `the flow is logged (${lines.length} lines)`);
+    assert.deepEqual(leaks(text, secrets), [], "secrets found in the serialized functions' logs");
+    assert.match(text, /"route":"\/files\/\{id\}\/download"/, "request lines carry the route template");
+    console.log(`      serialized log scan: ${lines.length} lines, 0 secrets found`);
   });
 
   it("serves the web page from the page function, with the page text inside the code", async () => {
