@@ -41,7 +41,10 @@ async function confirm(deps: Deps, key: string, log: Logger): Promise<Outcome> {
     return "deleted-mismatch";
   }
   const changed = await markAvailable(deps, id, deps.now().toISOString());
-  log.info(changed ? "upload confirmed" : "upload was already confirmed", { file: deps.fingerprint(id), size: stored.size });
+  log.info(changed ? "upload confirmed" : "upload was already confirmed", {
+    file: deps.fingerprint(id),
+    size: stored.size,
+  });
   return changed ? "confirmed" : "already-confirmed";
 }
 

@@ -159,7 +159,8 @@ for (const stackName of STACKS) {
       for (const name of NAMES) {
         const code = (await valueOf(run.app.functions[name].code)) as pulumi.asset.AssetArchive;
         const index = (await ((await code.assets)["__index.js"] as pulumi.asset.StringAsset).text) as string;
-        if (name !== "page") assert.ok(index.includes("createHmac"), `${name}: the closure carries the fingerprint code`);
+        if (name !== "page")
+          assert.ok(index.includes("createHmac"), `${name}: the closure carries the fingerprint code`);
         assert.ok(!index.includes(key) && !index.includes(Buffer.from(key, "base64").toString("hex")), name);
       }
     });
