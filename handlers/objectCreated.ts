@@ -3,8 +3,8 @@
 import type { S3Event } from "aws-lambda";
 import { Deps } from "./deps";
 import { createLogger, Logger } from "./log";
-import { deleteObject, headObject, idFromKey } from "./objects";
-import { getRecord, isExpired, markAvailable } from "./records";
+import { deleteObject, headObject, idFromKey, StoredObject } from "./objects";
+import { FileRecord, getRecord, isExpired, markAvailable } from "./records";
 
 /** What happened to one object, for logs and tests. */
 export type Outcome =
@@ -13,6 +13,17 @@ export type Outcome =
 /** S3 event keys are URL-encoded with "+" for spaces. */
 export function decodeS3Key(key: string): string {
   return decodeURIComponent(key.replace(/\+/g, " "));
+}
+
+/** Why a stored object is not what was declared (empty when it is): a size, type, or a header the uploader
+ *  added unsigned (Content-Encoding: gzip turns a small upload into a decompression bomb; a redirect or
+ *  metadata would be served back with the file). */
+export function mismatches(record: FileRecord, stored: StoredObject): string[] {
+  const reasons: string[] = [];
+  if (stored.size !== record.size) reasons.push(`size ${stored.size} is not the declared ${record.size}`);
+  if (stored.contentType !== record.contentType) reasons.push("content type differs from the declared one");
+  for (const name of Object.keys(stored.undeclared)) reasons.push(`undeclared ${name}`);
+  return reasons;
 }
 
 async function confirm(deps: Deps, key: string, log: Logger): Promise<Outcome> {
@@ -31,12 +42,16 @@ async function confirm(deps: Deps, key: string, log: Logger): Promise<Outcome> {
   }
   const stored = await headObject(deps, key);
   if (stored === undefined) return "gone";
-  if (stored.size !== record.size || stored.contentType !== record.contentType) {
+  const reasons = mismatches(record, stored);
+  if (reasons.length > 0) {
     await deleteObject(deps, key);
+    // The share stays pending: the same upload URL may be used again with exactly the declared headers.
     log.warn("deleted an upload that does not match its record", {
       file: deps.fingerprint(id),
+      reasons,
       declared: { size: record.size, contentType: record.contentType },
-      stored,
+      // Header names only: their values are the uploader's text.
+      stored: { size: stored.size, contentType: stored.contentType, undeclared: Object.keys(stored.undeclared) },
     });
     return "deleted-mismatch";
   }
