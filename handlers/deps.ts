@@ -4,7 +4,7 @@ import { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { DynamoDBClient, DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { randomBytes } from "node:crypto";
-import { fromEnvironment, RuntimeConfig } from "./config";
+import { fromEnvironment, RuntimeConfig } from "../config/runtime";
 import { fingerprint, logKeyFromEnvironment } from "./log";
 
 /** The dependencies of every handler core. */

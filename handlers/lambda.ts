@@ -1,7 +1,7 @@
 // Lambda entry points, for aws.lambda.CallbackFunction's callbackFactory: the factory runs once per cold
 // start and builds the SDK clients from the environment; the handler it returns runs per request.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, S3Event } from "aws-lambda";
-import { fromEnvironment } from "./config";
+import { fromEnvironment } from "../config/runtime";
 import { depsFromEnvironment } from "./deps";
 import { ApiHandle, handleApiEvent } from "./http";
 import { handleObjectCreated, Outcome } from "./objectCreated";

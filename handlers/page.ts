@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { RuntimeConfig } from "./config";
+import { PAGE_KEYS, PageLimits, RuntimeConfig } from "../config/runtime";
 import { ApiResponse } from "./http";
 
 const WEB_DIR = join(__dirname, "..", "web");
@@ -43,28 +43,9 @@ const PAGE_HTML = inline(
 // each response is two concatenations.
 const [PAGE_BEFORE_LIMITS, PAGE_AFTER_LIMITS] = around(PAGE_HTML, LIMITS_TAG);
 
-/** What the page needs to know of the stack's settings to offer only what the server accepts. */
-export interface PageLimits {
-  maxShareTtlSeconds: number;
-  defaultShareTtlSeconds: number;
-  maxDownloadsLimit: number;
-  /** 0 = unlimited. */
-  defaultMaxDownloads: number;
-  maxFileSizeBytes: number;
-  /** Empty = any type. */
-  allowedContentTypes: string[];
-}
-
-/** The page's limits from the handlers' config. */
+/** The page's limits (the settings the schema marks `page`) from the handlers' config. */
 export function pageLimits(config: RuntimeConfig): PageLimits {
-  return {
-    maxShareTtlSeconds: config.maxShareTtlSeconds,
-    defaultShareTtlSeconds: config.defaultShareTtlSeconds,
-    maxDownloadsLimit: config.maxDownloadsLimit,
-    defaultMaxDownloads: config.defaultMaxDownloads,
-    maxFileSizeBytes: config.maxFileSizeBytes,
-    allowedContentTypes: config.allowedContentTypes,
-  };
+  return Object.fromEntries(PAGE_KEYS.map((key) => [key, config[key]])) as PageLimits;
 }
 
 /** The page's HTML for a stack. "<" is escaped in the JSON: "</script>" inside it would end the block. */

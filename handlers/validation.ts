@@ -1,5 +1,5 @@
 // Checks of client input against API.md, each failure with a message that says how to fix it.
-import { RuntimeConfig } from "./config";
+import { RuntimeConfig } from "../config/runtime";
 import { invalidRequest, tooLarge, unsupportedMediaType } from "./errors";
 
 /** A validated POST /uploads body. */

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Route, RouteName } from "../handlers/routes";
 import { API_GATEWAY_LOGGING_POLICY_ARN, assumeRolePolicyFor } from "./iam";
 import { openApiDocument, permissionPath, redeploymentHash } from "./openapi";
-import { Settings } from "./settings";
+import { Settings } from "../config/schema";
 
 /** One JSON line per request in the access log; requestId ties it to the Lambda's own log lines. */
 export const ACCESS_LOG_FORMAT = JSON.stringify({

@@ -1,10 +1,8 @@
 // The one place that reads Pulumi config: every SETTINGS key, validated once by parseSettings, then
 // passed down typed. Components never call `new pulumi.Config()`.
 import * as pulumi from "@pulumi/pulumi";
-import { parseSettings, Settings, SETTINGS } from "./settings";
-
-/** The project's config namespace (the `fileshare:` in `fileshare:maxFileSizeBytes`). */
-export const CONFIG_NAMESPACE = "fileshare";
+import { parseSettings } from "../config/parse";
+import { CONFIG_NAMESPACE, Settings, SETTINGS } from "../config/schema";
 
 /** What the program needs to know about its stack. */
 export interface StackConfig {

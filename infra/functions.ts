@@ -3,14 +3,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { randomBytes } from "node:crypto";
-import { toEnvironment } from "../handlers/config";
+import { runtimeConfig, toEnvironment } from "../config/runtime";
+import { Settings } from "../config/schema";
 import { LOG_KEY_ENV } from "../handlers/log";
 import { apiFunctionFactory, objectCreatedFunctionFactory, pageFunctionFactory } from "../handlers/lambda";
 import { dependencies } from "../package.json";
 import { UPLOAD_PREFIX } from "../handlers/objects";
 import type { Route } from "../handlers/routes";
 import { assumeRolePolicyFor, FunctionName, functionPolicy } from "./iam";
-import { runtimeConfig, Settings } from "./settings";
 
 /** API Gateway gives up after 29 s; our handlers make two or three AWS calls. */
 export const FUNCTION_TIMEOUT_SECONDS = 10;

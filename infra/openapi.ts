@@ -30,7 +30,7 @@ export const GATEWAY_RESPONSES: Readonly<Record<string, { code: string; statusCo
 
 /**
  * The VTL template of the preflight (OPTIONS) answer: it echoes the request's Origin only when that origin
- * is in the allowed list, as handlers/http.ts corsHeaders does. Origins are validated by infra/settings.ts
+ * is in the allowed list, as handlers/http.ts corsHeaders does. Origins are validated by config/schema.ts
  * (scheme://host[:port]), so they cannot break out of the quoted VTL strings.
  */
 export function preflightTemplate(allowedOrigins: readonly string[]): string {

@@ -4,7 +4,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BUCKET_CORS_RULE, UPLOAD_PREFIX } from "../handlers/objects";
 import { TABLE_KEY, TTL_ATTRIBUTE } from "../handlers/records";
-import { Settings } from "./settings";
+import { Settings } from "../config/schema";
 
 /** Days after which an upload is expired by S3: the longest share, rounded up, plus one day of margin. */
 export function uploadExpirationDays(maxShareTtlSeconds: number): number {

@@ -5,7 +5,7 @@ import type { S3Event } from "aws-lambda";
 import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RuntimeConfig } from "../handlers/config";
+import { RuntimeConfig } from "../config/runtime";
 import { createDocumentClient, createS3Client, Deps } from "../handlers/deps";
 import { randomBytes } from "node:crypto";
 import { createLogger, describeError, fingerprint, LOG_KEY_ENV } from "../handlers/log";

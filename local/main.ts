@@ -10,8 +10,9 @@
 import { access, constants, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { ENV_NAMES, RuntimeConfig, splitList } from "../handlers/config";
-import { parseSettings, runtimeConfig, Settings, SettingsError, SETTINGS } from "../infra/settings";
+import { parseSettings, SettingsError } from "../config/parse";
+import { RuntimeConfig, runtimeConfig, splitList } from "../config/runtime";
+import { envName, Settings, SETTINGS } from "../config/schema";
 import { Backends, startBackends } from "./backends";
 import { createGateway, Gateway } from "./gateway";
 
@@ -50,12 +51,6 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-/** The environment variable that overrides a setting: FILESHARE_ plus the key in upper snake case. */
-export function envNameOf(key: keyof Settings): string {
-  const known = (ENV_NAMES as Partial<Record<string, string>>)[key];
-  return known ?? "FILESHARE_" + key.replace(/[A-Z]/g, (c) => "_" + c).toUpperCase();
-}
-
 /** Reads the `fileshare:` keys of a stack file (missing file = no keys). */
 export async function readStackFile(file: string): Promise<Record<string, unknown>> {
   let text: string;
@@ -86,9 +81,9 @@ export async function loadSettings(
 ): Promise<Settings> {
   const raw: Record<string, unknown> = await readStackFile(stackFile);
   for (const spec of SETTINGS) {
-    const value = env[envNameOf(spec.key)];
+    const value = env[envName(spec.key)];
     if (value === undefined) continue;
-    // Lists may be given as JSON or comma-separated, as handlers/config.ts encodes them.
+    // Lists may be given as JSON or comma-separated, as config/runtime.ts encodes them.
     raw[spec.key] = spec.type === "array" && !value.trim().startsWith("[") ? splitList(value) : value;
   }
   try {

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { SETTINGS } from "../infra/settings";
+import { SETTINGS } from "../config/schema";
 
 function stackValues(stack: string): Record<string, unknown> {
   const file = parse(readFileSync(join(__dirname, "..", `Pulumi.${stack}.yaml`), "utf8")) as {

@@ -2,7 +2,7 @@
 // (resource inputs under Pulumi mocks; IAM's evaluation of the policies is not run here).
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { ENV_NAMES } from "../../handlers/config";
+import { ENV_NAMES } from "../../config/runtime";
 import { ROUTES } from "../../handlers/routes";
 import { lambdaFunctionName } from "../../infra/functions";
 import type { FunctionName } from "../../infra/iam";
@@ -116,8 +116,8 @@ for (const stackName of STACKS) {
         delete env[LOG_KEY_ENV];
         // Written out by hand, so that two swapped values fail.
         assert.deepEqual(env, {
-          FILESHARE_BUCKET: run.outputs.bucketName,
-          FILESHARE_TABLE: run.outputs.tableName,
+          FILESHARE_BUCKET_NAME: run.outputs.bucketName,
+          FILESHARE_TABLE_NAME: run.outputs.tableName,
           FILESHARE_UPLOAD_URL_TTL_SECONDS: String(s.uploadUrlTtlSeconds),
           FILESHARE_DOWNLOAD_URL_TTL_SECONDS: String(s.downloadUrlTtlSeconds),
           FILESHARE_DEFAULT_SHARE_TTL_SECONDS: String(s.defaultShareTtlSeconds),

@@ -1,8 +1,9 @@
-// Config: the schema in infra/settings.ts, its declaration in Pulumi.yaml, the committed stack files, and
+// Config: the schema in config/schema.ts, its declaration in Pulumi.yaml, the committed stack files, and
 // loadConfig's reading of Pulumi config (under mocks: no Pulumi CLI here).
 import assert from "node:assert/strict";
 import { loadConfig } from "../../infra/config";
-import { parseSettings, SETTINGS, SettingsError } from "../../infra/settings";
+import { parseSettings, SettingsError } from "../../config/parse";
+import { SETTINGS } from "../../config/schema";
 import { readYaml, runMocked, stackConfigText, STACKS } from "./mocks";
 
 describe("settings validation (parseSettings)", () => {

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { APIGatewayProxyResult } from "aws-lambda";
-import { fromEnvironment } from "../../handlers/config";
+import { fromEnvironment } from "../../config/runtime";
 import { pageResponse } from "../../handlers/page";
 import { matchPath, ROUTES } from "../../handlers/routes";
 import { Backends, startBackends } from "../../local/backends";

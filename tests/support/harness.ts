@@ -1,29 +1,28 @@
 // Runs route handlers exactly as Lambda would (API Gateway proxy events through handleApiEvent) against real
 // local S3 and DynamoDB servers over HTTP.
 import type { APIGatewayProxyResult } from "aws-lambda";
-import { RuntimeConfig } from "../../handlers/config";
+import { parseSettings } from "../../config/parse";
+import { RuntimeConfig, runtimeConfig } from "../../config/runtime";
 import { Deps } from "../../handlers/deps";
 import { handleApiEvent } from "../../handlers/http";
 import { matchPath, ROUTES } from "../../handlers/routes";
 import { Backends, startBackends } from "../../local/backends";
 import { proxyEvent } from "../../local/events";
 
-/** A config with small limits, so tests can reach them. */
+/** Limits small enough for tests to reach; every other setting is the schema's default. */
+const TEST_SETTINGS = {
+  defaultShareTtlSeconds: 3600,
+  maxShareTtlSeconds: 86400,
+  maxFileSizeBytes: 1024 * 1024,
+  maxDownloadsLimit: 100,
+  corsOrigins: ["https://app.example.com"],
+};
+
+/** The handlers' config for tests: the schema's defaults, the test limits above, then the test's own overrides
+ *  (applied unvalidated, so a test can hand the handlers a value the schema would refuse). */
 export function testConfig(overrides: Partial<RuntimeConfig> = {}): RuntimeConfig {
-  return {
-    bucketName: "fileshare-test",
-    tableName: "fileshare-test-files",
-    uploadUrlTtlSeconds: 300,
-    downloadUrlTtlSeconds: 60,
-    defaultShareTtlSeconds: 3600,
-    maxShareTtlSeconds: 86400,
-    maxFileSizeBytes: 1024 * 1024,
-    allowedContentTypes: [],
-    defaultMaxDownloads: 0,
-    maxDownloadsLimit: 100,
-    corsOrigins: ["https://app.example.com"],
-    ...overrides,
-  };
+  const settings = parseSettings(TEST_SETTINGS);
+  return { ...runtimeConfig(settings, "fileshare-test", "fileshare-test-files"), ...overrides };
 }
 
 export interface Reply {

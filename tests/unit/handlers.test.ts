@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fromEnvironment, toEnvironment, ENV_NAMES } from "../../handlers/config";
+import { fromEnvironment, toEnvironment, ENV_NAMES } from "../../config/runtime";
 import { gone, isHttpError, notFound } from "../../handlers/errors";
 import { contentDisposition, idFromKey } from "../../handlers/objects";
 import { decodeS3Key } from "../../handlers/objectCreated";
@@ -20,7 +20,10 @@ describe("Handler helpers (pure)", () => {
 
   it("names the missing or malformed environment variable", () => {
     const env = toEnvironment(testConfig());
-    assert.throws(() => fromEnvironment({ ...env, [ENV_NAMES.tableName]: undefined }), /FILESHARE_TABLE is not set/);
+    assert.throws(
+      () => fromEnvironment({ ...env, [ENV_NAMES.tableName]: undefined }),
+      /FILESHARE_TABLE_NAME is not set/,
+    );
     assert.throws(
       () => fromEnvironment({ ...env, [ENV_NAMES.maxFileSizeBytes]: "lots" }),
       /FILESHARE_MAX_FILE_SIZE_BYTES is not a non-negative integer/,

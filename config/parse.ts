@@ -1,0 +1,84 @@
+// Validation of raw setting values (from `pulumi.Config`, a stack file or the environment) into typed Settings,
+// with messages that name the key and what is allowed. Used at deploy time (infra/config.ts) and by the local mode.
+import { CONFIG_NAMESPACE, Settings, SettingSpec, SETTINGS } from "./schema";
+
+/** Thrown for an invalid setting; the message names the key and what is allowed. */
+export class SettingsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SettingsError";
+  }
+}
+
+/** Reads a raw value the way `pulumi config set` stores it: a string, or JSON for arrays. */
+function parse(spec: SettingSpec, raw: unknown, prefix: string): number | boolean | readonly string[] {
+  const name = `${prefix}${spec.key}`;
+  const text = typeof raw === "string" ? raw.trim() : raw;
+  switch (spec.type) {
+    case "integer": {
+      const n = typeof text === "number" ? text : typeof text === "string" && /^-?\d+$/.test(text) ? Number(text) : NaN;
+      if (!Number.isSafeInteger(n)) throw new SettingsError(`${name}: ${JSON.stringify(raw)} is not an integer.`);
+      return n;
+    }
+    case "boolean":
+      if (text === true || text === "true") return true;
+      if (text === false || text === "false") return false;
+      throw new SettingsError(`${name}: ${JSON.stringify(raw)} is not a boolean; use true or false.`);
+    case "array": {
+      let value: unknown = text;
+      if (typeof text === "string") {
+        try {
+          value = JSON.parse(text);
+        } catch {
+          throw new SettingsError(`${name}: ${JSON.stringify(raw)} is not a JSON array, e.g. ["a","b"].`);
+        }
+      }
+      if (!Array.isArray(value) || value.some((x) => typeof x !== "string")) {
+        throw new SettingsError(`${name}: ${JSON.stringify(raw)} is not an array of strings.`);
+      }
+      return value as string[];
+    }
+  }
+}
+
+/**
+ * Validates raw config values into Settings. Missing keys take their defaults. Throws a SettingsError naming
+ * the first bad key and its allowed range. `prefix` is how keys are shown in messages, e.g. "fileshare:".
+ */
+export function parseSettings(
+  raw: Partial<Record<keyof Settings, unknown>>,
+  prefix = `${CONFIG_NAMESPACE}:`,
+): Settings {
+  const out: Record<string, unknown> = {};
+  for (const spec of SETTINGS as readonly SettingSpec[]) {
+    const given = raw[spec.key as keyof Settings];
+    const value = given === undefined || given === null ? spec.default : parse(spec, given, prefix);
+    const problem = (spec.check as ((v: unknown) => string | undefined) | undefined)?.(value);
+    if (problem) throw new SettingsError(`${prefix}${spec.key}: ${JSON.stringify(value)} ${problem}.`);
+    // A copy, so that no caller can change the schema's default list.
+    out[spec.key] = Array.isArray(value) ? [...(value as string[])] : value;
+  }
+  const s = out as Settings;
+  const cross: [boolean, string][] = [
+    [
+      s.defaultShareTtlSeconds <= s.maxShareTtlSeconds,
+      `${prefix}defaultShareTtlSeconds (${s.defaultShareTtlSeconds}) must not exceed ${prefix}maxShareTtlSeconds (${s.maxShareTtlSeconds}).`,
+    ],
+    [
+      s.defaultMaxDownloads <= s.maxDownloadsLimit,
+      `${prefix}defaultMaxDownloads (${s.defaultMaxDownloads}) must not exceed ${prefix}maxDownloadsLimit (${s.maxDownloadsLimit}).`,
+    ],
+    [
+      s.apiThrottleBurstLimit >= Math.min(s.apiThrottleRateLimit, 5000),
+      `${prefix}apiThrottleBurstLimit (${s.apiThrottleBurstLimit}) must be at least ${prefix}apiThrottleRateLimit (${s.apiThrottleRateLimit}).`,
+    ],
+  ];
+  const failed = cross.find(([ok]) => !ok);
+  if (failed) throw new SettingsError(failed[1]);
+  return s;
+}
+
+/** The schema's defaults, validated (what a stack with no settings gets). */
+export function defaultSettings(): Settings {
+  return parseSettings({});
+}

@@ -1,0 +1,88 @@
+// What the Lambda functions know about their stack: the settings marked `runtime` in the schema plus where the
+// data lives, carried from deploy time to run time in environment variables (never inside the serialized
+// closure) and read once per cold start. Names, encoding and parsing are all derived from config/schema.ts.
+import { envName, PageKey, RuntimeKey, Settings, SETTINGS } from "./schema";
+
+/** Where the data lives: resource names known only at deploy time, not settings; same naming rule. */
+type ResourceKey = "bucketName" | "tableName";
+
+/** The run-time view of the stack's settings, plus where the data lives. */
+export type RuntimeConfig = Record<ResourceKey, string> & Pick<Settings, RuntimeKey>;
+
+/** What the page needs to know of the stack's settings to offer only what the server accepts. */
+export type PageLimits = Pick<RuntimeConfig, PageKey>;
+
+interface Field {
+  key: keyof RuntimeConfig;
+  /** The environment variable that carries it. */
+  env: string;
+  /** "name": a non-empty string. */
+  type: "name" | "integer" | "boolean" | "array";
+}
+
+// Plain data computed once, so that the serialized Lambda code carries these lists, not the whole schema.
+const RUNTIME_FIELDS: readonly Field[] = [
+  ...(["bucketName", "tableName"] as const).map((key): Field => ({ key, env: envName(key), type: "name" })),
+  ...SETTINGS.filter((s) => "runtime" in s).map((s): Field => ({
+    key: s.key as RuntimeKey,
+    env: envName(s.key),
+    type: s.type,
+  })),
+];
+
+/** The settings the page receives, in schema order. */
+export const PAGE_KEYS: readonly PageKey[] = SETTINGS.filter((s) => "page" in s).map((s) => s.key as PageKey);
+
+/** The environment variable that carries each field, e.g. FILESHARE_MAX_FILE_SIZE_BYTES. */
+export const ENV_NAMES = Object.fromEntries(RUNTIME_FIELDS.map((f) => [f.key, f.env])) as {
+  readonly [K in keyof RuntimeConfig]: string;
+};
+
+/** A comma-separated list as environment variables carry it; blanks dropped. */
+export function splitList(text: string): string[] {
+  return text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}
+
+/** The handlers' config for a stack: its runtime settings and the real bucket and table names. */
+export function runtimeConfig(settings: Settings, bucketName: string, tableName: string): RuntimeConfig {
+  const picked = RUNTIME_FIELDS.filter((f) => f.type !== "name").map((f) => [f.key, settings[f.key as RuntimeKey]]);
+  return { bucketName, tableName, ...Object.fromEntries(picked) } as RuntimeConfig;
+}
+
+/** Encodes a config as environment variables (lists as comma-separated text). */
+export function toEnvironment(config: RuntimeConfig): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const { key, env: name } of RUNTIME_FIELDS) {
+    const value = config[key];
+    env[name] = Array.isArray(value) ? value.join(",") : String(value);
+  }
+  return env;
+}
+
+/** Reads the config from the environment; throws naming the variable that is missing or malformed. */
+export function fromEnvironment(env: Record<string, string | undefined>): RuntimeConfig {
+  const out: Record<string, unknown> = {};
+  for (const { key, env: name, type } of RUNTIME_FIELDS) {
+    const text = env[name];
+    if (text === undefined) throw new Error(`environment variable ${name} is not set`);
+    if (type === "name") {
+      if (text === "") throw new Error(`environment variable ${name} is empty`);
+      out[key] = text;
+    } else if (type === "integer") {
+      const value = Number(text);
+      if (text.trim() === "" || !Number.isSafeInteger(value) || value < 0) {
+        throw new Error(`environment variable ${name} is not a non-negative integer`);
+      }
+      out[key] = value;
+    } else if (type === "boolean") {
+      if (text !== "true" && text !== "false") throw new Error(`environment variable ${name} is not true or false`);
+      out[key] = text === "true";
+    } else {
+      out[key] = splitList(text);
+    }
+  }
+  return out as RuntimeConfig;
+}

@@ -1,0 +1,183 @@
+// Every setting of the stack, declared once: its type, default, allowed values, description, and who reads it.
+// Everything else is derived from this list: the Settings type and its validation (config/parse.ts), the Lambda
+// environment and its parsing (config/runtime.ts), the page's limits, the local mode's FILESHARE_* overrides,
+// and, through `npm run gen:config`, the `config:` block of Pulumi.yaml and the README's configuration table.
+// Pure TypeScript with no imports: deploy time, run time (serialized into Lambda) and the local mode share it.
+
+/** The project's config namespace (the `fileshare:` in `fileshare:maxFileSizeBytes`). */
+export const CONFIG_NAMESPACE = "fileshare";
+
+/** The values CloudWatch Logs accepts for retentionInDays. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** S3 accepts at most 5 GiB in one PUT. */
+export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
+
+/** Who needs a setting besides deploy time: `runtime` = the Lambda functions (an environment variable);
+ *  `page` = also the web page, as one of its limits (only a runtime setting can be). */
+type Audience = { runtime?: never; page?: never } | { runtime: true; page?: true };
+
+type Kind<T, V> = {
+  type: T;
+  default: V;
+  /** One sentence for Pulumi.yaml and the README: what it does, its unit and its range. */
+  description: string;
+  /** Returns what is wrong with a well-typed value, or undefined when it is fine. */
+  check?: (value: V) => string | undefined;
+};
+
+/** One setting of the schema. */
+export type SettingSpec = { key: string } & Audience &
+  (Kind<"integer", number> | Kind<"boolean", boolean> | Kind<"array", readonly string[]>);
+
+const range = (min: number, max: number) => (v: number) =>
+  v >= min && v <= max ? undefined : `must be an integer from ${min} to ${max}`;
+
+const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/;
+const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/;
+
+/** The schema, in the order Pulumi.yaml and the README list it. Add a setting here, then run `npm run gen:config`. */
+export const SETTINGS = [
+  {
+    key: "uploadUrlTtlSeconds",
+    type: "integer",
+    default: 300,
+    description: "Lifetime of a pre-signed upload URL, in seconds (60-3600).",
+    check: range(60, 3600),
+    runtime: true,
+  },
+  {
+    key: "downloadUrlTtlSeconds",
+    type: "integer",
+    default: 60,
+    description: "Lifetime of a pre-signed download URL, in seconds (1-300).",
+    check: range(1, 300),
+    runtime: true,
+  },
+  {
+    key: "defaultShareTtlSeconds",
+    type: "integer",
+    default: 86400,
+    description: "How long a share lives when the client does not ask, in seconds (60-maxShareTtlSeconds).",
+    check: range(60, 31536000),
+    runtime: true,
+    page: true,
+  },
+  {
+    key: "maxShareTtlSeconds",
+    type: "integer",
+    default: 604800,
+    description: "The longest share a client may ask for, in seconds (60-31536000).",
+    check: range(60, 31536000),
+    runtime: true,
+    page: true,
+  },
+  {
+    key: "maxFileSizeBytes",
+    type: "integer",
+    default: 104857600,
+    description: `Largest file accepted, in bytes (1-${MAX_SINGLE_PUT_BYTES}, the S3 single-PUT limit).`,
+    check: range(1, MAX_SINGLE_PUT_BYTES),
+    runtime: true,
+    page: true,
+  },
+  {
+    key: "allowedContentTypes",
+    type: "array",
+    default: [],
+    description: 'MIME types accepted, e.g. ["application/pdf","image/png"]; empty means any type.',
+    check: (v) => {
+      const bad = v.find((t) => typeof t !== "string" || !MIME.test(t));
+      return bad === undefined ? undefined : `has ${JSON.stringify(bad)}, which is not a lower-case type/subtype`;
+    },
+    runtime: true,
+    page: true,
+  },
+  {
+    key: "defaultMaxDownloads",
+    type: "integer",
+    default: 0,
+    description: "Download limit when the client gives none; 0 means unlimited (0-maxDownloadsLimit).",
+    check: range(0, 1000000),
+    runtime: true,
+    page: true,
+  },
+  {
+    key: "maxDownloadsLimit",
+    type: "integer",
+    default: 1000,
+    description: "The highest maxDownloads a client may ask for (1-1000000).",
+    check: range(1, 1000000),
+    runtime: true,
+    page: true,
+  },
+  {
+    key: "corsOrigins",
+    type: "array",
+    default: ["http://localhost:3000", "http://127.0.0.1:3000"],
+    description:
+      'Browser origins allowed to call the API and the bucket, e.g. ["https://files.example.com"]; never "*".',
+    check: (v) => {
+      const bad = v.find((o) => typeof o !== "string" || !ORIGIN.test(o));
+      return bad === undefined
+        ? undefined
+        : `has ${JSON.stringify(bad)}, which is not an origin like "https://files.example.com" (scheme and host, lower case, no path, no "*")`;
+    },
+    runtime: true,
+  },
+  {
+    key: "logRetentionDays",
+    type: "integer",
+    default: 14,
+    description: "How many days CloudWatch keeps the logs (a CloudWatch value: 1, 3, 5, 7, 14, 30, 60, 90, ...).",
+    check: (v) =>
+      (LOG_RETENTION_DAYS as readonly number[]).includes(v)
+        ? undefined
+        : `must be one of ${LOG_RETENTION_DAYS.join(", ")}`,
+  },
+  {
+    key: "protectData",
+    type: "boolean",
+    default: false,
+    description:
+      "Keep the data: protect the bucket and table from deletion and turn on point-in-time recovery (prod). When false the bucket is emptied on destroy.",
+  },
+  {
+    key: "apiThrottleRateLimit",
+    type: "integer",
+    default: 10,
+    description:
+      "API Gateway steady-state request rate per method (each route and each preflight has its own), requests per second (1-10000).",
+    check: range(1, 10000),
+  },
+  {
+    key: "apiThrottleBurstLimit",
+    type: "integer",
+    default: 20,
+    description: "API Gateway burst capacity per method, in requests (1-5000).",
+    check: range(1, 5000),
+  },
+] as const satisfies readonly SettingSpec[];
+
+type Spec = (typeof SETTINGS)[number];
+type ValueOf<S extends Spec> = S["type"] extends "integer" ? number : S["type"] extends "boolean" ? boolean : string[];
+
+/** A setting's name, e.g. "maxFileSizeBytes". */
+export type SettingKey = Spec["key"];
+
+/** Everything a stack can configure, after validation (config/parse.ts). */
+export type Settings = { [S in Spec as S["key"]]: ValueOf<S> };
+
+/** The settings the Lambda functions read at run time. */
+export type RuntimeKey = Extract<Spec, { runtime: true }>["key"];
+
+/** The settings the web page receives as its limits. */
+export type PageKey = Extract<Spec, { page: true }>["key"];
+
+/** The one naming rule for environment variables: FILESHARE_ plus the key in upper snake case
+ *  (maxFileSizeBytes → FILESHARE_MAX_FILE_SIZE_BYTES). */
+export function envName(key: string): string {
+  return "FILESHARE_" + key.replace(/[A-Z]/g, (c) => "_" + c).toUpperCase();
+}
