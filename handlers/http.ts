@@ -99,7 +99,12 @@ function isDependencyOutage(e: unknown): boolean {
   const error = e as { name?: unknown; code?: unknown; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
   if ((error.$metadata?.httpStatusCode ?? 0) >= 500 || error.$retryable !== undefined) return true;
   // Network failures carry a Node error code (ECONNREFUSED, ETIMEDOUT, EAI_AGAIN, ...).
-  return /^E[A-Z_]+$/.test(String(error.code)) || /Throttl|LimitExceeded|TimeoutError/.test(String(error.name));
+  // Throttling comes back as a 4xx with a name: DynamoDB's ProvisionedThroughputExceededException (a 400 without
+  // $retryable once the SDK's retries are spent), RequestLimitExceeded, S3's SlowDown.
+  return (
+    /^E[A-Z_]+$/.test(String(error.code)) ||
+    /Throttl|LimitExceeded|ProvisionedThroughputExceeded|SlowDown|TimeoutError/.test(String(error.name))
+  );
 }
 
 /** Runs a route core for one API Gateway proxy event and turns whatever happens into an HTTP response. */
