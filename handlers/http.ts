@@ -2,7 +2,7 @@
 // the one place where errors become API.md error bodies, and one structured log line per request.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { Deps } from "./deps";
-import { internalError, invalidRequest, isHttpError, unavailable, HttpError } from "./errors";
+import { internalError, invalidRequest, isHttpError, unavailable, unsupportedMediaType, HttpError } from "./errors";
 import { createLogger, describeError, Logger } from "./log";
 
 /** What a route core sees of a request. Header names are lower case. */
@@ -62,6 +62,14 @@ export function errorBody(e: HttpError): { error: { code: string; message: strin
 
 /** Parses a JSON object body or throws a 400 that says what is wrong. */
 export function parseJsonObject(request: ApiRequest): Record<string, unknown> {
+  // Only application/json: a cross-site HTML form (or a no-cors fetch) can send text/plain or a form type
+  // without a CORS preflight, and must not be able to create shares from a victim's browser.
+  const type = (request.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
+  if (type !== "application/json") {
+    throw unsupportedMediaType(
+      `Send the body as JSON with the header Content-Type: application/json (got ${type ? JSON.stringify(type.slice(0, 40)) : "none"}).`,
+    );
+  }
   if (request.body === undefined || request.body.trim() === "") {
     throw invalidRequest('The request body is empty; send a JSON object, e.g. {"fileName":"a.pdf",...}.');
   }
@@ -107,6 +115,15 @@ function isDependencyOutage(e: unknown): boolean {
   );
 }
 
+/** Decodes UTF-8 or refuses the body (400): replacing broken bytes with U+FFFD would store a name nobody sent. */
+function strictUtf8(bytes: Buffer): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw invalidRequest("The request body is not valid UTF-8.");
+  }
+}
+
 /** Runs a route core for one API Gateway proxy event and turns whatever happens into an HTTP response. */
 export async function handleApiEvent<D extends Pick<Deps, "config">>(
   handle: ApiHandle<D>,
@@ -126,7 +143,7 @@ export async function handleApiEvent<D extends Pick<Deps, "config">>(
       event.body === null || event.body === undefined
         ? undefined
         : event.isBase64Encoded
-          ? Buffer.from(event.body, "base64").toString("utf8")
+          ? strictUtf8(Buffer.from(event.body, "base64"))
           : event.body;
     response = await handle(
       {

@@ -64,7 +64,12 @@ describe("The serialized Lambda code, run from its archive alone in fresh Node p
       path,
       resource: route.path,
       pathParameters: matchPath(route.path, path)!,
-      headers: { host: "abc.execute-api.eu-west-1.amazonaws.com", "x-forwarded-proto": "https", ...headers },
+      headers: {
+        host: "abc.execute-api.eu-west-1.amazonaws.com",
+        "x-forwarded-proto": "https",
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...headers,
+      },
       stage: "dev",
       body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
     });
