@@ -159,6 +159,13 @@ export const SETTINGS = [
     description: "API Gateway burst capacity per method, in requests (1-5000).",
     check: range(1, 5000),
   },
+  {
+    key: "manageApiGatewayAccount",
+    type: "boolean",
+    default: false,
+    description:
+      "Set API Gateway's account-wide CloudWatch role (aws.apigateway.Account) for this account and region. It is shared by every REST API there: turn it on only where no role is set yet, in one stack per account and region. Access logs need that role.",
+  },
 ] as const satisfies readonly SettingSpec[];
 
 type Spec = (typeof SETTINGS)[number];
