@@ -7,7 +7,8 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Browser, BrowserContext, chromium, ConsoleMessage, Page } from "playwright-core";
 import { headObject } from "../../handlers/objects";
-import { loadSettings, LocalServer, startLocal } from "../../local/main";
+import { LocalServer, startLocal } from "../../local/server";
+import { loadSettings } from "../../local/settings";
 import { eventually, shareWithFetch, testBytes } from "../local/http";
 
 const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";

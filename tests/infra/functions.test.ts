@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV_NAMES } from "../../config/runtime";
+import { SettingSpec, SETTINGS } from "../../config/schema";
 import { ROUTES } from "../../handlers/routes";
 import { lambdaFunctionName } from "../../infra/functions";
 import type { FunctionName } from "../../infra/iam";
@@ -115,7 +116,7 @@ for (const stackName of STACKS) {
         const env = { ...unsecret(fn(name).inputs["environment"]).variables };
         delete env[LOG_KEY_ENV];
         // Written out by hand, so that two swapped values fail.
-        assert.deepEqual(env, {
+        const known = {
           FILESHARE_BUCKET_NAME: run.outputs.bucketName,
           FILESHARE_TABLE_NAME: run.outputs.tableName,
           FILESHARE_UPLOAD_URL_TTL_SECONDS: String(s.uploadUrlTtlSeconds),
@@ -127,7 +128,20 @@ for (const stackName of STACKS) {
           FILESHARE_DEFAULT_MAX_DOWNLOADS: String(s.defaultMaxDownloads),
           FILESHARE_MAX_DOWNLOADS_LIMIT: String(s.maxDownloadsLimit),
           FILESHARE_CORS_ORIGINS: s.corsOrigins.join(","),
-        });
+        };
+        assert.deepEqual(Object.fromEntries(Object.keys(known).map((k) => [k, env[k]])), known);
+        // A runtime setting added later: FILESHARE_ + its key in upper snake case, with the stack's value.
+        const runtime = (SETTINGS as readonly SettingSpec[]).filter((spec) => spec.runtime);
+        for (const spec of runtime) {
+          const variable = "FILESHARE_" + spec.key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+          const value = (s as Record<string, unknown>)[spec.key];
+          assert.equal(env[variable], Array.isArray(value) ? value.join(",") : String(value), variable);
+        }
+        assert.equal(
+          Object.keys(env).length,
+          2 + runtime.length,
+          "no variables besides the bucket, table and runtime settings",
+        );
         assert.deepEqual(Object.keys(env).sort(), Object.values(ENV_NAMES).sort());
       }
     });

@@ -6,7 +6,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { connect, createServer, Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseCommandLine, StartupError, USAGE } from "../../local/main";
+import { parseCommandLine, USAGE } from "../../local/cli";
+import { StartupError } from "../../local/errors";
 import { eventually, rawJson, rawRequest, shareWithFetch, testBytes } from "./http";
 import { expectStartFailure, LocalProcess, startLocalProcess } from "./server";
 

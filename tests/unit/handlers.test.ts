@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { fromEnvironment, toEnvironment, ENV_NAMES } from "../../config/runtime";
+import { SettingSpec, SETTINGS } from "../../config/schema";
 import { gone, isHttpError, notFound } from "../../handlers/errors";
 import { contentDisposition, idFromKey } from "../../handlers/objects";
 import { decodeS3Key } from "../../handlers/objectCreated";
@@ -108,14 +109,21 @@ describe("Handler helpers (pure)", () => {
     const blocks = [...html.matchAll(/<script type="application\/json" id="limits">(.*?)<\/script>/g)];
     assert.equal(blocks.length, 1);
     assert.deepEqual(JSON.parse(blocks[0]![1]!), pageLimits(config));
-    assert.deepEqual(Object.keys(pageLimits(config)).sort(), [
+    // The page gets exactly the settings the schema marks `page`: these six, and any marked later; never a
+    // resource name or a setting not meant for it (corsOrigins).
+    const marked = (SETTINGS as readonly SettingSpec[]).filter((spec) => spec.page).map((spec) => spec.key);
+    assert.deepEqual(Object.keys(pageLimits(config)).sort(), [...marked].sort());
+    for (const key of [
       "allowedContentTypes",
       "defaultMaxDownloads",
       "defaultShareTtlSeconds",
       "maxDownloadsLimit",
       "maxFileSizeBytes",
       "maxShareTtlSeconds",
-    ]);
+    ]) {
+      assert.ok(marked.includes(key), `${key} is one of the page's limits`);
+    }
+    assert.ok(!marked.includes("corsOrigins"), "the page is not told the allowed origins");
     assert.doesNotMatch(html, /<script>x\(\)/);
     // Nothing secret or deployment-specific leaks into the page.
     assert.doesNotMatch(html, /fileshare-test|app\.example\.com/);

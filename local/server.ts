@@ -1,0 +1,85 @@
+// The local system's lifecycle: the gateway, the S3 and DynamoDB servers and the data-folder lock, started in an
+// order that fails fast, and stopped together.
+import { Settings } from "../config/schema";
+import { Backends, startBackends } from "./backends";
+import { StartupError } from "./errors";
+import { createGateway, Gateway } from "./gateway";
+import { lockDataDir, prepareDataDir } from "./lock";
+import { localRuntimeConfig } from "./settings";
+
+export interface LocalOptions {
+  /** 0 = any free port. */
+  port: number;
+  /** Where data is kept across restarts; undefined = in memory / a temp folder, removed on close. */
+  dataDir?: string;
+  settings: Settings;
+  /** Serve under /<stage>/ like a deployed API Gateway stage (tests use it); default: at the root. */
+  stage?: string;
+}
+
+export interface LocalServer {
+  port: number;
+  /** The web page, e.g. http://127.0.0.1:3000/ */
+  pageUrl: string;
+  /** The API base URL (API.md's base URL, ends with "/"). */
+  apiUrl: string;
+  backends: Backends;
+  gateway: Gateway;
+  close(): Promise<void>;
+}
+
+/** Starts the gateway on 127.0.0.1 (first, so the port is known and a taken port fails fast), then the backends. */
+export async function startLocal(options: LocalOptions): Promise<LocalServer> {
+  let unlock = async () => {};
+  if (options.dataDir !== undefined) {
+    await prepareDataDir(options.dataDir);
+    unlock = await lockDataDir(options.dataDir);
+  }
+  let backends: Backends | undefined;
+  const gateway = createGateway({ deps: () => backends?.deps, stage: options.stage });
+  let port: number;
+  try {
+    port = await gateway.listen(options.port);
+  } catch (e) {
+    await unlock();
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") {
+      throw new StartupError(
+        `port ${options.port} is already in use: stop the program using it, or start with PORT=<another port> (PORT=0 picks a free one).`,
+      );
+    }
+    if (code === "EACCES") {
+      throw new StartupError(`not allowed to listen on port ${options.port}: use a port above 1023, e.g. PORT=3000.`);
+    }
+    throw e;
+  }
+  const pageOrigins = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+  try {
+    backends = await startBackends({
+      config: localRuntimeConfig(options.settings, pageOrigins),
+      dataDir: options.dataDir,
+      extraCorsOrigins: pageOrigins,
+    });
+  } catch (e) {
+    await gateway.close();
+    await unlock();
+    const message = e instanceof Error ? e.message : String(e);
+    throw new StartupError(`the local S3/DynamoDB servers did not start (${message.split("\n")[0]}).`);
+  }
+  const started = backends;
+  const url = `http://127.0.0.1:${port}/${options.stage ? `${options.stage}/` : ""}`;
+  return {
+    port,
+    pageUrl: url,
+    apiUrl: url,
+    backends: started,
+    gateway,
+    close: async () => {
+      await gateway.close();
+      await started.close();
+      started.deps.s3.destroy();
+      started.deps.db.destroy();
+      await unlock();
+    },
+  };
+}
