@@ -85,7 +85,18 @@ describe("OpenAPI document from the route table (pure)", () => {
     );
   });
 
-  it("gives API Gateway's own 4XX/5XX errors CORS headers and the API.md error body", () => {
+  it("answers API Gateway's own errors with the one allowed origin, fixed, when a stack has exactly one", () => {
+    const single: Doc = openApiDocument(ROUTES, ARNS, { corsOrigins: ["https://files.example.com"] });
+    for (const r of Object.values(single["x-amazon-apigateway-gateway-responses"]) as Doc[]) {
+      assert.equal(
+        r.responseParameters["gatewayresponse.header.Access-Control-Allow-Origin"],
+        "'https://files.example.com'",
+        "no other origin can read API Gateway's own errors",
+      );
+    }
+  });
+
+  it("gives API Gateway's own 4XX/5XX errors CORS headers and the API.md error body (several origins: echoed, as gateway responses cannot choose)", () => {
     const responses = doc["x-amazon-apigateway-gateway-responses"];
     const passedOn = "$context.error.messageString";
     for (const [type, code, message] of [

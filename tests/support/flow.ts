@@ -26,7 +26,11 @@ export interface Secrets {
 const signatureOf = (url: string) => new URL(url).searchParams.get("X-Amz-Signature") ?? "";
 
 async function put(created: FlowReply, bytes: Buffer): Promise<number> {
-  const r = await fetch(created.json.uploadUrl, { method: "PUT", headers: created.json.headers, body: new Uint8Array(bytes) });
+  const r = await fetch(created.json.uploadUrl, {
+    method: "PUT",
+    headers: created.json.headers,
+    body: new Uint8Array(bytes),
+  });
   await r.arrayBuffer();
   return r.status;
 }
