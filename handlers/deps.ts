@@ -1,4 +1,4 @@
-// Everything a handler's core depends on, passed in as arguments so tests can supply their own clock,
+// Everything a handler depends on, passed in as arguments so tests can supply their own clock,
 // ids and clients. `depsFromEnvironment` is the adapter's half: it runs once per cold start.
 import { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { DynamoDBClient, DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { fromEnvironment, RuntimeConfig } from "../config/runtime";
 import { fingerprint, logKeyFromEnvironment } from "./log";
 
-/** The dependencies of every handler core. */
+/** The dependencies of every handler that reads or writes stored data. */
 export interface Deps {
   config: RuntimeConfig;
   s3: S3Client;

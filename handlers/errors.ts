@@ -1,9 +1,9 @@
-// One error model for every route: a helper per HTTP status, mapped to the API.md error body in http.ts.
+// One error model for every route: a helper per HTTP status, mapped to the docs/api.md error body in http.ts.
 // These are plain Errors with fields rather than subclasses: Pulumi's closure serializer turns classes into
 // functions and drops their prototype chain (measured: `instanceof` fails and `message` is lost), and
 // this code runs serialized inside Lambda.
 
-/** The `error.code` values of API.md. */
+/** The `error.code` values of docs/api.md. */
 export type ErrorCode =
   | "InvalidRequest"
   | "Forbidden"

@@ -1,11 +1,11 @@
-// The thin adapter between API Gateway proxy events and the route cores: request parsing, CORS,
-// the one place where errors become API.md error bodies, and one structured log line per request.
+// The thin adapter between API Gateway proxy events and the route handlers: request parsing, CORS,
+// the one place where errors become docs/api.md error bodies, and one structured log line per request.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { Deps } from "./deps";
 import { internalError, invalidRequest, isHttpError, unavailable, unsupportedMediaType, HttpError } from "./errors";
 import { createLogger, describeError, Logger } from "./log";
 
-/** What a route core sees of a request. Header names are lower case. */
+/** What a route handler sees of a request. Header names are lower case. */
 export interface ApiRequest {
   method: string;
   /** The route path with its parameters filled in, without the stage, e.g. /files/abc. */
@@ -19,15 +19,18 @@ export interface ApiRequest {
   log: Logger;
 }
 
-/** What a route core returns; `body` is JSON-encoded unless it is a string with its own content type. */
+/** What a route handler returns; `body` is JSON-encoded unless it is a string with its own content type. */
 export interface ApiResponse {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
 }
 
-/** A route's core: pure logic over its dependencies. */
-export type ApiHandle<D extends Pick<Deps, "config"> = Deps> = (request: ApiRequest, deps: D) => Promise<ApiResponse>;
+/** The dependencies of a route that reads no stored data: the stack's config only (no SDK client). */
+export type ConfigOnly = Pick<Deps, "config">;
+
+/** A route's handler: pure logic over its dependencies (the word for "the function that serves a route"). */
+export type RouteHandler<D extends ConfigOnly = Deps> = (request: ApiRequest, deps: D) => Promise<ApiResponse>;
 
 /** Request headers a browser may send cross-origin. */
 export const CORS_ALLOWED_HEADERS = "Content-Type,X-Delete-Token";
@@ -55,7 +58,7 @@ export function preflightResponse(origin: string | undefined, allowed: readonly 
   };
 }
 
-/** The API.md error body for an HttpError. */
+/** The docs/api.md error body for an HttpError. */
 export function errorBody(e: HttpError): { error: { code: string; message: string } } {
   return { error: { code: e.code, message: e.message } };
 }
@@ -124,9 +127,9 @@ function strictUtf8(bytes: Buffer): string {
   }
 }
 
-/** Runs a route core for one API Gateway proxy event and turns whatever happens into an HTTP response. */
-export async function handleApiEvent<D extends Pick<Deps, "config">>(
-  handle: ApiHandle<D>,
+/** Runs a route handler for one API Gateway proxy event and turns whatever happens into an HTTP response. */
+export async function handleApiEvent<D extends ConfigOnly>(
+  handler: RouteHandler<D>,
   event: APIGatewayProxyEvent,
   context: { awsRequestId: string },
   deps: D,
@@ -145,7 +148,7 @@ export async function handleApiEvent<D extends Pick<Deps, "config">>(
         : event.isBase64Encoded
           ? strictUtf8(Buffer.from(event.body, "base64"))
           : event.body;
-    response = await handle(
+    response = await handler(
       {
         method: event.httpMethod,
         path: event.path,

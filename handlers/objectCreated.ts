@@ -63,7 +63,8 @@ async function confirm(deps: Deps, key: string, log: Logger): Promise<Outcome> {
   return changed ? "confirmed" : "already-confirmed";
 }
 
-/** Handles one S3 notification; throws (so Lambda retries) only when a dependency failed. */
+/** Handles one S3 notification. Throws when S3 or DynamoDB failed, so Lambda retries the event and finally keeps
+ *  it in the failure queue (infra/uploadEvents.ts); returns only when every object has a final outcome. */
 export async function handleObjectCreated(
   event: S3Event,
   context: { awsRequestId: string },

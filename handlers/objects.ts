@@ -18,15 +18,6 @@ export function idFromKey(key: string): string | undefined {
   return FILE_ID.test(id) ? id : undefined;
 }
 
-/** The bucket's CORS rule, the same on AWS (infra/storage.ts) and locally (local/s3.ts): what a browser needs to
- *  PUT with exactly the headers signUpload returns and to GET a download URL. Never "*". */
-export const BUCKET_CORS_RULE = {
-  allowedMethods: ["PUT", "GET", "HEAD"],
-  allowedHeaders: ["content-type", "if-none-match", "x-amz-checksum-sha256"],
-  exposeHeaders: ["ETag"],
-  maxAgeSeconds: 600,
-};
-
 /** What the client must send with its PUT and where. */
 export interface SignedUpload {
   url: string;

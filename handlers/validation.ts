@@ -1,4 +1,4 @@
-// Checks of client input against API.md, each failure with a message that says how to fix it.
+// Checks of client input against docs/api.md, each failure with a message that says how to fix it.
 import { RuntimeConfig } from "../config/runtime";
 import { invalidRequest, tooLarge, unsupportedMediaType } from "./errors";
 

@@ -3,7 +3,7 @@
 // and one invoke permission per route, scoped to its method and path.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Route, RouteName } from "../handlers/routes";
+import type { Route, RouteName } from "../handlers/routeTable";
 import { API_GATEWAY_LOGGING_POLICY_ARN, assumeRolePolicyFor } from "./iam";
 import { openApiDocument, permissionPath, redeploymentHash } from "./openapi";
 import { Settings } from "../config/schema";
@@ -82,7 +82,7 @@ export class Api extends pulumi.ComponentResource {
       `${name}-api`,
       {
         name: `fileshare-${stack}`,
-        description: "fileshare HTTP API v1 (see API.md)",
+        description: "fileshare HTTP API v1 (see docs/api.md)",
         body,
         // A definition that API Gateway only half understands must fail the deploy, not pass silently.
         failOnWarnings: true,

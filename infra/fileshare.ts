@@ -1,11 +1,13 @@
-// The whole application: storage, the functions that use it, and the API in front of them.
+// The whole application: storage, the functions that use it, the API in front of them, the S3 upload events,
+// and the bucket's CORS rule (created last: it needs the API's origin, which serves the web page).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ROUTES } from "../handlers/routes";
+import { ROUTES } from "../handlers/routeTable";
 import { Api } from "./api";
 import { StackConfig } from "./config";
 import { FunctionMap, Functions } from "./functions";
-import { Storage } from "./storage";
+import { createBucketCors, Storage } from "./storage";
+import { UploadEvents } from "./uploadEvents";
 
 export class FileShare extends pulumi.ComponentResource {
   /** The API's base URL, ending with "/". */
@@ -16,25 +18,30 @@ export class FileShare extends pulumi.ComponentResource {
   public readonly functions: FunctionMap;
   public readonly bucket: aws.s3.Bucket;
   public readonly table: aws.dynamodb.Table;
+  /** Where S3 upload events that could not be processed are kept. */
+  public readonly failedUploadEvents: aws.sqs.Queue;
 
   constructor(name: string, config: StackConfig, opts?: pulumi.ComponentResourceOptions) {
     super("fileshare:index:FileShare", name, {}, opts);
     const { settings, stack } = config;
-    // The bucket's CORS rule needs the API's origin (the web page is served by the API), and the API
-    // needs the functions, which need the bucket: a deferred output closes that loop without a cycle.
-    const [apiOrigin, resolveApiOrigin] = pulumi.deferredOutput<string>();
-    const storage = new Storage(name, { settings, extraCorsOrigins: [apiOrigin] }, { parent: this });
+    const storage = new Storage(name, { settings }, { parent: this });
     const functions = new Functions(
       name,
       { settings, stack, routes: ROUTES, bucket: storage.bucket, table: storage.table },
       { parent: this },
     );
     const api = new Api(name, { settings, stack, routes: ROUTES, functions: functions.functions }, { parent: this });
-    resolveApiOrigin(api.origin);
+    const uploadEvents = new UploadEvents(
+      name,
+      { bucket: storage.bucket, function: functions.functions.objectCreated, role: functions.roles.objectCreated },
+      { parent: this },
+    );
+    createBucketCors(name, storage, [...settings.corsOrigins, api.origin]);
 
     this.bucket = storage.bucket;
     this.table = storage.table;
     this.functions = functions.functions;
+    this.failedUploadEvents = uploadEvents.failedEvents;
     this.apiUrl = api.url;
     this.bucketName = storage.bucket.bucket;
     this.tableName = storage.table.name;

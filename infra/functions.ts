@@ -1,15 +1,16 @@
-// One Lambda function per route plus the S3 ObjectCreated handler, each with its own role, its own
-// inline least-privilege policy (infra/iam.ts) and its own log group with retention.
+// One Lambda function per route plus the S3 ObjectCreated function, each with its own role, its own
+// inline least-privilege policy (infra/iam.ts) and its own log group with retention. A route's function runs
+// exactly that route's handler (handlers/lambda.ts routeFunctionFactory); what it carries follows the route's
+// `needs`. The S3 event wiring is infra/uploadEvents.ts.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { randomBytes } from "node:crypto";
 import { runtimeConfig, toEnvironment } from "../config/runtime";
 import { Settings } from "../config/schema";
 import { LOG_KEY_ENV } from "../handlers/log";
-import { apiFunctionFactory, objectCreatedFunctionFactory, pageFunctionFactory } from "../handlers/lambda";
+import { objectCreatedFunctionFactory, routeFunctionFactory } from "../handlers/lambda";
 import { dependencies } from "../package.json";
-import { UPLOAD_PREFIX } from "../handlers/objects";
-import type { Route } from "../handlers/routes";
+import type { Needs, Route } from "../handlers/routeTable";
 import { assumeRolePolicyFor, FunctionName, functionPolicy } from "./iam";
 
 /** API Gateway gives up after 29 s; our handlers make two or three AWS calls. */
@@ -20,15 +21,17 @@ export const FUNCTION_RUNTIME = aws.lambda.Runtime.NodeJS22dX;
 
 /** Every function of the stack by name; `code` is the serialized CallbackFunction archive. */
 export type FunctionMap = { readonly [F in FunctionName]: aws.lambda.Function };
-
-/** Functions that read no stored data, with their own factory: their code needs no AWS SDK, so their archives
- *  leave out every runtime package (a few KB instead of ~3.6 MB, and a faster cold start). */
-const DATA_FREE_FUNCTIONS: Partial<Record<FunctionName, () => aws.lambda.CallbackFactory<never, unknown>>> = {
-  page: pageFunctionFactory,
-};
+/** Every function's execution role by function name. */
+export type RoleMap = { readonly [F in FunctionName]: aws.iam.Role };
 
 /** Every package a CallbackFunction would otherwise pack: package.json's dependencies, less @pulumi's. */
 export const RUNTIME_PACKAGES = Object.keys(dependencies).filter((name) => !name.startsWith("@pulumi/"));
+
+/** Packages left out of a function's archive: a function that needs no data clients carries no SDK (a few KB
+ *  instead of ~3.6 MB, and a faster cold start). */
+export function excludedPackages(needs: Needs): string[] {
+  return needs === "none" ? RUNTIME_PACKAGES : [];
+}
 
 /** The Lambda function name `<prefix>-<stack>-<function>`: fixed, so its log group can be created first. */
 export function lambdaFunctionName(prefix: string, stack: string, fn: FunctionName): string {
@@ -49,9 +52,10 @@ export interface FunctionsArgs {
   table: aws.dynamodb.Table;
 }
 
-/** The Lambda functions, and the bucket notification that calls objectCreated for new uploads. */
+/** The Lambda functions with their roles, policies and log groups. */
 export class Functions extends pulumi.ComponentResource {
   public readonly functions: FunctionMap;
+  public readonly roles: RoleMap;
   /** The SecureString that holds the stack's log key (see createLogKey). */
   public readonly logKey: aws.ssm.Parameter;
 
@@ -67,17 +71,15 @@ export class Functions extends pulumi.ComponentResource {
     const withLogKey = pulumi
       .all([environment, this.logKey.value])
       .apply(([env, key]): Record<string, string> => ({ ...env, [LOG_KEY_ENV]: key }));
-    const create = (fn: FunctionName, factory: aws.lambda.CallbackFactory<never, unknown>) =>
-      this.createFunction(name, fn, factory, args, DATA_FREE_FUNCTIONS[fn] ? environment : withLogKey);
-    const routeFunctions = Object.fromEntries(
-      args.routes.map((route) => {
-        const dataFree = DATA_FREE_FUNCTIONS[route.name];
-        return [route.name, create(route.name, dataFree ? dataFree() : apiFunctionFactory(route.handle))];
-      }),
-    );
-    const objectCreated = create("objectCreated", objectCreatedFunctionFactory());
-    this.functions = { ...routeFunctions, objectCreated } as FunctionMap;
-    this.createUploadSubscription(name, args.bucket, objectCreated);
+    const envFor = (needs: Needs) => (needs === "data" ? withLogKey : environment);
+    const created = [
+      ...args.routes.map((route) =>
+        this.createFunction(name, route.name, routeFunctionFactory(route), route.needs, args, envFor(route.needs)),
+      ),
+      this.createFunction(name, "objectCreated", objectCreatedFunctionFactory(), "data", args, withLogKey),
+    ];
+    this.functions = Object.fromEntries(created.map((c) => [c.fn, c.lambda])) as FunctionMap;
+    this.roles = Object.fromEntries(created.map((c) => [c.fn, c.role])) as RoleMap;
     this.registerOutputs({});
   }
 
@@ -85,9 +87,10 @@ export class Functions extends pulumi.ComponentResource {
     name: string,
     fn: FunctionName,
     factory: aws.lambda.CallbackFactory<never, unknown>,
+    needs: Needs,
     args: FunctionsArgs,
     environment: pulumi.Output<Record<string, string>>,
-  ): aws.lambda.CallbackFunction<never, unknown> {
+  ): { fn: FunctionName; lambda: aws.lambda.CallbackFunction<never, unknown>; role: aws.iam.Role } {
     const functionName = lambdaFunctionName(name, args.stack, fn);
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-${fn}-logs`,
@@ -107,7 +110,7 @@ export class Functions extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    return new aws.lambda.CallbackFunction(
+    const lambda = new aws.lambda.CallbackFunction(
       `${name}-${fn}`,
       {
         name: functionName,
@@ -120,11 +123,12 @@ export class Functions extends pulumi.ComponentResource {
         memorySize: FUNCTION_MEMORY_MB,
         environment: { variables: environment },
         loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-        codePathOptions: { extraExcludePackages: DATA_FREE_FUNCTIONS[fn] ? RUNTIME_PACKAGES : [] },
+        codePathOptions: { extraExcludePackages: excludedPackages(needs) },
       },
       // The log group first (else Lambda creates one without retention), the policy before the first call.
       { parent: this, dependsOn: [logGroup, policy] },
     );
+    return { fn, lambda, role };
   }
 
   /**
@@ -144,12 +148,5 @@ export class Functions extends pulumi.ComponentResource {
       },
       { parent: this, ignoreChanges: ["value"] },
     );
-  }
-
-  private createUploadSubscription(name: string, bucket: aws.s3.Bucket, fn: aws.lambda.Function): void {
-    // Creates a Permission for s3.amazonaws.com scoped to this bucket (parented here) and, on "beforeExit",
-    // once per bucket, the BucketNotification (parented to the bucket). The mixin cannot set sourceAccount on
-    // the Permission; the bucket ARN it is scoped to names a bucket this stack owns.
-    bucket.onObjectCreated(`${name}-uploads-created`, fn, { filterPrefix: UPLOAD_PREFIX }, { parent: this });
   }
 }

@@ -4,7 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { UPLOAD_PREFIX } from "../handlers/objects";
-import type { RouteName } from "../handlers/routes";
+import type { RouteName } from "../handlers/routeTable";
 
 export const TABLE_READ_ACTIONS = ["dynamodb:GetItem"] as const;
 export const TABLE_PUT_ACTIONS = ["dynamodb:PutItem"] as const;
@@ -17,6 +17,8 @@ export const OBJECT_DELETE_ACTIONS = ["s3:DeleteObject"] as const;
 /** Without ListBucket, S3 answers HeadObject on a missing key with 403 instead of 404: the ObjectCreated
  *  handler needs the 404 to treat a re-delivered event for an object already deleted as a no-op. */
 export const BUCKET_LIST_ACTIONS = ["s3:ListBucket"] as const;
+/** The ObjectCreated function's on-failure destination: the event goes to the failure queue (infra/uploadEvents.ts). */
+export const QUEUE_SEND_ACTIONS = ["sqs:SendMessage"] as const;
 /** The log group exists already (we create it), so CreateLogGroup is not granted. */
 export const LOG_WRITE_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"] as const;
 
@@ -53,8 +55,9 @@ const allow = (sid: string, actions: readonly string[], resource: string): State
 
 /** Exactly what each function may do to the data. Keyed by FunctionName: a new route without a grant fails to compile. */
 export const FUNCTION_GRANTS: { readonly [F in FunctionName]: Grant } = {
-  // The web page is static text inside the function: no data access at all.
+  // The web page and the OpenAPI document are text inside their functions: no data access at all.
   page: () => [],
+  openapi: () => [],
   createUpload: (on) => [
     allow("PutRecord", TABLE_PUT_ACTIONS, on.tableArn),
     allow("PutUpload", OBJECT_PUT_ACTIONS, on.uploadsArn),
@@ -105,6 +108,15 @@ export function functionPolicy(
     .all([arns.bucketArn, arns.tableArn, arns.logGroupArn])
     .apply(([bucketArn, tableArn, logGroupArn]) =>
       JSON.stringify(functionPolicyDocument(fn, bucketArn, tableArn, logGroupArn)),
+    );
+}
+
+/** The policy that lets a function's role send to exactly one queue (its on-failure destination). */
+export function queueSendPolicy(queueArn: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi
+    .output(queueArn)
+    .apply((arn) =>
+      JSON.stringify({ Version: "2012-10-17", Statement: [allow("SendFailedEvents", QUEUE_SEND_ACTIONS, arn)] }),
     );
 }
 

@@ -1,16 +1,17 @@
-// The API Gateway definition as an OpenAPI 3 document generated from the route table (handlers/routes.ts),
-// so the table stays the single source. Pure: no Pulumi, testable on plain values.
+// The API Gateway definition: the public OpenAPI document of the route table (handlers/apiDocument.ts, the one
+// generator of paths and schemas, also served at GET /openapi.json) with API Gateway's x-amazon-apigateway
+// extensions added on top. Pure: no Pulumi, testable on plain values.
 import { createHash } from "node:crypto";
+import { apiDocument } from "../handlers/apiDocument";
 import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS } from "../handlers/http";
-import type { Route } from "../handlers/routes";
+import type { RouteSpec } from "../handlers/routeTable";
 
 /** How long a browser may cache a preflight answer, seconds (as handlers/http.ts preflightResponse). */
 export const PREFLIGHT_MAX_AGE_SECONDS = "600";
 
-/** The part of a route the API definition needs. */
-export type RouteSpec = Pick<Route, "name" | "method" | "path" | "summary">;
+export type { RouteSpec };
 
-/** API Gateway's own error responses, each mapped to an API.md error code (and a status where it differs). */
+/** API Gateway's own error responses, each mapped to an docs/api.md error code (and a status where it differs). */
 export const GATEWAY_RESPONSES: Readonly<Record<string, { code: string; statusCode?: string; message?: string }>> = {
   DEFAULT_4XX: { code: "InvalidRequest" },
   DEFAULT_5XX: { code: "InternalError" },
@@ -18,7 +19,7 @@ export const GATEWAY_RESPONSES: Readonly<Record<string, { code: string; statusCo
   MISSING_AUTHENTICATION_TOKEN: {
     code: "NotFound",
     statusCode: "404",
-    message: "There is no such route here; see API.md for the routes.",
+    message: "There is no such route here; GET /openapi.json lists the routes.",
   },
   RESOURCE_NOT_FOUND: { code: "NotFound" },
   REQUEST_TOO_LARGE: { code: "TooLarge" },
@@ -53,22 +54,9 @@ function pathParameters(path: string) {
   }));
 }
 
-function proxyOperation(route: RouteSpec, invokeArn: string) {
-  return {
-    operationId: route.name,
-    summary: route.summary,
-    parameters: pathParameters(route.path),
-    // A proxy integration passes the function's response through: no method responses to declare
-    // (API Gateway's own export of a proxy method has "responses": {} too).
-    responses: {},
-    // Lambda proxy: the function sees the whole request and answers the whole response (handlers/http.ts).
-    "x-amazon-apigateway-integration": {
-      type: "aws_proxy",
-      httpMethod: "POST",
-      uri: invokeArn,
-      passthroughBehavior: "when_no_match",
-    },
-  };
+/** Lambda proxy: the function sees the whole request and answers the whole response (handlers/http.ts). */
+function proxyIntegration(invokeArn: string) {
+  return { type: "aws_proxy", httpMethod: "POST", uri: invokeArn, passthroughBehavior: "when_no_match" };
 }
 
 const PREFLIGHT_HEADERS = [
@@ -121,7 +109,7 @@ export function gatewayAllowOrigin(corsOrigins: readonly string[]): string {
   return corsOrigins.length === 1 ? `'${corsOrigins[0]}'` : "method.request.header.Origin";
 }
 
-/** A gateway response in the API.md error shape, with CORS headers so a page can read the error. */
+/** A gateway response in the docs/api.md error shape, with CORS headers so a page can read the error. */
 function gatewayResponse(corsOrigins: readonly string[], code: string, statusCode?: string, message?: string) {
   return {
     ...(statusCode === undefined ? {} : { statusCode }),
@@ -136,8 +124,11 @@ function gatewayResponse(corsOrigins: readonly string[], code: string, statusCod
 }
 
 /**
- * The whole API as an OpenAPI 3 document: every route as a Lambda proxy integration to its function's
- * invoke ARN, an OPTIONS preflight on every path, and API Gateway's own errors with CORS headers.
+ * The whole API for API Gateway: the public document (paths, parameters, request schemas) with every route as a
+ * Lambda proxy integration to its function's invoke ARN, an OPTIONS preflight on every path, and API Gateway's
+ * own errors with CORS headers. A proxy integration passes the function's response through, so the methods
+ * declare no responses (API Gateway's own export of a proxy method has "responses": {} too): response schemas
+ * would only become unused models.
  */
 export function openApiDocument(
   routes: readonly RouteSpec[],
@@ -145,19 +136,25 @@ export function openApiDocument(
   cors: { corsOrigins: readonly string[] },
   title = "fileshare",
 ) {
-  const paths: Record<string, Record<string, unknown>> = {};
+  const document = apiDocument(routes, title);
+  const paths = document.paths as Record<string, Record<string, Record<string, unknown>>>;
   for (const route of routes) {
     const invokeArn = invokeArns[route.name];
     if (invokeArn === undefined) throw new Error(`route ${route.name} has no function invoke ARN`);
-    const operations = (paths[route.path] ??= { options: preflightOperation(route.path, cors.corsOrigins) });
-    const method = route.method.toLowerCase();
-    if (operations[method] !== undefined) throw new Error(`two routes for ${route.method} ${route.path}`);
-    operations[method] = proxyOperation(route, invokeArn);
+    const operations = paths[route.path] as Record<string, Record<string, unknown>>;
+    const operation = operations[route.method.toLowerCase()] as Record<string, unknown>;
+    operation["responses"] = {};
+    operation["x-amazon-apigateway-integration"] = proxyIntegration(invokeArn);
+    operations["options"] ??= preflightOperation(route.path, cors.corsOrigins);
   }
+  // Only the request schemas stay: API Gateway makes each a model, for request validators.
+  const requestSchemas = new Set<string>(routes.flatMap((r) => (r.request ? [r.request] : [])));
+  const schemas = Object.fromEntries(
+    Object.entries(document.components.schemas).filter(([name]) => requestSchemas.has(name)),
+  );
   return {
-    openapi: "3.0.1",
-    info: { title, version: "1" },
-    paths,
+    ...document,
+    components: { schemas },
     "x-amazon-apigateway-gateway-responses": Object.fromEntries(
       Object.entries(GATEWAY_RESPONSES).map(([type, r]) => [
         type,

@@ -2,7 +2,8 @@
 // DynamoDB table for the records, both protected from deletion on stacks that keep their data.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BUCKET_CORS_RULE, UPLOAD_PREFIX } from "../handlers/objects";
+import { BUCKET_CORS_RULE } from "../config/bucketCors";
+import { UPLOAD_PREFIX } from "../handlers/objects";
 import { TABLE_KEY, TTL_ATTRIBUTE } from "../handlers/records";
 import { Settings } from "../config/schema";
 
@@ -13,11 +14,10 @@ export function uploadExpirationDays(maxShareTtlSeconds: number): number {
 
 export interface StorageArgs {
   settings: Settings;
-  /** Browser origins allowed on the bucket besides settings.corsOrigins, e.g. the API's own origin, which serves the web page. */
-  extraCorsOrigins: pulumi.Input<string>[];
 }
 
-/** The bucket and the table, with their security settings as separate resources. */
+/** The bucket and the table, with their security settings as separate resources. The bucket's CORS rule is
+ *  created by createBucketCors once the API's origin is known. */
 export class Storage extends pulumi.ComponentResource {
   public readonly bucket: aws.s3.Bucket;
   public readonly table: aws.dynamodb.Table;
@@ -31,7 +31,6 @@ export class Storage extends pulumi.ComponentResource {
     this.createEncryption(name);
     const versioning = this.createVersioning(name);
     this.createTlsOnlyPolicy(name, publicAccessBlock);
-    this.createCors(name, [...settings.corsOrigins, ...args.extraCorsOrigins]);
     this.createLifecycle(name, settings, versioning);
     this.table = this.createTable(name, settings);
     this.registerOutputs({ bucketName: this.bucket.bucket, tableName: this.table.name });
@@ -110,23 +109,6 @@ export class Storage extends pulumi.ComponentResource {
     );
   }
 
-  private createCors(name: string, origins: pulumi.Input<string>[]): void {
-    new aws.s3.BucketCorsConfiguration(
-      `${name}-cors`,
-      {
-        bucket: this.bucket.id,
-        corsRules: [
-          {
-            id: "browser-upload-download",
-            ...BUCKET_CORS_RULE,
-            allowedOrigins: origins,
-          },
-        ],
-      },
-      { parent: this },
-    );
-  }
-
   private createLifecycle(name: string, settings: Settings, versioning: aws.s3.BucketVersioning): void {
     new aws.s3.BucketLifecycleConfiguration(
       `${name}-lifecycle`,
@@ -177,4 +159,24 @@ export class Storage extends pulumi.ComponentResource {
       { parent: this, protect: settings.protectData },
     );
   }
+}
+
+/**
+ * The bucket's CORS rule for these browser origins (the stack's corsOrigins plus the API's own origin, which
+ * serves the web page). Created after the API, so no output has to be deferred; parented to the Storage so its
+ * identity (URN) is the one it had when Storage created it itself.
+ */
+export function createBucketCors(
+  name: string,
+  storage: Storage,
+  origins: pulumi.Input<string>[],
+): aws.s3.BucketCorsConfiguration {
+  return new aws.s3.BucketCorsConfiguration(
+    `${name}-cors`,
+    {
+      bucket: storage.bucket.id,
+      corsRules: [{ id: "browser-upload-download", ...BUCKET_CORS_RULE, allowedOrigins: origins }],
+    },
+    { parent: storage },
+  );
 }

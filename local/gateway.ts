@@ -17,7 +17,7 @@ import { Deps } from "../handlers/deps";
 import { corsHeaders, handleApiEvent, preflightResponse } from "../handlers/http";
 import { internalError, unavailable } from "../handlers/errors";
 import { createLogger, describeError, Logger } from "../handlers/log";
-import { matchPath, Route, ROUTES } from "../handlers/routes";
+import { matchPath, Route, ROUTES } from "../handlers/routeTable";
 import { proxyEvent } from "./events";
 
 /** Largest request body the gateway reads, bytes. */
@@ -126,7 +126,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const invoke =
     options.invoke ??
     ((route: Route, event: APIGatewayProxyEvent, deps: Deps) =>
-      handleApiEvent(route.handle, event, { awsRequestId: event.requestContext.requestId }, deps));
+      handleApiEvent(route.handler, event, { awsRequestId: event.requestContext.requestId }, deps));
   let port = 0;
   const stagePrefix = options.stage ? `/${options.stage}` : "";
 
@@ -174,7 +174,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       matches = [];
     }
     if (matches.length === 0) {
-      return errorResult(404, "NotFound", `There is no ${fullPath} here; see API.md for the routes.`, cors);
+      return errorResult(404, "NotFound", `There is no ${fullPath} here; GET /openapi.json lists the routes.`, cors);
     }
     if (method === "OPTIONS") {
       return preflightResponse(origin, deps?.config.corsOrigins ?? []);
@@ -232,7 +232,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     res.end(body);
   }
 
-  /** The answer when something in the gateway itself failed: still the API.md shape, with CORS headers. */
+  /** The answer when something in the gateway itself failed: still the docs/api.md shape, with CORS headers. */
   function failure(req: IncomingMessage): Result {
     let allowed: readonly string[] = [];
     try {

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         `fileshare is running: ${started.pageUrl}`,
-        `API base URL: ${started.apiUrl} (the routes of API.md)`,
+        `API base URL: ${started.apiUrl} (the routes of docs/api.md)`,
         data,
         "Press Ctrl-C to stop.",
         "",

@@ -6,7 +6,7 @@ import type { S3Event } from "aws-lambda";
 import { stat } from "node:fs/promises";
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { createLogger, describeError } from "../handlers/log";
-import { BUCKET_CORS_RULE } from "../handlers/objects";
+import { BUCKET_CORS_RULE } from "../config/bucketCors";
 import { closeServer, listenOnLoopback } from "./listen";
 
 /** The credentials s3rver accepts (its built-in account). dynalite accepts any. */

@@ -21,7 +21,7 @@ export interface LocalServer {
   port: number;
   /** The web page, e.g. http://127.0.0.1:3000/ */
   pageUrl: string;
-  /** The API base URL (API.md's base URL, ends with "/"). */
+  /** The API base URL (docs/api.md's base URL, ends with "/"). */
   apiUrl: string;
   backends: Backends;
   gateway: Gateway;

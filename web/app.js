@@ -108,7 +108,7 @@
     box.hidden = !text;
   }
 
-  /** An error from the API (status and API.md code) or from the network (status 0). */
+  /** An error from the API (status and docs/api.md code) or from the network (status 0). */
   class ApiError extends Error {
     constructor(status, code, message) {
       super(message);

@@ -32,7 +32,7 @@ export function assertNotGone(record: FileRecord, now: Date): void {
   if (downloadsRemaining(record) === 0) throw gone("This share has no downloads left.");
 }
 
-/** The public view of a record (API.md GET /files/{id}). */
+/** The public view of a record (docs/api.md GET /files/{id}). */
 export function publicView(record: FileRecord) {
   return {
     id: record.id,

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { createDocumentClient, createS3Client } from "../../handlers/deps";
 import { handleApiEvent } from "../../handlers/http";
-import { ROUTES } from "../../handlers/routes";
+import { ROUTES } from "../../handlers/routeTable";
 import { LOCAL_CREDENTIALS } from "../../local/s3";
 import { proxyEvent } from "../../local/events";
 import { captureLogs, testConfig, useBackends } from "../support/harness";
 
-// Every error row of API.md, through the same adapter Lambda runs, against real local servers.
-describe("API errors (API.md error rows, real S3 and DynamoDB servers)", () => {
+// Every error row of docs/api.md, through the same adapter Lambda runs, against real local servers.
+describe("API errors (docs/api.md error rows, real S3 and DynamoDB servers)", () => {
   const env = useBackends(testConfig({ maxFileSizeBytes: 1000 }));
   before(env.start);
   after(env.stop);
@@ -133,7 +133,7 @@ describe("API errors (API.md error rows, real S3 and DynamoDB servers)", () => {
       }),
       isBase64Encoded: true,
     };
-    const result = await handleApiEvent(route.handle, event, { awsRequestId: "r" }, api.deps);
+    const result = await handleApiEvent(route.handler, event, { awsRequestId: "r" }, api.deps);
     assert.equal(result.statusCode, 201);
   });
 

@@ -10,7 +10,7 @@ describe("POST /uploads with a real S3 and DynamoDB server", () => {
   before(env.start);
   after(env.stop);
 
-  it("answers 201 with the API.md shape and stores a pending record with only a hash of the delete token", async () => {
+  it("answers 201 with the docs/api.md shape and stores a pending record with only a hash of the delete token", async () => {
     const api = env.api();
     const reply = await api.createUpload({ fileName: "  report.pdf  ", size: 11 });
     assert.equal(reply.status, 201);

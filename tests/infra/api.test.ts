@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS } from "../../handlers/http";
-import { ROUTES } from "../../handlers/routes";
+import { ROUTES } from "../../handlers/routeTable";
 import { openApiDocument, permissionPath, redeploymentHash, RouteSpec } from "../../infra/openapi";
 import { ACCOUNT_ID, buildStack, runMocked, stackConfigText, STACKS, StackRun } from "./mocks";
 import { loadConfig } from "../../infra/config";
@@ -96,7 +96,7 @@ describe("OpenAPI document from the route table (pure)", () => {
     }
   });
 
-  it("gives API Gateway's own 4XX/5XX errors CORS headers and the API.md error body (several origins: echoed, as gateway responses cannot choose)", () => {
+  it("gives API Gateway's own 4XX/5XX errors CORS headers and the docs/api.md error body (several origins: echoed, as gateway responses cannot choose)", () => {
     const responses = doc["x-amazon-apigateway-gateway-responses"];
     const passedOn = "$context.error.messageString";
     for (const [type, code, message] of [
@@ -109,7 +109,11 @@ describe("OpenAPI document from the route table (pure)", () => {
       ["INTEGRATION_FAILURE", "Unavailable", passedOn],
       ["INTEGRATION_TIMEOUT", "Unavailable", passedOn],
       // API Gateway's text for an unknown route or method ("Missing Authentication Token") misleads: replaced.
-      ["MISSING_AUTHENTICATION_TOKEN", "NotFound", '"There is no such route here; see API.md for the routes."'],
+      [
+        "MISSING_AUTHENTICATION_TOKEN",
+        "NotFound",
+        '"There is no such route here; GET /openapi.json lists the routes."',
+      ],
     ] as const) {
       const r = responses[type];
       assert.equal(
@@ -136,7 +140,16 @@ describe("OpenAPI document from the route table (pure)", () => {
     assert.equal(hash(ROUTES), base, "stable for the same table");
     const moved = ROUTES.map((r) => (r.name === "getFile" ? { ...r, path: "/v2/files/{id}" } : r));
     const renamed = ROUTES.map((r) => (r.name === "deleteFile" ? { ...r, method: "POST" as const } : r));
-    const added = [...ROUTES, { name: "getFile" as const, method: "GET" as const, path: "/extra", summary: "x" }];
+    const extra: RouteSpec = {
+      name: "getFile",
+      method: "GET",
+      path: "/extra",
+      summary: "x",
+      needs: "none",
+      auth: "none",
+      responses: {},
+    };
+    const added = [...ROUTES, extra];
     for (const other of [
       hash(moved),
       hash(renamed),
@@ -222,6 +235,7 @@ for (const stackName of STACKS) {
       // Written out by hand rather than derived with the code's own rule.
       const SOURCE_PATHS: Record<string, string> = {
         page: "GET/",
+        openapi: "GET/openapi.json",
         createUpload: "POST/uploads",
         getFile: "GET/files/*",
         downloadFile: "POST/files/*/download",

@@ -4,6 +4,7 @@ import type { FunctionName } from "../../infra/iam";
 /** Each function's exact data permissions: resource → sorted actions. */
 export const EXPECTED_GRANTS: Record<FunctionName, { table: string[]; uploads: string[]; bucket: string[] }> = {
   page: { table: [], uploads: [], bucket: [] },
+  openapi: { table: [], uploads: [], bucket: [] },
   createUpload: { table: ["dynamodb:PutItem"], uploads: ["s3:PutObject"], bucket: [] },
   getFile: { table: ["dynamodb:GetItem"], uploads: [], bucket: [] },
   downloadFile: { table: ["dynamodb:GetItem", "dynamodb:UpdateItem"], uploads: ["s3:GetObject"], bucket: [] },

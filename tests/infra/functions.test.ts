@@ -1,10 +1,10 @@
-// The Lambda functions, their roles, policies and log groups, and the S3 notification, for both stacks
+// The Lambda functions, their roles, policies and log groups, for both stacks
 // (resource inputs under Pulumi mocks; IAM's evaluation of the policies is not run here).
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV_NAMES } from "../../config/runtime";
 import { SettingSpec, SETTINGS } from "../../config/schema";
-import { ROUTES } from "../../handlers/routes";
+import { ROUTES } from "../../handlers/routeTable";
 import { lambdaFunctionName } from "../../infra/functions";
 import type { FunctionName } from "../../infra/iam";
 import { actionsByResource, expectedPolicy } from "./expected";
@@ -190,34 +190,6 @@ for (const stackName of STACKS) {
           `${name} carries no @pulumi package`,
         );
       }
-    });
-
-    it("calls objectCreated for every new object under uploads/ (one BucketNotification on the app's bucket)", () => {
-      const notification = run.one("aws:s3/bucketNotification:BucketNotification");
-      assert.equal(notification.inputs["bucket"], run.outputs.bucketName);
-      assert.deepEqual(notification.inputs["lambdaFunctions"], [
-        {
-          events: ["s3:ObjectCreated:*"],
-          filterPrefix: "uploads/",
-          lambdaFunctionArn: fn("objectCreated").outputs["arn"],
-        },
-      ]);
-      assert.ok(
-        (notification.inputs["topics"] ?? []).length === 0 && (notification.inputs["queues"] ?? []).length === 0,
-      );
-    });
-
-    it("lets only S3, from the app's bucket, invoke objectCreated", () => {
-      const permissions = run
-        .ofType("aws:lambda/permission:Permission")
-        .filter((p) => p.inputs["principal"] === "s3.amazonaws.com");
-      assert.equal(permissions.length, 1);
-      assert.deepEqual(permissions[0]?.inputs, {
-        action: "lambda:InvokeFunction",
-        function: `fileshare-${stackName}-objectCreated`,
-        principal: "s3.amazonaws.com",
-        sourceArn: `arn:aws:s3:::${run.outputs.bucketName}`,
-      });
     });
   });
 }

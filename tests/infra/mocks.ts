@@ -88,6 +88,11 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
       const invokeArn = `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations`;
       return { id: n, state: { ...inputs, name: n, arn, invokeArn } };
     }
+    case "aws:sqs/queue:Queue": {
+      const n = named("name");
+      const url = `https://sqs.${region}.amazonaws.com/${ACCOUNT_ID}/${n}`;
+      return { id: url, state: { ...inputs, name: n, url, arn: `arn:aws:sqs:${region}:${ACCOUNT_ID}:${n}` } };
+    }
     case "aws:apigateway/restApi:RestApi": {
       const id = autoName(name)
         .replace(/[^a-z0-9]/g, "")
@@ -140,9 +145,8 @@ export interface MockedRun<T> {
 let queue: Promise<unknown> = Promise.resolve();
 
 /**
- * Runs `program` under strict mocks for a stack's config, then lets Pulumi's "beforeExit" work run (the
- * S3 BucketNotification is created there) and waits for every registration. Runs never overlap: the
- * Pulumi runtime state is global to the process.
+ * Runs `program` under strict mocks for a stack's config and waits for every registration. Runs never
+ * overlap: the Pulumi runtime state is global to the process.
  */
 export function runMocked<T>(
   stack: StackName,
@@ -195,7 +199,6 @@ async function runNow<T>(stack: StackName, program: () => T, config: Record<stri
       callback(err, response);
     });
   const result = program();
-  process.emit("beforeExit", 0);
   await waitForRPCs();
   return { result, resources, unexpectedCalls };
 }

@@ -19,7 +19,8 @@ for (const stackName of STACKS) {
       const withDocs = run.resources.filter((r) => policyDocuments(r.inputs).length > 0).map((r) => r.type);
       const count = (t: string) => withDocs.filter((x) => x === t).length;
       assert.equal(count("aws:iam/role:Role"), run.ofType("aws:iam/role:Role").length);
-      assert.equal(count("aws:iam/rolePolicy:RolePolicy"), 6);
+      // One per function, plus the ObjectCreated role's send grant to its failure queue.
+      assert.equal(count("aws:iam/rolePolicy:RolePolicy"), 8);
       assert.equal(count("aws:s3/bucketPolicy:BucketPolicy"), 1);
     });
 
@@ -72,16 +73,12 @@ for (const stackName of STACKS) {
     });
 
     it(
-      stackName === "prod"
-        ? "protects exactly the bucket, the table and the bucket's notification (inherited from the bucket)"
-        : "protects nothing (dev data is disposable)",
+      stackName === "prod" ? "protects exactly the bucket and the table" : "protects nothing (dev data is disposable)",
       () => {
         const protectedNames = run.resources.filter((r) => r.protect === true).map((r) => r.type);
         assert.deepEqual(
           protectedNames.sort(),
-          stackName === "prod"
-            ? ["aws:dynamodb/table:Table", "aws:s3/bucket:Bucket", "aws:s3/bucketNotification:BucketNotification"]
-            : [],
+          stackName === "prod" ? ["aws:dynamodb/table:Table", "aws:s3/bucket:Bucket"] : [],
         );
       },
     );
@@ -91,6 +88,7 @@ for (const stackName of STACKS) {
       const ours = components.filter((r) => r.type.startsWith("fileshare:"));
       assert.deepEqual(ours.map((r) => r.type).sort(), [
         "fileshare:api:Api",
+        "fileshare:events:UploadEvents",
         "fileshare:functions:Functions",
         "fileshare:index:FileShare",
         "fileshare:storage:Storage",

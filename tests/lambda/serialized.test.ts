@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { fromEnvironment } from "../../config/runtime";
 import { pageResponse } from "../../handlers/page";
-import { matchPath, ROUTES } from "../../handlers/routes";
+import { API_DOCUMENT_JSON, matchPath, ROUTES } from "../../handlers/routeTable";
 import { Backends, startBackends } from "../../local/backends";
 import { proxyEvent } from "../../local/events";
 import { bytesOf } from "../support/harness";
@@ -35,7 +35,9 @@ describe("The serialized Lambda code, run from its archive alone in fresh Node p
   let backends: Backends;
   const lambdas: Record<string, LambdaProcess> = {};
 
-  before(async () => {
+  before(async function () {
+    // Serializing seven functions under mocks in a child process takes ~35 s on a loaded 2-core machine.
+    this.timeout(300_000);
     functions = await buildFunctions("dev");
     root = await mkdtemp(join(tmpdir(), "fileshare-lambda-"));
     const first = functions[0]!;
@@ -98,9 +100,16 @@ describe("The serialized Lambda code, run from its archive alone in fresh Node p
     }
   });
 
-  it("gives the data functions the SDK and the page function nothing but its own code", () => {
+  it("gives the data functions the SDK and the functions of routes that need nothing only their own code", () => {
+    assert.deepEqual(
+      ROUTES.filter((r) => r.needs === "none")
+        .map((r) => r.name)
+        .sort(),
+      ["openapi", "page"],
+    );
     for (const fn of functions) {
-      if (fn.name === "page") assert.deepEqual(fn.folders, [], "the page reads no data: no SDK in its archive");
+      const needsNothing = ROUTES.find((r) => r.name === fn.name)?.needs === "none";
+      if (needsNothing) assert.deepEqual(fn.folders, [], `${fn.name} reads no data: no SDK in its archive`);
       else assert.ok(fn.folders.includes("node_modules/@aws-sdk/client-s3"), `${fn.name} carries the SDK`);
     }
   });
@@ -161,7 +170,7 @@ describe("The serialized Lambda code, run from its archive alone in fresh Node p
     assert.equal((await call("GET", `/files/${created.json.id}`)).status, 404);
   });
 
-  it("maps errors to API.md bodies inside the serialized code (the error helpers survive serialization)", async () => {
+  it("maps errors to docs/api.md bodies inside the serialized code (the error helpers survive serialization)", async () => {
     const bad = await call("POST", "/uploads", { fileName: "a", contentType: "nope", size: 1 });
     assert.equal(bad.status, 400);
     assert.equal(bad.json.error.code, "InvalidRequest");
@@ -188,6 +197,14 @@ describe("The serialized Lambda code, run from its archive alone in fresh Node p
     const config = fromEnvironment(functions[0]!.environment);
     assert.equal(page.body, pageResponse(config).body, "the same page the project serves locally");
     assert.match(page.body, new RegExp(`"maxShareTtlSeconds":${config.maxShareTtlSeconds}[,}]`), "the stack's limits");
+  });
+
+  it("serves the OpenAPI document from the openapi function: the route table's document, with the stage's base URL", async () => {
+    const served = await call("GET", "/openapi.json");
+    assert.equal(served.status, 200);
+    const { servers, ...document } = served.json;
+    assert.deepEqual(servers, [{ url: "https://abc.execute-api.eu-west-1.amazonaws.com/dev/" }]);
+    assert.deepEqual(document, JSON.parse(API_DOCUMENT_JSON));
   });
 });
 

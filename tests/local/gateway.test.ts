@@ -7,7 +7,7 @@ import { request } from "node:http";
 import { connect } from "node:net";
 import { Deps } from "../../handlers/deps";
 import { Logger } from "../../handlers/log";
-import { ROUTES } from "../../handlers/routes";
+import { ROUTES } from "../../handlers/routeTable";
 import { createGateway, Gateway, HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from "../../local/gateway";
 import { testConfig } from "../support/harness";
 import { eventually } from "./http";
@@ -111,7 +111,7 @@ describe("local gateway: routing and the proxy event", () => {
     assert.equal(event.headers["x-forwarded-proto"], "http");
   });
 
-  it("answers its own failure 500 in the API.md shape with CORS headers and Cache-Control, and logs an error", async () => {
+  it("answers its own failure 500 in the docs/api.md shape with CORS headers and Cache-Control, and logs an error", async () => {
     invoke = async () => {
       throw new Error("a bug in the gateway's path");
     };

@@ -91,7 +91,7 @@ export async function eventually<T>(
 /** Random test content: incompressible bytes, so a wrong or truncated copy cannot compare equal. */
 export const testBytes = (size: number) => randomBytes(size);
 
-/** The POST /uploads answer (API.md). */
+/** The POST /uploads answer (docs/api.md). */
 export interface CreatedUpload {
   id: string;
   fileKey: string;

@@ -179,7 +179,7 @@ describe("local mode: npm start", function () {
     assert.ok((await download()).equals(bytes), "a cut-short PUT damaged the stored file");
   });
 
-  it("answers unknown paths and wrong methods 404 (as the deployed API) and OPTIONS with a preflight, in the API.md error shape", async () => {
+  it("answers unknown paths and wrong methods 404 (as the deployed API) and OPTIONS with a preflight, in the docs/api.md error shape", async () => {
     const missing = await fetch(new URL("nope", server.url));
     assert.equal(missing.status, 404);
     assert.deepEqual(Object.keys(((await missing.json()) as { error: object }).error).sort(), ["code", "message"]);

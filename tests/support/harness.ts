@@ -5,7 +5,7 @@ import { parseSettings } from "../../config/parse";
 import { RuntimeConfig, runtimeConfig } from "../../config/runtime";
 import { Deps } from "../../handlers/deps";
 import { handleApiEvent } from "../../handlers/http";
-import { matchPath, ROUTES } from "../../handlers/routes";
+import { matchPath, ROUTES } from "../../handlers/routeTable";
 import { Backends, startBackends } from "../../local/backends";
 import { proxyEvent } from "../../local/events";
 
@@ -76,7 +76,7 @@ export class Api {
       body,
     });
     const result: APIGatewayProxyResult = await handleApiEvent(
-      route.handle,
+      route.handler,
       event,
       { awsRequestId: "req-" + Math.random().toString(16).slice(2) },
       this.deps,

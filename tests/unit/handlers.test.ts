@@ -5,7 +5,7 @@ import { gone, isHttpError, notFound } from "../../handlers/errors";
 import { contentDisposition, idFromKey } from "../../handlers/objects";
 import { decodeS3Key } from "../../handlers/objectCreated";
 import { pageHtml, pageLimits, wantsHtml } from "../../handlers/page";
-import { matchPath } from "../../handlers/routes";
+import { matchPath } from "../../handlers/routeTable";
 import { mediaTypeEssence } from "../../handlers/validation";
 import { normaliseEvent } from "../../local/s3";
 import { testConfig } from "../support/harness";
