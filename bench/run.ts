@@ -1,63 +1,31 @@
 // `npm run bench`: latency of the handlers against the local servers, as ratios to a baseline measured in the
 // same run (one raw DynamoDB GetItem), because these machines are noisy; and each Lambda archive's size.
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { deflateRawSync } from "node:zlib";
 import { mkdtemp, rm } from "node:fs/promises";
+import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { startBackends } from "../local/backends";
-import { Api, bytesOf, testConfig } from "../tests/support/harness";
+// The archives are built by running the program under the infra tests' Pulumi mocks: no other way exists here.
 import { buildFunctions, layOut } from "../tests/lambda/archive";
+import { BenchClient, benchConfig, bytesOf, medianMs, zippedSize } from "./support";
 
 process.env["FILESHARE_LOG_LEVEL"] = "silent";
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] = "true";
 
-async function timeEach(n: number, fn: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 10; i++) await fn(); // warm up
-  const samples: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const start = process.hrtime.bigint();
-    await fn();
-    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(n / 2)]!; // median, ms
-}
-
-/** Size of a folder as a zip archive would be: every file deflated, plus zip's per-file headers. */
-function zippedSize(dir: string): { zipped: number; unzipped: number } {
-  let zipped = 22;
-  let unzipped = 0;
-  const walk = (d: string, prefix: string) => {
-    for (const name of readdirSync(d)) {
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) walk(path, `${prefix}${name}/`);
-      else {
-        const data = readFileSync(path);
-        unzipped += data.length;
-        zipped += deflateRawSync(data).length + 30 + 46 + 2 * (prefix.length + name.length);
-      }
-    }
-  };
-  walk(dir, "");
-  return { zipped, unzipped };
-}
-
 async function main(): Promise<void> {
-  const backends = await startBackends({ config: testConfig({ maxFileSizeBytes: 8 * 1024 * 1024 }) });
-  const api = new Api(backends);
+  const backends = await startBackends({ config: benchConfig() });
+  const api = new BenchClient(backends);
   const n = 200;
   try {
     const { id } = await api.share(bytesOf(1024));
-    const baseline = await timeEach(n, () =>
+    const baseline = await medianMs(n, () =>
       backends.deps.db.send(new GetCommand({ TableName: backends.deps.config.tableName, Key: { id } })),
     );
     const rows: [string, number][] = [
-      ["GET /files/{id}", await timeEach(n, () => api.request("GET", `/files/${id}`))],
-      ["POST /uploads", await timeEach(n, () => api.createUpload())],
-      ["POST /files/{id}/download", await timeEach(n, () => api.request("POST", `/files/${id}/download`))],
-      ["share 1 MiB (create + PUT + confirm)", await timeEach(20, () => api.share(bytesOf(1024 * 1024)))],
+      ["GET /files/{id}", await medianMs(n, () => api.request("GET", `/files/${id}`))],
+      ["POST /uploads", await medianMs(n, () => api.createUpload())],
+      ["POST /files/{id}/download", await medianMs(n, () => api.request("POST", `/files/${id}/download`))],
+      ["share 1 MiB (create + PUT + confirm)", await medianMs(20, () => api.share(bytesOf(1024 * 1024)))],
     ];
     console.log(`baseline: one DynamoDB GetItem on dynalite, median ${baseline.toFixed(2)} ms over ${n}`);
     console.log("| operation | median ms | ratio to baseline |\n|---|---|---|");

@@ -2,8 +2,9 @@
 // against what the client declared and deletes anything that does not belong. Safe to deliver twice.
 import type { S3Event } from "aws-lambda";
 import { Deps } from "./deps";
+import { idFromKey } from "./ids";
 import { createLogger, Logger } from "./log";
-import { deleteObject, headObject, idFromKey, StoredObject } from "./objects";
+import { deleteObject, headObject, StoredObject } from "./objects";
 import { FileRecord, getRecord, isExpired, markAvailable } from "./records";
 
 /** What happened to one object, for logs and tests. */

@@ -2,21 +2,6 @@
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { Deps } from "./deps";
-import { FILE_ID } from "./validation";
-
-/** Every upload lives under this prefix; the S3 event and the lifecycle rules are scoped to it. */
-export const UPLOAD_PREFIX = "uploads/";
-
-/** The S3 key of a file: derived from its id only, never from anything the client chose. */
-export function fileKeyFor(id: string): string {
-  return `${UPLOAD_PREFIX}${id}`;
-}
-
-/** The id of a file from its S3 key, or undefined when the key is not one of ours. */
-export function idFromKey(key: string): string | undefined {
-  const id = key.startsWith(UPLOAD_PREFIX) ? key.slice(UPLOAD_PREFIX.length) : "";
-  return FILE_ID.test(id) ? id : undefined;
-}
 
 /** What the client must send with its PUT and where. */
 export interface SignedUpload {

@@ -1,5 +1,5 @@
 // The web page, served by the API itself at / and, for browsers, at each share link (/files/{id}).
-// web/index.html, web/styles.css and web/app.js are read once when this module loads and inlined into one HTML
+// web/index.html, web/styles.css and the scripts in web/js/ are read once when this module loads and inlined into one HTML
 // string: at deploy time that happens inside `pulumi up`, so the page travels in the serialized Lambda code as
 // a constant and the function reads no files at run time. The inline script and style are pinned by hash in a
 // strict Content-Security-Policy, so nothing else can run on the page. The stack's limits go into the page as a
@@ -29,14 +29,21 @@ function inline(html: string, tag: string, replacement: string): string {
 
 const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
 
-// "</" inside the inlined text would end the element early.
-const SCRIPT = read("app.js").replace(/<\//g, "<\\/");
+/** The page's script, in the order it runs: web/js/ holds one file per job (shared helpers, each view, the start),
+ *  joined here into ONE script in one function scope, so the page still runs a single hash-pinned script. */
+export const SCRIPT_FILES = ["js/common.js", "js/upload-view.js", "js/share-view.js", "js/start.js"];
+
+/** The page's script as served: the files of SCRIPT_FILES in one strict-mode function, "</" escaped (inside the
+ *  inlined text it would end the element early). */
+export const SCRIPT = ['(function () {\n"use strict";\n', ...SCRIPT_FILES.map(read), "})();\n"]
+  .join("\n")
+  .replace(/<\//g, "<\\/");
 const STYLE = read("styles.css").replace(/<\//g, "<\\/");
 
 const LIMITS_TAG = '<script type="application/json" id="limits"></script>';
 const PAGE_HTML = inline(
   inline(read("index.html"), '<link rel="stylesheet" href="styles.css" />', `<style>\n${STYLE}</style>`),
-  '<script src="app.js"></script>',
+  '<script src="js/page.js"></script>',
   `<script>\n${SCRIPT}</script>`,
 );
 // The page around its limits block: plain strings, so the serialized Lambda code carries them by value and

@@ -24,8 +24,6 @@ const TOKEN = "[A-Za-z0-9!#$%&'*+.^_`|~-]+";
 const QUOTED_STRING = '"(?:[\\t\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]|\\\\[\\t\\x20-\\x7e])*"';
 const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}([ \\t]*;[ \\t]*${TOKEN}=(${TOKEN}|${QUOTED_STRING}))*$`);
 const SHA256_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
-/** File ids: 128 random bits, base64url. */
-export const FILE_ID = /^[A-Za-z0-9_-]{22}$/;
 
 /** The type/subtype of a media type, lower case, without parameters. */
 export function mediaTypeEssence(contentType: string): string {

@@ -3,7 +3,7 @@
 // function's own log group). No wildcard actions, no "*" resources, no managed *FullAccess policies.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { UPLOAD_PREFIX } from "../handlers/objects";
+import { UPLOAD_PREFIX } from "../handlers/ids";
 import type { RouteName } from "../handlers/routeTable";
 
 export const TABLE_READ_ACTIONS = ["dynamodb:GetItem"] as const;

@@ -3,7 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BUCKET_CORS_RULE } from "../config/bucketCors";
-import { UPLOAD_PREFIX } from "../handlers/objects";
+import { UPLOAD_PREFIX } from "../handlers/ids";
 import { TABLE_KEY, TTL_ATTRIBUTE } from "../handlers/records";
 import { Settings } from "../config/schema";
 

@@ -3,7 +3,7 @@
 // invoke config retries a failed event and then keeps it in an encrypted SQS queue instead of dropping it.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { UPLOAD_PREFIX } from "../handlers/objects";
+import { UPLOAD_PREFIX } from "../handlers/ids";
 import { queueSendPolicy } from "./iam";
 
 /** How often Lambda retries an event whose handler threw (the most Lambda allows). */

@@ -39,6 +39,9 @@ export interface GatewayOptions {
   invoke?: (route: Route, event: APIGatewayProxyEvent, deps: Deps) => Promise<APIGatewayProxyResult>;
   /** Where the gateway's own warnings and errors go; default: JSON lines on stdout, as the handlers log. */
   log?: Logger;
+  /** Time limits for a client's request and headers, ms; default REQUEST_TIMEOUT_MS / HEADERS_TIMEOUT_MS (tests
+   *  shorten them, and how often Node checks them, to see a slow client cut off). */
+  timeouts?: { requestMs: number; headersMs: number; checkEveryMs?: number };
 }
 
 export interface Gateway {
@@ -244,7 +247,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     return errorResult(error.httpStatus, error.code, error.message, corsHeaders(req.headers.origin, allowed));
   }
 
-  const server = createServer((req, res) => {
+  const timeouts = options.timeouts ?? { requestMs: REQUEST_TIMEOUT_MS, headersMs: HEADERS_TIMEOUT_MS };
+  const checking = timeouts.checkEveryMs === undefined ? {} : { connectionsCheckingInterval: timeouts.checkEveryMs };
+  const server = createServer(checking, (req, res) => {
     answer(req)
       .then(
         (result) => {
@@ -291,8 +296,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   // Idle keep-alive sockets must not hold a shutdown open.
   server.keepAliveTimeout = 5000;
   // A client that trickles its request in must not hold a socket (and a handler's body buffer) for minutes.
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = timeouts.requestMs;
+  server.headersTimeout = timeouts.headersMs;
 
   return {
     server,

@@ -1,15 +1,11 @@
 // POST /uploads: record the share as pending and hand out a pre-signed PUT. No bytes pass through here.
-import { createHash } from "node:crypto";
 import { Deps } from "../deps";
 import { ApiRequest, ApiResponse, parseJsonObject } from "../http";
-import { fileKeyFor, signUpload } from "../objects";
+import { fileKeyFor } from "../ids";
+import { signUpload } from "../objects";
 import { FileRecord, putRecord } from "../records";
+import { hashToken } from "../tokens";
 import { parseUploadRequest } from "../validation";
-
-/** SHA-256 (hex) of a delete token: what the table keeps instead of the token. */
-export function hashToken(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
-}
 
 export async function createUpload(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
   const upload = parseUploadRequest(parseJsonObject(request), deps.config);

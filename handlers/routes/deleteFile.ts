@@ -1,12 +1,11 @@
 // DELETE /files/{id}: with the delete token shown once at upload, mark the record `deleting` (from then on the
 // share is gone for everyone), remove the object, then the record. Should a step fail, a retry finishes the job.
-import { timingSafeEqual } from "node:crypto";
 import { Deps } from "../deps";
 import { forbidden, notFound } from "../errors";
 import { ApiRequest, ApiResponse } from "../http";
 import { deleteObject } from "../objects";
 import { deleteRecord, markDeleting } from "../records";
-import { hashToken } from "./createUpload";
+import { tokenMatches } from "../tokens";
 import { fileIdOf, findRecord } from "./files";
 
 export async function deleteFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
@@ -16,9 +15,7 @@ export async function deleteFile(request: ApiRequest, deps: Deps): Promise<ApiRe
   if (token === undefined || token === "") {
     throw forbidden("Send the delete token you got when you created the upload in the X-Delete-Token header.");
   }
-  const given = Buffer.from(hashToken(token), "hex");
-  const stored = Buffer.from(record.deleteTokenHash, "hex");
-  if (given.length !== stored.length || !timingSafeEqual(given, stored)) {
+  if (!tokenMatches(token, record.deleteTokenHash)) {
     throw forbidden("The delete token is not the one issued for this file.");
   }
   // A concurrent DELETE that removed the record first: the file is gone, as this caller wanted, but not by it.

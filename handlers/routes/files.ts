@@ -2,8 +2,8 @@
 import { Deps } from "../deps";
 import { gone, notFound } from "../errors";
 import { ApiRequest } from "../http";
+import { FILE_ID } from "../ids";
 import { FileRecord, getRecord, isExpired } from "../records";
-import { FILE_ID } from "../validation";
 
 /** The {id} path parameter, or a 404 when it cannot be one of ours. */
 export function fileIdOf(request: ApiRequest): string {

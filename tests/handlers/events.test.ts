@@ -1,21 +1,10 @@
 import assert from "node:assert/strict";
-import type { S3Event } from "aws-lambda";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { handleObjectCreated } from "../../handlers/objectCreated";
 import { getRecord, markDeleting } from "../../handlers/records";
 import { headObject } from "../../handlers/objects";
 import { bytesOf, useBackends } from "../support/harness";
-
-/** An S3 ObjectCreated notification as AWS sends it (key URL-encoded). */
-function s3Event(bucket: string, key: string): S3Event {
-  return {
-    Records: [
-      {
-        eventName: "ObjectCreated:Put",
-        s3: { bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` }, object: { key: encodeURIComponent(key) } },
-      },
-    ],
-  } as unknown as S3Event;
-}
+import { objectCreatedPut } from "./events";
 
 // The S3 ObjectCreated handler called directly, as Lambda would on a (re-)delivered event, with real servers.
 describe("S3 ObjectCreated delivery (real S3 and DynamoDB servers)", () => {
@@ -27,7 +16,7 @@ describe("S3 ObjectCreated delivery (real S3 and DynamoDB servers)", () => {
     const api = env.api();
     const { id } = await api.share(bytesOf(11));
     const before = await getRecord(api.deps, id);
-    const event = s3Event(api.deps.config.bucketName, `uploads/${id}`);
+    const event = objectCreatedPut(api.deps.config.bucketName, `uploads/${id}`);
     assert.deepEqual(await handleObjectCreated(event, { awsRequestId: "again" }, api.deps), ["already-confirmed"]);
     assert.deepEqual(await handleObjectCreated(event, { awsRequestId: "again" }, api.deps), ["already-confirmed"]);
     assert.deepEqual(await getRecord(api.deps, id), before);
@@ -37,7 +26,7 @@ describe("S3 ObjectCreated delivery (real S3 and DynamoDB servers)", () => {
   it("does nothing, without failing, for an event whose object is already gone", async () => {
     const api = env.api();
     const created = await api.createUpload();
-    const event = s3Event(api.deps.config.bucketName, created.json.fileKey);
+    const event = objectCreatedPut(api.deps.config.bucketName, created.json.fileKey);
     assert.deepEqual(await handleObjectCreated(event, { awsRequestId: "late" }, api.deps), ["gone"]);
     assert.equal((await getRecord(api.deps, created.json.id))?.status, "pending");
   });
@@ -47,14 +36,93 @@ describe("S3 ObjectCreated delivery (real S3 and DynamoDB servers)", () => {
     const { id } = await api.share(bytesOf(11));
     const record = await getRecord(api.deps, id);
     await markDeleting(api.deps, id, record!.deleteTokenHash);
-    const event = s3Event(api.deps.config.bucketName, `uploads/${id}`);
+    const event = objectCreatedPut(api.deps.config.bucketName, `uploads/${id}`);
     assert.deepEqual(await handleObjectCreated(event, { awsRequestId: "race" }, api.deps), ["deleted-no-record"]);
     assert.equal(await headObject(api.deps, `uploads/${id}`), undefined);
   });
 
   it("ignores events for another bucket", async () => {
     const api = env.api();
-    const event = s3Event("someone-elses-bucket", "uploads/AAAAAAAAAAAAAAAAAAAAAA");
+    const event = objectCreatedPut("someone-elses-bucket", "uploads/AAAAAAAAAAAAAAAAAAAAAA");
     assert.deepEqual(await handleObjectCreated(event, { awsRequestId: "other" }, api.deps), []);
+  });
+});
+
+// Objects written straight to the emulator: its ObjectCreated events reach the handler as they would on AWS.
+describe("S3 ObjectCreated: uploads that do not match their record (real S3 and DynamoDB servers)", () => {
+  const env = useBackends();
+  before(env.start);
+  after(env.stop);
+
+  async function objectExists(key: string): Promise<boolean> {
+    return (await headObject(env.api().deps, key)) !== undefined;
+  }
+
+  it("deletes an object that has no record", async () => {
+    const api = env.api();
+    const key = "uploads/ZZZZZZZZZZZZZZZZZZZZZZ";
+    await api.deps.s3.send(
+      new PutObjectCommand({ Bucket: api.deps.config.bucketName, Key: key, Body: "x", ContentType: "text/plain" }),
+    );
+    await api.backends.idle();
+    assert.equal(await objectExists(key), false);
+  });
+
+  it("deletes an object whose key is not a file id", async () => {
+    const api = env.api();
+    const key = "uploads/not an id.txt";
+    await api.deps.s3.send(new PutObjectCommand({ Bucket: api.deps.config.bucketName, Key: key, Body: "x" }));
+    await api.backends.idle();
+    assert.equal(await objectExists(key), false);
+  });
+
+  it("deletes an object whose size or type differs from the record and leaves the share pending", async () => {
+    const api = env.api();
+    const reply = await api.createUpload({ size: 11, contentType: "application/pdf" });
+    const key = reply.json.fileKey;
+    // Written with the service's own credentials, bypassing the signed URL: what the URL would have refused.
+    await api.deps.s3.send(
+      new PutObjectCommand({
+        Bucket: api.deps.config.bucketName,
+        Key: key,
+        Body: "twelve bytes",
+        ContentType: "application/pdf",
+      }),
+    );
+    await api.backends.idle();
+    assert.equal(await objectExists(key), false);
+    assert.equal((await getRecord(api.deps, reply.json.id))?.status, "pending");
+
+    await api.deps.s3.send(
+      new PutObjectCommand({
+        Bucket: api.deps.config.bucketName,
+        Key: key,
+        Body: "eleven byte",
+        ContentType: "text/html",
+      }),
+    );
+    await api.backends.idle();
+    assert.equal(await objectExists(key), false);
+  });
+
+  it("deletes an upload that arrives after its share expired", async () => {
+    const api = env.api();
+    const reply = await api.createUpload({ size: 11, expiresInSeconds: 60 });
+    const realNow = api.deps.now;
+    api.deps.now = () => new Date(Date.now() + 61_000);
+    try {
+      await api.deps.s3.send(
+        new PutObjectCommand({
+          Bucket: api.deps.config.bucketName,
+          Key: reply.json.fileKey,
+          Body: "eleven byte",
+          ContentType: "application/pdf",
+        }),
+      );
+      await api.backends.idle();
+    } finally {
+      api.deps.now = realNow;
+    }
+    assert.equal(await objectExists(reply.json.fileKey), false);
   });
 });

@@ -8,9 +8,9 @@ import { connect } from "node:net";
 import { Deps } from "../../handlers/deps";
 import { Logger } from "../../handlers/log";
 import { ROUTES } from "../../handlers/routeTable";
-import { createGateway, Gateway, HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from "../../local/gateway";
+import { createGateway, Gateway } from "../../local/gateway";
 import { testConfig } from "../support/harness";
-import { eventually } from "./http";
+import { waitFor } from "../support/wait";
 
 const ID = "AAAAAAAAAAAAAAAAAAAAAA";
 const ORIGIN = "https://app.example.com";
@@ -128,25 +128,59 @@ describe("local gateway: routing and the proxy event", () => {
   });
 
   it("logs a client that hangs up mid-request as a warning, not as a gateway failure", async () => {
+    let requestsSeen = 0;
+    gateway.server.once("request", () => requestsSeen++);
     const socket = connect(port, "127.0.0.1");
     await new Promise((resolve) => socket.once("connect", resolve));
     socket.write(
       `POST /uploads HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"fileN`,
     );
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Hang up only once the gateway has the request (its headers parsed, its body still coming).
+    await waitFor(() => requestsSeen > 0, { what: "the gateway to receive the request" });
     socket.destroy();
-    await eventually("the hang-up to be logged", async () => (logged.length > 0 ? true : undefined));
+    await waitFor(() => logged.length > 0, { what: "the hang-up to be logged" });
     assert.deepEqual(logged, [
       { level: "warn", message: "client closed the connection before the request was complete" },
     ]);
     assert.equal(events.length, 0);
   });
 
-  it("gives a client 30 s for a request and 10 s for its headers", () => {
-    assert.equal(gateway.server.requestTimeout, REQUEST_TIMEOUT_MS);
-    assert.equal(REQUEST_TIMEOUT_MS, 30_000);
-    assert.equal(gateway.server.headersTimeout, HEADERS_TIMEOUT_MS);
-    assert.equal(HEADERS_TIMEOUT_MS, 10_000);
+  it("gives a client 30 s for a request and 10 s for its headers by default (README's numbers)", () => {
+    assert.equal(gateway.server.requestTimeout, 30_000);
+    assert.equal(gateway.server.headersTimeout, 10_000);
+  });
+
+  it("cuts off a client that trickles its headers or its body in, with 408, and serves a prompt one", async () => {
+    const strict = createGateway({
+      deps: () => deps,
+      log,
+      invoke: (_route, event) => invoke(event),
+      timeouts: { headersMs: 300, requestMs: 600, checkEveryMs: 50 },
+    });
+    const strictPort = await strict.listen(0);
+    try {
+      /** Sends `text` and keeps the socket open; resolves with all the server sent once it closes. */
+      const stall = (text: string) =>
+        new Promise<string>((resolve, reject) => {
+          const socket = connect(strictPort, "127.0.0.1", () => socket.write(text));
+          let got = "";
+          socket.on("data", (d: Buffer) => (got += d.toString("latin1")));
+          socket.on("close", () => resolve(got));
+          socket.on("error", reject);
+        });
+      const host = `Host: 127.0.0.1:${strictPort}\r\n`;
+      const started = Date.now();
+      const [headers, body] = await Promise.all([
+        stall(`GET /files/${ID} HTTP/1.1\r\n${host}X-Slow: `),
+        stall(`POST /uploads HTTP/1.1\r\n${host}Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"fileN`),
+      ]);
+      assert.match(headers, /^HTTP\/1\.1 408 /, "a client still sending headers after headersMs gets 408");
+      assert.match(body, /^HTTP\/1\.1 408 /, "a client still sending its body after requestMs gets 408");
+      assert.ok(Date.now() - started < 5000, "both were cut off within the limits, not at Node's defaults");
+      assert.equal((await send(strictPort, "GET", `/files/${ID}`)).status, 200, "a prompt client is served");
+    } finally {
+      await strict.close();
+    }
   });
 
   it("serves every route of the table", async () => {

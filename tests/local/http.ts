@@ -2,6 +2,7 @@
 // (what curl sends), so the gateway is also proven against requests no HTTP library tidied up.
 import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
+import { waitFor } from "../support/wait";
 
 export interface RawResponse {
   status: number;
@@ -72,22 +73,6 @@ export function rawJson<T = Record<string, unknown>>(response: RawResponse): T {
   return JSON.parse(response.body.toString("utf8")) as T;
 }
 
-/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 10000,
-  intervalMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
 /** Random test content: incompressible bytes, so a wrong or truncated copy cannot compare equal. */
 export const testBytes = (size: number) => randomBytes(size);
 
@@ -130,10 +115,13 @@ export async function shareWithFetch(
     body: new Uint8Array(file.bytes),
   });
   if (put.status !== 200) throw new Error(`PUT: ${put.status} ${await put.text()}`);
-  await eventually(`file ${upload.id} to become available`, async () => {
-    const res = await fetch(new URL(`files/${upload.id}`, base), { headers: { Accept: "application/json" } });
-    const body = (await res.json()) as { status?: string };
-    return body.status === "available" ? true : undefined;
-  });
+  await waitFor(
+    async () => {
+      const res = await fetch(new URL(`files/${upload.id}`, base), { headers: { Accept: "application/json" } });
+      const body = (await res.json()) as { status?: string };
+      return body.status === "available";
+    },
+    { what: `file ${upload.id} to become available` },
+  );
   return upload;
 }

@@ -1,11 +1,16 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fromEnvironment, toEnvironment, ENV_NAMES } from "../../config/runtime";
 import { SettingSpec, SETTINGS } from "../../config/schema";
 import { gone, isHttpError, notFound } from "../../handlers/errors";
-import { contentDisposition, idFromKey } from "../../handlers/objects";
+import { idFromKey } from "../../handlers/ids";
+import { contentDisposition } from "../../handlers/objects";
 import { decodeS3Key } from "../../handlers/objectCreated";
-import { pageHtml, pageLimits, wantsHtml } from "../../handlers/page";
+import { PAGE_CSP, pageHtml, pageLimits, SCRIPT_FILES, wantsHtml } from "../../handlers/page";
 import { matchPath } from "../../handlers/routeTable";
+import { hashToken, tokenMatches } from "../../handlers/tokens";
 import { mediaTypeEssence } from "../../handlers/validation";
 import { normaliseEvent } from "../../local/s3";
 import { testConfig } from "../support/harness";
@@ -57,6 +62,15 @@ describe("Handler helpers (pure)", () => {
     assert.equal(idFromKey("uploads/Q2h1bmt5QmFjb25Ub2FzdA/x"), undefined);
     assert.equal(idFromKey("other/Q2h1bmt5QmFjb25Ub2FzdA"), undefined);
     assert.equal(idFromKey("uploads/short"), undefined);
+  });
+
+  it("accepts a delete token only against the hash of that same token", () => {
+    const stored = hashToken("the-token");
+    assert.match(stored, /^[0-9a-f]{64}$/);
+    assert.equal(tokenMatches("the-token", stored), true);
+    assert.equal(tokenMatches("the-token ", stored), false);
+    assert.equal(tokenMatches("another-token", stored), false);
+    assert.equal(tokenMatches("the-token", "not-hex"), false);
   });
 
   it("decodes S3 event keys as S3 encodes them, and the local S3 events are normalised to that encoding", () => {
@@ -127,5 +141,28 @@ describe("Handler helpers (pure)", () => {
     assert.doesNotMatch(html, /<script>x\(\)/);
     // Nothing secret or deployment-specific leaks into the page.
     assert.doesNotMatch(html, /fileshare-test|app\.example\.com/);
+  });
+
+  it("serves web/js/*.js as ONE inline script, every file once in SCRIPT_FILES order, pinned by its hash in the CSP", () => {
+    const web = join(__dirname, "..", "..", "web");
+    assert.deepEqual(
+      readdirSync(join(web, "js")).sort(),
+      SCRIPT_FILES.map((f) => f.replace("js/", "")).sort(),
+      "every file in web/js/ is listed in SCRIPT_FILES",
+    );
+    const html = pageHtml(testConfig());
+    const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1] as string);
+    assert.equal(scripts.length, 1, "the page has exactly one executable script");
+    const script = scripts[0] as string;
+    let at = -1;
+    for (const file of SCRIPT_FILES) {
+      const text = readFileSync(join(web, file), "utf8").replace(/<\//g, "<\\/");
+      const found = script.indexOf(text);
+      assert.ok(found > at, `${file} is in the script, after the files before it`);
+      at = found;
+    }
+    assert.match(script, /^\n\(function \(\) \{\n"use strict";/, "the files share one strict-mode function scope");
+    const hash = createHash("sha256").update(script, "utf8").digest("base64");
+    assert.ok(PAGE_CSP.includes(`script-src 'sha256-${hash}'`), "the CSP pins the served script's hash");
   });
 });

@@ -1,0 +1,162 @@
+// What both views share: where the API is, the server's limits, formatting, API calls, status and errors.
+/* exported $, apiBase, limits, place, formatBytes, formatDuration, exactBytes, formatWhen, downloadsLeftText, localizeTimes, setStatus, showError, ApiError, api, sleep, cancelled, keepFocus */
+
+const $ = (id) => document.getElementById(id);
+
+/** Where the API lives and which file the address names, from location.pathname. */
+function locate(pathname) {
+  const match = /^(.*\/)files\/([^/]+)\/?$/.exec(pathname);
+  if (match) {
+    let id = match[2];
+    try {
+      id = decodeURIComponent(id);
+    } catch {
+      // A malformed %-escape: keep the raw text; the API will answer 404.
+    }
+    return { base: match[1], fileId: id };
+  }
+  return { base: pathname.endsWith("/") ? pathname : pathname + "/", fileId: null };
+}
+
+/** The server's limits (handlers/page.ts fills them in); null if the page came without them. */
+const limits = (function () {
+  try {
+    const block = $("limits");
+    return block && block.textContent ? JSON.parse(block.textContent) : null;
+  } catch {
+    return null;
+  }
+})();
+
+const place = locate(window.location.pathname);
+const apiBase = new URL(place.base, window.location.origin);
+const apiUrl = (path) => new URL(path, apiBase).toString();
+
+// ---------- small helpers ----------
+
+function formatBytes(n) {
+  if (n < 1000) return n + (n === 1 ? " byte" : " bytes");
+  const units = ["kB", "MB", "GB", "TB"];
+  let value = n;
+  let unit = "";
+  for (const u of units) {
+    value /= 1000;
+    unit = u;
+    if (value < 1000) break;
+  }
+  return (value < 10 ? value.toFixed(1) : Math.round(value).toString()) + " " + unit;
+}
+
+/** 600 -> "10 minutes", 86400 -> "1 day": the largest whole unit. */
+function formatDuration(seconds) {
+  const units = [
+    [86400, "day"],
+    [3600, "hour"],
+    [60, "minute"],
+    [1, "second"],
+  ];
+  for (const [size, name] of units) {
+    if (seconds >= size && seconds % size === 0) {
+      const n = seconds / size;
+      return n + " " + name + (n === 1 ? "" : "s");
+    }
+  }
+  return seconds + " seconds";
+}
+
+function exactBytes(n) {
+  return formatBytes(n) + (n >= 1000 ? " (" + n.toLocaleString("en-US") + " bytes)" : "");
+}
+
+function formatWhen(iso) {
+  const date = new Date(iso);
+  const seconds = Math.round((date.getTime() - Date.now()) / 1000);
+  const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+  const abs = Math.abs(seconds);
+  const relative =
+    abs < 3570
+      ? rtf.format(Math.round(seconds / 60), "minute")
+      : abs < 129600
+        ? rtf.format(Math.round(seconds / 3600), "hour")
+        : rtf.format(Math.round(seconds / 86400), "day");
+  return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }) + " (" + relative + ")";
+}
+
+function downloadsLeftText(file) {
+  if (file.downloadsRemaining === null || file.downloadsRemaining === undefined) return "Unlimited";
+  return file.downloadsRemaining + " of " + file.maxDownloads;
+}
+
+/** The API's messages carry ISO 8601 UTC times; show them in the reader's own time zone. */
+function localizeTimes(message) {
+  return message.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g, (iso) =>
+    new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }),
+  );
+}
+
+function setStatus(text) {
+  $("status").textContent = text;
+}
+
+function showError(text) {
+  const box = $("error");
+  box.textContent = text;
+  box.hidden = !text;
+}
+
+/** An error from the API (status and docs/api.md code) or from the network (status 0). */
+class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** Calls the API and returns the parsed JSON body; throws ApiError with the server's error.message. */
+async function api(method, path, options) {
+  const opts = options || {};
+  const headers = Object.assign({ Accept: "application/json" }, opts.headers || {});
+  if (opts.body !== undefined) headers["Content-Type"] = "application/json";
+  let response;
+  try {
+    response = await fetch(apiUrl(path), {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      cache: "no-store",
+      credentials: "omit",
+      signal: opts.signal,
+    });
+  } catch {
+    if (opts.signal && opts.signal.aborted) throw cancelled();
+    throw new ApiError(0, "NetworkError", "Could not reach the server. Check your connection and try again.");
+  }
+  const text = await response.text();
+  let data = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (!response.ok) {
+    const err = data && data.error;
+    throw new ApiError(
+      response.status,
+      (err && err.code) || "HttpError",
+      (err && err.message) || "The server answered " + response.status + ". Please try again.",
+    );
+  }
+  return data;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const cancelled = () => new ApiError(0, "Aborted", "Upload cancelled.");
+
+/** Puts focus on `el` unless the person has already moved it somewhere else. */
+function keepFocus(el) {
+  if (document.activeElement === null || document.activeElement === document.body) el.focus();
+}

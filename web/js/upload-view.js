@@ -1,0 +1,322 @@
+// The upload view: pick or drop a file, POST /uploads, PUT the bytes to the pre-signed URL with progress, wait
+// until S3 confirmed them, then show the share link (copy, delete, share another). Cancel works in every step.
+/* exported startUploadView */
+/* global $, limits, formatBytes, formatDuration, exactBytes, formatWhen, downloadsLeftText, setStatus, showError, ApiError, api, sleep, cancelled, keepFocus */
+
+let chosenFile = null;
+let currentUpload = null; // { id, shareUrl, deleteToken }
+/** The running share, from POST /uploads to the link: { controller: AbortController, upload }. */
+let activeShare = null;
+
+/** Why the server will refuse this file, from its published limits; "" when it should be fine. */
+function fileProblem(file) {
+  if (!limits || !file) return "";
+  if (file.size > limits.maxFileSizeBytes) {
+    // Exact byte counts when the rounded sizes would read the same ("1.0 kB; up to 1.0 kB").
+    const same = formatBytes(file.size) === formatBytes(limits.maxFileSizeBytes);
+    const size = same ? exactBytes : formatBytes;
+    return (
+      "This file is " +
+      size(file.size) +
+      "; this server takes files of up to " +
+      size(limits.maxFileSizeBytes) +
+      ". Choose a smaller file."
+    );
+  }
+  const type = (file.type || "application/octet-stream").split(";")[0].trim().toLowerCase();
+  const allowed = limits.allowedContentTypes || [];
+  if (allowed.length > 0 && !allowed.includes(type)) {
+    return "This server takes only files of type " + allowed.join(", ") + "; this one is " + type + ".";
+  }
+  return "";
+}
+
+function chooseFile(file) {
+  chosenFile = file || null;
+  // Warn at once; the server still has the last word when the file is sent.
+  showError(fileProblem(chosenFile));
+  $("file-summary").textContent = chosenFile ? chosenFile.name + " · " + exactBytes(chosenFile.size) : "";
+}
+
+/** Offers only the expiry times and download limits the server accepts. */
+function applyLimits() {
+  if (!limits) return; // keep the page's own choices
+  const select = $("expiry");
+  select.textContent = "";
+  const add = (value, label) => select.add(new Option(label, String(value), value === "", value === ""));
+  add("", "Server default (" + formatDuration(limits.defaultShareTtlSeconds) + ")");
+  const choices = [600, 3600, 86400, 7 * 86400, 30 * 86400].filter((s) => s < limits.maxShareTtlSeconds);
+  for (const seconds of choices) add(seconds, formatDuration(seconds));
+  add(limits.maxShareTtlSeconds, formatDuration(limits.maxShareTtlSeconds) + " (the longest)");
+
+  $("max-downloads").max = String(limits.maxDownloadsLimit);
+  $("max-downloads-hint").textContent =
+    (limits.defaultMaxDownloads > 0
+      ? "Leave empty for the default of " + limits.defaultMaxDownloads + "."
+      : "Leave empty for no limit.") +
+    " At most " +
+    limits.maxDownloadsLimit +
+    ".";
+  if ((limits.allowedContentTypes || []).length > 0) $("file-input").accept = limits.allowedContentTypes.join(",");
+  $("size-hint").textContent = "Up to " + formatBytes(limits.maxFileSizeBytes) + ".";
+}
+
+function setFormEnabled(enabled) {
+  for (const el of $("upload-form").querySelectorAll("input, select, button")) el.disabled = !enabled;
+}
+
+function showProgress(loaded, total) {
+  const percent = total > 0 ? Math.min(100, Math.floor((loaded / total) * 100)) : 0;
+  $("progress").value = percent;
+  $("progress").setAttribute("aria-valuetext", percent + "%");
+  $("progress-text").textContent = formatBytes(loaded) + " of " + formatBytes(total) + " (" + percent + "%)";
+}
+
+/** PUTs the file to the pre-signed URL with exactly the signed headers; resolves when S3 answered 2xx. */
+function putFile(upload, file, signal) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    signal.addEventListener("abort", () => xhr.abort(), { once: true });
+    xhr.open(upload.method || "PUT", upload.uploadUrl);
+    for (const [name, value] of Object.entries(upload.headers || {})) xhr.setRequestHeader(name, value);
+    xhr.upload.onprogress = (e) => showProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        showProgress(file.size, file.size);
+        resolve();
+      } else {
+        const code = /<Code>([^<]+)<\/Code>/.exec(xhr.responseText || "");
+        reject(
+          new ApiError(
+            xhr.status,
+            "UploadFailed",
+            "The storage refused the upload (" +
+              xhr.status +
+              (code ? " " + code[1] : "") +
+              "). The upload link may have expired; please try again.",
+          ),
+        );
+      }
+    };
+    xhr.onerror = () => {
+      reject(new ApiError(0, "NetworkError", "The upload was interrupted. Check your connection and try again."));
+    };
+    xhr.onabort = () => reject(cancelled());
+    xhr.send(file);
+  });
+}
+
+/** Polls GET /files/{id} until S3 has confirmed the upload; bounded, with a growing interval. */
+async function waitUntilAvailable(id, signal) {
+  const deadline = Date.now() + 30000;
+  let delay = 150;
+  for (;;) {
+    const file = await api("GET", "files/" + encodeURIComponent(id), { signal });
+    if (file.status === "available") return file;
+    if (Date.now() > deadline) return file;
+    await sleep(delay);
+    if (signal.aborted) throw cancelled();
+    delay = Math.min(delay * 2, 1000);
+  }
+}
+
+async function share(event) {
+  event.preventDefault();
+  if (activeShare) return;
+  showError("");
+  setStatus("");
+  const file = chosenFile;
+  if (!file) {
+    showError("Choose a file first.");
+    $("file-input").focus();
+    return;
+  }
+  if (file.size === 0) {
+    showError("That file is empty; choose a file with something in it.");
+    return;
+  }
+  const request = {
+    fileName: file.name,
+    contentType: file.type || "application/octet-stream",
+    size: file.size,
+  };
+  if ($("expiry").value !== "") request.expiresInSeconds = Number($("expiry").value);
+  const limitText = $("max-downloads").value.trim();
+  if (limitText !== "") {
+    const limit = Number(limitText);
+    const most = limits ? limits.maxDownloadsLimit : Infinity;
+    if (!Number.isInteger(limit) || limit < 1 || limit > most) {
+      showError("The download limit must be a whole number from 1" + (limits ? " to " + most : " up") + ", or empty.");
+      $("max-downloads").focus();
+      return;
+    }
+    request.maxDownloads = limit;
+  }
+
+  // One flow, one AbortController: Cancel stops whatever step is running, and every step checks it after
+  // each await, so a cancelled share never shows a link.
+  const flow = { controller: new AbortController(), upload: null };
+  const signal = flow.controller.signal;
+  const check = () => {
+    if (signal.aborted) throw cancelled();
+  };
+  activeShare = flow;
+  setFormEnabled(false);
+  $("progress-name").textContent = file.name;
+  showProgress(0, file.size);
+  $("progress-box").hidden = false;
+  $("cancel-button").disabled = false;
+  // The submit button just disabled itself: move focus where the next action is.
+  $("cancel-button").focus();
+  setStatus("Uploading " + file.name + "…");
+  try {
+    // POST /uploads is not aborted: once sent, the server may create the share anyway, and only its answer
+    // carries the id and delete token needed to remove it again (see discard below).
+    const upload = await api("POST", "uploads", { body: request });
+    flow.upload = upload;
+    check();
+    await putFile(upload, file, signal);
+    check();
+    setStatus("Upload complete. Preparing the link…");
+    const info = await waitUntilAvailable(upload.id, signal);
+    check();
+    activeShare = null;
+    currentUpload = { id: upload.id, shareUrl: upload.shareUrl, deleteToken: upload.deleteToken };
+    showResult(upload, info);
+  } catch (e) {
+    if (signal.aborted) {
+      // cancelShare() has already reset the page; remove what the server holds for this share.
+      if (flow.upload) await discard(flow.upload);
+      return;
+    }
+    activeShare = null;
+    $("progress-box").hidden = true;
+    setStatus("");
+    showError(e.status >= 400 && e.status < 500 ? "The file could not be shared: " + e.message : e.message);
+    setFormEnabled(true);
+    $("upload-button").focus();
+  }
+}
+
+/** Cancel: stops the running share at once; share() then deletes whatever the server already created. */
+function cancelShare() {
+  const flow = activeShare;
+  if (!flow) return;
+  activeShare = null;
+  flow.controller.abort();
+  $("progress-box").hidden = true;
+  setFormEnabled(true);
+  showError("");
+  setStatus("Upload cancelled. Nothing was shared.");
+  $("upload-button").focus();
+}
+
+/** Deletes a cancelled share's record (and any bytes that reached storage) with the token the page holds. */
+async function discard(upload) {
+  try {
+    await api("DELETE", "files/" + encodeURIComponent(upload.id), {
+      headers: { "X-Delete-Token": upload.deleteToken },
+    });
+  } catch {
+    // Nobody has the link and nothing is downloadable while it is pending; the share expires on its own.
+  }
+}
+
+function showResult(upload, info) {
+  $("upload-form").hidden = true;
+  $("progress-box").hidden = true;
+  $("result").hidden = false;
+  $("share-link").value = upload.shareUrl;
+  const parts = ["Expires " + formatWhen(info.expiresAt) + ".", "Downloads left: " + downloadsLeftText(info) + "."];
+  if (info.status !== "available") parts.push("The upload is still being checked; the link works in a moment.");
+  $("result-details").textContent = parts.join(" ");
+  $("delete-button").disabled = false;
+  setStatus("Your link is ready. Copy it and send it.");
+  $("result-title").focus();
+}
+
+async function copyLink() {
+  const input = $("share-link");
+  try {
+    await navigator.clipboard.writeText(input.value);
+    setStatus("Link copied to the clipboard.");
+  } catch {
+    input.focus();
+    input.select();
+    setStatus("Select the link and copy it (Ctrl+C or ⌘C).");
+  }
+}
+
+async function deleteUpload() {
+  if (!currentUpload) return;
+  $("delete-button").disabled = true;
+  showError("");
+  try {
+    await api("DELETE", "files/" + encodeURIComponent(currentUpload.id), {
+      headers: { "X-Delete-Token": currentUpload.deleteToken },
+    });
+    currentUpload = null;
+    $("share-link").value = "";
+    $("result-link").hidden = true;
+    $("delete-button").hidden = true;
+    $("result-title").textContent = "File deleted";
+    setStatus("The file is deleted. The link no longer works.");
+    $("result-title").focus();
+  } catch (e) {
+    $("delete-button").disabled = false;
+    keepFocus($("delete-button"));
+    showError(e.message);
+  }
+}
+
+function resetUpload() {
+  currentUpload = null;
+  chooseFile(null);
+  $("upload-form").reset();
+  $("result").hidden = true;
+  $("result-title").textContent = "Your link is ready";
+  $("result-link").hidden = false;
+  $("delete-button").hidden = false;
+  $("upload-form").hidden = false;
+  setFormEnabled(true);
+  setStatus("");
+  showError("");
+  $("file-input").focus();
+}
+
+function startUploadView() {
+  document.title = "Share a file · fileshare";
+  applyLimits();
+  $("upload-view").hidden = false;
+  const zone = $("drop-zone");
+  $("file-input").addEventListener("change", (e) => chooseFile(e.target.files && e.target.files[0]));
+  // Dropping a file anywhere else must not navigate away from the page.
+  window.addEventListener("dragover", (e) => e.preventDefault());
+  window.addEventListener("drop", (e) => e.preventDefault());
+  zone.addEventListener("dragenter", () => zone.classList.add("dragging"));
+  zone.addEventListener("dragover", (e) => {
+    e.preventDefault();
+    zone.classList.add("dragging");
+  });
+  zone.addEventListener("dragleave", (e) => {
+    if (!zone.contains(e.relatedTarget)) zone.classList.remove("dragging");
+  });
+  zone.addEventListener("drop", (e) => {
+    e.preventDefault();
+    zone.classList.remove("dragging");
+    const files = e.dataTransfer && e.dataTransfer.files;
+    if (files && files.length > 0) {
+      try {
+        $("file-input").files = files;
+      } catch {
+        // Older browsers cannot assign a FileList; chosenFile below is what counts.
+      }
+      chooseFile(files[0]);
+    }
+  });
+  $("upload-form").addEventListener("submit", share);
+  $("cancel-button").addEventListener("click", cancelShare);
+  $("copy-button").addEventListener("click", copyLink);
+  $("delete-button").addEventListener("click", deleteUpload);
+  $("again-button").addEventListener("click", resetUpload);
+}
