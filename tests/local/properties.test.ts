@@ -18,8 +18,9 @@ interface Answer {
 
 function send(port: number, method: string, path: string, headers: Record<string, string>, body?: Uint8Array) {
   return new Promise<Answer>((resolve, reject) => {
+    // One connection per request (agent: false): a pooled socket would carry one case's leftovers into the next.
     const req = request(
-      { host: "127.0.0.1", port, method, path, headers: { ...headers, Host: `127.0.0.1:${port}` } },
+      { host: "127.0.0.1", port, method, path, agent: false, headers: { ...headers, Host: `127.0.0.1:${port}` } },
       (res) => {
         let text = "";
         res.setEncoding("utf8").on("data", (d: string) => (text += d));
