@@ -1,11 +1,10 @@
-// A local S3: @20minutes/s3rver (it checks SigV4 signatures, expiry and signed headers as S3 does), behind a
-// wrapper that refuses unsigned requests, because s3rver would serve them and our bucket is private, and that
-// removes what s3rver kept of a PUT whose body never arrived whole, because S3 stores nothing of one.
+// A local S3: @20minutes/s3rver (it checks SigV4 signatures, expiry and signed headers as S3 does) with our
+// patch (patches/: atomic conditional writes, checksums, nothing stored of a failed write, multipart rules,
+// unsigned x-amz-* headers refused, CORS preflights per origin), behind a wrapper that refuses unsigned
+// requests, because s3rver would serve them and our bucket is private.
 import S3rver from "@20minutes/s3rver";
 import type { S3Event } from "aws-lambda";
-import { stat } from "node:fs/promises";
-import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
-import { createLogger, describeError } from "../handlers/log";
+import { createServer, IncomingMessage, Server } from "node:http";
 import { BUCKET_CORS_RULE } from "../config/bucketCors";
 import { closeServer, listenOnLoopback } from "./listen";
 
@@ -50,18 +49,6 @@ function isSigned(req: IncomingMessage): boolean {
   return query.has("X-Amz-Signature") || query.has("Signature");
 }
 
-/** The bucket and key of a path-style request (/bucket/key...), or undefined. */
-export function objectOf(url: string): { bucket: string; key: string } | undefined {
-  const path = url.split("?")[0] ?? "";
-  const match = /^\/([^/]+)\/(.+)$/.exec(path);
-  if (!match) return undefined;
-  try {
-    return { bucket: decodeURIComponent(match[1] as string), key: decodeURIComponent(match[2] as string) };
-  } catch {
-    return undefined;
-  }
-}
-
 /** s3rver's events carry raw keys and a malformed ARN; S3 URL-encodes keys ("+" for spaces). */
 export function normaliseEvent(event: S3Event): S3Event {
   return {
@@ -90,30 +77,6 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     if (created.length > 0 && options.onObjectCreated) options.onObjectCreated(normaliseEvent({ Records: created }));
   });
   const app = s3rver.callback();
-  const log = createLogger({ component: "local-s3" });
-  /**
-   * s3rver writes a PUT's body to its file as it arrives and keeps the part it got when the client hangs up;
-   * every retry of the signed URL then gets 412 (If-None-Match: *) and the share stays pending. S3 stores
-   * nothing of an incomplete PUT. So once s3rver is done with a PUT whose client went away mid-body, an object
-   * file without metadata (s3rver writes that only after the whole body) is removed; a complete object that
-   * was already there is never touched. s3rver emits no ObjectCreated event for the cut PUT (its write fails
-   * first); the handler would delete a short object anyway, as its size differs from the record's.
-   */
-  const forgetIfCut = async (req: IncomingMessage, res: ServerResponse, handled: Promise<void>) => {
-    await handled.catch(() => undefined);
-    const object = objectOf(req.url ?? "/");
-    if (req.complete || res.writableFinished || object === undefined) return;
-    try {
-      const store = s3rver.store;
-      const finished = await stat(store.getResourcePath(object.bucket, object.key, "metadata.json")).then(
-        () => true,
-        () => false,
-      );
-      if (!finished) await store.deleteObject(object.bucket, object.key);
-    } catch (e) {
-      log.warn("could not remove an incomplete upload", { key: object.key, ...describeError(e) });
-    }
-  };
   const server: Server = createServer((req, res) => {
     if (req.method !== "OPTIONS" && !isSigned(req)) {
       res.writeHead(403, { "Content-Type": "application/xml" });
@@ -122,8 +85,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
       );
       return;
     }
-    const handled = app(req, res);
-    if (req.method === "PUT") void forgetIfCut(req, res, handled);
+    void app(req, res);
   });
   return {
     endpoint: `http://127.0.0.1:${await listenOnLoopback(server, options.port)}`,

@@ -14,12 +14,6 @@ declare module "@20minutes/s3rver" {
     configureBuckets(): Promise<void>;
     /** Koa's request handler: the promise settles once the request has been fully handled. */
     callback(): (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-    /** The filesystem store (lib/stores/filesystem.js); deleting a missing object is not an error. */
-    store: {
-      deleteObject(bucket: string, key: string): Promise<void>;
-      /** Where a stored object's parts live: resource "object", "metadata.json", ... */
-      getResourcePath(bucket: string, key: string, resource: string): string;
-    };
   }
   export = S3rver;
 }
