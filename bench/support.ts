@@ -1,110 +1,180 @@
-// What `npm run bench` needs to drive the handlers, kept apart from the tests' helpers so a change to a test
-// harness cannot change what the benchmark measures.
-import type { APIGatewayProxyResult } from "aws-lambda";
-import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+// The benchmark's own helpers (not the tests'): build the program's archives, lay them out outside the
+// project as Lambda would, size them, time child processes, start `npm start` and a bare dynalite, and drive
+// HTTP load at a fixed concurrency.
+import { ChildProcess, spawn } from "node:child_process";
+import { cp, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { Agent, request } from "node:http";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
 import { deflateRawSync } from "node:zlib";
-import { parseSettings } from "../config/parse";
-import { RuntimeConfig, runtimeConfig } from "../config/runtime";
-import { handleApiEvent } from "../handlers/http";
-import { matchPath, ROUTES } from "../handlers/routeTable";
-import { Backends } from "../local/backends";
-import { proxyEvent } from "../local/events";
 
-/** The schema's defaults, with files up to 8 MiB. */
-export function benchConfig(): RuntimeConfig {
-  return runtimeConfig(
-    parseSettings({ maxFileSizeBytes: 8 * 1024 * 1024 }),
-    "fileshare-bench",
-    "fileshare-bench-files",
-  );
+export const ROOT = join(__dirname, "..");
+
+/** What bench/build.ts prints. */
+export interface Built {
+  functions: { name: string; indexJs: string; folders: string[]; layers: string[] }[];
+  layer: Record<string, string>;
+  /** The folders default packing (no codePathOptions) puts in every archive. */
+  defaultFolders: string[];
 }
 
-/** Calls the handlers in-process through the same adapter Lambda runs, one API Gateway proxy event per request. */
-export class BenchClient {
-  constructor(readonly backends: Backends) {}
-
-  /** One request; resolves with its status and parsed JSON body, throws on an unknown route. */
-  async request(
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<{ status: number; json: Record<string, string> }> {
-    const route = ROUTES.find((r) => r.method === method && matchPath(r.path, path) !== undefined);
-    if (!route) throw new Error(`no route for ${method} ${path}`);
-    const text = body === undefined ? undefined : JSON.stringify(body);
-    const event = proxyEvent({
-      method,
-      path,
-      resource: route.path,
-      pathParameters: matchPath(route.path, path) ?? {},
-      headers: {
-        host: "bench.local",
-        "x-forwarded-proto": "https",
-        ...(text ? { "content-type": "application/json" } : {}),
-      },
-      body: text,
-    });
-    const context = { awsRequestId: randomBytes(8).toString("hex") };
-    const result: APIGatewayProxyResult =
-      route.needs === "data"
-        ? await handleApiEvent(route.handler, event, context, this.backends.deps)
-        : await handleApiEvent(route.handler, event, context, { config: this.backends.deps.config });
-    return { status: result.statusCode, json: result.body ? JSON.parse(result.body) : {} };
-  }
-
-  /** POST /uploads for a file of `size` bytes. */
-  createUpload(size = 11) {
-    return this.request("POST", "/uploads", { fileName: "bench.bin", contentType: "application/octet-stream", size });
-  }
-
-  /** Creates an upload, PUTs `bytes` to its pre-signed URL and waits until the S3 event confirmed it. */
-  async share(bytes: Buffer): Promise<{ id: string }> {
-    const created = await this.createUpload(bytes.length);
-    if (created.status !== 201) throw new Error(`POST /uploads: ${created.status}`);
-    const put = await fetch(created.json["uploadUrl"] as string, {
-      method: "PUT",
-      headers: created.json["headers"] as unknown as Record<string, string>,
-      body: new Uint8Array(bytes),
-    });
-    if (put.status !== 200) throw new Error(`PUT: ${put.status} ${await put.text()}`);
-    await this.backends.idle();
-    return { id: created.json["id"] as string };
-  }
-}
-
-/** Random bytes: incompressible, as most shared files are. */
-export const bytesOf = (n: number) => randomBytes(n);
-
-/** Median time of `fn` over `n` runs after 10 warm-up runs, ms. */
-export async function medianMs(n: number, fn: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 10; i++) await fn();
-  const samples: number[] = [];
-  for (let i = 0; i < n; i++) {
+/** Output of `node [args]` run in `cwd`; rejects on a non-zero exit. */
+export function node(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
+  return new Promise<{ stdout: string; wallMs: number }>((resolve, reject) => {
     const start = process.hrtime.bigint();
-    await fn();
-    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(n / 2)] as number;
+    const child = spawn(process.execPath, args, {
+      cwd: options.cwd ?? ROOT,
+      env: { PATH: process.env["PATH"] ?? "", ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    child.on("close", (code) => {
+      const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+      if (code === 0) resolve({ stdout: out, wallMs });
+      else reject(new Error(`node ${args.join(" ")} exited ${code}: ${err}`));
+    });
+  });
 }
 
-/** Size of a folder as a zip archive would be: every file deflated, plus zip's per-file headers. */
-export function zippedSize(dir: string): { zipped: number; unzipped: number } {
-  let zipped = 22;
-  let unzipped = 0;
-  const walk = (d: string, prefix: string) => {
-    for (const name of readdirSync(d)) {
+/** Runs index.ts under mocks in its own process (bench/build.ts). */
+export async function buildProgram(): Promise<Built> {
+  const { stdout } = await node(["-r", "ts-node/register/transpile-only", join(__dirname, "build.ts")], {
+    env: { HOME: process.env["HOME"] ?? "" },
+  });
+  return JSON.parse(stdout);
+}
+
+/** Writes `files` (archive path -> text) under `dir`. */
+export async function writeFiles(files: Record<string, string>, dir: string): Promise<void> {
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), text);
+  }
+}
+
+/** Lays a function's archive out in `dir`: its __index.js and the project folders it carries. */
+export async function layOutArchive(indexJs: string, folders: string[], dir: string): Promise<void> {
+  await writeFiles({ "__index.js": indexJs }, dir);
+  for (const folder of folders) await cp(join(ROOT, folder), join(dir, folder), { recursive: true });
+}
+
+/** A folder's size unzipped and as a zip archive would be (every file deflated, plus zip's per-file headers). */
+export async function archiveSize(dir: string): Promise<{ zipped: number; unzipped: number; files: number }> {
+  const size = { zipped: 22, unzipped: 0, files: 0 };
+  const walk = async (d: string, prefix: string): Promise<void> => {
+    for (const name of await readdir(d)) {
       const path = join(d, name);
-      if (statSync(path).isDirectory()) walk(path, `${prefix}${name}/`);
+      if ((await stat(path)).isDirectory()) await walk(path, `${prefix}${name}/`);
       else {
-        const data = readFileSync(path);
-        unzipped += data.length;
-        zipped += deflateRawSync(data).length + 30 + 46 + 2 * (prefix.length + name.length);
+        const data = await readFile(path);
+        size.unzipped += data.length;
+        size.zipped += deflateRawSync(data).length + 30 + 46 + 2 * (prefix.length + name.length);
+        size.files++;
       }
     }
   };
-  walk(dir, "");
-  return { zipped, unzipped };
+  await walk(dir, "");
+  return size;
+}
+
+export function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export const median = (samples: number[]) => percentile(samples, 50);
+
+export function shuffle<T>(items: T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** A child process this benchmark started, and how to stop it (its own process group, by its id). */
+export interface Started {
+  url: string;
+  stop(): Promise<void>;
+}
+
+function startChild(command: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<Started> {
+  const child: ChildProcess = spawn(command, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, "SIGINT");
+    await exited;
+  };
+  return new Promise((resolve, reject) => {
+    let err = "";
+    child.stderr!.on("data", (d) => (err += d));
+    const timer = setTimeout(() => reject(new Error(`${command} did not start in 60 s: ${err}`)), 60_000);
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      const url = ready.exec(line)?.[0];
+      if (url) {
+        clearTimeout(timer);
+        resolve({ url, stop });
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`${command} exited ${code}: ${err}`)));
+  });
+}
+
+/** `npm start -- --memory` on a free port, as a user runs it. */
+export function startLocalMode(): Promise<Started> {
+  return startChild("npm", ["start", "--silent", "--", "--memory"], { PORT: "0" }, /http:\/\/127\.0\.0\.1:\d+\//);
+}
+
+/** A bare in-memory dynalite in its own process, as npm start configures it. */
+export function startDynalite(): Promise<Started> {
+  const script = `const d = require("dynalite")({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    d.listen(0, "127.0.0.1", () => console.log("http://127.0.0.1:" + d.address().port + "/"));
+    process.on("SIGINT", () => d.close(() => process.exit(0)));`;
+  return startChild(process.execPath, ["-e", script], {}, /http:\/\/127\.0\.0\.1:\d+\//);
+}
+
+/** One HTTP request over a keep-alive agent; resolves with the status and body. */
+export function http(
+  agent: Agent,
+  url: string,
+  method: string,
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, agent, headers }, (res) => {
+      let text = "";
+      res.setEncoding("utf8").on("data", (d: string) => (text += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/** Runs `call` from `concurrency` loops for `durationMs`: completed calls per second and latency percentiles. */
+export async function drive(concurrency: number, durationMs: number, call: () => Promise<void>) {
+  const latencies: number[] = [];
+  const end = Date.now() + durationMs;
+  const start = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < end) {
+        const t = process.hrtime.bigint();
+        await call();
+        latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return { perSecond: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }

@@ -8,16 +8,29 @@ import { randomBytes } from "node:crypto";
 import { runtimeConfig, toEnvironment } from "../config/runtime";
 import { Settings } from "../config/schema";
 import { LOG_KEY_ENV } from "../handlers/log";
-import { objectCreatedFunctionFactory, routeFunctionFactory } from "../handlers/lambda";
+import { cleanupFunctionFactory, objectCreatedFunctionFactory, routeFunctionFactory } from "../handlers/lambda";
 import { dependencies } from "../package.json";
 import type { Needs, Route } from "../handlers/routeTable";
 import { assumeRolePolicyFor, FunctionName, functionPolicy } from "./iam";
+import { SdkLayer } from "./sdkLayer";
 
 /** API Gateway gives up after 29 s; our handlers make two or three AWS calls. */
 export const FUNCTION_TIMEOUT_SECONDS = 10;
 /** Lambda gives CPU in proportion to memory; 256 MB keeps cold starts of the SDK v3 clients short. */
 export const FUNCTION_MEMORY_MB = 256;
 export const FUNCTION_RUNTIME = aws.lambda.Runtime.NodeJS22dX;
+/** One clean-up run handles up to cleanupBatchSize shares, a few S3 calls each; well under its claims' lifetime
+ *  (handlers/cleanup.ts CLAIM_SECONDS), so a timed-out run's claims lapse before the next run needs them. */
+export const CLEANUP_TIMEOUT_SECONDS = 120;
+
+/** The clean-up schedule's rate: the interval rounded up to whole minutes (EventBridge's smallest unit). */
+export function cleanupScheduleExpression(intervalSeconds: number): string {
+  const minutes = Math.max(1, Math.ceil(intervalSeconds / 60));
+  return `rate(${minutes} ${minutes === 1 ? "minute" : "minutes"})`;
+}
+
+/** arm64 costs less per GB-second; the code is plain JavaScript with no native modules. */
+export const FUNCTION_ARCHITECTURES = ["arm64"];
 
 /** Every function of the stack by name; `code` is the serialized CallbackFunction archive. */
 export type FunctionMap = { readonly [F in FunctionName]: aws.lambda.Function };
@@ -28,9 +41,9 @@ export type RoleMap = { readonly [F in FunctionName]: aws.iam.Role };
 export const RUNTIME_PACKAGES = Object.keys(dependencies).filter((name) => !name.startsWith("@pulumi/"));
 
 /** Packages left out of a function's archive: a function that needs no data clients carries no SDK (a few KB
- *  instead of ~3.6 MB, and a faster cold start). */
-export function excludedPackages(needs: Needs): string[] {
-  return needs === "none" ? RUNTIME_PACKAGES : [];
+ *  instead of ~3.6 MB, and a faster cold start); a data function takes the SDK from the layer instead. */
+export function excludedPackages(needs: Needs, layerPackages: readonly string[]): string[] {
+  return needs === "none" ? RUNTIME_PACKAGES : [...layerPackages];
 }
 
 /** The Lambda function name `<prefix>-<stack>-<function>`: fixed, so its log group can be created first. */
@@ -58,6 +71,8 @@ export class Functions extends pulumi.ComponentResource {
   public readonly roles: RoleMap;
   /** The SecureString that holds the stack's log key (see createLogKey). */
   public readonly logKey: aws.ssm.Parameter;
+  /** The SDK layer every data function attaches. */
+  public readonly sdkLayer: SdkLayer;
 
   constructor(name: string, args: FunctionsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fileshare:functions:Functions", name, {}, opts);
@@ -65,6 +80,15 @@ export class Functions extends pulumi.ComponentResource {
     const environment = pulumi
       .all([args.bucket.bucket, args.table.name])
       .apply(([bucketName, tableName]) => toEnvironment(runtimeConfig(args.settings, bucketName, tableName)));
+    this.sdkLayer = new SdkLayer(
+      `${name}-sdk`,
+      {
+        layerName: `${name}-${args.stack}-sdk`,
+        runtime: FUNCTION_RUNTIME,
+        architectures: FUNCTION_ARCHITECTURES,
+      },
+      { parent: this },
+    );
     this.logKey = this.createLogKey(name, args.stack);
     // The functions that read data log about shares and get the log key; the result is a secret output, so the
     // whole environment is encrypted in the Pulumi state.
@@ -77,9 +101,11 @@ export class Functions extends pulumi.ComponentResource {
         this.createFunction(name, route.name, routeFunctionFactory(route), route.needs, args, envFor(route.needs)),
       ),
       this.createFunction(name, "objectCreated", objectCreatedFunctionFactory(), "data", args, withLogKey),
+      this.createFunction(name, "cleanup", cleanupFunctionFactory(), "data", args, withLogKey),
     ];
     this.functions = Object.fromEntries(created.map((c) => [c.fn, c.lambda])) as FunctionMap;
     this.roles = Object.fromEntries(created.map((c) => [c.fn, c.role])) as RoleMap;
+    this.createCleanupSchedule(name, args.settings, this.functions.cleanup);
     this.registerOutputs({});
   }
 
@@ -117,13 +143,14 @@ export class Functions extends pulumi.ComponentResource {
         callbackFactory: factory,
         role: role.arn,
         runtime: FUNCTION_RUNTIME,
-        // arm64 costs less per GB-second; the code is plain JavaScript with no native modules.
-        architectures: ["arm64"],
-        timeout: FUNCTION_TIMEOUT_SECONDS,
+        architectures: FUNCTION_ARCHITECTURES,
+        timeout: fn === "cleanup" ? CLEANUP_TIMEOUT_SECONDS : FUNCTION_TIMEOUT_SECONDS,
         memorySize: FUNCTION_MEMORY_MB,
         environment: { variables: environment },
         loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-        codePathOptions: { extraExcludePackages: excludedPackages(needs) },
+        // Data functions take the SDK from the layer; a function that needs none has no layer either.
+        ...(needs === "none" ? {} : { layers: [this.sdkLayer.arn] }),
+        codePathOptions: { extraExcludePackages: excludedPackages(needs, this.sdkLayer.packages) },
       },
       // The log group first (else Lambda creates one without retention), the policy before the first call.
       { parent: this, dependsOn: [logGroup, policy] },
@@ -147,6 +174,31 @@ export class Functions extends pulumi.ComponentResource {
         description: "Key of the fingerprints that stand for share ids and tokens in the logs",
       },
       { parent: this, ignoreChanges: ["value"] },
+    );
+  }
+
+  private createCleanupSchedule(name: string, settings: Settings, fn: aws.lambda.Function): void {
+    // A scheduled sweeper over the sparse sweep index rather than one EventBridge Scheduler schedule per share:
+    // one Query per run whatever the number of shares, no schedule to create, move (a used-up share) or delete
+    // per share, and the same code runs locally on a timer. Its bound: one interval after a share is due.
+    const rule = new aws.cloudwatch.EventRule(
+      `${name}-cleanup-schedule`,
+      {
+        description: "Runs the clean-up: removes expired and used-up shares and objects without a record",
+        scheduleExpression: cleanupScheduleExpression(settings.cleanupIntervalSeconds),
+      },
+      { parent: this },
+    );
+    const permission = new aws.lambda.Permission(
+      `${name}-cleanup-invoke`,
+      { action: "lambda:InvokeFunction", function: fn.name, principal: "events.amazonaws.com", sourceArn: rule.arn },
+      { parent: this },
+    );
+    // Lambda's default async retries (two) are harmless: runs are idempotent and claim each share first.
+    new aws.cloudwatch.EventTarget(
+      `${name}-cleanup-target`,
+      { rule: rule.name, arn: fn.arn },
+      { parent: this, dependsOn: [permission] },
     );
   }
 }

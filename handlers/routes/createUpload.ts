@@ -3,7 +3,7 @@ import { Deps } from "../deps";
 import { ApiRequest, ApiResponse, parseJsonObject } from "../http";
 import { fileKeyFor } from "../ids";
 import { signUpload } from "../objects";
-import { FileRecord, putRecord } from "../records";
+import { FileRecord, pendingSweepAt, putRecord, SWEEP_SHARD } from "../records";
 import { hashToken } from "../tokens";
 import { parseUploadRequest } from "../validation";
 
@@ -30,6 +30,8 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
   };
   // The upload URL never outlives the share it uploads to.
   const uploadExpiresIn = Math.min(deps.config.uploadUrlTtlSeconds, upload.expiresInSeconds);
+  record.sweepShard = SWEEP_SHARD;
+  record.sweepAtEpoch = pendingSweepAt(expiresAtEpoch, Math.floor(now.getTime() / 1000), uploadExpiresIn);
   await putRecord(deps, record);
   const signed = await signUpload(deps, record.fileKey, record, uploadExpiresIn);
   request.log.info("upload created", { file: deps.fingerprint(id), size: record.size });

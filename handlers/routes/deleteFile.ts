@@ -3,9 +3,9 @@
 import { Deps } from "../deps";
 import { forbidden, notFound } from "../errors";
 import { ApiRequest, ApiResponse } from "../http";
-import { deleteObject } from "../objects";
 import { deleteRecord, markDeleting } from "../records";
 import { tokenMatches } from "../tokens";
+import { abortMultipartUploads, deleteAllVersions } from "../versions";
 import { fileIdOf, findRecord } from "./files";
 
 export async function deleteFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
@@ -22,7 +22,9 @@ export async function deleteFile(request: ApiRequest, deps: Deps): Promise<ApiRe
   if (!(await markDeleting(deps, id, record.deleteTokenHash))) {
     throw notFound(`No file has the id ${JSON.stringify(id)}; it may have been deleted.`);
   }
-  await deleteObject(deps, record.fileKey);
+  // Every version: on a versioned bucket a plain DeleteObject would only hide the bytes behind a delete marker.
+  await abortMultipartUploads(deps, record.fileKey);
+  await deleteAllVersions(deps, record.fileKey);
   await deleteRecord(deps, id, record.deleteTokenHash);
   request.log.info("file deleted", { file: deps.fingerprint(id) });
   return { status: 204 };

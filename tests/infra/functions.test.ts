@@ -13,7 +13,7 @@ import { LOG_KEY_ENV } from "../../handlers/log";
 
 const FUNCTION = "aws:lambda/function:Function";
 const ROLE = "aws:iam/role:Role";
-const NAMES: FunctionName[] = [...ROUTES.map((r) => r.name), "objectCreated"];
+const NAMES: FunctionName[] = [...ROUTES.map((r) => r.name), "objectCreated", "cleanup"];
 
 describe("Lambda function names (pure)", () => {
   it("are <prefix>-<stack>-<function>, and a stack name that would make an invalid name stops the program", () => {
@@ -32,7 +32,7 @@ for (const stackName of STACKS) {
       run = await buildStack(stackName);
     });
 
-    it("creates one function per route plus objectCreated, and no other", () => {
+    it("creates one function per route plus objectCreated and cleanup, and no other", () => {
       assert.deepEqual(
         run
           .ofType(FUNCTION)
@@ -42,11 +42,11 @@ for (const stackName of STACKS) {
       );
     });
 
-    it("pins runtime nodejs22.x on arm64, a 10 s timeout and 256 MB on every function", () => {
+    it("pins runtime nodejs22.x on arm64, 256 MB, and a 10 s timeout on every function but cleanup (120 s)", () => {
       for (const f of run.ofType(FUNCTION)) {
         assert.deepEqual(f.inputs["architectures"], ["arm64"], f.name);
         assert.equal(f.inputs["runtime"], "nodejs22.x", f.name);
-        assert.equal(f.inputs["timeout"], 10, f.name);
+        assert.equal(f.inputs["timeout"], f.name === "fileshare-cleanup" ? 120 : 10, f.name);
         assert.equal(f.inputs["memorySize"], 256, f.name);
         assert.equal(f.inputs["handler"], "__index.handler", f.name);
       }
@@ -190,6 +190,43 @@ for (const stackName of STACKS) {
           `${name} carries no @pulumi package`,
         );
       }
+    });
+    it("runs cleanup on a schedule from cleanupIntervalSeconds (whole minutes), invocable only by that rule", () => {
+      const rule = run.one("aws:cloudwatch/eventRule:EventRule", "fileshare-cleanup-schedule");
+      const minutes = Math.max(1, Math.ceil(run.config.settings.cleanupIntervalSeconds / 60));
+      assert.equal(
+        rule.inputs["scheduleExpression"],
+        stackName === "dev" ? "rate(1 minute)" : `rate(${minutes} minutes)`,
+      );
+      const target = run.one("aws:cloudwatch/eventTarget:EventTarget", "fileshare-cleanup-target");
+      assert.equal(target.inputs["rule"], rule.outputs["name"]);
+      assert.equal(target.inputs["arn"], fn("cleanup").outputs["arn"]);
+      const permissions = run
+        .ofType("aws:lambda/permission:Permission")
+        .filter((p) => p.inputs["principal"] === "events.amazonaws.com");
+      assert.deepEqual(
+        permissions.map((p) => p.inputs),
+        [
+          {
+            action: "lambda:InvokeFunction",
+            function: `fileshare-${stackName}-cleanup`,
+            principal: "events.amazonaws.com",
+            sourceArn: rule.outputs["arn"],
+          },
+        ],
+      );
+    });
+
+    it("gives the table a sparse KEYS_ONLY index of live shares by sweep time for the clean-up to Query", () => {
+      const table = run.one("aws:dynamodb/table:Table");
+      assert.deepEqual(table.inputs["globalSecondaryIndexes"], [
+        { name: "bySweepAt", hashKey: "sweepShard", rangeKey: "sweepAtEpoch", projectionType: "KEYS_ONLY" },
+      ]);
+      assert.deepEqual(
+        table.inputs["ttl"],
+        { attributeName: "expiresAtEpoch", enabled: true },
+        "TTL stays as backstop",
+      );
     });
   });
 }

@@ -88,6 +88,14 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
       const invokeArn = `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations`;
       return { id: n, state: { ...inputs, name: n, arn, invokeArn } };
     }
+    case "aws:cloudwatch/eventRule:EventRule": {
+      const n = named("name");
+      return { id: n, state: { ...inputs, name: n, arn: `arn:aws:events:${region}:${ACCOUNT_ID}:rule/${n}` } };
+    }
+    case "aws:lambda/layerVersion:LayerVersion": {
+      const layerArn = `arn:aws:lambda:${region}:${ACCOUNT_ID}:layer:${named("layerName")}`;
+      return { id: `${layerArn}:1`, state: { ...inputs, layerArn, arn: `${layerArn}:1`, version: "1" } };
+    }
     case "aws:sqs/queue:Queue": {
       const n = named("name");
       const url = `https://sqs.${region}.amazonaws.com/${ACCOUNT_ID}/${n}`;

@@ -20,7 +20,7 @@ for (const stackName of STACKS) {
       const count = (t: string) => withDocs.filter((x) => x === t).length;
       assert.equal(count("aws:iam/role:Role"), run.ofType("aws:iam/role:Role").length);
       // One per function, plus the ObjectCreated role's send grant to its failure queue.
-      assert.equal(count("aws:iam/rolePolicy:RolePolicy"), 8);
+      assert.equal(count("aws:iam/rolePolicy:RolePolicy"), 9);
       assert.equal(count("aws:s3/bucketPolicy:BucketPolicy"), 1);
     });
 
@@ -90,6 +90,7 @@ for (const stackName of STACKS) {
         "fileshare:api:Api",
         "fileshare:events:UploadEvents",
         "fileshare:functions:Functions",
+        "fileshare:functions:SdkLayer",
         "fileshare:index:FileShare",
         "fileshare:storage:Storage",
       ]);

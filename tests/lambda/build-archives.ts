@@ -1,27 +1,43 @@
 // Builds the whole program under the infra tests' Pulumi mocks for one stack's config and prints, as JSON,
-// every Lambda function's serialized code (__index.js), the folders its archive carries and its settings.
-// Run in a child process by archive.ts: Pulumi's runtime state is per process.
+// every Lambda function's serialized code (__index.js), the folders its archive carries and its settings,
+// and the files of the SDK layer the program built. Run in a child process by archive.ts: Pulumi's runtime
+// state is per process.
 import * as pulumi from "@pulumi/pulumi";
 import { buildStack, StackName, valueOf } from "../infra/mocks";
 
+/** The text of every file in an archive, by path. */
+async function archiveFiles(archive: pulumi.asset.AssetArchive): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [path, asset] of Object.entries(await archive.assets)) {
+    out[path] = await (asset as pulumi.asset.StringAsset).text;
+  }
+  return out;
+}
+
 async function main(stack: StackName): Promise<void> {
-  const { app } = await buildStack(stack);
-  const out = [];
-  for (const [name, fn] of Object.entries(app.functions)) {
+  const run = await buildStack(stack);
+  const functions = [];
+  for (const [name, fn] of Object.entries(run.app.functions)) {
     const code = (await valueOf(fn.code)) as pulumi.asset.AssetArchive;
     const assets = await code.assets;
     const index = assets["__index.js"] as pulumi.asset.StringAsset;
     const environment = await valueOf(fn.environment);
-    out.push({
+    functions.push({
       name,
       indexJs: await index.text,
       folders: Object.keys(assets).filter((k) => k !== "__index.js"),
+      layers: (await valueOf(fn.layers)) ?? [],
       runtime: await valueOf(fn.runtime),
       timeout: await valueOf(fn.timeout),
       memorySize: await valueOf(fn.memorySize),
       environment: environment?.variables ?? {},
     });
   }
+  const layer = run.one("aws:lambda/layerVersion:LayerVersion");
+  const out = {
+    functions,
+    layer: { arn: layer.outputs["arn"], files: await archiveFiles(layer.inputs["code"]) },
+  };
   process.stdout.write(JSON.stringify(out));
 }
 

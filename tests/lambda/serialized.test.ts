@@ -4,21 +4,35 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { APIGatewayProxyResult } from "aws-lambda";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { fromEnvironment } from "../../config/runtime";
+import type { CleanupReport } from "../../handlers/cleanup";
+import { headObject } from "../../handlers/objects";
+import { getRecord } from "../../handlers/records";
 import { pageResponse } from "../../handlers/page";
 import { API_DOCUMENT_JSON, matchPath, ROUTES } from "../../handlers/routeTable";
 import { Backends, startBackends } from "../../local/backends";
 import { proxyEvent } from "../../local/events";
 import { bytesOf } from "../support/harness";
 import { leaks, wholeFlow } from "../support/flow";
-import { buildFunctions, BuiltFunction, LambdaProcess, layOut } from "./archive";
+import {
+  buildFunctions,
+  BuiltFunction,
+  BuiltLayer,
+  LambdaProcess,
+  layOut,
+  layOutLayer,
+  requiredNames,
+  unresolved,
+} from "./archive";
 
-/** Exit code of `node -e code` run in `dir` with an empty environment. */
-function nodeExit(dir: string, code: string): Promise<number | null> {
+/** Exit code of `node -e code` run in `dir` with an environment of NODE_PATH (the layer) only. */
+function nodeExit(dir: string, nodePath: string, code: string): Promise<number | null> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["-e", code], {
       cwd: dir,
-      env: { PATH: process.env["PATH"] ?? "" },
+      env: { PATH: process.env["PATH"] ?? "", NODE_PATH: nodePath },
       stdio: "ignore",
     });
     child.on("close", resolve);
@@ -26,11 +40,14 @@ function nodeExit(dir: string, code: string): Promise<number | null> {
 }
 
 // The code Lambda would run: each CallbackFunction's archive as Pulumi serialized it under mocks (dev config),
-// laid out alone outside the project and executed by plain Node against local S3 and DynamoDB servers.
+// laid out alone outside the project next to the SDK layer the program built (on NODE_PATH, as Lambda's
+// /opt/nodejs/node_modules), and executed by plain Node against local S3 and DynamoDB servers.
 // Not proven here: the Lambda service itself (its runtime, IAM enforcement, the real S3 event delivery).
-describe("The serialized Lambda code, run from its archive alone in fresh Node processes", function () {
+describe("The serialized Lambda code, run from its archive and the SDK layer alone in fresh Node processes", function () {
   this.timeout(120_000);
   let functions: BuiltFunction[];
+  let layer: BuiltLayer;
+  let layerModules: string;
   let root: string;
   let backends: Backends;
   const lambdas: Record<string, LambdaProcess> = {};
@@ -38,8 +55,9 @@ describe("The serialized Lambda code, run from its archive alone in fresh Node p
   before(async function () {
     // Serializing seven functions under mocks in a child process takes ~35 s on a loaded 2-core machine.
     this.timeout(300_000);
-    functions = await buildFunctions("dev");
+    ({ functions, layer } = await buildFunctions("dev"));
     root = await mkdtemp(join(tmpdir(), "fileshare-lambda-"));
+    layerModules = await layOutLayer(layer.files, join(root, "opt"));
     const first = functions[0]!;
     backends = await startBackends({
       config: fromEnvironment(first.environment),
@@ -48,7 +66,7 @@ describe("The serialized Lambda code, run from its archive alone in fresh Node p
     for (const fn of functions) {
       const dir = join(root, fn.name);
       await layOut(fn, dir);
-      lambdas[fn.name] = new LambdaProcess(dir, { ...fn.environment, ...backends.sdkEnvironment });
+      lambdas[fn.name] = new LambdaProcess(dir, { ...fn.environment, ...backends.sdkEnvironment }, layerModules);
     }
   });
 
@@ -84,8 +102,11 @@ describe("The serialized Lambda code, run from its archive alone in fresh Node p
     };
   }
 
-  it("has one function per route plus the S3 handler", () => {
-    assert.deepEqual(functions.map((f) => f.name).sort(), [...ROUTES.map((r) => r.name), "objectCreated"].sort());
+  it("has one function per route plus the S3 handler and the clean-up", () => {
+    assert.deepEqual(
+      functions.map((f) => f.name).sort(),
+      [...ROUTES.map((r) => r.name), "objectCreated", "cleanup"].sort(),
+    );
   });
 
   it("packs only runtime dependencies: no @pulumi, no tooling, no test servers", () => {
@@ -93,14 +114,14 @@ describe("The serialized Lambda code, run from its archive alone in fresh Node p
       for (const folder of fn.folders) {
         assert.doesNotMatch(
           folder,
-          /@pulumi|typescript|ts-node|mocha|eslint|prettier|s3rver|dynalite|playwright|patch-package|yaml$/,
+          /@pulumi|typescript|ts-node|mocha|eslint|prettier|s3rver|dynalite|playwright|patch-package|esbuild|yaml$/,
           `${fn.name}: ${folder}`,
         );
       }
     }
   });
 
-  it("gives the data functions the SDK and the functions of routes that need nothing only their own code", () => {
+  it("packs no SDK into any archive: the data functions attach the layer, routes that need nothing have none", () => {
     assert.deepEqual(
       ROUTES.filter((r) => r.needs === "none")
         .map((r) => r.name)
@@ -109,9 +130,33 @@ describe("The serialized Lambda code, run from its archive alone in fresh Node p
     );
     for (const fn of functions) {
       const needsNothing = ROUTES.find((r) => r.name === fn.name)?.needs === "none";
-      if (needsNothing) assert.deepEqual(fn.folders, [], `${fn.name} reads no data: no SDK in its archive`);
-      else assert.ok(fn.folders.includes("node_modules/@aws-sdk/client-s3"), `${fn.name} carries the SDK`);
+      assert.deepEqual(fn.folders, [], `${fn.name}: its archive is __index.js alone`);
+      if (needsNothing) assert.deepEqual(fn.layers, [], `${fn.name} reads no data: no layer`);
+      else assert.deepEqual(fn.layers, [layer.arn], `${fn.name} attaches the SDK layer`);
     }
+  });
+
+  it("resolves every require of every __index.js, and every SDK name it reads, from its archive and the layer alone", async () => {
+    for (const fn of functions) {
+      const required = requiredNames(fn.indexJs);
+      if (ROUTES.find((r) => r.name === fn.name)?.needs !== "none")
+        assert.ok(required["@aws-sdk/client-s3/dist-cjs/index.js"]?.includes("S3Client"), fn.name);
+      assert.deepEqual(await unresolved(join(root, fn.name), layerModules, required), [], fn.name);
+    }
+  });
+
+  it("reports a name the layer lacks as missing (it would be undefined in Lambda, not an error)", async () => {
+    const modules = await layOutLayer(
+      {
+        ...layer.files,
+        "nodejs/node_modules/@aws-sdk/s3-request-presigner/dist-cjs/index.js": "module.exports = {};",
+      },
+      join(root, "opt-lacking"),
+    );
+    const createUpload = functions.find((f) => f.name === "createUpload")!;
+    assert.deepEqual(await unresolved(join(root, "createUpload"), modules, requiredNames(createUpload.indexJs)), [
+      "@aws-sdk/s3-request-presigner/dist-cjs/index.js: getSignedUrl",
+    ]);
   });
 
   it("captures no deploy-time values in the code: bucket and table names come from the environment", () => {
@@ -123,11 +168,14 @@ describe("The serialized Lambda code, run from its archive alone in fresh Node p
     }
   });
 
-  it("resolves its own packages and nothing of the project's from the laid-out folder", async () => {
+  it("resolves the SDK from the layer and nothing of the project's from the laid-out folder", async () => {
     const dir = join(root, "createUpload");
-    assert.equal(await nodeExit(dir, "require('@aws-sdk/client-s3')"), 0);
-    assert.notEqual(await nodeExit(dir, "require('typescript')"), 0);
-    assert.notEqual(await nodeExit(dir, "require('@pulumi/pulumi')"), 0);
+    assert.equal(await nodeExit(dir, layerModules, "require('@aws-sdk/client-s3')"), 0);
+    assert.notEqual(await nodeExit(dir, "", "require('@aws-sdk/client-s3')"), 0, "without the layer: no SDK");
+    assert.notEqual(await nodeExit(dir, layerModules, "require('@smithy/core')"), 0, "only the stubs resolve");
+    assert.notEqual(await nodeExit(dir, layerModules, "require('esbuild')"), 0);
+    assert.notEqual(await nodeExit(dir, layerModules, "require('typescript')"), 0);
+    assert.notEqual(await nodeExit(dir, layerModules, "require('@pulumi/pulumi')"), 0);
   });
 
   it("shares a file end to end: upload URL, PUT to S3, S3 event confirms, metadata, download, delete", async () => {
@@ -205,6 +253,47 @@ describe("The serialized Lambda code, run from its archive alone in fresh Node p
     const { servers, ...document } = served.json;
     assert.deepEqual(servers, [{ url: "https://abc.execute-api.eu-west-1.amazonaws.com/dev/" }]);
     assert.deepEqual(document, JSON.parse(API_DOCUMENT_JSON));
+  });
+
+  it("runs the clean-up from its archive: a due share's object and record are removed, and it says so by fingerprint", async () => {
+    const deps = backends.deps;
+    const id = deps.random(16);
+    const key = `uploads/${id}`;
+    const past = Math.floor(Date.now() / 1000) - 5;
+    // A share that expired 5 s ago, written as createUpload and the S3 event would have left it (the real clock
+    // runs in the child process, so the share is made due rather than the clock moved).
+    await deps.db.send(
+      new PutCommand({
+        TableName: deps.config.tableName,
+        Item: {
+          id,
+          fileKey: key,
+          fileName: "a.bin",
+          contentType: "application/octet-stream",
+          size: 3,
+          status: "available",
+          createdAt: new Date(past * 1000 - 60_000).toISOString(),
+          expiresAt: new Date(past * 1000).toISOString(),
+          expiresAtEpoch: past,
+          downloads: 0,
+          deleteTokenHash: "00",
+          sweepShard: "live",
+          sweepAtEpoch: past,
+        },
+      }),
+    );
+    await deps.s3.send(new PutObjectCommand({ Bucket: deps.config.bucketName, Key: key, Body: bytesOf(3) }));
+    await backends.idle();
+    assert.ok(await headObject(deps, key), "the object is there before the run");
+    const report = (await lambdas["cleanup"]!.invoke({ "detail-type": "Scheduled Event" })) as CleanupReport;
+    assert.deepEqual(
+      report.removed.filter((r) => r.file === deps.fingerprint(id)).map((r) => r.reason),
+      ["expired"],
+    );
+    assert.equal(report.failed, 0);
+    assert.equal(await getRecord(deps, id), undefined);
+    assert.equal(await headObject(deps, key), undefined);
+    assert.ok(!lambdas["cleanup"]!.logs.some((l) => l.includes(id)), "the id never appears in the logs in clear");
   });
 });
 
