@@ -5,6 +5,7 @@ import { DynamoDBClient, DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { randomBytes } from "node:crypto";
 import { fromEnvironment, RuntimeConfig } from "../config/runtime";
+import { bucketOriginOf } from "./bucketOrigin";
 import { fingerprint, logKeyFromEnvironment } from "./log";
 
 /** The dependencies of every handler that reads or writes stored data. */
@@ -18,6 +19,8 @@ export interface Deps {
   random: (bytes: number) => string;
   /** A keyed fingerprint of a secret value (an id, a token), the only form in which one may be logged. */
   fingerprint: (value: string) => string;
+  /** The origin of the stack's pre-signed S3 URLs (the page's CSP allows exactly it). */
+  bucketOrigin: string;
 }
 
 /** Builds the S3 client (options: only the local mode passes an endpoint and credentials). Checksums only WHEN_REQUIRED: otherwise the SDK (>= 3.729) signs a CRC32 of an
@@ -41,12 +44,14 @@ export function createDocumentClient(options: DynamoDBClientConfig = {}): Dynamo
  *  AWS_ENDPOINT_URL_DYNAMODB) come from the SDK's own environment handling, in Lambda and locally alike. */
 export function depsFromEnvironment(env: Record<string, string | undefined> = process.env): Deps {
   const logKey = logKeyFromEnvironment(env);
+  const config = fromEnvironment(env);
   return {
-    config: fromEnvironment(env),
+    config,
     s3: createS3Client(),
     db: createDocumentClient(),
     now: () => new Date(),
     random: (bytes) => randomBytes(bytes).toString("base64url"),
     fingerprint: (value) => fingerprint(logKey, value),
+    bucketOrigin: bucketOriginOf(config.bucketName, env),
   };
 }

@@ -27,7 +27,7 @@ export interface ApiResponse {
 }
 
 /** The dependencies of a route that reads no stored data: the stack's config only (no SDK client). */
-export type ConfigOnly = Pick<Deps, "config">;
+export type ConfigOnly = Pick<Deps, "config" | "bucketOrigin">;
 
 /** A route's handler: pure logic over its dependencies (the word for "the function that serves a route"). */
 export type RouteHandler<D extends ConfigOnly = Deps> = (request: ApiRequest, deps: D) => Promise<ApiResponse>;

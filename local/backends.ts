@@ -84,6 +84,7 @@ export async function startBackends(options: BackendOptions): Promise<Backends> 
     now: () => new Date(),
     random: (bytes) => randomBytes(bytes).toString("base64url"),
     fingerprint: (value) => fingerprint(logKey, value),
+    bucketOrigin: new URL(s3.endpoint).origin,
   };
   wired.deps = deps;
   await ensureFilesTable(new DynamoDBClient({ ...clientOptions, endpoint: dynamo.endpoint }), options.config.tableName);

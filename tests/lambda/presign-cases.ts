@@ -38,6 +38,7 @@ async function cases(endpoint?: string): Promise<Record<string, unknown>> {
     now: () => NOW,
     random: () => "fixed",
     fingerprint: () => "fixed",
+    bucketOrigin: "https://fileshare-prod-files.s3.eu-west-1.amazonaws.com",
   };
   const key = fileKeyFor("AbCdEfGhIjKlMnOpQrStUv");
   return {

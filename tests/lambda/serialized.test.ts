@@ -243,7 +243,13 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
     assert.equal(page.status, 200);
     assert.match(String(page.headers["Content-Type"]), /text\/html/);
     const config = fromEnvironment(functions[0]!.environment);
-    assert.equal(page.body, pageResponse(config).body, "the same page the project serves locally");
+    const bucketOrigin = new URL(backends.sdkEnvironment["AWS_ENDPOINT_URL_S3"]!).origin;
+    assert.equal(page.body, pageResponse({ config, bucketOrigin }).body, "the same page the project serves locally");
+    assert.match(
+      String(page.headers["Content-Security-Policy"]),
+      new RegExp(`connect-src 'self' ${bucketOrigin.replace(/[.]/g, "\\.")};`),
+      "the CSP allows the API and exactly the S3 endpoint the function's pre-signed URLs point at",
+    );
     assert.match(page.body, new RegExp(`"maxShareTtlSeconds":${config.maxShareTtlSeconds}[,}]`), "the stack's limits");
   });
 
