@@ -187,6 +187,29 @@ export const SETTINGS = [
     description: "API Gateway burst capacity per method, in requests (1-5000).",
     check: range(1, 5000),
   },
+  {
+    key: "manageApiGatewayAccount",
+    type: "boolean",
+    default: false,
+    description:
+      "Set API Gateway's account-wide CloudWatch role (aws.apigateway.Account) for this account and region. It is shared by every REST API there: turn it on only where no role is set yet, in one stack per account and region. Access logs need that role.",
+  },
+  {
+    key: "cleanupIntervalSeconds",
+    type: "integer",
+    default: 300,
+    description:
+      "How often the clean-up removes expired and used-up shares, in seconds (1-900); on AWS rounded up to whole minutes.",
+    check: range(1, 900),
+  },
+  {
+    key: "cleanupBatchSize",
+    type: "integer",
+    default: 100,
+    description: "The most shares, and the most listed objects, one clean-up run handles (1-1000).",
+    check: range(1, 1000),
+    runtime: true,
+  },
 ] as const satisfies readonly SettingSpec[];
 
 type Spec = (typeof SETTINGS)[number];

@@ -5,6 +5,8 @@ import { DynamoDBClient, DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { randomBytes } from "node:crypto";
 import { fromEnvironment, RuntimeConfig } from "../config/runtime";
+import { bucketOriginOf } from "./bucketOrigin";
+import { fingerprint, logKeyFromEnvironment } from "./log";
 
 /** The dependencies of every handler that reads or writes stored data. */
 export interface Deps {
@@ -15,6 +17,10 @@ export interface Deps {
   now: () => Date;
   /** A new random value of `bytes` bytes, base64url-encoded. */
   random: (bytes: number) => string;
+  /** A keyed fingerprint of a secret value (an id, a token), the only form in which one may be logged. */
+  fingerprint: (value: string) => string;
+  /** The origin of the stack's pre-signed S3 URLs (the page's CSP allows exactly it). */
+  bucketOrigin: string;
 }
 
 /** Builds the S3 client (options: only the local mode passes an endpoint and credentials). Checksums only WHEN_REQUIRED: otherwise the SDK (>= 3.729) signs a CRC32 of an
@@ -37,11 +43,15 @@ export function createDocumentClient(options: DynamoDBClientConfig = {}): Dynamo
 /** Real dependencies from the environment. Region, credentials and endpoints (AWS_ENDPOINT_URL_S3,
  *  AWS_ENDPOINT_URL_DYNAMODB) come from the SDK's own environment handling, in Lambda and locally alike. */
 export function depsFromEnvironment(env: Record<string, string | undefined> = process.env): Deps {
+  const logKey = logKeyFromEnvironment(env);
+  const config = fromEnvironment(env);
   return {
-    config: fromEnvironment(env),
+    config,
     s3: createS3Client(),
     db: createDocumentClient(),
     now: () => new Date(),
     random: (bytes) => randomBytes(bytes).toString("base64url"),
+    fingerprint: (value) => fingerprint(logKey, value),
+    bucketOrigin: bucketOriginOf(config.bucketName, env),
   };
 }

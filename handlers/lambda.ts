@@ -2,8 +2,11 @@
 // start and builds the handler's dependencies from the environment; the handler it returns runs per request.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, S3Event } from "aws-lambda";
 import { fromEnvironment } from "../config/runtime";
+import { bucketOriginOf } from "./bucketOrigin";
+import { CleanupReport, runCleanup } from "./cleanup";
 import { depsFromEnvironment } from "./deps";
 import { ConfigOnly, handleApiEvent } from "./http";
+import { createLogger } from "./log";
 import { handleObjectCreated, Outcome } from "./objectCreated";
 import type { Route } from "./routeTable";
 
@@ -11,7 +14,8 @@ type Context = { awsRequestId: string };
 
 /** The dependencies of a route that needs nothing but the stack's config. */
 export function configOnlyFromEnvironment(): ConfigOnly {
-  return { config: fromEnvironment(process.env) };
+  const config = fromEnvironment(process.env);
+  return { config, bucketOrigin: bucketOriginOf(config.bucketName, process.env) };
 }
 
 /**
@@ -41,5 +45,19 @@ export function objectCreatedFunctionFactory() {
   return () => {
     const deps = depsFromEnvironment();
     return (event: S3Event, context: Context): Promise<Outcome[]> => handleObjectCreated(event, context, deps);
+  };
+}
+
+/** The callbackFactory of the scheduled clean-up function. A run that could not remove something fails (after
+ *  finishing the rest of its batch), so the function's Errors metric is the clean-up failure alarm's signal. */
+export function cleanupFunctionFactory() {
+  return () => {
+    const deps = depsFromEnvironment();
+    return async (_event: unknown, context: Context): Promise<CleanupReport> => {
+      const log = createLogger({ requestId: context.awsRequestId });
+      const report = await runCleanup(deps, { limit: deps.config.cleanupBatchSize, log });
+      if (report.failed > 0) throw new Error(`clean-up left ${report.failed} share(s) for the next run`);
+      return report;
+    };
   };
 }

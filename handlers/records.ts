@@ -8,6 +8,25 @@ export const TABLE_KEY = "id";
 /** The attribute DynamoDB's TTL deletes expired items by (epoch seconds). */
 export const TTL_ATTRIBUTE = "expiresAtEpoch";
 
+/** The sparse index of live shares by when the clean-up should remove them (handlers/cleanup.ts queries it;
+ *  never a table Scan). Only records that carry both attributes are in it. */
+export const SWEEP_INDEX = "bySweepAt";
+/** The index's partition key; every live share has the same value, so one Query returns the due ones in order. */
+export const SWEEP_SHARD_ATTRIBUTE = "sweepShard";
+export const SWEEP_SHARD = "live";
+/** The index's sort key: epoch seconds after which the clean-up removes the share (object versions, then record). */
+export const SWEEP_AT_ATTRIBUTE = "sweepAtEpoch";
+/** Time a record in `deleting` gets to finish its own DELETE before the clean-up takes over, in seconds. */
+export const DELETING_GRACE_SECONDS = 60;
+/** Time after its upload URL expired that a still-pending share is kept: a PUT begun just before the URL expired
+ *  may still be streaming (S3 checks the expiry when the request starts), in seconds. */
+export const PENDING_GRACE_SECONDS = 600;
+
+/** When the clean-up should remove a new (pending) share: when it expires, or when its upload can no longer arrive. */
+export function pendingSweepAt(expiresAtEpoch: number, nowEpoch: number, uploadUrlTtlSeconds: number): number {
+  return Math.min(expiresAtEpoch, nowEpoch + uploadUrlTtlSeconds + PENDING_GRACE_SECONDS);
+}
+
 /** `deleting`: a DELETE has begun; the share is gone for everyone, and a retried DELETE finishes the job. */
 export type FileStatus = "pending" | "available" | "deleting";
 
@@ -31,6 +50,10 @@ export interface FileRecord {
   maxDownloads?: number;
   /** SHA-256 (hex) of the delete token; the token itself is never stored. */
   deleteTokenHash: string;
+  /** Always SWEEP_SHARD: puts the record in the sweep index. */
+  sweepShard?: typeof SWEEP_SHARD;
+  /** Epoch seconds after which the clean-up removes the share (see SWEEP_INDEX). */
+  sweepAtEpoch?: number;
   /** Set when the file goes up as an S3 multipart upload. */
   multipart?: MultipartState;
 }
@@ -102,10 +125,34 @@ export async function consumeDownload(deps: Deps, id: string): Promise<FileRecor
         ReturnValues: "ALL_NEW",
       }),
     );
-    return out.Attributes as FileRecord;
+    const record = out.Attributes as FileRecord;
+    if (record.maxDownloads !== undefined && record.downloads >= record.maxDownloads) {
+      await sweepWhenLastUrlExpires(deps, id);
+    }
+    return record;
   } catch (e) {
     if (isConditionFailure(e)) return undefined;
     throw e;
+  }
+}
+
+/** The last download went out: the share can be removed once that download's URL has expired. Should this write
+ *  fail, the share is still removed at its expiry. */
+async function sweepWhenLastUrlExpires(deps: Deps, id: string): Promise<void> {
+  const at = Math.floor(deps.now().getTime() / 1000) + deps.config.downloadUrlTtlSeconds + 1;
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.config.tableName,
+        Key: { [TABLE_KEY]: id },
+        UpdateExpression: "SET #sweep = :at",
+        ConditionExpression: "#sweep > :at",
+        ExpressionAttributeNames: { "#sweep": SWEEP_AT_ATTRIBUTE },
+        ExpressionAttributeValues: { ":at": at },
+      }),
+    );
+  } catch (e) {
+    if (!isConditionFailure(e)) throw e;
   }
 }
 
@@ -115,27 +162,46 @@ export async function returnDownload(deps: Deps, id: string): Promise<void> {
     new UpdateCommand({
       TableName: deps.config.tableName,
       Key: { [TABLE_KEY]: id },
-      UpdateExpression: "ADD #downloads :minusOne",
-      ConditionExpression: "#downloads > :zero",
-      ExpressionAttributeNames: { "#downloads": "downloads" },
+      // A download given back means the share is not exhausted after all: it lives until it expires again.
+      UpdateExpression: "ADD #downloads :minusOne SET #sweep = #expires",
+      ConditionExpression: "#downloads > :zero AND attribute_exists(#sweep)",
+      ExpressionAttributeNames: { "#downloads": "downloads", "#sweep": SWEEP_AT_ATTRIBUTE, "#expires": TTL_ATTRIBUTE },
       ExpressionAttributeValues: { ":minusOne": -1, ":zero": 0 },
     }),
   );
 }
 
 /** Marks a record as being deleted, if its delete-token hash is still the one the caller checked. From then
- *  on no download is handed out (consumeDownload needs `available`), even if deleting the object fails. */
-export async function markDeleting(deps: Deps, id: string, deleteTokenHash: string): Promise<void> {
-  await deps.db.send(
-    new UpdateCommand({
-      TableName: deps.config.tableName,
-      Key: { [TABLE_KEY]: id },
-      UpdateExpression: "SET #status = :deleting",
-      ConditionExpression: "#hash = :hash",
-      ExpressionAttributeNames: { "#status": "status", "#hash": "deleteTokenHash" },
-      ExpressionAttributeValues: { ":deleting": "deleting", ":hash": deleteTokenHash },
-    }),
-  );
+ *  on no download is handed out (consumeDownload needs `available`), even if deleting the object fails.
+ *  Returns false when the record is gone (a concurrent DELETE finished first) or its hash changed. */
+export async function markDeleting(deps: Deps, id: string, deleteTokenHash: string): Promise<boolean> {
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.config.tableName,
+        Key: { [TABLE_KEY]: id },
+        // Should this DELETE not finish, the clean-up finishes it after a short grace.
+        UpdateExpression: "SET #status = :deleting, #shard = :shard, #sweep = :sweepAt",
+        ConditionExpression: "#hash = :hash",
+        ExpressionAttributeNames: {
+          "#status": "status",
+          "#hash": "deleteTokenHash",
+          "#shard": SWEEP_SHARD_ATTRIBUTE,
+          "#sweep": SWEEP_AT_ATTRIBUTE,
+        },
+        ExpressionAttributeValues: {
+          ":deleting": "deleting",
+          ":hash": deleteTokenHash,
+          ":shard": SWEEP_SHARD,
+          ":sweepAt": Math.floor(deps.now().getTime() / 1000) + DELETING_GRACE_SECONDS,
+        },
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (isConditionFailure(e)) return false;
+    throw e;
+  }
 }
 
 /** Marks a pending record available. Returns false when it was not pending (already confirmed, or gone),
@@ -146,9 +212,15 @@ export async function markAvailable(deps: Deps, id: string, uploadedAt: string):
       new UpdateCommand({
         TableName: deps.config.tableName,
         Key: { [TABLE_KEY]: id },
-        UpdateExpression: "SET #status = :available, #uploadedAt = :uploadedAt",
+        // Confirmed: the share now lives until it expires (or its downloads are used up).
+        UpdateExpression: "SET #status = :available, #uploadedAt = :uploadedAt, #sweep = #expires",
         ConditionExpression: "#status = :pending",
-        ExpressionAttributeNames: { "#status": "status", "#uploadedAt": "uploadedAt" },
+        ExpressionAttributeNames: {
+          "#status": "status",
+          "#uploadedAt": "uploadedAt",
+          "#sweep": SWEEP_AT_ATTRIBUTE,
+          "#expires": TTL_ATTRIBUTE,
+        },
         ExpressionAttributeValues: { ":available": "available", ":pending": "pending", ":uploadedAt": uploadedAt },
       }),
     );

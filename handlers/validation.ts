@@ -73,6 +73,9 @@ export function parseUploadRequest(body: Record<string, unknown>, config: Runtim
   if (type.length > 255 || !MEDIA_TYPE.test(type)) {
     throw invalidRequest(`contentType ${quote(type)} is not a valid MIME type such as "application/pdf".`);
   }
+  if (mediaTypeEssence(type).includes("*")) {
+    throw invalidRequest(`contentType must be a concrete type such as "text/plain", not a range like ${quote(type)}.`);
+  }
   const allowed = config.allowedContentTypes;
   if (allowed.length > 0 && !allowed.includes(mediaTypeEssence(type))) {
     throw unsupportedMediaType(

@@ -4,9 +4,11 @@
 // `needs`. The S3 event wiring is infra/uploadEvents.ts.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { randomBytes } from "node:crypto";
 import { runtimeConfig, toEnvironment } from "../config/runtime";
 import { Settings } from "../config/schema";
-import { objectCreatedFunctionFactory, routeFunctionFactory } from "../handlers/lambda";
+import { LOG_KEY_ENV } from "../handlers/log";
+import { cleanupFunctionFactory, objectCreatedFunctionFactory, routeFunctionFactory } from "../handlers/lambda";
 import { dependencies } from "../package.json";
 import type { Needs, Route } from "../handlers/routeTable";
 import { assumeRolePolicyFor, FunctionName, functionPolicy } from "./iam";
@@ -17,6 +19,16 @@ export const FUNCTION_TIMEOUT_SECONDS = 10;
 /** Lambda gives CPU in proportion to memory; 256 MB keeps cold starts of the SDK v3 clients short. */
 export const FUNCTION_MEMORY_MB = 256;
 export const FUNCTION_RUNTIME = aws.lambda.Runtime.NodeJS22dX;
+/** One clean-up run handles up to cleanupBatchSize shares, a few S3 calls each; well under its claims' lifetime
+ *  (handlers/cleanup.ts CLAIM_SECONDS), so a timed-out run's claims lapse before the next run needs them. */
+export const CLEANUP_TIMEOUT_SECONDS = 120;
+
+/** The clean-up schedule's rate: the interval rounded up to whole minutes (EventBridge's smallest unit). */
+export function cleanupScheduleExpression(intervalSeconds: number): string {
+  const minutes = Math.max(1, Math.ceil(intervalSeconds / 60));
+  return `rate(${minutes} ${minutes === 1 ? "minute" : "minutes"})`;
+}
+
 /** arm64 costs less per GB-second; the code is plain JavaScript with no native modules. */
 export const FUNCTION_ARCHITECTURES = ["arm64"];
 
@@ -57,6 +69,8 @@ export interface FunctionsArgs {
 export class Functions extends pulumi.ComponentResource {
   public readonly functions: FunctionMap;
   public readonly roles: RoleMap;
+  /** The SecureString that holds the stack's log key (see createLogKey). */
+  public readonly logKey: aws.ssm.Parameter;
   /** The SDK layer every data function attaches. */
   public readonly sdkLayer: SdkLayer;
 
@@ -75,14 +89,23 @@ export class Functions extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    this.logKey = this.createLogKey(name, args.stack);
+    // The functions that read data log about shares and get the log key; the result is a secret output, so the
+    // whole environment is encrypted in the Pulumi state.
+    const withLogKey = pulumi
+      .all([environment, this.logKey.value])
+      .apply(([env, key]): Record<string, string> => ({ ...env, [LOG_KEY_ENV]: key }));
+    const envFor = (needs: Needs) => (needs === "data" ? withLogKey : environment);
     const created = [
       ...args.routes.map((route) =>
-        this.createFunction(name, route.name, routeFunctionFactory(route), route.needs, args, environment),
+        this.createFunction(name, route.name, routeFunctionFactory(route), route.needs, args, envFor(route.needs)),
       ),
-      this.createFunction(name, "objectCreated", objectCreatedFunctionFactory(), "data", args, environment),
+      this.createFunction(name, "objectCreated", objectCreatedFunctionFactory(), "data", args, withLogKey),
+      this.createFunction(name, "cleanup", cleanupFunctionFactory(), "data", args, withLogKey),
     ];
     this.functions = Object.fromEntries(created.map((c) => [c.fn, c.lambda])) as FunctionMap;
     this.roles = Object.fromEntries(created.map((c) => [c.fn, c.role])) as RoleMap;
+    this.createCleanupSchedule(name, args.settings, this.functions.cleanup);
     this.registerOutputs({});
   }
 
@@ -121,7 +144,7 @@ export class Functions extends pulumi.ComponentResource {
         role: role.arn,
         runtime: FUNCTION_RUNTIME,
         architectures: FUNCTION_ARCHITECTURES,
-        timeout: FUNCTION_TIMEOUT_SECONDS,
+        timeout: fn === "cleanup" ? CLEANUP_TIMEOUT_SECONDS : FUNCTION_TIMEOUT_SECONDS,
         memorySize: FUNCTION_MEMORY_MB,
         environment: { variables: environment },
         loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
@@ -133,5 +156,49 @@ export class Functions extends pulumi.ComponentResource {
       { parent: this, dependsOn: [logGroup, policy] },
     );
     return { fn, lambda, role };
+  }
+
+  /**
+   * The key of the log fingerprints (handlers/log.ts): 32 random bytes made by the program at the first deploy
+   * and kept in an SSM SecureString. `ignoreChanges` keeps the first value for good (the program makes a new one
+   * on every run, which must not rotate the key); `pulumi up --replace <urn>` rotates it. Never in code or in the
+   * serialized closures: it reaches the functions as a secret environment variable.
+   */
+  private createLogKey(name: string, stack: string): aws.ssm.Parameter {
+    return new aws.ssm.Parameter(
+      `${name}-log-key`,
+      {
+        name: `/fileshare/${stack}/log-fingerprint-key`,
+        type: "SecureString",
+        value: pulumi.secret(randomBytes(32).toString("base64")),
+        description: "Key of the fingerprints that stand for share ids and tokens in the logs",
+      },
+      { parent: this, ignoreChanges: ["value"] },
+    );
+  }
+
+  private createCleanupSchedule(name: string, settings: Settings, fn: aws.lambda.Function): void {
+    // A scheduled sweeper over the sparse sweep index rather than one EventBridge Scheduler schedule per share:
+    // one Query per run whatever the number of shares, no schedule to create, move (a used-up share) or delete
+    // per share, and the same code runs locally on a timer. Its bound: one interval after a share is due.
+    const rule = new aws.cloudwatch.EventRule(
+      `${name}-cleanup-schedule`,
+      {
+        description: "Runs the clean-up: removes expired and used-up shares and objects without a record",
+        scheduleExpression: cleanupScheduleExpression(settings.cleanupIntervalSeconds),
+      },
+      { parent: this },
+    );
+    const permission = new aws.lambda.Permission(
+      `${name}-cleanup-invoke`,
+      { action: "lambda:InvokeFunction", function: fn.name, principal: "events.amazonaws.com", sourceArn: rule.arn },
+      { parent: this },
+    );
+    // Lambda's default async retries (two) are harmless: runs are idempotent and claim each share first.
+    new aws.cloudwatch.EventTarget(
+      `${name}-cleanup-target`,
+      { rule: rule.name, arn: fn.arn },
+      { parent: this, dependsOn: [permission] },
+    );
   }
 }

@@ -4,6 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { UPLOAD_PREFIX } from "../handlers/ids";
+import { SWEEP_INDEX } from "../handlers/records";
 import type { RouteName } from "../handlers/routeTable";
 
 export const TABLE_READ_ACTIONS = ["dynamodb:GetItem"] as const;
@@ -24,14 +25,24 @@ export const OBJECT_DELETE_ACTIONS = ["s3:DeleteObject"] as const;
 export const BUCKET_LIST_ACTIONS = ["s3:ListBucket"] as const;
 /** The ObjectCreated function's on-failure destination: the event goes to the failure queue (infra/uploadEvents.ts). */
 export const QUEUE_SEND_ACTIONS = ["sqs:SendMessage"] as const;
+/** The clean-up: reads due shares from the sweep index (a Query; never a Scan). */
+export const INDEX_QUERY_ACTIONS = ["dynamodb:Query"] as const;
+/** Deleting every version of an object and aborting its open multipart uploads. */
+export const OBJECT_PURGE_ACTIONS = ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:AbortMultipartUpload"] as const;
+/** Listing the versions and open multipart uploads of a key, and the keys under uploads/. */
+export const BUCKET_PURGE_LIST_ACTIONS = [
+  "s3:ListBucket",
+  "s3:ListBucketVersions",
+  "s3:ListBucketMultipartUploads",
+] as const;
 /** The log group exists already (we create it), so CreateLogGroup is not granted. */
 export const LOG_WRITE_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"] as const;
 
 /** The only managed policy attached anywhere: API Gateway's account-wide logging role (see infra/api.ts). */
 export const API_GATEWAY_LOGGING_POLICY_ARN = aws.iam.ManagedPolicy.AmazonAPIGatewayPushToCloudWatchLogs;
 
-/** Every Lambda function of the stack: one per route, plus the S3 ObjectCreated handler. */
-export type FunctionName = RouteName | "objectCreated";
+/** Every Lambda function of the stack: one per route, plus the S3 ObjectCreated handler and the clean-up. */
+export type FunctionName = RouteName | "objectCreated" | "cleanup";
 
 /** One IAM policy statement (Allow only: this program grants, it never relies on Deny to limit itself). */
 export interface Statement {
@@ -47,6 +58,8 @@ export interface GrantTargets {
   bucketArn: string;
   /** The objects under uploads/: `<bucketArn>/uploads/*`. */
   uploadsArn: string;
+  /** The table's sweep index: `<tableArn>/index/bySweepAt`. */
+  sweepIndexArn: string;
 }
 
 type Grant = (on: GrantTargets) => Statement[];
@@ -92,12 +105,25 @@ export const FUNCTION_GRANTS: { readonly [F in FunctionName]: Grant } = {
       [...TABLE_READ_ACTIONS, ...TABLE_UPDATE_ACTIONS, ...TABLE_DELETE_ACTIONS],
       on.tableArn,
     ),
-    allow("DeleteUploadOrAbortParts", [...OBJECT_DELETE_ACTIONS, ...MULTIPART_ABORT_ACTIONS], on.uploadsArn),
+    // Every version and open multipart upload of the key: "deleted" means deleted on a versioned bucket.
+    allow("DeleteEveryVersion", OBJECT_PURGE_ACTIONS, on.uploadsArn),
+    allow("ListVersionsAndUploads", ["s3:ListBucketVersions", "s3:ListBucketMultipartUploads"], on.bucketArn),
   ],
   objectCreated: (on) => [
     allow("ReadAndConfirmRecord", [...TABLE_READ_ACTIONS, ...TABLE_UPDATE_ACTIONS], on.tableArn),
     allow("CheckOrDeleteUpload", [...OBJECT_READ_ACTIONS, ...OBJECT_DELETE_ACTIONS], on.uploadsArn),
     allow("TellMissingUploads", BUCKET_LIST_ACTIONS, on.bucketArn),
+  ],
+  cleanup: (on) => [
+    allow("FindDueShares", INDEX_QUERY_ACTIONS, on.sweepIndexArn),
+    allow(
+      "ClaimAndRemoveRecords",
+      [...TABLE_READ_ACTIONS, ...TABLE_PUT_ACTIONS, ...TABLE_UPDATE_ACTIONS, ...TABLE_DELETE_ACTIONS],
+      on.tableArn,
+    ),
+    // GetObject authorises the HeadObject that tells an orphan from an object another run removed.
+    allow("RemoveEveryVersion", [...OBJECT_READ_ACTIONS, ...OBJECT_PURGE_ACTIONS], on.uploadsArn),
+    allow("ListVersionsAndUploads", BUCKET_PURGE_LIST_ACTIONS, on.bucketArn),
   ],
 };
 
@@ -111,7 +137,12 @@ export function functionPolicyDocument(fn: FunctionName, bucketArn: string, tabl
   return {
     Version: "2012-10-17",
     Statement: [
-      ...FUNCTION_GRANTS[fn]({ tableArn, bucketArn, uploadsArn: uploadsArnOf(bucketArn) }),
+      ...FUNCTION_GRANTS[fn]({
+        tableArn,
+        bucketArn,
+        uploadsArn: uploadsArnOf(bucketArn),
+        sweepIndexArn: `${tableArn}/index/${SWEEP_INDEX}`,
+      }),
       // The provider's log group `arn` has no ":*" suffix; log streams live under "<arn>:*".
       allow("WriteOwnLogs", LOG_WRITE_ACTIONS, `${logGroupArn}:*`),
     ],

@@ -4,7 +4,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BUCKET_CORS_RULE } from "../config/bucketCors";
 import { UPLOAD_PREFIX } from "../handlers/ids";
-import { TABLE_KEY, TTL_ATTRIBUTE } from "../handlers/records";
+import { SWEEP_AT_ATTRIBUTE, SWEEP_INDEX, SWEEP_SHARD_ATTRIBUTE, TABLE_KEY, TTL_ATTRIBUTE } from "../handlers/records";
 import { Settings } from "../config/schema";
 
 /** Days after which an upload is expired by S3: the longest share, rounded up, plus one day of margin. */
@@ -150,7 +150,21 @@ export class Storage extends pulumi.ComponentResource {
       {
         billingMode: "PAY_PER_REQUEST",
         hashKey: TABLE_KEY,
-        attributes: [{ name: TABLE_KEY, type: "S" }],
+        attributes: [
+          { name: TABLE_KEY, type: "S" },
+          { name: SWEEP_SHARD_ATTRIBUTE, type: "S" },
+          { name: SWEEP_AT_ATTRIBUTE, type: "N" },
+        ],
+        // Sparse: only live shares carry the sweep attributes, so the clean-up Queries exactly what is due.
+        globalSecondaryIndexes: [
+          {
+            name: SWEEP_INDEX,
+            hashKey: SWEEP_SHARD_ATTRIBUTE,
+            rangeKey: SWEEP_AT_ATTRIBUTE,
+            projectionType: "KEYS_ONLY",
+          },
+        ],
+        // The backstop: DynamoDB deletes expired records itself, within days, should the clean-up not run.
         ttl: { attributeName: TTL_ATTRIBUTE, enabled: true },
         pointInTimeRecovery: { enabled: settings.protectData },
         // Encrypted with the AWS managed key (aws/dynamodb); no key to grant to the roles.

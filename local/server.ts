@@ -2,6 +2,7 @@
 // order that fails fast, and stopped together.
 import { Settings } from "../config/schema";
 import { Backends, startBackends } from "./backends";
+import { startCleanupTimer } from "./cleanup";
 import { StartupError } from "./errors";
 import { createGateway, Gateway } from "./gateway";
 import { lockDataDir, prepareDataDir } from "./lock";
@@ -67,6 +68,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalServer> {
     throw new StartupError(`the local S3/DynamoDB servers did not start (${message.split("\n")[0]}).`);
   }
   const started = backends;
+  const cleanup = startCleanupTimer(() => started.deps, options.settings.cleanupIntervalSeconds * 1000);
   const url = `http://127.0.0.1:${port}/${options.stage ? `${options.stage}/` : ""}`;
   return {
     port,
@@ -75,6 +77,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalServer> {
     backends: started,
     gateway,
     close: async () => {
+      await cleanup.stop();
       await gateway.close();
       await started.close();
       started.deps.s3.destroy();

@@ -4,7 +4,7 @@ import { ApiRequest, ApiResponse, parseJsonObject } from "../http";
 import { fileKeyFor } from "../ids";
 import { abortMultipartUpload, createMultipartUpload, planParts } from "../multipart";
 import { signUpload } from "../objects";
-import { FileRecord, putRecord } from "../records";
+import { FileRecord, pendingSweepAt, putRecord, SWEEP_SHARD } from "../records";
 import { hashToken } from "../tokens";
 import { parseUploadRequest } from "../validation";
 
@@ -41,7 +41,11 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
       await abortMultipartUpload(deps, { key: record.fileKey, uploadId }).catch(() => undefined); // no record: nothing may use the upload
       throw e;
     }
-    request.log.info("multipart upload created", { fileId: id, size: record.size, parts: plan.partCount });
+    request.log.info("multipart upload created", {
+      file: deps.fingerprint(id),
+      size: record.size,
+      parts: plan.partCount,
+    });
     return {
       status: 201,
       body: {
@@ -57,9 +61,16 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
   }
   // The upload URL never outlives the share it uploads to.
   const uploadExpiresIn = Math.min(deps.config.uploadUrlTtlSeconds, upload.expiresInSeconds);
+  record.sweepShard = SWEEP_SHARD;
+  // A multipart upload may take the whole share (its part URLs never outlive it): the clean-up must not take it
+  // for an abandoned single PUT.
+  record.sweepAtEpoch =
+    record.multipart !== undefined
+      ? expiresAtEpoch
+      : pendingSweepAt(expiresAtEpoch, Math.floor(now.getTime() / 1000), uploadExpiresIn);
   await putRecord(deps, record);
   const signed = await signUpload(deps, record.fileKey, record, uploadExpiresIn);
-  request.log.info("upload created", { fileId: id, size: record.size });
+  request.log.info("upload created", { file: deps.fingerprint(id), size: record.size });
   return {
     status: 201,
     body: {

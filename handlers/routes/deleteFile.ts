@@ -3,21 +3,28 @@
 import { Deps } from "../deps";
 import { ApiRequest, ApiResponse } from "../http";
 import { abortMultipartUpload } from "../multipart";
-import { deleteObject } from "../objects";
 import { deleteRecord, markDeleting } from "../records";
+import { abortMultipartUploads, deleteAllVersions } from "../versions";
 import { assertOwner, fileIdOf, findRecord } from "./files";
+import { notFound } from "../errors";
 
 export async function deleteFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
   const id = fileIdOf(request);
   const record = await findRecord(deps, id, true);
   assertOwner(request, record);
-  await markDeleting(deps, id, record.deleteTokenHash);
+  // A concurrent DELETE that removed the record first: the file is gone, as this caller wanted, but not by it.
+  if (!(await markDeleting(deps, id, record.deleteTokenHash))) {
+    throw notFound(`No file has the id ${JSON.stringify(id)}; it may have been deleted.`);
+  }
   // An upload still open leaves no parts behind (and no object: a `complete` racing this one is deleted below).
   if (record.multipart !== undefined && record.multipart.completedAt === undefined) {
     await abortMultipartUpload(deps, { key: record.fileKey, uploadId: record.multipart.uploadId });
   }
-  await deleteObject(deps, record.fileKey);
+  // Every version, and any other open upload of the key: on a versioned bucket a plain DeleteObject would only
+  // hide the bytes behind a delete marker.
+  await abortMultipartUploads(deps, record.fileKey);
+  await deleteAllVersions(deps, record.fileKey);
   await deleteRecord(deps, id, record.deleteTokenHash);
-  request.log.info("file deleted", { fileId: id });
+  request.log.info("file deleted", { file: deps.fingerprint(id) });
   return { status: 204 };
 }

@@ -124,7 +124,7 @@ export async function completeUpload(request: ApiRequest, deps: Deps): Promise<A
   if (!(await markMultipartCompleted(deps, record.id, deps.now().toISOString()))) {
     throw conflict("This upload was completed or deleted by another request.");
   }
-  request.log.info("multipart upload completed", { fileId: record.id, parts: multipart.partCount });
+  request.log.info("multipart upload completed", { file: deps.fingerprint(record.id), parts: multipart.partCount });
   // The S3 event may have confirmed it already; otherwise it is still pending.
   const current = (await getRecord(deps, record.id)) ?? record;
   return { status: 200, body: publicView(current) };

@@ -103,8 +103,9 @@ export function usePage() {
   before(async function () {
     const executablePath = findChromium();
     await mkdir(SCREENSHOTS, { recursive: true });
-    // The dev stack's settings, whatever the environment says.
-    const settings = await loadSettings({});
+    // The dev stack's settings, whatever the environment says, but with the clean-up timer at its slowest:
+    // tests move the handlers' clock to show expired shares, which a clean-up run would otherwise remove.
+    const settings = { ...(await loadSettings({})), cleanupIntervalSeconds: 900 };
     server = await startLocal({ port: 0, settings });
     // playwright's launch() gives every run a fresh temporary profile (user-data-dir) and removes it on close.
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });

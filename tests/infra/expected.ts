@@ -2,7 +2,10 @@
 import type { FunctionName } from "../../infra/iam";
 
 /** Each function's exact data permissions: resource → sorted actions. */
-export const EXPECTED_GRANTS: Record<FunctionName, { table: string[]; uploads: string[]; bucket: string[] }> = {
+export const EXPECTED_GRANTS: Record<
+  FunctionName,
+  { table: string[]; uploads: string[]; bucket: string[]; index?: string[] }
+> = {
   page: { table: [], uploads: [], bucket: [] },
   openapi: { table: [], uploads: [], bucket: [] },
   createUpload: { table: ["dynamodb:PutItem"], uploads: ["s3:AbortMultipartUpload", "s3:PutObject"], bucket: [] },
@@ -17,13 +20,19 @@ export const EXPECTED_GRANTS: Record<FunctionName, { table: string[]; uploads: s
   downloadFile: { table: ["dynamodb:GetItem", "dynamodb:UpdateItem"], uploads: ["s3:GetObject"], bucket: [] },
   deleteFile: {
     table: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"],
-    uploads: ["s3:AbortMultipartUpload", "s3:DeleteObject"],
-    bucket: [],
+    uploads: ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+    bucket: ["s3:ListBucketMultipartUploads", "s3:ListBucketVersions"],
   },
   objectCreated: {
     table: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
     uploads: ["s3:DeleteObject", "s3:GetObject"],
     bucket: ["s3:ListBucket"],
+  },
+  cleanup: {
+    index: ["dynamodb:Query"],
+    table: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+    uploads: ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:GetObject"],
+    bucket: ["s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:ListBucketVersions"],
   },
 };
 
@@ -47,5 +56,7 @@ export function expectedPolicy(
   if (EXPECTED_GRANTS[fn].table.length > 0) want[arns.table] = EXPECTED_GRANTS[fn].table;
   if (EXPECTED_GRANTS[fn].uploads.length > 0) want[arns.uploads] = EXPECTED_GRANTS[fn].uploads;
   if (EXPECTED_GRANTS[fn].bucket.length > 0) want[arns.bucket] = EXPECTED_GRANTS[fn].bucket;
+  const index = EXPECTED_GRANTS[fn].index ?? [];
+  if (index.length > 0) want[`${arns.table}/index/bySweepAt`] = index;
   return want;
 }

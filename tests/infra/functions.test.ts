@@ -8,11 +8,12 @@ import { ROUTES } from "../../handlers/routeTable";
 import { lambdaFunctionName } from "../../infra/functions";
 import type { FunctionName } from "../../infra/iam";
 import { actionsByResource, expectedPolicy } from "./expected";
-import { ACCOUNT_ID, buildStack, STACKS, StackRun, valueOf } from "./mocks";
+import { ACCOUNT_ID, buildStack, isSecretInput, STACKS, StackRun, unsecret, valueOf } from "./mocks";
+import { LOG_KEY_ENV } from "../../handlers/log";
 
 const FUNCTION = "aws:lambda/function:Function";
 const ROLE = "aws:iam/role:Role";
-const NAMES: FunctionName[] = [...ROUTES.map((r) => r.name), "objectCreated"];
+const NAMES: FunctionName[] = [...ROUTES.map((r) => r.name), "objectCreated", "cleanup"];
 
 describe("Lambda function names (pure)", () => {
   it("are <prefix>-<stack>-<function>, and a stack name that would make an invalid name stops the program", () => {
@@ -31,7 +32,7 @@ for (const stackName of STACKS) {
       run = await buildStack(stackName);
     });
 
-    it("creates one function per route plus objectCreated, and no other", () => {
+    it("creates one function per route plus objectCreated and cleanup, and no other", () => {
       assert.deepEqual(
         run
           .ofType(FUNCTION)
@@ -41,11 +42,11 @@ for (const stackName of STACKS) {
       );
     });
 
-    it("pins runtime nodejs22.x on arm64, a 10 s timeout and 256 MB on every function", () => {
+    it("pins runtime nodejs22.x on arm64, 256 MB, and a 10 s timeout on every function but cleanup (120 s)", () => {
       for (const f of run.ofType(FUNCTION)) {
         assert.deepEqual(f.inputs["architectures"], ["arm64"], f.name);
         assert.equal(f.inputs["runtime"], "nodejs22.x", f.name);
-        assert.equal(f.inputs["timeout"], 10, f.name);
+        assert.equal(f.inputs["timeout"], f.name === "fileshare-cleanup" ? 120 : 10, f.name);
         assert.equal(f.inputs["memorySize"], 256, f.name);
         assert.equal(f.inputs["handler"], "__index.handler", f.name);
       }
@@ -112,7 +113,8 @@ for (const stackName of STACKS) {
     it("hands every function the stack's settings and the real bucket and table names in its environment", () => {
       const s = run.config.settings;
       for (const name of NAMES) {
-        const env = fn(name).inputs["environment"].variables;
+        const env = { ...unsecret(fn(name).inputs["environment"]).variables };
+        delete env[LOG_KEY_ENV];
         // Written out by hand, so that two swapped values fail.
         const known = {
           FILESHARE_BUCKET_NAME: run.outputs.bucketName,
@@ -146,6 +148,39 @@ for (const stackName of STACKS) {
       }
     });
 
+    it("keeps the log key in an SSM SecureString made once (later runs ignore the new value), as a secret", () => {
+      const key = run.one("aws:ssm/parameter:Parameter");
+      assert.equal(key.inputs["type"], "SecureString");
+      assert.equal(key.inputs["name"], `/fileshare/${stackName}/log-fingerprint-key`);
+      assert.ok(isSecretInput(key.inputs["value"]), "the key's value must be a Pulumi secret (encrypted in the state)");
+      assert.ok(Buffer.from(unsecret(key.inputs["value"]), "base64").length >= 32, "at least 32 random bytes");
+      assert.deepEqual(key.ignoreChanges, ["value"], "a later `pulumi up` must not rotate the key");
+    });
+
+    it("hands the log key to every function that logs about shares as a secret environment, and not to the data-free functions (page, openapi)", () => {
+      const key = unsecret(run.one("aws:ssm/parameter:Parameter").inputs["value"]);
+      for (const name of NAMES) {
+        const environment = fn(name).inputs["environment"];
+        if (ROUTES.find((r) => r.name === name)?.needs === "none") {
+          assert.ok(!isSecretInput(environment) && !(LOG_KEY_ENV in environment.variables), `${name} logs no share`);
+          continue;
+        }
+        assert.ok(isSecretInput(environment), `${name}: its environment must be secret in the state`);
+        assert.equal(unsecret(environment).variables[LOG_KEY_ENV], key, name);
+      }
+    });
+
+    it("never puts the log key into a function's serialized code", async () => {
+      const key = unsecret(run.one("aws:ssm/parameter:Parameter").inputs["value"]) as string;
+      for (const name of NAMES) {
+        const code = (await valueOf(run.app.functions[name].code)) as pulumi.asset.AssetArchive;
+        const index = (await ((await code.assets)["__index.js"] as pulumi.asset.StringAsset).text) as string;
+        if (ROUTES.find((r) => r.name === name)?.needs !== "none")
+          assert.ok(index.includes("createHmac"), `${name}: the closure carries the fingerprint code`);
+        assert.ok(!index.includes(key) && !index.includes(Buffer.from(key, "base64").toString("hex")), name);
+      }
+    });
+
     it("exposes every function's serialized code archive (app.functions.<name>.code) with __index.js", async () => {
       for (const name of NAMES) {
         const code = (await valueOf(run.app.functions[name].code)) as pulumi.asset.AssetArchive;
@@ -157,6 +192,43 @@ for (const stackName of STACKS) {
           `${name} carries no @pulumi package`,
         );
       }
+    });
+    it("runs cleanup on a schedule from cleanupIntervalSeconds (whole minutes), invocable only by that rule", () => {
+      const rule = run.one("aws:cloudwatch/eventRule:EventRule", "fileshare-cleanup-schedule");
+      const minutes = Math.max(1, Math.ceil(run.config.settings.cleanupIntervalSeconds / 60));
+      assert.equal(
+        rule.inputs["scheduleExpression"],
+        stackName === "dev" ? "rate(1 minute)" : `rate(${minutes} minutes)`,
+      );
+      const target = run.one("aws:cloudwatch/eventTarget:EventTarget", "fileshare-cleanup-target");
+      assert.equal(target.inputs["rule"], rule.outputs["name"]);
+      assert.equal(target.inputs["arn"], fn("cleanup").outputs["arn"]);
+      const permissions = run
+        .ofType("aws:lambda/permission:Permission")
+        .filter((p) => p.inputs["principal"] === "events.amazonaws.com");
+      assert.deepEqual(
+        permissions.map((p) => p.inputs),
+        [
+          {
+            action: "lambda:InvokeFunction",
+            function: `fileshare-${stackName}-cleanup`,
+            principal: "events.amazonaws.com",
+            sourceArn: rule.outputs["arn"],
+          },
+        ],
+      );
+    });
+
+    it("gives the table a sparse KEYS_ONLY index of live shares by sweep time for the clean-up to Query", () => {
+      const table = run.one("aws:dynamodb/table:Table");
+      assert.deepEqual(table.inputs["globalSecondaryIndexes"], [
+        { name: "bySweepAt", hashKey: "sweepShard", rangeKey: "sweepAtEpoch", projectionType: "KEYS_ONLY" },
+      ]);
+      assert.deepEqual(
+        table.inputs["ttl"],
+        { attributeName: "expiresAtEpoch", enabled: true },
+        "TTL stays as backstop",
+      );
     });
   });
 }

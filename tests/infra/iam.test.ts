@@ -10,8 +10,11 @@ const LOGS = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/fn";
 const UPLOADS = `${BUCKET}/uploads/*`;
 
 describe("IAM grants (pure policy documents)", () => {
-  it("has a grant for every route's function and for objectCreated, and nothing else", () => {
-    assert.deepEqual(Object.keys(FUNCTION_GRANTS).sort(), [...ROUTES.map((r) => r.name), "objectCreated"].sort());
+  it("has a grant for every route's function, objectCreated and cleanup, and nothing else", () => {
+    assert.deepEqual(
+      Object.keys(FUNCTION_GRANTS).sort(),
+      [...ROUTES.map((r) => r.name), "objectCreated", "cleanup"].sort(),
+    );
   });
 
   for (const fn of Object.keys(EXPECTED_GRANTS) as FunctionName[]) {

@@ -123,7 +123,12 @@ for (const stackName of STACKS) {
       const inputs = run.one(TABLE).inputs;
       assert.equal(inputs["billingMode"], "PAY_PER_REQUEST");
       assert.equal(inputs["hashKey"], "id");
-      assert.deepEqual(inputs["attributes"], [{ name: "id", type: "S" }]);
+      // id is the table's key; the other two key the clean-up's sweep index only.
+      assert.deepEqual(inputs["attributes"], [
+        { name: "id", type: "S" },
+        { name: "sweepShard", type: "S" },
+        { name: "sweepAtEpoch", type: "N" },
+      ]);
       assert.deepEqual(inputs["ttl"], { attributeName: "expiresAtEpoch", enabled: true });
       assert.deepEqual(inputs["serverSideEncryption"], { enabled: true });
       assert.equal(inputs["rangeKey"], undefined);

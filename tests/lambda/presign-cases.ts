@@ -38,6 +38,8 @@ async function cases(endpoint?: string): Promise<Record<string, unknown>> {
     db: createDocumentClient({ region: "eu-west-1", credentials }),
     now: () => NOW,
     random: () => "fixed",
+    fingerprint: () => "fixed",
+    bucketOrigin: "https://fileshare-prod-files.s3.eu-west-1.amazonaws.com",
   };
   const key = fileKeyFor("AbCdEfGhIjKlMnOpQrStUv");
   const upload = { key, uploadId: "VXBsb2FkIElEIGZvciA2aWWpbmcncyBteS1tb3ZpZS5tMnRzIHVwbG9hZA" };

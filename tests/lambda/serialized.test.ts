@@ -4,12 +4,18 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { APIGatewayProxyResult } from "aws-lambda";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { fromEnvironment } from "../../config/runtime";
+import type { CleanupReport } from "../../handlers/cleanup";
+import { headObject } from "../../handlers/objects";
+import { getRecord } from "../../handlers/records";
 import { pageResponse } from "../../handlers/page";
 import { API_DOCUMENT_JSON, matchPath, ROUTES } from "../../handlers/routeTable";
 import { Backends, startBackends } from "../../local/backends";
 import { proxyEvent } from "../../local/events";
 import { bytesOf } from "../support/harness";
+import { leaks, wholeFlow } from "../support/flow";
 import {
   buildFunctions,
   BuiltFunction,
@@ -78,9 +84,14 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
       path,
       resource: route.path,
       pathParameters: matchPath(route.path, path)!,
-      headers: { host: "abc.execute-api.eu-west-1.amazonaws.com", "x-forwarded-proto": "https", ...headers },
+      headers: {
+        host: "abc.execute-api.eu-west-1.amazonaws.com",
+        "x-forwarded-proto": "https",
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...headers,
+      },
       stage: "dev",
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
     });
     const result = (await lambdas[route.name]!.invoke(event)) as APIGatewayProxyResult;
     return {
@@ -91,8 +102,11 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
     };
   }
 
-  it("has one function per route plus the S3 handler", () => {
-    assert.deepEqual(functions.map((f) => f.name).sort(), [...ROUTES.map((r) => r.name), "objectCreated"].sort());
+  it("has one function per route plus the S3 handler and the clean-up", () => {
+    assert.deepEqual(
+      functions.map((f) => f.name).sort(),
+      [...ROUTES.map((r) => r.name), "objectCreated", "cleanup"].sort(),
+    );
   });
 
   it("packs only runtime dependencies: no @pulumi, no tooling, no test servers", () => {
@@ -211,12 +225,31 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
     assert.match(bad.json.error.message, /not a valid MIME type/);
   });
 
+  it("logs a whole flow and every error path in the serialized functions with no id, token or URL signature", async () => {
+    const before = Object.fromEntries(Object.entries(lambdas).map(([n, l]) => [n, l.logs.length]));
+    const secrets = await wholeFlow({ call, idle: () => backends.idle() });
+    const text = Object.entries(lambdas)
+      .flatMap(([n, l]) => l.logs.slice(before[n]))
+      .join("\n");
+    const lines = text.split("\n").filter((l) => l.trim() !== "");
+    assert.ok(lines.length >= 25, `the flow is logged (${lines.length} lines)`);
+    assert.deepEqual(leaks(text, secrets), [], "secrets found in the serialized functions' logs");
+    assert.match(text, /"route":"\/files\/\{id\}\/download"/, "request lines carry the route template");
+    console.log(`      serialized log scan: ${lines.length} lines, 0 secrets found`);
+  });
+
   it("serves the web page from the page function, with the page text inside the code", async () => {
     const page = await call("GET", "/");
     assert.equal(page.status, 200);
     assert.match(String(page.headers["Content-Type"]), /text\/html/);
     const config = fromEnvironment(functions[0]!.environment);
-    assert.equal(page.body, pageResponse(config).body, "the same page the project serves locally");
+    const bucketOrigin = new URL(backends.sdkEnvironment["AWS_ENDPOINT_URL_S3"]!).origin;
+    assert.equal(page.body, pageResponse({ config, bucketOrigin }).body, "the same page the project serves locally");
+    assert.match(
+      String(page.headers["Content-Security-Policy"]),
+      new RegExp(`connect-src 'self' ${bucketOrigin.replace(/[.]/g, "\\.")};`),
+      "the CSP allows the API and exactly the S3 endpoint the function's pre-signed URLs point at",
+    );
     assert.match(page.body, new RegExp(`"maxShareTtlSeconds":${config.maxShareTtlSeconds}[,}]`), "the stack's limits");
   });
 
@@ -226,6 +259,47 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
     const { servers, ...document } = served.json;
     assert.deepEqual(servers, [{ url: "https://abc.execute-api.eu-west-1.amazonaws.com/dev/" }]);
     assert.deepEqual(document, JSON.parse(API_DOCUMENT_JSON));
+  });
+
+  it("runs the clean-up from its archive: a due share's object and record are removed, and it says so by fingerprint", async () => {
+    const deps = backends.deps;
+    const id = deps.random(16);
+    const key = `uploads/${id}`;
+    const past = Math.floor(Date.now() / 1000) - 5;
+    // A share that expired 5 s ago, written as createUpload and the S3 event would have left it (the real clock
+    // runs in the child process, so the share is made due rather than the clock moved).
+    await deps.db.send(
+      new PutCommand({
+        TableName: deps.config.tableName,
+        Item: {
+          id,
+          fileKey: key,
+          fileName: "a.bin",
+          contentType: "application/octet-stream",
+          size: 3,
+          status: "available",
+          createdAt: new Date(past * 1000 - 60_000).toISOString(),
+          expiresAt: new Date(past * 1000).toISOString(),
+          expiresAtEpoch: past,
+          downloads: 0,
+          deleteTokenHash: "00",
+          sweepShard: "live",
+          sweepAtEpoch: past,
+        },
+      }),
+    );
+    await deps.s3.send(new PutObjectCommand({ Bucket: deps.config.bucketName, Key: key, Body: bytesOf(3) }));
+    await backends.idle();
+    assert.ok(await headObject(deps, key), "the object is there before the run");
+    const report = (await lambdas["cleanup"]!.invoke({ "detail-type": "Scheduled Event" })) as CleanupReport;
+    assert.deepEqual(
+      report.removed.filter((r) => r.file === deps.fingerprint(id)).map((r) => r.reason),
+      ["expired"],
+    );
+    assert.equal(report.failed, 0);
+    assert.equal(await getRecord(deps, id), undefined);
+    assert.equal(await headObject(deps, key), undefined);
+    assert.ok(!lambdas["cleanup"]!.logs.some((l) => l.includes(id)), "the id never appears in the logs in clear");
   });
 });
 

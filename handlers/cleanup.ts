@@ -1,0 +1,223 @@
+// The clean-up ("expiry means deletion"): removes shares that expired, whose last download URL expired, whose
+// upload never arrived or whose DELETE never finished, and objects that have no record. Due shares come from the
+// sparse sweep index (a Query, never a Scan); objects without a record from a bounded listing of uploads/.
+// Each share is claimed by one conditional write before anything is removed, so runs may overlap (a retried
+// schedule, the local timer): each thing is removed by exactly one of them. Should removing an object fail, the
+// claim is released and the record stays, so the next run tries again.
+import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { Deps } from "./deps";
+import { describeError, Logger } from "./log";
+import { fileKeyFor, idFromKey } from "./ids";
+import { headObject } from "./objects";
+import {
+  FileRecord,
+  getRecord,
+  isExpired,
+  SWEEP_AT_ATTRIBUTE,
+  SWEEP_INDEX,
+  SWEEP_SHARD,
+  SWEEP_SHARD_ATTRIBUTE,
+  TABLE_KEY,
+} from "./records";
+import { abortMultipartUploads, deleteAllVersions, listUploadKeys } from "./versions";
+
+/** How long a claim keeps other runs away from a share: longer than one run may take (its Lambda timeout). */
+export const CLAIM_SECONDS = 300;
+
+/** Why a share was removed. */
+export type Reason = "expired" | "exhausted" | "upload-never-arrived" | "delete-unfinished" | "object-without-record";
+
+/** One removal, as logged: a fingerprint, never the id. */
+export interface Removal {
+  reason: Reason;
+  file: string;
+  /** Object versions (and delete markers) deleted. */
+  versions: number;
+  abortedUploads: number;
+}
+
+export interface CleanupReport {
+  removed: Removal[];
+  /** Shares this run claimed but could not remove (left for the next run). */
+  failed: number;
+}
+
+export interface CleanupOptions {
+  /** At most this many shares and this many listed objects per run. */
+  limit: number;
+  log: Logger;
+}
+
+const isConditionFailure = (e: unknown) => e instanceof Error && e.name === "ConditionalCheckFailedException";
+const epoch = (date: Date) => Math.floor(date.getTime() / 1000);
+
+/** One clean-up run. Throws only when it could not even look for work (the index or the bucket listing failed). */
+export async function runCleanup(deps: Deps, options: CleanupOptions): Promise<CleanupReport> {
+  const runId = deps.random(12);
+  const report: CleanupReport = { removed: [], failed: 0 };
+  for (const id of await dueShareIds(deps, options.limit)) {
+    const claimed = await claimDueShare(deps, id, runId);
+    if (claimed !== undefined) await remove(deps, claimed, reasonFor(claimed, deps.now()), runId, report, options.log);
+  }
+  const startAfter = `${fileKeyFor(deps.random(1).slice(0, 1))}`;
+  for (const key of await listUploadKeys(deps, options.limit, startAfter)) {
+    const id = idFromKey(key);
+    if (id === undefined) continue; // not a key our API can create; the lifecycle rule expires it
+    if ((await getRecord(deps, id)) !== undefined) continue; // its record's own schedule covers it
+    const claimed = await claimOrphanObject(deps, id, runId);
+    if (claimed === undefined) continue;
+    // Listed before another run (or a DELETE) removed it with its record: nothing left to remove but our claim.
+    // Records are deleted after their objects, so with the record gone a present object really is an orphan.
+    if ((await headObject(deps, key)) === undefined) await deleteClaimedRecord(deps, id, runId);
+    else await remove(deps, claimed, "object-without-record", runId, report, options.log);
+  }
+  options.log.info("clean-up run finished", { removed: report.removed.length, failed: report.failed });
+  return report;
+}
+
+/** The ids of shares due for removal, oldest first. */
+async function dueShareIds(deps: Deps, limit: number): Promise<string[]> {
+  const out = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.config.tableName,
+      IndexName: SWEEP_INDEX,
+      KeyConditionExpression: "#shard = :shard AND #sweep <= :now",
+      ExpressionAttributeNames: { "#shard": SWEEP_SHARD_ATTRIBUTE, "#sweep": SWEEP_AT_ATTRIBUTE },
+      ExpressionAttributeValues: { ":shard": SWEEP_SHARD, ":now": epoch(deps.now()) },
+      Limit: limit,
+    }),
+  );
+  return (out.Items ?? []).map((item) => String(item[TABLE_KEY]));
+}
+
+/** Takes a due share for this run: marks it `deleting` (gone for everyone from now on) unless another run holds
+ *  it or it is no longer due (confirmed, or a download given back, since the index was read). Returns the record
+ *  as it was, or undefined when this run did not get it. */
+async function claimDueShare(deps: Deps, id: string, runId: string): Promise<FileRecord | undefined> {
+  const now = epoch(deps.now());
+  try {
+    const out = await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.config.tableName,
+        Key: { [TABLE_KEY]: id },
+        UpdateExpression: "SET #status = :deleting, #claimBy = :me, #claimUntil = :until",
+        ConditionExpression: "#sweep <= :now AND (attribute_not_exists(#claimUntil) OR #claimUntil < :now)",
+        ExpressionAttributeNames: {
+          "#status": "status",
+          "#claimBy": "sweepClaimBy",
+          "#claimUntil": "sweepClaimUntil",
+          "#sweep": SWEEP_AT_ATTRIBUTE,
+        },
+        ExpressionAttributeValues: {
+          ":deleting": "deleting",
+          ":me": runId,
+          ":until": now + CLAIM_SECONDS,
+          ":now": now,
+        },
+        ReturnValues: "ALL_OLD",
+      }),
+    );
+    return out.Attributes as FileRecord;
+  } catch (e) {
+    if (isConditionFailure(e)) return undefined;
+    throw e;
+  }
+}
+
+/** Takes an object that has no record, by writing a claimed `deleting` record for it (which only one run can do).
+ *  Should this run then fail, the record is an ordinary unfinished delete that a later run removes. */
+async function claimOrphanObject(deps: Deps, id: string, runId: string): Promise<FileRecord | undefined> {
+  const now = epoch(deps.now());
+  const record = {
+    [TABLE_KEY]: id,
+    fileKey: fileKeyFor(id),
+    status: "deleting",
+    deleteTokenHash: "", // no token can match it: a DELETE of this id gets 403, never a crash
+    createdAt: deps.now().toISOString(),
+    // TTL removes the claim record too, should every run fail.
+    expiresAtEpoch: now + CLAIM_SECONDS,
+    [SWEEP_SHARD_ATTRIBUTE]: SWEEP_SHARD,
+    [SWEEP_AT_ATTRIBUTE]: now,
+    sweepClaimBy: runId,
+    sweepClaimUntil: now + CLAIM_SECONDS,
+  };
+  try {
+    await deps.db.send(
+      new PutCommand({
+        TableName: deps.config.tableName,
+        Item: record,
+        ConditionExpression: "attribute_not_exists(#id)",
+        ExpressionAttributeNames: { "#id": TABLE_KEY },
+      }),
+    );
+    return record as unknown as FileRecord;
+  } catch (e) {
+    if (isConditionFailure(e)) return undefined;
+    throw e;
+  }
+}
+
+function reasonFor(record: FileRecord, now: Date): Reason {
+  if (record.status === "deleting") return "delete-unfinished";
+  if (isExpired(record, now)) return "expired";
+  return record.status === "pending" ? "upload-never-arrived" : "exhausted";
+}
+
+/** Aborts open uploads, deletes every object version, then the record (only while this run's claim holds). */
+async function remove(
+  deps: Deps,
+  record: FileRecord,
+  reason: Reason,
+  runId: string,
+  report: CleanupReport,
+  log: Logger,
+): Promise<void> {
+  const file = deps.fingerprint(record.id);
+  try {
+    const abortedUploads = await abortMultipartUploads(deps, record.fileKey);
+    const versions = await deleteAllVersions(deps, record.fileKey);
+    if (!(await deleteClaimedRecord(deps, record.id, runId))) {
+      log.info("share was removed by someone else meanwhile", { reason, file });
+      return;
+    }
+    const removal = { reason, file, versions, abortedUploads };
+    report.removed.push(removal);
+    log.info("share removed", { ...removal });
+  } catch (e) {
+    report.failed++;
+    log.error("share not removed; the next run retries", { reason, file, ...describeError(e) });
+    await releaseClaim(deps, record.id, runId).catch(() => undefined); // else the claim lapses by itself
+  }
+}
+
+/** Deletes the record if this run's claim still holds; false when it was gone or taken (an owner's DELETE). */
+async function deleteClaimedRecord(deps: Deps, id: string, runId: string): Promise<boolean> {
+  try {
+    await deps.db.send(
+      new DeleteCommand({
+        TableName: deps.config.tableName,
+        Key: { [TABLE_KEY]: id },
+        ConditionExpression: "#claimBy = :me",
+        ExpressionAttributeNames: { "#claimBy": "sweepClaimBy" },
+        ExpressionAttributeValues: { ":me": runId },
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (isConditionFailure(e)) return false;
+    throw e;
+  }
+}
+
+async function releaseClaim(deps: Deps, id: string, runId: string): Promise<void> {
+  await deps.db.send(
+    new UpdateCommand({
+      TableName: deps.config.tableName,
+      Key: { [TABLE_KEY]: id },
+      UpdateExpression: "REMOVE #claimBy, #claimUntil",
+      ConditionExpression: "#claimBy = :me",
+      ExpressionAttributeNames: { "#claimBy": "sweepClaimBy", "#claimUntil": "sweepClaimUntil" },
+      ExpressionAttributeValues: { ":me": runId },
+    }),
+  );
+}
