@@ -168,13 +168,13 @@ describe("Finding the SDK names the handlers import (infra/sdkBundle.ts)", () =>
 
   it("follows the local modules the handlers import (outside handlers/ too), skipping type-only ones", async () => {
     await mkdir(join(dir, "handlers"));
-    await mkdir(join(dir, "shared"));
+    await mkdir(join(dir, "common"));
     await writeFile(
       join(dir, "handlers", "a.ts"),
-      `import { x } from "../shared/clients";\nimport type { T } from "../shared/types";`,
+      `import { x } from "../common/clients";\nimport type { T } from "../common/types";`,
     );
-    await writeFile(join(dir, "shared", "clients.ts"), `export { S3Client as x } from "@aws-sdk/client-s3";`);
-    await writeFile(join(dir, "shared", "types.ts"), `import { GetCommand } from "@aws-sdk/lib-dynamodb";`);
+    await writeFile(join(dir, "common", "clients.ts"), `export { S3Client as x } from "@aws-sdk/client-s3";`);
+    await writeFile(join(dir, "common", "types.ts"), `import { GetCommand } from "@aws-sdk/lib-dynamodb";`);
     const found = importedSdkNames(join(dir, "handlers"));
     assert.deepEqual([...found.keys()], ["@aws-sdk/client-s3"]);
     assert.deepEqual([...found.get("@aws-sdk/client-s3")!], ["S3Client"]);
