@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".local-data/", "test-output/"] },
+  { ignores: ["node_modules/", ".local-data/", "test-output/", "cli/dist/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -12,6 +12,12 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
       "no-control-regex": "off",
     },
+  },
+  {
+    // The CLI's launcher: a CommonJS Node script that loads the TypeScript CLI.
+    files: ["cli/**/*.js"],
+    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", __dirname: "readonly" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
     // The page's script: a classic browser script, no modules, no build step.

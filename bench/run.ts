@@ -20,6 +20,7 @@ import { signDownload, signUpload } from "../handlers/objects";
 import { matchPath, ROUTES } from "../handlers/routeTable";
 import { Backends, startBackends } from "../local/backends";
 import { proxyEvent } from "../local/events";
+import { benchMultipart } from "./multipart";
 import * as s from "./support";
 
 process.env["FILESHARE_LOG_LEVEL"] = "silent";
@@ -355,6 +356,7 @@ async function main(): Promise<void> {
   await writeFile(join(__dirname, "results.json"), JSON.stringify(results, null, 2) + "\n");
   console.log(`fileshare bench, ${date}, ${machine}, ${results.seconds.toFixed(0)} s\n`);
   console.log(table());
+  await benchMultipart(); // the CLI's multipart rows (issue 9): its own servers, printed after the table
 }
 
 main().catch((e) => {

@@ -72,6 +72,10 @@ export function parseSettings(
       `${prefix}defaultMaxDownloads (${s.defaultMaxDownloads}) must not exceed ${prefix}maxDownloadsLimit (${s.maxDownloadsLimit}).`,
     ],
     [
+      s.multipartAbortDays >= Math.ceil(s.maxShareTtlSeconds / 86400),
+      `${prefix}multipartAbortDays (${s.multipartAbortDays}) must be at least ${prefix}maxShareTtlSeconds in days (${Math.ceil(s.maxShareTtlSeconds / 86400)}), or S3 could abort an upload its share still allows.`,
+    ],
+    [
       s.apiThrottleBurstLimit >= Math.min(s.apiThrottleRateLimit, 5000),
       `${prefix}apiThrottleBurstLimit (${s.apiThrottleBurstLimit}) must be at least ${prefix}apiThrottleRateLimit (${s.apiThrottleRateLimit}).`,
     ],

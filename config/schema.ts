@@ -14,6 +14,10 @@ export const LOG_RETENTION_DAYS = [
 
 /** S3 accepts at most 5 GiB in one PUT. */
 export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
+/** S3's largest object: 10,000 parts of up to 5 GiB each, capped at 5 TiB. */
+export const MAX_OBJECT_BYTES = 5 * 1024 ** 4;
+/** S3's smallest part (every part but the last). */
+export const MIN_PART_BYTES = 5 * 1024 ** 2;
 
 /** Who needs a setting besides deploy time: `runtime` = the Lambda functions (an environment variable);
  *  `page` = also the web page, as one of its limits (only a runtime setting can be). */
@@ -92,10 +96,34 @@ export const SETTINGS = [
     key: "maxFileSizeBytes",
     type: "integer",
     default: 104857600,
-    description: `Largest file accepted, in bytes (1-${MAX_SINGLE_PUT_BYTES}, the S3 single-PUT limit).`,
-    check: range(1, MAX_SINGLE_PUT_BYTES),
+    description: `Largest file accepted, in bytes (1-${MAX_OBJECT_BYTES}, S3's 5 TiB object limit; files above multipartThresholdBytes go up in parts).`,
+    check: range(1, MAX_OBJECT_BYTES),
     runtime: true,
     page: true,
+  },
+  {
+    key: "multipartThresholdBytes",
+    type: "integer",
+    default: 104857600,
+    description: `Files larger than this go up as multipart uploads (resumable, in parallel parts), in bytes (${MIN_PART_BYTES}-${MAX_SINGLE_PUT_BYTES}).`,
+    check: range(MIN_PART_BYTES, MAX_SINGLE_PUT_BYTES),
+    runtime: true,
+  },
+  {
+    key: "multipartPartSizeBytes",
+    type: "integer",
+    default: 16777216,
+    description: `The smallest part of a multipart upload, in bytes (${MIN_PART_BYTES}-${MAX_SINGLE_PUT_BYTES}); larger files get larger parts so that they fit in 10,000.`,
+    check: range(MIN_PART_BYTES, MAX_SINGLE_PUT_BYTES),
+    runtime: true,
+  },
+  {
+    key: "multipartAbortDays",
+    type: "integer",
+    default: 8,
+    description:
+      "Days after which S3 aborts an unfinished multipart upload and frees its parts (at least the longest share in days: no part URL outlives its share, so an upload cannot go on longer).",
+    check: range(1, 3650),
   },
   {
     key: "allowedContentTypes",
@@ -259,6 +287,13 @@ export const SETTINGS = [
     default: 1000,
     description: "WAF: requests per client IP per 5 minutes before it is blocked (10-2000000000).",
     check: range(10, 2000000000),
+  },
+  {
+    key: "manageApiGatewayAccount",
+    type: "boolean",
+    default: false,
+    description:
+      "Set API Gateway's account-wide CloudWatch role (aws.apigateway.Account) for this account and region. It is shared by every REST API there: turn it on only where no role is set yet, in one stack per account and region. Access logs need that role.",
   },
   {
     key: "cleanupIntervalSeconds",

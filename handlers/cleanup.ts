@@ -6,7 +6,7 @@
 // claim is released and the record stays, so the next run tries again.
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { Deps } from "./deps";
-import { describeError, fingerprint, Logger } from "./log";
+import { describeError, Logger } from "./log";
 import { fileKeyFor, idFromKey } from "./ids";
 import { headObject } from "./objects";
 import {
@@ -172,7 +172,7 @@ async function remove(
   report: CleanupReport,
   log: Logger,
 ): Promise<void> {
-  const file = fingerprint(record.id);
+  const file = deps.fingerprint(record.id);
   try {
     const abortedUploads = await abortMultipartUploads(deps, record.fileKey);
     const versions = await deleteAllVersions(deps, record.fileKey);

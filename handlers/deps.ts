@@ -6,6 +6,8 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { randomBytes } from "node:crypto";
 import { createTokenVerifier, TokenVerifier } from "./auth";
 import { fromEnvironment, RuntimeConfig } from "../config/runtime";
+import { bucketOriginOf } from "./bucketOrigin";
+import { fingerprint, logKeyFromEnvironment } from "./log";
 
 /** The dependencies of every handler that reads or writes stored data. */
 export interface Deps {
@@ -18,6 +20,10 @@ export interface Deps {
   random: (bytes: number) => string;
   /** Checks a bearer token against the stack's issuer (handlers/auth.ts). */
   verifyToken: TokenVerifier;
+  /** A keyed fingerprint of a secret value (an id, a token), the only form in which one may be logged. */
+  fingerprint: (value: string) => string;
+  /** The origin of the stack's pre-signed S3 URLs (the page's CSP allows exactly it). */
+  bucketOrigin: string;
 }
 
 /** Builds the S3 client (options: only the local mode passes an endpoint and credentials). Checksums only WHEN_REQUIRED: otherwise the SDK (>= 3.729) signs a CRC32 of an
@@ -40,6 +46,7 @@ export function createDocumentClient(options: DynamoDBClientConfig = {}): Dynamo
 /** Real dependencies from the environment. Region, credentials and endpoints (AWS_ENDPOINT_URL_S3,
  *  AWS_ENDPOINT_URL_DYNAMODB) come from the SDK's own environment handling, in Lambda and locally alike. */
 export function depsFromEnvironment(env: Record<string, string | undefined> = process.env): Deps {
+  const logKey = logKeyFromEnvironment(env);
   const config = fromEnvironment(env);
   return {
     config,
@@ -48,5 +55,7 @@ export function depsFromEnvironment(env: Record<string, string | undefined> = pr
     db: createDocumentClient(),
     now: () => new Date(),
     random: (bytes) => randomBytes(bytes).toString("base64url"),
+    fingerprint: (value) => fingerprint(logKey, value),
+    bucketOrigin: bucketOriginOf(config.bucketName, env),
   };
 }

@@ -13,6 +13,7 @@ export type ErrorCode =
   | "TooManyAttempts"
   | "NotFound"
   | "NotReady"
+  | "Conflict"
   | "Gone"
   | "TooLarge"
   | "UnsupportedMediaType"
@@ -56,6 +57,8 @@ export const tooManyAttempts = (retryAfterSeconds: number) =>
   );
 export const notFound = (message: string) => httpError(404, "NotFound", message);
 export const notReady = (message: string) => httpError(409, "NotReady", message);
+/** The request does not fit the share's state (e.g. completing an upload twice). */
+export const conflict = (message: string) => httpError(409, "Conflict", message);
 export const gone = (message: string) => httpError(410, "Gone", message);
 export const tooLarge = (message: string) => httpError(413, "TooLarge", message);
 export const unsupportedMediaType = (message: string) => httpError(415, "UnsupportedMediaType", message);

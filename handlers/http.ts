@@ -2,7 +2,7 @@
 // the one place where errors become docs/api.md error bodies, and one structured log line per request.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { Deps } from "./deps";
-import { internalError, invalidRequest, isHttpError, unavailable, HttpError } from "./errors";
+import { internalError, invalidRequest, isHttpError, unavailable, unsupportedMediaType, HttpError } from "./errors";
 import { createLogger, describeError, Logger } from "./log";
 
 /** What a route handler sees of a request. Header names are lower case. */
@@ -31,7 +31,7 @@ export interface ApiResponse {
 }
 
 /** The dependencies of a route that reads no stored data: the stack's config only (no SDK client). */
-export type ConfigOnly = Pick<Deps, "config">;
+export type ConfigOnly = Pick<Deps, "config" | "bucketOrigin">;
 
 /** A route's handler: pure logic over its dependencies (the word for "the function that serves a route"). */
 export type RouteHandler<D extends ConfigOnly = Deps> = (request: ApiRequest, deps: D) => Promise<ApiResponse>;
@@ -69,6 +69,14 @@ export function errorBody(e: HttpError): { error: { code: string; message: strin
 
 /** Parses a JSON object body or throws a 400 that says what is wrong. */
 export function parseJsonObject(request: ApiRequest): Record<string, unknown> {
+  // Only application/json: a cross-site HTML form (or a no-cors fetch) can send text/plain or a form type
+  // without a CORS preflight, and must not be able to create shares from a victim's browser.
+  const type = (request.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
+  if (type !== "application/json") {
+    throw unsupportedMediaType(
+      `Send the body as JSON with the header Content-Type: application/json (got ${type ? JSON.stringify(type.slice(0, 40)) : "none"}).`,
+    );
+  }
   if (request.body === undefined || request.body.trim() === "") {
     throw invalidRequest('The request body is empty; send a JSON object, e.g. {"fileName":"a.pdf",...}.');
   }
@@ -106,7 +114,21 @@ function isDependencyOutage(e: unknown): boolean {
   const error = e as { name?: unknown; code?: unknown; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
   if ((error.$metadata?.httpStatusCode ?? 0) >= 500 || error.$retryable !== undefined) return true;
   // Network failures carry a Node error code (ECONNREFUSED, ETIMEDOUT, EAI_AGAIN, ...).
-  return /^E[A-Z_]+$/.test(String(error.code)) || /Throttl|LimitExceeded|TimeoutError/.test(String(error.name));
+  // Throttling comes back as a 4xx with a name: DynamoDB's ProvisionedThroughputExceededException (a 400 without
+  // $retryable once the SDK's retries are spent), RequestLimitExceeded, S3's SlowDown.
+  return (
+    /^E[A-Z_]+$/.test(String(error.code)) ||
+    /Throttl|LimitExceeded|ProvisionedThroughputExceeded|SlowDown|TimeoutError/.test(String(error.name))
+  );
+}
+
+/** Decodes UTF-8 or refuses the body (400): replacing broken bytes with U+FFFD would store a name nobody sent. */
+function strictUtf8(bytes: Buffer): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw invalidRequest("The request body is not valid UTF-8.");
+  }
 }
 
 /** The claims API Gateway's Cognito authorizer (or the local gateway) verified, as strings. */
@@ -126,7 +148,8 @@ export async function handleApiEvent<D extends ConfigOnly>(
   const started = Date.now();
   const headers = lowerCaseHeaders(event.headers);
   const requestId = context.awsRequestId;
-  const log = createLogger({ requestId, method: event.httpMethod, path: event.path });
+  // The route template (/files/{id}), never the path: the path holds the share id, which is a credential.
+  const log = createLogger({ requestId, method: event.httpMethod, route: event.resource });
   const cors = corsHeaders(headers["origin"], deps.config.corsOrigins);
   let response: ApiResponse;
   try {
@@ -134,7 +157,7 @@ export async function handleApiEvent<D extends ConfigOnly>(
       event.body === null || event.body === undefined
         ? undefined
         : event.isBase64Encoded
-          ? Buffer.from(event.body, "base64").toString("utf8")
+          ? strictUtf8(Buffer.from(event.body, "base64"))
           : event.body;
     response = await handler(
       {

@@ -2,6 +2,7 @@
 // start and builds the handler's dependencies from the environment; the handler it returns runs per request.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, S3Event } from "aws-lambda";
 import { fromEnvironment } from "../config/runtime";
+import { bucketOriginOf } from "./bucketOrigin";
 import { CleanupReport, runCleanup } from "./cleanup";
 import { depsFromEnvironment } from "./deps";
 import { ConfigOnly, handleApiEvent } from "./http";
@@ -13,7 +14,8 @@ type Context = { awsRequestId: string };
 
 /** The dependencies of a route that needs nothing but the stack's config. */
 export function configOnlyFromEnvironment(): ConfigOnly {
-  return { config: fromEnvironment(process.env) };
+  const config = fromEnvironment(process.env);
+  return { config, bucketOrigin: bucketOriginOf(config.bucketName, process.env) };
 }
 
 /**

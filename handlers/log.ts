@@ -1,5 +1,7 @@
 // Structured logs: one JSON object per line, always with the request id, so CloudWatch Logs Insights can query them.
-import { createHash } from "node:crypto";
+// Never an id, a token or a URL in clear: those go through `fingerprint`, and request lines carry the route
+// template (/files/{id}), not the path.
+import { createHmac } from "node:crypto";
 
 export type Fields = Record<string, unknown>;
 
@@ -30,14 +32,29 @@ export function createLogger(
   };
 }
 
+/** The environment variable that carries the stack's log key (base64, at least 32 bytes). Deliberately not in
+ *  RuntimeConfig: the key is a secret and must never reach a page, a response or a log. */
+export const LOG_KEY_ENV = "FILESHARE_LOG_KEY";
+
+/** The log key from the environment; throws (at cold start) when it is missing or too short. */
+export function logKeyFromEnvironment(env: Record<string, string | undefined>): Buffer {
+  const key = Buffer.from(env[LOG_KEY_ENV] ?? "", "base64");
+  if (key.length < 32) throw new Error(`environment variable ${LOG_KEY_ENV} must hold at least 32 bytes, base64`);
+  return key;
+}
+
+/**
+ * What a log line may say about a share id, a delete token or a key: a keyed fingerprint, HMAC-SHA256 under the
+ * stack's log key, 12 base64url characters (72 bits). The same value always gives the same fingerprint, so the
+ * lines about one share can be found together (fingerprint the id you hold with the same key); without the key
+ * nobody can compute it from a guessed id, and it cannot be turned back into the id.
+ */
+export function fingerprint(key: Buffer, value: string): string {
+  return createHmac("sha256", key).update(value, "utf8").digest("base64url").slice(0, 12);
+}
+
 /** What may be logged of an unknown error: its name and message, never the request body or secrets. */
 export function describeError(e: unknown): Fields {
   if (e instanceof Error) return { errorName: e.name, errorMessage: e.message };
   return { errorName: typeof e };
-}
-
-/** A short, stable stand-in for a secret-ish identifier (a share id) in logs: the same id always gives the same
- *  fingerprint, so log lines can be correlated, but the id cannot be read back from it. */
-export function fingerprint(value: string): string {
-  return createHash("sha256").update(value, "utf8").digest("base64url").slice(0, 12);
 }

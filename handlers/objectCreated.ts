@@ -4,8 +4,8 @@ import type { S3Event } from "aws-lambda";
 import { Deps } from "./deps";
 import { idFromKey } from "./ids";
 import { createLogger, Logger } from "./log";
-import { deleteObject, headObject } from "./objects";
-import { getRecord, isExpired, markAvailable } from "./records";
+import { deleteObject, headObject, StoredObject } from "./objects";
+import { FileRecord, getRecord, isExpired, markAvailable } from "./records";
 
 /** What happened to one object, for logs and tests. */
 export type Outcome =
@@ -16,33 +16,51 @@ export function decodeS3Key(key: string): string {
   return decodeURIComponent(key.replace(/\+/g, " "));
 }
 
+/** Why a stored object is not what was declared (empty when it is): a size, type, or a header the uploader
+ *  added unsigned (Content-Encoding: gzip turns a small upload into a decompression bomb; a redirect or
+ *  metadata would be served back with the file). */
+export function mismatches(record: FileRecord, stored: StoredObject): string[] {
+  const reasons: string[] = [];
+  if (stored.size !== record.size) reasons.push(`size ${stored.size} is not the declared ${record.size}`);
+  if (stored.contentType !== record.contentType) reasons.push("content type differs from the declared one");
+  for (const name of Object.keys(stored.undeclared)) reasons.push(`undeclared ${name}`);
+  return reasons;
+}
+
 async function confirm(deps: Deps, key: string, log: Logger): Promise<Outcome> {
   const id = idFromKey(key);
   const record = id === undefined ? undefined : await getRecord(deps, id);
   if (id === undefined || record === undefined || record.status === "deleting") {
     await deleteObject(deps, key);
-    log.warn("deleted an object with no record", { key });
+    log.warn("deleted an object with no record", { key: deps.fingerprint(key) });
     return "deleted-no-record";
   }
   if (record.status === "available") return "already-confirmed";
   if (isExpired(record, deps.now())) {
     await deleteObject(deps, key);
-    log.warn("deleted an upload that arrived after its share expired", { fileId: id });
+    log.warn("deleted an upload that arrived after its share expired", { file: deps.fingerprint(id) });
     return "deleted-expired";
   }
   const stored = await headObject(deps, key);
   if (stored === undefined) return "gone";
-  if (stored.size !== record.size || stored.contentType !== record.contentType) {
+  const reasons = mismatches(record, stored);
+  if (reasons.length > 0) {
     await deleteObject(deps, key);
+    // The share stays pending: the same upload URL may be used again with exactly the declared headers.
     log.warn("deleted an upload that does not match its record", {
-      fileId: id,
+      file: deps.fingerprint(id),
+      reasons,
       declared: { size: record.size, contentType: record.contentType },
-      stored,
+      // Header names only: their values are the uploader's text.
+      stored: { size: stored.size, contentType: stored.contentType, undeclared: Object.keys(stored.undeclared) },
     });
     return "deleted-mismatch";
   }
   const changed = await markAvailable(deps, id, deps.now().toISOString());
-  log.info(changed ? "upload confirmed" : "upload was already confirmed", { fileId: id, size: stored.size });
+  log.info(changed ? "upload confirmed" : "upload was already confirmed", {
+    file: deps.fingerprint(id),
+    size: stored.size,
+  });
   return changed ? "confirmed" : "already-confirmed";
 }
 

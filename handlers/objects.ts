@@ -53,7 +53,12 @@ export function contentDisposition(fileName: string): string {
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
 
-/** Signs a GET that downloads the file under its original name and type. */
+/** The Cache-Control of every download: the file is one recipient's, never a shared cache's. */
+export const DOWNLOAD_CACHE_CONTROL = "private, no-store";
+
+/** Signs a GET that downloads the file under its original name and type. Every response header an uploader could
+ *  have stored with the object and that changes how a browser treats the bytes is pinned here: type,
+ *  disposition, encoding (identity: the declared size is the size served, no decompression bomb) and caching. */
 export async function signDownload(
   deps: Deps,
   key: string,
@@ -66,16 +71,39 @@ export async function signDownload(
       Key: key,
       ResponseContentDisposition: contentDisposition(file.fileName),
       ResponseContentType: file.contentType,
+      ResponseContentEncoding: "identity",
+      ResponseCacheControl: DOWNLOAD_CACHE_CONTROL,
     }),
     { expiresIn: deps.config.downloadUrlTtlSeconds, signingDate: deps.now() },
   );
 }
 
-/** Size and type of a stored object, or undefined when there is none. */
-export async function headObject(deps: Deps, key: string): Promise<{ size: number; contentType: string } | undefined> {
+/** What S3 stores with an object that the uploader can set and that would change what a download serves. */
+export interface StoredObject {
+  size: number;
+  contentType: string;
+  /**
+   * Stored headers this service never declares and that no download URL can override: Content-Encoding (S3
+   * accepts it unsigned; `gzip` makes a small upload inflate in the recipient's browser), x-amz-meta-* and the
+   * website redirect. Empty for an honest upload. Cache-Control and Content-Disposition are not here: an honest
+   * fetch() adds `Cache-Control: no-cache` to a conditional (If-None-Match) PUT, as the Fetch standard says, and
+   * signDownload pins both on every download anyway.
+   */
+  undeclared: Record<string, string>;
+}
+
+/** Size, type and undeclared headers of a stored object, or undefined when there is none. */
+export async function headObject(deps: Deps, key: string): Promise<StoredObject | undefined> {
   try {
     const out = await deps.s3.send(new HeadObjectCommand({ Bucket: deps.config.bucketName, Key: key }));
-    return { size: out.ContentLength ?? 0, contentType: out.ContentType ?? "" };
+    const undeclared: Record<string, string> = {};
+    const add = (name: string, value: unknown) => {
+      if (value !== undefined && value !== null && String(value) !== "") undeclared[name] = String(value);
+    };
+    add("Content-Encoding", out.ContentEncoding);
+    add("x-amz-website-redirect-location", out.WebsiteRedirectLocation);
+    for (const [name, value] of Object.entries(out.Metadata ?? {})) add(`x-amz-meta-${name}`, value);
+    return { size: out.ContentLength ?? 0, contentType: out.ContentType ?? "", undeclared };
   } catch (e) {
     if (e instanceof Error && (e.name === "NotFound" || e.name === "NoSuchKey")) return undefined;
     throw e;

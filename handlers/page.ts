@@ -61,21 +61,27 @@ export function pageHtml(config: RuntimeConfig): string {
   return `${PAGE_BEFORE_LIMITS}<script type="application/json" id="limits">${json}</script>${PAGE_AFTER_LIMITS}`;
 }
 
+// Hashes of the one inline script and style, computed once (the page's text is fixed at build time).
+const SCRIPT_HASH = sha256(`\n${SCRIPT}`);
+const STYLE_HASH = sha256(`\n${STYLE}`);
+
 /**
- * The page's Content-Security-Policy. connect-src: the API itself ('self'), S3 pre-signed URLs on AWS
- * (https://*.amazonaws.com) and the local S3 server of `npm start` (http://127.0.0.1:*, unreachable from an
- * https page anyway). Downloads are navigations, which connect-src does not govern.
+ * The page's Content-Security-Policy for a stack. connect-src: the API itself ('self') and exactly the origin of
+ * the stack's pre-signed S3 URLs (its bucket's endpoint; locally the local S3 server), nothing else. Downloads
+ * are navigations, which connect-src does not govern.
  */
-export const PAGE_CSP = [
-  "default-src 'none'",
-  `script-src ${sha256(`\n${SCRIPT}`)}`,
-  `style-src ${sha256(`\n${STYLE}`)}`,
-  "img-src data:",
-  "connect-src 'self' https://*.amazonaws.com http://127.0.0.1:*",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join("; ");
+export function pageCsp(bucketOrigin: string): string {
+  return [
+    "default-src 'none'",
+    `script-src ${SCRIPT_HASH}`,
+    `style-src ${STYLE_HASH}`,
+    "img-src data:",
+    `connect-src 'self' ${bucketOrigin}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
 
 /** How much an Accept header wants `type` (its q, 0-1) and the position of the range that decided it: the most
  *  specific matching range counts (text/html over text/* over *\/*), as RFC 9110 section 12.5.1 says. */
@@ -106,7 +112,7 @@ export function wantsHtml(accept: string | undefined): boolean {
 }
 
 /** The page, with this stack's limits, as an HTTP response. */
-export function pageResponse(config: RuntimeConfig): ApiResponse {
+export function pageResponse({ config, bucketOrigin }: { config: RuntimeConfig; bucketOrigin: string }): ApiResponse {
   return {
     status: 200,
     body: pageHtml(config),
@@ -115,7 +121,7 @@ export function pageResponse(config: RuntimeConfig): ApiResponse {
       "Cache-Control": "no-cache",
       // The same URL answers JSON to fetch() and HTML to a browser: caches must keep them apart.
       Vary: "Accept, Origin",
-      "Content-Security-Policy": PAGE_CSP,
+      "Content-Security-Policy": pageCsp(bucketOrigin),
       "Referrer-Policy": "no-referrer",
       "X-Frame-Options": "DENY",
     },

@@ -68,6 +68,19 @@ export interface FileRecord {
   sweepShard?: typeof SWEEP_SHARD;
   /** Epoch seconds after which the clean-up removes the share (see SWEEP_INDEX). */
   sweepAtEpoch?: number;
+  /** Set when the file goes up as an S3 multipart upload. */
+  multipart?: MultipartState;
+}
+
+/** A multipart upload's plan and progress. */
+export interface MultipartState {
+  uploadId: string;
+  partSize: number;
+  partCount: number;
+  /** The client gives a SHA-256 per part, which S3 checks. */
+  checksumSha256: boolean;
+  /** When CompleteMultipartUpload succeeded; from then on the upload is closed. */
+  completedAt?: string;
 }
 
 const isConditionFailure = (e: unknown) => e instanceof Error && e.name === "ConditionalCheckFailedException";
@@ -173,29 +186,36 @@ export async function returnDownload(deps: Deps, id: string): Promise<void> {
 }
 
 /** Marks a record as being deleted, if its delete-token hash is still the one the caller checked. From then
- *  on no download is handed out (consumeDownload needs `available`), even if deleting the object fails. */
-export async function markDeleting(deps: Deps, id: string, deleteTokenHash: string): Promise<void> {
-  await deps.db.send(
-    new UpdateCommand({
-      TableName: deps.config.tableName,
-      Key: { [TABLE_KEY]: id },
-      // Should this DELETE not finish, the clean-up finishes it after a short grace.
-      UpdateExpression: "SET #status = :deleting, #shard = :shard, #sweep = :sweepAt",
-      ConditionExpression: "#hash = :hash",
-      ExpressionAttributeNames: {
-        "#status": "status",
-        "#hash": "deleteTokenHash",
-        "#shard": SWEEP_SHARD_ATTRIBUTE,
-        "#sweep": SWEEP_AT_ATTRIBUTE,
-      },
-      ExpressionAttributeValues: {
-        ":deleting": "deleting",
-        ":hash": deleteTokenHash,
-        ":shard": SWEEP_SHARD,
-        ":sweepAt": Math.floor(deps.now().getTime() / 1000) + DELETING_GRACE_SECONDS,
-      },
-    }),
-  );
+ *  on no download is handed out (consumeDownload needs `available`), even if deleting the object fails.
+ *  Returns false when the record is gone (a concurrent DELETE finished first) or its hash changed. */
+export async function markDeleting(deps: Deps, id: string, deleteTokenHash: string): Promise<boolean> {
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.config.tableName,
+        Key: { [TABLE_KEY]: id },
+        // Should this DELETE not finish, the clean-up finishes it after a short grace.
+        UpdateExpression: "SET #status = :deleting, #shard = :shard, #sweep = :sweepAt",
+        ConditionExpression: "#hash = :hash",
+        ExpressionAttributeNames: {
+          "#status": "status",
+          "#hash": "deleteTokenHash",
+          "#shard": SWEEP_SHARD_ATTRIBUTE,
+          "#sweep": SWEEP_AT_ATTRIBUTE,
+        },
+        ExpressionAttributeValues: {
+          ":deleting": "deleting",
+          ":hash": deleteTokenHash,
+          ":shard": SWEEP_SHARD,
+          ":sweepAt": Math.floor(deps.now().getTime() / 1000) + DELETING_GRACE_SECONDS,
+        },
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (isConditionFailure(e)) return false;
+    throw e;
+  }
 }
 
 /** Marks a pending record available. Returns false when it was not pending (already confirmed, or gone),
@@ -216,6 +236,28 @@ export async function markAvailable(deps: Deps, id: string, uploadedAt: string):
           "#expires": TTL_ATTRIBUTE,
         },
         ExpressionAttributeValues: { ":available": "available", ":pending": "pending", ":uploadedAt": uploadedAt },
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (isConditionFailure(e)) return false;
+    throw e;
+  }
+}
+
+/** Records that the multipart upload was completed. Returns false when it already was, or the share is being
+ *  deleted: a concurrent `complete` or DELETE got there first. */
+export async function markMultipartCompleted(deps: Deps, id: string, completedAt: string): Promise<boolean> {
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.config.tableName,
+        Key: { [TABLE_KEY]: id },
+        UpdateExpression: "SET #multipart.#completedAt = :completedAt",
+        ConditionExpression:
+          "attribute_exists(#multipart) AND attribute_not_exists(#multipart.#completedAt) AND #status <> :deleting",
+        ExpressionAttributeNames: { "#multipart": "multipart", "#completedAt": "completedAt", "#status": "status" },
+        ExpressionAttributeValues: { ":completedAt": completedAt, ":deleting": "deleting" },
       }),
     );
     return true;

@@ -17,6 +17,7 @@ import { listFiles } from "./routes/listFiles";
 import { serveApiDocument } from "./routes/openapi";
 import { servePage } from "./routes/page";
 import { unlockFile } from "./routes/unlockFile";
+import { completeUpload, listUploadParts, signUploadParts } from "./routes/uploadParts";
 import { SchemaName } from "./schemas";
 
 export type RouteName =
@@ -24,6 +25,9 @@ export type RouteName =
   | "openapi"
   | "getConfig"
   | "createUpload"
+  | "signUploadParts"
+  | "listUploadParts"
+  | "completeUpload"
   | "listFiles"
   | "getFile"
   | "unlockFile"
@@ -73,6 +77,17 @@ export type Route = RouteSpec &
 
 const error = (description: string): ResponseSpec => ({ description, json: "Error" });
 
+/** The owner of a multipart upload proves it with the delete token (a bearer token once sign-in exists). */
+const OWNER_TOKEN = { "X-Delete-Token": { required: true, description: "the deleteToken returned by POST /uploads" } };
+
+const MULTIPART_ERRORS: Readonly<Record<string, ResponseSpec>> = {
+  "400": error("InvalidRequest: a bad part list; names the first bad part (number, size or ETag)"),
+  "403": error("Forbidden: wrong or missing delete token"),
+  "404": error("NotFound: unknown id, or the share is not a multipart upload"),
+  "409": error("Conflict: the upload is already complete or no longer open"),
+  "410": error("Gone: the share expired"),
+};
+
 /** Every route but GET /openapi.json, which serves the document built from all of them. */
 const unauthorized = error("Unauthorized: sign-in required, or the bearer token is missing, invalid or expired");
 
@@ -101,14 +116,17 @@ const API_ROUTES: readonly Route[] = [
     name: "createUpload",
     method: "POST",
     path: "/uploads",
-    summary: "Ask for a pre-signed upload URL",
+    summary: "Ask for a pre-signed upload URL, or start a multipart upload for a large file",
     needs: "data",
     auth: "optional",
     authFollows: "upload",
     request: "UploadRequest",
     headers: { Authorization: { required: false, description: "Bearer <ID token>: the share gets an owner" } },
     responses: {
-      "201": { description: "The upload URL, the share link and the delete token", json: "UploadCreated" },
+      "201": {
+        description: "The upload URL (or the multipart plan), the share link and the delete token",
+        json: "UploadCreated",
+      },
       "400": error("InvalidRequest: the body is not JSON, or a field is missing, of the wrong type or out of range"),
       "401": unauthorized,
       "413": error("TooLarge: size is above the stack's maximum"),
@@ -129,6 +147,50 @@ const API_ROUTES: readonly Route[] = [
       "401": unauthorized,
     },
     handler: listFiles,
+  },
+  {
+    name: "signUploadParts",
+    method: "POST",
+    path: "/uploads/{id}/parts",
+    summary: "Get pre-signed URLs for parts of a multipart upload (owner only)",
+    needs: "data",
+    auth: "none", // the owner proves it with the delete token, checked by the handler
+    request: "PartsRequest",
+    headers: OWNER_TOKEN,
+    responses: {
+      "200": { description: "One URL per part asked for", json: "PartUrls" },
+      ...MULTIPART_ERRORS,
+    },
+    handler: signUploadParts,
+  },
+  {
+    name: "listUploadParts",
+    method: "GET",
+    path: "/uploads/{id}/parts",
+    summary: "List the parts S3 already holds, to resume a multipart upload (owner only)",
+    needs: "data",
+    auth: "none",
+    headers: OWNER_TOKEN,
+    responses: {
+      "200": { description: "The parts S3 holds", json: "StoredParts" },
+      ...MULTIPART_ERRORS,
+    },
+    handler: listUploadParts,
+  },
+  {
+    name: "completeUpload",
+    method: "POST",
+    path: "/uploads/{id}/complete",
+    summary: "Check the parts and complete a multipart upload (owner only)",
+    needs: "data",
+    auth: "none",
+    request: "CompleteRequest",
+    headers: OWNER_TOKEN,
+    responses: {
+      "200": { description: "Completed; the file's metadata (pending until S3 confirms it)", json: "FileMetadata" },
+      ...MULTIPART_ERRORS,
+    },
+    handler: completeUpload,
   },
   {
     name: "getFile",

@@ -30,6 +30,11 @@ export const SCHEMAS = {
         items: string,
         description: "email addresses; only they (signed in) may open the share (sign-in stacks only)",
       },
+      checksumAlgorithm: {
+        type: "string",
+        enum: ["SHA256"],
+        description: "multipart only: each part's URL signs the part's SHA-256, and S3 checks it",
+      },
     },
   },
   UnlockRequest: {
@@ -39,12 +44,19 @@ export const SCHEMAS = {
   },
   UploadCreated: {
     type: "object",
-    required: ["id", "fileKey", "uploadUrl", "method", "headers", "expiresIn", "expiresAt", "shareUrl", "deleteToken"],
+    required: ["id", "fileKey", "method", "expiresAt", "shareUrl", "deleteToken"],
+    description: "method PUT: uploadUrl, headers and expiresIn are set; method MULTIPART: multipart is set",
     properties: {
       id: fileId,
       fileKey: { ...string, pattern: "^uploads/[A-Za-z0-9_-]{22}$" },
-      uploadUrl: { ...string, description: "pre-signed PUT" },
-      method: { type: "string", enum: ["PUT"] },
+      uploadUrl: { ...string, description: "pre-signed PUT (method PUT)" },
+      method: { type: "string", enum: ["PUT", "MULTIPART"] },
+      multipart: {
+        type: "object",
+        required: ["partSize", "partCount"],
+        properties: { partSize: integer, partCount: integer },
+        description: "the plan (method MULTIPART): every part but the last is partSize bytes",
+      },
       headers: {
         type: "object",
         additionalProperties: string,
@@ -71,6 +83,76 @@ export const SCHEMAS = {
       downloads: integer,
       maxDownloads: { ...integer, nullable: true, description: "null = unlimited" },
       downloadsRemaining: { ...integer, nullable: true, description: "null = unlimited" },
+      sha256: { ...string, description: "base64 SHA-256 the uploader declared, when it did" },
+    },
+  },
+  PartsRequest: {
+    type: "object",
+    required: ["parts"],
+    properties: {
+      parts: {
+        type: "array",
+        minItems: 1,
+        maxItems: 100,
+        items: {
+          type: "object",
+          required: ["partNumber"],
+          properties: {
+            partNumber: { ...integer, minimum: 1, maximum: 10000 },
+            sha256: { ...string, pattern: "^[A-Za-z0-9+/]{43}=$", description: "with checksumAlgorithm SHA256" },
+          },
+        },
+      },
+    },
+  },
+  PartUrls: {
+    type: "object",
+    required: ["parts", "expiresIn"],
+    properties: {
+      parts: {
+        type: "array",
+        items: {
+          type: "object",
+          required: ["partNumber", "url", "headers"],
+          properties: {
+            partNumber: integer,
+            url: { ...string, description: "pre-signed UploadPart (PUT) for exactly this part's length" },
+            headers: { type: "object", additionalProperties: string, description: "exactly the headers to send" },
+          },
+        },
+      },
+      expiresIn: { ...integer, description: "the part URLs' lifetime, seconds (never past the share's end)" },
+    },
+  },
+  StoredParts: {
+    type: "object",
+    required: ["parts"],
+    properties: {
+      parts: {
+        type: "array",
+        items: {
+          type: "object",
+          required: ["partNumber", "etag", "size"],
+          properties: { partNumber: integer, etag: string, size: integer, sha256: string },
+        },
+      },
+    },
+  },
+  CompleteRequest: {
+    type: "object",
+    required: ["parts"],
+    properties: {
+      parts: {
+        type: "array",
+        minItems: 1,
+        maxItems: 10000,
+        description: "every part from 1 to partCount, once, in order",
+        items: {
+          type: "object",
+          required: ["partNumber", "etag"],
+          properties: { partNumber: { ...integer, minimum: 1, maximum: 10000 }, etag: string },
+        },
+      },
     },
   },
   DownloadGranted: {

@@ -8,6 +8,8 @@ export interface UploadRequest {
   contentType: string;
   size: number;
   sha256?: string;
+  /** The client will send a SHA-256 with every part of a multipart upload ("SHA256"), which S3 then checks. */
+  checksumSha256: boolean;
   expiresInSeconds: number;
   /** Undefined = unlimited. */
   maxDownloads?: number;
@@ -55,7 +57,7 @@ const UNSAFE_NAME_CHARS = /[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/u;
 const TOKEN = "[A-Za-z0-9!#$%&'*+.^_`|~-]+";
 const QUOTED_STRING = '"(?:[\\t\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]|\\\\[\\t\\x20-\\x7e])*"';
 const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}([ \\t]*;[ \\t]*${TOKEN}=(${TOKEN}|${QUOTED_STRING}))*$`);
-const SHA256_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
+export const SHA256_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
 
 /** The type/subtype of a media type, lower case, without parameters. */
 export function mediaTypeEssence(contentType: string): string {
@@ -103,6 +105,9 @@ export function parseUploadRequest(body: Record<string, unknown>, config: Runtim
   if (type.length > 255 || !MEDIA_TYPE.test(type)) {
     throw invalidRequest(`contentType ${quote(type)} is not a valid MIME type such as "application/pdf".`);
   }
+  if (mediaTypeEssence(type).includes("*")) {
+    throw invalidRequest(`contentType must be a concrete type such as "text/plain", not a range like ${quote(type)}.`);
+  }
   const allowed = config.allowedContentTypes;
   if (allowed.length > 0 && !allowed.includes(mediaTypeEssence(type))) {
     throw unsupportedMediaType(
@@ -121,6 +126,13 @@ export function parseUploadRequest(body: Record<string, unknown>, config: Runtim
     throw invalidRequest("sha256 must be the base64 encoding of a 32-byte SHA-256 digest (44 characters).");
   }
 
+  const { checksumAlgorithm } = body;
+  if (checksumAlgorithm !== undefined && checksumAlgorithm !== "SHA256") {
+    throw invalidRequest(
+      'checksumAlgorithm must be "SHA256" (you will send a SHA-256 with each part), or be left out.',
+    );
+  }
+
   const expiresInSeconds =
     optionalInteger(body, "expiresInSeconds", MIN_SHARE_SECONDS, config.maxShareTtlSeconds) ??
     config.defaultShareTtlSeconds;
@@ -133,8 +145,53 @@ export function parseUploadRequest(body: Record<string, unknown>, config: Runtim
     contentType: type,
     size,
     sha256,
+    checksumSha256: checksumAlgorithm === "SHA256",
     expiresInSeconds,
     maxDownloads,
     ...parseRestrictions(body, config),
   };
+}
+
+/** The most part URLs one POST /uploads/{id}/parts hands out. */
+export const MAX_PARTS_PER_REQUEST = 100;
+
+/** One part in a POST /uploads/{id}/parts or /complete body. */
+export interface PartRef {
+  partNumber: number;
+  sha256?: string;
+  etag?: string;
+}
+
+/**
+ * Validates the `parts` list of a parts or complete request: objects with an integer partNumber from 1 to
+ * `partCount`, and the given string field (`sha256`, optional, or `etag`, required) well-formed.
+ */
+export function parsePartList(
+  body: Record<string, unknown>,
+  partCount: number,
+  field: "sha256" | "etag",
+  maxLength: number,
+): PartRef[] {
+  const { parts } = body;
+  if (!Array.isArray(parts) || parts.length < 1 || parts.length > maxLength) {
+    throw invalidRequest(`parts must be a list of 1 to ${maxLength} objects like {"partNumber": 1, ...}.`);
+  }
+  return parts.map((part: unknown, i): PartRef => {
+    const p = (typeof part === "object" && part !== null ? part : {}) as Record<string, unknown>;
+    const n = p["partNumber"];
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > partCount) {
+      throw invalidRequest(`parts[${i}].partNumber must be an integer from 1 to ${partCount}; got ${quote(n)}.`);
+    }
+    const value = p[field];
+    if (field === "sha256") {
+      if (value !== undefined && (typeof value !== "string" || !SHA256_BASE64.test(value))) {
+        throw invalidRequest(`part ${n}: sha256 must be the base64 SHA-256 of the part (44 characters).`);
+      }
+      return value === undefined ? { partNumber: n } : { partNumber: n, sha256: value };
+    }
+    if (typeof value !== "string" || value === "" || value.length > 1024) {
+      throw invalidRequest(`part ${n}: etag is required, the ETag S3 answered when the part was uploaded.`);
+    }
+    return { partNumber: n, etag: value };
+  });
 }

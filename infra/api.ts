@@ -52,7 +52,8 @@ export class Api extends pulumi.ComponentResource {
     const body = this.createBody(args);
     this.restApi = this.createRestApi(name, args.stack, body);
     const deployment = this.createDeployment(name, body);
-    const logging = this.createAccountLogging(name);
+    // Opt-in: the account's API Gateway logging role is shared by every REST API in the account and region.
+    const logging = args.settings.manageApiGatewayAccount ? [this.createAccountLogging(name)] : [];
     this.stage = this.createStage(name, args, deployment, logging);
     this.createMethodSettings(name, args.settings);
     this.createInvokePermissions(name, args);
@@ -142,7 +143,7 @@ export class Api extends pulumi.ComponentResource {
     name: string,
     args: ApiArgs,
     deployment: aws.apigateway.Deployment,
-    logging: aws.apigateway.Account,
+    logging: aws.apigateway.Account[],
   ): aws.apigateway.Stage {
     const accessLogs = new aws.cloudwatch.LogGroup(
       `${name}-access-logs`,
@@ -157,7 +158,7 @@ export class Api extends pulumi.ComponentResource {
         stageName: args.stack,
         accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
       },
-      { parent: this, dependsOn: [logging] },
+      { parent: this, dependsOn: logging },
     );
   }
 

@@ -4,8 +4,10 @@
 // `needs`. The S3 event wiring is infra/uploadEvents.ts.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { randomBytes } from "node:crypto";
 import { AuthEndpoints, runtimeConfig, toEnvironment } from "../config/runtime";
 import { Settings } from "../config/schema";
+import { LOG_KEY_ENV } from "../handlers/log";
 import { cleanupFunctionFactory, objectCreatedFunctionFactory, routeFunctionFactory } from "../handlers/lambda";
 import { dependencies } from "../package.json";
 import type { Needs, Route } from "../handlers/routeTable";
@@ -69,6 +71,8 @@ export interface FunctionsArgs {
 export class Functions extends pulumi.ComponentResource {
   public readonly functions: FunctionMap;
   public readonly roles: RoleMap;
+  /** The SecureString that holds the stack's log key (see createLogKey). */
+  public readonly logKey: aws.ssm.Parameter;
   /** The SDK layer every data function attaches. */
   public readonly sdkLayer: SdkLayer;
 
@@ -89,12 +93,19 @@ export class Functions extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    this.logKey = this.createLogKey(name, args.stack);
+    // The functions that read data log about shares and get the log key; the result is a secret output, so the
+    // whole environment is encrypted in the Pulumi state.
+    const withLogKey = pulumi
+      .all([environment, this.logKey.value])
+      .apply(([env, key]): Record<string, string> => ({ ...env, [LOG_KEY_ENV]: key }));
+    const envFor = (needs: Needs) => (needs === "data" ? withLogKey : environment);
     const created = [
       ...args.routes.map((route) =>
-        this.createFunction(name, route.name, routeFunctionFactory(route), route.needs, args, environment),
+        this.createFunction(name, route.name, routeFunctionFactory(route), route.needs, args, envFor(route.needs)),
       ),
-      this.createFunction(name, "objectCreated", objectCreatedFunctionFactory(), "data", args, environment),
-      this.createFunction(name, "cleanup", cleanupFunctionFactory(), "data", args, environment),
+      this.createFunction(name, "objectCreated", objectCreatedFunctionFactory(), "data", args, withLogKey),
+      this.createFunction(name, "cleanup", cleanupFunctionFactory(), "data", args, withLogKey),
     ];
     this.functions = Object.fromEntries(created.map((c) => [c.fn, c.lambda])) as FunctionMap;
     this.roles = Object.fromEntries(created.map((c) => [c.fn, c.role])) as RoleMap;
@@ -149,6 +160,25 @@ export class Functions extends pulumi.ComponentResource {
       { parent: this, dependsOn: [logGroup, policy] },
     );
     return { fn, lambda, role };
+  }
+
+  /**
+   * The key of the log fingerprints (handlers/log.ts): 32 random bytes made by the program at the first deploy
+   * and kept in an SSM SecureString. `ignoreChanges` keeps the first value for good (the program makes a new one
+   * on every run, which must not rotate the key); `pulumi up --replace <urn>` rotates it. Never in code or in the
+   * serialized closures: it reaches the functions as a secret environment variable.
+   */
+  private createLogKey(name: string, stack: string): aws.ssm.Parameter {
+    return new aws.ssm.Parameter(
+      `${name}-log-key`,
+      {
+        name: `/fileshare/${stack}/log-fingerprint-key`,
+        type: "SecureString",
+        value: pulumi.secret(randomBytes(32).toString("base64")),
+        description: "Key of the fingerprints that stand for share ids and tokens in the logs",
+      },
+      { parent: this, ignoreChanges: ["value"] },
+    );
   }
 
   private createCleanupSchedule(name: string, settings: Settings, fn: aws.lambda.Function): void {

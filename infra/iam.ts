@@ -12,7 +12,12 @@ export const TABLE_READ_ACTIONS = ["dynamodb:GetItem"] as const;
 export const TABLE_PUT_ACTIONS = ["dynamodb:PutItem"] as const;
 export const TABLE_UPDATE_ACTIONS = ["dynamodb:UpdateItem"] as const;
 export const TABLE_DELETE_ACTIONS = ["dynamodb:DeleteItem"] as const;
+/** PutObject also authorises CreateMultipartUpload, UploadPart and CompleteMultipartUpload. */
 export const OBJECT_PUT_ACTIONS = ["s3:PutObject"] as const;
+/** ListParts: what S3 holds of an open multipart upload. */
+export const MULTIPART_LIST_ACTIONS = ["s3:ListMultipartUploadParts"] as const;
+/** AbortMultipartUpload: frees the parts of an upload that will not be completed. */
+export const MULTIPART_ABORT_ACTIONS = ["s3:AbortMultipartUpload"] as const;
 /** GetObject also authorises HeadObject, which the ObjectCreated handler uses. */
 export const OBJECT_READ_ACTIONS = ["s3:GetObject"] as const;
 export const OBJECT_DELETE_ACTIONS = ["s3:DeleteObject"] as const;
@@ -81,7 +86,21 @@ export const FUNCTION_GRANTS: { readonly [F in FunctionName]: Grant } = {
   openapi: () => [],
   createUpload: (on) => [
     allow("PutRecord", TABLE_PUT_ACTIONS, on.tableArn),
-    allow("PutUpload", OBJECT_PUT_ACTIONS, on.uploadsArn),
+    // PutUpload signs single PUTs and starts multipart uploads; Abort undoes one whose record could not be stored.
+    allow("PutUpload", [...OBJECT_PUT_ACTIONS, ...MULTIPART_ABORT_ACTIONS], on.uploadsArn),
+  ],
+  // The part URLs are signed with this function's role: UploadPart needs PutObject.
+  signUploadParts: (on) => [
+    allow("ReadRecord", TABLE_READ_ACTIONS, on.tableArn),
+    allow("SignParts", OBJECT_PUT_ACTIONS, on.uploadsArn),
+  ],
+  listUploadParts: (on) => [
+    allow("ReadRecord", TABLE_READ_ACTIONS, on.tableArn),
+    allow("ListParts", MULTIPART_LIST_ACTIONS, on.uploadsArn),
+  ],
+  completeUpload: (on) => [
+    allow("ReadAndCompleteRecord", [...TABLE_READ_ACTIONS, ...TABLE_UPDATE_ACTIONS], on.tableArn),
+    allow("CheckAndCompleteParts", [...MULTIPART_LIST_ACTIONS, ...OBJECT_PUT_ACTIONS], on.uploadsArn),
   ],
   getFile: (on) => [allow("ReadRecord", TABLE_READ_ACTIONS, on.tableArn)],
   downloadFile: (on) => [

@@ -125,14 +125,23 @@ function preflightOperation(path: string, allowedOrigins: readonly string[]) {
   };
 }
 
+/**
+ * The Access-Control-Allow-Origin of API Gateway's own error responses. Gateway responses run no logic: a header
+ * is a fixed value or a copy of a request value, never a choice. With exactly one allowed origin it is that origin,
+ * fixed, so no other site can read these errors. With several, API Gateway cannot pick the right one, so the
+ * request's Origin is echoed: these bodies hold only an error code and API Gateway's own message (no data, no
+ * credentials are used), and without the header a page could not even see a 429.
+ */
+export function gatewayAllowOrigin(corsOrigins: readonly string[]): string {
+  return corsOrigins.length === 1 ? `'${corsOrigins[0]}'` : "method.request.header.Origin";
+}
+
 /** A gateway response in the docs/api.md error shape, with CORS headers so a page can read the error. */
-function gatewayResponse(code: string, statusCode?: string, message?: string) {
+function gatewayResponse(corsOrigins: readonly string[], code: string, statusCode?: string, message?: string) {
   return {
     ...(statusCode === undefined ? {} : { statusCode }),
     responseParameters: {
-      // Gateway responses cannot choose a header conditionally, so the Origin is echoed: these bodies
-      // carry no data (no credentials are used), and without the header a page cannot even see a 429.
-      "gatewayresponse.header.Access-Control-Allow-Origin": "method.request.header.Origin",
+      "gatewayresponse.header.Access-Control-Allow-Origin": gatewayAllowOrigin(corsOrigins),
       "gatewayresponse.header.Vary": "'Origin'",
     },
     responseTemplates: {
@@ -191,7 +200,10 @@ export function openApiDocument(
           }),
     },
     "x-amazon-apigateway-gateway-responses": Object.fromEntries(
-      Object.entries(GATEWAY_RESPONSES).map(([type, r]) => [type, gatewayResponse(r.code, r.statusCode, r.message)]),
+      Object.entries(GATEWAY_RESPONSES).map(([type, r]) => [
+        type,
+        gatewayResponse(cors.corsOrigins, r.code, r.statusCode, r.message),
+      ]),
     ),
   };
 }

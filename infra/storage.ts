@@ -138,10 +138,11 @@ export class Storage extends pulumi.ComponentResource {
             expiration: { expiredObjectDeleteMarker: true },
           },
           {
+            // A multipart upload never completed (the client gave up) keeps its parts, and costs, until aborted.
             id: "abort-incomplete-multipart-uploads",
             status: "Enabled",
             filter: {},
-            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: settings.multipartAbortDays },
           },
         ],
       },

@@ -2,14 +2,14 @@
 // the stack creates them, and S3 upload events handed to the same ObjectCreated handler Lambda runs.
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { S3Event } from "aws-lambda";
-import { mkdtemp, mkdir, rm } from "node:fs/promises";
+import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RuntimeConfig } from "../config/runtime";
 import { createTokenVerifier } from "../handlers/auth";
 import { createDocumentClient, createS3Client, Deps } from "../handlers/deps";
 import { randomBytes } from "node:crypto";
-import { createLogger, describeError } from "../handlers/log";
+import { createLogger, describeError, fingerprint, LOG_KEY_ENV } from "../handlers/log";
 import { handleObjectCreated } from "../handlers/objectCreated";
 import { ensureFilesTable, LocalDynamo, startLocalDynamo } from "./dynamo";
 import { LOCAL_CREDENTIALS, LocalS3, startLocalS3 } from "./s3";
@@ -37,6 +37,17 @@ export interface Backends {
 }
 
 const REGION = "us-east-1";
+
+/** The log key of a data folder (what FILESHARE_LOG_KEY is on AWS): made once, random, readable by its owner
+ *  only, kept with the data so fingerprints stay comparable across restarts. */
+export async function localLogKey(root: string): Promise<Buffer> {
+  const file = join(root, "log-key");
+  const existing = await readFile(file).catch(() => undefined);
+  if (existing !== undefined && existing.length >= 32) return existing;
+  const key = randomBytes(32);
+  await writeFile(file, key, { mode: 0o600 });
+  return key;
+}
 
 export async function startBackends(options: BackendOptions): Promise<Backends> {
   const throwaway = options.dataDir === undefined;
@@ -66,6 +77,7 @@ export async function startBackends(options: BackendOptions): Promise<Backends> 
     },
   });
   const clientOptions = { region: REGION, credentials: LOCAL_CREDENTIALS };
+  const logKey = await localLogKey(root);
   const deps: Deps = {
     config: options.config,
     s3: createS3Client({ ...clientOptions, endpoint: s3.endpoint, forcePathStyle: true }),
@@ -73,6 +85,8 @@ export async function startBackends(options: BackendOptions): Promise<Backends> 
     now: () => new Date(),
     random: (bytes) => randomBytes(bytes).toString("base64url"),
     verifyToken: createTokenVerifier(options.config),
+    fingerprint: (value) => fingerprint(logKey, value),
+    bucketOrigin: new URL(s3.endpoint).origin,
   };
   wired.deps = deps;
   await ensureFilesTable(new DynamoDBClient({ ...clientOptions, endpoint: dynamo.endpoint }), options.config.tableName);
@@ -88,6 +102,7 @@ export async function startBackends(options: BackendOptions): Promise<Backends> 
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      [LOG_KEY_ENV]: logKey.toString("base64"),
     },
     idle: async () => {
       while (pending.size > 0) await Promise.all([...pending]);

@@ -10,7 +10,8 @@
 // - it answers only to Host 127.0.0.1:PORT and localhost:PORT, so a web page cannot reach it through DNS
 //   rebinding; anything else gets 400.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import { createServer, IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from "node:http";
+import { createServer, STATUS_CODES, IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from "node:http";
+import { isUtf8 } from "node:buffer";
 import { closeServer, listenOnLoopback } from "./listen";
 import { Deps } from "../handlers/deps";
 import { corsHeaders, handleApiEvent, preflightResponse } from "../handlers/http";
@@ -57,7 +58,12 @@ type Result = APIGatewayProxyResult;
 function errorResult(status: number, code: string, message: string, headers: Record<string, string> = {}): Result {
   return {
     statusCode: status,
-    headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", ...headers },
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      "Cache-Control": "no-store",
+      "X-Content-Type-Options": "nosniff",
+      ...headers,
+    },
     body: JSON.stringify({ error: { code, message } }),
   };
 }
@@ -161,6 +167,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     const cors = corsHeaders(origin, deps?.config.corsOrigins ?? []);
 
     const host = (req.headers.host ?? "").toLowerCase();
+    // Two Host headers are refused (RFC 9112 section 3.2): which one a proxy or a handler believed is a guess.
+    if ((req.headersDistinct["host"]?.length ?? 0) !== 1) {
+      return errorResult(400, "InvalidRequest", "Send exactly one Host header.", cors);
+    }
     if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
       return errorResult(
         400,
@@ -209,6 +219,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     // What API Gateway tells a Lambda about the original request; the handler builds shareUrl from these.
     headers["x-forwarded-proto"] = ["http"];
     headers["host"] = [host];
+    // A body that is not UTF-8 goes on base64-encoded, so the handler can refuse it instead of reading U+FFFD.
+    const utf8 = isUtf8(body);
     const event = proxyEvent({
       path: path as string,
       method,
@@ -216,9 +228,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       pathParameters: match.params,
       headers,
       query: queryValues(target.query),
-      body: body.length > 0 ? body.toString("utf8") : undefined,
+      body: body.length === 0 ? undefined : body.toString(utf8 ? "utf8" : "base64"),
       sourceIp: req.socket.remoteAddress,
     });
+    event.isBase64Encoded = !utf8;
     event.requestContext.path = fullPath;
     if (routeAuth(match.route, deps.config) === "required") {
       // API Gateway's Cognito authorizer: no valid ID token, no Lambda call; the claims go to the handler.
@@ -268,10 +281,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         (e: unknown) => {
           if (isHangUp(req, e)) {
             // The client went away mid-request: nothing to answer, and not our fault.
-            log.warn("client closed the connection before the request was complete", {
-              method: req.method,
-              path: splitTarget(req.url ?? "/").path,
-            });
+            // The method only: the path may hold a share id, which is a credential.
+            log.warn("client closed the connection before the request was complete", { method: req.method });
             res.destroy();
             return;
           }
@@ -284,6 +295,23 @@ export function createGateway(options: GatewayOptions): Gateway {
         log.warn("response not written", describeError(e));
         res.destroy();
       });
+  });
+  // Node's own refusals (a bad request line, headers too large, Content-Length with Transfer-Encoding) get the
+  // API.md shape too; the request was never parsed, so there is no Origin to answer.
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return void socket.destroy();
+    const status = err.code === "HPE_HEADER_OVERFLOW" ? 431 : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+    const message =
+      status === 431
+        ? "The request headers are too large."
+        : status === 408
+          ? "The request took too long to arrive."
+          : "The request is not valid HTTP/1.1.";
+    const result = errorResult(status, "InvalidRequest", message, { Connection: "close" });
+    const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status]}`];
+    for (const [name, value] of Object.entries(result.headers ?? {})) head.push(`${name}: ${String(value)}`);
+    head.push(`Content-Length: ${Buffer.byteLength(result.body)}`);
+    socket.end(`${head.join("\r\n")}\r\n\r\n${result.body}`);
   });
   // Idle keep-alive sockets must not hold a shutdown open.
   server.keepAliveTimeout = 5000;

@@ -4,6 +4,7 @@ import { Deps } from "../deps";
 import { unauthorized } from "../errors";
 import { ApiRequest, ApiResponse, parseJsonObject } from "../http";
 import { fileKeyFor } from "../ids";
+import { abortMultipartUpload, createMultipartUpload, planParts } from "../multipart";
 import { signUpload } from "../objects";
 import { hashPassword } from "../passwords";
 import { FileRecord, pendingSweepAt, putRecord, SWEEP_SHARD } from "../records";
@@ -40,13 +41,48 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
     passwordHash: upload.password === undefined ? undefined : await hashPassword(upload.password),
     recipients: upload.recipients,
   };
+  const shareUrl = `${request.baseUrl}files/${id}`;
+  if (upload.size > deps.config.multipartThresholdBytes) {
+    // Large files go up in parts: the client asks for part URLs with POST /uploads/{id}/parts.
+    const plan = planParts(upload.size, deps.config.multipartPartSizeBytes);
+    const uploadId = await createMultipartUpload(deps, record.fileKey, record.contentType, upload.checksumSha256);
+    record.multipart = { uploadId, ...plan, checksumSha256: upload.checksumSha256 };
+    try {
+      await putRecord(deps, record);
+    } catch (e) {
+      await abortMultipartUpload(deps, { key: record.fileKey, uploadId }).catch(() => undefined); // no record: nothing may use the upload
+      throw e;
+    }
+    request.log.info("multipart upload created", {
+      file: deps.fingerprint(id),
+      size: record.size,
+      parts: plan.partCount,
+    });
+    return {
+      status: 201,
+      body: {
+        id,
+        fileKey: record.fileKey,
+        method: "MULTIPART",
+        multipart: plan,
+        expiresAt: record.expiresAt,
+        shareUrl,
+        deleteToken,
+      },
+    };
+  }
   // The upload URL never outlives the share it uploads to.
   const uploadExpiresIn = Math.min(deps.config.uploadUrlTtlSeconds, upload.expiresInSeconds);
   record.sweepShard = SWEEP_SHARD;
-  record.sweepAtEpoch = pendingSweepAt(expiresAtEpoch, Math.floor(now.getTime() / 1000), uploadExpiresIn);
+  // A multipart upload may take the whole share (its part URLs never outlive it): the clean-up must not take it
+  // for an abandoned single PUT.
+  record.sweepAtEpoch =
+    record.multipart !== undefined
+      ? expiresAtEpoch
+      : pendingSweepAt(expiresAtEpoch, Math.floor(now.getTime() / 1000), uploadExpiresIn);
   await putRecord(deps, record);
   const signed = await signUpload(deps, record.fileKey, record, uploadExpiresIn);
-  request.log.info("upload created", { fileId: id, size: record.size });
+  request.log.info("upload created", { file: deps.fingerprint(id), size: record.size });
   return {
     status: 201,
     body: {
@@ -57,7 +93,7 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
       headers: signed.headers,
       expiresIn: uploadExpiresIn,
       expiresAt: record.expiresAt,
-      shareUrl: `${request.baseUrl}files/${id}`,
+      shareUrl,
       deleteToken,
     },
   };

@@ -27,7 +27,7 @@ export async function downloadFile(request: ApiRequest, deps: Deps): Promise<Api
     await returnDownload(deps, id); // no URL went out: the download was not used
     throw e;
   }
-  request.log.info("download granted", { fileId: id, downloads: record.downloads });
+  request.log.info("download granted", { file: deps.fingerprint(id), downloads: record.downloads });
   return {
     status: 200,
     body: {

@@ -5,6 +5,7 @@ import { forbidden, gone, notFound, unauthorized } from "../errors";
 import { ApiRequest } from "../http";
 import { FILE_ID } from "../ids";
 import { FileRecord, getRecord, isExpired } from "../records";
+import { tokenMatches } from "../tokens";
 
 /** The {id} path parameter, or a 404 when it cannot be one of ours. */
 export function fileIdOf(request: ApiRequest): string {
@@ -20,6 +21,23 @@ export async function findRecord(deps: Deps, id: string, withDeleting = false): 
     throw notFound(`No file has the id ${JSON.stringify(id)}; it may have been deleted.`);
   }
   return record;
+}
+
+/** Throws 403 unless the request carries the share's delete token in X-Delete-Token (compared in constant time). */
+export async function assertOwner(request: ApiRequest, record: FileRecord, deps: Deps): Promise<void> {
+  const token = request.headers["x-delete-token"];
+  if (token === undefined || token === "") {
+    // The owner may prove it with their sign-in instead (API v1.1).
+    const user = await signedInUser(request, deps.verifyToken);
+    if (user === undefined) {
+      throw forbidden("Send the delete token you got when you created the upload in the X-Delete-Token header.");
+    }
+    if (record.owner === undefined || user.sub !== record.owner) throw forbidden("Only the owner may do this.");
+    return;
+  }
+  if (!tokenMatches(token, record.deleteTokenHash)) {
+    throw forbidden("The delete token is not the one issued for this file.");
+  }
 }
 
 /** Downloads left, or null when unlimited. */
@@ -67,5 +85,7 @@ export function publicView(record: FileRecord) {
     downloads: record.downloads,
     maxDownloads: record.maxDownloads ?? null,
     downloadsRemaining: downloadsRemaining(record),
+    // v1.1: the whole-file SHA-256 the uploader declared, so a downloader can verify what it got.
+    ...(record.sha256 !== undefined ? { sha256: record.sha256 } : {}),
   };
 }

@@ -6,7 +6,7 @@ import { pageResponse, wantsHtml } from "../page";
 import { assertMayAccess, assertNotGone, fileIdOf, findRecord, lockedView, publicView } from "./files";
 
 export async function getFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
-  if (wantsHtml(request.headers["accept"])) return pageResponse(deps.config);
+  if (wantsHtml(request.headers["accept"])) return pageResponse(deps);
   const record = await findRecord(deps, fileIdOf(request));
   assertNotGone(record, deps.now());
   await assertMayAccess(request, deps, record);

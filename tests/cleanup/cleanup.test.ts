@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { CleanupReport, runCleanup } from "../../handlers/cleanup";
 import { createS3Client, Deps } from "../../handlers/deps";
-import { createLogger, fingerprint } from "../../handlers/log";
+import { createLogger } from "../../handlers/log";
 import { handleObjectCreated } from "../../handlers/objectCreated";
 import { headObject } from "../../handlers/objects";
 import { getRecord } from "../../handlers/records";
@@ -34,7 +34,8 @@ describe("clean-up against real local S3 and DynamoDB servers, with an injected 
     ...overrides,
   });
   const run = (deps: Deps) => runCleanup(deps, { limit: 100, log });
-  const removedOf = (report: CleanupReport, id: string) => report.removed.filter((r) => r.file === fingerprint(id));
+  const removedOf = (report: CleanupReport, id: string) =>
+    report.removed.filter((r) => r.file === backends.deps.fingerprint(id));
   const gone = async (id: string) =>
     (await getRecord(backends.deps, id)) === undefined &&
     (await headObject(backends.deps, `uploads/${id}`)) === undefined;
@@ -128,7 +129,7 @@ describe("clean-up against real local S3 and DynamoDB servers, with an injected 
     const [first, second] = await Promise.all([run(later(61)), run(later(61))]);
     for (const id of ids) {
       const count = removedOf(first, id).length + removedOf(second, id).length;
-      assert.equal(count, 1, `share ${fingerprint(id)} removed ${count} times`);
+      assert.equal(count, 1, `share ${backends.deps.fingerprint(id)} removed ${count} times`);
       assert.ok(await gone(id));
     }
     assert.equal(first.failed + second.failed, 0);

@@ -128,7 +128,7 @@ describe("API errors (docs/api.md error rows, real S3 and DynamoDB servers)", ()
         path: "/uploads",
         resource: "/uploads",
         pathParameters: {},
-        headers: { host: "h" },
+        headers: { host: "h", "content-type": "application/json" },
         body,
       }),
       isBase64Encoded: true,
@@ -158,7 +158,8 @@ describe("API errors (docs/api.md error rows, real S3 and DynamoDB servers)", ()
     assert.ok(entry, "a request line");
     assert.match(entry.requestId, /^req-/);
     assert.equal(entry.status, 404);
-    assert.equal(entry.path, "/files/AAAAAAAAAAAAAAAAAAAAAA");
+    assert.equal(entry.route, "/files/{id}", "the route template");
+    assert.equal(entry.path, undefined, "never the path: it holds the share id");
     assert.equal(typeof entry.durationMs, "number");
   });
 });

@@ -6,7 +6,10 @@ import { createHash } from "node:crypto";
 import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS } from "../../handlers/http";
 import { ROUTES } from "../../handlers/routeTable";
 import { openApiDocument, permissionPath, redeploymentHash, RouteSpec } from "../../infra/openapi";
-import { ACCOUNT_ID, buildStack, STACKS, StackRun } from "./mocks";
+import { ACCOUNT_ID, buildStack, runMocked, stackConfigText, STACKS, StackRun } from "./mocks";
+import { loadConfig } from "../../infra/config";
+import { FileShare } from "../../infra/fileshare";
+import { ACCESS_LOG_FORMAT } from "../../infra/api";
 
 const ARNS = Object.fromEntries(ROUTES.map((r) => [r.name, `arn:invoke:${r.name}`]));
 const ORIGINS = { corsOrigins: ["https://a.example.com", "http://localhost:3000"] };
@@ -82,7 +85,18 @@ describe("OpenAPI document from the route table (pure)", () => {
     );
   });
 
-  it("gives API Gateway's own 4XX/5XX errors CORS headers and the docs/api.md error body", () => {
+  it("answers API Gateway's own errors with the one allowed origin, fixed, when a stack has exactly one", () => {
+    const single: Doc = openApiDocument(ROUTES, ARNS, { corsOrigins: ["https://files.example.com"] });
+    for (const r of Object.values(single["x-amazon-apigateway-gateway-responses"]) as Doc[]) {
+      assert.equal(
+        r.responseParameters["gatewayresponse.header.Access-Control-Allow-Origin"],
+        "'https://files.example.com'",
+        "no other origin can read API Gateway's own errors",
+      );
+    }
+  });
+
+  it("gives API Gateway's own 4XX/5XX errors CORS headers and the docs/api.md error body (several origins: echoed, as gateway responses cannot choose)", () => {
     const responses = doc["x-amazon-apigateway-gateway-responses"];
     const passedOn = "$context.error.messageString";
     for (const [type, code, message] of [
@@ -188,6 +202,9 @@ for (const stackName of STACKS) {
         "GET /": invocation("page"),
         "GET /openapi.json": invocation("openapi"),
         "POST /uploads": invocation("createUpload"),
+        "POST /uploads/{id}/parts": invocation("signUploadParts"),
+        "GET /uploads/{id}/parts": invocation("listUploadParts"),
+        "POST /uploads/{id}/complete": invocation("completeUpload"),
         "GET /files/{id}": invocation("getFile"),
         "POST /files/{id}/download": invocation("downloadFile"),
         "DELETE /files/{id}": invocation("deleteFile"),
@@ -245,21 +262,11 @@ for (const stackName of STACKS) {
       assert.equal(settings["settings"].metricsEnabled, true);
     });
 
-    it("sets the account's API Gateway logging role (AmazonAPIGatewayPushToCloudWatchLogs only) before the stage", () => {
-      const account = run.one("aws:apigateway/account:Account");
-      const role = run.one("aws:iam/role:Role", "fileshare-cloudwatch-role");
-      assert.equal(account.inputs["cloudwatchRoleArn"], role.outputs["arn"]);
-      assert.equal(
-        JSON.parse(role.inputs["assumeRolePolicy"]).Statement[0].Principal.Service,
-        "apigateway.amazonaws.com",
-      );
-      const attachments = run.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment");
-      assert.deepEqual(
-        attachments.map((a) => [a.inputs["role"], a.inputs["policyArn"]]),
-        [[role.outputs["name"], "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"]],
-      );
-      assert.ok(run.one("aws:apigateway/stage:Stage").dependencies.includes(account.urn));
-      for (const r of [account, role, attachments[0]]) assert.equal(r?.retainOnDelete, true, "account-wide: retained");
+    it("leaves the account-wide API Gateway logging role alone by default (manageApiGatewayAccount off)", () => {
+      assert.equal(run.config.settings.manageApiGatewayAccount, false);
+      assert.equal(run.ofType("aws:apigateway/account:Account").length, 0);
+      assert.equal(run.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").length, 0);
+      assert.ok(run.one("aws:apigateway/stage:Stage").inputs["accessLogSettings"], "access logs stay configured");
     });
 
     it("lets API Gateway invoke each function only for its own stage, method and path", () => {
@@ -270,6 +277,9 @@ for (const stackName of STACKS) {
         getConfig: "GET/config",
         createUpload: "POST/uploads",
         listFiles: "GET/files",
+        signUploadParts: "POST/uploads/*/parts",
+        listUploadParts: "GET/uploads/*/parts",
+        completeUpload: "POST/uploads/*/complete",
         getFile: "GET/files/*",
         unlockFile: "POST/files/*/unlock",
         downloadFile: "POST/files/*/download",
@@ -303,3 +313,40 @@ for (const stackName of STACKS) {
     });
   });
 }
+
+describe("API Gateway account logging role, opted in (manageApiGatewayAccount: true; resource inputs under mocks)", () => {
+  it("sets the account's role (AmazonAPIGatewayPushToCloudWatchLogs only) before the stage, retained, access logs on", async () => {
+    const run = await runMocked("dev", () => new FileShare("fileshare", loadConfig()), {
+      ...stackConfigText("dev"),
+      "fileshare:manageApiGatewayAccount": "true",
+    });
+    const one = (type: string, name?: string) => {
+      const found = run.resources.filter((r) => r.type === type && (name === undefined || r.name === name));
+      assert.equal(found.length, 1, `${type} ${name ?? ""}`);
+      return found[0]!;
+    };
+    const account = one("aws:apigateway/account:Account");
+    const role = one("aws:iam/role:Role", "fileshare-cloudwatch-role");
+    assert.equal(account.inputs["cloudwatchRoleArn"], role.outputs["arn"]);
+    assert.equal(
+      JSON.parse(role.inputs["assumeRolePolicy"]).Statement[0].Principal.Service,
+      "apigateway.amazonaws.com",
+    );
+    const attachments = run.resources.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment");
+    assert.deepEqual(
+      attachments.map((a) => [a.inputs["role"], a.inputs["policyArn"]]),
+      [[role.outputs["name"], "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"]],
+    );
+    const stage = one("aws:apigateway/stage:Stage");
+    assert.ok(stage.dependencies.includes(account.urn), "the stage waits for the role");
+    assert.ok(stage.inputs["accessLogSettings"].destinationArn, "access logs stay on");
+    for (const r of [account, role, attachments[0]]) assert.equal(r?.retainOnDelete, true, "account-wide: retained");
+  });
+});
+
+describe("API Gateway access log format (pure)", () => {
+  it("logs the resource path template, never the request path or query string (they hold share ids)", () => {
+    assert.equal(JSON.parse(ACCESS_LOG_FORMAT).resourcePath, "$context.resourcePath");
+    assert.doesNotMatch(ACCESS_LOG_FORMAT, /\$context\.path|querystring|\$input|requestOverride/i);
+  });
+});

@@ -11,7 +11,14 @@ export const EXPECTED_GRANTS: Record<
   getConfig: { table: [], uploads: [], bucket: [] },
   listFiles: { table: [], uploads: [], bucket: [], ownerIndex: ["dynamodb:Query"] },
   unlockFile: { table: ["dynamodb:GetItem", "dynamodb:UpdateItem"], uploads: [], bucket: [] },
-  createUpload: { table: ["dynamodb:PutItem"], uploads: ["s3:PutObject"], bucket: [] },
+  createUpload: { table: ["dynamodb:PutItem"], uploads: ["s3:AbortMultipartUpload", "s3:PutObject"], bucket: [] },
+  signUploadParts: { table: ["dynamodb:GetItem"], uploads: ["s3:PutObject"], bucket: [] },
+  listUploadParts: { table: ["dynamodb:GetItem"], uploads: ["s3:ListMultipartUploadParts"], bucket: [] },
+  completeUpload: {
+    table: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    uploads: ["s3:ListMultipartUploadParts", "s3:PutObject"],
+    bucket: [],
+  },
   getFile: { table: ["dynamodb:GetItem"], uploads: [], bucket: [] },
   downloadFile: { table: ["dynamodb:GetItem", "dynamodb:UpdateItem"], uploads: ["s3:GetObject"], bucket: [] },
   deleteFile: {

@@ -8,7 +8,8 @@ import { ROUTES } from "../../handlers/routeTable";
 import { lambdaFunctionName } from "../../infra/functions";
 import type { FunctionName } from "../../infra/iam";
 import { actionsByResource, expectedPolicy } from "./expected";
-import { ACCOUNT_ID, buildStack, STACKS, StackRun, valueOf } from "./mocks";
+import { ACCOUNT_ID, buildStack, isSecretInput, STACKS, StackRun, unsecret, valueOf } from "./mocks";
+import { LOG_KEY_ENV } from "../../handlers/log";
 
 const FUNCTION = "aws:lambda/function:Function";
 const ROLE = "aws:iam/role:Role";
@@ -112,7 +113,8 @@ for (const stackName of STACKS) {
     it("hands every function the stack's settings and the real bucket and table names in its environment", () => {
       const s = run.config.settings;
       for (const name of NAMES) {
-        const env = fn(name).inputs["environment"].variables;
+        const env = { ...unsecret(fn(name).inputs["environment"]).variables };
+        delete env[LOG_KEY_ENV];
         // Written out by hand, so that two swapped values fail.
         const known = {
           FILESHARE_BUCKET_NAME: run.outputs.bucketName,
@@ -122,6 +124,8 @@ for (const stackName of STACKS) {
           FILESHARE_DEFAULT_SHARE_TTL_SECONDS: String(s.defaultShareTtlSeconds),
           FILESHARE_MAX_SHARE_TTL_SECONDS: String(s.maxShareTtlSeconds),
           FILESHARE_MAX_FILE_SIZE_BYTES: String(s.maxFileSizeBytes),
+          FILESHARE_MULTIPART_THRESHOLD_BYTES: String(s.multipartThresholdBytes),
+          FILESHARE_MULTIPART_PART_SIZE_BYTES: String(s.multipartPartSizeBytes),
           FILESHARE_ALLOWED_CONTENT_TYPES: s.allowedContentTypes.join(","),
           FILESHARE_DEFAULT_MAX_DOWNLOADS: String(s.defaultMaxDownloads),
           FILESHARE_MAX_DOWNLOADS_LIMIT: String(s.maxDownloadsLimit),
@@ -150,6 +154,39 @@ for (const stackName of STACKS) {
           "no variables besides the bucket, table, sign-in endpoints and runtime settings",
         );
         assert.deepEqual(Object.keys(env).sort(), Object.values(ENV_NAMES).sort());
+      }
+    });
+
+    it("keeps the log key in an SSM SecureString made once (later runs ignore the new value), as a secret", () => {
+      const key = run.one("aws:ssm/parameter:Parameter");
+      assert.equal(key.inputs["type"], "SecureString");
+      assert.equal(key.inputs["name"], `/fileshare/${stackName}/log-fingerprint-key`);
+      assert.ok(isSecretInput(key.inputs["value"]), "the key's value must be a Pulumi secret (encrypted in the state)");
+      assert.ok(Buffer.from(unsecret(key.inputs["value"]), "base64").length >= 32, "at least 32 random bytes");
+      assert.deepEqual(key.ignoreChanges, ["value"], "a later `pulumi up` must not rotate the key");
+    });
+
+    it("hands the log key to every function that logs about shares as a secret environment, and not to the data-free functions (page, openapi)", () => {
+      const key = unsecret(run.one("aws:ssm/parameter:Parameter").inputs["value"]);
+      for (const name of NAMES) {
+        const environment = fn(name).inputs["environment"];
+        if (ROUTES.find((r) => r.name === name)?.needs === "none") {
+          assert.ok(!isSecretInput(environment) && !(LOG_KEY_ENV in environment.variables), `${name} logs no share`);
+          continue;
+        }
+        assert.ok(isSecretInput(environment), `${name}: its environment must be secret in the state`);
+        assert.equal(unsecret(environment).variables[LOG_KEY_ENV], key, name);
+      }
+    });
+
+    it("never puts the log key into a function's serialized code", async () => {
+      const key = unsecret(run.one("aws:ssm/parameter:Parameter").inputs["value"]) as string;
+      for (const name of NAMES) {
+        const code = (await valueOf(run.app.functions[name].code)) as pulumi.asset.AssetArchive;
+        const index = (await ((await code.assets)["__index.js"] as pulumi.asset.StringAsset).text) as string;
+        if (ROUTES.find((r) => r.name === name)?.needs !== "none")
+          assert.ok(index.includes("createHmac"), `${name}: the closure carries the fingerprint code`);
+        assert.ok(!index.includes(key) && !index.includes(Buffer.from(key, "base64").toString("hex")), name);
       }
     });
 

@@ -31,6 +31,8 @@ export interface RecordedResource {
   retainOnDelete: boolean | undefined;
   deleteBeforeReplace: boolean;
   dependencies: string[];
+  /** Input properties whose changes the engine would ignore after creation. */
+  ignoreChanges: string[];
 }
 
 /** Reads a YAML file of the project. */
@@ -133,6 +135,7 @@ interface RegisterRequest {
   getRetainondelete(): boolean | undefined;
   getDeletebeforereplace(): boolean;
   getDependenciesList(): string[];
+  getIgnorechangesList(): string[];
 }
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Callback = (err: unknown, response?: { getUrn(): string; getId(): string; getObject(): any }) => void;
@@ -203,6 +206,7 @@ async function runNow<T>(stack: StackName, program: () => T, config: Record<stri
           retainOnDelete: req.getRetainondelete(),
           deleteBeforeReplace: req.getDeletebeforereplace(),
           dependencies: req.getDependenciesList(),
+          ignoreChanges: req.getIgnorechangesList(),
         });
       }
       callback(err, response);
@@ -210,6 +214,21 @@ async function runNow<T>(stack: StackName, program: () => T, config: Record<stri
   const result = program();
   await waitForRPCs();
   return { result, resources, unexpectedCalls };
+}
+
+/** The signature Pulumi puts on a secret value in registered inputs (`{<sig key>: SECRET_SIG, value}`). */
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** True when a recorded input value is marked secret (so the engine encrypts it in the state). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function isSecretInput(value: any): boolean {
+  return typeof value === "object" && value !== null && Object.values(value).includes(SECRET_SIG) && "value" in value;
+}
+
+/** A recorded input value without its secret marking. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function unsecret(value: any): any {
+  return isSecretInput(value) ? value.value : value;
 }
 
 /** Resolves an Output to its value (await it; never assert inside `apply`). */

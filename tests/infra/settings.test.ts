@@ -41,6 +41,18 @@ describe("settings validation (parseSettings)", () => {
     );
   });
 
+  it("rejects a multipart abort sooner than the longest share, naming both keys", () => {
+    rejects({ maxShareTtlSeconds: 14 * 86400, multipartAbortDays: 13 }, "fileshare:multipartAbortDays", "(14)");
+    assert.equal(parseSettings({ maxShareTtlSeconds: 14 * 86400, multipartAbortDays: 14 }).multipartAbortDays, 14);
+  });
+
+  it("accepts files up to S3's 5 TiB object limit and parts no smaller than S3's 5 MiB minimum", () => {
+    assert.equal(parseSettings({ maxFileSizeBytes: 5 * 1024 ** 4 }).maxFileSizeBytes, 5 * 1024 ** 4);
+    rejects({ maxFileSizeBytes: 5 * 1024 ** 4 + 1 }, "fileshare:maxFileSizeBytes", "from 1 to 5497558138880");
+    rejects({ multipartPartSizeBytes: 5 * 1024 ** 2 - 1 }, "fileshare:multipartPartSizeBytes", "from 5242880");
+    rejects({ multipartThresholdBytes: 5 * 1024 ** 3 + 1 }, "fileshare:multipartThresholdBytes", "to 5368709120");
+  });
+
   it("takes the schema defaults for missing keys", () => {
     const settings = parseSettings({});
     for (const spec of SETTINGS) assert.deepEqual(settings[spec.key], spec.default, spec.key);

@@ -51,7 +51,7 @@ describe("The SDK layer's bundle, built as pulumi up builds it", function () {
     if (root) await rm(root, { recursive: true, force: true });
   });
 
-  it("signs byte-identical URLs to the SDK packages' at a fixed clock and credentials (PUT + SHA-256 + If-None-Match, PUT, GET + Content-Disposition)", async () => {
+  it("signs byte-identical URLs to the SDK packages' at a fixed clock and credentials (PUT + SHA-256 + If-None-Match, PUT, multipart UploadPart with and without SHA-256, GET + Content-Disposition)", async () => {
     const [fromPackages, fromLayer] = await Promise.all([signedUrls(), signedUrls(modules)]);
     // Each run loaded the SDK it claims to: the packages, or the layer's stubs and bundle and nothing else.
     assert.ok(fromPackages.sdkFiles.some((f) => f.includes("node_modules/@aws-sdk/client-s3/")));
@@ -68,6 +68,8 @@ describe("The SDK layer's bundle, built as pulumi up builds it", function () {
       "plainPut",
       "putConditional",
       "putWithSha256",
+      "uploadPart",
+      "uploadPartWithSha256",
     ]);
   });
 
@@ -83,10 +85,14 @@ describe("The SDK layer's bundle, built as pulumi up builds it", function () {
         const checksumHeaders = signedHeaders.filter(
           (h) => h.startsWith("x-amz-checksum") || h.includes("sdk-checksum"),
         );
-        assert.deepEqual(checksumHeaders, name === "putWithSha256" ? ["x-amz-checksum-sha256"] : [], where);
+        const withSha256 = name === "putWithSha256" || name === "uploadPartWithSha256";
+        assert.deepEqual(checksumHeaders, withSha256 ? ["x-amz-checksum-sha256"] : [], where);
         assert.equal(url.searchParams.get("X-Amz-Date"), "20261127T123456Z", where);
       }
     }
+    const part = urlOf(urls["aws"]!["uploadPart"]!);
+    assert.equal(part.searchParams.get("partNumber"), "2");
+    assert.ok(part.searchParams.get("X-Amz-SignedHeaders")?.split(";").includes("content-length"), String(part));
     assert.equal(urlOf(urls["aws"]!["getWithDisposition"]!).host, "fileshare-prod-files.s3.eu-west-1.amazonaws.com");
     assert.match(
       urlOf(urls["aws"]!["getWithDisposition"]!).searchParams.get("response-content-disposition") ?? "",
@@ -162,13 +168,13 @@ describe("Finding the SDK names the handlers import (infra/sdkBundle.ts)", () =>
 
   it("follows the local modules the handlers import (outside handlers/ too), skipping type-only ones", async () => {
     await mkdir(join(dir, "handlers"));
-    await mkdir(join(dir, "shared"));
+    await mkdir(join(dir, "common"));
     await writeFile(
       join(dir, "handlers", "a.ts"),
-      `import { x } from "../shared/clients";\nimport type { T } from "../shared/types";`,
+      `import { x } from "../common/clients";\nimport type { T } from "../common/types";`,
     );
-    await writeFile(join(dir, "shared", "clients.ts"), `export { S3Client as x } from "@aws-sdk/client-s3";`);
-    await writeFile(join(dir, "shared", "types.ts"), `import { GetCommand } from "@aws-sdk/lib-dynamodb";`);
+    await writeFile(join(dir, "common", "clients.ts"), `export { S3Client as x } from "@aws-sdk/client-s3";`);
+    await writeFile(join(dir, "common", "types.ts"), `import { GetCommand } from "@aws-sdk/lib-dynamodb";`);
     const found = importedSdkNames(join(dir, "handlers"));
     assert.deepEqual([...found.keys()], ["@aws-sdk/client-s3"]);
     assert.deepEqual([...found.get("@aws-sdk/client-s3")!], ["S3Client"]);

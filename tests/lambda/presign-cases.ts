@@ -16,6 +16,7 @@ if (layerModules) {
 
 const { createDocumentClient, createS3Client } = require("../../handlers/deps") as typeof import("../../handlers/deps");
 const objects = require("../../handlers/objects") as typeof import("../../handlers/objects");
+const multipart = require("../../handlers/multipart") as typeof import("../../handlers/multipart");
 const { fileKeyFor } = require("../../handlers/ids") as typeof import("../../handlers/ids");
 const { PutObjectCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
 const { getSignedUrl } = require("@aws-sdk/s3-request-presigner") as typeof import("@aws-sdk/s3-request-presigner");
@@ -39,8 +40,11 @@ async function cases(endpoint?: string): Promise<Record<string, unknown>> {
     now: () => NOW,
     random: () => "fixed",
     verifyToken: () => Promise.reject(new Error("signing URLs verifies no token")),
+    fingerprint: () => "fixed",
+    bucketOrigin: "https://fileshare-prod-files.s3.eu-west-1.amazonaws.com",
   };
   const key = fileKeyFor("AbCdEfGhIjKlMnOpQrStUv");
+  const upload = { key, uploadId: "VXBsb2FkIElEIGZvciA2aWWpbmcncyBteS1tb3ZpZS5tMnRzIHVwbG9hZA" };
   return {
     putWithSha256: await objects.signUpload(deps, key, { contentType: "text/plain", size: 0, sha256: SHA256 }, 300),
     putConditional: await objects.signUpload(deps, key, { contentType: "application/pdf", size: 12345 }, 300),
@@ -49,6 +53,9 @@ async function cases(endpoint?: string): Promise<Record<string, unknown>> {
       expiresIn: 300,
       signingDate: NOW,
     }),
+    // Multipart UploadPart (issue 9): exactly the part's length, with and without the part's SHA-256.
+    uploadPart: await multipart.signPart(deps, upload, { partNumber: 2, length: 5 * 1024 * 1024 }, 300),
+    uploadPartWithSha256: await multipart.signPart(deps, upload, { partNumber: 3, length: 1, sha256: SHA256 }, 300),
     getWithDisposition: await objects.signDownload(deps, key, {
       fileName: "naïve résumé (1).pdf",
       contentType: "application/pdf",

@@ -8,7 +8,6 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { fromEnvironment } from "../../config/runtime";
 import type { CleanupReport } from "../../handlers/cleanup";
-import { fingerprint } from "../../handlers/log";
 import { headObject } from "../../handlers/objects";
 import { getRecord } from "../../handlers/records";
 import { pageResponse } from "../../handlers/page";
@@ -16,6 +15,7 @@ import { API_DOCUMENT_JSON, matchPath, ROUTES } from "../../handlers/routeTable"
 import { Backends, startBackends } from "../../local/backends";
 import { proxyEvent } from "../../local/events";
 import { bytesOf } from "../support/harness";
+import { leaks, wholeFlow } from "../support/flow";
 import {
   buildFunctions,
   BuiltFunction,
@@ -84,9 +84,14 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
       path,
       resource: route.path,
       pathParameters: matchPath(route.path, path)!,
-      headers: { host: "abc.execute-api.eu-west-1.amazonaws.com", "x-forwarded-proto": "https", ...headers },
+      headers: {
+        host: "abc.execute-api.eu-west-1.amazonaws.com",
+        "x-forwarded-proto": "https",
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...headers,
+      },
       stage: "dev",
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
     });
     const result = (await lambdas[route.name]!.invoke(event)) as APIGatewayProxyResult;
     return {
@@ -223,12 +228,31 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
     assert.match(bad.json.error.message, /not a valid MIME type/);
   });
 
+  it("logs a whole flow and every error path in the serialized functions with no id, token or URL signature", async () => {
+    const before = Object.fromEntries(Object.entries(lambdas).map(([n, l]) => [n, l.logs.length]));
+    const secrets = await wholeFlow({ call, idle: () => backends.idle() });
+    const text = Object.entries(lambdas)
+      .flatMap(([n, l]) => l.logs.slice(before[n]))
+      .join("\n");
+    const lines = text.split("\n").filter((l) => l.trim() !== "");
+    assert.ok(lines.length >= 25, `the flow is logged (${lines.length} lines)`);
+    assert.deepEqual(leaks(text, secrets), [], "secrets found in the serialized functions' logs");
+    assert.match(text, /"route":"\/files\/\{id\}\/download"/, "request lines carry the route template");
+    console.log(`      serialized log scan: ${lines.length} lines, 0 secrets found`);
+  });
+
   it("serves the web page from the page function, with the page text inside the code", async () => {
     const page = await call("GET", "/");
     assert.equal(page.status, 200);
     assert.match(String(page.headers["Content-Type"]), /text\/html/);
     const config = fromEnvironment(functions[0]!.environment);
-    assert.equal(page.body, pageResponse(config).body, "the same page the project serves locally");
+    const bucketOrigin = new URL(backends.sdkEnvironment["AWS_ENDPOINT_URL_S3"]!).origin;
+    assert.equal(page.body, pageResponse({ config, bucketOrigin }).body, "the same page the project serves locally");
+    assert.match(
+      String(page.headers["Content-Security-Policy"]),
+      new RegExp(`connect-src 'self' ${bucketOrigin.replace(/[.]/g, "\\.")};`),
+      "the CSP allows the API and exactly the S3 endpoint the function's pre-signed URLs point at",
+    );
     assert.match(page.body, new RegExp(`"maxShareTtlSeconds":${config.maxShareTtlSeconds}[,}]`), "the stack's limits");
   });
 
@@ -272,7 +296,7 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
     assert.ok(await headObject(deps, key), "the object is there before the run");
     const report = (await lambdas["cleanup"]!.invoke({ "detail-type": "Scheduled Event" })) as CleanupReport;
     assert.deepEqual(
-      report.removed.filter((r) => r.file === fingerprint(id)).map((r) => r.reason),
+      report.removed.filter((r) => r.file === deps.fingerprint(id)).map((r) => r.reason),
       ["expired"],
     );
     assert.equal(report.failed, 0);

@@ -70,7 +70,7 @@ export class Api {
       headers: {
         host: "api.test",
         "x-forwarded-proto": "https",
-        ...(body ? { "content-type": "application/json" } : {}),
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
         ...options.headers,
       },
       body,

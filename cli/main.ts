@@ -1,0 +1,121 @@
+// The `fileshare` command line: upload, download, info, delete. Every failure is one line on stderr and an
+// exit code from cli/errors.ts; results go to stdout.
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { callApi, parseLink, resolveApiUrl } from "./api";
+import { download, FileInfo } from "./download";
+import { cliError, EXIT, isCliError } from "./errors";
+import { StateStore } from "./state";
+import { upload } from "./upload";
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+/** "7d", "12h", "30m", "90s" or plain seconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+)([smhd]?)$/.exec(text.trim());
+  if (!match) throw new InvalidArgumentError('use a number with s, m, h or d, e.g. "7d" or "12h".');
+  const unit = { "": 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as "" | "s" | "m" | "h" | "d"];
+  return Number(match[1]) * unit;
+}
+
+function positiveInt(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError("use a whole number of 1 or more.");
+  return n;
+}
+
+/** The API a link points at, unless --api or FILESHARE_API say otherwise. */
+async function apiForLink(link: string, api: string | undefined) {
+  const parsed = parseLink(link);
+  return { id: parsed.id, apiUrl: await resolveApiUrl(api || process.env["FILESHARE_API"] || parsed.apiUrl) };
+}
+
+export function buildProgram(store = new StateStore()): Command {
+  const program = new Command("fileshare")
+    .description("Share files through a fileshare stack: large files go up in resumable parts.")
+    .option("--api <url>", "the API base URL (default: $FILESHARE_API, or `pulumi stack output apiUrl`)")
+    .showHelpAfterError(false)
+    .exitOverride();
+
+  program
+    .command("upload")
+    .argument("<file>", "the file to share")
+    .option("--expires <duration>", 'how long the share lives, e.g. "7d", "12h" (default: the stack\'s)', parseDuration)
+    .option("--max-downloads <n>", "how many downloads the share allows", positiveInt)
+    .option("--parallel <n>", "parts sent at once", positiveInt, Number(process.env["FILESHARE_PARALLEL"] ?? 4))
+    .description("upload a file and print its link and delete token; run it again after an interruption to resume")
+    .action(async (file: string, opts: { expires?: number; maxDownloads?: number; parallel: number }) => {
+      const apiUrl = await resolveApiUrl(program.opts().api);
+      const result = await upload(file, {
+        apiUrl,
+        expiresInSeconds: opts.expires,
+        maxDownloads: opts.maxDownloads,
+        parallel: opts.parallel,
+        store,
+        say,
+      });
+      process.stdout.write(`link: ${result.shareUrl}\ndelete token: ${result.deleteToken}\n`);
+    });
+
+  program
+    .command("download")
+    .argument("<link>", "the share link (or file id)")
+    .option("-o, --output <path>", "where to write the file (a folder keeps the file's name)")
+    .option("--force", "overwrite an existing file", false)
+    .description("download a shared file, checking its SHA-256 when the share has one")
+    .action(async (link: string, opts: { output?: string; force: boolean }) => {
+      const { id, apiUrl } = await apiForLink(link, program.opts().api);
+      const result = await download(apiUrl, id, opts);
+      process.stdout.write(
+        `${result.path}: ${result.size} bytes${result.verified ? ", SHA-256 verified" : " (no SHA-256 to verify)"}\n`,
+      );
+    });
+
+  program
+    .command("info")
+    .argument("<link>", "the share link (or file id)")
+    .description("show a share's metadata (uses no download)")
+    .action(async (link: string) => {
+      const { id, apiUrl } = await apiForLink(link, program.opts().api);
+      const info = await callApi<FileInfo>(apiUrl, "GET", `files/${id}`);
+      process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+    });
+
+  program
+    .command("delete")
+    .argument("<link>", "the share link (or file id)")
+    .option(
+      "--token <token>",
+      "the delete token (default: $FILESHARE_DELETE_TOKEN, or the one saved when you uploaded)",
+    )
+    .description("delete a share (an upload still in progress is aborted)")
+    .action(async (link: string, opts: { token?: string }) => {
+      const { id, apiUrl } = await apiForLink(link, program.opts().api);
+      const token = opts.token ?? process.env["FILESHARE_DELETE_TOKEN"] ?? (await store.tokenFor(id));
+      if (token === undefined)
+        throw cliError(EXIT.usage, "No delete token for this share: pass --token or set FILESHARE_DELETE_TOKEN.");
+      await callApi(apiUrl, "DELETE", `files/${id}`, { headers: { "X-Delete-Token": token } });
+      await store.forgetShare(id);
+      process.stdout.write("deleted\n");
+    });
+  return program;
+}
+
+/** Runs the command line and exits with its code. */
+export async function main(argv: string[]): Promise<void> {
+  process.on("SIGINT", () => {
+    say("fileshare: interrupted. Run the same upload command again to resume.");
+    process.exit(EXIT.interrupted);
+  });
+  try {
+    await buildProgram().parseAsync(argv);
+    process.exitCode = EXIT.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version print and exit 0; usage errors have already printed their one line.
+      process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      return;
+    }
+    say(`fileshare: ${isCliError(e) ? e.message : `unexpected error: ${e instanceof Error ? e.message : String(e)}`}`);
+    process.exitCode = isCliError(e) ? e.exitCode : EXIT.failed;
+  }
+}

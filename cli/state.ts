@@ -1,0 +1,94 @@
+// What the CLI keeps between runs, in the user's config folder (mode 0600: it holds delete tokens):
+// unfinished uploads keyed by the file's path, size and modification time, and the tokens of finished shares.
+import { createHash } from "node:crypto";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+
+/** $FILESHARE_CONFIG_DIR, else the platform's config folder: %APPDATA%, ~/Library/Application Support, $XDG_CONFIG_HOME or ~/.config. */
+export function configDir(env = process.env): string {
+  if (env["FILESHARE_CONFIG_DIR"]) return env["FILESHARE_CONFIG_DIR"];
+  if (process.platform === "win32" && env["APPDATA"]) return join(env["APPDATA"], "fileshare");
+  if (process.platform === "darwin") return join(homedir(), "Library", "Application Support", "fileshare");
+  return join(env["XDG_CONFIG_HOME"] || join(homedir(), ".config"), "fileshare");
+}
+
+/** An upload in progress, enough to resume it. */
+export interface UploadState {
+  apiUrl: string;
+  id: string;
+  deleteToken: string;
+  shareUrl: string;
+  expiresAt: string;
+  partSize: number;
+  partCount: number;
+  /** base64 SHA-256 of the parts hashed so far, by part number. */
+  partSha256: Record<string, string>;
+  /** ETags of the parts that are known to be uploaded, by part number. */
+  etags: Record<string, string>;
+}
+
+/** The key of a file's upload state: its absolute path, size and modification time. */
+export function stateKey(path: string, size: number, mtimeMs: number): string {
+  return createHash("sha256")
+    .update(`${resolve(path)}\n${size}\n${Math.floor(mtimeMs)}`)
+    .digest("hex")
+    .slice(0, 32);
+}
+
+async function readJson<T>(file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(file, "utf8")) as T;
+  } catch {
+    return undefined; // missing or unreadable: start afresh
+  }
+}
+
+/** Writes through a temporary file and a rename, so a crash never leaves half a state file. */
+async function writeJson(file: string, value: unknown): Promise<void> {
+  await mkdir(join(file, ".."), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(value), { mode: 0o600 });
+  await rename(tmp, file);
+}
+
+export class StateStore {
+  constructor(private readonly dir = configDir()) {}
+
+  private uploadFile(key: string) {
+    return join(this.dir, "uploads", `${key}.json`);
+  }
+
+  loadUpload(key: string): Promise<UploadState | undefined> {
+    return readJson<UploadState>(this.uploadFile(key));
+  }
+
+  saveUpload(key: string, state: UploadState): Promise<void> {
+    return writeJson(this.uploadFile(key), state);
+  }
+
+  async forgetUpload(key: string): Promise<void> {
+    await rm(this.uploadFile(key), { force: true });
+  }
+
+  /** Remembers a finished share's delete token, so `fileshare delete LINK` works without it. */
+  async rememberShare(id: string, deleteToken: string): Promise<void> {
+    const file = join(this.dir, "shares.json");
+    const shares = (await readJson<Record<string, string>>(file)) ?? {};
+    shares[id] = deleteToken;
+    await writeJson(file, shares);
+  }
+
+  async tokenFor(id: string): Promise<string | undefined> {
+    return (await readJson<Record<string, string>>(join(this.dir, "shares.json")))?.[id];
+  }
+
+  async forgetShare(id: string): Promise<void> {
+    const file = join(this.dir, "shares.json");
+    const shares = await readJson<Record<string, string>>(file);
+    if (shares && id in shares) {
+      delete shares[id];
+      await writeJson(file, shares);
+    }
+  }
+}

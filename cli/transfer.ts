@@ -1,0 +1,75 @@
+// Moving bytes: hashing a file in one streamed pass, and streaming a byte range of a file to a pre-signed URL.
+// Memory stays flat: nothing holds more than a stream's buffer of the file.
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { cliError, EXIT } from "./errors";
+
+/** SHA-256 (base64) of bytes [start, start+length) of a file, streamed. */
+export async function hashRange(
+  path: string,
+  range: { start: number; length: number } | undefined,
+  onBytes: (n: number) => void = () => undefined,
+): Promise<string> {
+  const hash = createHash("sha256");
+  const options = range ? { start: range.start, end: range.start + range.length - 1 } : {};
+  for await (const chunk of createReadStream(path, {
+    ...options,
+    highWaterMark: 1024 * 1024,
+  }) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    onBytes(chunk.length);
+  }
+  return hash.digest("base64");
+}
+
+/** Streams bytes [start, start+length) of a file as the body of a PUT; resolves with the ETag.
+ *  Failures that may pass (network, 5xx, 429, an expired URL's 403) are marked retryable. */
+export function putRange(
+  url: string,
+  headers: Record<string, string>,
+  file: { path: string; start: number; length: number },
+  onBytes: (n: number) => void,
+  signal?: AbortSignal,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const send = target.protocol === "https:" ? httpsRequest : httpRequest;
+    const req = send(target, {
+      method: "PUT",
+      headers: { ...headers, "Content-Length": String(file.length) },
+      signal,
+    });
+    const fail = (message: string, retryable: boolean) =>
+      reject(Object.assign(cliError(EXIT.unavailable, message), { retryable }));
+    req.on("error", (e) =>
+      fail(`the upload connection failed (${(e as { code?: string }).code ?? e.message})`, !signal?.aborted),
+    );
+    req.on("response", (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.length < 64 && chunks.push(c));
+      res.on("end", () => {
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) return resolve(String(res.headers["etag"] ?? ""));
+        const text = Buffer.concat(chunks).toString("utf8");
+        const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? "";
+        const retryable = status === 429 || status >= 500 || code === "RequestTimeout" || /expired/i.test(text);
+        fail(`storage refused the upload: ${status} ${code}`.trim(), retryable);
+      });
+      res.on("error", (e) => fail(`the upload connection failed (${e.message})`, true));
+    });
+    if (file.length === 0) return req.end();
+    const body = createReadStream(file.path, {
+      start: file.start,
+      end: file.start + file.length - 1,
+      highWaterMark: 256 * 1024,
+    });
+    body.on("data", (c: Buffer | string) => onBytes(c.length));
+    body.on("error", (e) => {
+      req.destroy(e);
+      reject(cliError(EXIT.failed, `cannot read the file: ${e.message}`));
+    });
+    body.pipe(req);
+  });
+}

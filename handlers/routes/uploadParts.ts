@@ -1,0 +1,131 @@
+// The owner's side of a multipart upload (API.md v1.1 "Large files"): part URLs, the parts S3 already holds
+// (to resume), and completion after checking every part against what S3 holds.
+import { Deps } from "../deps";
+import { conflict, gone, invalidRequest, notFound } from "../errors";
+import { ApiRequest, ApiResponse, parseJsonObject } from "../http";
+import {
+  completeMultipartUpload,
+  isNoSuchUpload,
+  listParts,
+  MAX_PARTS,
+  partLength,
+  sameEtag,
+  signPart,
+  StoredPart,
+} from "../multipart";
+import { FileRecord, getRecord, isExpired, markMultipartCompleted, MultipartState } from "../records";
+import { MAX_PARTS_PER_REQUEST, parsePartList } from "../validation";
+import { assertOwner, fileIdOf, findRecord, publicView } from "./files";
+
+type OpenUpload = { record: FileRecord; multipart: MultipartState; target: { key: string; uploadId: string } };
+
+/** The share, after the owner proved it is theirs, with its multipart upload still open. */
+async function openUpload(request: ApiRequest, deps: Deps): Promise<OpenUpload> {
+  const record = await findRecord(deps, fileIdOf(request));
+  await assertOwner(request, record, deps);
+  const multipart = record.multipart;
+  if (multipart === undefined) {
+    throw notFound("This share was not created as a multipart upload; upload it with the URL POST /uploads gave.");
+  }
+  if (multipart.completedAt !== undefined) throw conflict("This upload is already complete.");
+  if (isExpired(record, deps.now())) throw gone(`This share expired at ${record.expiresAt}; start a new upload.`);
+  return { record, multipart, target: { key: record.fileKey, uploadId: multipart.uploadId } };
+}
+
+/** POST /uploads/{id}/parts: pre-signed UploadPart URLs, each for exactly its part's length (and SHA-256). */
+export async function signUploadParts(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
+  const body = parseJsonObject(request);
+  const { record, multipart, target } = await openUpload(request, deps);
+  const parts = parsePartList(body, multipart.partCount, "sha256", MAX_PARTS_PER_REQUEST);
+  const missing = parts.find((p) => multipart.checksumSha256 && p.sha256 === undefined);
+  if (missing) {
+    throw invalidRequest(`part ${missing.partNumber}: this upload checks a SHA-256 per part; give its sha256.`);
+  }
+  const unexpected = parts.find((p) => !multipart.checksumSha256 && p.sha256 !== undefined);
+  if (unexpected) {
+    throw invalidRequest(
+      `part ${unexpected.partNumber}: per-part sha256 needs "checksumAlgorithm": "SHA256" in POST /uploads; leave it out here.`,
+    );
+  }
+  // A part URL never outlives its share.
+  const left = record.expiresAtEpoch - Math.floor(deps.now().getTime() / 1000);
+  const expiresIn = Math.min(deps.config.uploadUrlTtlSeconds, left);
+  const signed = await Promise.all(
+    parts.map(async (p) => {
+      const length = partLength(record.size, multipart, p.partNumber);
+      const { url, headers } = await signPart(deps, target, { ...p, length }, expiresIn);
+      return { partNumber: p.partNumber, url, headers };
+    }),
+  );
+  return { status: 200, body: { parts: signed, expiresIn } };
+}
+
+/** What a client sees of a stored part. */
+const partView = (p: StoredPart) => ({
+  partNumber: p.partNumber,
+  etag: p.etag,
+  size: p.size,
+  ...(p.sha256 !== undefined ? { sha256: p.sha256 } : {}),
+});
+
+/** GET /uploads/{id}/parts: the parts S3 already holds, so a client that lost its state can resume. */
+export async function listUploadParts(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
+  const { target } = await openUpload(request, deps);
+  try {
+    return { status: 200, body: { parts: (await listParts(deps, target)).map(partView) } };
+  } catch (e) {
+    if (isNoSuchUpload(e)) throw conflict("This upload is no longer open (completed or aborted).");
+    throw e;
+  }
+}
+
+/** The first reason the client's list does not match the parts S3 holds, naming the part; or undefined. */
+function firstBadPart(
+  given: readonly { partNumber: number; etag?: string }[],
+  stored: readonly StoredPart[],
+  size: number,
+  multipart: MultipartState,
+): string | undefined {
+  const held = new Map(stored.map((p) => [p.partNumber, p]));
+  for (let n = 1; n <= multipart.partCount; n++) {
+    const part = given[n - 1];
+    if (part === undefined || part.partNumber !== n) {
+      return `part ${n} is missing: list every part from 1 to ${multipart.partCount} once, in order.`;
+    }
+    const s3 = held.get(n);
+    if (s3 === undefined) return `part ${n} has not been uploaded; upload it, then complete again.`;
+    const want = partLength(size, multipart, n);
+    if (s3.size !== want) return `part ${n} is ${s3.size} bytes but must be ${want}; upload it again.`;
+    if (!sameEtag(s3.etag, part.etag ?? "")) {
+      return `part ${n}: the ETag ${JSON.stringify(part.etag)} is not the part S3 holds; upload it again.`;
+    }
+  }
+  if (given.length > multipart.partCount) {
+    return `part ${given[multipart.partCount]?.partNumber} is extra: this upload has ${multipart.partCount} parts.`;
+  }
+  return undefined;
+}
+
+/** POST /uploads/{id}/complete: checks the parts against ListParts, then CompleteMultipartUpload. */
+export async function completeUpload(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
+  const body = parseJsonObject(request);
+  const { record, multipart, target } = await openUpload(request, deps);
+  const given = parsePartList(body, multipart.partCount, "etag", MAX_PARTS);
+  let stored: StoredPart[];
+  try {
+    stored = await listParts(deps, target);
+    const problem = firstBadPart(given, stored, record.size, multipart);
+    if (problem !== undefined) throw invalidRequest(problem);
+    await completeMultipartUpload(deps, target, stored);
+  } catch (e) {
+    if (isNoSuchUpload(e)) throw conflict("This upload is no longer open (completed or aborted).");
+    throw e;
+  }
+  if (!(await markMultipartCompleted(deps, record.id, deps.now().toISOString()))) {
+    throw conflict("This upload was completed or deleted by another request.");
+  }
+  request.log.info("multipart upload completed", { file: deps.fingerprint(record.id), parts: multipart.partCount });
+  // The S3 event may have confirmed it already; otherwise it is still pending.
+  const current = (await getRecord(deps, record.id)) ?? record;
+  return { status: 200, body: publicView(current) };
+}

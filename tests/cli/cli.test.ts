@@ -1,0 +1,155 @@
+// The `fileshare` command end to end, as a child process (node cli/fileshare.js, what `npx fileshare` runs)
+// against the local gateway, the signature-checking local S3 and dynalite: upload (killed mid-way, then
+// resumed), download with SHA-256 verification, info, delete, and the exit codes of its one-line errors.
+import assert from "node:assert/strict";
+import { ChildProcess, spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createGateway, Gateway } from "../../local/gateway";
+import { Backends, startBackends } from "../../local/backends";
+import { testConfig } from "../support/harness";
+
+const MIB = 1024 * 1024;
+const CLI = join(__dirname, "..", "..", "cli", "fileshare.js");
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+describe("fileshare CLI as a child process against the local servers", function () {
+  this.timeout(180_000);
+  let backends: Backends;
+  let gateway: Gateway;
+  let api: string;
+  let dir: string;
+
+  before(async () => {
+    const config = testConfig({
+      maxFileSizeBytes: 64 * MIB,
+      multipartThresholdBytes: 8 * MIB,
+      multipartPartSizeBytes: 5 * MIB,
+    });
+    backends = await startBackends({ config });
+    gateway = createGateway({ deps: () => backends.deps });
+    api = `http://127.0.0.1:${await gateway.listen(0)}/`;
+    dir = await mkdtemp(join(tmpdir(), "fileshare-cli-"));
+  });
+  after(async () => {
+    await gateway?.close();
+    await backends?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  function start(args: string[], extraEnv: Record<string, string> = {}): { child: ChildProcess; done: Promise<Run> } {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: {
+        ...process.env,
+        FILESHARE_CONFIG_DIR: join(dir, "config"),
+        FILESHARE_RETRY_BASE_MS: "20",
+        FILESHARE_API: "",
+        ...extraEnv,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (c) => (stdout += c));
+    child.stderr?.on("data", (c) => (stderr += c));
+    const done = new Promise<Run>((resolve) =>
+      child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })),
+    );
+    return { child, done };
+  }
+  const run = (args: string[], env?: Record<string, string>) => start(args, env).done;
+
+  async function stateFiles(): Promise<string[]> {
+    return readdir(join(dir, "config", "uploads")).catch(() => []);
+  }
+
+  async function etagsOnRecord(): Promise<number> {
+    const [file] = await stateFiles();
+    if (file === undefined) return 0;
+    try {
+      return Object.keys(JSON.parse(await readFile(join(dir, "config", "uploads", file), "utf8")).etags).length;
+    } catch {
+      return 0;
+    }
+  }
+
+  it("uploads 40 MiB, killed after some parts, resumes on the next run, then downloads it verified and deletes it", async () => {
+    const bytes = randomBytes(40 * MIB + 7);
+    const path = join(dir, "big.bin");
+    await writeFile(path, bytes);
+    const first = start(["upload", path, "--api", api, "--parallel", "1"]);
+    const deadline = Date.now() + 60_000;
+    let held = 0;
+    while (Date.now() < deadline && (held = await etagsOnRecord()) < 2) await new Promise((r) => setTimeout(r, 10));
+    first.child.kill("SIGKILL");
+    const killed = await first.done;
+    assert.equal(killed.signal, "SIGKILL", `killed mid-upload (it printed: ${killed.stdout} ${killed.stderr})`);
+    assert.ok(held >= 2 && held < 9, `killed after ${held} of 9 parts`);
+
+    const second = await run(["upload", path, "--api", api]);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stderr, /Resuming the upload of big\.bin/);
+    const link = /^link: (\S+)$/m.exec(second.stdout)?.[1];
+    assert.ok(link, second.stdout);
+    assert.match(second.stdout, /^delete token: [A-Za-z0-9_-]{43}$/m);
+    assert.deepEqual(await stateFiles(), [], "the state file is gone once the upload is complete");
+    await backends.idle();
+
+    const info = await run(["info", link]);
+    assert.equal(info.code, 0, info.stderr);
+    const meta = JSON.parse(info.stdout);
+    assert.equal(meta.status, "available");
+    assert.equal(meta.sha256, createHash("sha256").update(bytes).digest("base64"));
+
+    const out = join(dir, "copy.bin");
+    const got = await run(["download", link, "-o", out]);
+    assert.equal(got.code, 0, got.stderr);
+    assert.match(got.stdout, /SHA-256 verified/);
+    assert.ok((await readFile(out)).equals(bytes), "the downloaded file equals the original");
+
+    const again = await run(["download", link, "-o", out]);
+    assert.equal(again.code, 6, "refuses to overwrite without --force");
+    assert.match(again.stderr, /^fileshare: .*exists; pass --force/);
+    assert.equal(again.stderr.trim().split("\n").length, 1, "one line");
+
+    const deleted = await run(["delete", link]);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    const gone = await run(["info", link]);
+    assert.equal(gone.code, 3, "the API refuses: not found");
+    assert.match(gone.stderr, /^fileshare: .*\(404 NotFound\)$/m);
+  });
+
+  it("uploads a small file with one PUT and downloads it verified", async () => {
+    const bytes = randomBytes(1000);
+    const path = join(dir, "small.txt");
+    await writeFile(path, bytes);
+    const up = await run(["upload", path, "--expires", "1h", "--max-downloads", "3"], { FILESHARE_API: api });
+    assert.equal(up.code, 0, up.stderr);
+    const link = /^link: (\S+)$/m.exec(up.stdout)?.[1] as string;
+    await backends.idle();
+    const out = join(dir, "small-copy.txt");
+    const got = await run(["download", link, "-o", out]);
+    assert.equal(got.code, 0, got.stderr);
+    assert.ok((await readFile(out)).equals(bytes));
+  });
+
+  it("answers bad usage with exit 2 and one line, and an unreachable API with exit 4", async () => {
+    const usage = await run(["upload", join(dir, "missing.bin"), "--api", api]);
+    assert.equal(usage.code, 2);
+    assert.equal(usage.stderr, `fileshare: ${join(dir, "missing.bin")} is not a readable file.\n`);
+    const badOption = await run(["upload", "x", "--expires", "soon"]);
+    assert.equal(badOption.code, 2);
+    const path = join(dir, "small.txt");
+    const down = await run(["upload", path, "--api", "http://127.0.0.1:9/"], { FILESHARE_RETRY_BASE_MS: "1" });
+    assert.equal(down.code, 4, down.stderr);
+    assert.match(down.stderr, /^fileshare: Cannot reach the API/);
+  });
+});
