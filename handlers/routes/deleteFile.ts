@@ -1,6 +1,5 @@
 // DELETE /files/{id}: with the delete token shown once at upload, mark the record `deleting` (from then on the
 // share is gone for everyone), remove the object, then the record. Should a step fail, a retry finishes the job.
-import { signedInUser } from "../auth";
 import { Deps } from "../deps";
 import { ApiRequest, ApiResponse } from "../http";
 import { abortMultipartUpload } from "../multipart";

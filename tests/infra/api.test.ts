@@ -201,6 +201,9 @@ for (const stackName of STACKS) {
       assert.deepEqual(Object.fromEntries(targets), {
         "GET /": invocation("page"),
         "GET /openapi.json": invocation("openapi"),
+        "GET /config": invocation("getConfig"),
+        "GET /files": invocation("listFiles"),
+        "POST /files/{id}/unlock": invocation("unlockFile"),
         "POST /uploads": invocation("createUpload"),
         "POST /uploads/{id}/parts": invocation("signUploadParts"),
         "GET /uploads/{id}/parts": invocation("listUploadParts"),
@@ -216,6 +219,7 @@ for (const stackName of STACKS) {
         assert.ok(template.responseTemplates["application/json"].includes(`#if(${origins}.contains($origin))`), path);
       }
       assert.deepEqual(Object.keys(doc["x-amazon-apigateway-gateway-responses"]).sort(), [
+        "ACCESS_DENIED",
         "DEFAULT_4XX",
         "DEFAULT_5XX",
         "INTEGRATION_FAILURE",
@@ -225,6 +229,7 @@ for (const stackName of STACKS) {
         "REQUEST_TOO_LARGE",
         "RESOURCE_NOT_FOUND",
         "THROTTLED",
+        "UNAUTHORIZED",
       ]);
       assert.deepEqual(restApi().inputs["endpointConfiguration"], { types: "REGIONAL" });
       assert.equal(restApi().inputs["failOnWarnings"], true);
