@@ -69,16 +69,16 @@ export function errorBody(e: HttpError): { error: { code: string; message: strin
 
 /** Parses a JSON object body or throws a 400 that says what is wrong. */
 export function parseJsonObject(request: ApiRequest): Record<string, unknown> {
-  // Only application/json: a cross-site HTML form (or a no-cors fetch) can send text/plain or a form type
+  if (request.body === undefined || request.body.trim() === "") {
+    throw invalidRequest('The request body is empty; send a JSON object, e.g. {"fileName":"a.pdf",...}.');
+  }
+  // A body must be application/json: a cross-site HTML form (or a no-cors fetch) can send text/plain or a form type
   // without a CORS preflight, and must not be able to create shares from a victim's browser.
   const type = (request.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
   if (type !== "application/json") {
     throw unsupportedMediaType(
       `Send the body as JSON with the header Content-Type: application/json (got ${type ? JSON.stringify(type.slice(0, 40)) : "none"}).`,
     );
-  }
-  if (request.body === undefined || request.body.trim() === "") {
-    throw invalidRequest('The request body is empty; send a JSON object, e.g. {"fileName":"a.pdf",...}.');
   }
   let value: unknown;
   try {
