@@ -4,12 +4,13 @@
 // Each share is claimed by one conditional write before anything is removed, so runs may overlap (a retried
 // schedule, the local timer): each thing is removed by exactly one of them. Should removing an object fail, the
 // claim is released and the record stays, so the next run tries again.
-import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { Deps } from "./deps";
 import { describeError, Logger } from "./log";
 import { fileKeyFor, idFromKey } from "./ids";
 import { headObject } from "./objects";
 import {
+  deleteRecordIf,
   FileRecord,
   getRecord,
   isExpired,
@@ -191,22 +192,8 @@ async function remove(
 }
 
 /** Deletes the record if this run's claim still holds; false when it was gone or taken (an owner's DELETE). */
-async function deleteClaimedRecord(deps: Deps, id: string, runId: string): Promise<boolean> {
-  try {
-    await deps.db.send(
-      new DeleteCommand({
-        TableName: deps.config.tableName,
-        Key: { [TABLE_KEY]: id },
-        ConditionExpression: "#claimBy = :me",
-        ExpressionAttributeNames: { "#claimBy": "sweepClaimBy" },
-        ExpressionAttributeValues: { ":me": runId },
-      }),
-    );
-    return true;
-  } catch (e) {
-    if (isConditionFailure(e)) return false;
-    throw e;
-  }
+function deleteClaimedRecord(deps: Deps, id: string, runId: string): Promise<boolean> {
+  return deleteRecordIf(deps, id, "sweepClaimBy", runId);
 }
 
 async function releaseClaim(deps: Deps, id: string, runId: string): Promise<void> {

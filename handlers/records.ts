@@ -267,20 +267,27 @@ export async function markMultipartCompleted(deps: Deps, id: string, completedAt
   }
 }
 
-/** Deletes a record only if its delete-token hash is still the one the caller checked. */
-export async function deleteRecord(deps: Deps, id: string, deleteTokenHash: string): Promise<void> {
+/** Deletes a record only if `attribute` still holds `value`; false when it was gone or changed meanwhile. */
+export async function deleteRecordIf(deps: Deps, id: string, attribute: string, value: string): Promise<boolean> {
   try {
     await deps.db.send(
       new DeleteCommand({
         TableName: deps.config.tableName,
         Key: { [TABLE_KEY]: id },
-        ConditionExpression: "#hash = :hash",
-        ExpressionAttributeNames: { "#hash": "deleteTokenHash" },
-        ExpressionAttributeValues: { ":hash": deleteTokenHash },
+        ConditionExpression: "#attribute = :value",
+        ExpressionAttributeNames: { "#attribute": attribute },
+        ExpressionAttributeValues: { ":value": value },
       }),
     );
+    return true;
   } catch (e) {
-    // Already deleted by a concurrent request: the outcome the caller wanted.
-    if (!isConditionFailure(e)) throw e;
+    if (isConditionFailure(e)) return false;
+    throw e;
   }
+}
+
+/** Deletes a record only if its delete-token hash is still the one the caller checked. Already deleted by a
+ *  concurrent request is the outcome the caller wanted. */
+export async function deleteRecord(deps: Deps, id: string, deleteTokenHash: string): Promise<void> {
+  await deleteRecordIf(deps, id, "deleteTokenHash", deleteTokenHash);
 }
