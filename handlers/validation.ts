@@ -195,3 +195,13 @@ export function parsePartList(
     return { partNumber: n, etag: value };
   });
 }
+
+/** The password of a POST /files/{id}/unlock body: required on every share, as the route's schema says (a share
+ *  without a password has nothing to unlock, but a body that breaks the schema is still a 400). */
+export function parseUnlockRequest(body: Record<string, unknown>): string {
+  const { password } = body;
+  if (typeof password !== "string" || password === "") {
+    throw invalidRequest('Send the share\'s password in the JSON body, {"password": "..."}.');
+  }
+  return password;
+}

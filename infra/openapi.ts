@@ -5,6 +5,8 @@ import { createHash } from "node:crypto";
 import { apiDocument } from "../handlers/apiDocument";
 import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS } from "../handlers/http";
 import { routeAuth, type RouteSpec } from "../handlers/routeTable";
+import type { JsonSchema } from "../handlers/schemas";
+import { BODY_VALIDATOR, draft4Model, REQUEST_VALIDATORS } from "./requestModels";
 
 /** How long a browser may cache a preflight answer, seconds (as handlers/http.ts preflightResponse). */
 export const PREFLIGHT_MAX_AGE_SECONDS = "600";
@@ -36,6 +38,11 @@ export const GATEWAY_RESPONSES: Readonly<Record<string, { code: string; statusCo
   UNAUTHORIZED: { code: "Unauthorized", message: "Sign in first: send Authorization: Bearer <ID token>." },
   ACCESS_DENIED: { code: "Forbidden" },
   REQUEST_TOO_LARGE: { code: "TooLarge" },
+  // The request validator refused a body (infra/requestModels.ts); the function never ran.
+  BAD_REQUEST_BODY: {
+    code: "InvalidRequest",
+    message: "The request body does not fit this route's schema (GET /openapi.json shows it); nothing was done.",
+  },
   THROTTLED: { code: "Throttled" },
   QUOTA_EXCEEDED: { code: "Throttled" },
   INTEGRATION_FAILURE: { code: "Unavailable" },
@@ -174,12 +181,16 @@ export function openApiDocument(
     operation["responses"] = {};
     operation["x-amazon-apigateway-integration"] = proxyIntegration(invokeArn);
     if (requiresSignIn(route, signIn)) operation["security"] = [{ [AUTHORIZER]: [] }];
+    // A JSON body is checked against its model before the function runs (infra/requestModels.ts).
+    if (route.request !== undefined) operation["x-amazon-apigateway-request-validator"] = BODY_VALIDATOR;
     operations["options"] ??= preflightOperation(route.path, cors.corsOrigins);
   }
-  // Only the request schemas stay: API Gateway makes each a model, for request validators.
+  // Only the request schemas stay, as draft 4: API Gateway makes each a model, which the validator checks bodies with.
   const requestSchemas = new Set<string>(routes.flatMap((r) => (r.request ? [r.request] : [])));
   const schemas = Object.fromEntries(
-    Object.entries(document.components.schemas).filter(([name]) => requestSchemas.has(name)),
+    Object.entries(document.components.schemas as Record<string, JsonSchema>)
+      .filter(([name]) => requestSchemas.has(name))
+      .map(([name, schema]) => [name, draft4Model(schema)]),
   );
   return {
     ...document,
@@ -199,6 +210,7 @@ export function openApiDocument(
             },
           }),
     },
+    "x-amazon-apigateway-request-validators": REQUEST_VALIDATORS,
     "x-amazon-apigateway-gateway-responses": Object.fromEntries(
       Object.entries(GATEWAY_RESPONSES).map(([type, r]) => [
         type,

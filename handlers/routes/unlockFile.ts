@@ -3,12 +3,13 @@
 import { Deps } from "../deps";
 import { ApiRequest, ApiResponse, parseJsonObject } from "../http";
 import { checkPassword } from "../passwords";
+import { parseUnlockRequest } from "../validation";
 import { assertMayAccess, assertNotGone, fileIdOf, findRecord, publicView } from "./files";
 
 export async function unlockFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
   const record = await findRecord(deps, fileIdOf(request));
   assertNotGone(record, deps.now());
   await assertMayAccess(request, deps, record);
-  await checkPassword(deps, record, parseJsonObject(request)["password"]);
+  await checkPassword(deps, record, parseUnlockRequest(parseJsonObject(request)));
   return { status: 200, body: publicView(record) };
 }

@@ -117,6 +117,12 @@ describe("OpenAPI document from the route table (pure)", () => {
       // The Cognito authorizer's refusals (API v1.1).
       ["UNAUTHORIZED", "Unauthorized", '"Sign in first: send Authorization: Bearer <ID token>."'],
       ["ACCESS_DENIED", "Forbidden", passedOn],
+      // The request validator's refusal (infra/requestModels.ts): the function never ran.
+      [
+        "BAD_REQUEST_BODY",
+        "InvalidRequest",
+        '"The request body does not fit this route\'s schema (GET /openapi.json shows it); nothing was done."',
+      ],
     ] as const) {
       const r = responses[type];
       assert.equal(
@@ -127,7 +133,7 @@ describe("OpenAPI document from the route table (pure)", () => {
       assert.equal(r.responseTemplates["application/json"], `{"error":{"code":"${code}","message":${message}}}`);
     }
     assert.equal(responses.MISSING_AUTHENTICATION_TOKEN.statusCode, "404");
-    assert.equal(Object.keys(responses).length, 11, "every gateway response is checked above");
+    assert.equal(Object.keys(responses).length, 12, "every gateway response is checked above");
   });
 
   it("refuses a route without a function and two routes on one method and path", () => {
@@ -220,6 +226,7 @@ for (const stackName of STACKS) {
       }
       assert.deepEqual(Object.keys(doc["x-amazon-apigateway-gateway-responses"]).sort(), [
         "ACCESS_DENIED",
+        "BAD_REQUEST_BODY",
         "DEFAULT_4XX",
         "DEFAULT_5XX",
         "INTEGRATION_FAILURE",
