@@ -1,6 +1,11 @@
 // The REST API: an OpenAPI body generated from the route table (infra/openapi.ts), a deployment that is
 // replaced whenever that body changes, a stage named after the stack with access logs and throttling,
 // and one invoke permission per route, scoped to its method and path.
+//
+// Two steps, so that the API's URL is known before its functions exist: the constructor creates the empty RestApi
+// (its id gives the URL: https://<id>.execute-api.<region>.amazonaws.com/<stack>/), then `serve` puts the body
+// (aws.apigateway.RestApiPut) and deploys it. The sign-in client lists the page's URL as a callback on the first
+// `pulumi up`, although the functions carry the client's id and the body carries the functions' ARNs.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Route, RouteName } from "../handlers/routeTable";
@@ -24,14 +29,20 @@ export const ACCESS_LOG_FORMAT = JSON.stringify({
   errorMessage: "$context.error.message",
 });
 
-/** The invoke URL as clients use it: always ending with "/". */
-export function withTrailingSlash(url: string): string {
-  return url.endsWith("/") ? url : `${url}/`;
+/** The invoke URL of a REST API's stage, from the API's id and execution ARN (which names the region): the same
+ *  URL the stage will have, known before the deployment exists. */
+export function invokeUrlOf(id: string, executionArn: string, stage: string): string {
+  const region = executionArn.split(":")[3];
+  if (!region) throw new Error(`not an execute-api ARN: ${executionArn}`);
+  return `https://${id}.execute-api.${region}.amazonaws.com/${stage}/`;
 }
 
 export interface ApiArgs {
   settings: Settings;
   stack: string;
+}
+
+export interface ServeArgs {
   routes: readonly Route[];
   /** The user pool whose ID tokens the API's authorizer accepts (auth cognito only). */
   userPoolArn?: pulumi.Input<string>;
@@ -41,28 +52,47 @@ export interface ApiArgs {
 
 export class Api extends pulumi.ComponentResource {
   public readonly restApi: aws.apigateway.RestApi;
-  public readonly stage: aws.apigateway.Stage;
-  /** The base URL of the API, ending with "/". */
+  /** Set by `serve`. */
+  public stage!: aws.apigateway.Stage;
+  /** The base URL of the API (and the page's URL), ending with "/": known before `serve`. */
   public readonly url: pulumi.Output<string>;
   /** The API's own origin (scheme://host), from which the web page is served. */
   public readonly origin: pulumi.Output<string>;
+  private readonly name: string;
+  private readonly args: ApiArgs;
 
   constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fileshare:api:Api", name, {}, opts);
+    this.name = name;
+    this.args = args;
+    this.restApi = this.createRestApi(name, args.stack);
+    this.url = pulumi
+      .all([this.restApi.id, this.restApi.executionArn])
+      .apply(([id, arn]) => invokeUrlOf(id, arn, args.stack));
+    this.origin = this.url.apply((url) => new URL(url).origin);
+  }
+
+  /** Puts the API's definition for `serve`'s functions, deploys it to the stage and lets it invoke them. */
+  serve(serve: ServeArgs): void {
+    const { name } = this;
+    const args = { ...this.args, ...serve };
     const body = this.createBody(args);
-    this.restApi = this.createRestApi(name, args.stack, body);
-    const deployment = this.createDeployment(name, body);
+    const definition = new aws.apigateway.RestApiPut(
+      `${name}-definition`,
+      // A definition that API Gateway only half understands must fail the deploy, not pass silently.
+      { restApiId: this.restApi.id, body, failOnWarnings: true },
+      { parent: this },
+    );
+    const deployment = this.createDeployment(name, body, definition);
     // Opt-in: the account's API Gateway logging role is shared by every REST API in the account and region.
     const logging = args.settings.manageApiGatewayAccount ? [this.createAccountLogging(name)] : [];
     this.stage = this.createStage(name, args, deployment, logging);
     this.createMethodSettings(name, args.settings);
     this.createInvokePermissions(name, args);
-    this.url = this.stage.invokeUrl.apply(withTrailingSlash);
-    this.origin = this.stage.invokeUrl.apply((url) => new URL(url).origin);
     this.registerOutputs({ url: this.url });
   }
 
-  private createBody(args: ApiArgs): pulumi.Output<string> {
+  private createBody(args: ApiArgs & ServeArgs): pulumi.Output<string> {
     const names = args.routes.map((route) => route.name);
     // Only the document's values wait for the invoke ARNs; no resource is created in here.
     return pulumi
@@ -86,28 +116,30 @@ export class Api extends pulumi.ComponentResource {
       );
   }
 
-  private createRestApi(name: string, stack: string, body: pulumi.Output<string>): aws.apigateway.RestApi {
+  /** The API without its definition (RestApiPut gives it), so that its id and URL exist before its functions. */
+  private createRestApi(name: string, stack: string): aws.apigateway.RestApi {
     return new aws.apigateway.RestApi(
       `${name}-api`,
       {
         name: `fileshare-${stack}`,
         description: "fileshare HTTP API v1 (see docs/api.md)",
-        body,
-        // A definition that API Gateway only half understands must fail the deploy, not pass silently.
-        failOnWarnings: true,
         endpointConfiguration: { types: "REGIONAL" },
       },
       { parent: this },
     );
   }
 
-  private createDeployment(name: string, body: pulumi.Output<string>): aws.apigateway.Deployment {
+  private createDeployment(
+    name: string,
+    body: pulumi.Output<string>,
+    definition: aws.apigateway.RestApiPut,
+  ): aws.apigateway.Deployment {
     // A new body hash replaces the deployment (a new one is created before the old is deleted, Pulumi's
-    // default), so every route change reaches the stage.
+    // default), so every route change reaches the stage; it deploys only once the definition is in.
     return new aws.apigateway.Deployment(
       `${name}-deployment`,
       { restApi: this.restApi.id, triggers: { redeployment: body.apply(redeploymentHash) } },
-      { parent: this },
+      { parent: this, dependsOn: [definition] },
     );
   }
 
@@ -141,7 +173,7 @@ export class Api extends pulumi.ComponentResource {
 
   private createStage(
     name: string,
-    args: ApiArgs,
+    args: ApiArgs & ServeArgs,
     deployment: aws.apigateway.Deployment,
     logging: aws.apigateway.Account[],
   ): aws.apigateway.Stage {
@@ -182,7 +214,7 @@ export class Api extends pulumi.ComponentResource {
     );
   }
 
-  private createInvokePermissions(name: string, args: ApiArgs): void {
+  private createInvokePermissions(name: string, args: ApiArgs & ServeArgs): void {
     for (const route of args.routes) {
       new aws.lambda.Permission(
         `${name}-${route.name}-invoke`,

@@ -15,6 +15,8 @@ const MFA = { off: "OFF", optional: "OPTIONAL", required: "ON" } as const;
 export interface AuthArgs {
   settings: Settings;
   stack: string;
+  /** The page's own URL (the API's base URL, ending with "/"): always a callback and sign-out URL. */
+  pageUrl: pulumi.Input<string>;
 }
 
 export class Auth extends pulumi.ComponentResource {
@@ -54,15 +56,9 @@ export class Auth extends pulumi.ComponentResource {
       },
       { parent: this, protect: keep },
     );
-    // The page's own URL cannot be a callback here yet: the client id goes into the functions, whose ARNs go
-    // into the API, whose URL would go into the client: a cycle. Until the API is split (RestApi, then its
-    // body), the page's URL is listed in fileshare:authCallbackUrls after the first deploy.
-    if (settings.authCallbackUrls.length === 0) {
-      throw new Error(
-        "fileshare:authCallbackUrls: list the page's URL (the apiUrl output, e.g. https://abc.execute-api.eu-west-1.amazonaws.com/dev/) so that sign-in can return to it.",
-      );
-    }
-    const urls = [...settings.authCallbackUrls];
+    // The page's URL comes from the API's id, known before the API's definition (infra/api.ts): no cycle through
+    // client id -> functions -> API, and sign-in returns to the page from the first deploy on.
+    const urls = pulumi.output(args.pageUrl).apply((page) => [...new Set([page, ...settings.authCallbackUrls])]);
     this.client = new aws.cognito.UserPoolClient(
       `${name}-client`,
       {

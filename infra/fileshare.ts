@@ -28,17 +28,16 @@ export class FileShare extends pulumi.ComponentResource {
     super("fileshare:index:FileShare", name, {}, opts);
     const { settings, stack } = config;
     const storage = new Storage(name, { settings }, { parent: this });
-    const auth = settings.auth === "cognito" ? new Auth(name, { settings, stack }, { parent: this }) : undefined;
+    // The API first, without its definition: its URL (the page's) is then known to the sign-in client.
+    const api = new Api(name, { settings, stack }, { parent: this });
+    const auth =
+      settings.auth === "cognito" ? new Auth(name, { settings, stack, pageUrl: api.url }, { parent: this }) : undefined;
     const functions = new Functions(
       name,
       { settings, stack, routes: ROUTES, bucket: storage.bucket, table: storage.table, auth: auth?.endpoints },
       { parent: this },
     );
-    const api = new Api(
-      name,
-      { settings, stack, routes: ROUTES, functions: functions.functions, userPoolArn: auth?.userPool.arn },
-      { parent: this },
-    );
+    api.serve({ routes: ROUTES, functions: functions.functions, userPoolArn: auth?.userPool.arn });
     this.auth = auth;
     const uploadEvents = new UploadEvents(
       name,

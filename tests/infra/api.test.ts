@@ -183,7 +183,7 @@ for (const stackName of STACKS) {
     let body: string;
     before(async () => {
       run = await buildStack(stackName);
-      body = run.one("aws:apigateway/restApi:RestApi").inputs["body"];
+      body = run.one("aws:apigateway/restApiPut:RestApiPut").inputs["body"];
     });
     const restApi = () => run.one("aws:apigateway/restApi:RestApi");
 
@@ -239,7 +239,10 @@ for (const stackName of STACKS) {
         "UNAUTHORIZED",
       ]);
       assert.deepEqual(restApi().inputs["endpointConfiguration"], { types: "REGIONAL" });
-      assert.equal(restApi().inputs["failOnWarnings"], true);
+      const definition = run.one("aws:apigateway/restApiPut:RestApiPut");
+      assert.equal(definition.inputs["restApiId"], restApi().id);
+      assert.equal(definition.inputs["failOnWarnings"], true);
+      assert.equal(restApi().inputs["body"], undefined, "the body comes after the API's id (RestApiPut)");
     });
 
     it("redeploys whenever the body changes: the deployment's trigger is the SHA-256 of the body", () => {
@@ -249,6 +252,10 @@ for (const stackName of STACKS) {
         redeployment: createHash("sha256").update(body).digest("hex"),
       });
       assert.equal(deployment.deleteBeforeReplace, false, "a new deployment is created before the old one goes");
+      assert.ok(
+        deployment.dependencies.includes(run.one("aws:apigateway/restApiPut:RestApiPut").urn),
+        "deployed only once the definition is in",
+      );
     });
 
     it("names the stage after the stack, on the current deployment, with JSON access logs (requestId) kept for the stack's retention", () => {

@@ -31,14 +31,26 @@ describe("sign-in on AWS (Cognito, resource inputs under mocks; not a deployed u
     assert.equal(ofType(POOL).length + ofType(CLIENT).length + ofType(DOMAIN).length, 0);
     // The document always publishes its schemas; without sign-in it has no security scheme.
     assert.equal(
-      JSON.parse(one("aws:apigateway/restApi:RestApi").inputs["body"]).components?.securitySchemes,
+      JSON.parse(one("aws:apigateway/restApiPut:RestApiPut").inputs["body"]).components?.securitySchemes,
       undefined,
     );
     assert.equal(app.auth, undefined);
   });
 
-  it("stops the deploy, naming fileshare:authCallbackUrls, when no callback URL is configured", async () => {
-    await assert.rejects(build("dev", { "fileshare:auth": "cognito" }), /fileshare:authCallbackUrls/);
+  it("lists the page's own URL as callback and sign-out URL on the first deploy, with no callback configured (no cycle client -> functions -> API)", async () => {
+    const { one, ofType, app } = await build("dev", { "fileshare:auth": "cognito" });
+    const pageUrl = await valueOf(app.apiUrl);
+    const restApi = one("aws:apigateway/restApi:RestApi");
+    // The URL is built from the RestApi's id alone, and the RestApi has no body: nothing it needs waits for the client.
+    assert.equal(pageUrl, `https://${restApi.id}.execute-api.eu-west-1.amazonaws.com/dev/`);
+    assert.equal(restApi.inputs["body"], undefined);
+    assert.deepEqual(one(CLIENT).inputs["callbackUrls"], [pageUrl]);
+    assert.deepEqual(one(CLIENT).inputs["logoutUrls"], [pageUrl]);
+    // ...and the definition carries the functions that carry the client id: the chain really exists.
+    const createUpload = one("aws:apigateway/restApiPut:RestApiPut").inputs["body"];
+    assert.ok(createUpload.includes("function:fileshare-dev-createUpload/invocations"));
+    const fn = ofType("aws:lambda/function:Function").find((f) => f.name === "fileshare-createUpload")!;
+    assert.equal(unsecret(fn.inputs["environment"]).variables.FILESHARE_AUTH_CLIENT_ID, one(CLIENT).id);
   });
 
   it("makes a user pool with email user names, verified email, a strong password policy and MFA per config", async () => {
@@ -69,7 +81,7 @@ describe("sign-in on AWS (Cognito, resource inputs under mocks; not a deployed u
   });
 
   it("gives the page a public client: code grant with PKCE, no secret, short tokens, the configured callbacks", async () => {
-    const { one } = await build("dev", {
+    const { one, app } = await build("dev", {
       "fileshare:auth": "cognito",
       "fileshare:authCallbackUrls": JSON.stringify([PAGE, "http://127.0.0.1:8765/callback"]),
     });
@@ -78,7 +90,8 @@ describe("sign-in on AWS (Cognito, resource inputs under mocks; not a deployed u
     assert.deepEqual(client["allowedOauthFlows"], ["code"]);
     assert.equal(client["allowedOauthFlowsUserPoolClient"], true);
     assert.deepEqual(client["allowedOauthScopes"], ["openid", "email"]);
-    assert.deepEqual(client["callbackUrls"], [PAGE, "http://127.0.0.1:8765/callback"]);
+    const pageUrl = await valueOf(app.apiUrl);
+    assert.deepEqual(client["callbackUrls"], [pageUrl, PAGE, "http://127.0.0.1:8765/callback"]);
     assert.deepEqual(client["logoutUrls"], client["callbackUrls"]);
     assert.equal(client["idTokenValidity"], 60);
     assert.deepEqual(client["tokenValidityUnits"], {
@@ -93,7 +106,7 @@ describe("sign-in on AWS (Cognito, resource inputs under mocks; not a deployed u
 
   it("puts the Cognito authorizer on exactly the routes that require sign-in, with 401/403 in the error shape and CORS", async () => {
     const { one } = await build("dev", COGNITO);
-    const body = JSON.parse(one("aws:apigateway/restApi:RestApi").inputs["body"]);
+    const body = JSON.parse(one("aws:apigateway/restApiPut:RestApiPut").inputs["body"]);
     const scheme = body.components.securitySchemes.cognito;
     assert.equal(scheme["x-amazon-apigateway-authtype"], "cognito_user_pools");
     assert.deepEqual(scheme["x-amazon-apigateway-authorizer"].providerARNs, [one(POOL).outputs["arn"]]);
