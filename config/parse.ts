@@ -88,7 +88,7 @@ export function parseSettings(
   }
   // Declared so that stack files can be written against the schema, but not built yet: refuse rather than
   // deploy a stack that silently lacks what it asked for.
-  for (const key of ["apiKeys", "waf"] as const) {
+  for (const key of ["apiKeys"] as const) {
     if (s[key]) cross.push([false, `${prefix}${key}: true is not supported yet by this version; leave it false.`]);
   }
   const failed = cross.find(([ok]) => !ok);

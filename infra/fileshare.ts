@@ -9,6 +9,7 @@ import { StackConfig } from "./config";
 import { FunctionMap, Functions } from "./functions";
 import { createBucketCors, Storage } from "./storage";
 import { UploadEvents } from "./uploadEvents";
+import { Waf } from "./waf";
 
 export class FileShare extends pulumi.ComponentResource {
   /** The API's base URL, ending with "/". */
@@ -38,6 +39,7 @@ export class FileShare extends pulumi.ComponentResource {
       { parent: this },
     );
     api.serve({ routes: ROUTES, functions: functions.functions, userPoolArn: auth?.userPool.arn });
+    if (settings.waf) new Waf(name, { settings, stack, stage: api.stage }, { parent: this });
     this.auth = auth;
     const uploadEvents = new UploadEvents(
       name,

@@ -66,8 +66,7 @@ describe("settings validation of sign-in, API keys and WAF", () => {
     rejects({ wafRateLimit: 5 }, "fileshare:wafRateLimit", "from 10");
   });
 
-  it("refuses apiKeys and waf set to true, which this version does not build yet, instead of ignoring them", () => {
+  it("refuses apiKeys set to true, which this version does not build yet, instead of ignoring it", () => {
     rejects({ apiKeys: true }, "fileshare:apiKeys", "not supported yet");
-    rejects({ waf: "true" }, "fileshare:waf", "not supported yet");
   });
 });

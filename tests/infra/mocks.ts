@@ -108,6 +108,13 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
       const executionArn = `arn:aws:execute-api:${region}:${ACCOUNT_ID}:${id}`;
       return { id, state: { ...inputs, executionArn, rootResourceId: "root000001" } };
     }
+    case "aws:wafv2/webAcl:WebAcl": {
+      const id = `${name}-id`;
+      return {
+        id,
+        state: { ...inputs, arn: `arn:aws:wafv2:${region}:${ACCOUNT_ID}:regional/webacl/${inputs["name"]}/${id}` },
+      };
+    }
     case "aws:cognito/userPool:UserPool": {
       const id = `${region}_Mock${name.replace(/[^A-Za-z0-9]/g, "").slice(-6)}`;
       const arn = `arn:aws:cognito-idp:${region}:${ACCOUNT_ID}:userpool/${id}`;
@@ -116,7 +123,8 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
     case "aws:apigateway/stage:Stage": {
       // Like AWS: the invoke URL has no trailing slash.
       const invokeUrl = `https://${inputs["restApi"]}.execute-api.${region}.amazonaws.com/${inputs["stageName"]}`;
-      return { id: `${name}-id`, state: { ...inputs, invokeUrl } };
+      const arn = `arn:aws:apigateway:${region}::/restapis/${inputs["restApi"]}/stages/${inputs["stageName"]}`;
+      return { id: `${name}-id`, state: { ...inputs, invokeUrl, arn } };
     }
     default:
       return { id: `${name}-id`, state: inputs };

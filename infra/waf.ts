@@ -1,0 +1,134 @@
+// fileshare:waf: a WAFv2 web ACL (REGIONAL) on the API's stage, in front of API Gateway: a per-IP rate limit and
+// AWS's common rule set (AWSManagedRulesCommonRuleSet). A blocked client gets the docs/api.md error body
+// (429 Throttled for the rate limit, 403 Forbidden for the rule set) with CORS headers, like API Gateway's own
+// errors. Every rule has CloudWatch metrics and sampled requests.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Settings } from "../config/schema";
+
+/** The window the rate limit counts requests in, seconds (wafRateLimit is per this window). */
+export const WAF_WINDOW_SECONDS = 300;
+/** The common rule set's label namespace: every rule of the group labels the requests it matches. */
+export const COMMON_RULES_LABELS = "awswaf:managed:aws:core-rule-set:";
+/**
+ * The one rule of the common set left counting only: it blocks bodies over 8 KB, and a multipart completion (up to
+ * 10,000 parts) is larger. API Gateway (10 MB) and the handlers still bound every body.
+ */
+export const COUNTED_ONLY_LABEL = `${COMMON_RULES_LABELS}SizeRestrictions_Body`;
+
+/** The blocked answers, in the docs/api.md error shape. */
+export const WAF_BODIES = {
+  "rate-limited": {
+    code: "Throttled",
+    message: `Too many requests from your address (more than the limit per ${WAF_WINDOW_SECONDS / 60} minutes); wait a few minutes and retry.`,
+  },
+  blocked: { code: "Forbidden", message: "The firewall refused this request as malformed or malicious." },
+} as const;
+
+/**
+ * WAF cannot echo the Origin (a custom response header is a fixed value): with exactly one allowed origin it is
+ * that origin, so that site can read the error; with none or several, no Access-Control-Allow-Origin. The page
+ * itself is served by the API (same origin) and reads these errors either way.
+ */
+export function wafResponseHeaders(corsOrigins: readonly string[], retryAfter?: string) {
+  return [
+    ...(corsOrigins.length === 1 ? [{ name: "Access-Control-Allow-Origin", value: corsOrigins[0] as string }] : []),
+    { name: "Vary", value: "Origin" },
+    { name: "Cache-Control", value: "no-store" },
+    ...(retryAfter === undefined ? [] : [{ name: "Retry-After", value: retryAfter }]),
+  ];
+}
+
+const visibility = (metricName: string) => ({
+  cloudwatchMetricsEnabled: true,
+  metricName,
+  sampledRequestsEnabled: true,
+});
+
+export interface WafArgs {
+  settings: Settings;
+  stack: string;
+  /** The API stage the web ACL protects. */
+  stage: aws.apigateway.Stage;
+}
+
+export class Waf extends pulumi.ComponentResource {
+  public readonly webAcl: aws.wafv2.WebAcl;
+
+  constructor(name: string, args: WafArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("fileshare:waf:Waf", name, {}, opts);
+    const { settings, stack } = args;
+    const prefix = `fileshare-${stack}`;
+    const block = (responseCode: number, key: keyof typeof WAF_BODIES, retryAfter?: string) => ({
+      block: {
+        customResponse: {
+          responseCode,
+          customResponseBodyKey: key,
+          responseHeaders: wafResponseHeaders(settings.corsOrigins, retryAfter),
+        },
+      },
+    });
+    this.webAcl = new aws.wafv2.WebAcl(
+      `${name}-waf`,
+      {
+        name: prefix,
+        description: "fileshare API: per-IP rate limit and AWS's common rule set",
+        scope: "REGIONAL",
+        defaultAction: { allow: {} },
+        customResponseBodies: Object.entries(WAF_BODIES).map(([key, error]) => ({
+          key,
+          contentType: "APPLICATION_JSON",
+          content: JSON.stringify({ error }),
+        })),
+        rules: [
+          {
+            name: "per-ip-rate-limit",
+            priority: 0,
+            action: block(429, "rate-limited", String(WAF_WINDOW_SECONDS / 5)),
+            statement: {
+              rateBasedStatement: {
+                limit: settings.wafRateLimit,
+                aggregateKeyType: "IP",
+                evaluationWindowSec: WAF_WINDOW_SECONDS,
+              },
+            },
+            visibilityConfig: visibility(`${prefix}-rate-limit`),
+          },
+          {
+            // Counts and labels only: the next rule blocks on its labels, with the API's error body (a managed
+            // group's own block would answer WAF's bare 403).
+            name: "aws-common-rule-set",
+            priority: 1,
+            overrideAction: { count: {} },
+            statement: {
+              managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesCommonRuleSet" },
+            },
+            visibilityConfig: visibility(`${prefix}-common-rules`),
+          },
+          {
+            name: "block-common-rule-matches",
+            priority: 2,
+            action: block(403, "blocked"),
+            statement: {
+              andStatement: {
+                statements: [
+                  { labelMatchStatement: { scope: "NAMESPACE", key: COMMON_RULES_LABELS } },
+                  { notStatement: { statement: { labelMatchStatement: { scope: "LABEL", key: COUNTED_ONLY_LABEL } } } },
+                ],
+              },
+            },
+            visibilityConfig: visibility(`${prefix}-common-rules-blocked`),
+          },
+        ],
+        visibilityConfig: visibility(prefix),
+      },
+      { parent: this },
+    );
+    new aws.wafv2.WebAclAssociation(
+      `${name}-waf-stage`,
+      { resourceArn: args.stage.arn, webAclArn: this.webAcl.arn },
+      { parent: this },
+    );
+    this.registerOutputs({ webAclArn: this.webAcl.arn });
+  }
+}

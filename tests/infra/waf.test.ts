@@ -1,0 +1,105 @@
+// fileshare:waf under Pulumi mocks: the web ACL's inputs and its association with the stage. Not proven here: that
+// WAF accepts these rules, what the managed rule set matches, or that a blocked client really sees these answers.
+import assert from "node:assert/strict";
+import { loadConfig } from "../../infra/config";
+import { FileShare } from "../../infra/fileshare";
+import { COMMON_RULES_LABELS, COUNTED_ONLY_LABEL } from "../../infra/waf";
+import { runMocked, stackConfigText } from "./mocks";
+
+const ACL = "aws:wafv2/webAcl:WebAcl";
+const ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation";
+
+async function build(stack: "dev" | "prod", extra: Record<string, string>) {
+  const run = await runMocked(stack, () => new FileShare("fileshare", loadConfig()), {
+    ...stackConfigText(stack),
+    ...extra,
+  });
+  return { ofType: (t: string) => run.resources.filter((r) => r.type === t) };
+}
+
+describe("WAF on the API stage (fileshare:waf; resource inputs under mocks, not a deployed web ACL)", () => {
+  it("creates no web ACL when waf is off (the default)", async () => {
+    const { ofType } = await build("dev", {});
+    assert.equal(ofType(ACL).length + ofType(ASSOCIATION).length, 0);
+  });
+
+  it("puts a REGIONAL web ACL on exactly this stack's stage: a per-IP rate rule at wafRateLimit per 5 minutes, then AWS's common rule set", async () => {
+    const { ofType } = await build("prod", { "fileshare:waf": "true", "fileshare:wafRateLimit": "500" });
+    const [acl] = ofType(ACL);
+    const [association] = ofType(ASSOCIATION);
+    const [stage] = ofType("aws:apigateway/stage:Stage");
+    assert.equal(ofType(ACL).length, 1);
+    assert.equal(acl!.inputs["scope"], "REGIONAL");
+    assert.deepEqual(acl!.inputs["defaultAction"], { allow: {} });
+    assert.equal(association!.inputs["webAclArn"], acl!.outputs["arn"]);
+    assert.equal(association!.inputs["resourceArn"], stage!.outputs["arn"]);
+    assert.match(association!.inputs["resourceArn"], /^arn:aws:apigateway:eu-west-1::\/restapis\/\w+\/stages\/prod$/);
+
+    const rules = acl!.inputs["rules"];
+    assert.deepEqual(
+      rules.map((r: { name: string; priority: number }) => [r.priority, r.name]),
+      [
+        [0, "per-ip-rate-limit"],
+        [1, "aws-common-rule-set"],
+        [2, "block-common-rule-matches"],
+      ],
+    );
+    assert.deepEqual(rules[0].statement, {
+      rateBasedStatement: { limit: 500, aggregateKeyType: "IP", evaluationWindowSec: 300 },
+    });
+    assert.deepEqual(rules[1].statement, {
+      managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesCommonRuleSet" },
+    });
+    // The group only labels; the next rule blocks what it labelled (but not bodies over 8 KB: multipart completes).
+    assert.deepEqual(rules[1].overrideAction, { count: {} });
+    assert.deepEqual(rules[2].statement.andStatement.statements, [
+      { labelMatchStatement: { scope: "NAMESPACE", key: COMMON_RULES_LABELS } },
+      { notStatement: { statement: { labelMatchStatement: { scope: "LABEL", key: COUNTED_ONLY_LABEL } } } },
+    ]);
+    for (const r of [...rules, acl!.inputs]) {
+      assert.equal(r.visibilityConfig.cloudwatchMetricsEnabled, true);
+      assert.equal(r.visibilityConfig.sampledRequestsEnabled, true);
+      assert.match(r.visibilityConfig.metricName, /^fileshare-prod/);
+    }
+  });
+
+  it("answers a blocked client in the docs/api.md error shape with CORS for the stack's one origin: 429 Throttled (Retry-After) for the rate, 403 Forbidden for the rule set", async () => {
+    const { ofType } = await build("prod", { "fileshare:waf": "true" });
+    const acl = ofType(ACL)[0]!;
+    const bodies = Object.fromEntries(
+      acl.inputs["customResponseBodies"].map((b: { key: string; contentType: string; content: string }) => {
+        assert.equal(b.contentType, "APPLICATION_JSON");
+        return [b.key, JSON.parse(b.content)];
+      }),
+    );
+    const [rate, , common] = acl.inputs["rules"];
+    for (const [rule, status, code] of [
+      [rate, 429, "Throttled"],
+      [common, 403, "Forbidden"],
+    ] as const) {
+      const response = rule.action.block.customResponse;
+      assert.equal(response.responseCode, status);
+      const body = bodies[response.customResponseBodyKey];
+      assert.equal(body.error.code, code);
+      assert.ok(body.error.message.length > 10);
+      assert.deepEqual(Object.keys(body), ["error"]);
+      const headers = Object.fromEntries(
+        response.responseHeaders.map((h: { name: string; value: string }) => [h.name, h.value]),
+      );
+      assert.equal(headers["Access-Control-Allow-Origin"], "https://files.example.com", "prod's single origin");
+      assert.equal(headers["Vary"], "Origin");
+    }
+    assert.equal(
+      rate.action.block.customResponse.responseHeaders.find((h: { name: string }) => h.name === "Retry-After").value,
+      "60",
+    );
+  });
+
+  it("sends no Access-Control-Allow-Origin from WAF when several origins are allowed (it cannot echo one)", async () => {
+    const { ofType } = await build("dev", { "fileshare:waf": "true" });
+    for (const rule of ofType(ACL)[0]!.inputs["rules"]) {
+      const headers = rule.action?.block?.customResponse?.responseHeaders ?? [];
+      assert.ok(!headers.some((h: { name: string }) => h.name === "Access-Control-Allow-Origin"), rule.name);
+    }
+  });
+});
