@@ -5,6 +5,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AuthEndpoints } from "../config/runtime";
 import { Settings } from "../config/schema";
+import { EMAIL_DOMAINS_ENV, preSignUpFunctionFactory } from "../handlers/preSignUp";
+import { createTriggerFunction } from "./triggerFunction";
 
 /** Token lifetimes: short ID/access tokens (the page refreshes them silently), 30-day refresh tokens. */
 export const ID_TOKEN_MINUTES = 60;
@@ -27,11 +29,27 @@ export class Auth extends pulumi.ComponentResource {
   public readonly endpoints: pulumi.Output<AuthEndpoints>;
   /** The managed sign-in page's host, e.g. fileshare-dev-….auth.eu-west-1.amazoncognito.com */
   public readonly signInDomain: pulumi.Output<string>;
+  /** The pre-sign-up trigger that enforces fileshare:authEmailDomains (only when domains are listed). */
+  public readonly preSignUp?: aws.lambda.CallbackFunction<never, unknown>;
 
   constructor(name: string, args: AuthArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fileshare:auth:Auth", name, {}, opts);
     const { settings } = args;
     const keep = settings.protectData;
+    this.preSignUp =
+      settings.authEmailDomains.length === 0
+        ? undefined
+        : createTriggerFunction(
+            name,
+            {
+              settings,
+              stack: args.stack,
+              fn: "preSignUp",
+              callbackFactory: preSignUpFunctionFactory(),
+              environment: { [EMAIL_DOMAINS_ENV]: settings.authEmailDomains.join(",") },
+            },
+            this,
+          );
     this.userPool = new aws.cognito.UserPool(
       `${name}-users`,
       {
@@ -53,9 +71,23 @@ export class Auth extends pulumi.ComponentResource {
         deletionProtection: keep ? "ACTIVE" : "INACTIVE",
         // Advanced security (threat protection) is a paid feature: off unless a stack turns it on.
         userPoolAddOns: { advancedSecurityMode: "OFF" },
+        ...(this.preSignUp === undefined ? {} : { lambdaConfig: { preSignUp: this.preSignUp.arn } }),
       },
       { parent: this, protect: keep },
     );
+    if (this.preSignUp !== undefined) {
+      // Only this user pool may invoke the trigger.
+      new aws.lambda.Permission(
+        `${name}-preSignUp-invoke`,
+        {
+          function: this.preSignUp.name,
+          action: "lambda:InvokeFunction",
+          principal: "cognito-idp.amazonaws.com",
+          sourceArn: this.userPool.arn,
+        },
+        { parent: this },
+      );
+    }
     // The page's URL comes from the API's id, known before the API's definition (infra/api.ts): no cycle through
     // client id -> functions -> API, and sign-in returns to the page from the first deploy on.
     const urls = pulumi.output(args.pageUrl).apply((page) => [...new Set([page, ...settings.authCallbackUrls])]);
