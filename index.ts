@@ -12,3 +12,5 @@ export const tableName = app.tableName;
 export const userPoolId = app.auth?.userPool.id;
 export const userPoolClientId = app.auth?.client.id;
 export const signInDomain = app.auth?.signInDomain;
+/** fileshare:apiKeys: the machine clients' API key id; its value: aws apigateway get-api-key --api-key <id> --include-value */
+export const clientApiKeyId = app.clientApiKeyId;

@@ -86,11 +86,6 @@ export function parseSettings(
       `${prefix}authDownloadsRequireSignIn needs ${prefix}auth: cognito (there is no sign-in with auth none).`,
     ]);
   }
-  // Declared so that stack files can be written against the schema, but not built yet: refuse rather than
-  // deploy a stack that silently lacks what it asked for.
-  for (const key of ["apiKeys"] as const) {
-    if (s[key]) cross.push([false, `${prefix}${key}: true is not supported yet by this version; leave it false.`]);
-  }
   const failed = cross.find(([ok]) => !ok);
   if (failed) throw new SettingsError(failed[1]);
   return s;

@@ -62,6 +62,8 @@ export interface RouteSpec {
   auth: Auth;
   /** An optional route becomes required when the stack requires sign-in for uploads or for downloads. */
   authFollows?: "upload" | "download";
+  /** A write route: on stacks with fileshare:apiKeys, callers that are not signed in need an API key (handlers/apiKeys.ts). */
+  writes?: true;
   /** The JSON request body's schema, when the route takes one. */
   request?: SchemaName;
   /** Request headers the route reads, by name. */
@@ -117,6 +119,7 @@ const API_ROUTES: readonly Route[] = [
     method: "POST",
     path: "/uploads",
     summary: "Ask for a pre-signed upload URL, or start a multipart upload for a large file",
+    writes: true,
     needs: "data",
     auth: "optional",
     authFollows: "upload",
@@ -153,6 +156,7 @@ const API_ROUTES: readonly Route[] = [
     method: "POST",
     path: "/uploads/{id}/parts",
     summary: "Get pre-signed URLs for parts of a multipart upload (owner only)",
+    writes: true,
     needs: "data",
     auth: "none", // the owner proves it with the delete token, checked by the handler
     request: "PartsRequest",
@@ -182,6 +186,7 @@ const API_ROUTES: readonly Route[] = [
     method: "POST",
     path: "/uploads/{id}/complete",
     summary: "Check the parts and complete a multipart upload (owner only)",
+    writes: true,
     needs: "data",
     auth: "none",
     request: "CompleteRequest",
@@ -257,6 +262,7 @@ const API_ROUTES: readonly Route[] = [
     method: "DELETE",
     path: "/files/{id}",
     summary: "Delete a file with its delete token or the owner's bearer token",
+    writes: true,
     needs: "data",
     auth: "optional",
     headers: {

@@ -48,6 +48,8 @@ export interface ServeArgs {
   userPoolArn?: pulumi.Input<string>;
   /** The function that serves each route. */
   functions: { readonly [R in RouteName]: aws.lambda.Function };
+  /** fileshare:apiKeys: the invoke ARN of the write routes' authorizer (infra/apiKeys.ts). */
+  keyAuthorizerArn?: pulumi.Input<string>;
 }
 
 export class Api extends pulumi.ComponentResource {
@@ -96,8 +98,12 @@ export class Api extends pulumi.ComponentResource {
     const names = args.routes.map((route) => route.name);
     // Only the document's values wait for the invoke ARNs; no resource is created in here.
     return pulumi
-      .all([pulumi.output(args.userPoolArn), ...names.map((n) => args.functions[n].invokeArn)])
-      .apply(([userPoolArn, ...arns]) =>
+      .all([
+        pulumi.output(args.userPoolArn),
+        pulumi.output(args.keyAuthorizerArn),
+        ...names.map((n) => args.functions[n].invokeArn),
+      ])
+      .apply(([userPoolArn, keyAuthorizerArn, ...arns]) =>
         JSON.stringify(
           openApiDocument(
             args.routes,
@@ -111,6 +117,7 @@ export class Api extends pulumi.ComponentResource {
                   uploads: args.settings.authUploadsRequireSignIn,
                   downloads: args.settings.authDownloadsRequireSignIn,
                 },
+            keyAuthorizerArn === undefined ? undefined : { authorizerUri: keyAuthorizerArn },
           ),
         ),
       );

@@ -4,6 +4,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ROUTES } from "../handlers/routeTable";
 import { Api } from "./api";
+import { ApiKeys } from "./apiKeys";
 import { Auth } from "./auth";
 import { StackConfig } from "./config";
 import { FunctionMap, Functions } from "./functions";
@@ -22,6 +23,10 @@ export class FileShare extends pulumi.ComponentResource {
   public readonly table: aws.dynamodb.Table;
   /** The user pool, its app client and sign-in domain (auth cognito only). */
   public readonly auth?: Auth;
+  /** fileshare:apiKeys: the keys, usage plans and the write routes' authorizer. */
+  public readonly apiKeys?: ApiKeys;
+  /** fileshare:apiKeys: the id of the machine clients' API key (its value: `aws apigateway get-api-key`). */
+  public readonly clientApiKeyId?: pulumi.Output<string>;
   /** Where S3 upload events that could not be processed are kept. */
   public readonly failedUploadEvents: aws.sqs.Queue;
 
@@ -38,7 +43,18 @@ export class FileShare extends pulumi.ComponentResource {
       { settings, stack, routes: ROUTES, bucket: storage.bucket, table: storage.table, auth: auth?.endpoints },
       { parent: this },
     );
-    api.serve({ routes: ROUTES, functions: functions.functions, userPoolArn: auth?.userPool.arn });
+    const keys = settings.apiKeys
+      ? new ApiKeys(name, { settings, stack, restApi: api.restApi, auth: auth?.endpoints }, { parent: this })
+      : undefined;
+    api.serve({
+      routes: ROUTES,
+      functions: functions.functions,
+      userPoolArn: auth?.userPool.arn,
+      keyAuthorizerArn: keys?.authorizer.invokeArn,
+    });
+    keys?.meter(api.stage);
+    this.apiKeys = keys;
+    this.clientApiKeyId = keys?.clientKey.id;
     if (settings.waf) new Waf(name, { settings, stack, stage: api.stage }, { parent: this });
     this.auth = auth;
     const uploadEvents = new UploadEvents(

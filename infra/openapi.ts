@@ -22,6 +22,15 @@ export interface SignInSpec {
 
 /** The name of the Cognito authorizer in the API definition. */
 export const AUTHORIZER = "cognito";
+/** fileshare:apiKeys: the write routes' authorizer (signed in, or an API key) and API Gateway's key requirement. */
+export const KEY_AUTHORIZER = "signInOrApiKey";
+export const API_KEY = "api_key";
+
+/** API keys on a stack: the Lambda REQUEST authorizer that chooses which key API Gateway meters. */
+export interface ApiKeysSpec {
+  /** The authorizer function's invoke ARN (apigateway ... /invocations). */
+  authorizerUri: string;
+}
 
 /** API Gateway's own error responses, each mapped to an docs/api.md error code (and a status where it differs). */
 export const GATEWAY_RESPONSES: Readonly<Record<string, { code: string; statusCode?: string; message?: string }>> = {
@@ -45,6 +54,12 @@ export const GATEWAY_RESPONSES: Readonly<Record<string, { code: string; statusCo
   },
   THROTTLED: { code: "Throttled" },
   QUOTA_EXCEEDED: { code: "Throttled" },
+  // fileshare:apiKeys: a key API Gateway does not know (or that is in no usage plan of this stage).
+  INVALID_API_KEY: {
+    code: "Forbidden",
+    statusCode: "403",
+    message: "The API key in x-api-key is not valid for this API; send your key, or sign in.",
+  },
   INTEGRATION_FAILURE: { code: "Unavailable" },
   INTEGRATION_TIMEOUT: { code: "Unavailable" },
 };
@@ -170,6 +185,7 @@ export function openApiDocument(
   cors: { corsOrigins: readonly string[] },
   title = "fileshare",
   signIn?: SignInSpec,
+  apiKeys?: ApiKeysSpec,
 ) {
   const document = apiDocument(routes, title);
   const paths = document.paths as Record<string, Record<string, Record<string, unknown>>>;
@@ -180,7 +196,10 @@ export function openApiDocument(
     const operation = operations[route.method.toLowerCase()] as Record<string, unknown>;
     operation["responses"] = {};
     operation["x-amazon-apigateway-integration"] = proxyIntegration(invokeArn);
-    if (requiresSignIn(route, signIn)) operation["security"] = [{ [AUTHORIZER]: [] }];
+    if (apiKeys !== undefined && route.writes) {
+      // One authorizer per method: this one also verifies a bearer token; the function enforces required sign-in.
+      operation["security"] = [{ [KEY_AUTHORIZER]: [], [API_KEY]: [] }];
+    } else if (requiresSignIn(route, signIn)) operation["security"] = [{ [AUTHORIZER]: [] }];
     // A JSON body is checked against its model before the function runs (infra/requestModels.ts).
     if (route.request !== undefined) operation["x-amazon-apigateway-request-validator"] = BODY_VALIDATOR;
     operations["options"] ??= preflightOperation(route.path, cors.corsOrigins);
@@ -196,20 +215,11 @@ export function openApiDocument(
     ...document,
     components: {
       schemas,
-      ...(signIn === undefined
+      ...(signIn === undefined && apiKeys === undefined
         ? {}
-        : {
-            securitySchemes: {
-              [AUTHORIZER]: {
-                type: "apiKey",
-                name: "Authorization",
-                in: "header",
-                "x-amazon-apigateway-authtype": "cognito_user_pools",
-                "x-amazon-apigateway-authorizer": { type: "cognito_user_pools", providerARNs: [signIn.userPoolArn] },
-              },
-            },
-          }),
+        : { securitySchemes: { ...cognitoScheme(signIn), ...apiKeySchemes(apiKeys) } }),
     },
+    ...(apiKeys === undefined ? {} : { "x-amazon-apigateway-api-key-source": "AUTHORIZER" }),
     "x-amazon-apigateway-request-validators": REQUEST_VALIDATORS,
     "x-amazon-apigateway-gateway-responses": Object.fromEntries(
       Object.entries(GATEWAY_RESPONSES).map(([type, r]) => [
@@ -217,6 +227,39 @@ export function openApiDocument(
         gatewayResponse(cors.corsOrigins, r.code, r.statusCode, r.message),
       ]),
     ),
+  };
+}
+
+function cognitoScheme(signIn: SignInSpec | undefined) {
+  if (signIn === undefined) return {};
+  return {
+    [AUTHORIZER]: {
+      type: "apiKey",
+      name: "Authorization",
+      in: "header",
+      "x-amazon-apigateway-authtype": "cognito_user_pools",
+      "x-amazon-apigateway-authorizer": { type: "cognito_user_pools", providerARNs: [signIn.userPoolArn] },
+    },
+  };
+}
+
+/** The key requirement and the REQUEST authorizer that answers which key to meter (key source AUTHORIZER). No
+ *  identity source and no caching: it runs on every call, also for callers that send neither token nor key. */
+function apiKeySchemes(apiKeys: ApiKeysSpec | undefined) {
+  if (apiKeys === undefined) return {};
+  return {
+    [API_KEY]: { type: "apiKey", name: "x-api-key", in: "header" },
+    [KEY_AUTHORIZER]: {
+      type: "apiKey",
+      name: "Authorization",
+      in: "header",
+      "x-amazon-apigateway-authtype": "custom",
+      "x-amazon-apigateway-authorizer": {
+        type: "request",
+        authorizerUri: apiKeys.authorizerUri,
+        authorizerResultTtlInSeconds: 0,
+      },
+    },
   };
 }
 

@@ -65,8 +65,4 @@ describe("settings validation of sign-in, API keys and WAF", () => {
     rejects({ authDownloadsRequireSignIn: true }, "fileshare:authDownloadsRequireSignIn", "fileshare:auth");
     rejects({ wafRateLimit: 5 }, "fileshare:wafRateLimit", "from 10");
   });
-
-  it("refuses apiKeys set to true, which this version does not build yet, instead of ignoring it", () => {
-    rejects({ apiKeys: true }, "fileshare:apiKeys", "not supported yet");
-  });
 });

@@ -118,6 +118,12 @@ describe("OpenAPI document from the route table (pure)", () => {
       ["UNAUTHORIZED", "Unauthorized", '"Sign in first: send Authorization: Bearer <ID token>."'],
       ["ACCESS_DENIED", "Forbidden", passedOn],
       // The request validator's refusal (infra/requestModels.ts): the function never ran.
+      // fileshare:apiKeys: an unknown key (tests/infra/apiKeys.test.ts).
+      [
+        "INVALID_API_KEY",
+        "Forbidden",
+        '"The API key in x-api-key is not valid for this API; send your key, or sign in."',
+      ],
       [
         "BAD_REQUEST_BODY",
         "InvalidRequest",
@@ -133,7 +139,7 @@ describe("OpenAPI document from the route table (pure)", () => {
       assert.equal(r.responseTemplates["application/json"], `{"error":{"code":"${code}","message":${message}}}`);
     }
     assert.equal(responses.MISSING_AUTHENTICATION_TOKEN.statusCode, "404");
-    assert.equal(Object.keys(responses).length, 12, "every gateway response is checked above");
+    assert.equal(Object.keys(responses).length, 13, "every gateway response is checked above");
   });
 
   it("refuses a route without a function and two routes on one method and path", () => {
@@ -231,6 +237,7 @@ for (const stackName of STACKS) {
         "DEFAULT_5XX",
         "INTEGRATION_FAILURE",
         "INTEGRATION_TIMEOUT",
+        "INVALID_API_KEY",
         "MISSING_AUTHENTICATION_TOKEN",
         "QUOTA_EXCEEDED",
         "REQUEST_TOO_LARGE",

@@ -1,0 +1,120 @@
+// fileshare:apiKeys: API keys and usage plans for machine clients, while signed-in callers (the page) need none.
+//
+// How (the documented AWS way to make a key optional for some callers): the write routes require an API key with the
+// API's key source set to AUTHORIZER, and a Lambda REQUEST authorizer (handlers/apiKeys.ts) answers which key to meter:
+// the caller's x-api-key, or, for a caller with a valid bearer token, the stack's page key. The page key is never
+// handed out: it lives in the authorizer's environment (a secret in the Pulumi state), so nobody can send it.
+// Two usage plans on the stage: "clients" (apiKeyRateLimit/apiKeyBurstLimit, apiKeyDailyQuota per key per day) with
+// one key made by AWS, and "page" (the stage's throttle, no quota: it is shared by every signed-in user).
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { randomBytes } from "node:crypto";
+import type { AuthEndpoints } from "../config/runtime";
+import { Settings } from "../config/schema";
+import { apiKeyAuthorizerFactory, authorizerEnvironment } from "../handlers/apiKeys";
+import { createTriggerFunction } from "./triggerFunction";
+
+export interface ApiKeysArgs {
+  settings: Settings;
+  stack: string;
+  restApi: aws.apigateway.RestApi;
+  /** Where tokens come from (auth cognito); without it only keys are accepted. */
+  auth?: pulumi.Output<AuthEndpoints>;
+}
+
+export class ApiKeys extends pulumi.ComponentResource {
+  /** The authorizer the write routes name in the API definition. */
+  public readonly authorizer: aws.lambda.CallbackFunction<never, unknown>;
+  /** The key made for machine clients (its value: `aws apigateway get-api-key --include-value`). */
+  public readonly clientKey: aws.apigateway.ApiKey;
+  private readonly pageKey: aws.apigateway.ApiKey;
+  private readonly name: string;
+  private readonly args: ApiKeysArgs;
+
+  constructor(name: string, args: ApiKeysArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("fileshare:apiKeys:ApiKeys", name, {}, opts);
+    this.name = name;
+    this.args = args;
+    const { stack } = args;
+    // Made by the program at the first deploy and kept (ignoreChanges): a new value each run must not rotate it.
+    this.pageKey = new aws.apigateway.ApiKey(
+      `${name}-page-key`,
+      {
+        name: `fileshare-${stack}-page`,
+        description: "Metered for signed-in callers by the authorizer; never handed out",
+        value: pulumi.secret(randomBytes(20).toString("hex")),
+      },
+      { parent: this, ignoreChanges: ["value"] },
+    );
+    this.clientKey = new aws.apigateway.ApiKey(
+      `${name}-client-key`,
+      { name: `fileshare-${stack}-clients`, description: "For machine clients: send it in x-api-key" },
+      { parent: this },
+    );
+    const environment = pulumi
+      .all([pulumi.output(args.auth), this.pageKey.value])
+      .apply(([auth, key]) => authorizerEnvironment(auth, key));
+    this.authorizer = createTriggerFunction(
+      name,
+      {
+        settings: args.settings,
+        stack,
+        fn: "keyAuthorizer",
+        callbackFactory: apiKeyAuthorizerFactory(),
+        environment,
+        packages: ["jose"],
+      },
+      this,
+    );
+    new aws.lambda.Permission(
+      `${name}-keyAuthorizer-invoke`,
+      {
+        function: this.authorizer.name,
+        action: "lambda:InvokeFunction",
+        principal: "apigateway.amazonaws.com",
+        // Only this API's authorizers.
+        sourceArn: pulumi.interpolate`${args.restApi.executionArn}/authorizers/*`,
+      },
+      { parent: this },
+    );
+  }
+
+  /** The usage plans on the deployed stage, each with its key. */
+  meter(stage: aws.apigateway.Stage): void {
+    const { name, args } = this;
+    const { settings } = args;
+    const apiStages = [{ apiId: args.restApi.id, stage: stage.stageName }];
+    const clients = new aws.apigateway.UsagePlan(
+      `${name}-clients-plan`,
+      {
+        name: `fileshare-${args.stack}-clients`,
+        description: "Machine clients: throttle and daily quota per key",
+        apiStages,
+        throttleSettings: { rateLimit: settings.apiKeyRateLimit, burstLimit: settings.apiKeyBurstLimit },
+        quotaSettings: { limit: settings.apiKeyDailyQuota, period: "DAY" },
+      },
+      { parent: this },
+    );
+    const page = new aws.apigateway.UsagePlan(
+      `${name}-page-plan`,
+      {
+        name: `fileshare-${args.stack}-page`,
+        description: "Signed-in callers (all share the page key): the stage's throttle, no quota",
+        apiStages,
+        throttleSettings: { rateLimit: settings.apiThrottleRateLimit, burstLimit: settings.apiThrottleBurstLimit },
+      },
+      { parent: this },
+    );
+    for (const [plan, key, label] of [
+      [clients, this.clientKey, "clients"],
+      [page, this.pageKey, "page"],
+    ] as const) {
+      new aws.apigateway.UsagePlanKey(
+        `${name}-${label}-plan-key`,
+        { keyId: key.id, keyType: "API_KEY", usagePlanId: plan.id },
+        { parent: this },
+      );
+    }
+    this.registerOutputs({ clientKeyId: this.clientKey.id });
+  }
+}
