@@ -21,6 +21,7 @@ import { matchPath, Route, routeAuth, ROUTES } from "../handlers/routeTable";
 import { bearerToken, Claims } from "../handlers/auth";
 import { isHttpError } from "../handlers/errors";
 import { proxyEvent } from "./events";
+import { refuseWrite } from "./apiKeyCheck";
 
 /** Largest request body the gateway reads, bytes. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -41,6 +42,8 @@ export interface GatewayOptions {
   invoke?: (route: Route, event: APIGatewayProxyEvent, deps: Deps) => Promise<APIGatewayProxyResult>;
   /** Where the gateway's own warnings and errors go; default: JSON lines on stdout, as the handlers log. */
   log?: Logger;
+  /** fileshare:apiKeys: the key the write routes take from callers that are not signed in (x-api-key). */
+  apiKey?: string;
   /** Time limits for a client's request and headers, ms; default REQUEST_TIMEOUT_MS / HEADERS_TIMEOUT_MS (tests
    *  shorten them, and how often Node checks them, to see a slow client cut off). */
   timeouts?: { requestMs: number; headersMs: number; checkEveryMs?: number };
@@ -233,7 +236,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
     event.isBase64Encoded = !utf8;
     event.requestContext.path = fullPath;
-    if (routeAuth(match.route, deps.config) === "required") {
+    if (options.apiKey !== undefined && match.route.writes) {
+      // The write routes' authorizer: a valid bearer token, or the key (local/apiKeyCheck.ts).
+      const refused = await refuseWrite(event.headers, deps.verifyToken, options.apiKey);
+      if (refused) return errorResult(refused.status, refused.code, refused.message, cors);
+    } else if (routeAuth(match.route, deps.config) === "required") {
       // API Gateway's Cognito authorizer: no valid ID token, no Lambda call; the claims go to the handler.
       const claims = await authorize(headers["authorization"]?.[0], deps);
       if ("error" in claims) return errorResult(401, "Unauthorized", claims.error, cors);

@@ -5,6 +5,7 @@
 //   --data-dir DIR                 keep files and records here (FILESHARE_DATA_DIR; default .local-data/)
 //   --memory                       throwaway run: nothing is kept (FILESHARE_MEMORY=1)
 //   --help                         prints the usage
+//   FILESHARE_LOCAL_API_KEY=...    the API key of the write routes with fileshare:apiKeys (default: random, printed)
 //   FILESHARE_<SETTING>=value      overrides fileshare:<setting> from Pulumi.dev.yaml, e.g.
 //                                  FILESHARE_MAX_FILE_SIZE_BYTES=1048576, FILESHARE_CORS_ORIGINS=a,b (or JSON)
 //
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
       return;
     }
     const settings = await loadSettings(process.env);
-    const started = await startLocal({ ...commandLine, settings });
+    const started = await startLocal({ ...commandLine, settings, apiKey: process.env["FILESHARE_LOCAL_API_KEY"] });
     server = started;
     if (stopping !== undefined) return shutdown(started, stopping);
     const data =
@@ -71,6 +72,9 @@ async function main(): Promise<void> {
         started.issuer
           ? `Sign-in: local OpenID Connect issuer at ${started.issuer.issuer} (any email, local only); a token for curl: npm run token -- alice@example.com`
           : "Sign-in: off (fileshare:auth none)",
+        ...(started.apiKey
+          ? [`API key for the write routes (header x-api-key; signed-in callers need none): ${started.apiKey}`]
+          : []),
         data,
         "Press Ctrl-C to stop.",
         "",

@@ -1,6 +1,7 @@
 // The local system's lifecycle: the gateway, the S3 and DynamoDB servers, the sign-in issuer (auth cognito)
 // and the data-folder lock, started in an
 // order that fails fast, and stopped together.
+import { randomBytes } from "node:crypto";
 import { Settings } from "../config/schema";
 import { Backends, startBackends } from "./backends";
 import { startCleanupTimer } from "./cleanup";
@@ -18,6 +19,8 @@ export interface LocalOptions {
   settings: Settings;
   /** Serve under /<stage>/ like a deployed API Gateway stage (tests use it); default: at the root. */
   stage?: string;
+  /** fileshare:apiKeys: the local API key (FILESHARE_LOCAL_API_KEY); default: a random one made at start. */
+  apiKey?: string;
 }
 
 export interface LocalServer {
@@ -30,18 +33,28 @@ export interface LocalServer {
   gateway: Gateway;
   /** The local OpenID Connect issuer, when the settings say auth: cognito. */
   issuer?: LocalIssuer;
+  /** The API key the write routes take (x-api-key), when the settings say apiKeys: true. */
+  apiKey?: string;
   close(): Promise<void>;
+}
+
+/** The local API key: the one given (at least 20 characters, as API Gateway requires), or a random one. */
+function localApiKey(given: string | undefined): string {
+  if (given === undefined || given === "") return randomBytes(20).toString("hex");
+  if (given.length < 20) throw new StartupError("FILESHARE_LOCAL_API_KEY must be at least 20 characters long.");
+  return given;
 }
 
 /** Starts the gateway on 127.0.0.1 (first, so the port is known and a taken port fails fast), then the backends. */
 export async function startLocal(options: LocalOptions): Promise<LocalServer> {
+  const apiKey = options.settings.apiKeys ? localApiKey(options.apiKey) : undefined;
   let unlock = async () => {};
   if (options.dataDir !== undefined) {
     await prepareDataDir(options.dataDir);
     unlock = await lockDataDir(options.dataDir);
   }
   let backends: Backends | undefined;
-  const gateway = createGateway({ deps: () => backends?.deps, stage: options.stage });
+  const gateway = createGateway({ deps: () => backends?.deps, stage: options.stage, apiKey });
   let port: number;
   try {
     port = await gateway.listen(options.port);
@@ -90,6 +103,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalServer> {
     backends: started,
     gateway,
     issuer,
+    apiKey,
     close: async () => {
       await cleanup.stop();
       await gateway.close();
