@@ -93,6 +93,8 @@ for (const stackName of STACKS) {
         "fileshare:functions:SdkLayer",
         "fileshare:index:FileShare",
         "fileshare:storage:Storage",
+        // prod turns WAF on (Pulumi.prod.yaml).
+        ...(stackName === "prod" ? ["fileshare:waf:Waf"] : []),
       ]);
       for (const r of ours) assert.match(r.type, /^fileshare:[a-z]+:[A-Z][A-Za-z]+$/);
       const root = run.one("fileshare:index:FileShare");
