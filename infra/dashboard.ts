@@ -66,10 +66,10 @@ export function dashboardBody(refs: DashboardRefs) {
         "Function errors per 5 minutes",
         functionNames.map((fn) => lambda(fn, "Errors", { stat: "Sum", period: 300, label: fn })),
       ),
-      // Invocations of the functions behind the routes: each POST /files starts an upload, each S3 event is
+      // Invocations of the functions behind the routes: each POST /uploads starts an upload, each S3 event is
       // an upload that arrived, each POST /files/{id}/download asks for a download URL (refusals included).
       graph(0, 2 * H, "Uploads and downloads per hour", [
-        lambda("createUpload", "Invocations", { stat: "Sum", period: 3600, label: "uploads started (POST /files)" }),
+        lambda("createUpload", "Invocations", { stat: "Sum", period: 3600, label: "uploads started (POST /uploads)" }),
         lambda("objectCreated", "Invocations", { stat: "Sum", period: 3600, label: "uploads arrived in S3" }),
         lambda("downloadFile", "Invocations", { stat: "Sum", period: 3600, label: "downloads asked for" }),
       ]),
