@@ -160,7 +160,9 @@ function putPart(signed, blob, signal, onBytes) {
  *  fresh one), and a part that arrived corrupted (BadDigest). A refusal by the API itself (4xx) is not. */
 function retryable(e) {
   if (e.code === "BadDigest" || e.code === "RequestTimeout") return true;
-  return e.status === 0 || e.status === 403 || e.status === 408 || e.status === 429 || e.status >= 500;
+  // 403 from storage is an expired URL; from the API (code Forbidden) it is a wrong token, which no retry mends.
+  if (e.status === 403) return e.code !== "Forbidden";
+  return e.status === 0 || e.status === 408 || e.status === 429 || e.status >= 500;
 }
 
 /** Sends part n: hash, ask for its URL, PUT; retried with exponential backoff and jitter. */
