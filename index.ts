@@ -12,5 +12,9 @@ export const tableName = app.tableName;
 export const userPoolId = app.auth?.userPool.id;
 export const userPoolClientId = app.auth?.client.id;
 export const signInDomain = app.auth?.signInDomain;
+/** Operations: the alarm topic (subscribe to it), the dashboard, and the S3 access-log bucket (accessLogs only). */
+export const alarmTopicArn = app.alarmTopicArn;
+export const dashboardName = app.dashboardName;
+export const accessLogBucket = app.accessLogBucket;
 /** fileshare:apiKeys: the machine clients' API key id; its value: aws apigateway get-api-key --api-key <id> --include-value */
 export const clientApiKeyId = app.clientApiKeyId;
