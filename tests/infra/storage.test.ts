@@ -92,7 +92,11 @@ for (const stackName of STACKS) {
       assert.deepEqual(rule.exposeHeaders, ["ETag"]);
       assert.ok(rule.maxAgeSeconds > 0);
       const cors = run.one("aws:s3/bucketCorsConfiguration:BucketCorsConfiguration", "fileshare-cors");
-      assert.ok(cors.dependencies.includes(run.one("aws:apigateway/stage:Stage").urn), "waits for the API's origin");
+      // The origin comes from the RestApi's id (known before the stage: infra/api.ts), so the rule waits for the RestApi.
+      assert.ok(
+        cors.dependencies.includes(run.one("aws:apigateway/restApi:RestApi").urn),
+        "waits for the API's origin",
+      );
       for (const list of [rule.allowedOrigins, rule.allowedHeaders, rule.allowedMethods]) {
         assert.ok(!list.some((v: string) => v.includes("*")), `no wildcard in ${list}`);
       }
