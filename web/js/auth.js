@@ -196,7 +196,8 @@ function scheduleRefresh() {
 async function bearerToken() {
   let session = readSession();
   if (!session || !authSettings) return null;
-  if (session.expiresAt - Date.now() < 30000) session = await refreshSession();
+  const margin = Math.min(30000, (session.expiresAt - session.issuedAt) * 0.2);
+  if (session.expiresAt - Date.now() < margin) session = await refreshSession();
   return session ? session.idToken : null;
 }
 
