@@ -21,7 +21,7 @@ function fileRow(file) {
   const details = document.createElement("p");
   details.className = "hint";
   const extra = [];
-  if (file.passwordRequired) extra.push("password");
+  if (file.passwordRequired) extra.push("password-protected");
   if (file.status !== "available") extra.push("not uploaded yet");
   details.textContent =
     "Expires " +
@@ -84,6 +84,8 @@ function refreshMyFiles() {
   const email = signedInEmail();
   $("my-files").hidden = !email;
   $("restrict-fields").hidden = !email;
+  // Signed in, "My files" can delete any of them later: no need to keep this page open.
+  $("keep-open-hint").hidden = Boolean(email);
   // On a stack where sharing needs sign-in, a signed-out visitor sees why the form is disabled.
   const needsSignIn = Boolean(authSettings && authSettings.required && authSettings.required.upload && !email);
   $("sign-in-needed").hidden = !needsSignIn;
