@@ -151,7 +151,7 @@ for (const stackName of STACKS) {
         }
         assert.equal(
           Object.keys(env).length,
-          2 + 5 + runtime.length,
+          2 + 6 + runtime.length,
           "no variables besides the bucket, table, sign-in endpoints and runtime settings",
         );
         assert.deepEqual(Object.keys(env).sort(), Object.values(ENV_NAMES).sort());
