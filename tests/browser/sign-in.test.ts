@@ -98,6 +98,26 @@ describe("the web page with sign-in (local issuer, headless Chromium)", function
     }
   });
 
+  it("shows the API's attempts-limited message on a share locked by too many wrong passwords, and stays on the prompt", async () => {
+    const token = await tokenFor(fx.server, "alice@example.com");
+    const created = await share(fx.server, token, { fileName: "locked.txt", password: "right password" });
+    let status = 0;
+    for (let i = 0; i < 12 && status !== 429; i++) {
+      status = (await call(fx.server, "POST", `/files/${created.id}/unlock`, { body: { password: `wrong ${i}` } }))
+        .status;
+    }
+    assert.equal(status, 429, "the share never locked");
+    const page = await newPage();
+    assert.equal(await openLink(page, created.shareUrl), "locked");
+    await page.fill("#unlock-password", "right password");
+    await page.click("#unlock-button");
+    await page.waitForSelector("#error:not([hidden])");
+    assert.match(await text(page, "#error"), /too many/i);
+    assert.equal(await page.getAttribute("#file-view", "data-state"), "locked");
+    assert.ok(!(await page.content()).includes("locked.txt"), "the name shows while locked");
+    await shot(page, "16-too-many-attempts");
+  });
+
   it("pages through My files with More, and deletes with the owner's token", async () => {
     const token = await tokenFor(fx.server, "dana@example.com");
     for (let i = 0; i < 12; i++) await share(fx.server, token, { fileName: `file-${i}.txt` });
