@@ -35,6 +35,7 @@ export const SCRIPT_FILES = [
   "js/common.js",
   "js/upload-view.js",
   "js/share-view.js",
+  "js/multipart.js",
   "js/auth.js",
   "js/my-files.js",
   "js/unlock.js",

@@ -3,12 +3,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ROUTES } from "../handlers/routeTable";
+import { AccessLogs } from "./accessLogs";
+import { Alarms } from "./alarms";
 import { Api } from "./api";
 import { Auth } from "./auth";
 import { StackConfig } from "./config";
+import { Dashboard } from "./dashboard";
 import { FunctionMap, Functions } from "./functions";
 import { createBucketCors, Storage } from "./storage";
-import { UploadEvents } from "./uploadEvents";
+import { accountOf, regionOf, UploadEvents } from "./uploadEvents";
 
 export class FileShare extends pulumi.ComponentResource {
   /** The API's base URL, ending with "/". */
@@ -23,6 +26,12 @@ export class FileShare extends pulumi.ComponentResource {
   public readonly auth?: Auth;
   /** Where S3 upload events that could not be processed are kept. */
   public readonly failedUploadEvents: aws.sqs.Queue;
+  /** The SNS topic every alarm notifies (ALARM and OK). */
+  public readonly alarmTopicArn: pulumi.Output<string>;
+  /** The CloudWatch dashboard's name. */
+  public readonly dashboardName: pulumi.Output<string>;
+  /** The bucket that keeps the files bucket's S3 access logs (accessLogs only). */
+  public readonly accessLogBucket?: pulumi.Output<string>;
 
   constructor(name: string, config: StackConfig, opts?: pulumi.ComponentResourceOptions) {
     super("fileshare:index:FileShare", name, {}, opts);
@@ -46,6 +55,40 @@ export class FileShare extends pulumi.ComponentResource {
       { parent: this },
     );
     createBucketCors(name, storage, [...settings.corsOrigins, api.origin]);
+    // Where the stack runs, read from an ARN (a provider call would be one more thing to mock and to fail).
+    const account = storage.table.arn.apply(accountOf);
+    const region = storage.table.arn.apply(regionOf);
+    const accessLogs = settings.accessLogs
+      ? new AccessLogs(name, { settings, source: storage.bucket, account }, { parent: this })
+      : undefined;
+    const alarms = new Alarms(
+      name,
+      {
+        settings,
+        stack,
+        account,
+        region,
+        functions: functions.functions,
+        apiName: api.restApi.name,
+        stageName: api.stage.stageName,
+        failedUploadEvents: uploadEvents.failedEvents,
+        table: storage.table,
+      },
+      { parent: this },
+    );
+    const dashboard = new Dashboard(
+      name,
+      {
+        stack,
+        region,
+        apiName: api.restApi.name,
+        stageName: api.stage.stageName,
+        functions: functions.functions,
+        bucketName: storage.bucket.bucket,
+        alarms: Object.values(alarms.alarms),
+      },
+      { parent: this },
+    );
 
     this.bucket = storage.bucket;
     this.table = storage.table;
@@ -54,6 +97,9 @@ export class FileShare extends pulumi.ComponentResource {
     this.apiUrl = api.url;
     this.bucketName = storage.bucket.bucket;
     this.tableName = storage.table.name;
+    this.alarmTopicArn = alarms.topic.arn;
+    this.dashboardName = dashboard.dashboard.dashboardName;
+    this.accessLogBucket = accessLogs?.bucket.bucket;
     this.registerOutputs({ apiUrl: this.apiUrl, bucketName: this.bucketName, tableName: this.tableName });
   }
 }

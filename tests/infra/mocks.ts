@@ -101,6 +101,18 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
       const url = `https://sqs.${region}.amazonaws.com/${ACCOUNT_ID}/${n}`;
       return { id: url, state: { ...inputs, name: n, url, arn: `arn:aws:sqs:${region}:${ACCOUNT_ID}:${n}` } };
     }
+    case "aws:cloudwatch/metricAlarm:MetricAlarm": {
+      const n = named("name");
+      return { id: n, state: { ...inputs, arn: `arn:aws:cloudwatch:${region}:${ACCOUNT_ID}:alarm:${n}` } };
+    }
+    case "aws:sns/topic:Topic": {
+      const arn = `arn:aws:sns:${region}:${ACCOUNT_ID}:${named("name")}`;
+      return { id: arn, state: { ...inputs, arn } };
+    }
+    case "aws:kms/key:Key": {
+      const keyId = `mock-key-${autoName(name).slice(-7)}`;
+      return { id: keyId, state: { ...inputs, keyId, arn: `arn:aws:kms:${region}:${ACCOUNT_ID}:key/${keyId}` } };
+    }
     case "aws:apigateway/restApi:RestApi": {
       const id = autoName(name)
         .replace(/[^a-z0-9]/g, "")

@@ -2,7 +2,7 @@
 // until S3 confirmed them, then show the share link (copy, delete, share another). Cancel works in every step.
 /* exported startUploadView, setFormEnabled */
 /* global restrictedFields, refreshMyFiles */
-/* global $, limits, formatBytes, formatDuration, exactBytes, formatWhen, downloadsLeftText, setStatus, showError, ApiError, api, sleep, cancelled, keepFocus */
+/* global sendInParts, savedUploadFor, offerResume, noteResumable, $, limits, formatBytes, formatDuration, exactBytes, formatWhen, downloadsLeftText, setStatus, showError, ApiError, api, sleep, cancelled, keepFocus */
 
 let chosenFile = null;
 let currentUpload = null; // { id, shareUrl, deleteToken }
@@ -37,6 +37,7 @@ function chooseFile(file) {
   // Warn at once; the server still has the last word when the file is sent.
   showError(fileProblem(chosenFile));
   $("file-summary").textContent = chosenFile ? chosenFile.name + " · " + exactBytes(chosenFile.size) : "";
+  noteResumable(chosenFile);
 }
 
 /** Offers only the expiry times and download limits the server accepts. */
@@ -140,6 +141,8 @@ async function share(event) {
     fileName: file.name,
     contentType: file.type || "application/octet-stream",
     size: file.size,
+    // Used only when the server answers MULTIPART: each part then carries its SHA-256 (web/js/multipart.js).
+    checksumAlgorithm: "SHA256",
   };
   if ($("expiry").value !== "") request.expiresInSeconds = Number($("expiry").value);
   const limitText = $("max-downloads").value.trim();
@@ -179,10 +182,12 @@ async function share(event) {
   try {
     // POST /uploads is not aborted: once sent, the server may create the share anyway, and only its answer
     // carries the id and delete token needed to remove it again (see discard below).
-    const upload = await api("POST", "uploads", { body: request });
+    // A large file whose upload an earlier page started resumes it (web/js/multipart.js) instead.
+    const upload = savedUploadFor(file) || (await api("POST", "uploads", { body: request }));
     flow.upload = upload;
     check();
-    await putFile(upload, file, signal);
+    if (upload.method === "MULTIPART") await sendInParts(upload, file, signal);
+    else await putFile(upload, file, signal);
     check();
     setStatus("Upload complete. Preparing the link…");
     const info = await waitUntilAvailable(upload.id, signal);
@@ -327,4 +332,5 @@ function startUploadView() {
   $("copy-button").addEventListener("click", copyLink);
   $("delete-button").addEventListener("click", deleteUpload);
   $("again-button").addEventListener("click", resetUpload);
+  offerResume();
 }
