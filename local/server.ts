@@ -21,6 +21,8 @@ export interface LocalOptions {
   stage?: string;
   /** fileshare:apiKeys: the local API key (FILESHARE_LOCAL_API_KEY); default: a random one made at start. */
   apiKey?: string;
+  /** The local issuer's token lifetime (default 3600 s); tests shorten it to see the page refresh. */
+  tokenTtlSeconds?: number;
 }
 
 export interface LocalServer {
@@ -79,6 +81,9 @@ export async function startLocal(options: LocalOptions): Promise<LocalServer> {
       // The user pool's local stand-in; sign-in returns to the page (either host name) or a configured callback.
       issuer = await startLocalIssuer({
         redirectUris: [...pageOrigins.map((o) => o + stagePath), ...options.settings.authCallbackUrls],
+        // Its keys and port live with the data, so a restart keeps everyone signed in.
+        dataDir: options.dataDir,
+        tokenTtlSeconds: options.tokenTtlSeconds,
       });
     }
     backends = await startBackends({

@@ -28,7 +28,10 @@ const models = Object.fromEntries(
 );
 
 const settings = { ...defaultSettings(), maxFileSizeBytes: 1_000_000 };
-const AUTH = { issuer: "https://issuer", clientId: "c", authorizationEndpoint: "a", tokenEndpoint: "t", jwksUrl: "j" };
+const AUTH = {
+  ...{ issuer: "https://issuer", clientId: "c", authorizationEndpoint: "a", tokenEndpoint: "t", jwksUrl: "j" },
+  logoutEndpoint: "l",
+};
 const CONFIGS = [
   runtimeConfig(settings, "b", "t"),
   runtimeConfig({ ...settings, auth: "cognito" }, "b", "t", AUTH),
