@@ -254,6 +254,8 @@ export const SETTINGS = [
     default: false,
     description:
       "Require an API key (x-api-key) on the write routes from clients that are not signed in; adds a usage plan.",
+    // GET /config tells clients, so that the page can say why a visitor cannot share.
+    runtime: true,
   },
   {
     key: "apiKeyRateLimit",

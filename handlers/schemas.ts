@@ -191,11 +191,15 @@ export const SCHEMAS = {
   },
   StackConfig: {
     type: "object",
-    required: ["apiVersion", "limits", "auth"],
+    required: ["apiVersion", "limits", "auth", "apiKeys"],
     properties: {
       apiVersion: string,
       limits: { type: "object", description: "the stack's size, lifetime and download limits" },
       auth: { type: "object", nullable: true, description: "OIDC sign-in endpoints; null without sign-in" },
+      apiKeys: {
+        type: "boolean",
+        description: "true: the write routes need an API key (x-api-key) from callers that are not signed in",
+      },
     },
   },
   OpenApiDocument: { type: "object", description: "an OpenAPI 3.0 document", required: ["openapi", "paths"] },

@@ -6,8 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "../config/schema";
 import { OWNER_INDEX, SWEEP_INDEX } from "../handlers/records";
-import { cleanupScheduleExpression, FunctionMap } from "./functions";
-import type { FunctionName } from "./iam";
+import { AllFunctions, cleanupScheduleExpression } from "./functions";
 
 /** Every alarm looks at 5-minute periods unless it says otherwise. */
 export const ALARM_PERIOD_SECONDS = 300;
@@ -50,7 +49,8 @@ export interface AlarmsArgs {
   /** The account and region the stack runs in (from a resource ARN: no provider call needed). */
   account: pulumi.Input<string>;
   region: pulumi.Input<string>;
-  functions: FunctionMap;
+  /** Every Lambda function of the program (FileShare.allFunctions): each gets an Errors and a Throttles alarm. */
+  functions: AllFunctions;
   /** The REST API's name and stage: the dimensions of its CloudWatch metrics. */
   apiName: pulumi.Input<string>;
   stageName: pulumi.Input<string>;
@@ -181,7 +181,7 @@ export class Alarms extends pulumi.ComponentResource {
 
   private createFunctionAlarms(args: AlarmsArgs): void {
     const { alarmLambdaErrors, alarmLambdaThrottles } = args.settings;
-    for (const [fn, lambda] of Object.entries(args.functions) as [FunctionName, aws.lambda.Function][]) {
+    for (const [fn, lambda] of Object.entries(args.functions)) {
       const base = { namespace: "AWS/Lambda", dimensions: { FunctionName: lambda.name } };
       // No invocations, no data: nothing failed.
       const sum = {

@@ -10,7 +10,7 @@ import { ApiKeys } from "./apiKeys";
 import { Auth } from "./auth";
 import { StackConfig } from "./config";
 import { Dashboard } from "./dashboard";
-import { FunctionMap, Functions } from "./functions";
+import { AllFunctions, FunctionMap, Functions } from "./functions";
 import { createBucketCors, Storage } from "./storage";
 import { accountOf, regionOf, UploadEvents } from "./uploadEvents";
 import { Waf } from "./waf";
@@ -20,8 +20,11 @@ export class FileShare extends pulumi.ComponentResource {
   public readonly apiUrl: pulumi.Output<string>;
   public readonly bucketName: pulumi.Output<string>;
   public readonly tableName: pulumi.Output<string>;
-  /** Every Lambda function by name (`functions.createUpload.code` is its serialized archive). */
+  /** The route, upload-event and clean-up functions by name (`functions.createUpload.code` is its archive). */
   public readonly functions: FunctionMap;
+  /** Every Lambda function the program creates, by name: `functions` plus the sign-in trigger and the API-key
+   *  authorizer when configured. Alarms cover this list, so a new function cannot be left without them. */
+  public readonly allFunctions: AllFunctions;
   public readonly bucket: aws.s3.Bucket;
   public readonly table: aws.dynamodb.Table;
   /** The user pool, its app client and sign-in domain (auth cognito only). */
@@ -72,6 +75,11 @@ export class FileShare extends pulumi.ComponentResource {
       { parent: this },
     );
     createBucketCors(name, storage, [...settings.corsOrigins, api.origin]);
+    this.allFunctions = {
+      ...functions.functions,
+      ...(auth?.preSignUp === undefined ? {} : { preSignUp: auth.preSignUp }),
+      ...(keys === undefined ? {} : { keyAuthorizer: keys.authorizer }),
+    };
     // Where the stack runs, read from an ARN (a provider call would be one more thing to mock and to fail).
     const account = storage.table.arn.apply(accountOf);
     const region = storage.table.arn.apply(regionOf);
@@ -85,7 +93,7 @@ export class FileShare extends pulumi.ComponentResource {
         stack,
         account,
         region,
-        functions: functions.functions,
+        functions: this.allFunctions,
         apiName: api.restApi.name,
         stageName: api.stage.stageName,
         failedUploadEvents: uploadEvents.failedEvents,

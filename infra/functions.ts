@@ -34,6 +34,8 @@ export const FUNCTION_ARCHITECTURES = ["arm64"];
 
 /** Every function of the stack by name; `code` is the serialized CallbackFunction archive. */
 export type FunctionMap = { readonly [F in FunctionName]: aws.lambda.Function };
+/** Every Lambda function a stack creates: FunctionMap's, plus the optional ones (sign-in trigger, key authorizer). */
+export type AllFunctions = FunctionMap & { readonly [fn: string]: aws.lambda.Function };
 /** Every function's execution role by function name. */
 export type RoleMap = { readonly [F in FunctionName]: aws.iam.Role };
 

@@ -37,6 +37,8 @@ export function stackDescription(config: RuntimeConfig) {
             scopes: SIGN_IN_SCOPES,
             required: { upload: config.authUploadsRequireSignIn, download: config.authDownloadsRequireSignIn },
           },
+    // Write routes need an API key (x-api-key) from callers that are not signed in.
+    apiKeys: config.apiKeys,
   };
 }
 

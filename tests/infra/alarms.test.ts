@@ -1,6 +1,8 @@
 // The alarm topic, its key and the CloudWatch alarms, for both stacks (resource inputs under Pulumi mocks:
 // CloudWatch does not evaluate an alarm here, SNS delivers nothing and KMS evaluates no policy).
 import assert from "node:assert/strict";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { cleanupSilenceSeconds } from "../../infra/alarms";
 import { loadConfig } from "../../infra/config";
 import { FileShare } from "../../infra/fileshare";
@@ -24,6 +26,39 @@ describe("clean-up silence window (pure)", () => {
     assert.equal(cleanupSilenceSeconds(900), 2700);
   });
 });
+
+/** What is wrong with the function alarms: one line per Lambda function in the program that lacks its general
+ *  Errors or Throttles alarm (5-minute Sum, one period, >= threshold, no data = not breaching). */
+function functionAlarmProblems(resources: RecordedResource[], errors: number, throttles: number): string[] {
+  const alarms = resources.filter((r) => r.type === ALARM);
+  const problems: string[] = [];
+  for (const f of resources.filter((r) => r.type === FUNCTION)) {
+    for (const [metricName, threshold] of [
+      ["Errors", errors],
+      ["Throttles", throttles],
+    ] as const) {
+      const general = alarms.filter(
+        (a) =>
+          a.inputs["namespace"] === "AWS/Lambda" &&
+          a.inputs["metricName"] === metricName &&
+          a.inputs["dimensions"]?.FunctionName === f.outputs["name"] &&
+          a.inputs["period"] === 300 &&
+          a.inputs["evaluationPeriods"] === 1,
+      );
+      if (general.length !== 1) {
+        problems.push(`function ${f.outputs["name"]} has ${general.length} ${metricName} alarms, not 1`);
+        continue;
+      }
+      const inputs = (general[0] as RecordedResource).inputs;
+      const got = [inputs["statistic"], inputs["comparisonOperator"], inputs["threshold"], inputs["treatMissingData"]];
+      const want = ["Sum", "GreaterThanOrEqualToThreshold", threshold, "notBreaching"];
+      if (JSON.stringify(got) !== JSON.stringify(want)) {
+        problems.push(`function ${f.outputs["name"]} ${metricName} alarm is ${got.join(" ")}, not ${want.join(" ")}`);
+      }
+    }
+  }
+  return problems;
+}
 
 for (const stackName of STACKS) {
   describe(`Alarms on ${stackName} (resource inputs under mocks; no alarm evaluated, nothing delivered)`, () => {
@@ -118,62 +153,8 @@ for (const stackName of STACKS) {
     });
 
     it(`alarms on every Lambda function's Errors (>= ${want.errors}) and Throttles (>= ${want.throttles}) per 5 minutes`, () => {
-      const functions = run.ofType(FUNCTION);
-      assert.equal(functions.length, Object.keys(run.app.functions).length);
-      for (const f of functions) {
-        for (const [metricName, threshold] of [
-          ["Errors", want.errors],
-          ["Throttles", want.throttles],
-        ] as const) {
-          const mine = alarms.filter(
-            (a) =>
-              a.inputs["namespace"] === "AWS/Lambda" &&
-              a.inputs["metricName"] === metricName &&
-              a.inputs["dimensions"]?.FunctionName === f.outputs["name"] &&
-              a.inputs["period"] === 300,
-          );
-          const general = mine.filter((a) => a.inputs["evaluationPeriods"] === 1);
-          assert.equal(general.length, 1, `${f.outputs["name"]}: one ${metricName} alarm`);
-          const inputs = (general[0] as RecordedResource).inputs;
-          assert.equal(inputs["statistic"], "Sum");
-          assert.equal(inputs["comparisonOperator"], "GreaterThanOrEqualToThreshold");
-          assert.equal(inputs["threshold"], threshold, `${f.outputs["name"]} ${metricName}`);
-          assert.equal(inputs["treatMissingData"], "notBreaching", "no invocations: nothing failed");
-        }
-      }
-    });
-
-    it(`alarms when >= ${want.api5xxPercent}% of the stage's requests answer 5xx (5XXError / Count), and on >= ${want.api4xx} 4xx in 5 minutes`, () => {
-      const dimensions = { ApiName: `fileshare-${stackName}`, Stage: stackName };
-      const rate = alarm("api-5xx-rate");
-      assert.deepEqual(rate["metricQueries"], [
-        {
-          id: "errors",
-          metric: { namespace: "AWS/ApiGateway", metricName: "5XXError", dimensions, stat: "Sum", period: 300 },
-          returnData: false,
-        },
-        {
-          id: "requests",
-          metric: { namespace: "AWS/ApiGateway", metricName: "Count", dimensions, stat: "Sum", period: 300 },
-          returnData: false,
-        },
-        { id: "rate", expression: "100 * errors / requests", label: "5xx %", returnData: true },
-      ]);
-      assert.equal(rate["threshold"], want.api5xxPercent);
-      assert.equal(rate["comparisonOperator"], "GreaterThanOrEqualToThreshold");
-      assert.equal(rate["treatMissingData"], "notBreaching");
-      const spike = alarm("api-4xx-spike");
-      assert.deepEqual(spike["metricQueries"], [
-        {
-          id: "clientErrors",
-          metric: { namespace: "AWS/ApiGateway", metricName: "4XXError", dimensions, stat: "Sum", period: 300 },
-          returnData: true,
-        },
-      ]);
-      assert.equal(spike["threshold"], want.api4xx);
-      // The REST API the alarms watch is the one the program creates.
-      assert.equal(run.one("aws:apigateway/restApi:RestApi").inputs["name"], dimensions.ApiName);
-      assert.equal(run.one("aws:apigateway/stage:Stage").inputs["stageName"], dimensions.Stage);
+      assert.equal(run.ofType(FUNCTION).length, Object.keys(run.app.allFunctions).length, "allFunctions lists all");
+      assert.deepEqual(functionAlarmProblems(run.resources, want.errors, want.throttles), []);
     });
 
     it("alarms as soon as the upload events' failure queue holds a message", () => {
@@ -241,6 +222,39 @@ for (const stackName of STACKS) {
     });
   });
 }
+
+describe("Function alarms, whole program with every optional function (resource inputs under mocks)", () => {
+  it("gives every Lambda function (routes, upload events, clean-up, pre-sign-up trigger, API-key authorizer) an Errors and a Throttles alarm", async () => {
+    const config = {
+      ...stackConfigText("prod"),
+      "fileshare:auth": "cognito",
+      "fileshare:apiKeys": "true",
+      "fileshare:authEmailDomains": '["example.com"]',
+    };
+    const run = await runMocked("prod", () => new FileShare("fileshare", loadConfig()), config);
+    const names = run.resources.filter((r) => r.type === FUNCTION).map((f) => f.outputs["name"]);
+    assert.ok(names.includes("fileshare-prod-preSignUp"), "the trigger is in the program");
+    assert.ok(names.includes("fileshare-prod-keyAuthorizer"), "the authorizer is in the program");
+    assert.deepEqual(functionAlarmProblems(run.resources, 1, 1), []);
+  });
+
+  it("the check reports a Lambda function without alarms (it can fail)", async () => {
+    const run = await runMocked("dev", () => {
+      const role = new aws.iam.Role("stray-role", { assumeRolePolicy: "{}" });
+      new aws.lambda.Function("stray", {
+        name: "stray",
+        role: role.arn,
+        runtime: "nodejs22.x",
+        handler: "index.handler",
+        code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset("exports.handler = 1;") }),
+      });
+    });
+    assert.deepEqual(functionAlarmProblems(run.resources, 1, 1), [
+      "function stray has 0 Errors alarms, not 1",
+      "function stray has 0 Throttles alarms, not 1",
+    ]);
+  });
+});
 
 describe("Alarm email by config (resource inputs under mocks; SNS sends no confirmation here)", () => {
   it("subscribes exactly the configured address to the alarm topic by email", async () => {

@@ -79,7 +79,10 @@ describe("API keys on AWS (fileshare:apiKeys; resource inputs under mocks)", fun
   this.timeout(120_000);
 
   it("creates no key, plan or authorizer and no key source when apiKeys is off", async () => {
-    const { ofType, body } = await build("dev", { "fileshare:auth": "cognito" });
+    const { ofType, body } = await build("dev", {
+      "fileshare:auth": "cognito",
+      "fileshare:authUploadsRequireSignIn": "true",
+    });
     for (const t of ["aws:apigateway/apiKey:ApiKey", "aws:apigateway/usagePlan:UsagePlan"])
       assert.equal(ofType(t).length, 0);
     assert.equal(body["x-amazon-apigateway-api-key-source"], undefined);

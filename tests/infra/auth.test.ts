@@ -9,7 +9,12 @@ const POOL = "aws:cognito/userPool:UserPool";
 const CLIENT = "aws:cognito/userPoolClient:UserPoolClient";
 const DOMAIN = "aws:cognito/userPoolDomain:UserPoolDomain";
 const PAGE = "https://abc123.execute-api.eu-west-1.amazonaws.com/dev/";
-const COGNITO = { "fileshare:auth": "cognito", "fileshare:authCallbackUrls": JSON.stringify([PAGE]) };
+// Stated in full (not left to the stack files, whose sign-in settings differ): sign-in with uploads requiring it.
+const COGNITO = {
+  "fileshare:auth": "cognito",
+  "fileshare:authUploadsRequireSignIn": "true",
+  "fileshare:authCallbackUrls": JSON.stringify([PAGE]),
+};
 
 async function build(stack: "dev" | "prod", extra: Record<string, string>) {
   const run = await runMocked(stack, () => new FileShare("fileshare", loadConfig()), {
@@ -27,7 +32,7 @@ async function build(stack: "dev" | "prod", extra: Record<string, string>) {
 
 describe("sign-in on AWS (Cognito, resource inputs under mocks; not a deployed user pool)", () => {
   it("creates no user pool, authorizer or sign-in outputs with auth none", async () => {
-    const { ofType, one, app } = await build("dev", {});
+    const { ofType, one, app } = await build("dev", { "fileshare:auth": "none" });
     assert.equal(ofType(POOL).length + ofType(CLIENT).length + ofType(DOMAIN).length, 0);
     // The document always publishes its schemas; without sign-in it has no security scheme.
     assert.equal(
@@ -74,6 +79,7 @@ describe("sign-in on AWS (Cognito, resource inputs under mocks; not a deployed u
   });
 
   it("protects prod's user pool (deletion protection and Pulumi protect)", async () => {
+    // COGNITO on prod: the protection comes from protectData, whatever the sign-in settings.
     const { one } = await build("prod", COGNITO);
     assert.equal(one(POOL).inputs["deletionProtection"], "ACTIVE");
     assert.equal(one(POOL).protect, true);
@@ -154,5 +160,47 @@ describe("sign-in on AWS (Cognito, resource inputs under mocks; not a deployed u
     }
     assert.equal(await valueOf(app.auth!.userPool.id), poolId);
     assert.match(await valueOf(app.auth!.signInDomain), /\.auth\.eu-west-1\.amazoncognito\.com$/);
+  });
+});
+
+/** "get /files"-style names of the operations the Cognito authorizer guards in the API document. */
+function securedOperations(body: { paths: Record<string, Record<string, { security?: unknown }>> }): string[] {
+  return Object.entries(body.paths)
+    .flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => op.security)
+        .map(([m]) => `${m} ${path}`),
+    )
+    .sort();
+}
+
+describe("sign-in of the committed stacks (Pulumi.dev.yaml, Pulumi.prod.yaml as they are; resource inputs under mocks)", () => {
+  it("dev: a user pool, unprotected; uploads open to anonymous visitors (the authorizer guards only GET /files)", async () => {
+    const { one, ofType, app } = await build("dev", {});
+    assert.equal(one(POOL).inputs["deletionProtection"], "INACTIVE");
+    assert.notEqual(one(POOL).protect, true);
+    const body = JSON.parse(one("aws:apigateway/restApiPut:RestApiPut").inputs["body"]);
+    assert.deepEqual(securedOperations(body), ["get /files"]);
+    for (const fn of ofType("aws:lambda/function:Function")) {
+      const env = unsecret(fn.inputs["environment"]).variables;
+      assert.equal(env.FILESHARE_AUTH_UPLOADS_REQUIRE_SIGN_IN, "false", fn.name);
+      assert.equal(env.FILESHARE_AUTH_DOWNLOADS_REQUIRE_SIGN_IN, "false", fn.name);
+    }
+    assert.ok(app.auth, "dev exports the pool, client and domain");
+    assert.equal(app.apiKeys, undefined, "dev has no API keys");
+  });
+
+  it("prod: a user pool with deletion protection and Pulumi protect; uploads require sign-in (authorizer on POST /uploads)", async () => {
+    const { one, ofType, app } = await build("prod", {});
+    assert.equal(one(POOL).inputs["deletionProtection"], "ACTIVE");
+    assert.equal(one(POOL).protect, true);
+    const body = JSON.parse(one("aws:apigateway/restApiPut:RestApiPut").inputs["body"]);
+    assert.deepEqual(securedOperations(body), ["get /files", "post /uploads"]);
+    for (const fn of ofType("aws:lambda/function:Function")) {
+      const env = unsecret(fn.inputs["environment"]).variables;
+      assert.equal(env.FILESHARE_AUTH_UPLOADS_REQUIRE_SIGN_IN, "true", fn.name);
+      assert.equal(env.FILESHARE_AUTH_DOWNLOADS_REQUIRE_SIGN_IN, "false", fn.name);
+    }
+    assert.equal(app.apiKeys, undefined, "prod has no API keys (README: Which stacks sign in)");
   });
 });

@@ -110,8 +110,12 @@ for (const stackName of STACKS) {
       }
     });
 
-    it("hands every function the stack's settings and the real bucket and table names in its environment", () => {
+    it("hands every function the stack's settings, the real bucket and table names and its sign-in endpoints in its environment", () => {
       const s = run.config.settings;
+      assert.equal(s.auth, "cognito", `Pulumi.${stackName}.yaml signs in`);
+      const issuer = `https://cognito-idp.eu-west-1.amazonaws.com/${run.one("aws:cognito/userPool:UserPool").id}`;
+      const domain = run.one("aws:cognito/userPoolDomain:UserPoolDomain").inputs["domain"];
+      const signIn = `https://${domain}.auth.eu-west-1.amazoncognito.com`;
       for (const name of NAMES) {
         const env = { ...unsecret(fn(name).inputs["environment"]).variables };
         delete env[LOG_KEY_ENV];
@@ -130,14 +134,15 @@ for (const stackName of STACKS) {
           FILESHARE_DEFAULT_MAX_DOWNLOADS: String(s.defaultMaxDownloads),
           FILESHARE_MAX_DOWNLOADS_LIMIT: String(s.maxDownloadsLimit),
           FILESHARE_CORS_ORIGINS: s.corsOrigins.join(","),
-          // auth none on this stack: no issuer, nothing required (whatever the require-sign-in settings say).
-          FILESHARE_AUTH_ISSUER: "",
-          FILESHARE_AUTH_CLIENT_ID: "",
-          FILESHARE_AUTH_AUTHORIZATION_ENDPOINT: "",
-          FILESHARE_AUTH_TOKEN_ENDPOINT: "",
-          FILESHARE_AUTH_LOGOUT_ENDPOINT: "",
-          FILESHARE_AUTH_JWKS_URL: "",
-          FILESHARE_AUTH_UPLOADS_REQUIRE_SIGN_IN: "false",
+          // Both stacks sign in (auth cognito): the stack's own user pool, client and managed sign-in domain.
+          FILESHARE_AUTH_ISSUER: issuer,
+          FILESHARE_AUTH_CLIENT_ID: run.one("aws:cognito/userPoolClient:UserPoolClient").id,
+          FILESHARE_AUTH_AUTHORIZATION_ENDPOINT: `${signIn}/oauth2/authorize`,
+          FILESHARE_AUTH_TOKEN_ENDPOINT: `${signIn}/oauth2/token`,
+          FILESHARE_AUTH_LOGOUT_ENDPOINT: `${signIn}/logout`,
+          FILESHARE_AUTH_JWKS_URL: `${issuer}/.well-known/jwks.json`,
+          // dev lets anonymous visitors share; prod (a team's private service) requires sign-in.
+          FILESHARE_AUTH_UPLOADS_REQUIRE_SIGN_IN: stackName === "prod" ? "true" : "false",
           FILESHARE_AUTH_DOWNLOADS_REQUIRE_SIGN_IN: "false",
         };
         assert.deepEqual(Object.fromEntries(Object.keys(known).map((k) => [k, env[k]])), known);

@@ -108,12 +108,16 @@ for (const stackName of STACKS) {
     });
 
     it(
-      stackName === "prod" ? "protects exactly the bucket and the table" : "protects nothing (dev data is disposable)",
+      stackName === "prod"
+        ? "protects exactly the bucket, the table and the user pool (its accounts are data too)"
+        : "protects nothing (dev data is disposable)",
       () => {
         const protectedNames = run.resources.filter((r) => r.protect === true).map((r) => r.type);
         assert.deepEqual(
           protectedNames.sort(),
-          stackName === "prod" ? ["aws:dynamodb/table:Table", "aws:s3/bucket:Bucket"] : [],
+          stackName === "prod"
+            ? ["aws:cognito/userPool:UserPool", "aws:dynamodb/table:Table", "aws:s3/bucket:Bucket"]
+            : [],
         );
       },
     );
@@ -123,6 +127,8 @@ for (const stackName of STACKS) {
       const ours = components.filter((r) => r.type.startsWith("fileshare:"));
       assert.deepEqual(ours.map((r) => r.type).sort(), [
         "fileshare:api:Api",
+        // Both stacks sign in (fileshare:auth cognito).
+        "fileshare:auth:Auth",
         "fileshare:events:UploadEvents",
         "fileshare:functions:Functions",
         "fileshare:functions:SdkLayer",

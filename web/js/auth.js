@@ -4,13 +4,15 @@
 // out), they are never shared with other tabs or left on disk for weeks, and a refresh token, which outlives
 // every ID token, goes with them. Any script on the page could read either store, which is why the page runs
 // only its own hash-pinned script (CSP).
-/* exported loadAuth, finishSignIn, signIn, signOut, bearerToken, signedInEmail, authSettings, onSessionChange, sessionExpired */
+/* exported loadAuth, finishSignIn, signIn, signOut, bearerToken, signedInEmail, authSettings, stackNeedsApiKey, onSessionChange, sessionExpired */
 /* global $, apiBase, setStatus, showError */
 
 const SESSION_KEY = "fileshare.session";
 const PENDING_KEY = "fileshare.signin";
 /** GET /config's auth block, or null (auth none, or an older API). */
 let authSettings = null;
+/** GET /config's apiKeys: callers that are not signed in need an API key to share (the page has none). */
+let stackNeedsApiKey = false;
 let refreshTimer = null;
 const sessionListeners = [];
 
@@ -238,6 +240,7 @@ async function loadAuth() {
     const response = await fetch(new URL("config", apiBase).toString(), { credentials: "omit" });
     const body = response.ok ? await response.json() : null;
     authSettings = body && body.auth ? body.auth : null;
+    stackNeedsApiKey = Boolean(body && body.apiKeys === true);
   } catch {
     authSettings = null;
   }

@@ -2,7 +2,7 @@
 // downloads left and a Delete button (the owner's bearer token is enough); and the sharing form's password and
 // recipients fields (docs/api.md "Restricted shares").
 /* exported startMyFiles, refreshMyFiles, restrictedFields */
-/* global $, api, formatWhen, downloadsLeftText, setStatus, showError, signedInEmail, onSessionChange, signIn, authSettings, setFormEnabled */
+/* global $, api, formatWhen, downloadsLeftText, setStatus, showError, signedInEmail, onSessionChange, signIn, authSettings, stackNeedsApiKey, setFormEnabled */
 
 /** Shares per GET /files page. */
 const MY_FILES_PAGE = 10;
@@ -86,9 +86,17 @@ function refreshMyFiles() {
   $("restrict-fields").hidden = !email;
   // Signed in, "My files" can delete any of them later: no need to keep this page open.
   $("keep-open-hint").hidden = Boolean(email);
-  // On a stack where sharing needs sign-in, a signed-out visitor sees why the form is disabled.
-  const needsSignIn = Boolean(authSettings && authSettings.required && authSettings.required.upload && !email);
+  // On a stack where sharing needs sign-in (or, for visitors not signed in, an API key the page does not have),
+  // a signed-out visitor sees why the form is disabled instead of a 403 after choosing a file.
+  const required = Boolean(authSettings && authSettings.required && authSettings.required.upload);
+  const needsSignIn = !email && (required || stackNeedsApiKey);
   $("sign-in-needed").hidden = !needsSignIn;
+  $("sign-in-needed-text").textContent = !stackNeedsApiKey
+    ? "Sign in to share files on this server."
+    : authSettings
+      ? "Sign in to share (this service needs sign-in or an API key)."
+      : "This service needs an API key to share: use the command-line client or the API with x-api-key.";
+  $("sign-in-to-share").hidden = !authSettings;
   setFormEnabled(!needsSignIn);
   if (email) void loadMyFilesPage(true);
   else {
