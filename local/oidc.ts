@@ -78,12 +78,34 @@ function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   });
 }
 
+/** The two warnings oidc-provider prints on every start here, both expected: Node 20 works (FACTS: tested), and
+ *  the in-memory store is the design (README: refresh tokens live in memory). Dropped so that `npm start`'s
+ *  stderr carries only real problems; any other warning passes. */
+const KNOWN_WARNINGS = [
+  "oidc-provider WARNING: Unsupported runtime. Use Node.js v22.x LTS, or a later LTS release.",
+  "oidc-provider WARNING: a quick start development-only in-memory adapter is used,",
+];
+
+function withoutKnownWarnings<T>(run: () => T): T {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    const text = String(args[0]).replace(/\x1b\[[0-9;]*m/g, "");
+    if (!KNOWN_WARNINGS.some((known) => text.startsWith(known))) warn(...args);
+  };
+  try {
+    return run();
+  } finally {
+    console.warn = warn;
+  }
+}
+
 /** Starts the issuer on 127.0.0.1 (port 0 = any free port). */
 export async function startLocalIssuer(options: IssuerOptions): Promise<LocalIssuer> {
   // oidc-provider is an ES module; Node 20.19+ loads it with require().
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Provider = (require("oidc-provider") as { default: new (issuer: string, config: object) => OidcProvider })
-    .default;
+  const Provider = withoutKnownWarnings(
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    () => (require("oidc-provider") as { default: new (issuer: string, config: object) => OidcProvider }).default,
+  );
   const state: IssuerState = options.dataDir === undefined ? newIssuerState() : await loadIssuerState(options.dataDir);
   const signingKey = state.signingKey;
 
@@ -101,52 +123,63 @@ export async function startLocalIssuer(options: IssuerOptions): Promise<LocalIss
   const issuer = `http://127.0.0.1:${port}`;
   const ttl = options.tokenTtlSeconds ?? 3600;
 
-  const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: LOCAL_CLIENT_ID,
-        token_endpoint_auth_method: "none",
-        grant_types: ["authorization_code", "refresh_token"],
-        response_types: ["code"],
-        redirect_uris: [...options.redirectUris],
-        post_logout_redirect_uris: [...options.redirectUris],
-        id_token_signed_response_alg: "RS256",
-      },
-    ],
-    jwks: { keys: [signingKey] },
-    cookies: { keys: state.cookieKeys },
-    // The page calls the token endpoint from its own origin (fetch): allow exactly the registered ones.
-    clientBasedCORS: (_ctx: unknown, origin: string, client: { redirectUris: string[] }) =>
-      client.redirectUris.some((uri) => new URL(uri).origin === origin),
-    // Cognito-like ID tokens: the email claims inside the ID token itself, and token_use.
-    claims: { openid: ["sub", "token_use"], email: ["email", "email_verified"] },
-    conformIdTokenClaims: false,
-    // The account id is the `sub`; the email it signed in with is remembered for the claims (and refreshes).
-    findAccount: (_ctx: unknown, sub: string) => {
-      const email = emails.get(sub);
-      return email === undefined
-        ? undefined
-        : { accountId: sub, claims: () => ({ sub, email, email_verified: true, token_use: "id" }) };
-    },
-    // Cognito issues refresh tokens to its app clients without an offline_access scope.
-    issueRefreshToken: (_ctx: unknown, client: { grantTypeAllowed(t: string): boolean }) =>
-      client.grantTypeAllowed("refresh_token"),
-    // No consent screen: the one client is this app's own page.
-    loadExistingGrant: async (ctx: GrantContext) => {
-      const grant = new ctx.oidc.provider.Grant({
-        clientId: ctx.oidc.client.clientId,
-        accountId: ctx.oidc.session.accountId,
-      });
-      grant.addOIDCScope("openid email");
-      await grant.save();
-      return grant;
-    },
-    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
-    features: { devInteractions: { enabled: false } },
-    // Cognito's defaults are 60 minutes; tests shorten them to see the page's silent refresh.
-    ttl: { IdToken: ttl, AccessToken: ttl, RefreshToken: 30 * 24 * 3600, Session: 24 * 3600 },
-    pkce: { required: () => true },
-  });
+  const provider = withoutKnownWarnings(
+    () =>
+      new Provider(issuer, {
+        clients: [
+          {
+            client_id: LOCAL_CLIENT_ID,
+            token_endpoint_auth_method: "none",
+            grant_types: ["authorization_code", "refresh_token"],
+            response_types: ["code"],
+            redirect_uris: [...options.redirectUris],
+            post_logout_redirect_uris: [...options.redirectUris],
+            id_token_signed_response_alg: "RS256",
+          },
+        ],
+        jwks: { keys: [signingKey] },
+        cookies: { keys: state.cookieKeys },
+        // The page calls the token endpoint from its own origin (fetch): allow exactly the registered ones.
+        clientBasedCORS: (_ctx: unknown, origin: string, client: { redirectUris: string[] }) =>
+          client.redirectUris.some((uri) => new URL(uri).origin === origin),
+        // Cognito-like ID tokens: the email claims inside the ID token itself, and token_use.
+        claims: { openid: ["sub", "token_use"], email: ["email", "email_verified"] },
+        conformIdTokenClaims: false,
+        // The account id is the `sub`; the email it signed in with is remembered for the claims (and refreshes).
+        findAccount: (_ctx: unknown, sub: string) => {
+          const email = emails.get(sub);
+          return email === undefined
+            ? undefined
+            : { accountId: sub, claims: () => ({ sub, email, email_verified: true, token_use: "id" }) };
+        },
+        // Cognito issues refresh tokens to its app clients without an offline_access scope.
+        issueRefreshToken: (_ctx: unknown, client: { grantTypeAllowed(t: string): boolean }) =>
+          client.grantTypeAllowed("refresh_token"),
+        // No consent screen: the one client is this app's own page.
+        loadExistingGrant: async (ctx: GrantContext) => {
+          const grant = new ctx.oidc.provider.Grant({
+            clientId: ctx.oidc.client.clientId,
+            accountId: ctx.oidc.session.accountId,
+          });
+          grant.addOIDCScope("openid email");
+          await grant.save();
+          return grant;
+        },
+        interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+        features: { devInteractions: { enabled: false } },
+        // Cognito's defaults are 60 minutes; tests shorten them to see the page's silent refresh.
+        // Interaction and Grant stated too (oidc-provider's own values), so that it does not print a notice for each.
+        ttl: {
+          IdToken: ttl,
+          AccessToken: ttl,
+          RefreshToken: 30 * 24 * 3600,
+          Session: 24 * 3600,
+          Interaction: 3600,
+          Grant: 30 * 24 * 3600,
+        },
+        pkce: { required: () => true },
+      }),
+  );
   const callback = provider.callback();
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {

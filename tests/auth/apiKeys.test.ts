@@ -76,7 +76,9 @@ describe("API keys locally (fileshare:apiKeys): write routes need x-api-key or s
     const created = await call(server, "POST", "/uploads", { body: UPLOAD, headers: { "x-api-key": KEY } });
     const read = await call(server, "GET", `/files/${created.json.id}`);
     assert.equal(read.status, 200);
-    assert.equal((await call(server, "GET", "/config")).status, 200);
+    const config = await call(server, "GET", "/config");
+    assert.equal(config.status, 200);
+    assert.equal(config.json.apiKeys, true, "GET /config tells clients (the page) that keys are needed");
   });
 
   it("takes no key on a stack with apiKeys off", async () => {
@@ -90,7 +92,8 @@ describe("API keys locally (fileshare:apiKeys): write routes need x-api-key or s
   });
 
   it("makes a random 40-character key when none is configured, and refuses a configured key under 20 characters", async () => {
-    const settings = await loadSettings({ FILESHARE_API_KEYS: "true" });
+    // Keys alone (no sign-in): the key is the only way to write.
+    const settings = await loadSettings({ FILESHARE_AUTH: "none", FILESHARE_API_KEYS: "true" });
     const random = await startLocal({ port: 0, settings });
     try {
       assert.match(random.apiKey!, /^[0-9a-f]{40}$/);

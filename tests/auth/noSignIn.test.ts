@@ -14,6 +14,7 @@ describe("a stack without sign-in (auth none)", () => {
     assert.equal(reply.status, 200);
     assert.equal(reply.headers["cache-control"], "public, max-age=300");
     assert.equal(reply.json.auth, null);
+    assert.equal(reply.json.apiKeys, false);
     assert.deepEqual(reply.json.limits, {
       maxFileSizeBytes: 1024 * 1024,
       // The stack's own multipart settings (the schema's defaults here), not the largest file size.

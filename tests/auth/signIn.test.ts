@@ -38,6 +38,7 @@ describe("sign-in, locally: tokens, GET /config, owners and GET /files", functio
       scopes: ["openid", "email"],
       required: { upload: true, download: false },
     });
+    assert.equal(reply.json.apiKeys, false, "no API keys on this stack");
     const discovery = await (await fetch(`${issuer.issuer}/.well-known/openid-configuration`)).json();
     assert.equal(discovery.authorization_endpoint, reply.json.auth.authorizationEndpoint);
     assert.equal(discovery.token_endpoint, reply.json.auth.tokenEndpoint);

@@ -9,9 +9,14 @@ import { signInLocally } from "../../local/signIn";
 
 export const ORIGIN = "http://127.0.0.1:3000";
 
-/** Starts `npm start`'s stack in memory with sign-in on; `env` adds FILESHARE_* settings. */
+/** Starts `npm start`'s stack in memory with sign-in on and uploads requiring it (stated here, not taken from
+ *  Pulumi.dev.yaml, which lets anonymous visitors share); `env` adds or overrides FILESHARE_* settings. */
 export async function startSignedInStack(env: Record<string, string> = {}): Promise<LocalServer> {
-  const settings = await loadSettings({ FILESHARE_AUTH: "cognito", ...env });
+  const settings = await loadSettings({
+    FILESHARE_AUTH: "cognito",
+    FILESHARE_AUTH_UPLOADS_REQUIRE_SIGN_IN: "true",
+    ...env,
+  });
   return startLocal({ port: 0, settings });
 }
 

@@ -25,6 +25,7 @@ describe("the web page: large files in parts", function () {
   before(async () => {
     await mkdir(SHOTS, { recursive: true });
     const settings = await loadSettings({
+      FILESHARE_AUTH: "none",
       FILESHARE_MULTIPART_THRESHOLD_BYTES: String(5 * MIB),
       FILESHARE_MULTIPART_PART_SIZE_BYTES: String(5 * MIB),
     });

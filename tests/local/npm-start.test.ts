@@ -23,6 +23,20 @@ describe("local mode: npm start", function () {
     assert.match(server.stdout(), /^API base URL: http:\/\/127\.0\.0\.1:\d+\/ /m);
   });
 
+  it("offers sign-in through the local issuer (Pulumi.dev.yaml: auth cognito) while anonymous visitors may still share", async () => {
+    const config = (await (await fetch(new URL("config", server.url))).json()) as {
+      auth: { issuer: string; required: { upload: boolean; download: boolean } } | null;
+      apiKeys: boolean;
+    };
+    assert.ok(config.auth, "GET /config names the issuer");
+    assert.match(config.auth.issuer, /^http:\/\/127\.0\.0\.1:\d+/);
+    assert.deepEqual(config.auth.required, { upload: false, download: false });
+    assert.equal(config.apiKeys, false);
+    const discovery = await fetch(`${config.auth.issuer}/.well-known/openid-configuration`);
+    assert.equal(discovery.status, 200, "the issuer is running");
+    // The anonymous share itself is the next tests' walk (create, PUT, download), with no token.
+  });
+
   it("serves the web page at / and at a share link when a browser asks for HTML", async () => {
     const root = await fetch(server.url);
     assert.equal(root.status, 200);
