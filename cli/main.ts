@@ -2,7 +2,8 @@
 // exit code from cli/errors.ts; results go to stdout.
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { callApi, parseLink, resolveApiUrl } from "./api";
-import { download, FileInfo } from "./download";
+import { rmSync } from "node:fs";
+import { download, FileInfo, partialFiles } from "./download";
 import { cliError, EXIT, isCliError } from "./errors";
 import { formatShares, listShares } from "./list";
 import { readPassword } from "./prompt";
@@ -158,7 +159,13 @@ export function buildProgram(store = new StateStore()): Command {
 /** Runs the command line and exits with its code. */
 export async function main(argv: string[]): Promise<void> {
   process.on("SIGINT", () => {
-    say("fileshare: interrupted. Run the same upload command again to resume.");
+    // Nothing half-written stays behind: a download starts over anyway.
+    for (const partial of partialFiles) rmSync(partial, { force: true });
+    say(
+      partialFiles.size > 0
+        ? "fileshare: interrupted; the partial download was deleted. Run the same command again."
+        : "fileshare: interrupted. Run the same upload command again to resume.",
+    );
     process.exit(EXIT.interrupted);
   });
   try {
