@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createGateway, Gateway } from "../../local/gateway";
 import { Backends, startBackends } from "../../local/backends";
+import { stateKey } from "../../cli/state";
 import { testConfig } from "../support/harness";
 
 const CLI = join(__dirname, "..", "..", "cli", "fileshare.js");
@@ -79,6 +80,22 @@ describe("fileshare CLI downloads that fail on the user's side (child process)",
       assert.equal(JSON.parse(info.stdout).downloadsRemaining, 1, "the failed attempt used no download");
       const good = await start(["download", link, "-o", join(dir, "once-copy.bin")], env).done;
       assert.equal(good.code, 0, good.stderr);
+    });
+
+    it("an upload whose saved state is damaged (valid JSON, fields missing) starts afresh instead of failing every run", async () => {
+      const config = join(dir, "config-damaged");
+      const path = join(dir, "damaged-state.bin");
+      await writeFile(path, randomBytes(2000));
+      const info = await stat(path);
+      await mkdir(join(config, "uploads"), { recursive: true });
+      const saved = { apiUrl: api, expiresAt: new Date(Date.now() + 3600_000).toISOString() };
+      await writeFile(
+        join(config, "uploads", `${stateKey(path, info.size, info.mtimeMs)}.json`),
+        JSON.stringify(saved),
+      );
+      const up = await start(["upload", path], { FILESHARE_CONFIG_DIR: config, FILESHARE_API: api }).done;
+      assert.equal(up.code, 0, up.stderr);
+      assert.match(up.stdout, /^link: /m);
     });
   });
 
