@@ -97,6 +97,19 @@ describe("fileshare CLI downloads that fail on the user's side (child process)",
       assert.equal(up.code, 0, up.stderr);
       assert.match(up.stdout, /^link: /m);
     });
+    it("a malformed FILESHARE_PARALLEL is a usage error (exit 2, one line) before anything is created", async () => {
+      const config = join(dir, "config-parallel");
+      const path = join(dir, "parallel.bin");
+      await writeFile(path, randomBytes(2000));
+      const up = await start(["upload", path], {
+        FILESHARE_CONFIG_DIR: config,
+        FILESHARE_API: api,
+        FILESHARE_PARALLEL: "four",
+      }).done;
+      assert.equal(up.code, 2, up.stderr);
+      assert.match(up.stderr, /^fileshare: FILESHARE_PARALLEL="four": [^\n]*\n$/);
+      assert.deepEqual(await readdir(config).catch(() => []), [], "no share created, no state kept");
+    });
   });
 
   describe("against a storage that stalls mid-download", () => {
