@@ -8,6 +8,7 @@ import { PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { Deps } from "./deps";
 import { describeError, Logger } from "./log";
 import { fileKeyFor, idFromKey } from "./ids";
+import { abortMultipartUpload } from "./multipart";
 import { headObject } from "./objects";
 import {
   deleteRecordIf,
@@ -175,7 +176,10 @@ async function remove(
 ): Promise<void> {
   const file = deps.fingerprint(record.id);
   try {
-    const abortedUploads = await abortMultipartUploads(deps, record.fileKey);
+    // The share's own upload by its id (listing uploads is a backstop the local S3 does not implement).
+    const open = record.multipart !== undefined && record.multipart.completedAt === undefined;
+    if (open) await abortMultipartUpload(deps, { key: record.fileKey, uploadId: record.multipart!.uploadId });
+    const abortedUploads = (open ? 1 : 0) + (await abortMultipartUploads(deps, record.fileKey));
     const versions = await deleteAllVersions(deps, record.fileKey);
     if (!(await deleteClaimedRecord(deps, record.id, runId))) {
       log.info("share was removed by someone else meanwhile", { reason, file });

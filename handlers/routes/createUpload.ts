@@ -47,6 +47,10 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
     const plan = planParts(upload.size, deps.config.multipartPartSizeBytes);
     const uploadId = await createMultipartUpload(deps, record.fileKey, record.contentType, upload.checksumSha256);
     record.multipart = { uploadId, ...plan, checksumSha256: upload.checksumSha256 };
+    // Its part URLs may be used until the share expires: the clean-up takes it then (aborting the parts, or
+    // deleting the completed object), never earlier as an abandoned single PUT.
+    record.sweepShard = SWEEP_SHARD;
+    record.sweepAtEpoch = expiresAtEpoch;
     try {
       await putRecord(deps, record);
     } catch (e) {
@@ -74,12 +78,7 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
   // The upload URL never outlives the share it uploads to.
   const uploadExpiresIn = Math.min(deps.config.uploadUrlTtlSeconds, upload.expiresInSeconds);
   record.sweepShard = SWEEP_SHARD;
-  // A multipart upload may take the whole share (its part URLs never outlive it): the clean-up must not take it
-  // for an abandoned single PUT.
-  record.sweepAtEpoch =
-    record.multipart !== undefined
-      ? expiresAtEpoch
-      : pendingSweepAt(expiresAtEpoch, Math.floor(now.getTime() / 1000), uploadExpiresIn);
+  record.sweepAtEpoch = pendingSweepAt(expiresAtEpoch, Math.floor(now.getTime() / 1000), uploadExpiresIn);
   await putRecord(deps, record);
   const signed = await signUpload(deps, record.fileKey, record, uploadExpiresIn);
   request.log.info("upload created", { file: deps.fingerprint(id), size: record.size });

@@ -63,11 +63,13 @@ export async function assertMayAccess(request: ApiRequest, deps: Deps, record: F
   }
 }
 
-/** What GET /files/{id} shows before a password share's password was given: no name, no type. */
+/** What GET /files/{id} shows before a password share's password was given: no name, no type, and no SHA-256
+ *  (with it, anyone holding a guess of the file could confirm it from the link alone). */
 export function lockedView(record: FileRecord) {
   const view: Partial<ReturnType<typeof publicView>> = publicView(record);
   delete view.fileName;
   delete view.contentType;
+  delete view.sha256;
   return view;
 }
 
