@@ -70,7 +70,9 @@ export function errorBody(e: HttpError): { error: { code: string; message: strin
 /** Parses a JSON object body or throws a 400 that says what is wrong. */
 export function parseJsonObject(request: ApiRequest): Record<string, unknown> {
   if (request.body === undefined || request.body.trim() === "") {
-    throw invalidRequest('The request body is empty; send a JSON object, e.g. {"fileName":"a.pdf",...}.');
+    throw invalidRequest(
+      "The request body is empty; send the JSON object this route takes (docs/api.md, or GET /openapi.json).",
+    );
   }
   // A body must be application/json: a cross-site HTML form (or a no-cors fetch) can send text/plain or a form type
   // without a CORS preflight, and must not be able to create shares from a victim's browser.

@@ -22,6 +22,16 @@ export const FUNCTION_RUNTIME = aws.lambda.Runtime.NodeJS22dX;
 /** One clean-up run handles up to cleanupBatchSize shares, a few S3 calls each; well under its claims' lifetime
  *  (handlers/cleanup.ts CLAIM_SECONDS), so a timed-out run's claims lapse before the next run needs them. */
 export const CLEANUP_TIMEOUT_SECONDS = 120;
+/** S3 may take minutes to assemble thousands of parts (CompleteMultipartUpload). The client's request still ends
+ *  at API Gateway's 29 s, but the function finishes the completion, and the client's retry then finds it done. */
+export const COMPLETE_TIMEOUT_SECONDS = 300;
+
+/** Each function's timeout: the route default, longer where one AWS call may legitimately take minutes. */
+export function timeoutFor(fn: FunctionName): number {
+  if (fn === "cleanup") return CLEANUP_TIMEOUT_SECONDS;
+  if (fn === "completeUpload") return COMPLETE_TIMEOUT_SECONDS;
+  return FUNCTION_TIMEOUT_SECONDS;
+}
 
 /** The clean-up schedule's rate: the interval rounded up to whole minutes (EventBridge's smallest unit). */
 export function cleanupScheduleExpression(intervalSeconds: number): string {
@@ -148,7 +158,7 @@ export class Functions extends pulumi.ComponentResource {
         role: role.arn,
         runtime: FUNCTION_RUNTIME,
         architectures: FUNCTION_ARCHITECTURES,
-        timeout: fn === "cleanup" ? CLEANUP_TIMEOUT_SECONDS : FUNCTION_TIMEOUT_SECONDS,
+        timeout: timeoutFor(fn),
         memorySize: FUNCTION_MEMORY_MB,
         environment: { variables: environment },
         loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
