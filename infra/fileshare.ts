@@ -4,6 +4,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ROUTES } from "../handlers/routeTable";
 import { Api } from "./api";
+import { AuditEvents } from "./audit";
 import { Auth } from "./auth";
 import { StackConfig } from "./config";
 import { FunctionMap, Functions } from "./functions";
@@ -23,15 +24,26 @@ export class FileShare extends pulumi.ComponentResource {
   public readonly auth?: Auth;
   /** Where S3 upload events that could not be processed are kept. */
   public readonly failedUploadEvents: aws.sqs.Queue;
+  /** The audit event bus, and the forwarding topic when fileshare:auditNotifications is on. */
+  public readonly audit: AuditEvents;
 
   constructor(name: string, config: StackConfig, opts?: pulumi.ComponentResourceOptions) {
     super("fileshare:index:FileShare", name, {}, opts);
     const { settings, stack } = config;
     const storage = new Storage(name, { settings }, { parent: this });
     const auth = settings.auth === "cognito" ? new Auth(name, { settings, stack }, { parent: this }) : undefined;
+    const audit = new AuditEvents(name, { settings, stack }, { parent: this });
     const functions = new Functions(
       name,
-      { settings, stack, routes: ROUTES, bucket: storage.bucket, table: storage.table, auth: auth?.endpoints },
+      {
+        settings,
+        stack,
+        routes: ROUTES,
+        bucket: storage.bucket,
+        table: storage.table,
+        auth: auth?.endpoints,
+        audit: { bus: audit.bus, source: audit.source },
+      },
       { parent: this },
     );
     const api = new Api(
@@ -51,6 +63,7 @@ export class FileShare extends pulumi.ComponentResource {
     this.table = storage.table;
     this.functions = functions.functions;
     this.failedUploadEvents = uploadEvents.failedEvents;
+    this.audit = audit;
     this.apiUrl = api.url;
     this.bucketName = storage.bucket.bucket;
     this.tableName = storage.table.name;

@@ -92,6 +92,21 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
       const n = named("name");
       return { id: n, state: { ...inputs, name: n, arn: `arn:aws:events:${region}:${ACCOUNT_ID}:rule/${n}` } };
     }
+    case "aws:cloudwatch/eventBus:EventBus": {
+      const n = named("name");
+      return { id: n, state: { ...inputs, name: n, arn: `arn:aws:events:${region}:${ACCOUNT_ID}:event-bus/${n}` } };
+    }
+    case "aws:sns/topic:Topic": {
+      const n = named("name");
+      return {
+        id: `arn:aws:sns:${region}:${ACCOUNT_ID}:${n}`,
+        state: { ...inputs, name: n, arn: `arn:aws:sns:${region}:${ACCOUNT_ID}:${n}` },
+      };
+    }
+    case "aws:kms/key:Key": {
+      const id = `mock-key-${autoName(name).slice(-7)}`;
+      return { id, state: { ...inputs, keyId: id, arn: `arn:aws:kms:${region}:${ACCOUNT_ID}:key/${id}` } };
+    }
     case "aws:lambda/layerVersion:LayerVersion": {
       const layerArn = `arn:aws:lambda:${region}:${ACCOUNT_ID}:layer:${named("layerName")}`;
       return { id: `${layerArn}:1`, state: { ...inputs, layerArn, arn: `${layerArn}:1`, version: "1" } };
