@@ -25,12 +25,12 @@ export function eventEnvelope(event: AuditEvent, source: string) {
 /** Logs each event, then POSTs it to the webhook if there is one. `send` rejects when the webhook did not
  *  answer 2xx in time; emitAudit (handlers/audit.ts) logs that as a warning and the request goes on. */
 export function localAuditSink(options: LocalAuditOptions = {}): AuditSink {
-  const log = options.log ?? createLogger({ component: "audit" });
   const webhook = options.webhookUrl || undefined;
   const timeoutMs = options.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
   return {
     send: async (event) => {
-      log.info("audit event", { audit: event });
+      // A logger per event, as per request: it reads FILESHARE_LOG_LEVEL now, not at start-up.
+      (options.log ?? createLogger({ component: "audit" })).info("audit event", { audit: event });
       if (webhook === undefined) return;
       const response = await fetch(webhook, {
         method: "POST",

@@ -288,7 +288,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     // No caller while the backends start: the log key comes with them.
     const who = deps === undefined ? {} : { sourceIp: req.socket.remoteAddress };
-    log.info(REQUEST_FINISHED, {
+    // A logger per line, as the handlers make one per request (it reads FILESHARE_LOG_LEVEL now).
+    (options.log ?? createLogger({ component: "local-gateway" })).info(REQUEST_FINISHED, {
       requestId: randomUUID(),
       method: (req.method ?? "GET").toUpperCase(),
       route: seen.route,
