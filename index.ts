@@ -12,3 +12,7 @@ export const tableName = app.tableName;
 export const userPoolId = app.auth?.userPool.id;
 export const userPoolClientId = app.auth?.client.id;
 export const signInDomain = app.auth?.signInDomain;
+/** Operations: the alarm topic (subscribe to it), the dashboard, and the S3 access-log bucket (accessLogs only). */
+export const alarmTopicArn = app.alarmTopicArn;
+export const dashboardName = app.dashboardName;
+export const accessLogBucket = app.accessLogBucket;

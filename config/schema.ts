@@ -47,9 +47,9 @@ export const AUTH_MODES = ["none", "cognito"] as const;
 export const MFA_MODES = ["off", "optional", "required"] as const;
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const EMAIL = /^[^\s@"<>(),;:]+@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i;
 const CALLBACK = /^(https:\/\/[^\s]+|http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?(\/[^\s]*)?)$/;
 
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const HTTPS_URL = /^https:\/\/[^\s]+$/;
 const WEBHOOK_URL = /^https?:\/\/[^\s]+$/;
 
@@ -314,6 +314,66 @@ export const SETTINGS = [
     description: "The most shares, and the most listed objects, one clean-up run handles (1-1000).",
     check: range(1, 1000),
     runtime: true,
+  },
+  // Operations (issue 10): S3 access logs, alarms and their notification email.
+  {
+    key: "accessLogs",
+    type: "boolean",
+    default: false,
+    description:
+      "Log every request to the files bucket (S3 server access logs) into a separate private log bucket (prod).",
+  },
+  {
+    key: "accessLogRetentionDays",
+    type: "integer",
+    default: 90,
+    description: "Days the log bucket keeps the S3 access logs before they expire (1-3650).",
+    check: range(1, 3650),
+  },
+  {
+    key: "alarmEmail",
+    type: "string",
+    default: "",
+    description:
+      "Email address subscribed to the stack's alarm topic (it must confirm the subscription); empty means none.",
+    check: (v) => (v === "" || EMAIL.test(v) ? undefined : "is not an email address like ops@example.com"),
+  },
+  {
+    key: "alarmLambdaErrors",
+    type: "integer",
+    default: 1,
+    description: "Alarm when one function has this many errors (invocations that failed) in 5 minutes (1-100000).",
+    check: range(1, 100000),
+  },
+  {
+    key: "alarmLambdaThrottles",
+    type: "integer",
+    default: 1,
+    description: "Alarm when one function has this many throttled invocations in 5 minutes (1-100000).",
+    check: range(1, 100000),
+  },
+  {
+    key: "alarmApi5xxPercent",
+    type: "integer",
+    default: 5,
+    description: "Alarm when this percentage of the API's requests in 5 minutes answer 5xx (1-100).",
+    check: range(1, 100),
+  },
+  {
+    key: "alarmApi4xxCount",
+    type: "integer",
+    default: 100,
+    description:
+      "Alarm when the API answers this many 4xx in 5 minutes (a spike of bad or hostile requests) (1-10000000).",
+    check: range(1, 10000000),
+  },
+  {
+    key: "alarmDynamoDbThrottles",
+    type: "integer",
+    default: 1,
+    description:
+      "Alarm when the table or one of its indexes has this many throttled reads plus writes in 5 minutes (1-100000).",
+    check: range(1, 100000),
   },
   // Audit events (issue 10): always sent to the stack's own EventBridge bus; these forward them on.
   {

@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { Settings } from "../config/schema";
 import { AUDIT_DETAIL_TYPES } from "../handlers/audit";
+import { accountOf } from "./uploadEvents";
 
 /** The `source` of a stack's audit events. */
 export function auditSource(stack: string): string {
@@ -105,7 +106,7 @@ export class AuditEvents extends pulumi.ComponentResource {
       { parent: this },
     );
     if (args.settings.auditNotifications) {
-      const accountId = this.bus.arn.apply((arn) => arn.split(":")[4] ?? "");
+      const accountId = this.bus.arn.apply(accountOf);
       this.key = new aws.kms.Key(
         `${name}-audit-key`,
         {

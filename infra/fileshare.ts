@@ -3,13 +3,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ROUTES } from "../handlers/routeTable";
+import { AccessLogs } from "./accessLogs";
+import { Alarms } from "./alarms";
 import { Api } from "./api";
 import { AuditEvents } from "./audit";
 import { Auth } from "./auth";
 import { StackConfig } from "./config";
+import { Dashboard } from "./dashboard";
 import { FunctionMap, Functions } from "./functions";
 import { createBucketCors, Storage } from "./storage";
-import { UploadEvents } from "./uploadEvents";
+import { accountOf, regionOf, UploadEvents } from "./uploadEvents";
 
 export class FileShare extends pulumi.ComponentResource {
   /** The API's base URL, ending with "/". */
@@ -26,6 +29,12 @@ export class FileShare extends pulumi.ComponentResource {
   public readonly failedUploadEvents: aws.sqs.Queue;
   /** The audit event bus, and the forwarding topic when fileshare:auditNotifications is on. */
   public readonly audit: AuditEvents;
+  /** The SNS topic every alarm notifies (ALARM and OK). */
+  public readonly alarmTopicArn: pulumi.Output<string>;
+  /** The CloudWatch dashboard's name. */
+  public readonly dashboardName: pulumi.Output<string>;
+  /** The bucket that keeps the files bucket's S3 access logs (accessLogs only). */
+  public readonly accessLogBucket?: pulumi.Output<string>;
 
   constructor(name: string, config: StackConfig, opts?: pulumi.ComponentResourceOptions) {
     super("fileshare:index:FileShare", name, {}, opts);
@@ -58,6 +67,40 @@ export class FileShare extends pulumi.ComponentResource {
       { parent: this },
     );
     createBucketCors(name, storage, [...settings.corsOrigins, api.origin]);
+    // Where the stack runs, read from an ARN (a provider call would be one more thing to mock and to fail).
+    const account = storage.table.arn.apply(accountOf);
+    const region = storage.table.arn.apply(regionOf);
+    const accessLogs = settings.accessLogs
+      ? new AccessLogs(name, { settings, source: storage.bucket, account }, { parent: this })
+      : undefined;
+    const alarms = new Alarms(
+      name,
+      {
+        settings,
+        stack,
+        account,
+        region,
+        functions: functions.functions,
+        apiName: api.restApi.name,
+        stageName: api.stage.stageName,
+        failedUploadEvents: uploadEvents.failedEvents,
+        table: storage.table,
+      },
+      { parent: this },
+    );
+    const dashboard = new Dashboard(
+      name,
+      {
+        stack,
+        region,
+        apiName: api.restApi.name,
+        stageName: api.stage.stageName,
+        functions: functions.functions,
+        bucketName: storage.bucket.bucket,
+        alarms: Object.values(alarms.alarms),
+      },
+      { parent: this },
+    );
 
     this.bucket = storage.bucket;
     this.table = storage.table;
@@ -67,6 +110,9 @@ export class FileShare extends pulumi.ComponentResource {
     this.apiUrl = api.url;
     this.bucketName = storage.bucket.bucket;
     this.tableName = storage.table.name;
+    this.alarmTopicArn = alarms.topic.arn;
+    this.dashboardName = dashboard.dashboard.dashboardName;
+    this.accessLogBucket = accessLogs?.bucket.bucket;
     this.registerOutputs({ apiUrl: this.apiUrl, bucketName: this.bucketName, tableName: this.tableName });
   }
 }

@@ -27,6 +27,13 @@ export function accountOf(arn: string): string {
   return account;
 }
 
+/** The region of an ARN (arn:partition:service:region:account:...). */
+export function regionOf(arn: string): string {
+  const region = arn.split(":")[3] ?? "";
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new Error(`no region in ARN ${arn}`);
+  return region;
+}
+
 export class UploadEvents extends pulumi.ComponentResource {
   /** Where an upload event that could not be processed is kept (14 days). */
   public readonly failedEvents: aws.sqs.Queue;

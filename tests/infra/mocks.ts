@@ -96,17 +96,6 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
       const n = named("name");
       return { id: n, state: { ...inputs, name: n, arn: `arn:aws:events:${region}:${ACCOUNT_ID}:event-bus/${n}` } };
     }
-    case "aws:sns/topic:Topic": {
-      const n = named("name");
-      return {
-        id: `arn:aws:sns:${region}:${ACCOUNT_ID}:${n}`,
-        state: { ...inputs, name: n, arn: `arn:aws:sns:${region}:${ACCOUNT_ID}:${n}` },
-      };
-    }
-    case "aws:kms/key:Key": {
-      const id = `mock-key-${autoName(name).slice(-7)}`;
-      return { id, state: { ...inputs, keyId: id, arn: `arn:aws:kms:${region}:${ACCOUNT_ID}:key/${id}` } };
-    }
     case "aws:lambda/layerVersion:LayerVersion": {
       const layerArn = `arn:aws:lambda:${region}:${ACCOUNT_ID}:layer:${named("layerName")}`;
       return { id: `${layerArn}:1`, state: { ...inputs, layerArn, arn: `${layerArn}:1`, version: "1" } };
@@ -115,6 +104,18 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
       const n = named("name");
       const url = `https://sqs.${region}.amazonaws.com/${ACCOUNT_ID}/${n}`;
       return { id: url, state: { ...inputs, name: n, url, arn: `arn:aws:sqs:${region}:${ACCOUNT_ID}:${n}` } };
+    }
+    case "aws:cloudwatch/metricAlarm:MetricAlarm": {
+      const n = named("name");
+      return { id: n, state: { ...inputs, arn: `arn:aws:cloudwatch:${region}:${ACCOUNT_ID}:alarm:${n}` } };
+    }
+    case "aws:sns/topic:Topic": {
+      const arn = `arn:aws:sns:${region}:${ACCOUNT_ID}:${named("name")}`;
+      return { id: arn, state: { ...inputs, arn } };
+    }
+    case "aws:kms/key:Key": {
+      const keyId = `mock-key-${autoName(name).slice(-7)}`;
+      return { id: keyId, state: { ...inputs, keyId, arn: `arn:aws:kms:${region}:${ACCOUNT_ID}:key/${keyId}` } };
     }
     case "aws:apigateway/restApi:RestApi": {
       const id = autoName(name)

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { runMocked, valueOf } from "./mocks";
 
 describe("index.ts (the program under mocks with the dev config; not a deployed stack)", () => {
-  it("exports exactly the stack outputs apiUrl (ending with /), bucketName and tableName, and no sign-in outputs with auth none", async () => {
+  it("exports exactly the stack outputs apiUrl (ending with /), bucketName, tableName, alarmTopicArn and dashboardName, and no sign-in or access-log outputs on dev", async () => {
     const { result } = await runMocked("dev", () => {
       // A fresh evaluation of the program module, as each `pulumi up` is.
       delete require.cache[require.resolve("../../index")];
@@ -12,12 +12,19 @@ describe("index.ts (the program under mocks with the dev config; not a deployed 
       return require("../../index") as Record<string, pulumi.Output<string>>;
     });
     const defined = Object.keys(result).filter((k) => result[k] !== undefined);
-    assert.deepEqual(defined.sort(), ["apiUrl", "bucketName", "tableName"]);
+    assert.deepEqual(defined.sort(), ["alarmTopicArn", "apiUrl", "bucketName", "dashboardName", "tableName"]);
+    // accessLogBucket exists only with fileshare:accessLogs (prod; tests/infra/accessLogs.test.ts).
+    assert.equal(result["accessLogBucket"], undefined);
     // The sign-in outputs exist only with fileshare:auth cognito (tests/infra/auth.test.ts).
     for (const k of ["userPoolId", "userPoolClientId", "signInDomain"]) assert.equal(result[k], undefined, k);
     const apiUrl = await valueOf(result["apiUrl"] as pulumi.Output<string>);
     assert.match(apiUrl, /^https:\/\/[a-z0-9]+\.execute-api\.eu-west-1\.amazonaws\.com\/dev\/$/);
     assert.ok((await valueOf(result["bucketName"] as pulumi.Output<string>)).length > 0);
     assert.ok((await valueOf(result["tableName"] as pulumi.Output<string>)).length > 0);
+    assert.equal(
+      await valueOf(result["alarmTopicArn"] as pulumi.Output<string>),
+      "arn:aws:sns:eu-west-1:123456789012:fileshare-dev-alarms",
+    );
+    assert.equal(await valueOf(result["dashboardName"] as pulumi.Output<string>), "fileshare-dev");
   });
 });

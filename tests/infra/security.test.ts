@@ -21,10 +21,18 @@ for (const stackName of STACKS) {
       assert.equal(count("aws:iam/role:Role"), run.ofType("aws:iam/role:Role").length);
       // One per function (12 routes, objectCreated, cleanup), plus the ObjectCreated role's send grant to its failure queue.
       assert.equal(count("aws:iam/rolePolicy:RolePolicy"), 15);
-      assert.equal(count("aws:s3/bucketPolicy:BucketPolicy"), 1);
+      // The files bucket's TLS-only policy, and the access-log bucket's where access logs are on (prod).
+      assert.equal(count("aws:s3/bucketPolicy:BucketPolicy"), run.config.settings.accessLogs ? 2 : 1);
+      // The alarm topic's key and the topic's own policy.
+      assert.equal(count("aws:kms/key:Key"), 1);
+      assert.equal(count("aws:sns/topicPolicy:TopicPolicy"), 1);
     });
 
     it('allows no "*" or wildcard action and no "*" resource in any policy anywhere', () => {
+      const logBucket =
+        run.ofType("aws:s3/bucket:Bucket").find((r) => r.name === "fileshare-access-logs")?.outputs["bucket"] ??
+        "(none)";
+      const keyPolicies = new Set(run.ofType("aws:kms/key:Key").map((k) => k.name));
       for (const { resource, s } of statements().filter(({ s }) => s.Effect === "Allow")) {
         assert.equal(s.NotAction, undefined, resource);
         assert.equal(s.NotResource, undefined, resource);
@@ -32,29 +40,56 @@ for (const stackName of STACKS) {
           assert.ok(typeof action === "string" && !action.includes("*"), `${resource}: action ${action}`);
         }
         for (const arn of asList(s.Resource)) {
+          // In a KMS key policy "*" means "this key" (and is the only resource a key policy may name).
+          if (keyPolicies.has(resource)) {
+            assert.deepEqual(asList(s.Resource), ["*"], `${resource}: a key policy names only its own key`);
+            continue;
+          }
           assert.notEqual(arn, "*", resource);
           const scoped =
             typeof arn === "string" &&
             (!arn.includes("*") ||
               arn === `arn:aws:s3:::${run.outputs.bucketName}/uploads/*` ||
+              arn === `arn:aws:s3:::${logBucket}/s3-access/*` ||
               /^arn:aws:logs:[a-z0-9-]+:\d{12}:log-group:\/aws\/lambda\/fileshare-[\w-]+:\*$/.test(arn));
           assert.ok(scoped, `${resource}: resource ${arn} is not an exact ARN or an allowed prefix`);
         }
       }
     });
 
-    it('uses the "*" principal only in the bucket policy\'s TLS-only Deny; trust policies name one service', () => {
+    it('uses the "*" principal only in the buckets\' TLS-only Denies; every other principal is one service or the account, where expected', () => {
       const wildcard = statements().filter(({ s }) => JSON.stringify(s.Principal ?? null).includes("*"));
+      const tlsOnly = [
+        ["fileshare-tls-only", "Deny", "DenyInsecureTransport"],
+        ...(run.config.settings.accessLogs ? [["fileshare-access-logs-policy", "Deny", "DenyInsecureTransport"]] : []),
+      ];
       assert.deepEqual(
         wildcard.map(({ resource, s }) => [resource, s.Effect, s.Sid]),
-        [["fileshare-tls-only", "Deny", "DenyInsecureTransport"]],
+        tlsOnly,
       );
       const denies = statements().filter(({ s }) => s.Effect === "Deny");
-      assert.equal(denies.length, 1, "the TLS-only statement is the only Deny");
+      assert.equal(denies.length, tlsOnly.length, "the TLS-only statements are the only Denies");
+      const trust = /^(lambda|apigateway)\.amazonaws\.com$/;
+      const others: string[][] = [];
       for (const { resource, s } of statements().filter(({ s }) => s.Principal !== undefined && s.Effect === "Allow")) {
-        assert.deepEqual(Object.keys(s.Principal), ["Service"], resource);
-        assert.match(s.Principal.Service, /^(lambda|apigateway)\.amazonaws\.com$/, resource);
+        assert.equal(Object.keys(s.Principal).length, 1, resource);
+        const principal = JSON.stringify(s.Principal.Service ?? s.Principal.AWS);
+        if (s.Principal.Service !== undefined && trust.test(s.Principal.Service)) {
+          assert.equal(s.Action, "sts:AssumeRole", `${resource}: ${principal} may only assume its role`);
+        } else {
+          others.push([resource, s.Sid, principal]);
+        }
       }
+      // Written out: the log delivery service in the log bucket, CloudWatch on the alarm key and topic, the
+      // account (its administrators, through IAM) managing the key. Conditions: tests/infra/accessLogs and alarms.
+      assert.deepEqual(others.sort(), [
+        ...(run.config.settings.accessLogs
+          ? [["fileshare-access-logs-policy", "S3ServerAccessLogDelivery", '"logging.s3.amazonaws.com"']]
+          : []),
+        ["fileshare-alarms-key", "AccountManagesKey", '"arn:aws:iam::123456789012:root"'],
+        ["fileshare-alarms-key", "StackAlarmsPublish", '"cloudwatch.amazonaws.com"'],
+        ["fileshare-alarms-policy", "StackAlarmsPublish", '"cloudwatch.amazonaws.com"'],
+      ]);
     });
 
     it("attaches no *FullAccess (or admin/power-user) managed policy anywhere", () => {
@@ -93,6 +128,9 @@ for (const stackName of STACKS) {
         "fileshare:functions:Functions",
         "fileshare:functions:SdkLayer",
         "fileshare:index:FileShare",
+        "fileshare:monitoring:Alarms",
+        "fileshare:monitoring:Dashboard",
+        ...(stackName === "prod" ? ["fileshare:storage:AccessLogs"] : []),
         "fileshare:storage:Storage",
       ]);
       for (const r of ours) assert.match(r.type, /^fileshare:[a-z]+:[A-Z][A-Za-z]+$/);

@@ -16,8 +16,18 @@ for (const stackName of STACKS) {
       bucketName = run.outputs.bucketName;
       bucketArn = `arn:aws:s3:::${bucketName}`;
     });
+    // The files bucket's own settings, by name (the access-log bucket, on prod, has resources of the same types).
+    const NAMES: Record<string, string> = {
+      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "fileshare-public-access-block",
+      "aws:s3/bucketOwnershipControls:BucketOwnershipControls": "fileshare-ownership",
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": "fileshare-encryption",
+      "aws:s3/bucketVersioning:BucketVersioning": "fileshare-versioning",
+      "aws:s3/bucketPolicy:BucketPolicy": "fileshare-tls-only",
+      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": "fileshare-lifecycle",
+      "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration": "fileshare-cors",
+    };
     const onBucket = (type: string) => {
-      const r = run.one(type);
+      const r = run.one(type, NAMES[type]);
       assert.equal(r.inputs["bucket"], bucketName, `${type} applies to the app's bucket`);
       return r.inputs;
     };
@@ -45,8 +55,12 @@ for (const stackName of STACKS) {
     });
 
     it("applies the bucket policy only after the public access block is in place", () => {
-      const policy = run.one("aws:s3/bucketPolicy:BucketPolicy");
-      assert.ok(policy.dependencies.includes(run.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").urn));
+      const policy = run.one("aws:s3/bucketPolicy:BucketPolicy", "fileshare-tls-only");
+      assert.ok(
+        policy.dependencies.includes(
+          run.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "fileshare-public-access-block").urn,
+        ),
+      );
     });
 
     it("denies every request to the bucket and its objects that does not use TLS", () => {
@@ -77,7 +91,7 @@ for (const stackName of STACKS) {
       assert.deepEqual(rule.allowedHeaders, ["content-type", "if-none-match", "x-amz-checksum-sha256"]);
       assert.deepEqual(rule.exposeHeaders, ["ETag"]);
       assert.ok(rule.maxAgeSeconds > 0);
-      const cors = run.one("aws:s3/bucketCorsConfiguration:BucketCorsConfiguration");
+      const cors = run.one("aws:s3/bucketCorsConfiguration:BucketCorsConfiguration", "fileshare-cors");
       assert.ok(cors.dependencies.includes(run.one("aws:apigateway/stage:Stage").urn), "waits for the API's origin");
       for (const list of [rule.allowedOrigins, rule.allowedHeaders, rule.allowedMethods]) {
         assert.ok(!list.some((v: string) => v.includes("*")), `no wildcard in ${list}`);
@@ -115,8 +129,15 @@ for (const stackName of STACKS) {
     });
 
     it("makes the lifecycle rules wait for versioning", () => {
-      const lifecycle = run.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
-      assert.ok(lifecycle.dependencies.includes(run.one("aws:s3/bucketVersioning:BucketVersioning").urn));
+      const lifecycle = run.one(
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        "fileshare-lifecycle",
+      );
+      assert.ok(
+        lifecycle.dependencies.includes(
+          run.one("aws:s3/bucketVersioning:BucketVersioning", "fileshare-versioning").urn,
+        ),
+      );
     });
 
     it("keys the table by id (string), on demand, with TTL on expiresAtEpoch and encryption", () => {
@@ -149,7 +170,7 @@ for (const stackName of STACKS) {
         ? "protects bucket and table (protect, deletion protection, point-in-time recovery, no forceDestroy)"
         : "leaves bucket and table disposable (no protect, no deletion protection or PITR, forceDestroy)",
       () => {
-        const bucket = run.one(BUCKET);
+        const bucket = run.one(BUCKET, "fileshare-bucket");
         const table = run.one(TABLE);
         assert.equal(bucket.protect, keep, "bucket protect (the option the engine receives)");
         assert.equal(table.protect, keep, "table protect (the option the engine receives)");

@@ -1,0 +1,127 @@
+// S3 server access logs (fileshare:accessLogs): every request to the files bucket, written by S3's logging
+// service into a separate log bucket that is private, TLS-only, encrypted with SSE-S3 (the only default
+// encryption S3 can write access logs under) and ACL-free (BucketOwnerEnforced: the bucket policy, not an ACL,
+// lets the logging service in, and only for the files bucket of this account), with logs expired after
+// accessLogRetentionDays.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Settings } from "../config/schema";
+
+/** Where in the log bucket the files bucket's access logs go (the logging service may write nowhere else). */
+export const ACCESS_LOG_PREFIX = "s3-access/";
+/** The service that delivers S3 server access logs. */
+export const S3_LOGGING_PRINCIPAL = "logging.s3.amazonaws.com";
+/** What the logging service may do in the log bucket: write log objects. */
+export const LOG_DELIVERY_ACTIONS = ["s3:PutObject"] as const;
+
+export interface AccessLogsArgs {
+  settings: Settings;
+  /** The bucket whose requests are logged. */
+  source: aws.s3.Bucket;
+  /** The account that owns the source bucket (the logging service's aws:SourceAccount). */
+  account: pulumi.Input<string>;
+}
+
+/** The log bucket, its security settings, and the logging configuration of the files bucket. */
+export class AccessLogs extends pulumi.ComponentResource {
+  public readonly bucket: aws.s3.Bucket;
+
+  constructor(name: string, args: AccessLogsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("fileshare:storage:AccessLogs", name, {}, opts);
+    const { settings } = args;
+    // Logs are evidence: kept on destroy unless the stack's data is disposable (dev), like the files bucket.
+    this.bucket = new aws.s3.Bucket(`${name}-access-logs`, { forceDestroy: !settings.protectData }, { parent: this });
+    const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+      `${name}-access-logs-public-access-block`,
+      {
+        bucket: this.bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      { parent: this },
+    );
+    new aws.s3.BucketOwnershipControls(
+      `${name}-access-logs-ownership`,
+      { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      { parent: this },
+    );
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${name}-access-logs-encryption`,
+      // S3 cannot deliver access logs into a bucket whose default encryption is SSE-KMS.
+      { bucket: this.bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+      { parent: this },
+    );
+    new aws.s3.BucketLifecycleConfiguration(
+      `${name}-access-logs-lifecycle`,
+      {
+        bucket: this.bucket.id,
+        rules: [
+          {
+            id: "expire-access-logs",
+            status: "Enabled",
+            filter: {},
+            expiration: { days: settings.accessLogRetentionDays },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+          },
+        ],
+      },
+      { parent: this },
+    );
+    const policy = new aws.s3.BucketPolicy(
+      `${name}-access-logs-policy`,
+      { bucket: this.bucket.id, policy: accessLogBucketPolicy(this.bucket.arn, args.source.arn, args.account) },
+      { parent: this, dependsOn: [publicAccessBlock] },
+    );
+    new aws.s3.BucketLogging(
+      `${name}-access-logging`,
+      {
+        bucket: args.source.id,
+        targetBucket: this.bucket.id,
+        targetPrefix: ACCESS_LOG_PREFIX,
+        // s3-access/<account>/<region>/<bucket>/<yyyy>/<mm>/<dd>/...: Athena can prune by day.
+        targetObjectKeyFormat: { partitionedPrefix: { partitionDateSource: "EventTime" } },
+      },
+      // The logging service must be allowed in before the first log is delivered.
+      { parent: this, dependsOn: [policy] },
+    );
+    this.registerOutputs({ bucketName: this.bucket.bucket });
+  }
+}
+
+/**
+ * The log bucket's policy: deny anything without TLS, and let the S3 logging service put objects under
+ * ACCESS_LOG_PREFIX only on behalf of the source bucket in the source account (no other bucket, in this
+ * account or another, can have its logs delivered here).
+ */
+export function accessLogBucketPolicy(
+  logBucketArn: pulumi.Input<string>,
+  sourceBucketArn: pulumi.Input<string>,
+  account: pulumi.Input<string>,
+): pulumi.Output<string> {
+  return pulumi.jsonStringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [logBucketArn, pulumi.interpolate`${logBucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+      {
+        Sid: "S3ServerAccessLogDelivery",
+        Effect: "Allow",
+        Principal: { Service: S3_LOGGING_PRINCIPAL },
+        Action: [...LOG_DELIVERY_ACTIONS],
+        Resource: pulumi.interpolate`${logBucketArn}/${ACCESS_LOG_PREFIX}*`,
+        Condition: {
+          ArnEquals: { "aws:SourceArn": sourceBucketArn },
+          StringEquals: { "aws:SourceAccount": account },
+        },
+      },
+    ],
+  });
+}
