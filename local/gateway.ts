@@ -286,14 +286,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     } catch {
       deps = undefined; // the line goes out without a caller
     }
-    // No caller while the backends start: the log key comes with them.
-    const who = deps === undefined ? {} : { sourceIp: req.socket.remoteAddress };
+    // No caller while the backends start: the log key comes with them. Never the address in clear.
+    const fingerprint = deps?.fingerprint;
+    const who = typeof fingerprint === "function" ? { sourceIp: req.socket.remoteAddress } : {};
     // A logger per line, as the handlers make one per request (it reads FILESHARE_LOG_LEVEL now).
     (options.log ?? createLogger({ component: "local-gateway" })).info(REQUEST_FINISHED, {
       requestId: randomUUID(),
       method: (req.method ?? "GET").toUpperCase(),
       route: seen.route,
-      ...requestFields(status, startedMs, who, deps?.fingerprint ?? String),
+      ...requestFields(status, startedMs, who, fingerprint ?? (() => "")),
     });
   }
 
