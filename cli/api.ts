@@ -80,8 +80,13 @@ export async function callApi<T>(
       const text = await res.text();
       if (res.ok) return (text === "" ? undefined : JSON.parse(text)) as T;
       const failure = parseFailure(res.status, text);
-      const exitCode = RETRYABLE_STATUS(res.status) ? EXIT.unavailable : EXIT.refused;
-      throw Object.assign(cliError(exitCode, `${failure.message} (${res.status} ${failure.code})`), {
+      const exitCode = RETRYABLE_STATUS(res.status)
+        ? EXIT.unavailable
+        : res.status === 401
+          ? EXIT.signIn
+          : EXIT.refused;
+      const hint = res.status === 401 ? " Run `fileshare login` (or set FILESHARE_TOKEN) and try again." : "";
+      throw Object.assign(cliError(exitCode, `${failure.message} (${res.status} ${failure.code})${hint}`), {
         retryable: RETRYABLE_STATUS(res.status),
         status: res.status,
       });

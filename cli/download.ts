@@ -19,6 +19,8 @@ export interface FileInfo {
   expiresAt: string;
   downloadsRemaining: number | null;
   sha256?: string;
+  /** A password share: fileName and contentType come from POST /files/{id}/unlock. */
+  passwordRequired?: boolean;
 }
 
 export interface DownloadResult {
@@ -30,9 +32,22 @@ export interface DownloadResult {
 export async function download(
   apiUrl: string,
   id: string,
-  options: { output?: string; force: boolean },
+  options: {
+    output?: string;
+    force: boolean;
+    /** Sign-in headers, for a share restricted to recipients. */
+    auth?: Record<string, string>;
+    /** Asked only when the share has a password. */
+    password: () => Promise<string>;
+  },
 ): Promise<DownloadResult> {
-  const info = await callApi<FileInfo>(apiUrl, "GET", `files/${id}`);
+  let info = await callApi<FileInfo>(apiUrl, "GET", `files/${id}`, { headers: options.auth });
+  let password: string | undefined;
+  if (info.passwordRequired) {
+    password = await options.password();
+    // A wrong password is refused here (403 WrongPassword) before anything is written or a download is used.
+    info = await callApi<FileInfo>(apiUrl, "POST", `files/${id}/unlock`, { body: { password }, headers: options.auth });
+  }
   // The name comes from the uploader: only its last path segment is used, never a path it chose.
   const safeName = basename(info.fileName.replace(/\\/g, "/")) || id;
   const isDir = options.output !== undefined && (await stat(options.output).catch(() => undefined))?.isDirectory();
@@ -40,7 +55,10 @@ export async function download(
   if (!options.force && (await stat(path).catch(() => undefined))) {
     throw cliError(EXIT.exists, `${path} exists; pass --force to overwrite it, or -o to choose another path.`);
   }
-  const granted = await callApi<{ downloadUrl: string; size: number }>(apiUrl, "POST", `files/${id}/download`);
+  const granted = await callApi<{ downloadUrl: string; size: number }>(apiUrl, "POST", `files/${id}/download`, {
+    headers: options.auth,
+    ...(password !== undefined ? { body: { password } } : {}),
+  });
   let res: Response;
   try {
     res = await fetch(granted.downloadUrl);

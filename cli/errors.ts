@@ -15,6 +15,8 @@ export const EXIT = {
   verification: 5,
   /** The output file exists; pass --force to overwrite it. */
   exists: 6,
+  /** Sign-in needed, or the saved sign-in expired: run `fileshare login` (or pass a token). */
+  signIn: 7,
   /** Interrupted (Ctrl-C); uploads resume when run again. */
   interrupted: 130,
 } as const;

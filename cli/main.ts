@@ -1,9 +1,12 @@
-// The `fileshare` command line: upload, download, info, delete. Every failure is one line on stderr and an
+// The `fileshare` command line: upload, download, info, delete, list, login, logout. Every failure is one line on stderr and an
 // exit code from cli/errors.ts; results go to stdout.
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { callApi, parseLink, resolveApiUrl } from "./api";
 import { download, FileInfo } from "./download";
 import { cliError, EXIT, isCliError } from "./errors";
+import { formatShares, listShares } from "./list";
+import { readPassword } from "./prompt";
+import { authHeaders, login } from "./signIn";
 import { StateStore } from "./state";
 import { upload } from "./upload";
 
@@ -33,6 +36,7 @@ export function buildProgram(store = new StateStore()): Command {
   const program = new Command("fileshare")
     .description("Share files through a fileshare stack: large files go up in resumable parts.")
     .option("--api <url>", "the API base URL (default: $FILESHARE_API, or `pulumi stack output apiUrl`)")
+    .option("--auth-token <token>", "a sign-in (ID) token to send (default: $FILESHARE_TOKEN, or `fileshare login`'s)")
     .showHelpAfterError(false)
     .exitOverride();
 
@@ -42,19 +46,25 @@ export function buildProgram(store = new StateStore()): Command {
     .option("--expires <duration>", 'how long the share lives, e.g. "7d", "12h" (default: the stack\'s)', parseDuration)
     .option("--max-downloads <n>", "how many downloads the share allows", positiveInt)
     .option("--parallel <n>", "parts sent at once", positiveInt, Number(process.env["FILESHARE_PARALLEL"] ?? 4))
+    .option("--password", "ask for a password the link will need (or take it from $FILESHARE_PASSWORD)", false)
     .description("upload a file and print its link and delete token; run it again after an interruption to resume")
-    .action(async (file: string, opts: { expires?: number; maxDownloads?: number; parallel: number }) => {
-      const apiUrl = await resolveApiUrl(program.opts().api);
-      const result = await upload(file, {
-        apiUrl,
-        expiresInSeconds: opts.expires,
-        maxDownloads: opts.maxDownloads,
-        parallel: opts.parallel,
-        store,
-        say,
-      });
-      process.stdout.write(`link: ${result.shareUrl}\ndelete token: ${result.deleteToken}\n`);
-    });
+    .action(
+      async (file: string, opts: { expires?: number; maxDownloads?: number; parallel: number; password: boolean }) => {
+        const apiUrl = await resolveApiUrl(program.opts().api);
+        const password = opts.password ? await readPassword("Password for the link", true) : undefined;
+        const result = await upload(file, {
+          password,
+          auth: await authHeaders(apiUrl, store, program.opts().authToken, false),
+          apiUrl,
+          expiresInSeconds: opts.expires,
+          maxDownloads: opts.maxDownloads,
+          parallel: opts.parallel,
+          store,
+          say,
+        });
+        process.stdout.write(`link: ${result.shareUrl}\ndelete token: ${result.deleteToken}\n`);
+      },
+    );
 
   program
     .command("download")
@@ -64,7 +74,11 @@ export function buildProgram(store = new StateStore()): Command {
     .description("download a shared file, checking its SHA-256 when the share has one")
     .action(async (link: string, opts: { output?: string; force: boolean }) => {
       const { id, apiUrl } = await apiForLink(link, program.opts().api);
-      const result = await download(apiUrl, id, opts);
+      const result = await download(apiUrl, id, {
+        ...opts,
+        auth: await authHeaders(apiUrl, store, program.opts().authToken, false),
+        password: () => readPassword("This link needs a password", false),
+      });
       process.stdout.write(
         `${result.path}: ${result.size} bytes${result.verified ? ", SHA-256 verified" : " (no SHA-256 to verify)"}\n`,
       );
@@ -76,7 +90,8 @@ export function buildProgram(store = new StateStore()): Command {
     .description("show a share's metadata (uses no download)")
     .action(async (link: string) => {
       const { id, apiUrl } = await apiForLink(link, program.opts().api);
-      const info = await callApi<FileInfo>(apiUrl, "GET", `files/${id}`);
+      const auth = await authHeaders(apiUrl, store, program.opts().authToken, false);
+      const info = await callApi<FileInfo>(apiUrl, "GET", `files/${id}`, { headers: auth });
       process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
     });
 
@@ -91,11 +106,51 @@ export function buildProgram(store = new StateStore()): Command {
     .action(async (link: string, opts: { token?: string }) => {
       const { id, apiUrl } = await apiForLink(link, program.opts().api);
       const token = opts.token ?? process.env["FILESHARE_DELETE_TOKEN"] ?? (await store.tokenFor(id));
-      if (token === undefined)
-        throw cliError(EXIT.usage, "No delete token for this share: pass --token or set FILESHARE_DELETE_TOKEN.");
-      await callApi(apiUrl, "DELETE", `files/${id}`, { headers: { "X-Delete-Token": token } });
+      // Without a delete token the owner's sign-in proves ownership (docs/api.md).
+      const owner =
+        token !== undefined
+          ? { "X-Delete-Token": token }
+          : await authHeaders(apiUrl, store, program.opts().authToken, false);
+      if (owner === undefined)
+        throw cliError(
+          EXIT.usage,
+          "No delete token for this share: pass --token, set FILESHARE_DELETE_TOKEN, or sign in as its owner.",
+        );
+      await callApi(apiUrl, "DELETE", `files/${id}`, { headers: owner });
       await store.forgetShare(id);
       process.stdout.write("deleted\n");
+    });
+
+  program
+    .command("list")
+    .option("--limit <n>", "show at most this many (default: all)", positiveInt)
+    .option("--json", "print JSON instead of one line per share", false)
+    .description("list your shares, newest first (needs sign-in)")
+    .action(async (opts: { limit?: number; json: boolean }) => {
+      const apiUrl = await resolveApiUrl(program.opts().api);
+      const auth = (await authHeaders(apiUrl, store, program.opts().authToken, true)) as Record<string, string>;
+      const shares = await listShares(apiUrl, auth, opts.limit);
+      process.stdout.write(opts.json ? `${JSON.stringify(shares, null, 2)}\n` : formatShares(shares));
+    });
+
+  program
+    .command("login")
+    .option("--port <n>", "the loopback port of the callback http://127.0.0.1:<port>/callback", positiveInt, 8765)
+    .option("--no-browser", "print the sign-in address instead of opening a browser")
+    .description("sign in through the browser; later commands send the sign-in")
+    .action(async (opts: { port: number; browser: boolean }) => {
+      const apiUrl = await resolveApiUrl(program.opts().api);
+      const timeoutMs = Number(process.env["FILESHARE_LOGIN_TIMEOUT_MS"] ?? 300_000);
+      const signedIn = await login(apiUrl, store, { ...opts, timeoutMs, say });
+      process.stdout.write(`signed in${signedIn.email ? ` as ${signedIn.email}` : ""}\n`);
+    });
+
+  program
+    .command("logout")
+    .description("forget the saved sign-in for this API")
+    .action(async () => {
+      const apiUrl = await resolveApiUrl(program.opts().api);
+      process.stdout.write((await store.forgetSignIn(apiUrl)) ? "signed out\n" : "not signed in\n");
     });
   return program;
 }

@@ -1,5 +1,6 @@
-// What the CLI keeps between runs, in the user's config folder (mode 0600: it holds delete tokens):
-// unfinished uploads keyed by the file's path, size and modification time, and the tokens of finished shares.
+// What the CLI keeps between runs, in the user's config folder (mode 0600: it holds delete tokens and sign-in
+// tokens): unfinished uploads keyed by the file's path, size and modification time, the delete tokens of finished
+// shares, and the sign-in tokens of each API (`fileshare login`).
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
@@ -52,6 +53,15 @@ async function writeJson(file: string, value: unknown): Promise<void> {
   await rename(tmp, file);
 }
 
+/** What `fileshare login` keeps for one API. */
+export interface SavedSignIn {
+  idToken: string;
+  refreshToken?: string;
+  /** When the ID token expires, ms since the epoch. */
+  expiresAt: number;
+  email?: string;
+}
+
 export class StateStore {
   constructor(private readonly dir = configDir()) {}
 
@@ -81,6 +91,29 @@ export class StateStore {
 
   async tokenFor(id: string): Promise<string | undefined> {
     return (await readJson<Record<string, string>>(join(this.dir, "shares.json")))?.[id];
+  }
+
+  private get signInFile() {
+    return join(this.dir, "tokens.json");
+  }
+
+  async loadSignIn(apiUrl: string): Promise<SavedSignIn | undefined> {
+    return (await readJson<Record<string, SavedSignIn>>(this.signInFile))?.[apiUrl];
+  }
+
+  async saveSignIn(apiUrl: string, signIn: SavedSignIn): Promise<void> {
+    const all = (await readJson<Record<string, SavedSignIn>>(this.signInFile)) ?? {};
+    all[apiUrl] = signIn;
+    await writeJson(this.signInFile, all);
+  }
+
+  /** Forgets the sign-in for an API; true when there was one. */
+  async forgetSignIn(apiUrl: string): Promise<boolean> {
+    const all = await readJson<Record<string, SavedSignIn>>(this.signInFile);
+    if (!all || !(apiUrl in all)) return false;
+    delete all[apiUrl];
+    await writeJson(this.signInFile, all);
+    return true;
   }
 
   async forgetShare(id: string): Promise<void> {

@@ -8,7 +8,7 @@ import { cliError, EXIT } from "./errors";
 import { Progress, progressBar } from "./progress";
 import { retry } from "./retry";
 import { StateStore, stateKey, UploadState } from "./state";
-import { hashRange, putRange } from "./transfer";
+import { hashFileAndParts, hashRange, putRange } from "./transfer";
 import { contentTypeOf } from "./types";
 
 export interface UploadOptions {
@@ -20,6 +20,10 @@ export interface UploadOptions {
   store: StateStore;
   /** Where messages go (stderr); the link and token go to stdout. */
   say: (line: string) => void;
+  /** The share's password (docs/api.md "Restricted shares"), when it has one. */
+  password?: string;
+  /** Headers that sign the caller in (Authorization: Bearer …), when signed in. */
+  auth?: Record<string, string>;
 }
 
 export interface UploadResult {
@@ -53,9 +57,15 @@ export async function upload(path: string, options: UploadOptions): Promise<Uplo
     return sendParts(path, info.size, key, saved, options);
   }
   // The whole file's SHA-256 is recorded with the share (downloads verify it); for a single PUT S3 checks it.
+  // When GET /config lets us predict the part size, the same pass hashes each part too (S3 checks those).
+  const partSize = await predictedPartSize(options.apiUrl, info.size);
   const hashing = progressBar("checksum ", info.size);
-  const sha256 = await hashRange(path, undefined, (n) => hashing.add(n)).finally(() => hashing.stop());
-  const created = await create(path, info.size, options, sha256);
+  const hashed = await (
+    partSize === undefined
+      ? hashRange(path, undefined, (n) => hashing.add(n)).then((sha256) => ({ sha256, parts: [] as string[] }))
+      : hashFileAndParts(path, partSize, (n) => hashing.add(n))
+  ).finally(() => hashing.stop());
+  const created = await create(path, info.size, options, hashed.sha256);
   if (created.method === "PUT") return singlePut(path, info.size, created, options);
   const plan = created.multipart;
   if (plan === undefined) throw cliError(EXIT.failed, "The API answered neither an upload URL nor a multipart plan.");
@@ -67,11 +77,30 @@ export async function upload(path: string, options: UploadOptions): Promise<Uplo
     expiresAt: created.expiresAt,
     partSize: plan.partSize,
     partCount: plan.partCount,
-    partSha256: {},
+    // Hashed above when the plan is the predicted one; otherwise each part is hashed just before it is sent.
+    partSha256: plan.partSize === partSize ? Object.fromEntries(hashed.parts.map((h, i) => [String(i + 1), h])) : {},
     etags: {},
   };
   await options.store.saveUpload(key, state);
   return sendParts(path, info.size, key, state, options);
+}
+
+/** The part size POST /uploads will choose for a file of `size` bytes (the server's rule, handlers/multipart.ts
+ *  planParts), from GET /config; undefined below the threshold or when the stack does not say. Only a
+ *  prediction: the plan the server answers is what counts. */
+async function predictedPartSize(apiUrl: string, size: number): Promise<number | undefined> {
+  const config = await callApi<{ limits?: { multipartThresholdBytes?: number; multipartPartSizeBytes?: number } }>(
+    apiUrl,
+    "GET",
+    "config",
+  ).catch((e) => {
+    if ((e as { exitCode?: number }).exitCode === EXIT.unavailable) throw e;
+    return undefined; // an older stack without GET /config: hash each part when it is sent
+  });
+  const { multipartThresholdBytes: threshold, multipartPartSizeBytes: minPart } = config?.limits ?? {};
+  if (threshold === undefined || minPart === undefined || size <= threshold) return undefined;
+  const MIB = 1024 * 1024;
+  return Math.max(minPart, Math.ceil(size / 10_000 / MIB) * MIB);
 }
 
 /** POST /uploads; a file above the stack's threshold gets a multipart plan, with S3 checking each part's SHA-256. */
@@ -85,7 +114,9 @@ function create(path: string, size: number, options: UploadOptions, sha256: stri
       checksumAlgorithm: "SHA256",
       ...(options.expiresInSeconds !== undefined ? { expiresInSeconds: options.expiresInSeconds } : {}),
       ...(options.maxDownloads !== undefined ? { maxDownloads: options.maxDownloads } : {}),
+      ...(options.password !== undefined ? { password: options.password } : {}),
     },
+    headers: options.auth,
   });
 }
 

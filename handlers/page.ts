@@ -31,7 +31,7 @@ const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "u
 
 /** The page's script, in the order it runs: web/js/ holds one file per job (shared helpers, each view, the start),
  *  joined here into ONE script in one function scope, so the page still runs a single hash-pinned script. */
-export const SCRIPT_FILES = ["js/common.js", "js/upload-view.js", "js/share-view.js", "js/start.js"];
+export const SCRIPT_FILES = ["js/common.js", "js/upload-view.js", "js/share-view.js", "js/multipart.js", "js/start.js"];
 
 /** The page's script as served: the files of SCRIPT_FILES in one strict-mode function, "</" escaped (inside the
  *  inlined text it would end the element early). */

@@ -43,6 +43,17 @@ export async function signInLocally(auth: AuthConfig, redirectUri: string, email
     code_challenge: createHash("sha256").update(verifier).digest("base64url"),
     code_challenge_method: "S256",
   }).toString();
+  const back = new URL(await followSignIn(url.toString(), redirectUri, email)).searchParams;
+  if (back.get("state") !== state) throw new Error("sign-in returned a different state");
+  const code = back.get("code");
+  if (!code)
+    throw new Error(`sign-in failed: ${back.get("error") ?? "no code"} ${back.get("error_description") ?? ""}`);
+  return exchangeCode(auth, redirectUri, code, verifier);
+}
+
+/** Follows an authorization URL through the local issuer's redirects and sign-in form for `email`, as a browser
+ *  would, up to the redirect back to `redirectUri`; returns that URL (with its code and state) without loading it. */
+export async function followSignIn(authorizationUrl: string, redirectUri: string, email: string): Promise<string> {
   const cookies = new Map<string, string>();
   const send = async (target: string, init: RequestInit = {}): Promise<Response> => {
     const res = await fetch(target, {
@@ -60,16 +71,9 @@ export async function signInLocally(auth: AuthConfig, redirectUri: string, email
     }
     return res;
   };
-  let target = url.toString();
+  let target = authorizationUrl;
   for (let hop = 0; hop < 10; hop++) {
-    if (target.startsWith(redirectUri)) {
-      const back = new URL(target).searchParams;
-      if (back.get("state") !== state) throw new Error("sign-in returned a different state");
-      const code = back.get("code");
-      if (!code)
-        throw new Error(`sign-in failed: ${back.get("error") ?? "no code"} ${back.get("error_description") ?? ""}`);
-      return exchangeCode(auth, redirectUri, code, verifier);
-    }
+    if (target.startsWith(redirectUri)) return target;
     let res = await send(target);
     if (res.status === 200 && /\/interaction\//.test(target)) {
       // The sign-in page: submit the email as its form would.

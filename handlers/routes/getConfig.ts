@@ -15,8 +15,9 @@ export function stackDescription(config: RuntimeConfig) {
     apiVersion: API_VERSION,
     limits: {
       maxFileSizeBytes: config.maxFileSizeBytes,
-      // No multipart uploads yet: every accepted size fits one PUT.
-      multipartThresholdBytes: config.maxFileSizeBytes,
+      // Above the threshold POST /uploads answers a multipart plan whose parts are at least this size.
+      multipartThresholdBytes: config.multipartThresholdBytes,
+      multipartPartSizeBytes: config.multipartPartSizeBytes,
       maxShareTtlSeconds: config.maxShareTtlSeconds,
       defaultShareTtlSeconds: config.defaultShareTtlSeconds,
       defaultMaxDownloads: config.defaultMaxDownloads,

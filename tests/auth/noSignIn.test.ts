@@ -16,7 +16,9 @@ describe("a stack without sign-in (auth none)", () => {
     assert.equal(reply.json.auth, null);
     assert.deepEqual(reply.json.limits, {
       maxFileSizeBytes: 1024 * 1024,
-      multipartThresholdBytes: 1024 * 1024,
+      // The stack's own multipart settings (the schema's defaults here), not the largest file size.
+      multipartThresholdBytes: 104857600,
+      multipartPartSizeBytes: 16777216,
       maxShareTtlSeconds: 86400,
       defaultShareTtlSeconds: 3600,
       defaultMaxDownloads: 0,

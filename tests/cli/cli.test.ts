@@ -89,8 +89,22 @@ describe("fileshare CLI as a child process against the local servers", function 
     const deadline = Date.now() + 60_000;
     let held = 0;
     while (Date.now() < deadline && (held = await etagsOnRecord()) < 2) await new Promise((r) => setTimeout(r, 10));
+    const [stateFile] = await stateFiles();
+    const saved = JSON.parse(await readFile(join(dir, "config", "uploads", stateFile as string), "utf8"));
     first.child.kill("SIGKILL");
     const killed = await first.done;
+    // One read of the file before sending hashed the whole file AND every part (the plan predicted from
+    // GET /config): all 9 part checksums are on record while only a few parts have been sent.
+    const partHashes = Array.from({ length: 9 }, (_, i) =>
+      createHash("sha256")
+        .update(bytes.subarray(i * 5 * MIB, (i + 1) * 5 * MIB))
+        .digest("base64"),
+    );
+    assert.deepEqual(
+      Array.from({ length: 9 }, (_, i) => saved.partSha256[String(i + 1)]),
+      partHashes,
+      "every part hashed in the first pass",
+    );
     assert.equal(killed.signal, "SIGKILL", `killed mid-upload (it printed: ${killed.stdout} ${killed.stderr})`);
     assert.ok(held >= 2 && held < 9, `killed after ${held} of 9 parts`);
 

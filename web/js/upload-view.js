@@ -1,7 +1,7 @@
 // The upload view: pick or drop a file, POST /uploads, PUT the bytes to the pre-signed URL with progress, wait
 // until S3 confirmed them, then show the share link (copy, delete, share another). Cancel works in every step.
 /* exported startUploadView */
-/* global $, limits, formatBytes, formatDuration, exactBytes, formatWhen, downloadsLeftText, setStatus, showError, ApiError, api, sleep, cancelled, keepFocus */
+/* global sendInParts, savedUploadFor, offerResume, noteResumable, $, limits, formatBytes, formatDuration, exactBytes, formatWhen, downloadsLeftText, setStatus, showError, ApiError, api, sleep, cancelled, keepFocus */
 
 let chosenFile = null;
 let currentUpload = null; // { id, shareUrl, deleteToken }
@@ -36,6 +36,7 @@ function chooseFile(file) {
   // Warn at once; the server still has the last word when the file is sent.
   showError(fileProblem(chosenFile));
   $("file-summary").textContent = chosenFile ? chosenFile.name + " · " + exactBytes(chosenFile.size) : "";
+  noteResumable(chosenFile);
 }
 
 /** Offers only the expiry times and download limits the server accepts. */
@@ -139,6 +140,8 @@ async function share(event) {
     fileName: file.name,
     contentType: file.type || "application/octet-stream",
     size: file.size,
+    // Used only when the server answers MULTIPART: each part then carries its SHA-256 (web/js/multipart.js).
+    checksumAlgorithm: "SHA256",
   };
   if ($("expiry").value !== "") request.expiresInSeconds = Number($("expiry").value);
   const limitText = $("max-downloads").value.trim();
@@ -172,10 +175,12 @@ async function share(event) {
   try {
     // POST /uploads is not aborted: once sent, the server may create the share anyway, and only its answer
     // carries the id and delete token needed to remove it again (see discard below).
-    const upload = await api("POST", "uploads", { body: request });
+    // A large file whose upload an earlier page started resumes it (web/js/multipart.js) instead.
+    const upload = savedUploadFor(file) || (await api("POST", "uploads", { body: request }));
     flow.upload = upload;
     check();
-    await putFile(upload, file, signal);
+    if (upload.method === "MULTIPART") await sendInParts(upload, file, signal);
+    else await putFile(upload, file, signal);
     check();
     setStatus("Upload complete. Preparing the link…");
     const info = await waitUntilAvailable(upload.id, signal);
@@ -319,4 +324,5 @@ function startUploadView() {
   $("copy-button").addEventListener("click", copyLink);
   $("delete-button").addEventListener("click", deleteUpload);
   $("again-button").addEventListener("click", resetUpload);
+  offerResume();
 }

@@ -1,0 +1,267 @@
+// Large files in parts (docs/api.md "Large files"): when POST /uploads answers MULTIPART, the page sends the
+// file's parts in parallel, each with its SHA-256 signed into its URL (S3 refuses a corrupted part), retries a
+// failed part with backoff, and completes the upload. What is needed to resume after a reload (the share's id,
+// delete token, plan and finished parts; never the file) is kept in localStorage under the file's name, size and
+// modification time; S3's own list of parts (GET /uploads/{id}/parts) decides what is left to send.
+// Hashing uses WebCrypto's digest(), which runs off the main thread: no Worker, so the CSP needs no worker-src.
+/* exported sendInParts, savedUploadFor, forgetSavedUpload, offerResume, noteResumable */
+/* global localStorage, crypto, btoa, $, apiBase, api, ApiError, cancelled, sleep, showProgress, formatBytes, setStatus */
+
+const PARALLEL_PARTS = 3;
+const PART_ATTEMPTS = 5;
+const SAVED_PREFIX = "fileshare:upload:";
+
+const savedKey = (file) => SAVED_PREFIX + JSON.stringify([file.name, file.size, file.lastModified]);
+
+/** A saved upload that can still go on (same API, share not expired), or null (and a stale one is removed). */
+function readSaved(key) {
+  let state;
+  try {
+    state = JSON.parse(localStorage.getItem(key) || "null");
+  } catch {
+    state = null;
+  }
+  if (state && state.apiBase === apiBase.toString() && Date.parse(state.expiresAt) > Date.now()) return state;
+  if (state) localStorage.removeItem(key);
+  return null;
+}
+
+/** The unfinished upload of this file that this page saved, or null. */
+function savedUploadFor(file) {
+  return file ? readSaved(savedKey(file)) : null;
+}
+
+function saveUpload(file, state) {
+  try {
+    localStorage.setItem(savedKey(file), JSON.stringify(state));
+  } catch {
+    // Storage full or disabled: the upload goes on, it just cannot resume after a reload.
+  }
+}
+
+function forgetSavedUpload(file) {
+  if (file) localStorage.removeItem(savedKey(file));
+}
+
+/** Every unfinished upload saved by this page: [{ key, state }]. */
+function savedUploads() {
+  const found = [];
+  for (let i = 0; i < localStorage.length; i++) {
+    const key = localStorage.key(i);
+    if (key && key.startsWith(SAVED_PREFIX)) found.push({ key, state: null });
+  }
+  for (const entry of found) entry.state = readSaved(entry.key);
+  return found.filter((e) => e.state !== null);
+}
+
+const doneCount = (state) => Object.keys(state.etags || {}).length;
+
+/** On load: tells the person about unfinished uploads, how to resume them, and lets them discard one. */
+function offerResume() {
+  const old = $("resume-offer");
+  if (old) old.remove();
+  const pending = savedUploads();
+  if (pending.length === 0) return;
+  const box = document.createElement("div");
+  box.id = "resume-offer";
+  box.className = "notice";
+  box.setAttribute("role", "status");
+  for (const { key, state } of pending) {
+    const line = document.createElement("p");
+    line.textContent =
+      "The upload of " +
+      state.fileName +
+      " (" +
+      formatBytes(state.size) +
+      ") did not finish: " +
+      doneCount(state) +
+      " of " +
+      state.multipart.partCount +
+      " parts are sent. Choose the same file again and press Resume upload to send the rest. ";
+    const discard = document.createElement("button");
+    discard.type = "button";
+    discard.textContent = "Discard it";
+    discard.addEventListener("click", async () => {
+      discard.disabled = true;
+      try {
+        await api("DELETE", "files/" + encodeURIComponent(state.id), {
+          headers: { "X-Delete-Token": state.deleteToken },
+        });
+      } catch {
+        // Already gone, or unreachable: S3's lifecycle rule frees the parts later anyway.
+      }
+      localStorage.removeItem(key);
+      offerResume();
+    });
+    line.append(discard);
+    box.append(line);
+  }
+  $("upload-form").before(box);
+}
+
+/** When a file is chosen: says whether its upload will resume, and labels the button to match. */
+function noteResumable(file) {
+  const saved = savedUploadFor(file);
+  $("upload-button").textContent = saved ? "Resume upload" : "Upload and get link";
+  if (saved)
+    setStatus(
+      "This file's upload will resume: " +
+        doneCount(saved) +
+        " of " +
+        saved.multipart.partCount +
+        " parts are already sent.",
+    );
+}
+
+/** base64 SHA-256 of a Blob. One part is read at a time (hashQueue), so memory holds at most one part. */
+let hashQueue = Promise.resolve();
+function partSha256(blob) {
+  const next = hashQueue.then(async () => {
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await blob.arrayBuffer()));
+    let binary = "";
+    for (const byte of digest) binary += String.fromCharCode(byte);
+    return btoa(binary);
+  });
+  hashQueue = next.catch(() => undefined);
+  return next;
+}
+
+/** PUTs one part to its pre-signed URL; resolves with S3's ETag (the bucket's CORS rule exposes it). */
+function putPart(signed, blob, signal, onBytes) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    const stop = () => xhr.abort();
+    signal.addEventListener("abort", stop, { once: true });
+    const settle = (fn, value) => {
+      signal.removeEventListener("abort", stop);
+      fn(value);
+    };
+    xhr.open("PUT", signed.url);
+    for (const [name, value] of Object.entries(signed.headers || {})) xhr.setRequestHeader(name, value);
+    xhr.upload.onprogress = (e) => onBytes(e.loaded);
+    xhr.onload = () => {
+      const etag = xhr.getResponseHeader("ETag");
+      if (xhr.status >= 200 && xhr.status < 300 && etag) return settle(resolve, etag);
+      const code = /<Code>([^<]+)<\/Code>/.exec(xhr.responseText || "");
+      const why =
+        xhr.status >= 200 && xhr.status < 300 ? "no ETag in its answer" : xhr.status + (code ? " " + code[1] : "");
+      settle(
+        reject,
+        new ApiError(xhr.status, (code && code[1]) || "UploadFailed", "The storage refused a part (" + why + ")."),
+      );
+    };
+    xhr.onerror = () => settle(reject, new ApiError(0, "NetworkError", "The connection to the storage broke off."));
+    xhr.onabort = () => settle(reject, cancelled());
+    xhr.send(blob);
+  });
+}
+
+/** Worth another try: the network, throttling, the storage's own trouble, an expired URL (each try signs a
+ *  fresh one), and a part that arrived corrupted (BadDigest). A refusal by the API itself (4xx) is not. */
+function retryable(e) {
+  if (e.code === "BadDigest" || e.code === "RequestTimeout") return true;
+  // 403 from storage is an expired URL; from the API (code Forbidden) it is a wrong token, which no retry mends.
+  if (e.status === 403) return e.code !== "Forbidden";
+  return e.status === 0 || e.status === 408 || e.status === 429 || e.status >= 500;
+}
+
+/** Sends part n: hash, ask for its URL, PUT; retried with exponential backoff and jitter. */
+async function sendPart(state, file, n, signal, onBytes) {
+  const { partSize } = state.multipart;
+  const blob = file.slice((n - 1) * partSize, Math.min(n * partSize, file.size));
+  const sha256 = await partSha256(blob);
+  for (let attempt = 1; ; attempt++) {
+    if (signal.aborted) throw cancelled();
+    try {
+      const signed = await api("POST", "uploads/" + encodeURIComponent(state.id) + "/parts", {
+        body: { parts: [{ partNumber: n, sha256 }] },
+        headers: { "X-Delete-Token": state.deleteToken },
+        signal,
+      });
+      return await putPart(signed.parts[0], blob, signal, onBytes);
+    } catch (e) {
+      onBytes(0);
+      if (signal.aborted) throw cancelled();
+      if (attempt >= PART_ATTEMPTS || !retryable(e)) throw e;
+      await sleep(Math.min(8000, 500 * 2 ** (attempt - 1)) * (0.5 + Math.random()));
+    }
+  }
+}
+
+/**
+ * Sends a MULTIPART upload (the POST /uploads answer, or the state saved by an earlier page) and completes it.
+ * Parts S3 already holds are skipped. On Cancel the saved state is forgotten (the caller DELETEs the share, which
+ * aborts the upload); on any other failure it is kept, so choosing the file again resumes.
+ */
+async function sendInParts(upload, file, signal) {
+  const state = Object.assign({}, upload, { apiBase: apiBase.toString(), fileName: file.name, size: file.size });
+  const owner = { "X-Delete-Token": state.deleteToken };
+  const path = "uploads/" + encodeURIComponent(state.id);
+  const { partSize, partCount } = state.multipart;
+  const lengthOf = (n) => (n < partCount ? partSize : file.size - (partCount - 1) * partSize);
+  // Stop every part when one fails for good, or on Cancel.
+  const stopAll = new AbortController();
+  signal.addEventListener("abort", () => stopAll.abort(), { once: true });
+  try {
+    const held = await api("GET", path + "/parts", { headers: owner, signal });
+    state.etags = {};
+    for (const p of held.parts) if (p.size === lengthOf(p.partNumber)) state.etags[p.partNumber] = p.etag;
+    saveUpload(file, state);
+    const todo = [];
+    for (let n = 1; n <= partCount; n++) if (!state.etags[n]) todo.push(n);
+    let doneBytes = file.size - todo.reduce((sum, n) => sum + lengthOf(n), 0);
+    const sending = new Map();
+    const report = () => {
+      let inFlight = 0;
+      for (const bytes of sending.values()) inFlight += bytes;
+      showProgress(doneBytes + inFlight, file.size);
+    };
+    report();
+    const worker = async () => {
+      for (let n = todo.shift(); n !== undefined; n = todo.shift()) {
+        const part = n;
+        sending.set(part, 0);
+        const etag = await sendPart(state, file, part, stopAll.signal, (bytes) => {
+          sending.set(part, bytes);
+          report();
+        });
+        sending.delete(part);
+        doneBytes += lengthOf(part);
+        state.etags[part] = etag;
+        saveUpload(file, state);
+        report();
+      }
+    };
+    const workers = Array.from({ length: Math.min(PARALLEL_PARTS, Math.max(1, todo.length)) }, () =>
+      worker().catch((e) => {
+        stopAll.abort();
+        throw e;
+      }),
+    );
+    await Promise.all(workers);
+    const parts = [];
+    for (let n = 1; n <= partCount; n++) parts.push({ partNumber: n, etag: state.etags[n] });
+    await api("POST", path + "/complete", { body: { parts }, headers: owner, signal });
+    forgetSavedUpload(file);
+    showProgress(file.size, file.size);
+  } catch (e) {
+    if (signal.aborted) {
+      forgetSavedUpload(file);
+      throw cancelled();
+    }
+    if (e.status === 409) {
+      // Completed by an earlier page (or no longer open): nothing left to resume.
+      forgetSavedUpload(file);
+      if (/already complete/.test(e.message)) return;
+    }
+    if (e.status === 403 || e.status === 404 || e.status === 410) forgetSavedUpload(file);
+    const kept = savedUploadFor(file);
+    throw new ApiError(
+      e.status,
+      e.code,
+      e.message + (kept ? " The parts sent so far are kept: choose the same file and press Resume upload." : ""),
+    );
+  } finally {
+    offerResume(); // the notice now lists only what is still unfinished
+  }
+}
