@@ -7,7 +7,13 @@ import { envName, PageKey, RuntimeKey, Settings, SETTINGS } from "./schema";
 type ResourceKey = "bucketName" | "tableName";
 
 /** Where sign-in happens (the user pool, or the local issuer): known only at deploy time; "" = no sign-in. */
-type AuthKey = "authIssuer" | "authClientId" | "authAuthorizationEndpoint" | "authTokenEndpoint" | "authJwksUrl";
+type AuthKey =
+  | "authIssuer"
+  | "authClientId"
+  | "authAuthorizationEndpoint"
+  | "authTokenEndpoint"
+  | "authLogoutEndpoint"
+  | "authJwksUrl";
 
 /** The sign-in endpoints of a stack with auth cognito. */
 export interface AuthEndpoints {
@@ -15,6 +21,8 @@ export interface AuthEndpoints {
   clientId: string;
   authorizationEndpoint: string;
   tokenEndpoint: string;
+  /** Cognito's /logout (client_id, logout_uri); the local issuer serves the same. */
+  logoutEndpoint: string;
   jwksUrl: string;
 }
 
@@ -35,9 +43,16 @@ interface Field {
 // Plain data computed once, so that the serialized Lambda code carries these lists, not the whole schema.
 const RUNTIME_FIELDS: readonly Field[] = [
   ...(["bucketName", "tableName"] as const).map((key): Field => ({ key, env: envName(key), type: "name" })),
-  ...(["authIssuer", "authClientId", "authAuthorizationEndpoint", "authTokenEndpoint", "authJwksUrl"] as const).map(
-    (key): Field => ({ key, env: envName(key), type: "text" }),
-  ),
+  ...(
+    [
+      "authIssuer",
+      "authClientId",
+      "authAuthorizationEndpoint",
+      "authTokenEndpoint",
+      "authLogoutEndpoint",
+      "authJwksUrl",
+    ] as const
+  ).map((key): Field => ({ key, env: envName(key), type: "text" })),
   ...SETTINGS.filter((s) => "runtime" in s).map((s): Field => ({
     key: s.key as RuntimeKey,
     env: envName(s.key),
@@ -84,6 +99,7 @@ export function runtimeConfig(
     authClientId: auth?.clientId ?? "",
     authAuthorizationEndpoint: auth?.authorizationEndpoint ?? "",
     authTokenEndpoint: auth?.tokenEndpoint ?? "",
+    authLogoutEndpoint: auth?.logoutEndpoint ?? "",
     authJwksUrl: auth?.jwksUrl ?? "",
     authUploadsRequireSignIn: auth !== undefined && settings.authUploadsRequireSignIn,
     authDownloadsRequireSignIn: auth !== undefined && settings.authDownloadsRequireSignIn,

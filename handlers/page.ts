@@ -31,7 +31,16 @@ const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "u
 
 /** The page's script, in the order it runs: web/js/ holds one file per job (shared helpers, each view, the start),
  *  joined here into ONE script in one function scope, so the page still runs a single hash-pinned script. */
-export const SCRIPT_FILES = ["js/common.js", "js/upload-view.js", "js/share-view.js", "js/multipart.js", "js/start.js"];
+export const SCRIPT_FILES = [
+  "js/common.js",
+  "js/upload-view.js",
+  "js/share-view.js",
+  "js/multipart.js",
+  "js/auth.js",
+  "js/my-files.js",
+  "js/unlock.js",
+  "js/start.js",
+];
 
 /** The page's script as served: the files of SCRIPT_FILES in one strict-mode function, "</" escaped (inside the
  *  inlined text it would end the element early). */
@@ -66,17 +75,19 @@ const SCRIPT_HASH = sha256(`\n${SCRIPT}`);
 const STYLE_HASH = sha256(`\n${STYLE}`);
 
 /**
- * The page's Content-Security-Policy for a stack. connect-src: the API itself ('self') and exactly the origin of
- * the stack's pre-signed S3 URLs (its bucket's endpoint; locally the local S3 server), nothing else. Downloads
- * are navigations, which connect-src does not govern.
+ * The page's Content-Security-Policy for a stack. connect-src: the API itself ('self'), exactly the origin of
+ * the stack's pre-signed S3 URLs (its bucket's endpoint; locally the local S3 server) and, with sign-in, the
+ * origin of the token endpoint (the page exchanges and refreshes tokens there), nothing else. Downloads and the
+ * sign-in and sign-out pages are navigations, which connect-src does not govern.
  */
-export function pageCsp(bucketOrigin: string): string {
+export function pageCsp(bucketOrigin: string, tokenEndpoint = ""): string {
+  const tokenOrigin = tokenEndpoint === "" ? "" : ` ${new URL(tokenEndpoint).origin}`;
   return [
     "default-src 'none'",
     `script-src ${SCRIPT_HASH}`,
     `style-src ${STYLE_HASH}`,
     "img-src data:",
-    `connect-src 'self' ${bucketOrigin}`,
+    `connect-src 'self' ${bucketOrigin}${tokenOrigin}`,
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",
@@ -121,7 +132,7 @@ export function pageResponse({ config, bucketOrigin }: { config: RuntimeConfig; 
       "Cache-Control": "no-cache",
       // The same URL answers JSON to fetch() and HTML to a browser: caches must keep them apart.
       Vary: "Accept, Origin",
-      "Content-Security-Policy": pageCsp(bucketOrigin),
+      "Content-Security-Policy": pageCsp(bucketOrigin, config.authTokenEndpoint),
       "Referrer-Policy": "no-referrer",
       "X-Frame-Options": "DENY",
     },

@@ -105,6 +105,7 @@ export class Auth extends pulumi.ComponentResource {
         clientId,
         authorizationEndpoint: `https://${host}/oauth2/authorize`,
         tokenEndpoint: `https://${host}/oauth2/token`,
+        logoutEndpoint: `https://${host}/logout`,
         jwksUrl: `https://${endpoint}/.well-known/jwks.json`,
       }));
     this.registerOutputs({ userPoolId: this.userPool.id, userPoolClientId: this.client.id });

@@ -2,9 +2,10 @@
 // implementation) on 127.0.0.1 with one public app client (authorization code + PKCE, refresh tokens), whose
 // ID tokens carry what Cognito's do for this API: sub, email, email_verified, aud = client id, token_use "id".
 // Its sign-in page signs in as any email address, without a password: it is for local development only.
-import { createHash, generateKeyPairSync, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { createServer, IncomingMessage, ServerResponse } from "node:http";
 import type { JWK } from "jose";
+import { IssuerState, loadIssuerState, newIssuerState, saveIssuerState } from "./issuerState";
 import { closeServer, listenOnLoopback } from "./listen";
 
 /** The local app client's id (a Cognito app client id is a random string; this one says what it is). */
@@ -16,6 +17,8 @@ export interface LocalIssuer {
   clientId: string;
   authorizationEndpoint: string;
   tokenEndpoint: string;
+  /** Cognito-shaped sign-out: GET /logout?client_id=…&logout_uri=… ends the session and returns there. */
+  logoutEndpoint: string;
   jwksUrl: string;
   /** The private signing key (tests sign tokens with it to try every fault the gateway must catch). */
   signingKey: JWK;
@@ -25,7 +28,13 @@ export interface LocalIssuer {
 export interface IssuerOptions {
   /** Where sign-in may return to: the page's own URLs plus fileshare:authCallbackUrls. */
   redirectUris: readonly string[];
+  /** Default: the port it had last time (kept in `dataDir`), else a free one. */
   port?: number;
+  /** Keep the signing key, cookie keys and port here across restarts (`npm start`'s data folder); absent =
+   *  fresh ones each start. */
+  dataDir?: string;
+  /** ID and access token lifetime; default 3600 s as Cognito's. Tests shorten it to see the page refresh. */
+  tokenTtlSeconds?: number;
 }
 
 /** A stable Cognito-like `sub` (a UUID) for an email, so the same address owns the same shares across restarts. */
@@ -75,13 +84,8 @@ export async function startLocalIssuer(options: IssuerOptions): Promise<LocalIss
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Provider = (require("oidc-provider") as { default: new (issuer: string, config: object) => OidcProvider })
     .default;
-  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const signingKey = {
-    ...(privateKey.export({ format: "jwk" }) as JWK),
-    kid: randomBytes(8).toString("hex"),
-    alg: "RS256",
-    use: "sig",
-  };
+  const state: IssuerState = options.dataDir === undefined ? newIssuerState() : await loadIssuerState(options.dataDir);
+  const signingKey = state.signingKey;
 
   const emails = new Map<string, string>();
   const server = createServer((req, res) => {
@@ -90,8 +94,12 @@ export async function startLocalIssuer(options: IssuerOptions): Promise<LocalIss
       res.end("The local sign-in failed; try again.");
     });
   });
-  const port = await listenOnLoopback(server, options.port ?? 0);
+  const port = await listenOnStablePort(server, options.port ?? state.port);
+  if (options.dataDir !== undefined && port !== state.port) {
+    await saveIssuerState(options.dataDir, { ...state, port });
+  }
   const issuer = `http://127.0.0.1:${port}`;
+  const ttl = options.tokenTtlSeconds ?? 3600;
 
   const provider = new Provider(issuer, {
     clients: [
@@ -106,7 +114,10 @@ export async function startLocalIssuer(options: IssuerOptions): Promise<LocalIss
       },
     ],
     jwks: { keys: [signingKey] },
-    cookies: { keys: [randomBytes(32).toString("hex")] },
+    cookies: { keys: state.cookieKeys },
+    // The page calls the token endpoint from its own origin (fetch): allow exactly the registered ones.
+    clientBasedCORS: (_ctx: unknown, origin: string, client: { redirectUris: string[] }) =>
+      client.redirectUris.some((uri) => new URL(uri).origin === origin),
     // Cognito-like ID tokens: the email claims inside the ID token itself, and token_use.
     claims: { openid: ["sub", "token_use"], email: ["email", "email_verified"] },
     conformIdTokenClaims: false,
@@ -132,15 +143,17 @@ export async function startLocalIssuer(options: IssuerOptions): Promise<LocalIss
     },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     features: { devInteractions: { enabled: false } },
-    // Cognito's defaults are 60 minutes; short here too, so the page's silent refresh is exercised.
-    ttl: { IdToken: 3600, AccessToken: 3600, RefreshToken: 30 * 24 * 3600, Session: 24 * 3600 },
+    // Cognito's defaults are 60 minutes; tests shorten them to see the page's silent refresh.
+    ttl: { IdToken: ttl, AccessToken: ttl, RefreshToken: 30 * 24 * 3600, Session: 24 * 3600 },
     pkce: { required: () => true },
   });
   const callback = provider.callback();
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const p = provider;
-    const match = /^\/interaction\/([A-Za-z0-9_-]+)(\/login)?$/.exec((req.url ?? "").split("?")[0] ?? "");
+    const path = (req.url ?? "").split("?")[0] ?? "";
+    if (path === "/logout" && req.method === "GET") return logout(req, res);
+    const match = /^\/interaction\/([A-Za-z0-9_-]+)(\/login)?$/.exec(path);
     if (!match) return void callback(req, res);
     const uid = match[1] as string;
     const html = (status: number, body: string) => {
@@ -166,19 +179,48 @@ export async function startLocalIssuer(options: IssuerOptions): Promise<LocalIss
     html(404, "Not found");
   }
 
+  /** Cognito's sign-out endpoint: a known client and a registered logout_uri, else 400; ends the session. */
+  async function logout(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const query = new URL(req.url ?? "/", issuer).searchParams;
+    const back = query.get("logout_uri") ?? "";
+    if (query.get("client_id") !== LOCAL_CLIENT_ID || !options.redirectUris.includes(back)) {
+      res.writeHead(400, { "Content-Type": "text/plain; charset=utf-8" });
+      res.end("Sign-out needs this app's client_id and a registered logout_uri.");
+      return;
+    }
+    const session = await provider.Session.get({ req, res });
+    await session.destroy();
+    res.writeHead(302, { Location: back, "Cache-Control": "no-store" });
+    res.end();
+  }
+
   return {
     issuer,
     clientId: LOCAL_CLIENT_ID,
     authorizationEndpoint: `${issuer}/auth`,
     tokenEndpoint: `${issuer}/token`,
+    logoutEndpoint: `${issuer}/logout`,
     jwksUrl: `${issuer}/jwks`,
     signingKey,
     close: () => closeServer(server),
   };
 }
 
+/** Listens on `port` if it is free, else on any free port (the issuer URL then changes: tokens of the old one
+ *  stop working, as after a key change). */
+async function listenOnStablePort(server: ReturnType<typeof createServer>, port: number): Promise<number> {
+  if (port === 0) return listenOnLoopback(server, 0);
+  try {
+    return await listenOnLoopback(server, port);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE") throw e;
+    return listenOnLoopback(server, 0);
+  }
+}
+
 /** The parts of oidc-provider's Provider this module uses. */
 interface OidcProvider {
+  Session: { get(ctx: { req: IncomingMessage; res: ServerResponse }): Promise<{ destroy(): Promise<void> }> };
   callback(): (req: IncomingMessage, res: ServerResponse) => void;
   interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<unknown>;
   interactionFinished(

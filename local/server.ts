@@ -18,6 +18,8 @@ export interface LocalOptions {
   settings: Settings;
   /** Serve under /<stage>/ like a deployed API Gateway stage (tests use it); default: at the root. */
   stage?: string;
+  /** The local issuer's token lifetime (default 3600 s); tests shorten it to see the page refresh. */
+  tokenTtlSeconds?: number;
 }
 
 export interface LocalServer {
@@ -66,6 +68,9 @@ export async function startLocal(options: LocalOptions): Promise<LocalServer> {
       // The user pool's local stand-in; sign-in returns to the page (either host name) or a configured callback.
       issuer = await startLocalIssuer({
         redirectUris: [...pageOrigins.map((o) => o + stagePath), ...options.settings.authCallbackUrls],
+        // Its keys and port live with the data, so a restart keeps everyone signed in.
+        dataDir: options.dataDir,
+        tokenTtlSeconds: options.tokenTtlSeconds,
       });
     }
     backends = await startBackends({

@@ -33,6 +33,7 @@ export function stackDescription(config: RuntimeConfig) {
             clientId: config.authClientId,
             authorizationEndpoint: config.authAuthorizationEndpoint,
             tokenEndpoint: config.authTokenEndpoint,
+            logoutEndpoint: config.authLogoutEndpoint,
             scopes: SIGN_IN_SCOPES,
             required: { upload: config.authUploadsRequireSignIn, download: config.authDownloadsRequireSignIn },
           },

@@ -34,12 +34,25 @@ describe("sign-in, locally: tokens, GET /config, owners and GET /files", functio
       clientId: "fileshare-local",
       authorizationEndpoint: `${issuer.issuer}/auth`,
       tokenEndpoint: `${issuer.issuer}/token`,
+      logoutEndpoint: `${issuer.issuer}/logout`,
       scopes: ["openid", "email"],
       required: { upload: true, download: false },
     });
     const discovery = await (await fetch(`${issuer.issuer}/.well-known/openid-configuration`)).json();
     assert.equal(discovery.authorization_endpoint, reply.json.auth.authorizationEndpoint);
     assert.equal(discovery.token_endpoint, reply.json.auth.tokenEndpoint);
+  });
+
+  it("signs out at a Cognito-shaped /logout: back to a registered logout_uri, 400 for an unregistered one", async () => {
+    const logout = server.issuer!.logoutEndpoint;
+    const query = (uri: string, client = "fileshare-local") =>
+      `${logout}?${new URLSearchParams({ client_id: client, logout_uri: uri })}`;
+    const ok = await fetch(query(server.apiUrl), { redirect: "manual" });
+    assert.equal(ok.status, 302);
+    assert.equal(ok.headers.get("location"), server.apiUrl);
+    const foreign = await fetch(query("https://evil.example/"), { redirect: "manual" });
+    assert.equal(foreign.status, 400, "an open redirect to an unregistered address");
+    assert.equal((await fetch(query(server.apiUrl, "other-client"), { redirect: "manual" })).status, 400);
   });
 
   it("issues a Cognito-like ID token from the sign-in flow: sub, verified email, aud = client id, token_use id", () => {

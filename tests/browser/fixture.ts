@@ -23,8 +23,18 @@ const CHROMIUM_ARGS = [
 ];
 const SCREENSHOTS = join(__dirname, "..", "..", "test-output", "screenshots");
 
-/** Registers the suite's hooks (call it inside describe) and returns the server, the context and the helpers. */
-export function usePage() {
+/** What a suite may change: FILESHARE_* settings over the dev stack's, the issuer's token lifetime, and where
+ *  its screenshots go. */
+export interface PageOptions {
+  env?: Record<string, string>;
+  tokenTtlSeconds?: number;
+  screenshots?: string;
+}
+
+/** Registers the suite's hooks (call it inside describe) and returns the server, the context and the helpers.
+ *  Without `env` the suites run on an anonymous stack (auth none), the page as it is without sign-in. */
+export function usePage(options: PageOptions = {}) {
+  const screenshots = options.screenshots ?? SCREENSHOTS;
   let server: LocalServer;
   let browser: Browser;
   let context: BrowserContext;
@@ -38,7 +48,8 @@ export function usePage() {
     await page.setViewportSize(viewport);
     page.on("console", (m: ConsoleMessage) => {
       // The API's 4xx answers are expected in some states; Chromium logs each one as a failed load.
-      const expected = /^Failed to load resource: the server responded with a status of (400|404|409|410|413|415) /;
+      const expected =
+        /^Failed to load resource: the server responded with a status of (400|401|403|404|409|410|413|415|429) /;
       if (m.type() === "error" && !expected.test(m.text())) problems.push(`console: ${m.text()}`);
     });
     page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
@@ -50,7 +61,7 @@ export function usePage() {
   }
 
   async function shot(page: Page, name: string): Promise<void> {
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+    await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
   }
 
   /** Opens a share link as a person would (the browser asks for HTML) and waits for the view to settle. */
@@ -102,11 +113,14 @@ export function usePage() {
 
   before(async function () {
     const executablePath = findChromium();
-    await mkdir(SCREENSHOTS, { recursive: true });
+    await mkdir(screenshots, { recursive: true });
     // The dev stack's settings, whatever the environment says, but with the clean-up timer at its slowest:
     // tests move the handlers' clock to show expired shares, which a clean-up run would otherwise remove.
-    const settings = { ...(await loadSettings({})), cleanupIntervalSeconds: 900 };
-    server = await startLocal({ port: 0, settings });
+    const settings = {
+      ...(await loadSettings(options.env ?? { FILESHARE_AUTH: "none" })),
+      cleanupIntervalSeconds: 900,
+    };
+    server = await startLocal({ port: 0, settings, tokenTtlSeconds: options.tokenTtlSeconds });
     // playwright's launch() gives every run a fresh temporary profile (user-data-dir) and removes it on close.
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   });
@@ -134,6 +148,10 @@ export function usePage() {
     },
     get context() {
       return context;
+    },
+    /** The browser, for a second context (another person, with no shared storage). */
+    get browser() {
+      return browser;
     },
     /** What the page logged as errors so far; a test that provokes an error on purpose empties it. */
     get problems() {

@@ -40,6 +40,7 @@ describe("the web page: limits, errors, Cancel and its CSP", function () {
 
   it("warns early about a file the server will refuse, and still shows the server's own message", async () => {
     const settings = await loadSettings({
+      FILESHARE_AUTH: "none",
       FILESHARE_MAX_FILE_SIZE_BYTES: "1000",
       FILESHARE_ALLOWED_CONTENT_TYPES: "text/plain,image/png",
       FILESHARE_MAX_SHARE_TTL_SECONDS: "7200",
@@ -179,7 +180,11 @@ describe("the web page: limits, errors, Cancel and its CSP", function () {
   });
 
   it("works under an API Gateway stage path (/dev/), as deployed: API calls and share links keep the stage", async () => {
-    const staged = await startLocal({ port: 0, settings: await loadSettings({}), stage: "dev" });
+    const staged = await startLocal({
+      port: 0,
+      settings: await loadSettings({ FILESHARE_AUTH: "none" }),
+      stage: "dev",
+    });
     try {
       assert.match(staged.pageUrl, /^http:\/\/127\.0\.0\.1:\d+\/dev\/$/);
       const bytes = testBytes(4096);

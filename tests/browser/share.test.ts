@@ -17,6 +17,10 @@ describe("the web page: sharing a file and fetching it", function () {
     const page = await newPage();
     await page.goto(fx.server.pageUrl);
     await page.waitForSelector("#upload-view:not([hidden])");
+    // auth none: no sign-in, no "My files", no password or recipients fields; the page as before sign-in existed.
+    for (const part of ["#account", "#my-files", "#restrict-fields", "#sign-in-needed"]) {
+      assert.ok(await page.isHidden(part), `${part} shows on a stack without sign-in`);
+    }
     await shot(page, "01-upload-empty");
 
     await page.setInputFiles("#file-input", { name, mimeType: "application/pdf", buffer: bytes });

@@ -132,6 +132,11 @@ describe("sign-in on AWS (Cognito, resource inputs under mocks; not a deployed u
         env.FILESHARE_AUTH_AUTHORIZATION_ENDPOINT,
         /^https:\/\/fileshare-dev-.*\.auth\.eu-west-1\.amazoncognito\.com\/oauth2\/authorize$/,
       );
+      // The page signs out through the managed login's /logout (client_id, logout_uri).
+      assert.match(
+        env.FILESHARE_AUTH_LOGOUT_ENDPOINT,
+        /^https:\/\/fileshare-dev-.*\.auth\.eu-west-1\.amazoncognito\.com\/logout$/,
+      );
       assert.equal(env.FILESHARE_AUTH_UPLOADS_REQUIRE_SIGN_IN, "true");
     }
     assert.equal(await valueOf(app.auth!.userPool.id), poolId);

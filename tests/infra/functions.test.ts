@@ -139,6 +139,7 @@ for (const stackName of STACKS) {
           FILESHARE_AUTH_CLIENT_ID: "",
           FILESHARE_AUTH_AUTHORIZATION_ENDPOINT: "",
           FILESHARE_AUTH_TOKEN_ENDPOINT: "",
+          FILESHARE_AUTH_LOGOUT_ENDPOINT: "",
           FILESHARE_AUTH_JWKS_URL: "",
           FILESHARE_AUTH_UPLOADS_REQUIRE_SIGN_IN: "false",
           FILESHARE_AUTH_DOWNLOADS_REQUIRE_SIGN_IN: "false",
@@ -154,7 +155,7 @@ for (const stackName of STACKS) {
         }
         assert.equal(
           Object.keys(env).length,
-          2 + 5 + runtime.length,
+          2 + 6 + runtime.length,
           "no variables besides the bucket, table, sign-in endpoints and runtime settings",
         );
         assert.deepEqual(Object.keys(env).sort(), Object.values(ENV_NAMES).sort());

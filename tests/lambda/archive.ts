@@ -131,13 +131,13 @@ export class LambdaProcess {
 }
 
 /** Runs the builder in its own process (Pulumi's runtime state is global): every function and the layer. */
-export function buildFunctions(stack: "dev" | "prod"): Promise<BuiltStack> {
+export function buildFunctions(stack: "dev" | "prod", extraConfig?: Record<string, string>): Promise<BuiltStack> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["-r", "ts-node/register/transpile-only", join(__dirname, "build-archives.ts"), stack],
-      { cwd: PROJECT, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const args = [join(__dirname, "build-archives.ts"), stack, ...(extraConfig ? [JSON.stringify(extraConfig)] : [])];
+    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", ...args], {
+      cwd: PROJECT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (d) => (out += d));

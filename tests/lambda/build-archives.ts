@@ -3,7 +3,9 @@
 // and the files of the SDK layer the program built. Run in a child process by archive.ts: Pulumi's runtime
 // state is per process.
 import * as pulumi from "@pulumi/pulumi";
-import { buildStack, StackName, valueOf } from "../infra/mocks";
+import { loadConfig } from "../../infra/config";
+import { FileShare } from "../../infra/fileshare";
+import { buildStack, runMocked, stackConfigText, StackName, valueOf } from "../infra/mocks";
 
 /** The text of every file in an archive, by path. */
 async function archiveFiles(archive: pulumi.asset.AssetArchive): Promise<Record<string, string>> {
@@ -14,8 +16,19 @@ async function archiveFiles(archive: pulumi.asset.AssetArchive): Promise<Record<
   return out;
 }
 
-async function main(stack: StackName): Promise<void> {
-  const run = await buildStack(stack);
+/** The stack as index.ts builds it; `extra` (fileshare:* keys as config text) on top of its stack file. */
+async function build(stack: StackName, extra: Record<string, string> | undefined) {
+  if (extra === undefined) return buildStack(stack);
+  const run = await runMocked(stack, () => new FileShare("fileshare", loadConfig()), {
+    ...stackConfigText(stack),
+    ...extra,
+  });
+  const one = (type: string) => run.resources.find((r) => r.type === type)!;
+  return { app: run.result, one };
+}
+
+async function main(stack: StackName, extra: Record<string, string> | undefined): Promise<void> {
+  const run = await build(stack, extra);
   const functions = [];
   for (const [name, fn] of Object.entries(run.app.functions)) {
     const code = (await valueOf(fn.code)) as pulumi.asset.AssetArchive;
@@ -41,7 +54,7 @@ async function main(stack: StackName): Promise<void> {
   process.stdout.write(JSON.stringify(out));
 }
 
-main((process.argv[2] ?? "dev") as StackName).catch((e) => {
+main((process.argv[2] ?? "dev") as StackName, process.argv[3] ? JSON.parse(process.argv[3]) : undefined).catch((e) => {
   process.stderr.write(String(e?.stack ?? e));
   process.exit(1);
 });

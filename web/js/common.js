@@ -1,4 +1,5 @@
 // What both views share: where the API is, the server's limits, formatting, API calls, status and errors.
+/* global bearerToken, sessionExpired */
 /* exported $, apiBase, limits, place, formatBytes, formatDuration, exactBytes, formatWhen, downloadsLeftText, localizeTimes, setStatus, showError, ApiError, api, sleep, cancelled, keepFocus */
 
 const $ = (id) => document.getElementById(id);
@@ -118,6 +119,9 @@ async function api(method, path, options) {
   const opts = options || {};
   const headers = Object.assign({ Accept: "application/json" }, opts.headers || {});
   if (opts.body !== undefined) headers["Content-Type"] = "application/json";
+  // Signed in (web/js/auth.js): every call carries the ID token; routes that do not need it ignore it.
+  const token = await bearerToken();
+  if (token) headers.Authorization = "Bearer " + token;
   let response;
   try {
     response = await fetch(apiUrl(path), {
@@ -142,6 +146,8 @@ async function api(method, path, options) {
     }
   }
   if (!response.ok) {
+    // 401 although a token went along: the token is no longer good (expired, the issuer's keys changed).
+    if (response.status === 401 && token) sessionExpired();
     const err = data && data.error;
     throw new ApiError(
       response.status,

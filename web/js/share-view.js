@@ -1,5 +1,6 @@
 // The share view, at a share link (<base>/files/<id>): show the file and its state, and download it.
-/* exported startFileView */
+/* exported startFileView, showFileState, showDetails, showFileError, loadFile */
+/* global askForPassword, showRestricted, downloadOptions */
 /* global $, place, exactBytes, formatWhen, downloadsLeftText, localizeTimes, setStatus, showError, api, keepFocus */
 
 /** Shows one state of the share view: available, pending, expired, exhausted, notfound, error. */
@@ -11,6 +12,8 @@ function showFileState(state, title, message) {
   $("file-message").hidden = !message;
   $("download-button").hidden = state !== "available";
   $("recheck-button").hidden = state !== "pending" && state !== "error";
+  $("unlock-form").hidden = state !== "locked";
+  $("file-sign-in").hidden = state !== "signin";
   if (state !== "available" && state !== "pending") $("file-details").hidden = true;
   document.title = title + " · fileshare";
 }
@@ -28,7 +31,9 @@ function showDetails(file) {
 }
 
 function showFileError(e) {
-  if (e.status === 404) {
+  if (e.status === 401 || (e.status === 403 && e.code === "Forbidden")) {
+    showRestricted(e); // a recipients share (unlock.js)
+  } else if (e.status === 404) {
     showFileState(
       "notfound",
       "File not found",
@@ -50,6 +55,7 @@ async function loadFile() {
   showError("");
   try {
     const file = await api("GET", "files/" + encodeURIComponent(place.fileId));
+    if (file.passwordRequired) return askForPassword(); // unlock.js: no name until the password is given
     showDetails(file);
     if (file.status === "available") {
       showFileState("available", "A file was shared with you", "");
@@ -72,7 +78,7 @@ async function download() {
   showError("");
   setStatus("Preparing your download…");
   try {
-    const grant = await api("POST", "files/" + encodeURIComponent(place.fileId) + "/download");
+    const grant = await api("POST", "files/" + encodeURIComponent(place.fileId) + "/download", downloadOptions());
     $("file-left").textContent = downloadsLeftText({
       downloadsRemaining: grant.downloadsRemaining,
       maxDownloads: shownFile && shownFile.maxDownloads,
@@ -94,7 +100,8 @@ async function download() {
   } catch (e) {
     setStatus("");
     button.disabled = false;
-    showFileError(e);
+    if (e.code === "WrongPassword" || e.code === "TooManyAttempts") showError(localizeTimes(e.message));
+    else showFileError(e);
     if (button.hidden) $("file-title").focus();
     else keepFocus(button);
   }

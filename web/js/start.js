@@ -1,7 +1,21 @@
 // Starts the view the address asks for. Last in SCRIPT_FILES (handlers/page.ts): everything it calls is defined.
-/* global $, apiBase, place, startUploadView, startFileView */
+/* global $, apiBase, place, startUploadView, startFileView, loadAuth, finishSignIn, startMyFiles, startUnlock */
 
 $("home-link").href = apiBase.toString();
 $("own-link").href = apiBase.toString();
-if (place.fileId === null) startUploadView();
-else void startFileView();
+void (async function () {
+  // Sign-in first (auth.js): GET /config, and the return from the sign-in page, which may lead elsewhere.
+  await loadAuth();
+  const back = await finishSignIn();
+  if (back !== null && back !== window.location.pathname) {
+    window.location.replace(back);
+    return;
+  }
+  if (place.fileId === null) {
+    startUploadView();
+    startMyFiles();
+  } else {
+    startUnlock();
+    void startFileView();
+  }
+})();

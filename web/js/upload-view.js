@@ -1,6 +1,7 @@
 // The upload view: pick or drop a file, POST /uploads, PUT the bytes to the pre-signed URL with progress, wait
 // until S3 confirmed them, then show the share link (copy, delete, share another). Cancel works in every step.
-/* exported startUploadView */
+/* exported startUploadView, setFormEnabled */
+/* global restrictedFields, refreshMyFiles */
 /* global sendInParts, savedUploadFor, offerResume, noteResumable, $, limits, formatBytes, formatDuration, exactBytes, formatWhen, downloadsLeftText, setStatus, showError, ApiError, api, sleep, cancelled, keepFocus */
 
 let chosenFile = null;
@@ -155,6 +156,12 @@ async function share(event) {
     }
     request.maxDownloads = limit;
   }
+  try {
+    Object.assign(request, restrictedFields()); // password and recipients, when signed in (my-files.js)
+  } catch (e) {
+    showError(e.message);
+    return;
+  }
 
   // One flow, one AbortController: Cancel stops whatever step is running, and every step checks it after
   // each await, so a cancelled share never shows a link.
@@ -188,6 +195,7 @@ async function share(event) {
     activeShare = null;
     currentUpload = { id: upload.id, shareUrl: upload.shareUrl, deleteToken: upload.deleteToken };
     showResult(upload, info);
+    refreshMyFiles();
   } catch (e) {
     if (signal.aborted) {
       // cancelShare() has already reset the page; remove what the server holds for this share.

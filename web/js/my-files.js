@@ -1,0 +1,136 @@
+// Signed in: "My files" (GET /files, newest first, a page at a time with More), each with its link, expiry,
+// downloads left and a Delete button (the owner's bearer token is enough); and the sharing form's password and
+// recipients fields (docs/api.md "Restricted shares").
+/* exported startMyFiles, refreshMyFiles, restrictedFields */
+/* global $, api, formatWhen, downloadsLeftText, setStatus, showError, signedInEmail, onSessionChange, signIn, authSettings, setFormEnabled */
+
+/** Shares per GET /files page. */
+const MY_FILES_PAGE = 10;
+let myFilesCursor = null;
+/** Bumped by every reload, so a slow page from an earlier list is not appended to a newer one. */
+let myFilesGeneration = 0;
+
+function fileRow(file) {
+  const item = document.createElement("li");
+  item.className = "my-file";
+  item.dataset.id = file.id;
+  const link = document.createElement("a");
+  link.href = file.shareUrl;
+  link.rel = "noreferrer";
+  link.textContent = file.fileName || "(protected by a password)";
+  const details = document.createElement("p");
+  details.className = "hint";
+  const extra = [];
+  if (file.passwordRequired) extra.push("password-protected");
+  if (file.status !== "available") extra.push("not uploaded yet");
+  details.textContent =
+    "Expires " +
+    formatWhen(file.expiresAt) +
+    " · Downloads left: " +
+    downloadsLeftText(file) +
+    (extra.length ? " · " + extra.join(", ") : "");
+  const remove = document.createElement("button");
+  remove.type = "button";
+  remove.className = "danger";
+  remove.textContent = "Delete";
+  remove.setAttribute("aria-label", "Delete " + (file.fileName || "this file"));
+  remove.addEventListener("click", () => deleteMine(file, item, remove));
+  item.append(link, details, remove);
+  return item;
+}
+
+async function deleteMine(file, item, button) {
+  button.disabled = true;
+  showError("");
+  try {
+    await api("DELETE", "files/" + encodeURIComponent(file.id));
+    item.remove();
+    $("my-files-empty").hidden = $("my-files-list").children.length > 0;
+    setStatus("Deleted " + (file.fileName || "the file") + ". Its link no longer works.");
+    $("my-files-title").focus();
+  } catch (e) {
+    button.disabled = false;
+    showError("Could not delete: " + e.message);
+  }
+}
+
+/** Loads the next page (or the first, after a reset) and appends it. */
+async function loadMyFilesPage(reset) {
+  if (reset) {
+    myFilesGeneration++;
+    myFilesCursor = null;
+  }
+  const generation = myFilesGeneration;
+  const query = "files?limit=" + MY_FILES_PAGE + (myFilesCursor ? "&cursor=" + encodeURIComponent(myFilesCursor) : "");
+  $("my-files-more").disabled = true;
+  try {
+    const page = await api("GET", query);
+    if (generation !== myFilesGeneration) return;
+    if (reset) $("my-files-list").textContent = "";
+    for (const file of page.files) $("my-files-list").append(fileRow(file));
+    myFilesCursor = page.nextCursor;
+    $("my-files-more").hidden = !myFilesCursor;
+    $("my-files-empty").hidden = $("my-files-list").children.length > 0;
+    $("my-files").dataset.loaded = String($("my-files-list").children.length);
+  } catch (e) {
+    showError("Could not list your files: " + e.message);
+  } finally {
+    $("my-files-more").disabled = false;
+  }
+}
+
+/** Shows or hides "My files" and the restriction fields for who is signed in; reloads the list. */
+function refreshMyFiles() {
+  const email = signedInEmail();
+  $("my-files").hidden = !email;
+  $("restrict-fields").hidden = !email;
+  // Signed in, "My files" can delete any of them later: no need to keep this page open.
+  $("keep-open-hint").hidden = Boolean(email);
+  // On a stack where sharing needs sign-in, a signed-out visitor sees why the form is disabled.
+  const needsSignIn = Boolean(authSettings && authSettings.required && authSettings.required.upload && !email);
+  $("sign-in-needed").hidden = !needsSignIn;
+  setFormEnabled(!needsSignIn);
+  if (email) void loadMyFilesPage(true);
+  else {
+    myFilesGeneration++;
+    $("my-files-list").textContent = "";
+  }
+}
+
+/** The sharing form's password and recipients as POST /uploads fields; throws an Error saying what is wrong. */
+function restrictedFields() {
+  const fields = {};
+  if ($("restrict-fields").hidden) return fields;
+  const password = $("share-password").value;
+  if (password !== "") {
+    if (password.length < 8 || password.length > 128) {
+      $("share-password").focus();
+      throw new Error("The password must be 8 to 128 characters long, or empty.");
+    }
+    fields.password = password;
+  }
+  const recipients = $("share-recipients")
+    .value.split(/[\s,;]+/)
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  if (recipients.length > 0) {
+    const bad = recipients.find((r) => !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(r));
+    if (bad !== undefined || recipients.length > 50) {
+      $("share-recipients").focus();
+      throw new Error(
+        bad !== undefined ? bad + " is not an email address." : "At most 50 recipients; this list has more.",
+      );
+    }
+    fields.recipients = recipients;
+  }
+  return fields;
+}
+
+function startMyFiles() {
+  $("my-files-more").addEventListener("click", () => void loadMyFilesPage(false));
+  $("my-files-reload").addEventListener("click", () => void loadMyFilesPage(true));
+  $("sign-in-to-share").addEventListener("click", () => void signIn());
+  $("my-files-title").tabIndex = -1;
+  onSessionChange(refreshMyFiles);
+  refreshMyFiles();
+}
