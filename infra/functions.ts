@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { randomBytes } from "node:crypto";
 import { AuthEndpoints, runtimeConfig, toEnvironment } from "../config/runtime";
 import { Settings } from "../config/schema";
+import { AUDIT_BUS_ENV, AUDIT_SOURCE_ENV } from "../handlers/audit";
 import { LOG_KEY_ENV } from "../handlers/log";
 import { cleanupFunctionFactory, objectCreatedFunctionFactory, routeFunctionFactory } from "../handlers/lambda";
 import { dependencies } from "../package.json";
@@ -75,6 +76,8 @@ export interface FunctionsArgs {
   table: aws.dynamodb.Table;
   /** Where sign-in happens (auth cognito only). */
   auth?: pulumi.Output<AuthEndpoints>;
+  /** The stack's audit bus (infra/audit.ts): the data functions send their audit events there. */
+  audit: { bus: aws.cloudwatch.EventBus; source: string };
 }
 
 /** The Lambda functions with their roles, policies and log groups. */
@@ -104,18 +107,24 @@ export class Functions extends pulumi.ComponentResource {
       { parent: this },
     );
     this.logKey = this.createLogKey(name, args.stack);
-    // The functions that read data log about shares and get the log key; the result is a secret output, so the
-    // whole environment is encrypted in the Pulumi state.
+    // Every function names its callers by fingerprint in its request lines (handlers/http.ts) and gets the log key;
+    // the result is a secret output, so the whole environment is encrypted in the Pulumi state.
     const withLogKey = pulumi
       .all([environment, this.logKey.value])
       .apply(([env, key]): Record<string, string> => ({ ...env, [LOG_KEY_ENV]: key }));
-    const envFor = (needs: Needs) => (needs === "data" ? withLogKey : environment);
+    // The data functions change shares and send audit events: they also learn the bus and the events' source.
+    const withAudit = pulumi.all([withLogKey, args.audit.bus.name]).apply(([env, bus]): Record<string, string> => ({
+      ...env,
+      [AUDIT_BUS_ENV]: bus,
+      [AUDIT_SOURCE_ENV]: args.audit.source,
+    }));
+    const envFor = (needs: Needs) => (needs === "data" ? withAudit : withLogKey);
     const created = [
       ...args.routes.map((route) =>
         this.createFunction(name, route.name, routeFunctionFactory(route), route.needs, args, envFor(route.needs)),
       ),
-      this.createFunction(name, "objectCreated", objectCreatedFunctionFactory(), "data", args, withLogKey),
-      this.createFunction(name, "cleanup", cleanupFunctionFactory(), "data", args, withLogKey),
+      this.createFunction(name, "objectCreated", objectCreatedFunctionFactory(), "data", args, withAudit),
+      this.createFunction(name, "cleanup", cleanupFunctionFactory(), "data", args, withAudit),
     ];
     this.functions = Object.fromEntries(created.map((c) => [c.fn, c.lambda])) as FunctionMap;
     this.roles = Object.fromEntries(created.map((c) => [c.fn, c.role])) as RoleMap;
@@ -146,7 +155,12 @@ export class Functions extends pulumi.ComponentResource {
       `${name}-${fn}-policy`,
       {
         role: role.name,
-        policy: functionPolicy(fn, { bucketArn: args.bucket.arn, tableArn: args.table.arn, logGroupArn: logGroup.arn }),
+        policy: functionPolicy(fn, {
+          bucketArn: args.bucket.arn,
+          tableArn: args.table.arn,
+          logGroupArn: logGroup.arn,
+          auditBusArn: args.audit.bus.arn,
+        }),
       },
       { parent: this },
     );

@@ -1,8 +1,9 @@
 // POST /uploads: record the share as pending and hand out a pre-signed PUT. No bytes pass through here.
+import { emitAudit, shareFields } from "../audit";
 import { signedInUser } from "../auth";
 import { Deps } from "../deps";
 import { unauthorized } from "../errors";
-import { ApiRequest, ApiResponse, parseJsonObject } from "../http";
+import { ApiRequest, ApiResponse, callerFields, parseJsonObject } from "../http";
 import { fileKeyFor } from "../ids";
 import { abortMultipartUpload, createMultipartUpload, planParts } from "../multipart";
 import { signUpload } from "../objects";
@@ -62,6 +63,7 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
       size: record.size,
       parts: plan.partCount,
     });
+    await auditCreated(request, deps, record);
     return {
       status: 201,
       body: {
@@ -82,6 +84,7 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
   await putRecord(deps, record);
   const signed = await signUpload(deps, record.fileKey, record, uploadExpiresIn);
   request.log.info("upload created", { file: deps.fingerprint(id), size: record.size });
+  await auditCreated(request, deps, record);
   return {
     status: 201,
     body: {
@@ -96,4 +99,16 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
       deleteToken,
     },
   };
+}
+
+/** The share.created audit event (best-effort: the share exists whatever happens to it). */
+function auditCreated(request: ApiRequest, deps: Deps, record: FileRecord): Promise<void> {
+  return emitAudit(deps, request.log, {
+    type: "share.created",
+    file: deps.fingerprint(record.id),
+    requestId: request.requestId,
+    ...shareFields(record),
+    ...callerFields(request, deps.fingerprint),
+    multipart: record.multipart !== undefined,
+  });
 }

@@ -4,8 +4,11 @@ import { signedInUser } from "../auth";
 import { forbidden, gone, notFound, unauthorized } from "../errors";
 import { ApiRequest } from "../http";
 import { FILE_ID } from "../ids";
-import { FileRecord, getRecord, isExpired } from "../records";
+import { downloadsRemaining, FileRecord, getRecord, isExpired } from "../records";
 import { tokenMatches } from "../tokens";
+
+// Where the routes have always found it; it lives with the records (handlers/audit.ts needs it too).
+export { downloadsRemaining };
 
 /** The {id} path parameter, or a 404 when it cannot be one of ours. */
 export function fileIdOf(request: ApiRequest): string {
@@ -38,11 +41,6 @@ export async function assertOwner(request: ApiRequest, record: FileRecord, deps:
   if (!tokenMatches(token, record.deleteTokenHash)) {
     throw forbidden("The delete token is not the one issued for this file.");
   }
-}
-
-/** Downloads left, or null when unlimited. */
-export function downloadsRemaining(record: FileRecord): number | null {
-  return record.maxDownloads === undefined ? null : Math.max(0, record.maxDownloads - record.downloads);
 }
 
 /** Throws 410 when the share can no longer be downloaded (expired or no downloads left). */

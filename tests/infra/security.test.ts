@@ -123,6 +123,7 @@ for (const stackName of STACKS) {
       const ours = components.filter((r) => r.type.startsWith("fileshare:"));
       assert.deepEqual(ours.map((r) => r.type).sort(), [
         "fileshare:api:Api",
+        "fileshare:audit:AuditEvents",
         "fileshare:events:UploadEvents",
         "fileshare:functions:Functions",
         "fileshare:functions:SdkLayer",
