@@ -176,7 +176,7 @@ export async function main(argv: string[]): Promise<void> {
     say(
       partialFiles.size > 0
         ? "fileshare: interrupted; the partial download was deleted. Run the same command again."
-        : "fileshare: interrupted. Run the same upload command again to resume.",
+        : "fileshare: interrupted. Run the same upload command again to resume, or cancel it with fileshare delete <link>.",
     );
     process.exit(EXIT.interrupted);
   });
