@@ -2,7 +2,7 @@
 // asked, and checks the SHA-256 the uploader recorded; a failed download leaves no partial file behind.
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { rename, rm, stat } from "node:fs/promises";
+import { FileHandle, open, rename, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -22,6 +22,9 @@ export interface FileInfo {
   /** A password share: fileName and contentType come from POST /files/{id}/unlock. */
   passwordRequired?: boolean;
 }
+
+/** Partial files being written now: an interrupted run (Ctrl-C) deletes them before it exits (cli/main.ts). */
+export const partialFiles = new Set<string>();
 
 export interface DownloadResult {
   path: string;
@@ -55,8 +58,39 @@ export async function download(
   if (!options.force && (await stat(path).catch(() => undefined))) {
     throw cliError(EXIT.exists, `${path} exists; pass --force to overwrite it, or -o to choose another path.`);
   }
+  // The partial file is created before a download is used up: a path that cannot be written costs none.
+  const partial = `${path}.fileshare-partial`;
+  const handle = await open(partial, "w").catch((e: NodeJS.ErrnoException) => {
+    throw cliError(EXIT.usage, `Cannot write ${partial} (${e.code ?? e.message}); choose another path with -o.`);
+  });
+  partialFiles.add(partial);
+  try {
+    return await fetchTo(apiUrl, id, { path, partial, handle, info, password, auth: options.auth });
+  } catch (e) {
+    await handle.close().catch(() => undefined);
+    await rm(partial, { force: true });
+    throw e;
+  } finally {
+    partialFiles.delete(partial);
+  }
+}
+
+/** Uses one download and streams it into the open partial file, then checks it and moves it into place. */
+async function fetchTo(
+  apiUrl: string,
+  id: string,
+  target: {
+    path: string;
+    partial: string;
+    handle: FileHandle;
+    info: FileInfo;
+    password?: string;
+    auth?: Record<string, string>;
+  },
+): Promise<DownloadResult> {
+  const { path, partial, info, password } = target;
   const granted = await callApi<{ downloadUrl: string; size: number }>(apiUrl, "POST", `files/${id}/download`, {
-    headers: options.auth,
+    headers: target.auth,
     ...(password !== undefined ? { body: { password } } : {}),
   });
   let res: Response;
@@ -68,7 +102,6 @@ export async function download(
   if (!res.ok || res.body === null) {
     throw cliError(EXIT.unavailable, `The storage answered ${res.status} to the download; run the command again.`);
   }
-  const partial = `${path}.fileshare-partial`;
   const hash = createHash("sha256");
   const bar = progressBar("download ", granted.size);
   let received = 0;
@@ -84,16 +117,14 @@ export async function download(
     await pipeline(
       Readable.fromWeb(res.body as import("node:stream/web").ReadableStream),
       count,
-      createWriteStream(partial),
+      createWriteStream("", { fd: target.handle }),
     );
   } catch (e) {
-    await rm(partial, { force: true });
     throw cliError(EXIT.unavailable, `The download broke off (${causeOf(e)}); run the command again.`);
   } finally {
     bar.stop();
   }
   if (received !== granted.size) {
-    await rm(partial, { force: true });
     throw cliError(
       EXIT.verification,
       `Got ${received} bytes instead of ${granted.size}; the partial file was deleted.`,
@@ -101,7 +132,6 @@ export async function download(
   }
   const verified = info.sha256 !== undefined;
   if (verified && hash.digest("base64") !== info.sha256) {
-    await rm(partial, { force: true });
     throw cliError(
       EXIT.verification,
       "The downloaded file does not match the share's SHA-256; it was deleted. Download it again.",

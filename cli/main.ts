@@ -2,7 +2,8 @@
 // exit code from cli/errors.ts; results go to stdout.
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { callApi, parseLink, resolveApiUrl } from "./api";
-import { download, FileInfo } from "./download";
+import { rmSync } from "node:fs";
+import { download, FileInfo, partialFiles } from "./download";
 import { cliError, EXIT, isCliError } from "./errors";
 import { formatShares, listShares } from "./list";
 import { readPassword } from "./prompt";
@@ -26,6 +27,17 @@ function positiveInt(text: string): number {
   return n;
 }
 
+/** $FILESHARE_PARALLEL, checked like --parallel (a typo must not send nothing), or 4. */
+function parallelFromEnv(): number {
+  const text = process.env["FILESHARE_PARALLEL"];
+  if (text === undefined || text === "") return 4;
+  try {
+    return positiveInt(text);
+  } catch (e) {
+    throw cliError(EXIT.usage, `FILESHARE_PARALLEL=${JSON.stringify(text)}: ${(e as Error).message}`);
+  }
+}
+
 /** The API a link points at, unless --api or FILESHARE_API say otherwise. */
 async function apiForLink(link: string, api: string | undefined) {
   const parsed = parseLink(link);
@@ -45,11 +57,12 @@ export function buildProgram(store = new StateStore()): Command {
     .argument("<file>", "the file to share")
     .option("--expires <duration>", 'how long the share lives, e.g. "7d", "12h" (default: the stack\'s)', parseDuration)
     .option("--max-downloads <n>", "how many downloads the share allows", positiveInt)
-    .option("--parallel <n>", "parts sent at once", positiveInt, Number(process.env["FILESHARE_PARALLEL"] ?? 4))
+    .option("--parallel <n>", "parts sent at once (default: $FILESHARE_PARALLEL, or 4)", positiveInt)
     .option("--password", "ask for a password the link will need (or take it from $FILESHARE_PASSWORD)", false)
     .description("upload a file and print its link and delete token; run it again after an interruption to resume")
     .action(
-      async (file: string, opts: { expires?: number; maxDownloads?: number; parallel: number; password: boolean }) => {
+      async (file: string, opts: { expires?: number; maxDownloads?: number; parallel?: number; password: boolean }) => {
+        const parallel = opts.parallel ?? parallelFromEnv();
         const apiUrl = await resolveApiUrl(program.opts().api);
         const password = opts.password ? await readPassword("Password for the link", true) : undefined;
         const result = await upload(file, {
@@ -58,7 +71,7 @@ export function buildProgram(store = new StateStore()): Command {
           apiUrl,
           expiresInSeconds: opts.expires,
           maxDownloads: opts.maxDownloads,
-          parallel: opts.parallel,
+          parallel,
           store,
           say,
         });
@@ -158,7 +171,13 @@ export function buildProgram(store = new StateStore()): Command {
 /** Runs the command line and exits with its code. */
 export async function main(argv: string[]): Promise<void> {
   process.on("SIGINT", () => {
-    say("fileshare: interrupted. Run the same upload command again to resume.");
+    // Nothing half-written stays behind: a download starts over anyway.
+    for (const partial of partialFiles) rmSync(partial, { force: true });
+    say(
+      partialFiles.size > 0
+        ? "fileshare: interrupted; the partial download was deleted. Run the same command again."
+        : "fileshare: interrupted. Run the same upload command again to resume, or cancel it with fileshare delete <link>.",
+    );
     process.exit(EXIT.interrupted);
   });
   try {

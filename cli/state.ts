@@ -29,6 +29,19 @@ export interface UploadState {
   etags: Record<string, string>;
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
+const isPositiveInt = (v: unknown) => Number.isSafeInteger(v) && (v as number) > 0;
+
+/** Whether a parsed state file has every field a resume reads, with the right types. */
+function isUploadState(v: unknown): v is UploadState {
+  if (!isRecord(v)) return false;
+  const strings = ["apiUrl", "id", "deleteToken", "shareUrl", "expiresAt"].every((k) => typeof v[k] === "string");
+  const maps = [v["partSha256"], v["etags"]].every(
+    (m) => isRecord(m) && Object.values(m).every((x) => typeof x === "string"),
+  );
+  return strings && maps && isPositiveInt(v["partSize"]) && isPositiveInt(v["partCount"]);
+}
+
 /** The key of a file's upload state: its absolute path, size and modification time. */
 export function stateKey(path: string, size: number, mtimeMs: number): string {
   return createHash("sha256")
@@ -69,8 +82,10 @@ export class StateStore {
     return join(this.dir, "uploads", `${key}.json`);
   }
 
-  loadUpload(key: string): Promise<UploadState | undefined> {
-    return readJson<UploadState>(this.uploadFile(key));
+  /** The saved upload, or undefined when there is none or it is damaged (then the upload starts afresh). */
+  async loadUpload(key: string): Promise<UploadState | undefined> {
+    const saved = await readJson<UploadState>(this.uploadFile(key));
+    return saved !== undefined && isUploadState(saved) ? saved : undefined;
   }
 
   saveUpload(key: string, state: UploadState): Promise<void> {

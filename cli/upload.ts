@@ -82,6 +82,12 @@ export async function upload(path: string, options: UploadOptions): Promise<Uplo
     etags: {},
   };
   await options.store.saveUpload(key, state);
+  // Said now, not only at the end: an upload interrupted for good can then be cancelled (`fileshare delete` finds
+  // the saved delete token) instead of holding its parts until the share expires.
+  await options.store.rememberShare(state.id, state.deleteToken);
+  options.say(
+    `Sharing ${basename(path)} as ${state.shareUrl} (usable once the upload completes; to cancel: fileshare delete <link>).`,
+  );
   return sendParts(path, info.size, key, state, options);
 }
 

@@ -86,6 +86,14 @@ export function parseSettings(
       `${prefix}authDownloadsRequireSignIn needs ${prefix}auth: cognito (there is no sign-in with auth none).`,
     ]);
   }
+  for (const key of ["auditNotificationEmails", "auditNotificationUrls"] as const) {
+    if (s[key].length > 0 && !s.auditNotifications) {
+      cross.push([
+        false,
+        `${prefix}${key} needs ${prefix}auditNotifications: true (there is no topic to subscribe to).`,
+      ]);
+    }
+  }
   const failed = cross.find(([ok]) => !ok);
   if (failed) throw new SettingsError(failed[1]);
   return s;

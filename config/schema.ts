@@ -50,6 +50,9 @@ const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}
 const EMAIL = /^[^\s@"<>(),;:]+@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i;
 const CALLBACK = /^(https:\/\/[^\s]+|http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?(\/[^\s]*)?)$/;
 
+const HTTPS_URL = /^https:\/\/[^\s]+$/;
+const WEBHOOK_URL = /^https?:\/\/[^\s]+$/;
+
 const oneOf = (values: readonly string[]) => (v: string) =>
   values.includes(v) ? undefined : `must be one of ${values.join(", ")}`;
 const everyMatches = (pattern: RegExp, what: string) => (v: readonly string[]) => {
@@ -373,6 +376,37 @@ export const SETTINGS = [
     description:
       "Alarm when the table or one of its indexes has this many throttled reads plus writes in 5 minutes (1-100000).",
     check: range(1, 100000),
+  },
+  // Audit events (issue 10): always sent to the stack's own EventBridge bus; these forward them on.
+  {
+    key: "auditNotifications",
+    type: "boolean",
+    default: false,
+    description:
+      "Forward every audit event (share created, confirmed, rejected, downloaded, deleted, removed) from the stack's event bus to a KMS-encrypted SNS topic.",
+  },
+  {
+    key: "auditNotificationEmails",
+    type: "array",
+    default: [],
+    description: "With auditNotifications: email addresses subscribed to the audit topic (each confirms by email).",
+    check: everyMatches(EMAIL, "an email address like ops@example.com"),
+  },
+  {
+    key: "auditNotificationUrls",
+    type: "array",
+    default: [],
+    description:
+      "With auditNotifications: HTTPS endpoints subscribed to the audit topic (each confirms the subscription SNS posts).",
+    check: everyMatches(HTTPS_URL, "an https URL"),
+  },
+  {
+    key: "auditWebhookUrl",
+    type: "string",
+    default: "",
+    description:
+      "Local mode only (npm start): POST each audit event as JSON to this http(s) URL; empty means the log only.",
+    check: (v: string) => (v === "" || WEBHOOK_URL.test(v) ? undefined : "must be empty or an http(s) URL"),
   },
 ] as const satisfies readonly SettingSpec[];
 

@@ -85,12 +85,16 @@ export function userOf(claims: Claims): User {
 }
 
 /** The signed-in caller: from the gateway's authorizer, else from a bearer token checked here; undefined
- *  without one. A bad token is a 401, never "anonymous". */
+ *  without one. A bad token is a 401, never "anonymous". A user verified here is noted on the request
+ *  (`request.user`), so its log line and audit events name the caller by user, not by address. */
 export async function signedInUser(
-  request: Pick<ApiRequest, "claims" | "headers">,
+  request: Pick<ApiRequest, "claims" | "headers"> & { user?: User },
   verify: TokenVerifier,
 ): Promise<User | undefined> {
   if (request.claims !== undefined) return userOf(request.claims);
   const token = bearerToken(request.headers["authorization"]);
-  return token === undefined ? undefined : userOf(await verify(token));
+  if (token === undefined) return undefined;
+  const user = userOf(await verify(token));
+  request.user = user;
+  return user;
 }

@@ -5,9 +5,11 @@
 // schedule, the local timer): each thing is removed by exactly one of them. Should removing an object fail, the
 // claim is released and the record stays, so the next run tries again.
 import { PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { emitAudit, shareFields } from "./audit";
 import { Deps } from "./deps";
 import { describeError, Logger } from "./log";
 import { fileKeyFor, idFromKey } from "./ids";
+import { abortMultipartUpload } from "./multipart";
 import { headObject } from "./objects";
 import {
   deleteRecordIf,
@@ -47,6 +49,8 @@ export interface CleanupOptions {
   /** At most this many shares and this many listed objects per run. */
   limit: number;
   log: Logger;
+  /** The invocation, named in the audit events (the scheduled function's request id). */
+  requestId?: string;
 }
 
 const isConditionFailure = (e: unknown) => e instanceof Error && e.name === "ConditionalCheckFailedException";
@@ -58,7 +62,7 @@ export async function runCleanup(deps: Deps, options: CleanupOptions): Promise<C
   const report: CleanupReport = { removed: [], failed: 0 };
   for (const id of await dueShareIds(deps, options.limit)) {
     const claimed = await claimDueShare(deps, id, runId);
-    if (claimed !== undefined) await remove(deps, claimed, reasonFor(claimed, deps.now()), runId, report, options.log);
+    if (claimed !== undefined) await remove(deps, claimed, reasonFor(claimed, deps.now()), runId, report, options);
   }
   const startAfter = `${fileKeyFor(deps.random(1).slice(0, 1))}`;
   for (const key of await listUploadKeys(deps, options.limit, startAfter)) {
@@ -70,7 +74,7 @@ export async function runCleanup(deps: Deps, options: CleanupOptions): Promise<C
     // Listed before another run (or a DELETE) removed it with its record: nothing left to remove but our claim.
     // Records are deleted after their objects, so with the record gone a present object really is an orphan.
     if ((await headObject(deps, key)) === undefined) await deleteClaimedRecord(deps, id, runId);
-    else await remove(deps, claimed, "object-without-record", runId, report, options.log);
+    else await remove(deps, claimed, "object-without-record", runId, report, options);
   }
   options.log.info("clean-up run finished", { removed: report.removed.length, failed: report.failed });
   return report;
@@ -171,11 +175,15 @@ async function remove(
   reason: Reason,
   runId: string,
   report: CleanupReport,
-  log: Logger,
+  options: CleanupOptions,
 ): Promise<void> {
+  const log = options.log;
   const file = deps.fingerprint(record.id);
   try {
-    const abortedUploads = await abortMultipartUploads(deps, record.fileKey);
+    // The share's own upload by its id (listing uploads is a backstop the local S3 does not implement).
+    const open = record.multipart !== undefined && record.multipart.completedAt === undefined;
+    if (open) await abortMultipartUpload(deps, { key: record.fileKey, uploadId: record.multipart!.uploadId });
+    const abortedUploads = (open ? 1 : 0) + (await abortMultipartUploads(deps, record.fileKey));
     const versions = await deleteAllVersions(deps, record.fileKey);
     if (!(await deleteClaimedRecord(deps, record.id, runId))) {
       log.info("share was removed by someone else meanwhile", { reason, file });
@@ -184,6 +192,14 @@ async function remove(
     const removal = { reason, file, versions, abortedUploads };
     report.removed.push(removal);
     log.info("share removed", { ...removal });
+    // The record as it was before the claim: owner, size and downloads left when it went.
+    await emitAudit(deps, log, {
+      type: "share.removed",
+      file,
+      requestId: options.requestId,
+      ...shareFields(record),
+      reason,
+    });
   } catch (e) {
     report.failed++;
     log.error("share not removed; the next run retries", { reason, file, ...describeError(e) });

@@ -4,6 +4,8 @@ import { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { DynamoDBClient, DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { randomBytes } from "node:crypto";
+import { AuditSink } from "./audit";
+import { eventBridgeSinkFromEnvironment } from "./auditEventBridge";
 import { createTokenVerifier, TokenVerifier } from "./auth";
 import { fromEnvironment, RuntimeConfig } from "../config/runtime";
 import { bucketOriginOf } from "./bucketOrigin";
@@ -24,6 +26,8 @@ export interface Deps {
   fingerprint: (value: string) => string;
   /** The origin of the stack's pre-signed S3 URLs (the page's CSP allows exactly it). */
   bucketOrigin: string;
+  /** Where audit events go (handlers/audit.ts): EventBridge on AWS, the log and a webhook locally. */
+  audit: AuditSink;
 }
 
 /** Builds the S3 client (options: only the local mode passes an endpoint and credentials). Checksums only WHEN_REQUIRED: otherwise the SDK (>= 3.729) signs a CRC32 of an
@@ -44,7 +48,7 @@ export function createDocumentClient(options: DynamoDBClientConfig = {}): Dynamo
 }
 
 /** Real dependencies from the environment. Region, credentials and endpoints (AWS_ENDPOINT_URL_S3,
- *  AWS_ENDPOINT_URL_DYNAMODB) come from the SDK's own environment handling, in Lambda and locally alike. */
+ *  AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_EVENTBRIDGE) come from the SDK's own environment handling, in Lambda and locally alike. */
 export function depsFromEnvironment(env: Record<string, string | undefined> = process.env): Deps {
   const logKey = logKeyFromEnvironment(env);
   const config = fromEnvironment(env);
@@ -57,5 +61,6 @@ export function depsFromEnvironment(env: Record<string, string | undefined> = pr
     random: (bytes) => randomBytes(bytes).toString("base64url"),
     fingerprint: (value) => fingerprint(logKey, value),
     bucketOrigin: bucketOriginOf(config.bucketName, env),
+    audit: eventBridgeSinkFromEnvironment(env),
   };
 }

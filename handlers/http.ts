@@ -1,6 +1,7 @@
 // The thin adapter between API Gateway proxy events and the route handlers: request parsing, CORS,
 // the one place where errors become docs/api.md error bodies, and one structured log line per request.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { User, userOf } from "./auth";
 import { Deps } from "./deps";
 import { internalError, invalidRequest, isHttpError, unavailable, unsupportedMediaType, HttpError } from "./errors";
 import { createLogger, describeError, Logger } from "./log";
@@ -20,6 +21,11 @@ export interface ApiRequest {
   /** Where the API is reachable, ending with "/": e.g. https://abc.execute-api.eu-west-1.amazonaws.com/dev/ */
   baseUrl: string;
   requestId: string;
+  /** The client's address as API Gateway saw it (requestContext.identity.sourceIp); logged only as a fingerprint. */
+  sourceIp: string;
+  /** The signed-in caller, once verified (by the gateway's authorizer, or by signedInUser for an optional route):
+   *  the request log and audit events name the caller by it. */
+  user?: User;
   log: Logger;
 }
 
@@ -30,8 +36,9 @@ export interface ApiResponse {
   headers?: Record<string, string>;
 }
 
-/** The dependencies of a route that reads no stored data: the stack's config only (no SDK client). */
-export type ConfigOnly = Pick<Deps, "config" | "bucketOrigin">;
+/** The dependencies of a route that reads no stored data: the stack's config and the log fingerprint (no SDK
+ *  client). Every request line names its caller by fingerprint, so every function has the log key. */
+export type ConfigOnly = Pick<Deps, "config" | "bucketOrigin" | "fingerprint">;
 
 /** A route's handler: pure logic over its dependencies (the word for "the function that serves a route"). */
 export type RouteHandler<D extends ConfigOnly = Deps> = (request: ApiRequest, deps: D) => Promise<ApiResponse>;
@@ -70,7 +77,9 @@ export function errorBody(e: HttpError): { error: { code: string; message: strin
 /** Parses a JSON object body or throws a 400 that says what is wrong. */
 export function parseJsonObject(request: ApiRequest): Record<string, unknown> {
   if (request.body === undefined || request.body.trim() === "") {
-    throw invalidRequest('The request body is empty; send a JSON object, e.g. {"fileName":"a.pdf",...}.');
+    throw invalidRequest(
+      "The request body is empty; send the JSON object this route takes (docs/api.md, or GET /openapi.json).",
+    );
   }
   // A body must be application/json: a cross-site HTML form (or a no-cors fetch) can send text/plain or a form type
   // without a CORS preflight, and must not be able to create shares from a victim's browser.
@@ -138,6 +147,33 @@ function authorizerClaims(event: APIGatewayProxyEvent): Record<string, string> |
   return Object.fromEntries(Object.entries(claims).map(([k, v]) => [k, String(v)]));
 }
 
+/** Who made a request (or caused a change), as logs and audit events name them: the fingerprint of the signed-in
+ *  user's `sub`, else of the source IP. A user is followed across addresses; an anonymous caller by address. */
+export function callerFields(
+  who: { user?: User; sourceIp?: string },
+  fingerprint: (value: string) => string,
+): { caller?: string; callerType?: "user" | "ip" } {
+  if (who.user !== undefined && who.user.sub !== "") return { caller: fingerprint(who.user.sub), callerType: "user" };
+  if (who.sourceIp !== undefined && who.sourceIp !== "") {
+    return { caller: fingerprint(who.sourceIp), callerType: "ip" };
+  }
+  return {};
+}
+
+/** The message of the one line logged per API request, locally and in Lambda. */
+export const REQUEST_FINISHED = "request finished";
+
+/** The fields of a "request finished" line besides requestId, method and route (the logger's own): the status,
+ *  the latency in ms and the caller's fingerprint (signed-in `sub`, else source IP; handlers/audit.ts). */
+export function requestFields(
+  status: number,
+  startedMs: number,
+  who: { user?: User; sourceIp?: string },
+  fingerprint: (value: string) => string,
+): Record<string, unknown> {
+  return { status, latencyMs: Date.now() - startedMs, ...callerFields(who, fingerprint) };
+}
+
 /** Runs a route handler for one API Gateway proxy event and turns whatever happens into an HTTP response. */
 export async function handleApiEvent<D extends ConfigOnly>(
   handler: RouteHandler<D>,
@@ -151,6 +187,25 @@ export async function handleApiEvent<D extends ConfigOnly>(
   // The route template (/files/{id}), never the path: the path holds the share id, which is a credential.
   const log = createLogger({ requestId, method: event.httpMethod, route: event.resource });
   const cors = corsHeaders(headers["origin"], deps.config.corsOrigins);
+  const claims = authorizerClaims(event);
+  const request: ApiRequest = {
+    method: event.httpMethod,
+    path: event.path,
+    pathParameters: Object.fromEntries(
+      Object.entries(event.pathParameters ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
+    ),
+    headers,
+    body: undefined,
+    query: Object.fromEntries(
+      Object.entries(event.queryStringParameters ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
+    ),
+    claims,
+    user: claims === undefined ? undefined : userOf(claims),
+    baseUrl: baseUrlOf(event, headers),
+    requestId,
+    sourceIp: event.requestContext?.identity?.sourceIp ?? "",
+    log,
+  };
   let response: ApiResponse;
   try {
     const body =
@@ -159,25 +214,8 @@ export async function handleApiEvent<D extends ConfigOnly>(
         : event.isBase64Encoded
           ? strictUtf8(Buffer.from(event.body, "base64"))
           : event.body;
-    response = await handler(
-      {
-        method: event.httpMethod,
-        path: event.path,
-        pathParameters: Object.fromEntries(
-          Object.entries(event.pathParameters ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
-        ),
-        headers,
-        body,
-        query: Object.fromEntries(
-          Object.entries(event.queryStringParameters ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
-        ),
-        claims: authorizerClaims(event),
-        baseUrl: baseUrlOf(event, headers),
-        requestId,
-        log,
-      },
-      deps,
-    );
+    request.body = body;
+    response = await handler(request, deps);
   } catch (e) {
     let error: HttpError;
     if (isHttpError(e)) {
@@ -194,7 +232,7 @@ export async function handleApiEvent<D extends ConfigOnly>(
     };
   }
   const isText = typeof response.body === "string";
-  log.info("request", { status: response.status, durationMs: Date.now() - started });
+  log.info(REQUEST_FINISHED, requestFields(response.status, started, request, deps.fingerprint));
   return {
     statusCode: response.status,
     headers: {

@@ -6,16 +6,21 @@ import { bucketOriginOf } from "./bucketOrigin";
 import { CleanupReport, runCleanup } from "./cleanup";
 import { depsFromEnvironment } from "./deps";
 import { ConfigOnly, handleApiEvent } from "./http";
-import { createLogger } from "./log";
+import { createLogger, fingerprint, logKeyFromEnvironment } from "./log";
 import { handleObjectCreated, Outcome } from "./objectCreated";
 import type { Route } from "./routeTable";
 
 type Context = { awsRequestId: string };
 
-/** The dependencies of a route that needs nothing but the stack's config. */
+/** The dependencies of a route that needs nothing but the stack's config (and the log key, for its request line). */
 export function configOnlyFromEnvironment(): ConfigOnly {
   const config = fromEnvironment(process.env);
-  return { config, bucketOrigin: bucketOriginOf(config.bucketName, process.env) };
+  const logKey = logKeyFromEnvironment(process.env);
+  return {
+    config,
+    bucketOrigin: bucketOriginOf(config.bucketName, process.env),
+    fingerprint: (value) => fingerprint(logKey, value),
+  };
 }
 
 /**
@@ -55,7 +60,11 @@ export function cleanupFunctionFactory() {
     const deps = depsFromEnvironment();
     return async (_event: unknown, context: Context): Promise<CleanupReport> => {
       const log = createLogger({ requestId: context.awsRequestId });
-      const report = await runCleanup(deps, { limit: deps.config.cleanupBatchSize, log });
+      const report = await runCleanup(deps, {
+        limit: deps.config.cleanupBatchSize,
+        log,
+        requestId: context.awsRequestId,
+      });
       if (report.failed > 0) throw new Error(`clean-up left ${report.failed} share(s) for the next run`);
       return report;
     };

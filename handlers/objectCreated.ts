@@ -1,6 +1,7 @@
 // The S3 ObjectCreated handler: the only way a share becomes `available`. It checks the stored object
 // against what the client declared and deletes anything that does not belong. Safe to deliver twice.
 import type { S3Event } from "aws-lambda";
+import { AuditEvent, emitAudit, shareFields } from "./audit";
 import { Deps } from "./deps";
 import { idFromKey } from "./ids";
 import { createLogger, Logger } from "./log";
@@ -27,18 +28,24 @@ export function mismatches(record: FileRecord, stored: StoredObject): string[] {
   return reasons;
 }
 
-async function confirm(deps: Deps, key: string, log: Logger): Promise<Outcome> {
+async function confirm(deps: Deps, key: string, log: Logger, requestId: string): Promise<Outcome> {
   const id = idFromKey(key);
   const record = id === undefined ? undefined : await getRecord(deps, id);
+  // Audit events name the share (and its owner) by the record; fingerprints only, never the key or id.
+  const audit = (type: AuditEvent["type"], fields: Partial<AuditEvent>) =>
+    emitAudit(deps, log, { type, file: deps.fingerprint(id ?? key), requestId, ...fields });
   if (id === undefined || record === undefined || record.status === "deleting") {
     await deleteObject(deps, key);
     log.warn("deleted an object with no record", { key: deps.fingerprint(key) });
+    // An object for a key our API never made has no share to speak of: only a share's id is audited.
+    if (id !== undefined) await audit("share.rejected", { reason: "no-record" });
     return "deleted-no-record";
   }
   if (record.status === "available") return "already-confirmed";
   if (isExpired(record, deps.now())) {
     await deleteObject(deps, key);
     log.warn("deleted an upload that arrived after its share expired", { file: deps.fingerprint(id) });
+    await audit("share.rejected", { ...shareFields(record), reason: "expired" });
     return "deleted-expired";
   }
   const stored = await headObject(deps, key);
@@ -54,6 +61,7 @@ async function confirm(deps: Deps, key: string, log: Logger): Promise<Outcome> {
       // Header names only: their values are the uploader's text.
       stored: { size: stored.size, contentType: stored.contentType, undeclared: Object.keys(stored.undeclared) },
     });
+    await audit("share.rejected", { ...shareFields(record), reason: "mismatch" });
     return "deleted-mismatch";
   }
   const changed = await markAvailable(deps, id, deps.now().toISOString());
@@ -61,6 +69,8 @@ async function confirm(deps: Deps, key: string, log: Logger): Promise<Outcome> {
     file: deps.fingerprint(id),
     size: stored.size,
   });
+  // Only the delivery that changed the record says so: a re-delivered event is no second confirmation.
+  if (changed) await audit("share.confirmed", { ...shareFields(record), multipart: record.multipart !== undefined });
   return changed ? "confirmed" : "already-confirmed";
 }
 
@@ -78,7 +88,7 @@ export async function handleObjectCreated(
       log.warn("ignored an event for another bucket", { bucket: record.s3?.bucket?.name });
       continue;
     }
-    outcomes.push(await confirm(deps, decodeS3Key(record.s3.object.key), log));
+    outcomes.push(await confirm(deps, decodeS3Key(record.s3.object.key), log, context.awsRequestId));
   }
   return outcomes;
 }

@@ -72,6 +72,11 @@ export interface FileRecord {
   multipart?: MultipartState;
 }
 
+/** Downloads left, or null when unlimited. */
+export function downloadsRemaining(record: FileRecord): number | null {
+  return record.maxDownloads === undefined ? null : Math.max(0, record.maxDownloads - record.downloads);
+}
+
 /** A multipart upload's plan and progress. */
 export interface MultipartState {
   uploadId: string;

@@ -7,6 +7,7 @@ import { AccessLogs } from "./accessLogs";
 import { Alarms } from "./alarms";
 import { Api } from "./api";
 import { ApiKeys } from "./apiKeys";
+import { AuditEvents } from "./audit";
 import { Auth } from "./auth";
 import { StackConfig } from "./config";
 import { Dashboard } from "./dashboard";
@@ -35,6 +36,8 @@ export class FileShare extends pulumi.ComponentResource {
   public readonly clientApiKeyId?: pulumi.Output<string>;
   /** Where S3 upload events that could not be processed are kept. */
   public readonly failedUploadEvents: aws.sqs.Queue;
+  /** The audit event bus, and the forwarding topic when fileshare:auditNotifications is on. */
+  public readonly audit: AuditEvents;
   /** The SNS topic every alarm notifies (ALARM and OK). */
   public readonly alarmTopicArn: pulumi.Output<string>;
   /** The CloudWatch dashboard's name. */
@@ -50,9 +53,18 @@ export class FileShare extends pulumi.ComponentResource {
     const api = new Api(name, { settings, stack }, { parent: this });
     const auth =
       settings.auth === "cognito" ? new Auth(name, { settings, stack, pageUrl: api.url }, { parent: this }) : undefined;
+    const audit = new AuditEvents(name, { settings, stack }, { parent: this });
     const functions = new Functions(
       name,
-      { settings, stack, routes: ROUTES, bucket: storage.bucket, table: storage.table, auth: auth?.endpoints },
+      {
+        settings,
+        stack,
+        routes: ROUTES,
+        bucket: storage.bucket,
+        table: storage.table,
+        auth: auth?.endpoints,
+        audit: { bus: audit.bus, source: audit.source },
+      },
       { parent: this },
     );
     const keys = settings.apiKeys
@@ -119,6 +131,7 @@ export class FileShare extends pulumi.ComponentResource {
     this.table = storage.table;
     this.functions = functions.functions;
     this.failedUploadEvents = uploadEvents.failedEvents;
+    this.audit = audit;
     this.apiUrl = api.url;
     this.bucketName = storage.bucket.bucket;
     this.tableName = storage.table.name;

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { randomBytes } from "node:crypto";
 import { AuthEndpoints, runtimeConfig, toEnvironment } from "../config/runtime";
 import { Settings } from "../config/schema";
+import { AUDIT_BUS_ENV, AUDIT_SOURCE_ENV } from "../handlers/audit";
 import { LOG_KEY_ENV } from "../handlers/log";
 import { cleanupFunctionFactory, objectCreatedFunctionFactory, routeFunctionFactory } from "../handlers/lambda";
 import { dependencies } from "../package.json";
@@ -22,6 +23,16 @@ export const FUNCTION_RUNTIME = aws.lambda.Runtime.NodeJS22dX;
 /** One clean-up run handles up to cleanupBatchSize shares, a few S3 calls each; well under its claims' lifetime
  *  (handlers/cleanup.ts CLAIM_SECONDS), so a timed-out run's claims lapse before the next run needs them. */
 export const CLEANUP_TIMEOUT_SECONDS = 120;
+/** S3 may take minutes to assemble thousands of parts (CompleteMultipartUpload). The client's request still ends
+ *  at API Gateway's 29 s, but the function finishes the completion, and the client's retry then finds it done. */
+export const COMPLETE_TIMEOUT_SECONDS = 300;
+
+/** Each function's timeout: the route default, longer where one AWS call may legitimately take minutes. */
+export function timeoutFor(fn: FunctionName): number {
+  if (fn === "cleanup") return CLEANUP_TIMEOUT_SECONDS;
+  if (fn === "completeUpload") return COMPLETE_TIMEOUT_SECONDS;
+  return FUNCTION_TIMEOUT_SECONDS;
+}
 
 /** The clean-up schedule's rate: the interval rounded up to whole minutes (EventBridge's smallest unit). */
 export function cleanupScheduleExpression(intervalSeconds: number): string {
@@ -67,6 +78,8 @@ export interface FunctionsArgs {
   table: aws.dynamodb.Table;
   /** Where sign-in happens (auth cognito only). */
   auth?: pulumi.Output<AuthEndpoints>;
+  /** The stack's audit bus (infra/audit.ts): the data functions send their audit events there. */
+  audit: { bus: aws.cloudwatch.EventBus; source: string };
 }
 
 /** The Lambda functions with their roles, policies and log groups. */
@@ -96,18 +109,24 @@ export class Functions extends pulumi.ComponentResource {
       { parent: this },
     );
     this.logKey = this.createLogKey(name, args.stack);
-    // The functions that read data log about shares and get the log key; the result is a secret output, so the
-    // whole environment is encrypted in the Pulumi state.
+    // Every function names its callers by fingerprint in its request lines (handlers/http.ts) and gets the log key;
+    // the result is a secret output, so the whole environment is encrypted in the Pulumi state.
     const withLogKey = pulumi
       .all([environment, this.logKey.value])
       .apply(([env, key]): Record<string, string> => ({ ...env, [LOG_KEY_ENV]: key }));
-    const envFor = (needs: Needs) => (needs === "data" ? withLogKey : environment);
+    // The data functions change shares and send audit events: they also learn the bus and the events' source.
+    const withAudit = pulumi.all([withLogKey, args.audit.bus.name]).apply(([env, bus]): Record<string, string> => ({
+      ...env,
+      [AUDIT_BUS_ENV]: bus,
+      [AUDIT_SOURCE_ENV]: args.audit.source,
+    }));
+    const envFor = (needs: Needs) => (needs === "data" ? withAudit : withLogKey);
     const created = [
       ...args.routes.map((route) =>
         this.createFunction(name, route.name, routeFunctionFactory(route), route.needs, args, envFor(route.needs)),
       ),
-      this.createFunction(name, "objectCreated", objectCreatedFunctionFactory(), "data", args, withLogKey),
-      this.createFunction(name, "cleanup", cleanupFunctionFactory(), "data", args, withLogKey),
+      this.createFunction(name, "objectCreated", objectCreatedFunctionFactory(), "data", args, withAudit),
+      this.createFunction(name, "cleanup", cleanupFunctionFactory(), "data", args, withAudit),
     ];
     this.functions = Object.fromEntries(created.map((c) => [c.fn, c.lambda])) as FunctionMap;
     this.roles = Object.fromEntries(created.map((c) => [c.fn, c.role])) as RoleMap;
@@ -138,7 +157,12 @@ export class Functions extends pulumi.ComponentResource {
       `${name}-${fn}-policy`,
       {
         role: role.name,
-        policy: functionPolicy(fn, { bucketArn: args.bucket.arn, tableArn: args.table.arn, logGroupArn: logGroup.arn }),
+        policy: functionPolicy(fn, {
+          bucketArn: args.bucket.arn,
+          tableArn: args.table.arn,
+          logGroupArn: logGroup.arn,
+          auditBusArn: args.audit.bus.arn,
+        }),
       },
       { parent: this },
     );
@@ -150,7 +174,7 @@ export class Functions extends pulumi.ComponentResource {
         role: role.arn,
         runtime: FUNCTION_RUNTIME,
         architectures: FUNCTION_ARCHITECTURES,
-        timeout: fn === "cleanup" ? CLEANUP_TIMEOUT_SECONDS : FUNCTION_TIMEOUT_SECONDS,
+        timeout: timeoutFor(fn),
         memorySize: FUNCTION_MEMORY_MB,
         environment: { variables: environment },
         loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },

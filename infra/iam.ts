@@ -36,6 +36,8 @@ export const BUCKET_PURGE_LIST_ACTIONS = [
   "s3:ListBucketVersions",
   "s3:ListBucketMultipartUploads",
 ] as const;
+/** Sending audit events (handlers/audit.ts) to the stack's own bus, and nothing else on EventBridge. */
+export const AUDIT_PUT_ACTIONS = ["events:PutEvents"] as const;
 /** The log group exists already (we create it), so CreateLogGroup is not granted. */
 export const LOG_WRITE_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"] as const;
 
@@ -63,6 +65,8 @@ export interface GrantTargets {
   uploadsArn: string;
   /** The table's sweep index: `<tableArn>/index/bySweepAt`. */
   sweepIndexArn: string;
+  /** The stack's audit event bus (infra/audit.ts). */
+  auditBusArn: string;
 }
 
 type Grant = (on: GrantTargets) => Statement[];
@@ -73,6 +77,9 @@ const allow = (sid: string, actions: readonly string[], resource: string): State
   Action: [...actions],
   Resource: [resource],
 });
+
+/** The functions that change a share send its audit event (handlers/audit.ts): to the stack's bus only. */
+const sendAuditEvents = (on: GrantTargets) => allow("SendAuditEvents", AUDIT_PUT_ACTIONS, on.auditBusArn);
 
 /** Exactly what each function may do to the data. Keyed by FunctionName: a new route without a grant fails to compile. */
 export const FUNCTION_GRANTS: { readonly [F in FunctionName]: Grant } = {
@@ -88,6 +95,7 @@ export const FUNCTION_GRANTS: { readonly [F in FunctionName]: Grant } = {
     allow("PutRecord", TABLE_PUT_ACTIONS, on.tableArn),
     // PutUpload signs single PUTs and starts multipart uploads; Abort undoes one whose record could not be stored.
     allow("PutUpload", [...OBJECT_PUT_ACTIONS, ...MULTIPART_ABORT_ACTIONS], on.uploadsArn),
+    sendAuditEvents(on),
   ],
   // The part URLs are signed with this function's role: UploadPart needs PutObject.
   signUploadParts: (on) => [
@@ -106,6 +114,7 @@ export const FUNCTION_GRANTS: { readonly [F in FunctionName]: Grant } = {
   downloadFile: (on) => [
     allow("ReadAndCountRecord", [...TABLE_READ_ACTIONS, ...TABLE_UPDATE_ACTIONS], on.tableArn),
     allow("ReadUpload", OBJECT_READ_ACTIONS, on.uploadsArn),
+    sendAuditEvents(on),
   ],
   deleteFile: (on) => [
     allow(
@@ -116,11 +125,13 @@ export const FUNCTION_GRANTS: { readonly [F in FunctionName]: Grant } = {
     // Every version and open multipart upload of the key: "deleted" means deleted on a versioned bucket.
     allow("DeleteEveryVersion", OBJECT_PURGE_ACTIONS, on.uploadsArn),
     allow("ListVersionsAndUploads", ["s3:ListBucketVersions", "s3:ListBucketMultipartUploads"], on.bucketArn),
+    sendAuditEvents(on),
   ],
   objectCreated: (on) => [
     allow("ReadAndConfirmRecord", [...TABLE_READ_ACTIONS, ...TABLE_UPDATE_ACTIONS], on.tableArn),
     allow("CheckOrDeleteUpload", [...OBJECT_READ_ACTIONS, ...OBJECT_DELETE_ACTIONS], on.uploadsArn),
     allow("TellMissingUploads", BUCKET_LIST_ACTIONS, on.bucketArn),
+    sendAuditEvents(on),
   ],
   cleanup: (on) => [
     allow("FindDueShares", INDEX_QUERY_ACTIONS, on.sweepIndexArn),
@@ -132,6 +143,7 @@ export const FUNCTION_GRANTS: { readonly [F in FunctionName]: Grant } = {
     // GetObject authorises the HeadObject that tells an orphan from an object another run removed.
     allow("RemoveEveryVersion", [...OBJECT_READ_ACTIONS, ...OBJECT_PURGE_ACTIONS], on.uploadsArn),
     allow("ListVersionsAndUploads", BUCKET_PURGE_LIST_ACTIONS, on.bucketArn),
+    sendAuditEvents(on),
   ],
 };
 
@@ -141,7 +153,13 @@ export function uploadsArnOf(bucketArn: string): string {
 }
 
 /** A function's whole inline policy: its data grants plus writing to its own log group only. */
-export function functionPolicyDocument(fn: FunctionName, bucketArn: string, tableArn: string, logGroupArn: string) {
+export function functionPolicyDocument(
+  fn: FunctionName,
+  bucketArn: string,
+  tableArn: string,
+  logGroupArn: string,
+  auditBusArn: string,
+) {
   return {
     Version: "2012-10-17",
     Statement: [
@@ -151,6 +169,7 @@ export function functionPolicyDocument(fn: FunctionName, bucketArn: string, tabl
         bucketArn,
         uploadsArn: uploadsArnOf(bucketArn),
         sweepIndexArn: `${tableArn}/index/${SWEEP_INDEX}`,
+        auditBusArn,
       }),
       // The provider's log group `arn` has no ":*" suffix; log streams live under "<arn>:*".
       allow("WriteOwnLogs", LOG_WRITE_ACTIONS, `${logGroupArn}:*`),
@@ -161,12 +180,17 @@ export function functionPolicyDocument(fn: FunctionName, bucketArn: string, tabl
 /** functionPolicyDocument over Outputs, as the JSON text that aws.iam.RolePolicy takes. */
 export function functionPolicy(
   fn: FunctionName,
-  arns: { bucketArn: pulumi.Input<string>; tableArn: pulumi.Input<string>; logGroupArn: pulumi.Input<string> },
+  arns: {
+    bucketArn: pulumi.Input<string>;
+    tableArn: pulumi.Input<string>;
+    logGroupArn: pulumi.Input<string>;
+    auditBusArn: pulumi.Input<string>;
+  },
 ): pulumi.Output<string> {
   return pulumi
-    .all([arns.bucketArn, arns.tableArn, arns.logGroupArn])
-    .apply(([bucketArn, tableArn, logGroupArn]) =>
-      JSON.stringify(functionPolicyDocument(fn, bucketArn, tableArn, logGroupArn)),
+    .all([arns.bucketArn, arns.tableArn, arns.logGroupArn, arns.auditBusArn])
+    .apply(([bucketArn, tableArn, logGroupArn, auditBusArn]) =>
+      JSON.stringify(functionPolicyDocument(fn, bucketArn, tableArn, logGroupArn, auditBusArn)),
     );
 }
 

@@ -6,11 +6,13 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RuntimeConfig } from "../config/runtime";
+import { AuditSink } from "../handlers/audit";
 import { createTokenVerifier } from "../handlers/auth";
 import { createDocumentClient, createS3Client, Deps } from "../handlers/deps";
 import { randomBytes } from "node:crypto";
 import { createLogger, describeError, fingerprint, LOG_KEY_ENV } from "../handlers/log";
 import { handleObjectCreated } from "../handlers/objectCreated";
+import { localAuditSink } from "./audit";
 import { ensureFilesTable, LocalDynamo, startLocalDynamo } from "./dynamo";
 import { LOCAL_CREDENTIALS, LocalS3, startLocalS3 } from "./s3";
 
@@ -22,6 +24,9 @@ export interface BackendOptions {
   extraCorsOrigins?: readonly string[];
   /** Receives S3 ObjectCreated events instead of the in-process handler (a test that runs the deployed code). */
   onObjectCreated?: (event: S3Event) => Promise<unknown>;
+  /** Where audit events go; default: the log, plus a POST to `auditWebhookUrl` when one is given (local/audit.ts). */
+  audit?: AuditSink;
+  auditWebhookUrl?: string;
 }
 
 export interface Backends {
@@ -87,6 +92,7 @@ export async function startBackends(options: BackendOptions): Promise<Backends> 
     verifyToken: createTokenVerifier(options.config),
     fingerprint: (value) => fingerprint(logKey, value),
     bucketOrigin: new URL(s3.endpoint).origin,
+    audit: options.audit ?? localAuditSink({ webhookUrl: options.auditWebhookUrl }),
   };
   wired.deps = deps;
   await ensureFilesTable(new DynamoDBClient({ ...clientOptions, endpoint: dynamo.endpoint }), options.config.tableName);

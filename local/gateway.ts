@@ -14,7 +14,7 @@ import { createServer, STATUS_CODES, IncomingMessage, OutgoingHttpHeaders, Serve
 import { isUtf8 } from "node:buffer";
 import { closeServer, listenOnLoopback } from "./listen";
 import { Deps } from "../handlers/deps";
-import { corsHeaders, handleApiEvent, preflightResponse } from "../handlers/http";
+import { corsHeaders, handleApiEvent, preflightResponse, REQUEST_FINISHED, requestFields } from "../handlers/http";
 import { internalError, unavailable } from "../handlers/errors";
 import { createLogger, describeError, Logger } from "../handlers/log";
 import { matchPath, Route, routeAuth, ROUTES } from "../handlers/routeTable";
@@ -22,6 +22,7 @@ import { bearerToken, Claims } from "../handlers/auth";
 import { isHttpError } from "../handlers/errors";
 import { proxyEvent } from "./events";
 import { refuseWrite } from "./apiKeyCheck";
+import { randomUUID } from "node:crypto";
 
 /** Largest request body the gateway reads, bytes. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -150,7 +151,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   let port = 0;
   const stagePrefix = options.stage ? `/${options.stage}` : "";
 
-  async function answer(req: IncomingMessage): Promise<Result> {
+  /** What the gateway knows of a request for its "request finished" line: the route it matched, and whether a
+   *  handler took the request (the handler then logs the line itself, as in Lambda). */
+  type Seen = { route: string | null; handled: boolean };
+
+  async function answer(req: IncomingMessage, seen: Seen): Promise<Result> {
     const deps = options.deps();
     // The path exactly as sent: URL parsing would resolve "/x/../files/id" and read "//host/..." as a host.
     const target = splitTarget(req.url ?? "/");
@@ -200,6 +205,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       return preflightResponse(origin, deps?.config.corsOrigins ?? []);
     }
     const match = matches.find((m) => m.route.method === method);
+    seen.route = match?.route.path ?? null;
     if (match === undefined) {
       const allow = [...new Set(matches.map((m) => m.route.method)), "OPTIONS"].join(", ");
       return errorResult(404, "NotFound", `There is no ${method} ${fullPath}; this path takes ${allow}.`, cors);
@@ -247,6 +253,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       event.requestContext.authorizer = { claims };
     }
     if (stagePrefix !== "") event.requestContext.stage = options.stage as string;
+    seen.handled = true;
     return invoke(match.route, event, deps);
   }
 
@@ -276,10 +283,35 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const timeouts = options.timeouts ?? { requestMs: REQUEST_TIMEOUT_MS, headersMs: HEADERS_TIMEOUT_MS };
   const checking = timeouts.checkEveryMs === undefined ? {} : { connectionsCheckingInterval: timeouts.checkEveryMs };
+  /** The line API Gateway's access log would hold for a request the gateway answered itself (no route, 401 from
+   *  the authorizer, 413, 503 while starting): the same fields as a handler's "request finished" line. */
+  function logAnswered(req: IncomingMessage, seen: Seen, status: number, startedMs: number): void {
+    if (seen.handled) return;
+    let deps: Deps | undefined;
+    try {
+      deps = options.deps();
+    } catch {
+      deps = undefined; // the line goes out without a caller
+    }
+    // No caller while the backends start: the log key comes with them. Never the address in clear.
+    const fingerprint = deps?.fingerprint;
+    const who = typeof fingerprint === "function" ? { sourceIp: req.socket.remoteAddress } : {};
+    // A logger per line, as the handlers make one per request (it reads FILESHARE_LOG_LEVEL now).
+    (options.log ?? createLogger({ component: "local-gateway" })).info(REQUEST_FINISHED, {
+      requestId: randomUUID(),
+      method: (req.method ?? "GET").toUpperCase(),
+      route: seen.route,
+      ...requestFields(status, startedMs, who, fingerprint ?? (() => "")),
+    });
+  }
+
   const server = createServer(checking, (req, res) => {
-    answer(req)
+    const started = Date.now();
+    const seen: Seen = { route: null, handled: false };
+    answer(req, seen)
       .then(
         (result) => {
+          logAnswered(req, seen, result.statusCode, started);
           if (result.body !== "" && !result.headers?.["Content-Type"]) {
             result.headers = { ...result.headers, "Content-Type": "application/json; charset=utf-8" };
           }
@@ -294,7 +326,9 @@ export function createGateway(options: GatewayOptions): Gateway {
             return;
           }
           log.error("gateway failed", describeError(e));
-          write(res, failure(req));
+          const answered = failure(req);
+          logAnswered(req, { ...seen, handled: false }, answered.statusCode, started);
+          write(res, answered);
         },
       )
       .catch((e: unknown) => {

@@ -90,6 +90,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalServer> {
       config: localRuntimeConfig(options.settings, pageOrigins, issuer),
       dataDir: options.dataDir,
       extraCorsOrigins: pageOrigins,
+      auditWebhookUrl: options.settings.auditWebhookUrl,
     });
   } catch (e) {
     await gateway.close();

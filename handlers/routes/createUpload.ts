@@ -1,8 +1,9 @@
 // POST /uploads: record the share as pending and hand out a pre-signed PUT. No bytes pass through here.
+import { emitAudit, shareFields } from "../audit";
 import { signedInUser } from "../auth";
 import { Deps } from "../deps";
 import { unauthorized } from "../errors";
-import { ApiRequest, ApiResponse, parseJsonObject } from "../http";
+import { ApiRequest, ApiResponse, callerFields, parseJsonObject } from "../http";
 import { fileKeyFor } from "../ids";
 import { abortMultipartUpload, createMultipartUpload, planParts } from "../multipart";
 import { signUpload } from "../objects";
@@ -47,6 +48,10 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
     const plan = planParts(upload.size, deps.config.multipartPartSizeBytes);
     const uploadId = await createMultipartUpload(deps, record.fileKey, record.contentType, upload.checksumSha256);
     record.multipart = { uploadId, ...plan, checksumSha256: upload.checksumSha256 };
+    // Its part URLs may be used until the share expires: the clean-up takes it then (aborting the parts, or
+    // deleting the completed object), never earlier as an abandoned single PUT.
+    record.sweepShard = SWEEP_SHARD;
+    record.sweepAtEpoch = expiresAtEpoch;
     try {
       await putRecord(deps, record);
     } catch (e) {
@@ -58,6 +63,7 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
       size: record.size,
       parts: plan.partCount,
     });
+    await auditCreated(request, deps, record);
     return {
       status: 201,
       body: {
@@ -74,15 +80,11 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
   // The upload URL never outlives the share it uploads to.
   const uploadExpiresIn = Math.min(deps.config.uploadUrlTtlSeconds, upload.expiresInSeconds);
   record.sweepShard = SWEEP_SHARD;
-  // A multipart upload may take the whole share (its part URLs never outlive it): the clean-up must not take it
-  // for an abandoned single PUT.
-  record.sweepAtEpoch =
-    record.multipart !== undefined
-      ? expiresAtEpoch
-      : pendingSweepAt(expiresAtEpoch, Math.floor(now.getTime() / 1000), uploadExpiresIn);
+  record.sweepAtEpoch = pendingSweepAt(expiresAtEpoch, Math.floor(now.getTime() / 1000), uploadExpiresIn);
   await putRecord(deps, record);
   const signed = await signUpload(deps, record.fileKey, record, uploadExpiresIn);
   request.log.info("upload created", { file: deps.fingerprint(id), size: record.size });
+  await auditCreated(request, deps, record);
   return {
     status: 201,
     body: {
@@ -97,4 +99,16 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
       deleteToken,
     },
   };
+}
+
+/** The share.created audit event (best-effort: the share exists whatever happens to it). */
+function auditCreated(request: ApiRequest, deps: Deps, record: FileRecord): Promise<void> {
+  return emitAudit(deps, request.log, {
+    type: "share.created",
+    file: deps.fingerprint(record.id),
+    requestId: request.requestId,
+    ...shareFields(record),
+    ...callerFields(request, deps.fingerprint),
+    multipart: record.multipart !== undefined,
+  });
 }

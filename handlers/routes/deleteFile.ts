@@ -1,7 +1,8 @@
 // DELETE /files/{id}: with the delete token shown once at upload, mark the record `deleting` (from then on the
 // share is gone for everyone), remove the object, then the record. Should a step fail, a retry finishes the job.
+import { emitAudit, shareFields } from "../audit";
 import { Deps } from "../deps";
-import { ApiRequest, ApiResponse } from "../http";
+import { ApiRequest, ApiResponse, callerFields } from "../http";
 import { abortMultipartUpload } from "../multipart";
 import { deleteRecord, markDeleting } from "../records";
 import { abortMultipartUploads, deleteAllVersions } from "../versions";
@@ -26,5 +27,12 @@ export async function deleteFile(request: ApiRequest, deps: Deps): Promise<ApiRe
   await deleteAllVersions(deps, record.fileKey);
   await deleteRecord(deps, id, record.deleteTokenHash);
   request.log.info("file deleted", { file: deps.fingerprint(id) });
+  await emitAudit(deps, request.log, {
+    type: "share.deleted",
+    file: deps.fingerprint(id),
+    requestId: request.requestId,
+    ...shareFields(record),
+    ...callerFields(request, deps.fingerprint),
+  });
   return { status: 204 };
 }

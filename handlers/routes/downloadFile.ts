@@ -1,8 +1,9 @@
 // POST /files/{id}/download: check who may download (recipients, password), then consume one download
 // atomically and sign a short-lived GET. A refused caller consumes nothing.
+import { emitAudit, shareFields } from "../audit";
 import { Deps } from "../deps";
 import { notReady } from "../errors";
-import { ApiRequest, ApiResponse, parseJsonObject } from "../http";
+import { ApiRequest, ApiResponse, callerFields, parseJsonObject } from "../http";
 import { signDownload } from "../objects";
 import { checkPassword } from "../passwords";
 import { consumeDownload, returnDownload } from "../records";
@@ -28,6 +29,13 @@ export async function downloadFile(request: ApiRequest, deps: Deps): Promise<Api
     throw e;
   }
   request.log.info("download granted", { file: deps.fingerprint(id), downloads: record.downloads });
+  await emitAudit(deps, request.log, {
+    type: "share.downloaded",
+    file: deps.fingerprint(id),
+    requestId: request.requestId,
+    ...shareFields(record),
+    ...callerFields(request, deps.fingerprint),
+  });
   return {
     status: 200,
     body: {

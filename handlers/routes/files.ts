@@ -4,8 +4,11 @@ import { signedInUser } from "../auth";
 import { forbidden, gone, notFound, unauthorized } from "../errors";
 import { ApiRequest } from "../http";
 import { FILE_ID } from "../ids";
-import { FileRecord, getRecord, isExpired } from "../records";
+import { downloadsRemaining, FileRecord, getRecord, isExpired } from "../records";
 import { tokenMatches } from "../tokens";
+
+// Where the routes have always found it; it lives with the records (handlers/audit.ts needs it too).
+export { downloadsRemaining };
 
 /** The {id} path parameter, or a 404 when it cannot be one of ours. */
 export function fileIdOf(request: ApiRequest): string {
@@ -40,11 +43,6 @@ export async function assertOwner(request: ApiRequest, record: FileRecord, deps:
   }
 }
 
-/** Downloads left, or null when unlimited. */
-export function downloadsRemaining(record: FileRecord): number | null {
-  return record.maxDownloads === undefined ? null : Math.max(0, record.maxDownloads - record.downloads);
-}
-
 /** Throws 410 when the share can no longer be downloaded (expired or no downloads left). */
 export function assertNotGone(record: FileRecord, now: Date): void {
   if (isExpired(record, now)) throw gone(`This share expired at ${record.expiresAt}.`);
@@ -63,11 +61,13 @@ export async function assertMayAccess(request: ApiRequest, deps: Deps, record: F
   }
 }
 
-/** What GET /files/{id} shows before a password share's password was given: no name, no type. */
+/** What GET /files/{id} shows before a password share's password was given: no name, no type, and no SHA-256
+ *  (with it, anyone holding a guess of the file could confirm it from the link alone). */
 export function lockedView(record: FileRecord) {
   const view: Partial<ReturnType<typeof publicView>> = publicView(record);
   delete view.fileName;
   delete view.contentType;
+  delete view.sha256;
   return view;
 }
 

@@ -120,6 +120,9 @@ describe("the web page: sharing a file and fetching it", function () {
     });
     const page = await newPage();
     await page.goto(fx.server.pageUrl);
+    // The drop zone listens once the page has read GET /config and shown the upload view; a drop before that is
+    // lost (as it would be for a person), so wait for the view, as a person would.
+    await page.waitForSelector("#upload-view:not([hidden])");
     await page.evaluate(() => {
       const transfer = new DataTransfer();
       transfer.items.add(new File(["dropped bytes"], "dropped.txt", { type: "text/plain" }));

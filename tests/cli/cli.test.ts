@@ -81,6 +81,29 @@ describe("fileshare CLI as a child process against the local servers", function 
     }
   }
 
+  it("an upload killed mid-way names its link at the start, and `fileshare delete LINK` then cancels it (the share and its open upload are gone)", async () => {
+    const path = join(dir, "abandoned.bin");
+    await writeFile(path, randomBytes(20 * MIB));
+    const first = start(["upload", path, "--api", api, "--parallel", "1"]);
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && (await etagsOnRecord()) < 1) await new Promise((r) => setTimeout(r, 10));
+    first.child.kill("SIGKILL");
+    const killed = await first.done;
+    assert.equal(killed.signal, "SIGKILL", `killed mid-upload (it printed: ${killed.stdout} ${killed.stderr})`);
+    const link = /^Sharing abandoned\.bin as (\S+) \(usable once the upload completes/m.exec(killed.stderr)?.[1];
+    assert.ok(link, `the link was said before the parts went up: ${killed.stderr}`);
+    const [stateFile] = await stateFiles();
+    const saved = JSON.parse(await readFile(join(dir, "config", "uploads", stateFile as string), "utf8"));
+
+    const cancelled = await run(["delete", link]);
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    assert.equal(cancelled.stdout, "deleted\n");
+    // The owner's view of the upload: gone (the record is deleted and S3's upload aborted).
+    const parts = await fetch(`${api}uploads/${saved.id}/parts`, { headers: { "X-Delete-Token": saved.deleteToken } });
+    assert.ok([404, 410].includes(parts.status), `parts after cancel: ${parts.status}`);
+    await rm(join(dir, "config", "uploads"), { recursive: true, force: true });
+  });
+
   it("uploads 40 MiB, killed after some parts, resumes on the next run, then downloads it verified and deletes it", async () => {
     const bytes = randomBytes(40 * MIB + 7);
     const path = join(dir, "big.bin");

@@ -154,13 +154,13 @@ describe("API errors (docs/api.md error rows, real S3 and DynamoDB servers)", ()
   it("writes one structured JSON log line per request with the request id", async () => {
     const api = env.api();
     const { entries } = await captureLogs(() => api.request("GET", "/files/AAAAAAAAAAAAAAAAAAAAAA"));
-    const entry = entries.find((e) => e.message === "request");
+    const entry = entries.find((e) => e.message === "request finished");
     assert.ok(entry, "a request line");
     assert.match(entry.requestId, /^req-/);
     assert.equal(entry.status, 404);
     assert.equal(entry.route, "/files/{id}", "the route template");
     assert.equal(entry.path, undefined, "never the path: it holds the share id");
-    assert.equal(typeof entry.durationMs, "number");
+    assert.equal(typeof entry.latencyMs, "number");
   });
 });
 

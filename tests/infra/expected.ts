@@ -4,14 +4,26 @@ import type { FunctionName } from "../../infra/iam";
 /** Each function's exact data permissions: resource → sorted actions. */
 export const EXPECTED_GRANTS: Record<
   FunctionName,
-  { table: string[]; uploads: string[]; bucket: string[]; index?: string[]; ownerIndex?: string[] }
+  {
+    table: string[];
+    uploads: string[];
+    bucket: string[];
+    index?: string[];
+    ownerIndex?: string[];
+    auditBus?: string[];
+  }
 > = {
   page: { table: [], uploads: [], bucket: [] },
   openapi: { table: [], uploads: [], bucket: [] },
   getConfig: { table: [], uploads: [], bucket: [] },
   listFiles: { table: [], uploads: [], bucket: [], ownerIndex: ["dynamodb:Query"] },
   unlockFile: { table: ["dynamodb:GetItem", "dynamodb:UpdateItem"], uploads: [], bucket: [] },
-  createUpload: { table: ["dynamodb:PutItem"], uploads: ["s3:AbortMultipartUpload", "s3:PutObject"], bucket: [] },
+  createUpload: {
+    table: ["dynamodb:PutItem"],
+    uploads: ["s3:AbortMultipartUpload", "s3:PutObject"],
+    bucket: [],
+    auditBus: ["events:PutEvents"],
+  },
   signUploadParts: { table: ["dynamodb:GetItem"], uploads: ["s3:PutObject"], bucket: [] },
   listUploadParts: { table: ["dynamodb:GetItem"], uploads: ["s3:ListMultipartUploadParts"], bucket: [] },
   completeUpload: {
@@ -20,22 +32,30 @@ export const EXPECTED_GRANTS: Record<
     bucket: [],
   },
   getFile: { table: ["dynamodb:GetItem"], uploads: [], bucket: [] },
-  downloadFile: { table: ["dynamodb:GetItem", "dynamodb:UpdateItem"], uploads: ["s3:GetObject"], bucket: [] },
+  downloadFile: {
+    table: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    uploads: ["s3:GetObject"],
+    bucket: [],
+    auditBus: ["events:PutEvents"],
+  },
   deleteFile: {
     table: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"],
     uploads: ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:DeleteObjectVersion"],
     bucket: ["s3:ListBucketMultipartUploads", "s3:ListBucketVersions"],
+    auditBus: ["events:PutEvents"],
   },
   objectCreated: {
     table: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
     uploads: ["s3:DeleteObject", "s3:GetObject"],
     bucket: ["s3:ListBucket"],
+    auditBus: ["events:PutEvents"],
   },
   cleanup: {
     index: ["dynamodb:Query"],
     table: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
     uploads: ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:GetObject"],
     bucket: ["s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:ListBucketVersions"],
+    auditBus: ["events:PutEvents"],
   },
 };
 
@@ -53,7 +73,7 @@ export function actionsByResource(document: { Statement: { Action: unknown; Reso
 /** The whole expected policy of a function, as resource → sorted actions. */
 export function expectedPolicy(
   fn: FunctionName,
-  arns: { table: string; bucket: string; uploads: string; logGroup: string },
+  arns: { table: string; bucket: string; uploads: string; logGroup: string; auditBus: string },
 ) {
   const want: Record<string, string[]> = { [`${arns.logGroup}:*`]: ["logs:CreateLogStream", "logs:PutLogEvents"] };
   if (EXPECTED_GRANTS[fn].table.length > 0) want[arns.table] = EXPECTED_GRANTS[fn].table;
@@ -63,5 +83,7 @@ export function expectedPolicy(
   if (ownerIndex.length > 0) want[`${arns.table}/index/byOwner`] = ownerIndex;
   const index = EXPECTED_GRANTS[fn].index ?? [];
   if (index.length > 0) want[`${arns.table}/index/bySweepAt`] = index;
+  const auditBus = EXPECTED_GRANTS[fn].auditBus ?? [];
+  if (auditBus.length > 0) want[arns.auditBus] = auditBus;
   return want;
 }

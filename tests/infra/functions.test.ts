@@ -10,6 +10,7 @@ import type { FunctionName } from "../../infra/iam";
 import { actionsByResource, expectedPolicy } from "./expected";
 import { ACCOUNT_ID, buildStack, isSecretInput, STACKS, StackRun, unsecret, valueOf } from "./mocks";
 import { LOG_KEY_ENV } from "../../handlers/log";
+import { AUDIT_BUS_ENV, AUDIT_SOURCE_ENV } from "../../handlers/audit";
 
 const FUNCTION = "aws:lambda/function:Function";
 const ROLE = "aws:iam/role:Role";
@@ -42,11 +43,13 @@ for (const stackName of STACKS) {
       );
     });
 
-    it("pins runtime nodejs22.x on arm64, 256 MB, and a 10 s timeout on every function but cleanup (120 s)", () => {
+    it("pins runtime nodejs22.x on arm64, 256 MB, and a 10 s timeout on every function but cleanup (120 s) and complete (300 s: S3 may take minutes to assemble parts)", () => {
       for (const f of run.ofType(FUNCTION)) {
         assert.deepEqual(f.inputs["architectures"], ["arm64"], f.name);
         assert.equal(f.inputs["runtime"], "nodejs22.x", f.name);
-        assert.equal(f.inputs["timeout"], f.name === "fileshare-cleanup" ? 120 : 10, f.name);
+        const longer: Record<string, number> = { "fileshare-cleanup": 120, "fileshare-completeUpload": 300 };
+        const expected = longer[f.name] ?? 10;
+        assert.equal(f.inputs["timeout"], expected, f.name);
         assert.equal(f.inputs["memorySize"], 256, f.name);
         assert.equal(f.inputs["handler"], "__index.handler", f.name);
       }
@@ -77,7 +80,7 @@ for (const stackName of STACKS) {
     });
 
     for (const name of NAMES) {
-      it(`allows ${name} exactly its actions on the exact table ARN, bucket uploads/* and its own log group`, () => {
+      it(`allows ${name} exactly its actions on the exact table ARN, bucket uploads/*, the audit bus and its own log group`, () => {
         const policy = run.one("aws:iam/rolePolicy:RolePolicy", `fileshare-${name}-policy`);
         assert.equal(policy.inputs["role"], roleOf(name).outputs["name"]);
         const region = "eu-west-1";
@@ -86,6 +89,7 @@ for (const stackName of STACKS) {
           bucket: `arn:aws:s3:::${run.outputs.bucketName}`,
           uploads: `arn:aws:s3:::${run.outputs.bucketName}/uploads/*`,
           logGroup: `arn:aws:logs:${region}:${ACCOUNT_ID}:log-group:/aws/lambda/fileshare-${stackName}-${name}`,
+          auditBus: `arn:aws:events:${region}:${ACCOUNT_ID}:event-bus/fileshare-${stackName}-audit`,
         });
         assert.deepEqual(actionsByResource(JSON.parse(policy.inputs["policy"])), want);
       });
@@ -119,6 +123,8 @@ for (const stackName of STACKS) {
       for (const name of NAMES) {
         const env = { ...unsecret(fn(name).inputs["environment"]).variables };
         delete env[LOG_KEY_ENV];
+        delete env[AUDIT_BUS_ENV];
+        delete env[AUDIT_SOURCE_ENV];
         // Written out by hand, so that two swapped values fail.
         const known = {
           FILESHARE_BUCKET_NAME: run.outputs.bucketName,
@@ -172,16 +178,27 @@ for (const stackName of STACKS) {
       assert.deepEqual(key.ignoreChanges, ["value"], "a later `pulumi up` must not rotate the key");
     });
 
-    it("hands the log key to every function that logs about shares as a secret environment, and not to the data-free functions (page, openapi)", () => {
+    // The data-free functions (page, openapi, getConfig) get it too since issue 10: their request lines name the
+    // caller by fingerprint (handlers/http.ts). They still get no data access and no SDK.
+    it("hands the log key to every function (each request line fingerprints its caller) as a secret environment", () => {
       const key = unsecret(run.one("aws:ssm/parameter:Parameter").inputs["value"]);
       for (const name of NAMES) {
         const environment = fn(name).inputs["environment"];
-        if (ROUTES.find((r) => r.name === name)?.needs === "none") {
-          assert.ok(!isSecretInput(environment) && !(LOG_KEY_ENV in environment.variables), `${name} logs no share`);
-          continue;
-        }
         assert.ok(isSecretInput(environment), `${name}: its environment must be secret in the state`);
         assert.equal(unsecret(environment).variables[LOG_KEY_ENV], key, name);
+      }
+    });
+
+    it("tells the data functions, and only them, the audit bus's name and the events' source fileshare.<stack>", () => {
+      for (const name of NAMES) {
+        const variables = unsecret(fn(name).inputs["environment"]).variables;
+        if (ROUTES.find((r) => r.name === name)?.needs === "none") {
+          assert.equal(variables[AUDIT_BUS_ENV], undefined, `${name} changes no share`);
+          assert.equal(variables[AUDIT_SOURCE_ENV], undefined, name);
+          continue;
+        }
+        assert.equal(variables[AUDIT_BUS_ENV], `fileshare-${stackName}-audit`, name);
+        assert.equal(variables[AUDIT_SOURCE_ENV], `fileshare.${stackName}`, name);
       }
     });
 
@@ -190,8 +207,7 @@ for (const stackName of STACKS) {
       for (const name of NAMES) {
         const code = (await valueOf(run.app.functions[name].code)) as pulumi.asset.AssetArchive;
         const index = (await ((await code.assets)["__index.js"] as pulumi.asset.StringAsset).text) as string;
-        if (ROUTES.find((r) => r.name === name)?.needs !== "none")
-          assert.ok(index.includes("createHmac"), `${name}: the closure carries the fingerprint code`);
+        assert.ok(index.includes("createHmac"), `${name}: the closure carries the fingerprint code`);
         assert.ok(!index.includes(key) && !index.includes(Buffer.from(key, "base64").toString("hex")), name);
       }
     });

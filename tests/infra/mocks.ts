@@ -92,6 +92,10 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
       const n = named("name");
       return { id: n, state: { ...inputs, name: n, arn: `arn:aws:events:${region}:${ACCOUNT_ID}:rule/${n}` } };
     }
+    case "aws:cloudwatch/eventBus:EventBus": {
+      const n = named("name");
+      return { id: n, state: { ...inputs, name: n, arn: `arn:aws:events:${region}:${ACCOUNT_ID}:event-bus/${n}` } };
+    }
     case "aws:lambda/layerVersion:LayerVersion": {
       const layerArn = `arn:aws:lambda:${region}:${ACCOUNT_ID}:layer:${named("layerName")}`;
       return { id: `${layerArn}:1`, state: { ...inputs, layerArn, arn: `${layerArn}:1`, version: "1" } };

@@ -48,7 +48,15 @@ const accepts: Record<string, (text: string) => boolean> = {
 
 function object(body: string) {
   const request = {
-    ...{ method: "POST", path: "/", pathParameters: {}, query: {}, baseUrl: "/", requestId: "r" },
+    ...{
+      method: "POST",
+      path: "/",
+      pathParameters: {},
+      query: {},
+      baseUrl: "/",
+      requestId: "r",
+      sourceIp: "127.0.0.1",
+    },
     headers: { "content-type": "application/json" },
     body,
     log: createLogger({}),

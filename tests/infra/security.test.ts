@@ -127,6 +127,7 @@ for (const stackName of STACKS) {
       const ours = components.filter((r) => r.type.startsWith("fileshare:"));
       assert.deepEqual(ours.map((r) => r.type).sort(), [
         "fileshare:api:Api",
+        "fileshare:audit:AuditEvents",
         // Both stacks sign in (fileshare:auth cognito).
         "fileshare:auth:Auth",
         "fileshare:events:UploadEvents",

@@ -21,6 +21,7 @@ const { fileKeyFor } = require("../../handlers/ids") as typeof import("../../han
 const { PutObjectCommand } = require("@aws-sdk/client-s3") as typeof import("@aws-sdk/client-s3");
 const { getSignedUrl } = require("@aws-sdk/s3-request-presigner") as typeof import("@aws-sdk/s3-request-presigner");
 const { testConfig } = require("../support/harness") as typeof import("../support/harness");
+const { DISCARD_AUDIT } = require("../../handlers/audit") as typeof import("../../handlers/audit");
 
 const NOW = new Date("2026-11-27T12:34:56.000Z");
 const credentials = { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "secret/example", sessionToken: "session+token" };
@@ -41,6 +42,7 @@ async function cases(endpoint?: string): Promise<Record<string, unknown>> {
     random: () => "fixed",
     verifyToken: () => Promise.reject(new Error("signing URLs verifies no token")),
     fingerprint: () => "fixed",
+    audit: DISCARD_AUDIT,
     bucketOrigin: "https://fileshare-prod-files.s3.eu-west-1.amazonaws.com",
   };
   const key = fileKeyFor("AbCdEfGhIjKlMnOpQrStUv");

@@ -42,7 +42,8 @@ describe("Each route's function runs exactly its route's handler (marker handler
         hashKey: "id",
         attributes: [{ name: "id", type: "S" }],
       });
-      return new Functions("marker", { settings, stack, routes, bucket, table });
+      const audit = { bus: new aws.cloudwatch.EventBus("marker-bus"), source: "fileshare.marker" };
+      return new Functions("marker", { settings, stack, routes, bucket, table, audit });
     });
     root = await mkdtemp(join(tmpdir(), "fileshare-markers-"));
     const layerCode = (await valueOf(run.result.sdkLayer.layer.code)) as pulumi.asset.AssetArchive;

@@ -15,6 +15,7 @@ import { API_DOCUMENT_JSON, matchPath, ROUTES } from "../../handlers/routeTable"
 import { Backends, startBackends } from "../../local/backends";
 import { proxyEvent } from "../../local/events";
 import { bytesOf } from "../support/harness";
+import { EventBridgeRecorder } from "../support/eventBridgeRecorder";
 import { leaks, wholeFlow } from "../support/flow";
 import {
   buildFunctions,
@@ -51,6 +52,8 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
   let root: string;
   let backends: Backends;
   const lambdas: Record<string, LambdaProcess> = {};
+  // Where the functions' EventBridge client sends (AWS_ENDPOINT_URL_EVENTBRIDGE): it records the audit events.
+  const eventBridge = new EventBridgeRecorder();
 
   before(async function () {
     // Serializing seven functions under mocks in a child process takes ~35 s on a loaded 2-core machine.
@@ -63,15 +66,21 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
       config: fromEnvironment(first.environment),
       onObjectCreated: (event) => lambdas["objectCreated"]!.invoke(event),
     });
+    const eventBridgeEndpoint = await eventBridge.start();
     for (const fn of functions) {
       const dir = join(root, fn.name);
       await layOut(fn, dir);
-      lambdas[fn.name] = new LambdaProcess(dir, { ...fn.environment, ...backends.sdkEnvironment }, layerModules);
+      lambdas[fn.name] = new LambdaProcess(
+        dir,
+        { ...fn.environment, ...backends.sdkEnvironment, AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridgeEndpoint },
+        layerModules,
+      );
     }
   });
 
   after(async () => {
     for (const lambda of Object.values(lambdas)) lambda.stop();
+    await eventBridge.close();
     await backends?.close();
     if (root) await rm(root, { recursive: true, force: true });
   });
@@ -142,8 +151,17 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
   it("resolves every require of every __index.js, and every SDK name it reads, from its archive and the layer alone", async () => {
     for (const fn of functions) {
       const required = requiredNames(fn.indexJs);
-      if (ROUTES.find((r) => r.name === fn.name)?.needs !== "none")
+      if (ROUTES.find((r) => r.name === fn.name)?.needs !== "none") {
         assert.ok(required["@aws-sdk/client-s3/dist-cjs/index.js"]?.includes("S3Client"), fn.name);
+        // Every data function builds its audit sink at cold start (handlers/deps.ts): the layer must carry it.
+        assert.deepEqual(
+          required["@aws-sdk/client-eventbridge/dist-cjs/index.js"],
+          ["EventBridgeClient", "PutEventsCommand"],
+          fn.name,
+        );
+      } else {
+        assert.ok(!Object.keys(required).some((m) => m.startsWith("@aws-sdk/")), `${fn.name} requires no SDK`);
+      }
       assert.deepEqual(await unresolved(join(root, fn.name), layerModules, required), [], fn.name);
     }
   });
@@ -219,6 +237,23 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
     });
     assert.equal(deleted.status, 204);
     assert.equal((await call("GET", `/files/${created.json.id}`)).status, 404);
+
+    // The audit events went out through the layer's EventBridge client, to the bus and source in the environment.
+    const config = functions.find((f) => f.name === "createUpload")!.environment;
+    const mine = eventBridge
+      .entries()
+      .filter((e) => JSON.parse(e.Detail).file === backends.deps.fingerprint(created.json.id));
+    assert.deepEqual(
+      mine.map((e) => [e.EventBusName, e.Source, e.DetailType]),
+      [
+        [config["FILESHARE_AUDIT_BUS_NAME"], "fileshare.dev", "Share Created"],
+        [config["FILESHARE_AUDIT_BUS_NAME"], "fileshare.dev", "Share Confirmed"],
+        [config["FILESHARE_AUDIT_BUS_NAME"], "fileshare.dev", "Share Downloaded"],
+        [config["FILESHARE_AUDIT_BUS_NAME"], "fileshare.dev", "Share Deleted"],
+      ],
+    );
+    assert.equal(config["FILESHARE_AUDIT_BUS_NAME"], "fileshare-dev-audit");
+    assert.ok(!JSON.stringify(mine).includes(created.json.id), "no id in the events");
   });
 
   it("maps errors to docs/api.md bodies inside the serialized code (the error helpers survive serialization)", async () => {
@@ -238,6 +273,23 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
     assert.ok(lines.length >= 25, `the flow is logged (${lines.length} lines)`);
     assert.deepEqual(leaks(text, secrets), [], "secrets found in the serialized functions' logs");
     assert.match(text, /"route":"\/files\/\{id\}\/download"/, "request lines carry the route template");
+    // The same fields as the local gateway's lines (tests/local/requestLogs.test.ts), in Lambda's own code.
+    const finished = lines.map((l) => JSON.parse(l)).filter((e) => e.message === "request finished");
+    assert.ok(finished.length >= 20, `${finished.length} request lines`);
+    for (const e of finished) {
+      assert.deepEqual(Object.keys(e).sort(), [
+        "caller",
+        "callerType",
+        "latencyMs",
+        "level",
+        "message",
+        "method",
+        "requestId",
+        "route",
+        "status",
+        "time",
+      ]);
+    }
     console.log(`      serialized log scan: ${lines.length} lines, 0 secrets found`);
   });
 
@@ -303,6 +355,12 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
     assert.equal(await getRecord(deps, id), undefined);
     assert.equal(await headObject(deps, key), undefined);
     assert.ok(!lambdas["cleanup"]!.logs.some((l) => l.includes(id)), "the id never appears in the logs in clear");
+    const removed = eventBridge.entries().filter((e) => JSON.parse(e.Detail).file === deps.fingerprint(id));
+    assert.deepEqual(
+      removed.map((e) => [e.DetailType, JSON.parse(e.Detail).reason]),
+      [["Share Removed", "expired"]],
+      "the clean-up function sent the share.removed event",
+    );
   });
 });
 

@@ -90,7 +90,7 @@ describe("Logs hold no share id, delete token or URL signature (local gateway, r
     assert.ok(lines.length >= 25, `the flow is logged (${lines.length} lines)`);
     assert.deepEqual(leaks(text, secrets), [], "secrets found in the logs");
     const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    const requestLines = entries.filter((e) => e["message"] === "request");
+    const requestLines = entries.filter((e) => e["message"] === "request finished");
     assert.ok(requestLines.length >= 20);
     assert.ok(
       requestLines.every((e) => !("path" in e) && typeof e["route"] === "string"),

@@ -3,7 +3,9 @@
 // The deployed function serves the same text: tests/lambda/serialized.test.ts.
 import assert from "node:assert/strict";
 import { Validator } from "@seriousme/openapi-schema-validator";
+import { randomBytes } from "node:crypto";
 import { Deps } from "../../handlers/deps";
+import { fingerprint } from "../../handlers/log";
 import { ROUTES } from "../../handlers/routeTable";
 import { createGateway, Gateway } from "../../local/gateway";
 import { testConfig } from "../support/harness";
@@ -16,8 +18,12 @@ describe("GET /openapi.json (local gateway, real HTTP, a real OpenAPI validator)
   let response: Response;
 
   before(async () => {
-    // The route needs the config only ("needs": "none"): no S3 or DynamoDB behind this gateway.
-    gateway = createGateway({ deps: () => ({ config: testConfig() }) as Deps });
+    // The route needs the config only ("needs": "none"): no S3 or DynamoDB behind this gateway; the log fingerprint
+    // names the caller in the request line, as in every function.
+    const key = randomBytes(32);
+    gateway = createGateway({
+      deps: () => ({ config: testConfig(), fingerprint: (value: string) => fingerprint(key, value) }) as Deps,
+    });
     base = `http://127.0.0.1:${await gateway.listen(0)}/`;
     response = await fetch(`${base}openapi.json`);
     doc = await response.json();

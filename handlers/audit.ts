@@ -1,0 +1,90 @@
+// Audit events: one structured event per state change of a share (created, confirmed, rejected, downloaded,
+// deleted, removed by the clean-up). Handlers build them here and hand them to `deps.audit`, an AuditSink: on AWS
+// EventBridge (handlers/auditEventBridge.ts), locally the log and an optional webhook (local/audit.ts).
+// An event never holds an id, a token or a URL: the share is named by its keyed fingerprint (handlers/log.ts).
+// Delivery is best-effort: a share's request never fails because its event could not be sent (emitAudit).
+import { describeError, Logger } from "./log";
+import { downloadsRemaining, FileRecord } from "./records";
+
+/** The kinds of audit event, and the EventBridge detail-type each is sent with. */
+export const AUDIT_DETAIL_TYPES = {
+  "share.created": "Share Created",
+  "share.confirmed": "Share Confirmed",
+  "share.rejected": "Share Rejected",
+  "share.downloaded": "Share Downloaded",
+  "share.deleted": "Share Deleted",
+  "share.removed": "Share Removed",
+} as const;
+
+export type AuditType = keyof typeof AUDIT_DETAIL_TYPES;
+
+/** Version of the event's shape; a consumer can refuse what it does not know. */
+export const AUDIT_EVENT_VERSION = 1;
+
+/** One audit event (EventBridge's `detail`). Optional fields are present where they apply. */
+export interface AuditEvent {
+  version: typeof AUDIT_EVENT_VERSION;
+  type: AuditType;
+  /** When it happened (ISO 8601, the handlers' clock). */
+  time: string;
+  /** The keyed fingerprint of the share id. */
+  file: string;
+  /** The request (or S3 event, or clean-up run) it happened in, to find its log lines. */
+  requestId?: string;
+  /** The share's owner, when a signed-in user created it. */
+  owner?: { sub: string; email?: string };
+  /** Who caused it, as in the request logs: the fingerprint of the signed-in `sub`, else of the source IP. */
+  caller?: string;
+  callerType?: "user" | "ip";
+  size?: number;
+  contentType?: string;
+  /** Downloads left after this change; null = unlimited. */
+  downloadsLeft?: number | null;
+  expiresAt?: string;
+  multipart?: boolean;
+  /** Why a share was rejected or removed. */
+  reason?: string;
+}
+
+/** Where audit events go. `send` rejects when the event was not accepted. */
+export interface AuditSink {
+  send(event: AuditEvent): Promise<void>;
+}
+
+/** A sink that drops every event (tools and tests that do not look at audit events). */
+export const DISCARD_AUDIT: AuditSink = { send: async () => undefined };
+
+/** The environment variables that tell a function where to send its events (infra/audit.ts sets them). */
+export const AUDIT_BUS_ENV = "FILESHARE_AUDIT_BUS_NAME";
+export const AUDIT_SOURCE_ENV = "FILESHARE_AUDIT_SOURCE";
+
+/** The event's fields that come from the share's record: owner, size, type, downloads left, expiry. */
+export function shareFields(record: FileRecord): Partial<AuditEvent> {
+  return {
+    ...(record.owner !== undefined
+      ? { owner: { sub: record.owner, ...(record.ownerEmail ? { email: record.ownerEmail } : {}) } }
+      : {}),
+    ...(record.size !== undefined ? { size: record.size } : {}),
+    ...(record.contentType !== undefined ? { contentType: record.contentType } : {}),
+    ...(record.downloads !== undefined ? { downloadsLeft: downloadsRemaining(record) } : {}),
+    ...(record.expiresAt !== undefined ? { expiresAt: record.expiresAt } : {}),
+  };
+}
+
+/**
+ * Sends one event, best-effort: a failure is logged as a warning with the whole event (which holds no secret),
+ * never thrown. The share's state change has happened by now; failing the request would make the client retry
+ * something that succeeded, and the warning keeps the event in the function's logs.
+ */
+export async function emitAudit(
+  deps: { audit: AuditSink; now: () => Date },
+  log: Logger,
+  event: Omit<AuditEvent, "version" | "time">,
+): Promise<void> {
+  const full: AuditEvent = { version: AUDIT_EVENT_VERSION, time: deps.now().toISOString(), ...event };
+  try {
+    await deps.audit.send(full);
+  } catch (e) {
+    log.warn("audit event not sent", { file: full.file, auditType: full.type, audit: full, ...describeError(e) });
+  }
+}
