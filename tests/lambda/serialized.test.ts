@@ -300,10 +300,12 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
     const config = fromEnvironment(functions[0]!.environment);
     const bucketOrigin = new URL(backends.sdkEnvironment["AWS_ENDPOINT_URL_S3"]!).origin;
     assert.equal(page.body, pageResponse({ config, bucketOrigin }).body, "the same page the project serves locally");
-    assert.match(
-      String(page.headers["Content-Security-Policy"]),
-      new RegExp(`connect-src 'self' ${bucketOrigin.replace(/[.]/g, "\\.")};`),
-      "the CSP allows the API and exactly the S3 endpoint the function's pre-signed URLs point at",
+    // The dev stack signs in: the page also fetches tokens from the sign-in domain's token endpoint, and only there.
+    assert.ok(config.authTokenEndpoint !== "", "the dev stack signs in (Pulumi.dev.yaml)");
+    const tokenOrigin = new URL(config.authTokenEndpoint).origin;
+    assert.ok(
+      String(page.headers["Content-Security-Policy"]).includes(`connect-src 'self' ${bucketOrigin} ${tokenOrigin};`),
+      "the CSP allows the API, exactly the S3 endpoint the function's pre-signed URLs point at, and the token endpoint",
     );
     assert.match(page.body, new RegExp(`"maxShareTtlSeconds":${config.maxShareTtlSeconds}[,}]`), "the stack's limits");
   });
