@@ -71,8 +71,8 @@ export function putRange(
       headers: { ...headers, "Content-Length": String(file.length) },
       signal,
     });
-    const fail = (message: string, retryable: boolean) =>
-      reject(Object.assign(cliError(EXIT.unavailable, message), { retryable }));
+    const fail = (message: string, retryable: boolean, storageCode = "") =>
+      reject(Object.assign(cliError(EXIT.unavailable, message), { retryable, storageCode }));
     req.on("error", (e) =>
       fail(`the upload connection failed (${(e as { code?: string }).code ?? e.message})`, !signal?.aborted),
     );
@@ -85,7 +85,7 @@ export function putRange(
         const text = Buffer.concat(chunks).toString("utf8");
         const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? "";
         const retryable = status === 429 || status >= 500 || code === "RequestTimeout" || /expired/i.test(text);
-        fail(`storage refused the upload: ${status} ${code}`.trim(), retryable);
+        fail(`storage refused the upload: ${status} ${code}`.trim(), retryable, code);
       });
       res.on("error", (e) => fail(`the upload connection failed (${e.message})`, true));
     });

@@ -193,16 +193,31 @@ async function sendParts(
     const bar = progressBar("uploading", size, size - todo.reduce((sum, n) => sum + lengthOf(n), 0));
     try {
       let saving = Promise.resolve();
+      let stopped = false; // after one part fails for good, the others finish what they sent and take no more
       const worker = async () => {
-        for (let n = todo.shift(); n !== undefined; n = todo.shift()) {
+        for (let n = stopped ? undefined : todo.shift(); n !== undefined; n = stopped ? undefined : todo.shift()) {
           const partNumber = n;
-          const etag = await sendPart(path, state, partNumber, lengthOf(partNumber), bar);
+          const etag = await sendPart(path, state, partNumber, lengthOf(partNumber), bar).catch((e) => {
+            stopped = true;
+            throw e;
+          });
           state.etags[String(partNumber)] = etag;
           saving = saving.then(() => options.store.saveUpload(key, state));
         }
       };
-      await Promise.all(Array.from({ length: Math.max(1, options.parallel) }, worker));
+      const outcomes = await Promise.allSettled(Array.from({ length: Math.max(1, options.parallel) }, worker));
       await saving;
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+      if (failed && (failed.reason as { storageCode?: string }).storageCode === "BadDigest") {
+        // S3 computed another SHA-256 than the one hashed when the upload began: the file changed in place (same
+        // size and time). Resuming would fail the same way forever, so the saved upload is dropped.
+        await options.store.forgetUpload(key);
+        throw cliError(
+          EXIT.refused,
+          `${basename(path)} changed since its upload began (storage found another SHA-256 for a part); the saved upload was dropped: run the command again to start afresh.`,
+        );
+      }
+      if (failed) throw failed.reason;
     } finally {
       bar.stop();
     }

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { ChildProcess, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createGateway, Gateway } from "../../local/gateway";
@@ -102,6 +102,40 @@ describe("fileshare CLI as a child process against the local servers", function 
     const parts = await fetch(`${api}uploads/${saved.id}/parts`, { headers: { "X-Delete-Token": saved.deleteToken } });
     assert.ok([404, 410].includes(parts.status), `parts after cancel: ${parts.status}`);
     await rm(join(dir, "config", "uploads"), { recursive: true, force: true });
+  });
+
+  it("a file changed in place (same size and time) after an interruption: the resume stops with one line and drops the saved upload, so the next run starts afresh", async () => {
+    const path = join(dir, "edited.bin");
+    const bytes = randomBytes(20 * MIB);
+    await writeFile(path, bytes);
+    const { mtime } = await stat(path);
+    const first = start(["upload", path, "--api", api, "--parallel", "1"]);
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && (await etagsOnRecord()) < 1) await new Promise((r) => setTimeout(r, 10));
+    first.child.kill("SIGKILL");
+    assert.equal((await first.done).signal, "SIGKILL");
+    // Edit the last part (not sent yet), keeping the size and the modification time the state is keyed by.
+    bytes.fill(7, bytes.length - 1024);
+    await writeFile(path, bytes);
+    await utimes(path, mtime, mtime);
+
+    const resumed = await run(["upload", path, "--api", api]);
+    assert.equal(resumed.code, 3, resumed.stderr);
+    assert.match(
+      resumed.stderr,
+      /^fileshare: edited\.bin changed since its upload began .* run the command again to start afresh\.$/m,
+    );
+    assert.deepEqual(await stateFiles(), [], "the saved upload is dropped");
+
+    const fresh = await run(["upload", path, "--api", api]);
+    assert.equal(fresh.code, 0, fresh.stderr);
+    assert.doesNotMatch(fresh.stderr, /Resuming/);
+    const link = /^link: (\S+)$/m.exec(fresh.stdout)?.[1] as string;
+    await backends.idle();
+    const out = join(dir, "edited-copy.bin");
+    const got = await run(["download", link, "-o", out]);
+    assert.equal(got.code, 0, got.stderr);
+    assert.ok((await readFile(out)).equals(bytes), "the edited file is what was shared");
   });
 
   it("uploads 40 MiB, killed after some parts, resumes on the next run, then downloads it verified and deletes it", async () => {
