@@ -16,7 +16,7 @@ import { ROUTES } from "../../handlers/routeTable";
 import { Functions } from "../../infra/functions";
 import { loadConfig } from "../../infra/config";
 import { proxyEvent } from "../../local/events";
-import { runMocked, valueOf } from "../infra/mocks";
+import { runMocked, stackConfigText, valueOf } from "../infra/mocks";
 import { BuiltFunction, LambdaProcess, layOut, layOutLayer } from "./archive";
 
 /** A handler that answers which route it belongs to, and whether it was given the data clients. */
@@ -35,16 +35,21 @@ describe("Each route's function runs exactly its route's handler (marker handler
 
   before(async () => {
     const routes = ROUTES.map((route) => ({ ...route, handler: marker(route.name) }) as Route);
-    const run = await runMocked("dev", () => {
-      const { settings, stack } = loadConfig();
-      const bucket = new aws.s3.Bucket("marker-bucket");
-      const table = new aws.dynamodb.Table("marker-table", {
-        hashKey: "id",
-        attributes: [{ name: "id", type: "S" }],
-      });
-      const audit = { bus: new aws.cloudwatch.EventBus("marker-bus"), source: "fileshare.marker" };
-      return new Functions("marker", { settings, stack, routes, bucket, table, audit });
-    });
+    // Routing only: the dev stack's sign-in (which needs a user pool) is beside the point, so auth is none here.
+    const run = await runMocked(
+      "dev",
+      () => {
+        const { settings, stack } = loadConfig();
+        const bucket = new aws.s3.Bucket("marker-bucket");
+        const table = new aws.dynamodb.Table("marker-table", {
+          hashKey: "id",
+          attributes: [{ name: "id", type: "S" }],
+        });
+        const audit = { bus: new aws.cloudwatch.EventBus("marker-bus"), source: "fileshare.marker" };
+        return new Functions("marker", { settings, stack, routes, bucket, table, audit });
+      },
+      { ...stackConfigText("dev"), "fileshare:auth": "none" },
+    );
     root = await mkdtemp(join(tmpdir(), "fileshare-markers-"));
     const layerCode = (await valueOf(run.result.sdkLayer.layer.code)) as pulumi.asset.AssetArchive;
     const layerFiles: Record<string, string> = {};
