@@ -39,6 +39,8 @@ describe("fileshare CLI as a child process against the local servers", function 
     api = `http://127.0.0.1:${await gateway.listen(0)}/`;
     dir = await mkdtemp(join(tmpdir(), "fileshare-cli-"));
   });
+  // A failed test must not leave its saved upload to the next (they read the state folder).
+  afterEach(() => rm(join(dir, "config", "uploads"), { recursive: true, force: true }));
   after(async () => {
     await gateway?.close();
     await backends?.close();
@@ -101,14 +103,15 @@ describe("fileshare CLI as a child process against the local servers", function 
     // The owner's view of the upload: gone (the record is deleted and S3's upload aborted).
     const parts = await fetch(`${api}uploads/${saved.id}/parts`, { headers: { "X-Delete-Token": saved.deleteToken } });
     assert.ok([404, 410].includes(parts.status), `parts after cancel: ${parts.status}`);
-    await rm(join(dir, "config", "uploads"), { recursive: true, force: true });
   });
 
   it("a file changed in place (same size and time) after an interruption: the resume stops with one line and drops the saved upload, so the next run starts afresh", async () => {
     const path = join(dir, "edited.bin");
     const bytes = randomBytes(20 * MIB);
     await writeFile(path, bytes);
-    const { mtime } = await stat(path);
+    // A whole second: a Date with milliseconds can come back from utimes a millisecond off (float seconds).
+    const mtime = 1_700_000_000;
+    await utimes(path, mtime, mtime);
     const first = start(["upload", path, "--api", api, "--parallel", "1"]);
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline && (await etagsOnRecord()) < 1) await new Promise((r) => setTimeout(r, 10));
@@ -118,6 +121,7 @@ describe("fileshare CLI as a child process against the local servers", function 
     bytes.fill(7, bytes.length - 1024);
     await writeFile(path, bytes);
     await utimes(path, mtime, mtime);
+    assert.equal((await stat(path)).mtimeMs, mtime * 1000, "the edit kept the modification time");
 
     const resumed = await run(["upload", path, "--api", api]);
     assert.equal(resumed.code, 3, resumed.stderr);
