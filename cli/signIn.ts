@@ -117,12 +117,14 @@ export interface LoginOptions {
   say: (line: string) => void;
 }
 
-/** Signs in through the browser and saves the tokens for this API. */
-export async function login(apiUrl: string, store: StateStore, options: LoginOptions): Promise<SavedSignIn> {
-  const auth = await authConfig(apiUrl);
+/** The authorization code request with PKCE (S256) and a fresh state: the address to open, and what the
+ *  callback and the token request need. Also used by `npm run token` (local/signIn.ts). */
+export function authorizationRequest(
+  auth: { authorizationEndpoint: string; clientId: string; scopes: string[] },
+  redirectUri: string,
+): { url: URL; verifier: string; state: string } {
   const verifier = randomBytes(32).toString("base64url");
   const state = randomBytes(16).toString("base64url");
-  const redirectUri = `http://127.0.0.1:${options.port}/callback`;
   const url = new URL(auth.authorizationEndpoint);
   url.search = new URLSearchParams({
     client_id: auth.clientId,
@@ -133,6 +135,14 @@ export async function login(apiUrl: string, store: StateStore, options: LoginOpt
     code_challenge: createHash("sha256").update(verifier).digest("base64url"),
     code_challenge_method: "S256",
   }).toString();
+  return { url, verifier, state };
+}
+
+/** Signs in through the browser and saves the tokens for this API. */
+export async function login(apiUrl: string, store: StateStore, options: LoginOptions): Promise<SavedSignIn> {
+  const auth = await authConfig(apiUrl);
+  const redirectUri = `http://127.0.0.1:${options.port}/callback`;
+  const { url, verifier, state } = authorizationRequest(auth, redirectUri);
   const code = await awaitCallback(options.port, state, options.timeoutMs, () => {
     options.say(`Sign in in your browser. If it does not open, open this address:\n${url.toString()}`);
     if (options.browser) openBrowser(url.toString());

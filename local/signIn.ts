@@ -1,7 +1,7 @@
 // Signs in against the stack's issuer as a browser would (authorization code + PKCE, following the sign-in
 // page), and prints or returns the ID token. `npm run token -- alice@example.com [--url http://127.0.0.1:3000/]`
 // works against the local issuer, whose sign-in page takes any email; a Cognito user pool needs a browser.
-import { createHash, randomBytes } from "node:crypto";
+import { authorizationRequest } from "../cli/signIn";
 
 /** The `auth` block of GET /config (API v1.1). */
 export interface AuthConfig {
@@ -31,18 +31,7 @@ export async function authConfigOf(apiUrl: string): Promise<AuthConfig> {
 
 /** Follows the local issuer's redirects and sign-in form for `email`; returns the tokens. */
 export async function signInLocally(auth: AuthConfig, redirectUri: string, email: string): Promise<Tokens> {
-  const verifier = randomBytes(32).toString("base64url");
-  const state = randomBytes(8).toString("base64url");
-  const url = new URL(auth.authorizationEndpoint);
-  url.search = new URLSearchParams({
-    client_id: auth.clientId,
-    response_type: "code",
-    redirect_uri: redirectUri,
-    scope: auth.scopes.join(" "),
-    state,
-    code_challenge: createHash("sha256").update(verifier).digest("base64url"),
-    code_challenge_method: "S256",
-  }).toString();
+  const { url, verifier, state } = authorizationRequest(auth, redirectUri);
   const back = new URL(await followSignIn(url.toString(), redirectUri, email)).searchParams;
   if (back.get("state") !== state) throw new Error("sign-in returned a different state");
   const code = back.get("code");
