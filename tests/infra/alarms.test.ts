@@ -1,12 +1,19 @@
 // The alarm topic, its key and the CloudWatch alarms, for both stacks (resource inputs under Pulumi mocks:
 // CloudWatch does not evaluate an alarm here, SNS delivers nothing and KMS evaluates no policy).
 import assert from "node:assert/strict";
-import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
 import { cleanupSilenceSeconds } from "../../infra/alarms";
 import { loadConfig } from "../../infra/config";
 import { FileShare } from "../../infra/fileshare";
-import { ACCOUNT_ID, buildStack, RecordedResource, runMocked, stackConfigText, STACKS, StackRun } from "./mocks";
+import {
+  ACCOUNT_ID,
+  buildStack,
+  RecordedResource,
+  runMocked,
+  stackConfigText,
+  STACKS,
+  StackRun,
+  strayFunction,
+} from "./mocks";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const FUNCTION = "aws:lambda/function:Function";
@@ -240,14 +247,7 @@ describe("Function alarms, whole program with every optional function (resource 
 
   it("the check reports a Lambda function without alarms (it can fail)", async () => {
     const run = await runMocked("dev", () => {
-      const role = new aws.iam.Role("stray-role", { assumeRolePolicy: "{}" });
-      new aws.lambda.Function("stray", {
-        name: "stray",
-        role: role.arn,
-        runtime: "nodejs22.x",
-        handler: "index.handler",
-        code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset("exports.handler = 1;") }),
-      });
+      strayFunction();
     });
     assert.deepEqual(functionAlarmProblems(run.resources, 1, 1), [
       "function stray has 0 Errors alarms, not 1",

@@ -4,10 +4,9 @@
 // CloudWatch Logs expires nothing here.
 import assert from "node:assert/strict";
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "../../infra/config";
 import { FileShare } from "../../infra/fileshare";
-import { buildStack, RecordedResource, runMocked, stackConfigText, STACKS } from "./mocks";
+import { buildStack, RecordedResource, runMocked, stackConfigText, STACKS, strayFunction } from "./mocks";
 
 const FUNCTION = "aws:lambda/function:Function";
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
@@ -64,14 +63,7 @@ describe("Log retention by config (whole program under mocks)", () => {
 
   it("the scan reports a function without its own log group and a log group without retention (it can fail)", async () => {
     const run = await runMocked("dev", () => {
-      const role = new aws.iam.Role("stray-role", { assumeRolePolicy: "{}" });
-      new aws.lambda.Function("stray", {
-        name: "stray",
-        role: role.arn,
-        runtime: "nodejs22.x",
-        handler: "index.handler",
-        code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset("exports.handler = 1;") }),
-      });
+      strayFunction();
       new aws.cloudwatch.LogGroup("forever", { name: "/custom/forever" });
     });
     assert.deepEqual(logGroupProblems(run.resources, 7), [

@@ -1,6 +1,7 @@
 // Runs the Pulumi program under strict mocks and records every resource it registers: type, name, inputs
 // and the options the engine would see (parent, protect, retainOnDelete, dependencies). Nothing here proves
 // what AWS would do with those inputs; it proves what the program asks for.
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -333,4 +334,17 @@ export function policyDocuments(value: unknown): { Statement: any[] }[] {
 /** A statement's field as a list (IAM allows a single string or a list). */
 export function asList(value: unknown): unknown[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** A Lambda function outside the FileShare component (no alarms, no log group of its own): what the whole-program
+ *  checks must report, to show they can fail. Call it inside a runMocked program. */
+export function strayFunction(): aws.lambda.Function {
+  const role = new aws.iam.Role("stray-role", { assumeRolePolicy: "{}" });
+  return new aws.lambda.Function("stray", {
+    name: "stray",
+    role: role.arn,
+    runtime: "nodejs22.x",
+    handler: "index.handler",
+    code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset("exports.handler = 1;") }),
+  });
 }

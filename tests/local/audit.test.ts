@@ -1,6 +1,7 @@
 // Audit events in the local mode (`npm start`'s stack in this process, sign-in on, real S3 and DynamoDB servers):
 // every state change of a share is one event, written to the log as a JSON line and POSTed to the webhook that
 // FILESHARE_AUDIT_WEBHOOK_URL names (a real HTTP server here). Fingerprints only: no id, token or URL in them.
+import { captureStdout } from "../support/stdout";
 import assert from "node:assert/strict";
 import { createServer, Server } from "node:http";
 import { AddressInfo } from "node:net";
@@ -39,21 +40,6 @@ class Receiver {
   }
   details(): AuditEvent[] {
     return this.bodies.map((b) => b["detail"] as AuditEvent);
-  }
-}
-
-/** Everything written to stdout while `fn` runs, with the logs at info. */
-async function captureStdout<T>(fn: () => Promise<T>): Promise<{ result: T; text: string }> {
-  const chunks: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  const level = process.env["FILESHARE_LOG_LEVEL"];
-  process.env["FILESHARE_LOG_LEVEL"] = "info";
-  process.stdout.write = ((chunk: unknown) => (chunks.push(String(chunk)), true)) as typeof process.stdout.write;
-  try {
-    return { result: await fn(), text: chunks.join("") };
-  } finally {
-    process.stdout.write = write;
-    process.env["FILESHARE_LOG_LEVEL"] = level;
   }
 }
 

@@ -2,25 +2,11 @@
 // template (never the path), method, status, latency in ms and the caller's fingerprint (the signed-in `sub`, else
 // the source IP). Through the local stack with sign-in on, real servers; the handlers' lines are the ones Lambda
 // writes (handleApiEvent), the gateway writes the same fields for what it answers itself.
+import { captureStdout } from "../support/stdout";
 import assert from "node:assert/strict";
 import { LocalServer } from "../../local/server";
 import { localSubFor } from "../../local/oidc";
 import { call, startSignedInStack, tokenFor } from "../auth/support";
-
-/** Everything written to stdout while `fn` runs, with the logs at info. */
-async function captureStdout<T>(fn: () => Promise<T>): Promise<{ result: T; text: string }> {
-  const chunks: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  const level = process.env["FILESHARE_LOG_LEVEL"];
-  process.env["FILESHARE_LOG_LEVEL"] = "info";
-  process.stdout.write = ((chunk: unknown) => (chunks.push(String(chunk)), true)) as typeof process.stdout.write;
-  try {
-    return { result: await fn(), text: chunks.join("") };
-  } finally {
-    process.stdout.write = write;
-    process.env["FILESHARE_LOG_LEVEL"] = level;
-  }
-}
 
 describe("Request logs: one structured line per request, caller by fingerprint (local stack, sign-in on)", function () {
   this.timeout(60_000);
