@@ -142,6 +142,8 @@ describe("the web page: sharing a file and fetching it", function () {
   it("can be used with the keyboard, with a visible focus", async () => {
     const page = await newPage();
     await page.goto(fx.server.pageUrl);
+    // The form is hidden until the page has read GET /config; on a slow machine a Tab before that passes it by.
+    await page.waitForSelector("#upload-view:not([hidden])");
     await page.keyboard.press("Tab"); // skip link
     await page.keyboard.press("Tab"); // home link
     await page.keyboard.press("Tab"); // the file input
