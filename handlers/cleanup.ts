@@ -2,13 +2,14 @@
 // upload never arrived or whose DELETE never finished, and objects that have no record. Due shares come from the
 // sparse sweep index (a Query, never a Scan); objects without a record from a bounded listing of uploads/.
 // Each share is claimed by one conditional write before anything is removed, so runs may overlap (a retried
-// schedule, the local timer): each thing is removed by exactly one of them. Should removing an object fail, the
+// schedule, the local timer): each thing is removed by exactly one of them. It never knows a share's id: records
+// and objects are both named by the share's key name (handlers/ids.ts). Should removing an object fail, the
 // claim is released and the record stays, so the next run tries again.
 import { PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { emitAudit, shareFields } from "./audit";
 import { Deps } from "./deps";
 import { describeError, Logger } from "./log";
-import { fileKeyFor, idFromKey } from "./ids";
+import { fileKeyOf, KeyName, keyNameFromKey, UPLOAD_PREFIX } from "./ids";
 import { abortMultipartUpload } from "./multipart";
 import { headObject } from "./objects";
 import {
@@ -30,7 +31,7 @@ export const CLAIM_SECONDS = 300;
 /** Why a share was removed. */
 export type Reason = "expired" | "exhausted" | "upload-never-arrived" | "delete-unfinished" | "object-without-record";
 
-/** One removal, as logged: a fingerprint, never the id. */
+/** One removal, as logged: the fingerprint of the share's key name, the same its other log lines carry. */
 export interface Removal {
   reason: Reason;
   file: string;
@@ -60,28 +61,29 @@ const epoch = (date: Date) => Math.floor(date.getTime() / 1000);
 export async function runCleanup(deps: Deps, options: CleanupOptions): Promise<CleanupReport> {
   const runId = deps.random(12);
   const report: CleanupReport = { removed: [], failed: 0 };
-  for (const id of await dueShareIds(deps, options.limit)) {
-    const claimed = await claimDueShare(deps, id, runId);
+  for (const keyName of await dueKeyNames(deps, options.limit)) {
+    const claimed = await claimDueShare(deps, keyName, runId);
     if (claimed !== undefined) await remove(deps, claimed, reasonFor(claimed, deps.now()), runId, report, options);
   }
-  const startAfter = `${fileKeyFor(deps.random(1).slice(0, 1))}`;
+  // A random place to start, so that runs limited to a few keys still reach every key in time.
+  const startAfter = `${UPLOAD_PREFIX}${deps.random(1).slice(0, 1)}`;
   for (const key of await listUploadKeys(deps, options.limit, startAfter)) {
-    const id = idFromKey(key);
-    if (id === undefined) continue; // not a key our API can create; the lifecycle rule expires it
-    if ((await getRecord(deps, id)) !== undefined) continue; // its record's own schedule covers it
-    const claimed = await claimOrphanObject(deps, id, runId);
+    const keyName = keyNameFromKey(key);
+    if (keyName === undefined) continue; // not a key our API can create; the lifecycle rule expires it
+    if ((await getRecord(deps, keyName)) !== undefined) continue; // its record's own schedule covers it
+    const claimed = await claimOrphanObject(deps, keyName, runId);
     if (claimed === undefined) continue;
     // Listed before another run (or a DELETE) removed it with its record: nothing left to remove but our claim.
     // Records are deleted after their objects, so with the record gone a present object really is an orphan.
-    if ((await headObject(deps, key)) === undefined) await deleteClaimedRecord(deps, id, runId);
+    if ((await headObject(deps, key)) === undefined) await deleteClaimedRecord(deps, keyName, runId);
     else await remove(deps, claimed, "object-without-record", runId, report, options);
   }
   options.log.info("clean-up run finished", { removed: report.removed.length, failed: report.failed });
   return report;
 }
 
-/** The ids of shares due for removal, oldest first. */
-async function dueShareIds(deps: Deps, limit: number): Promise<string[]> {
+/** The key names of shares due for removal, oldest first. */
+async function dueKeyNames(deps: Deps, limit: number): Promise<KeyName[]> {
   const out = await deps.db.send(
     new QueryCommand({
       TableName: deps.config.tableName,
@@ -92,19 +94,19 @@ async function dueShareIds(deps: Deps, limit: number): Promise<string[]> {
       Limit: limit,
     }),
   );
-  return (out.Items ?? []).map((item) => String(item[TABLE_KEY]));
+  return (out.Items ?? []).map((item) => String(item[TABLE_KEY]) as KeyName);
 }
 
 /** Takes a due share for this run: marks it `deleting` (gone for everyone from now on) unless another run holds
  *  it or it is no longer due (confirmed, or a download given back, since the index was read). Returns the record
  *  as it was, or undefined when this run did not get it. */
-async function claimDueShare(deps: Deps, id: string, runId: string): Promise<FileRecord | undefined> {
+async function claimDueShare(deps: Deps, keyName: KeyName, runId: string): Promise<FileRecord | undefined> {
   const now = epoch(deps.now());
   try {
     const out = await deps.db.send(
       new UpdateCommand({
         TableName: deps.config.tableName,
-        Key: { [TABLE_KEY]: id },
+        Key: { [TABLE_KEY]: keyName },
         UpdateExpression: "SET #status = :deleting, #claimBy = :me, #claimUntil = :until",
         ConditionExpression: "#sweep <= :now AND (attribute_not_exists(#claimUntil) OR #claimUntil < :now)",
         ExpressionAttributeNames: {
@@ -131,13 +133,13 @@ async function claimDueShare(deps: Deps, id: string, runId: string): Promise<Fil
 
 /** Takes an object that has no record, by writing a claimed `deleting` record for it (which only one run can do).
  *  Should this run then fail, the record is an ordinary unfinished delete that a later run removes. */
-async function claimOrphanObject(deps: Deps, id: string, runId: string): Promise<FileRecord | undefined> {
+async function claimOrphanObject(deps: Deps, keyName: KeyName, runId: string): Promise<FileRecord | undefined> {
   const now = epoch(deps.now());
   const record = {
-    [TABLE_KEY]: id,
-    fileKey: fileKeyFor(id),
+    [TABLE_KEY]: keyName,
+    fileKey: fileKeyOf(keyName),
     status: "deleting",
-    deleteTokenHash: "", // no token can match it: a DELETE of this id gets 403, never a crash
+    deleteTokenHash: "", // no token can match it: a DELETE of its share gets 403, never a crash
     createdAt: deps.now().toISOString(),
     // TTL removes the claim record too, should every run fail.
     expiresAtEpoch: now + CLAIM_SECONDS,
@@ -208,15 +210,15 @@ async function remove(
 }
 
 /** Deletes the record if this run's claim still holds; false when it was gone or taken (an owner's DELETE). */
-function deleteClaimedRecord(deps: Deps, id: string, runId: string): Promise<boolean> {
-  return deleteRecordIf(deps, id, "sweepClaimBy", runId);
+function deleteClaimedRecord(deps: Deps, keyName: KeyName, runId: string): Promise<boolean> {
+  return deleteRecordIf(deps, keyName, "sweepClaimBy", runId);
 }
 
-async function releaseClaim(deps: Deps, id: string, runId: string): Promise<void> {
+async function releaseClaim(deps: Deps, keyName: KeyName, runId: string): Promise<void> {
   await deps.db.send(
     new UpdateCommand({
       TableName: deps.config.tableName,
-      Key: { [TABLE_KEY]: id },
+      Key: { [TABLE_KEY]: keyName },
       UpdateExpression: "REMOVE #claimBy, #claimUntil",
       ConditionExpression: "#claimBy = :me",
       ExpressionAttributeNames: { "#claimBy": "sweepClaimBy", "#claimUntil": "sweepClaimUntil" },

@@ -1,9 +1,11 @@
 // The S3 ObjectCreated handler: the only way a share becomes `available`. It checks the stored object
 // against what the client declared and deletes anything that does not belong. Safe to deliver twice.
+// It knows a share only by its key name (the object key holds no id), which is enough: records are keyed by it,
+// and a share's log fingerprint is that of its key name.
 import type { S3Event } from "aws-lambda";
 import { AuditEvent, emitAudit, shareFields } from "./audit";
 import { Deps } from "./deps";
-import { idFromKey } from "./ids";
+import { keyNameFromKey } from "./ids";
 import { createLogger, Logger } from "./log";
 import { deleteObject, headObject, StoredObject } from "./objects";
 import { FileRecord, getRecord, isExpired, markAvailable } from "./records";
@@ -29,22 +31,22 @@ export function mismatches(record: FileRecord, stored: StoredObject): string[] {
 }
 
 async function confirm(deps: Deps, key: string, log: Logger, requestId: string): Promise<Outcome> {
-  const id = idFromKey(key);
-  const record = id === undefined ? undefined : await getRecord(deps, id);
-  // Audit events name the share (and its owner) by the record; fingerprints only, never the key or id.
+  const keyName = keyNameFromKey(key);
+  const record = keyName === undefined ? undefined : await getRecord(deps, keyName);
+  // Audit events name the share (and its owner) by the record; fingerprints only, never the key.
   const audit = (type: AuditEvent["type"], fields: Partial<AuditEvent>) =>
-    emitAudit(deps, log, { type, file: deps.fingerprint(id ?? key), requestId, ...fields });
-  if (id === undefined || record === undefined || record.status === "deleting") {
+    emitAudit(deps, log, { type, file: deps.fingerprint(keyName ?? key), requestId, ...fields });
+  if (keyName === undefined || record === undefined || record.status === "deleting") {
     await deleteObject(deps, key);
-    log.warn("deleted an object with no record", { key: deps.fingerprint(key) });
-    // An object for a key our API never made has no share to speak of: only a share's id is audited.
-    if (id !== undefined) await audit("share.rejected", { reason: "no-record" });
+    log.warn("deleted an object with no record", { key: deps.fingerprint(keyName ?? key) });
+    // An object for a key our API never made has no share to speak of: only a share's key name is audited.
+    if (keyName !== undefined) await audit("share.rejected", { reason: "no-record" });
     return "deleted-no-record";
   }
   if (record.status === "available") return "already-confirmed";
   if (isExpired(record, deps.now())) {
     await deleteObject(deps, key);
-    log.warn("deleted an upload that arrived after its share expired", { file: deps.fingerprint(id) });
+    log.warn("deleted an upload that arrived after its share expired", { file: deps.fingerprint(keyName) });
     await audit("share.rejected", { ...shareFields(record), reason: "expired" });
     return "deleted-expired";
   }
@@ -55,7 +57,7 @@ async function confirm(deps: Deps, key: string, log: Logger, requestId: string):
     await deleteObject(deps, key);
     // The share stays pending: the same upload URL may be used again with exactly the declared headers.
     log.warn("deleted an upload that does not match its record", {
-      file: deps.fingerprint(id),
+      file: deps.fingerprint(keyName),
       reasons,
       declared: { size: record.size, contentType: record.contentType },
       // Header names only: their values are the uploader's text.
@@ -64,9 +66,9 @@ async function confirm(deps: Deps, key: string, log: Logger, requestId: string):
     await audit("share.rejected", { ...shareFields(record), reason: "mismatch" });
     return "deleted-mismatch";
   }
-  const changed = await markAvailable(deps, id, deps.now().toISOString());
+  const changed = await markAvailable(deps, keyName, deps.now().toISOString());
   log.info(changed ? "upload confirmed" : "upload was already confirmed", {
-    file: deps.fingerprint(id),
+    file: deps.fingerprint(keyName),
     size: stored.size,
   });
   // Only the delivery that changed the record says so: a re-delivered event is no second confirmation.

@@ -5,6 +5,7 @@ import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Deps } from "./deps";
 import { invalidRequest, tooManyAttempts, wrongPassword } from "./errors";
+import type { KeyName } from "./ids";
 import { FileRecord, TABLE_KEY } from "./records";
 
 /** API.md: 10 wrong passwords in 15 minutes lock the share until the window passes. */
@@ -49,14 +50,14 @@ const NAMES = { "#id": TABLE_KEY, "#n": "passwordAttempts", "#end": "passwordWin
  * Takes one attempt in the share's current window (starting a new window when the last one has passed), in
  * conditional writes; throws 429 TooManyAttempts when the window's attempts are used up.
  */
-async function takeAttempt(deps: Deps, id: string): Promise<void> {
+async function takeAttempt(deps: Deps, keyName: KeyName): Promise<void> {
   const now = Math.floor(deps.now().getTime() / 1000);
   for (let round = 0; round < 5; round++) {
     try {
       await deps.db.send(
         new UpdateCommand({
           TableName: deps.config.tableName,
-          Key: { [TABLE_KEY]: id },
+          Key: { [TABLE_KEY]: keyName },
           UpdateExpression: "ADD #n :one",
           ConditionExpression: "attribute_exists(#id) AND #end > :now AND #n < :limit",
           ExpressionAttributeNames: NAMES,
@@ -72,7 +73,7 @@ async function takeAttempt(deps: Deps, id: string): Promise<void> {
       await deps.db.send(
         new UpdateCommand({
           TableName: deps.config.tableName,
-          Key: { [TABLE_KEY]: id },
+          Key: { [TABLE_KEY]: keyName },
           UpdateExpression: "SET #n = :one, #end = :end",
           ConditionExpression: "attribute_exists(#id) AND (attribute_not_exists(#end) OR #end <= :now)",
           ExpressionAttributeNames: NAMES,
@@ -86,7 +87,7 @@ async function takeAttempt(deps: Deps, id: string): Promise<void> {
     }
     // The window is current: either it is full, or a concurrent caller just started it; look.
     const out = await deps.db.send(
-      new GetCommand({ TableName: deps.config.tableName, Key: { [TABLE_KEY]: id }, ConsistentRead: true }),
+      new GetCommand({ TableName: deps.config.tableName, Key: { [TABLE_KEY]: keyName }, ConsistentRead: true }),
     );
     const record = out.Item as FileRecord | undefined;
     const end = record?.passwordWindowEndsEpoch ?? 0;
@@ -98,12 +99,12 @@ async function takeAttempt(deps: Deps, id: string): Promise<void> {
 }
 
 /** Gives back an attempt taken for a password that turned out right: only wrong ones count. */
-async function returnAttempt(deps: Deps, id: string): Promise<void> {
+async function returnAttempt(deps: Deps, keyName: KeyName): Promise<void> {
   try {
     await deps.db.send(
       new UpdateCommand({
         TableName: deps.config.tableName,
-        Key: { [TABLE_KEY]: id },
+        Key: { [TABLE_KEY]: keyName },
         UpdateExpression: "ADD #n :minusOne",
         ConditionExpression: "#n > :zero",
         ExpressionAttributeNames: { "#n": "passwordAttempts" },

@@ -1,9 +1,12 @@
-// The file records in DynamoDB: one item per share, keyed by id. All state changes are single conditional
-// writes, so concurrent requests can never hand out more downloads than allowed.
+// The file records in DynamoDB: one item per share, keyed by its key name (handlers/ids.ts), never by its id.
+// All state changes are single conditional writes, so concurrent requests can never hand out more downloads
+// than allowed.
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { Deps } from "./deps";
+import { KeyName } from "./ids";
 
-/** The partition key of the files table. */
+/** The partition key of the files table. Its VALUE is the share's key name (a hash of the id, handlers/ids.ts), not
+ *  the id: the attribute kept its first name because renaming a table's key replaces the table (and its data). */
 export const TABLE_KEY = "id";
 /** The GSI that lists an owner's shares newest first (partition owner, sort createdAt); sparse: only shares
  *  made by a signed-in user have an owner. */
@@ -35,7 +38,11 @@ export type FileStatus = "pending" | "available" | "deleting";
 
 /** One share, as stored. */
 export interface FileRecord {
-  id: string;
+  /** TABLE_KEY: the key name, never the share id (see TABLE_KEY). */
+  id: KeyName;
+  /** The share id, kept only where something must hand it back: an owner's share, for the links of GET /files.
+   *  Anonymous shares never store it. */
+  shareId?: string;
   fileKey: string;
   fileName: string;
   contentType: string;
@@ -90,7 +97,7 @@ export interface MultipartState {
 
 const isConditionFailure = (e: unknown) => e instanceof Error && e.name === "ConditionalCheckFailedException";
 
-/** Stores a new record; fails rather than overwrite an existing id. */
+/** Stores a new record; fails rather than overwrite an existing one. */
 export async function putRecord(deps: Deps, record: FileRecord): Promise<void> {
   await deps.db.send(
     new PutCommand({
@@ -103,9 +110,9 @@ export async function putRecord(deps: Deps, record: FileRecord): Promise<void> {
 }
 
 /** Reads a record (strongly consistent, so a just-confirmed upload is seen at once). */
-export async function getRecord(deps: Deps, id: string): Promise<FileRecord | undefined> {
+export async function getRecord(deps: Deps, keyName: KeyName): Promise<FileRecord | undefined> {
   const out = await deps.db.send(
-    new GetCommand({ TableName: deps.config.tableName, Key: { [TABLE_KEY]: id }, ConsistentRead: true }),
+    new GetCommand({ TableName: deps.config.tableName, Key: { [TABLE_KEY]: keyName }, ConsistentRead: true }),
   );
   return out.Item as FileRecord | undefined;
 }
@@ -120,12 +127,12 @@ export function isExpired(record: FileRecord, now: Date): boolean {
  * have downloads left. Returns the updated record, or undefined when the condition failed (the caller
  * reads the record to say why).
  */
-export async function consumeDownload(deps: Deps, id: string): Promise<FileRecord | undefined> {
+export async function consumeDownload(deps: Deps, keyName: KeyName): Promise<FileRecord | undefined> {
   try {
     const out = await deps.db.send(
       new UpdateCommand({
         TableName: deps.config.tableName,
-        Key: { [TABLE_KEY]: id },
+        Key: { [TABLE_KEY]: keyName },
         UpdateExpression: "ADD #downloads :one",
         ConditionExpression:
           "attribute_exists(#id) AND #status = :available AND #expires > :now AND (attribute_not_exists(#max) OR #downloads < #max)",
@@ -146,7 +153,7 @@ export async function consumeDownload(deps: Deps, id: string): Promise<FileRecor
     );
     const record = out.Attributes as FileRecord;
     if (record.maxDownloads !== undefined && record.downloads >= record.maxDownloads) {
-      await sweepWhenLastUrlExpires(deps, id);
+      await sweepWhenLastUrlExpires(deps, keyName);
     }
     return record;
   } catch (e) {
@@ -157,13 +164,13 @@ export async function consumeDownload(deps: Deps, id: string): Promise<FileRecor
 
 /** The last download went out: the share can be removed once that download's URL has expired. Should this write
  *  fail, the share is still removed at its expiry. */
-async function sweepWhenLastUrlExpires(deps: Deps, id: string): Promise<void> {
+async function sweepWhenLastUrlExpires(deps: Deps, keyName: KeyName): Promise<void> {
   const at = Math.floor(deps.now().getTime() / 1000) + deps.config.downloadUrlTtlSeconds + 1;
   try {
     await deps.db.send(
       new UpdateCommand({
         TableName: deps.config.tableName,
-        Key: { [TABLE_KEY]: id },
+        Key: { [TABLE_KEY]: keyName },
         UpdateExpression: "SET #sweep = :at",
         ConditionExpression: "#sweep > :at",
         ExpressionAttributeNames: { "#sweep": SWEEP_AT_ATTRIBUTE },
@@ -176,11 +183,11 @@ async function sweepWhenLastUrlExpires(deps: Deps, id: string): Promise<void> {
 }
 
 /** Gives back a download taken by consumeDownload when no URL could be handed out for it. */
-export async function returnDownload(deps: Deps, id: string): Promise<void> {
+export async function returnDownload(deps: Deps, keyName: KeyName): Promise<void> {
   await deps.db.send(
     new UpdateCommand({
       TableName: deps.config.tableName,
-      Key: { [TABLE_KEY]: id },
+      Key: { [TABLE_KEY]: keyName },
       // A download given back means the share is not exhausted after all: it lives until it expires again.
       UpdateExpression: "ADD #downloads :minusOne SET #sweep = #expires",
       ConditionExpression: "#downloads > :zero AND attribute_exists(#sweep)",
@@ -193,12 +200,12 @@ export async function returnDownload(deps: Deps, id: string): Promise<void> {
 /** Marks a record as being deleted, if its delete-token hash is still the one the caller checked. From then
  *  on no download is handed out (consumeDownload needs `available`), even if deleting the object fails.
  *  Returns false when the record is gone (a concurrent DELETE finished first) or its hash changed. */
-export async function markDeleting(deps: Deps, id: string, deleteTokenHash: string): Promise<boolean> {
+export async function markDeleting(deps: Deps, keyName: KeyName, deleteTokenHash: string): Promise<boolean> {
   try {
     await deps.db.send(
       new UpdateCommand({
         TableName: deps.config.tableName,
-        Key: { [TABLE_KEY]: id },
+        Key: { [TABLE_KEY]: keyName },
         // Should this DELETE not finish, the clean-up finishes it after a short grace.
         UpdateExpression: "SET #status = :deleting, #shard = :shard, #sweep = :sweepAt",
         ConditionExpression: "#hash = :hash",
@@ -225,12 +232,12 @@ export async function markDeleting(deps: Deps, id: string, deleteTokenHash: stri
 
 /** Marks a pending record available. Returns false when it was not pending (already confirmed, or gone),
  *  which makes a repeated S3 event a no-op. */
-export async function markAvailable(deps: Deps, id: string, uploadedAt: string): Promise<boolean> {
+export async function markAvailable(deps: Deps, keyName: KeyName, uploadedAt: string): Promise<boolean> {
   try {
     await deps.db.send(
       new UpdateCommand({
         TableName: deps.config.tableName,
-        Key: { [TABLE_KEY]: id },
+        Key: { [TABLE_KEY]: keyName },
         // Confirmed: the share now lives until it expires (or its downloads are used up).
         UpdateExpression: "SET #status = :available, #uploadedAt = :uploadedAt, #sweep = #expires",
         ConditionExpression: "#status = :pending",
@@ -252,12 +259,12 @@ export async function markAvailable(deps: Deps, id: string, uploadedAt: string):
 
 /** Records that the multipart upload was completed. Returns false when it already was, or the share is being
  *  deleted: a concurrent `complete` or DELETE got there first. */
-export async function markMultipartCompleted(deps: Deps, id: string, completedAt: string): Promise<boolean> {
+export async function markMultipartCompleted(deps: Deps, keyName: KeyName, completedAt: string): Promise<boolean> {
   try {
     await deps.db.send(
       new UpdateCommand({
         TableName: deps.config.tableName,
-        Key: { [TABLE_KEY]: id },
+        Key: { [TABLE_KEY]: keyName },
         UpdateExpression: "SET #multipart.#completedAt = :completedAt",
         ConditionExpression:
           "attribute_exists(#multipart) AND attribute_not_exists(#multipart.#completedAt) AND #status <> :deleting",
@@ -273,12 +280,12 @@ export async function markMultipartCompleted(deps: Deps, id: string, completedAt
 }
 
 /** Deletes a record only if `attribute` still holds `value`; false when it was gone or changed meanwhile. */
-export async function deleteRecordIf(deps: Deps, id: string, attribute: string, value: string): Promise<boolean> {
+export async function deleteRecordIf(deps: Deps, keyName: KeyName, attribute: string, value: string): Promise<boolean> {
   try {
     await deps.db.send(
       new DeleteCommand({
         TableName: deps.config.tableName,
-        Key: { [TABLE_KEY]: id },
+        Key: { [TABLE_KEY]: keyName },
         ConditionExpression: "#attribute = :value",
         ExpressionAttributeNames: { "#attribute": attribute },
         ExpressionAttributeValues: { ":value": value },
@@ -293,6 +300,6 @@ export async function deleteRecordIf(deps: Deps, id: string, attribute: string, 
 
 /** Deletes a record only if its delete-token hash is still the one the caller checked. Already deleted by a
  *  concurrent request is the outcome the caller wanted. */
-export async function deleteRecord(deps: Deps, id: string, deleteTokenHash: string): Promise<void> {
-  await deleteRecordIf(deps, id, "deleteTokenHash", deleteTokenHash);
+export async function deleteRecord(deps: Deps, keyName: KeyName, deleteTokenHash: string): Promise<void> {
+  await deleteRecordIf(deps, keyName, "deleteTokenHash", deleteTokenHash);
 }

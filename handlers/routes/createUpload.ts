@@ -4,7 +4,7 @@ import { signedInUser } from "../auth";
 import { Deps } from "../deps";
 import { unauthorized } from "../errors";
 import { ApiRequest, ApiResponse, callerFields, parseJsonObject } from "../http";
-import { fileKeyFor } from "../ids";
+import { fileKeyOf, keyNameFor } from "../ids";
 import { abortMultipartUpload, createMultipartUpload, planParts } from "../multipart";
 import { signUpload } from "../objects";
 import { hashPassword } from "../passwords";
@@ -21,11 +21,14 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
   const upload = parseUploadRequest(parseJsonObject(request), deps.config);
   const now = deps.now();
   const id = deps.random(16);
+  const keyName = keyNameFor(id);
   const deleteToken = deps.random(32);
   const expiresAtEpoch = Math.floor(now.getTime() / 1000) + upload.expiresInSeconds;
   const record: FileRecord = {
-    id,
-    fileKey: fileKeyFor(id),
+    id: keyName,
+    // Only GET /files hands the id back (in the owner's links); an anonymous share's record never holds it.
+    shareId: user === undefined ? undefined : id,
+    fileKey: fileKeyOf(keyName),
     fileName: upload.fileName,
     contentType: upload.contentType,
     size: upload.size,
@@ -59,7 +62,7 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
       throw e;
     }
     request.log.info("multipart upload created", {
-      file: deps.fingerprint(id),
+      file: deps.fingerprint(keyName),
       size: record.size,
       parts: plan.partCount,
     });
@@ -83,7 +86,7 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
   record.sweepAtEpoch = pendingSweepAt(expiresAtEpoch, Math.floor(now.getTime() / 1000), uploadExpiresIn);
   await putRecord(deps, record);
   const signed = await signUpload(deps, record.fileKey, record, uploadExpiresIn);
-  request.log.info("upload created", { file: deps.fingerprint(id), size: record.size });
+  request.log.info("upload created", { file: deps.fingerprint(keyName), size: record.size });
   await auditCreated(request, deps, record);
   return {
     status: 201,

@@ -14,7 +14,7 @@ export async function deleteFile(request: ApiRequest, deps: Deps): Promise<ApiRe
   const record = await findRecord(deps, id, true);
   await assertOwner(request, record, deps);
   // A concurrent DELETE that removed the record first: the file is gone, as this caller wanted, but not by it.
-  if (!(await markDeleting(deps, id, record.deleteTokenHash))) {
+  if (!(await markDeleting(deps, record.id, record.deleteTokenHash))) {
     throw notFound(`No file has the id ${JSON.stringify(id)}; it may have been deleted.`);
   }
   // An upload still open leaves no parts behind (and no object: a `complete` racing this one is deleted below).
@@ -25,11 +25,11 @@ export async function deleteFile(request: ApiRequest, deps: Deps): Promise<ApiRe
   // hide the bytes behind a delete marker.
   await abortMultipartUploads(deps, record.fileKey);
   await deleteAllVersions(deps, record.fileKey);
-  await deleteRecord(deps, id, record.deleteTokenHash);
-  request.log.info("file deleted", { file: deps.fingerprint(id) });
+  await deleteRecord(deps, record.id, record.deleteTokenHash);
+  request.log.info("file deleted", { file: deps.fingerprint(record.id) });
   await emitAudit(deps, request.log, {
     type: "share.deleted",
-    file: deps.fingerprint(id),
+    file: deps.fingerprint(record.id),
     requestId: request.requestId,
     ...shareFields(record),
     ...callerFields(request, deps.fingerprint),

@@ -15,7 +15,7 @@ export async function downloadFile(request: ApiRequest, deps: Deps): Promise<Api
   assertNotGone(current, deps.now());
   await assertMayAccess(request, deps, current);
   if (current.passwordHash !== undefined) await checkPassword(deps, current, parseJsonObject(request)["password"]);
-  const record = await consumeDownload(deps, id);
+  const record = await consumeDownload(deps, current.id);
   if (record === undefined) {
     // The conditional write refused: read the record again to tell the client why.
     assertNotGone(await findRecord(deps, id), deps.now());
@@ -25,13 +25,13 @@ export async function downloadFile(request: ApiRequest, deps: Deps): Promise<Api
   try {
     downloadUrl = await signDownload(deps, record.fileKey, record);
   } catch (e) {
-    await returnDownload(deps, id); // no URL went out: the download was not used
+    await returnDownload(deps, record.id); // no URL went out: the download was not used
     throw e;
   }
-  request.log.info("download granted", { file: deps.fingerprint(id), downloads: record.downloads });
+  request.log.info("download granted", { file: deps.fingerprint(record.id), downloads: record.downloads });
   await emitAudit(deps, request.log, {
     type: "share.downloaded",
-    file: deps.fingerprint(id),
+    file: deps.fingerprint(record.id),
     requestId: request.requestId,
     ...shareFields(record),
     ...callerFields(request, deps.fingerprint),

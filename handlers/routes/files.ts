@@ -3,7 +3,7 @@ import { Deps } from "../deps";
 import { signedInUser } from "../auth";
 import { forbidden, gone, notFound, unauthorized } from "../errors";
 import { ApiRequest } from "../http";
-import { FILE_ID } from "../ids";
+import { FILE_ID, keyNameFor } from "../ids";
 import { downloadsRemaining, FileRecord, getRecord, isExpired } from "../records";
 import { tokenMatches } from "../tokens";
 
@@ -17,9 +17,10 @@ export function fileIdOf(request: ApiRequest): string {
   return id;
 }
 
-/** The record, or 404 when there is none or it is being deleted (`withDeleting` lets a retried DELETE finish). */
+/** The record of the share with this id (stored under the id's key name), or 404 when there is none or it is
+ *  being deleted (`withDeleting` lets a retried DELETE finish). */
 export async function findRecord(deps: Deps, id: string, withDeleting = false): Promise<FileRecord> {
-  const record = await getRecord(deps, id);
+  const record = await getRecord(deps, keyNameFor(id));
   if (record === undefined || (record.status === "deleting" && !withDeleting)) {
     throw notFound(`No file has the id ${JSON.stringify(id)}; it may have been deleted.`);
   }
@@ -63,19 +64,19 @@ export async function assertMayAccess(request: ApiRequest, deps: Deps, record: F
 
 /** What GET /files/{id} shows before a password share's password was given: no name, no type, and no SHA-256
  *  (with it, anyone holding a guess of the file could confirm it from the link alone). */
-export function lockedView(record: FileRecord) {
-  const view: Partial<ReturnType<typeof publicView>> = publicView(record);
+export function lockedView(id: string, record: FileRecord) {
+  const view: Partial<ReturnType<typeof publicView>> = publicView(id, record);
   delete view.fileName;
   delete view.contentType;
   delete view.sha256;
   return view;
 }
 
-/** The public view of a record (docs/api.md GET /files/{id}). */
-export function publicView(record: FileRecord) {
+/** The public view of the share `id` (docs/api.md GET /files/{id}); the record holds its key name, not its id. */
+export function publicView(id: string, record: FileRecord) {
   return {
     passwordRequired: record.passwordHash !== undefined,
-    id: record.id,
+    id,
     fileName: record.fileName,
     contentType: record.contentType,
     size: record.size,

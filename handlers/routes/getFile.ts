@@ -7,8 +7,9 @@ import { assertMayAccess, assertNotGone, fileIdOf, findRecord, lockedView, publi
 
 export async function getFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
   if (wantsHtml(request.headers["accept"])) return pageResponse(deps);
-  const record = await findRecord(deps, fileIdOf(request));
+  const id = fileIdOf(request);
+  const record = await findRecord(deps, id);
   assertNotGone(record, deps.now());
   await assertMayAccess(request, deps, record);
-  return { status: 200, body: record.passwordHash === undefined ? publicView(record) : lockedView(record) };
+  return { status: 200, body: record.passwordHash === undefined ? publicView(id, record) : lockedView(id, record) };
 }

@@ -1,5 +1,6 @@
 // GET /files: the signed-in caller's shares, newest first, read from the owner index (a Query, never a Scan),
-// in pages. The cursor is the index position, checked on the way back in: it must name the caller.
+// in pages. The cursor is the index position, checked on the way back in: it must name the caller. A position
+// names a share by its key name (the table key, handlers/ids.ts), so a cursor never holds a share id.
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { createHash } from "node:crypto";
 import { signedInUser } from "../auth";
@@ -7,12 +8,13 @@ import { Deps } from "../deps";
 import { invalidRequest, unauthorized } from "../errors";
 import { ApiRequest, ApiResponse } from "../http";
 import { FileRecord, OWNER_INDEX, TABLE_KEY, TTL_ATTRIBUTE } from "../records";
-import { FILE_ID } from "../ids";
+import { FILE_ID, KEY_NAME } from "../ids";
 import { publicView } from "./files";
 
 export const DEFAULT_PAGE_SIZE = 25;
 export const MAX_PAGE_SIZE = 100;
 
+/** `id` is the table key: a key name (or, for a record from before key names, the old id; see decodeCursor). */
 type Position = { id: string; owner: string; createdAt: string };
 
 /** A short tag of the owner, so that a cursor handed to one user is refused from another. */
@@ -39,10 +41,11 @@ export function decodeCursor(cursor: string, owner: string): Position {
   }
   if (!Array.isArray(value) || value.length !== 3 || value[2] !== ownerTag(owner)) throw bad();
   const [id, createdAt] = value as unknown[];
-  if (typeof id !== "string" || !FILE_ID.test(id) || typeof createdAt !== "string" || !ISO_TIME.test(createdAt)) {
-    throw bad();
-  }
-  return { id, owner, createdAt };
+  // A record stored before key names are keyed by its id, which opens nothing any more (no route looks it up),
+  // may end a page until it expires: its key is then the caller's own old id.
+  const isKey = (key: unknown) => typeof key === "string" && (KEY_NAME.test(key) || FILE_ID.test(key));
+  if (!isKey(id) || typeof createdAt !== "string" || !ISO_TIME.test(createdAt)) throw bad();
+  return { id: id as string, owner, createdAt };
 }
 
 function pageSize(text: string | undefined): number {
@@ -72,15 +75,17 @@ export async function listFiles(request: ApiRequest, deps: Deps): Promise<ApiRes
         TableName: deps.config.tableName,
         IndexName: OWNER_INDEX,
         KeyConditionExpression: "#owner = :owner",
-        // What GET /files/{id} answers 200 for: not being deleted, not expired, downloads left.
+        // What GET /files/{id} answers 200 for: not being deleted, not expired, downloads left; and stored with
+        // its id (records from before key names have none, and no route finds them).
         FilterExpression:
-          "#status <> :deleting AND #expires > :now AND (attribute_not_exists(#max) OR #downloads < #max)",
+          "#status <> :deleting AND #expires > :now AND (attribute_not_exists(#max) OR #downloads < #max) AND attribute_exists(#shareId)",
         ExpressionAttributeNames: {
           "#owner": "owner",
           "#status": "status",
           "#expires": TTL_ATTRIBUTE,
           "#max": "maxDownloads",
           "#downloads": "downloads",
+          "#shareId": "shareId",
         },
         ExpressionAttributeValues: { ":owner": user.sub, ":deleting": "deleting", ":now": now },
         ScanIndexForward: false,
@@ -89,10 +94,12 @@ export async function listFiles(request: ApiRequest, deps: Deps): Promise<ApiRes
           start === undefined ? undefined : { [TABLE_KEY]: start.id, owner: start.owner, createdAt: start.createdAt },
       }),
     );
-    for (const item of (out.Items ?? []) as FileRecord[]) {
-      files.push({ ...publicView(item), shareUrl: `${request.baseUrl}files/${item.id}` } as ReturnType<
-        typeof publicView
-      >);
+    // The filter kept only records with a shareId.
+    for (const item of (out.Items ?? []) as (FileRecord & { shareId: string })[]) {
+      files.push({
+        ...publicView(item.shareId, item),
+        shareUrl: `${request.baseUrl}files/${item.shareId}`,
+      } as ReturnType<typeof publicView>);
     }
     const last = out.LastEvaluatedKey as Position | undefined;
     next = last === undefined ? undefined : { id: last.id, owner: user.sub, createdAt: last.createdAt };

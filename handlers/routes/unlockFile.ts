@@ -7,9 +7,10 @@ import { parseUnlockRequest } from "../validation";
 import { assertMayAccess, assertNotGone, fileIdOf, findRecord, publicView } from "./files";
 
 export async function unlockFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
-  const record = await findRecord(deps, fileIdOf(request));
+  const id = fileIdOf(request);
+  const record = await findRecord(deps, id);
   assertNotGone(record, deps.now());
   await assertMayAccess(request, deps, record);
   await checkPassword(deps, record, parseUnlockRequest(parseJsonObject(request)));
-  return { status: 200, body: publicView(record) };
+  return { status: 200, body: publicView(id, record) };
 }

@@ -17,11 +17,17 @@ import { FileRecord, getRecord, isExpired, markMultipartCompleted, MultipartStat
 import { MAX_PARTS_PER_REQUEST, parsePartList } from "../validation";
 import { assertOwner, fileIdOf, findRecord, publicView } from "./files";
 
-type OpenUpload = { record: FileRecord; multipart: MultipartState; target: { key: string; uploadId: string } };
+type OpenUpload = {
+  id: string;
+  record: FileRecord;
+  multipart: MultipartState;
+  target: { key: string; uploadId: string };
+};
 
 /** The share, after the owner proved it is theirs, with its multipart upload still open. */
 async function openUpload(request: ApiRequest, deps: Deps): Promise<OpenUpload> {
-  const record = await findRecord(deps, fileIdOf(request));
+  const id = fileIdOf(request);
+  const record = await findRecord(deps, id);
   await assertOwner(request, record, deps);
   const multipart = record.multipart;
   if (multipart === undefined) {
@@ -29,7 +35,7 @@ async function openUpload(request: ApiRequest, deps: Deps): Promise<OpenUpload> 
   }
   if (multipart.completedAt !== undefined) throw conflict("This upload is already complete.");
   if (isExpired(record, deps.now())) throw gone(`This share expired at ${record.expiresAt}; start a new upload.`);
-  return { record, multipart, target: { key: record.fileKey, uploadId: multipart.uploadId } };
+  return { id, record, multipart, target: { key: record.fileKey, uploadId: multipart.uploadId } };
 }
 
 /** POST /uploads/{id}/parts: pre-signed UploadPart URLs, each for exactly its part's length (and SHA-256). */
@@ -109,7 +115,7 @@ function firstBadPart(
 /** POST /uploads/{id}/complete: checks the parts against ListParts, then CompleteMultipartUpload. */
 export async function completeUpload(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
   const body = parseJsonObject(request);
-  const { record, multipart, target } = await openUpload(request, deps);
+  const { id, record, multipart, target } = await openUpload(request, deps);
   const given = parsePartList(body, multipart.partCount, "etag", MAX_PARTS);
   let stored: StoredPart[];
   try {
@@ -127,5 +133,5 @@ export async function completeUpload(request: ApiRequest, deps: Deps): Promise<A
   request.log.info("multipart upload completed", { file: deps.fingerprint(record.id), parts: multipart.partCount });
   // The S3 event may have confirmed it already; otherwise it is still pending.
   const current = (await getRecord(deps, record.id)) ?? record;
-  return { status: 200, body: publicView(current) };
+  return { status: 200, body: publicView(id, current) };
 }

@@ -8,6 +8,7 @@ import { loadSettings } from "../../local/settings";
 import { testBytes } from "../local/http";
 import { waitFor } from "../support/wait";
 import { usePage } from "./fixture";
+import { fileKeyFor } from "../../handlers/ids";
 
 describe("the web page: limits, errors, Cancel and its CSP", function () {
   this.timeout(60000);
@@ -172,7 +173,7 @@ describe("the web page: limits, errors, Cancel and its CSP", function () {
     await waitFor(
       async () => {
         await fx.server.backends.idle();
-        return (await headObject(fx.server.backends.deps, `uploads/${id}`)) === undefined;
+        return (await headObject(fx.server.backends.deps, fileKeyFor(id))) === undefined;
       },
       { what: "no bytes left in storage for the cancelled share" },
     );

@@ -13,6 +13,7 @@ import { loadSettings } from "../../local/settings";
 import { testBytes } from "../local/http";
 import { waitFor } from "../support/wait";
 import { usePage } from "./fixture";
+import { fileKeyFor, keyNameFor } from "../../handlers/ids";
 
 const MIB = 1024 * 1024;
 const SHOTS = join(tmpdir(), "fileshare-multipart-screenshots");
@@ -168,8 +169,8 @@ describe("the web page: large files in parts", function () {
     const id = createdId(page);
     await page.click("#upload-button");
     await waitFor(() => finished.length >= 1, { timeoutMs: 60000, what: "a first part to reach storage" });
-    const record = await getRecord(server.backends.deps, await id);
-    const target = { key: `uploads/${await id}`, uploadId: record?.multipart?.uploadId ?? "" };
+    const record = await getRecord(server.backends.deps, keyNameFor(await id));
+    const target = { key: fileKeyFor(await id), uploadId: record?.multipart?.uploadId ?? "" };
     assert.ok(target.uploadId, "the share is a multipart upload");
     await page.click("#cancel-button");
     await cdp.send("Network.emulateNetworkConditions", {

@@ -9,6 +9,7 @@ import { getRecord } from "../../handlers/records";
 import { Backends, startBackends } from "../../local/backends";
 import { LOCAL_CREDENTIALS } from "../../local/s3";
 import { Api, bytesOf, testConfig } from "../support/harness";
+import { fileKeyFor, keyNameFor } from "../../handlers/ids";
 
 const log = createLogger({ test: "cleanup" });
 
@@ -35,15 +36,15 @@ describe("clean-up against real local S3 and DynamoDB servers, with an injected 
   });
   const run = (deps: Deps) => runCleanup(deps, { limit: 100, log });
   const removedOf = (report: CleanupReport, id: string) =>
-    report.removed.filter((r) => r.file === backends.deps.fingerprint(id));
+    report.removed.filter((r) => r.file === backends.deps.fingerprint(keyNameFor(id)));
   const gone = async (id: string) =>
-    (await getRecord(backends.deps, id)) === undefined &&
-    (await headObject(backends.deps, `uploads/${id}`)) === undefined;
+    (await getRecord(backends.deps, keyNameFor(id))) === undefined &&
+    (await headObject(backends.deps, fileKeyFor(id))) === undefined;
 
   it("removes an expired share's object and record on the first run after it expired, not before", async () => {
     const { id } = await api().share(bytesOf(11), { expiresInSeconds: 120 });
     assert.equal(removedOf(await run(later(60)), id).length, 0, "not due before it expires");
-    assert.ok(await headObject(backends.deps, `uploads/${id}`), "the object stays while the share lives");
+    assert.ok(await headObject(backends.deps, fileKeyFor(id)), "the object stays while the share lives");
     const report = await run(later(121));
     assert.deepEqual(
       removedOf(report, id).map((r) => r.reason),
@@ -58,7 +59,7 @@ describe("clean-up against real local S3 and DynamoDB servers, with an injected 
     assert.equal((await a.request("POST", `/files/${id}/download`)).status, 200);
     const ttl = backends.deps.config.downloadUrlTtlSeconds;
     assert.equal(removedOf(await run(later(ttl - 5)), id).length, 0, "the last URL may still be in use");
-    assert.ok(await headObject(backends.deps, `uploads/${id}`));
+    assert.ok(await headObject(backends.deps, fileKeyFor(id)));
     assert.deepEqual(
       removedOf(await run(later(ttl + 2)), id).map((r) => r.reason),
       ["exhausted"],
@@ -71,7 +72,7 @@ describe("clean-up against real local S3 and DynamoDB servers, with an injected 
     const { id } = await a.share(bytesOf(11), { maxDownloads: 2, expiresInSeconds: 3600 });
     assert.equal((await a.request("POST", `/files/${id}/download`)).status, 200);
     assert.equal(removedOf(await run(later(600)), id).length, 0);
-    assert.ok(await headObject(backends.deps, `uploads/${id}`));
+    assert.ok(await headObject(backends.deps, fileKeyFor(id)));
   });
 
   it("removes a record still pending after its upload URL expired (plus the grace for a PUT in flight)", async () => {
@@ -83,7 +84,7 @@ describe("clean-up against real local S3 and DynamoDB servers, with an injected 
       removedOf(await run(later(uploadTtl + 601)), id).map((r) => r.reason),
       ["upload-never-arrived"],
     );
-    assert.equal(await getRecord(backends.deps, id), undefined);
+    assert.equal(await getRecord(backends.deps, keyNameFor(id)), undefined);
   });
 
   it("finishes a DELETE that stopped half-way (record stuck in deleting)", async () => {
@@ -99,7 +100,7 @@ describe("clean-up against real local S3 and DynamoDB servers, with an injected 
       .with({ s3: deadS3 })
       .request("DELETE", `/files/${id}`, { headers: { "x-delete-token": deleteToken } });
     assert.equal(failed.status, 503);
-    assert.equal((await getRecord(backends.deps, id))?.status, "deleting");
+    assert.equal((await getRecord(backends.deps, keyNameFor(id)))?.status, "deleting");
     assert.deepEqual(
       removedOf(await run(later(61)), id).map((r) => r.reason),
       ["delete-unfinished"],
@@ -111,10 +112,10 @@ describe("clean-up against real local S3 and DynamoDB servers, with an injected 
     dropEvents = true;
     const id = backends.deps.random(16);
     await backends.deps.s3.send(
-      new PutObjectCommand({ Bucket: backends.deps.config.bucketName, Key: `uploads/${id}`, Body: "stray" }),
+      new PutObjectCommand({ Bucket: backends.deps.config.bucketName, Key: fileKeyFor(id), Body: "stray" }),
     );
     await backends.idle();
-    assert.ok(await headObject(backends.deps, `uploads/${id}`));
+    assert.ok(await headObject(backends.deps, fileKeyFor(id)));
     assert.deepEqual(
       removedOf(await run(later(0)), id).map((r) => r.reason),
       ["object-without-record"],
@@ -129,7 +130,7 @@ describe("clean-up against real local S3 and DynamoDB servers, with an injected 
     const [first, second] = await Promise.all([run(later(61)), run(later(61))]);
     for (const id of ids) {
       const count = removedOf(first, id).length + removedOf(second, id).length;
-      assert.equal(count, 1, `share ${backends.deps.fingerprint(id)} removed ${count} times`);
+      assert.equal(count, 1, `share ${backends.deps.fingerprint(keyNameFor(id))} removed ${count} times`);
       assert.ok(await gone(id));
     }
     assert.equal(first.failed + second.failed, 0);
@@ -148,10 +149,10 @@ describe("clean-up against real local S3 and DynamoDB servers, with an injected 
     const broken = later(61, { s3: deadS3 });
     const failedRun = await runCleanup(broken, { limit: 100, log }).catch((e: Error) => e);
     assert.ok(failedRun instanceof Error, "the run reports that it could not list the bucket");
-    const record = await getRecord(backends.deps, id);
+    const record = await getRecord(backends.deps, keyNameFor(id));
     assert.equal(record?.status, "deleting", "the record stays, and no download is handed out");
     assert.equal((record as unknown as Record<string, unknown>)["sweepClaimBy"], undefined, "the claim was released");
-    assert.ok(await headObject(backends.deps, `uploads/${id}`));
+    assert.ok(await headObject(backends.deps, fileKeyFor(id)));
     assert.deepEqual(
       removedOf(await run(later(62)), id).map((r) => r.reason),
       ["delete-unfinished"],

@@ -9,6 +9,7 @@ import { createLogger } from "../../handlers/log";
 import { headObject } from "../../handlers/objects";
 import { getRecord } from "../../handlers/records";
 import { testConfig, useBackends } from "../support/harness";
+import { fileKeyFor, keyNameFor } from "../../handlers/ids";
 
 const MIB = 1024 * 1024;
 const log = createLogger({ test: "cleanup-multipart" });
@@ -52,9 +53,9 @@ describe("clean-up of multipart shares against real local S3 and DynamoDB server
   it("removes an expired share whose multipart upload was left open: record gone, parts aborted", async () => {
     const { id, send } = await startUpload();
     await send(1);
-    const uploadId = (await getRecord(env.api().deps, id))?.multipart?.uploadId;
+    const uploadId = (await getRecord(env.api().deps, keyNameFor(id)))?.multipart?.uploadId;
     assert.ok(uploadId);
-    const fingerprint = env.api().deps.fingerprint(id);
+    const fingerprint = env.api().deps.fingerprint(keyNameFor(id));
     assert.deepEqual(
       (await ids(later(60))).filter((r) => r.file === fingerprint),
       [],
@@ -64,10 +65,10 @@ describe("clean-up of multipart shares against real local S3 and DynamoDB server
       (await ids(later(121))).filter((r) => r.file === fingerprint),
       [{ reason: "expired", file: fingerprint }],
     );
-    assert.equal(await getRecord(env.api().deps, id), undefined);
+    assert.equal(await getRecord(env.api().deps, keyNameFor(id)), undefined);
     const deps = env.api().deps;
     const listed = await deps.s3
-      .send(new ListPartsCommand({ Bucket: deps.config.bucketName, Key: `uploads/${id}`, UploadId: uploadId }))
+      .send(new ListPartsCommand({ Bucket: deps.config.bucketName, Key: fileKeyFor(id), UploadId: uploadId }))
       .then(
         () => "still open",
         (e: Error) => e.name,
@@ -80,13 +81,13 @@ describe("clean-up of multipart shares against real local S3 and DynamoDB server
     const parts = [await send(1), await send(2)];
     assert.equal((await call("POST", "complete", { parts })).status, 200);
     await env.api().backends.idle();
-    assert.equal((await getRecord(env.api().deps, id))?.status, "available");
-    const fingerprint = env.api().deps.fingerprint(id);
+    assert.equal((await getRecord(env.api().deps, keyNameFor(id)))?.status, "available");
+    const fingerprint = env.api().deps.fingerprint(keyNameFor(id));
     assert.deepEqual(
       (await ids(later(121))).filter((r) => r.file === fingerprint),
       [{ reason: "expired", file: fingerprint }],
     );
-    assert.equal(await getRecord(env.api().deps, id), undefined);
-    assert.equal(await headObject(env.api().deps, `uploads/${id}`), undefined);
+    assert.equal(await getRecord(env.api().deps, keyNameFor(id)), undefined);
+    assert.equal(await headObject(env.api().deps, fileKeyFor(id)), undefined);
   });
 });

@@ -7,6 +7,7 @@ import { AuditSink } from "../../handlers/audit";
 import { createEventBridgeClient, EVENTBRIDGE_MAX_ATTEMPTS, eventBridgeSink } from "../../handlers/auditEventBridge";
 import { EventBridgeRecorder } from "../support/eventBridgeRecorder";
 import { bytesOf, captureLogs, useBackends } from "../support/harness";
+import { keyNameFor } from "../../handlers/ids";
 
 const BUS = "fileshare-test-audit";
 const SOURCE = "fileshare.test";
@@ -57,7 +58,7 @@ describe("EventBridge audit sink: the real SDK client against a recording endpoi
     assert.equal(entry.DetailType, "Share Downloaded");
     const detail = JSON.parse(entry.Detail);
     assert.equal(detail.type, "share.downloaded");
-    assert.equal(detail.file, api.deps.fingerprint(id));
+    assert.equal(detail.file, api.deps.fingerprint(keyNameFor(id)));
     assert.equal(detail.downloadsLeft, 1);
     assert.equal(detail.size, 300);
     assert.equal(detail.callerType, "ip");
@@ -77,8 +78,8 @@ describe("EventBridge audit sink: the real SDK client against a recording endpoi
     assert.deepEqual(
       recorder.entries().map((e) => [e.DetailType, JSON.parse(e.Detail).type, JSON.parse(e.Detail).file]),
       [
-        ["Share Created", "share.created", api.deps.fingerprint(created.json.id)],
-        ["Share Deleted", "share.deleted", api.deps.fingerprint(created.json.id)],
+        ["Share Created", "share.created", api.deps.fingerprint(keyNameFor(created.json.id))],
+        ["Share Deleted", "share.deleted", api.deps.fingerprint(keyNameFor(created.json.id))],
       ],
     );
     const sent = recorder.calls.map((c) => c.body).join("\n");
@@ -97,7 +98,7 @@ describe("EventBridge audit sink: the real SDK client against a recording endpoi
       const warning = entries.find((e) => e.message === "audit event not sent");
       assert.ok(warning, "a warning");
       assert.equal(warning.level, "warn");
-      assert.equal(warning.file, api.deps.fingerprint(result.json.id));
+      assert.equal(warning.file, api.deps.fingerprint(keyNameFor(result.json.id)));
       assert.equal(warning.audit.type, "share.created", "the whole event is kept in the log");
       assert.match(warning.errorMessage, expected);
       assert.ok(!JSON.stringify(entries).includes(result.json.id), "no id in clear");
@@ -119,6 +120,8 @@ describe("EventBridge audit sink: the real SDK client against a recording endpoi
     );
     assert.equal(result.status, 200);
     assert.ok(result.json.downloadUrl, "the download URL was handed out");
-    assert.ok(entries.some((e) => e.message === "audit event not sent" && e.file === api.deps.fingerprint(id)));
+    assert.ok(
+      entries.some((e) => e.message === "audit event not sent" && e.file === api.deps.fingerprint(keyNameFor(id))),
+    );
   });
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { headObject } from "../../handlers/objects";
 import { getRecord } from "../../handlers/records";
 import { bytesOf, useBackends } from "../support/harness";
+import { fileKeyFor, keyNameFor } from "../../handlers/ids";
 
 describe("Concurrent DELETEs with the right token (real S3 and DynamoDB servers)", function () {
   this.timeout(60_000);
@@ -27,8 +28,8 @@ describe("Concurrent DELETEs with the right token (real S3 and DynamoDB servers)
       );
       assert.ok(statuses.includes(204), `round ${round}: one DELETE must succeed`);
       for (const r of replies.filter((x) => x.status === 404)) assert.equal(r.json.error.code, "NotFound");
-      assert.equal(await getRecord(api.deps, id), undefined, "the record is gone");
-      assert.equal(await headObject(api.deps, `uploads/${id}`), undefined, "the object is gone");
+      assert.equal(await getRecord(api.deps, keyNameFor(id)), undefined, "the record is gone");
+      assert.equal(await headObject(api.deps, fileKeyFor(id)), undefined, "the object is gone");
     }
     // The counts go to the report: how the 100 DELETEs ended.
     console.log(`      concurrent DELETE outcomes over 5x20: ${JSON.stringify(counts)}`);

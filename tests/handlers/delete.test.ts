@@ -4,6 +4,7 @@ import { getRecord } from "../../handlers/records";
 import { createS3Client } from "../../handlers/deps";
 import { LOCAL_CREDENTIALS } from "../../local/s3";
 import { bytesOf, useBackends } from "../support/harness";
+import { fileKeyFor, keyNameFor } from "../../handlers/ids";
 
 describe("DELETE /files/{id} with a real S3 and DynamoDB server", () => {
   const env = useBackends();
@@ -25,8 +26,8 @@ describe("DELETE /files/{id} with a real S3 and DynamoDB server", () => {
       assert.equal(reply.json.error.code, "Forbidden");
       assert.match(reply.json.error.message, /X-Delete-Token|delete token/);
     }
-    assert.ok(await getRecord(api.deps, id));
-    assert.ok(await headObject(api.deps, `uploads/${id}`));
+    assert.ok(await getRecord(api.deps, keyNameFor(id)));
+    assert.ok(await headObject(api.deps, fileKeyFor(id)));
   });
 
   it("deletes the object and the record with the right token: 204, then 404 everywhere", async () => {
@@ -36,8 +37,8 @@ describe("DELETE /files/{id} with a real S3 and DynamoDB server", () => {
     const reply = await api.request("DELETE", `/files/${id}`, { headers: { "X-Delete-Token": deleteToken } });
     assert.equal(reply.status, 204);
     assert.equal(reply.body, "");
-    assert.equal(await getRecord(api.deps, id), undefined);
-    assert.equal(await headObject(api.deps, `uploads/${id}`), undefined);
+    assert.equal(await getRecord(api.deps, keyNameFor(id)), undefined);
+    assert.equal(await headObject(api.deps, fileKeyFor(id)), undefined);
     assert.equal((await api.request("GET", `/files/${id}`)).status, 404);
     assert.equal(
       (await api.request("DELETE", `/files/${id}`, { headers: { "X-Delete-Token": deleteToken } })).status,
@@ -54,7 +55,7 @@ describe("DELETE /files/{id} with a real S3 and DynamoDB server", () => {
       headers: { "x-delete-token": created.json.deleteToken },
     });
     assert.equal(reply.status, 204);
-    assert.equal(await getRecord(api.deps, created.json.id), undefined);
+    assert.equal(await getRecord(api.deps, keyNameFor(created.json.id)), undefined);
   });
 
   it("hands out no download once a delete has begun, even if removing the object failed; a retry finishes", async () => {
@@ -70,14 +71,14 @@ describe("DELETE /files/{id} with a real S3 and DynamoDB server", () => {
     });
     const failed = await s3Down.request("DELETE", `/files/${id}`, { headers: { "x-delete-token": deleteToken } });
     assert.equal(failed.status, 503);
-    assert.equal((await getRecord(api.deps, id))?.status, "deleting");
+    assert.equal((await getRecord(api.deps, keyNameFor(id)))?.status, "deleting");
     assert.equal((await api.request("GET", `/files/${id}`)).status, 404);
     assert.equal((await api.request("POST", `/files/${id}/download`)).status, 404);
     assert.equal((await api.request("DELETE", `/files/${id}`, { headers: { "x-delete-token": "wrong" } })).status, 403);
 
     const retried = await api.request("DELETE", `/files/${id}`, { headers: { "x-delete-token": deleteToken } });
     assert.equal(retried.status, 204);
-    assert.equal(await getRecord(api.deps, id), undefined);
-    assert.equal(await headObject(api.deps, `uploads/${id}`), undefined);
+    assert.equal(await getRecord(api.deps, keyNameFor(id)), undefined);
+    assert.equal(await headObject(api.deps, fileKeyFor(id)), undefined);
   });
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { getRecord } from "../../handlers/records";
 import { createS3Client } from "../../handlers/deps";
 import { bytesOf, useBackends } from "../support/harness";
+import { keyNameFor } from "../../handlers/ids";
 
 // GET /files/{id} and POST /files/{id}/download, against a signature-checking S3 server and dynalite over HTTP.
 describe("Downloads with a real S3 and DynamoDB server", () => {
@@ -70,7 +71,7 @@ describe("Downloads with a real S3 and DynamoDB server", () => {
     assert.equal(granted.length, 5);
     assert.ok(replies.filter((r) => r.status !== 200).every((r) => r.status === 410 && r.json.error.code === "Gone"));
     assert.deepEqual(granted.map((r) => r.json.downloadsRemaining).sort(), [0, 1, 2, 3, 4]);
-    assert.equal((await getRecord(api.deps, id))?.downloads, 5);
+    assert.equal((await getRecord(api.deps, keyNameFor(id)))?.downloads, 5);
   });
 
   it("GET /files/{id} shows the metadata and consumes nothing, however often it is called", async () => {
@@ -109,7 +110,7 @@ describe("Downloads with a real S3 and DynamoDB server", () => {
     const reply = await api.request("POST", `/files/${created.json.id}/download`);
     assert.equal(reply.status, 409);
     assert.equal(reply.json.error.code, "NotReady");
-    assert.equal((await getRecord(api.deps, created.json.id))?.downloads, 0);
+    assert.equal((await getRecord(api.deps, keyNameFor(created.json.id)))?.downloads, 0);
   });
 
   it("answers 410 Gone once the downloads are used up, on both routes", async () => {
@@ -144,7 +145,7 @@ describe("Downloads with a real S3 and DynamoDB server", () => {
     } finally {
       api.deps.now = realNow;
     }
-    assert.equal((await getRecord(api.deps, id))?.downloads, 0);
+    assert.equal((await getRecord(api.deps, keyNameFor(id)))?.downloads, 0);
   });
 
   it("answers 404 NotFound for unknown and malformed ids", async () => {
@@ -183,7 +184,7 @@ describe("Downloads with a real S3 and DynamoDB server", () => {
     });
     const failed = await noCredentials.request("POST", `/files/${id}/download`);
     assert.equal(failed.status, 500);
-    assert.equal((await getRecord(api.deps, id))?.downloads, 0, "not used up");
+    assert.equal((await getRecord(api.deps, keyNameFor(id)))?.downloads, 0, "not used up");
     assert.equal((await api.request("POST", `/files/${id}/download`)).status, 200);
   });
 });

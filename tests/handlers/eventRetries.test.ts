@@ -12,6 +12,7 @@ import { getRecord } from "../../handlers/records";
 import { Backends, startBackends } from "../../local/backends";
 import { LOCAL_CREDENTIALS } from "../../local/s3";
 import { Api, bytesOf, testConfig } from "../support/harness";
+import { fileKeyFor, keyNameFor } from "../../handlers/ids";
 
 const DEAD = { region: "us-east-1", credentials: LOCAL_CREDENTIALS, endpoint: "http://127.0.0.1:9", maxAttempts: 1 };
 const context = { awsRequestId: "retry-test" };
@@ -58,7 +59,7 @@ describe("S3 ObjectCreated failures: throw to be retried, return only when final
   it("throws when DynamoDB is unreachable, changes nothing, and the retried event confirms the upload", async () => {
     const { id, key, event } = await uploaded();
     await assert.rejects(handleObjectCreated(event, context, deadDb));
-    assert.equal((await getRecord(api.deps, id))?.status, "pending");
+    assert.equal((await getRecord(api.deps, keyNameFor(id)))?.status, "pending");
     assert.ok(await headObject(api.deps, key), "the upload is kept for the retry");
     assert.deepEqual(await handleObjectCreated(event, context, api.deps), ["confirmed"]);
   });
@@ -66,13 +67,13 @@ describe("S3 ObjectCreated failures: throw to be retried, return only when final
   it("throws when S3 is unreachable while checking the upload, and the retried event confirms it", async () => {
     const { id, event } = await uploaded();
     await assert.rejects(handleObjectCreated(event, context, deadS3));
-    assert.equal((await getRecord(api.deps, id))?.status, "pending");
+    assert.equal((await getRecord(api.deps, keyNameFor(id)))?.status, "pending");
     assert.deepEqual(await handleObjectCreated(event, context, api.deps), ["confirmed"]);
-    assert.equal((await getRecord(api.deps, id))?.status, "available");
+    assert.equal((await getRecord(api.deps, keyNameFor(id)))?.status, "available");
   });
 
   it("throws when S3 cannot delete an object that has no record, and the retried event deletes it", async () => {
-    const key = "uploads/BBBBBBBBBBBBBBBBBBBBBB";
+    const key = fileKeyFor("BBBBBBBBBBBBBBBBBBBBBB");
     const event = await eventFor(() =>
       api.deps.s3.send(new PutObjectCommand({ Bucket: api.deps.config.bucketName, Key: key, Body: "stray" })),
     );

@@ -5,6 +5,7 @@ import { getRecord, markDeleting } from "../../handlers/records";
 import { headObject } from "../../handlers/objects";
 import { bytesOf, useBackends } from "../support/harness";
 import { objectCreatedPut } from "./events";
+import { fileKeyFor, keyNameFor } from "../../handlers/ids";
 
 // The S3 ObjectCreated handler called directly, as Lambda would on a (re-)delivered event, with real servers.
 describe("S3 ObjectCreated delivery (real S3 and DynamoDB servers)", () => {
@@ -15,12 +16,12 @@ describe("S3 ObjectCreated delivery (real S3 and DynamoDB servers)", () => {
   it("changes nothing when the same event is delivered again", async () => {
     const api = env.api();
     const { id } = await api.share(bytesOf(11));
-    const before = await getRecord(api.deps, id);
-    const event = objectCreatedPut(api.deps.config.bucketName, `uploads/${id}`);
+    const before = await getRecord(api.deps, keyNameFor(id));
+    const event = objectCreatedPut(api.deps.config.bucketName, fileKeyFor(id));
     assert.deepEqual(await handleObjectCreated(event, { awsRequestId: "again" }, api.deps), ["already-confirmed"]);
     assert.deepEqual(await handleObjectCreated(event, { awsRequestId: "again" }, api.deps), ["already-confirmed"]);
-    assert.deepEqual(await getRecord(api.deps, id), before);
-    assert.ok(await headObject(api.deps, `uploads/${id}`), "the confirmed object stays");
+    assert.deepEqual(await getRecord(api.deps, keyNameFor(id)), before);
+    assert.ok(await headObject(api.deps, fileKeyFor(id)), "the confirmed object stays");
   });
 
   it("does nothing, without failing, for an event whose object is already gone", async () => {
@@ -28,17 +29,17 @@ describe("S3 ObjectCreated delivery (real S3 and DynamoDB servers)", () => {
     const created = await api.createUpload();
     const event = objectCreatedPut(api.deps.config.bucketName, created.json.fileKey);
     assert.deepEqual(await handleObjectCreated(event, { awsRequestId: "late" }, api.deps), ["gone"]);
-    assert.equal((await getRecord(api.deps, created.json.id))?.status, "pending");
+    assert.equal((await getRecord(api.deps, keyNameFor(created.json.id)))?.status, "pending");
   });
 
   it("deletes an upload that arrives while its share is being deleted", async () => {
     const api = env.api();
     const { id } = await api.share(bytesOf(11));
-    const record = await getRecord(api.deps, id);
-    await markDeleting(api.deps, id, record!.deleteTokenHash);
-    const event = objectCreatedPut(api.deps.config.bucketName, `uploads/${id}`);
+    const record = await getRecord(api.deps, keyNameFor(id));
+    await markDeleting(api.deps, keyNameFor(id), record!.deleteTokenHash);
+    const event = objectCreatedPut(api.deps.config.bucketName, fileKeyFor(id));
     assert.deepEqual(await handleObjectCreated(event, { awsRequestId: "race" }, api.deps), ["deleted-no-record"]);
-    assert.equal(await headObject(api.deps, `uploads/${id}`), undefined);
+    assert.equal(await headObject(api.deps, fileKeyFor(id)), undefined);
   });
 
   it("ignores events for another bucket", async () => {
@@ -60,7 +61,7 @@ describe("S3 ObjectCreated: uploads that do not match their record (real S3 and 
 
   it("deletes an object that has no record", async () => {
     const api = env.api();
-    const key = "uploads/ZZZZZZZZZZZZZZZZZZZZZZ";
+    const key = fileKeyFor("ZZZZZZZZZZZZZZZZZZZZZZ");
     await api.deps.s3.send(
       new PutObjectCommand({ Bucket: api.deps.config.bucketName, Key: key, Body: "x", ContentType: "text/plain" }),
     );
@@ -68,12 +69,13 @@ describe("S3 ObjectCreated: uploads that do not match their record (real S3 and 
     assert.equal(await objectExists(key), false);
   });
 
-  it("deletes an object whose key is not a file id", async () => {
+  it("deletes an object whose key is not a key name (any name, or an id as keys were before key names)", async () => {
     const api = env.api();
-    const key = "uploads/not an id.txt";
-    await api.deps.s3.send(new PutObjectCommand({ Bucket: api.deps.config.bucketName, Key: key, Body: "x" }));
-    await api.backends.idle();
-    assert.equal(await objectExists(key), false);
+    for (const key of ["uploads/not an id.txt", `uploads/${api.deps.random(16)}`]) {
+      await api.deps.s3.send(new PutObjectCommand({ Bucket: api.deps.config.bucketName, Key: key, Body: "x" }));
+      await api.backends.idle();
+      assert.equal(await objectExists(key), false, key);
+    }
   });
 
   it("deletes an object whose size or type differs from the record and leaves the share pending", async () => {
@@ -91,7 +93,7 @@ describe("S3 ObjectCreated: uploads that do not match their record (real S3 and 
     );
     await api.backends.idle();
     assert.equal(await objectExists(key), false);
-    assert.equal((await getRecord(api.deps, reply.json.id))?.status, "pending");
+    assert.equal((await getRecord(api.deps, keyNameFor(reply.json.id)))?.status, "pending");
 
     await api.deps.s3.send(
       new PutObjectCommand({

@@ -14,6 +14,7 @@ import { Backends, startBackends } from "../../local/backends";
 import { LOCAL_CREDENTIALS } from "../../local/s3";
 import { Api, bytesOf, testConfig } from "../support/harness";
 import { FaultKind, FaultProxy } from "../support/faults";
+import { fileKeyFor, keyNameFor } from "../../handlers/ids";
 
 type Service = "s3" | "dynamodb";
 /** A route's request, run against the faulty dependencies; resolves with its HTTP status (200 for the event). */
@@ -98,7 +99,11 @@ describe("Fault injection: S3 and DynamoDB away or throttling, mid-flow, on ever
         return {
           run: (f) => f.request("POST", `/files/${id}/download`),
           check: async (failed) =>
-            assert.equal((await getRecord(a.deps, id))?.downloads, failed ? 0 : 1, "a failed request uses no download"),
+            assert.equal(
+              (await getRecord(a.deps, keyNameFor(id)))?.downloads,
+              failed ? 0 : 1,
+              "a failed request uses no download",
+            ),
         };
       },
     },
@@ -111,12 +116,12 @@ describe("Fault injection: S3 and DynamoDB away or throttling, mid-flow, on ever
         return {
           run: (f) => f.request("DELETE", `/files/${id}`, { headers: { "x-delete-token": deleteToken } }),
           check: async (failed) => {
-            const record = await getRecord(a.deps, id);
+            const record = await getRecord(a.deps, keyNameFor(id));
             if (!failed) return assert.equal(record, undefined);
             // Either untouched, or marked deleting (gone for everyone; a retry finishes): never available without
             // its object.
             assert.ok(record, "the record stays until the object is gone");
-            if (record.status === "available") assert.ok(await headObject(a.deps, `uploads/${id}`));
+            if (record.status === "available") assert.ok(await headObject(a.deps, fileKeyFor(id)));
             else assert.equal((await a.request("GET", `/files/${id}`)).status, 404);
           },
         };
@@ -148,7 +153,10 @@ describe("Fault injection: S3 and DynamoDB away or throttling, mid-flow, on ever
             }
           },
           check: async (failed) => {
-            assert.equal((await getRecord(a.deps, created.json.id))?.status, failed ? "pending" : "available");
+            assert.equal(
+              (await getRecord(a.deps, keyNameFor(created.json.id)))?.status,
+              failed ? "pending" : "available",
+            );
             assert.ok(await headObject(a.deps, created.json.fileKey), "the object is kept for the retried event");
           },
         };

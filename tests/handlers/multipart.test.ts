@@ -9,6 +9,7 @@ import { handleObjectCreated } from "../../handlers/objectCreated";
 import { headObject } from "../../handlers/objects";
 import { getRecord } from "../../handlers/records";
 import { Api, testConfig, useBackends } from "../support/harness";
+import { fileKeyFor, keyNameFor } from "../../handlers/ids";
 
 const MIB = 1024 * 1024;
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("base64");
@@ -74,7 +75,7 @@ describe("multipart uploads through the API with the real local S3 and DynamoDB"
     assert.equal(created.method, "MULTIPART");
     assert.deepEqual(created.multipart, { partSize: 5 * MIB, partCount: 9 });
     assert.equal(created.uploadUrl, undefined);
-    const record = await getRecord(env.api().deps, id);
+    const record = await getRecord(env.api().deps, keyNameFor(id));
     assert.equal(record?.multipart?.partCount, 9);
     assert.equal(record?.status, "pending");
   });
@@ -105,7 +106,7 @@ describe("multipart uploads through the API with the real local S3 and DynamoDB"
     assert.equal(done.json.size, file.length);
     assert.equal(done.json.sha256, sha256(file), "the declared whole-file SHA-256 is shown");
     await api.backends.idle();
-    assert.equal((await getRecord(api.deps, id))?.status, "available", "the S3 event confirmed the object");
+    assert.equal((await getRecord(api.deps, keyNameFor(id)))?.status, "available", "the S3 event confirmed the object");
     const download = await api.request("POST", `/files/${id}/download`);
     assert.equal(download.status, 200, download.body);
     const got = Buffer.from(await (await fetch(download.json.downloadUrl)).arrayBuffer());
@@ -116,17 +117,17 @@ describe("multipart uploads through the API with the real local S3 and DynamoDB"
     assert.equal(again.json.error.code, "Conflict");
 
     // A duplicate (or late) CompleteMultipartUpload event changes nothing.
-    const before = await getRecord(api.deps, id);
+    const before = await getRecord(api.deps, keyNameFor(id));
     const event = {
       Records: [
         {
           eventName: "ObjectCreated:CompleteMultipartUpload",
-          s3: { bucket: { name: config.bucketName }, object: { key: `uploads/${id}` } },
+          s3: { bucket: { name: config.bucketName }, object: { key: fileKeyFor(id) } },
         },
       ],
     } as unknown as S3Event;
     assert.deepEqual(await handleObjectCreated(event, { awsRequestId: "dup" }, api.deps), ["already-confirmed"]);
-    assert.deepEqual(await getRecord(api.deps, id), before);
+    assert.deepEqual(await getRecord(api.deps, keyNameFor(id)), before);
   });
 
   it("deletes a completed multipart object whose size does not match the record (the confirmation check)", async () => {
@@ -134,16 +135,16 @@ describe("multipart uploads through the API with the real local S3 and DynamoDB"
     // Declared one byte larger than what is sent: complete refuses (the last part is short), so assemble the
     // object behind the API's back, as a client with S3 credentials could, and let the event check it.
     const { id } = await start(api, { size: file.length + 1, sha256: undefined });
-    const record = await getRecord(api.deps, id);
-    const target = { key: `uploads/${id}`, uploadId: record!.multipart!.uploadId };
+    const record = await getRecord(api.deps, keyNameFor(id));
+    const target = { key: fileKeyFor(id), uploadId: record!.multipart!.uploadId };
     for (let n = 1; n <= 9; n++) {
       const { url } = await signPart(api.deps, target, { partNumber: n, length: partOf(n).length }, 300);
       assert.equal((await putPart(url, {}, partOf(n))).status, 200);
     }
     await completeMultipartUpload(api.deps, target, await listParts(api.deps, target));
     await api.backends.idle();
-    assert.equal((await getRecord(api.deps, id))?.status, "pending", "not confirmed");
-    assert.equal(await headObject(api.deps, `uploads/${id}`), undefined, "the mismatching object was deleted");
+    assert.equal((await getRecord(api.deps, keyNameFor(id)))?.status, "pending", "not confirmed");
+    assert.equal(await headObject(api.deps, fileKeyFor(id)), undefined, "the mismatching object was deleted");
   });
 
   it("signs each part URL for exactly its length: another length is refused by S3 (403)", async () => {
@@ -217,11 +218,11 @@ describe("multipart uploads through the API with the real local S3 and DynamoDB"
     const api = env.api();
     const { id, owner, call } = await start(api);
     await sendParts(call, [1, 2]);
-    const uploadId = (await getRecord(api.deps, id))?.multipart?.uploadId;
+    const uploadId = (await getRecord(api.deps, keyNameFor(id)))?.multipart?.uploadId;
     const deleted = await api.request("DELETE", `/files/${id}`, { headers: owner });
     assert.equal(deleted.status, 204);
     await assert.rejects(
-      api.deps.s3.send(new ListPartsCommand({ Bucket: config.bucketName, Key: `uploads/${id}`, UploadId: uploadId })),
+      api.deps.s3.send(new ListPartsCommand({ Bucket: config.bucketName, Key: fileKeyFor(id), UploadId: uploadId })),
       (e: Error) => e.name === "NoSuchUpload",
       "S3 no longer knows the upload: its parts are gone",
     );

@@ -7,6 +7,7 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { headObject } from "../../handlers/objects";
 import { getRecord } from "../../handlers/records";
 import { captureLogs, useBackends } from "../support/harness";
+import { keyNameFor } from "../../handlers/ids";
 
 describe("Uploads carrying headers nobody declared (real pre-signed PUTs, real servers)", () => {
   const env = useBackends();
@@ -40,7 +41,7 @@ describe("Uploads carrying headers nobody declared (real pre-signed PUTs, real s
       const { api, created, put, entries } = await upload(bomb, { [header]: value });
       assert.equal(put.status, 200, "S3 accepts unsigned standard headers; the check happens after");
       assert.equal(await headObject(api.deps, created.json.fileKey), undefined, "the object is deleted");
-      assert.equal((await getRecord(api.deps, created.json.id))?.status, "pending");
+      assert.equal((await getRecord(api.deps, keyNameFor(created.json.id)))?.status, "pending");
       assert.equal((await api.request("POST", `/files/${created.json.id}/download`)).status, 409);
       const warning = entries.find((e) => e.message === "deleted an upload that does not match its record");
       assert.ok(warning, "the rejection is logged");
@@ -51,7 +52,7 @@ describe("Uploads carrying headers nobody declared (real pre-signed PUTs, real s
   it("accepts the same upload URL again when the retry carries exactly the signed headers", async () => {
     const body = Buffer.from("honest bytes");
     const { api, created } = await upload(body, { "Content-Encoding": "gzip" });
-    assert.equal((await getRecord(api.deps, created.json.id))?.status, "pending");
+    assert.equal((await getRecord(api.deps, keyNameFor(created.json.id)))?.status, "pending");
     const retry = await fetch(created.json.uploadUrl, {
       method: "PUT",
       headers: created.json.headers,
@@ -59,7 +60,7 @@ describe("Uploads carrying headers nobody declared (real pre-signed PUTs, real s
     });
     assert.equal(retry.status, 200);
     await api.backends.idle();
-    assert.equal((await getRecord(api.deps, created.json.id))?.status, "available");
+    assert.equal((await getRecord(api.deps, keyNameFor(created.json.id)))?.status, "available");
   });
 
   it("never makes a share available whose upload carried unsigned x-amz-meta-* or a website redirect", async () => {
@@ -71,7 +72,7 @@ describe("Uploads carrying headers nobody declared (real pre-signed PUTs, real s
       // Real S3 refuses unsigned x-amz-* headers (403); an emulator that stores them gets the object deleted.
       assert.ok([200, 403].includes(put.status), `PUT status ${put.status}`);
       assert.equal(await headObject(api.deps, created.json.fileKey), undefined, JSON.stringify(extra));
-      assert.equal((await getRecord(api.deps, created.json.id))?.status, "pending", JSON.stringify(extra));
+      assert.equal((await getRecord(api.deps, keyNameFor(created.json.id)))?.status, "pending", JSON.stringify(extra));
     }
   });
 
@@ -92,7 +93,7 @@ describe("Uploads carrying headers nobody declared (real pre-signed PUTs, real s
         await api.backends.idle();
       });
       assert.equal(await headObject(api.deps, created.json.fileKey), undefined);
-      assert.equal((await getRecord(api.deps, created.json.id))?.status, "pending");
+      assert.equal((await getRecord(api.deps, keyNameFor(created.json.id)))?.status, "pending");
       const warning = entries.find((e) => e.message === "deleted an upload that does not match its record");
       assert.match(String(warning?.reasons), /undeclared (x-amz-meta-owner|x-amz-website-redirect-location)/);
     }
@@ -101,7 +102,7 @@ describe("Uploads carrying headers nobody declared (real pre-signed PUTs, real s
   it("confirms an honest upload whose client added Cache-Control, as fetch() does on a conditional PUT", async () => {
     const { api, created, put } = await upload(Buffer.from("eleven byte"), { "Cache-Control": "no-cache" });
     assert.equal(put.status, 200);
-    assert.equal((await getRecord(api.deps, created.json.id))?.status, "available");
+    assert.equal((await getRecord(api.deps, keyNameFor(created.json.id)))?.status, "available");
   });
 
   it("pins type, disposition, identity encoding and no-store caching on the download URL, whatever was stored", async () => {

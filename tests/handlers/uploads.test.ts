@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { getRecord } from "../../handlers/records";
 import { bytesOf, testConfig, useBackends } from "../support/harness";
+import { fileKeyFor, keyNameFor } from "../../handlers/ids";
 
 // POST /uploads and the pre-signed PUT, against a signature-checking S3 server and dynalite over HTTP.
 describe("POST /uploads with a real S3 and DynamoDB server", () => {
@@ -15,7 +16,7 @@ describe("POST /uploads with a real S3 and DynamoDB server", () => {
     assert.equal(reply.status, 201);
     const body = reply.json;
     assert.match(body.id, /^[A-Za-z0-9_-]{22}$/);
-    assert.equal(body.fileKey, `uploads/${body.id}`);
+    assert.equal(body.fileKey, fileKeyFor(body.id));
     assert.equal(body.method, "PUT");
     assert.deepEqual(body.headers, { "Content-Type": "application/pdf", "If-None-Match": "*" });
     assert.equal(body.expiresIn, 300);
@@ -23,7 +24,7 @@ describe("POST /uploads with a real S3 and DynamoDB server", () => {
     assert.ok(Math.abs(Date.parse(body.expiresAt) - (Date.now() + 3600_000)) < 5000, "default share lifetime");
     assert.match(body.deleteToken, /^[A-Za-z0-9_-]{43}$/);
 
-    const record = await getRecord(api.deps, body.id);
+    const record = await getRecord(api.deps, keyNameFor(body.id));
     assert.ok(record);
     assert.equal(record.status, "pending");
     assert.equal(record.fileName, "report.pdf", "trimmed");
@@ -42,7 +43,7 @@ describe("POST /uploads with a real S3 and DynamoDB server", () => {
     ]);
     for (const name of url.searchParams.keys()) assert.ok(!/checksum/i.test(name), `unexpected ${name} in the URL`);
     assert.equal(url.searchParams.get("X-Amz-Expires"), "300");
-    assert.ok(url.pathname.endsWith(`/uploads/${reply.json.id}`), "the key comes from the id, never the file name");
+    assert.ok(url.pathname.endsWith(`/${fileKeyFor(reply.json.id)}`), "the key comes from the id, never the file name");
   });
 
   it("lets the declared upload through and S3 then rejects another content type or length with 403", async () => {
@@ -60,12 +61,16 @@ describe("POST /uploads with a real S3 and DynamoDB server", () => {
     const otherLength = await fetch(uploadUrl, { method: "PUT", headers, body: new Uint8Array(bytesOf(12)) });
     assert.equal(otherLength.status, 403);
     await api.backends.idle();
-    assert.equal((await getRecord(api.deps, reply.json.id))?.status, "pending", "nothing arrived");
+    assert.equal((await getRecord(api.deps, keyNameFor(reply.json.id)))?.status, "pending", "nothing arrived");
 
     const ok = await fetch(uploadUrl, { method: "PUT", headers, body: new Uint8Array(bytes) });
     assert.equal(ok.status, 200);
     await api.backends.idle();
-    assert.equal((await getRecord(api.deps, reply.json.id))?.status, "available", "the S3 event confirmed it");
+    assert.equal(
+      (await getRecord(api.deps, keyNameFor(reply.json.id)))?.status,
+      "available",
+      "the S3 event confirmed it",
+    );
   });
 
   it("writes once: the same URL cannot replace bytes already uploaded (412), so downloads get what was confirmed", async () => {
@@ -107,13 +112,13 @@ describe("POST /uploads with a real S3 and DynamoDB server", () => {
   it("stores the file name in Unicode NFC, trimmed", async () => {
     const api = env.api();
     const reply = await api.createUpload({ fileName: " Re\u0301sume\u0301.pdf " });
-    assert.equal((await getRecord(api.deps, reply.json.id))?.fileName, "R\u00e9sum\u00e9.pdf");
+    assert.equal((await getRecord(api.deps, keyNameFor(reply.json.id)))?.fileName, "R\u00e9sum\u00e9.pdf");
   });
 
   it("keeps the file name out of the S3 key, even with path separators", async () => {
     const reply = await env.api().createUpload({ fileName: "../../etc/passwd" });
     assert.equal(reply.status, 201);
-    assert.equal(reply.json.fileKey, `uploads/${reply.json.id}`);
+    assert.equal(reply.json.fileKey, fileKeyFor(reply.json.id));
   });
 
   it("signs the SHA-256 when given: the header is required and must carry that digest", async () => {
@@ -174,7 +179,7 @@ describe("POST /uploads with a real S3 and DynamoDB server", () => {
     // The body has neither expiresInSeconds nor maxDownloads.
     const reply = await api.createUpload();
     assert.equal(reply.status, 201);
-    const record = await getRecord(api.deps, reply.json.id);
+    const record = await getRecord(api.deps, keyNameFor(reply.json.id));
     // testConfig(): defaultShareTtlSeconds 3600, defaultMaxDownloads 0 (= unlimited).
     assert.equal(record!.expiresAtEpoch - Math.floor(Date.parse(record!.createdAt) / 1000), 3600);
     assert.equal(Date.parse(reply.json.expiresAt), record!.expiresAtEpoch * 1000, "the answer says the same");
@@ -184,7 +189,7 @@ describe("POST /uploads with a real S3 and DynamoDB server", () => {
   it("keeps the share lifetime and download limit the client asks for", async () => {
     const api = env.api();
     const reply = await api.createUpload({ expiresInSeconds: 120, maxDownloads: 3 });
-    const record = await getRecord(api.deps, reply.json.id);
+    const record = await getRecord(api.deps, keyNameFor(reply.json.id));
     assert.equal(record?.maxDownloads, 3);
     assert.equal(record!.expiresAtEpoch - Math.floor(Date.parse(record!.createdAt) / 1000), 120);
   });
@@ -223,6 +228,6 @@ describe("POST /uploads on a stack with a content-type allow-list and a default 
   it("applies the stack's default download limit", async () => {
     const api = env.api();
     const reply = await api.createUpload({ contentType: "image/png" });
-    assert.equal((await getRecord(api.deps, reply.json.id))?.maxDownloads, 2);
+    assert.equal((await getRecord(api.deps, keyNameFor(reply.json.id)))?.maxDownloads, 2);
   });
 });

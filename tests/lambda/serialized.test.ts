@@ -27,6 +27,7 @@ import {
   requiredNames,
   unresolved,
 } from "./archive";
+import { fileKeyFor, keyNameFor } from "../../handlers/ids";
 
 /** Exit code of `node -e code` run in `dir` with an environment of NODE_PATH (the layer) only. */
 function nodeExit(dir: string, nodePath: string, code: string): Promise<number | null> {
@@ -242,7 +243,7 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
     const config = functions.find((f) => f.name === "createUpload")!.environment;
     const mine = eventBridge
       .entries()
-      .filter((e) => JSON.parse(e.Detail).file === backends.deps.fingerprint(created.json.id));
+      .filter((e) => JSON.parse(e.Detail).file === backends.deps.fingerprint(keyNameFor(created.json.id)));
     assert.deepEqual(
       mine.map((e) => [e.EventBusName, e.Source, e.DetailType]),
       [
@@ -321,7 +322,7 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
   it("runs the clean-up from its archive: a due share's object and record are removed, and it says so by fingerprint", async () => {
     const deps = backends.deps;
     const id = deps.random(16);
-    const key = `uploads/${id}`;
+    const key = fileKeyFor(id);
     const past = Math.floor(Date.now() / 1000) - 5;
     // A share that expired 5 s ago, written as createUpload and the S3 event would have left it (the real clock
     // runs in the child process, so the share is made due rather than the clock moved).
@@ -350,14 +351,14 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
     assert.ok(await headObject(deps, key), "the object is there before the run");
     const report = (await lambdas["cleanup"]!.invoke({ "detail-type": "Scheduled Event" })) as CleanupReport;
     assert.deepEqual(
-      report.removed.filter((r) => r.file === deps.fingerprint(id)).map((r) => r.reason),
+      report.removed.filter((r) => r.file === deps.fingerprint(keyNameFor(id))).map((r) => r.reason),
       ["expired"],
     );
     assert.equal(report.failed, 0);
-    assert.equal(await getRecord(deps, id), undefined);
+    assert.equal(await getRecord(deps, keyNameFor(id)), undefined);
     assert.equal(await headObject(deps, key), undefined);
     assert.ok(!lambdas["cleanup"]!.logs.some((l) => l.includes(id)), "the id never appears in the logs in clear");
-    const removed = eventBridge.entries().filter((e) => JSON.parse(e.Detail).file === deps.fingerprint(id));
+    const removed = eventBridge.entries().filter((e) => JSON.parse(e.Detail).file === deps.fingerprint(keyNameFor(id)));
     assert.deepEqual(
       removed.map((e) => [e.DetailType, JSON.parse(e.Detail).reason]),
       [["Share Removed", "expired"]],

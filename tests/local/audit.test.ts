@@ -14,6 +14,7 @@ import { LocalServer } from "../../local/server";
 import { call, startSignedInStack, tokenFor } from "../auth/support";
 import { leaks, Secrets } from "../support/flow";
 import { waitFor } from "../support/wait";
+import { fileKeyFor, keyNameFor } from "../../handlers/ids";
 
 /** A webhook receiver: records every POST body; answers `status`. */
 class Receiver {
@@ -100,7 +101,7 @@ describe("Audit events in the local mode: the log and the webhook (real servers,
       // b: an upload that is not what was declared (written past the URL): rejected, the share stays pending.
       const b = await create();
       await deps.s3.send(
-        new PutObjectCommand({ Bucket: deps.config.bucketName, Key: `uploads/${b.id}`, Body: "wrong size" }),
+        new PutObjectCommand({ Bucket: deps.config.bucketName, Key: fileKeyFor(b.id), Body: "wrong size" }),
       );
       await server.backends.idle();
       // c: expires; the clean-up, 20 minutes later, removes it (and b, whose upload never arrived).
@@ -112,7 +113,7 @@ describe("Audit events in the local mode: the log and the webhook (real servers,
       return { a, b, c };
     });
 
-    const fp = (id: string) => deps.fingerprint(id);
+    const fp = (id: string) => deps.fingerprint(keyNameFor(id));
     const events = await waitFor(() => (receiver.bodies.length >= 10 ? receiver.details() : undefined), {
       what: "ten webhook deliveries",
     });
@@ -218,7 +219,7 @@ describe("Audit events in the local mode: the log and the webhook (real servers,
     const warning = jsonLines(text).find((l) => l["message"] === "audit event not sent");
     assert.ok(warning, "a warning");
     assert.equal(warning["level"], "warn");
-    assert.equal(warning["file"], server.backends.deps.fingerprint(result.json.id));
+    assert.equal(warning["file"], server.backends.deps.fingerprint(keyNameFor(result.json.id)));
     assert.equal(warning["errorMessage"], "the audit webhook answered 500");
     assert.ok(!text.includes(result.json.id) && !text.includes(result.json.deleteToken), "no id or token in clear");
   });

@@ -5,7 +5,6 @@ import { join } from "node:path";
 import { fromEnvironment, toEnvironment, ENV_NAMES } from "../../config/runtime";
 import { SettingSpec, SETTINGS } from "../../config/schema";
 import { gone, isHttpError, notFound } from "../../handlers/errors";
-import { idFromKey } from "../../handlers/ids";
 import { contentDisposition } from "../../handlers/objects";
 import { decodeS3Key } from "../../handlers/objectCreated";
 import { pageCsp, pageHtml, pageLimits, SCRIPT_FILES, wantsHtml } from "../../handlers/page";
@@ -55,13 +54,6 @@ describe("Handler helpers (pure)", () => {
       contentDisposition("ü (1)*.txt"),
       `attachment; filename="_ (1)*.txt"; filename*=UTF-8''%C3%BC%20%281%29%2A.txt`,
     );
-  });
-
-  it("derives ids only from well-formed upload keys", () => {
-    assert.equal(idFromKey("uploads/Q2h1bmt5QmFjb25Ub2FzdA"), "Q2h1bmt5QmFjb25Ub2FzdA");
-    assert.equal(idFromKey("uploads/Q2h1bmt5QmFjb25Ub2FzdA/x"), undefined);
-    assert.equal(idFromKey("other/Q2h1bmt5QmFjb25Ub2FzdA"), undefined);
-    assert.equal(idFromKey("uploads/short"), undefined);
   });
 
   it("accepts a delete token only against the hash of that same token", () => {

@@ -1,0 +1,46 @@
+// Key names (handlers/ids.ts): what S3 keys and table keys hold instead of the share id, which is a credential.
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import { FILE_ID, fileKeyFor, fileKeyOf, KEY_NAME, keyNameFor, keyNameFromKey } from "../../handlers/ids";
+
+describe("key names: S3 and table keys hold a one-way hash of the share id, never the id", () => {
+  const ids = Array.from({ length: 200 }, () => randomBytes(16).toString("base64url"));
+
+  it("a key name is 43 base64url characters, the same for the same id every time, and not the id", () => {
+    for (const id of ids) {
+      assert.match(id, FILE_ID);
+      const name = keyNameFor(id);
+      assert.match(name, /^[A-Za-z0-9_-]{43}$/);
+      assert.match(name, KEY_NAME);
+      assert.equal(keyNameFor(id), name, "deterministic");
+      assert.notEqual(name, id);
+      assert.ok(!name.includes(id), "the key name does not contain the id");
+    }
+    assert.equal(new Set(ids.map(keyNameFor)).size, ids.length, "different ids, different key names");
+  });
+
+  it("is SHA-256 with a domain prefix, not a bare hash of the id (fixed vector)", () => {
+    // Pinned: changing the derivation would orphan every stored share.
+    const id = "AbCdEfGhIjKlMnOpQrStUv";
+    assert.equal(keyNameFor(id), "LOtmxJI5fuNsO9L_gKyVU-6YxdCczgneAykHXkaAAdg");
+    assert.notEqual(keyNameFor(id), createHash("sha256").update(id).digest("base64url"));
+  });
+
+  it("fileKeyFor(id) is uploads/<key name> and never contains the id", () => {
+    for (const id of ids) {
+      const key = fileKeyFor(id);
+      assert.equal(key, `uploads/${keyNameFor(id)}`);
+      assert.equal(key, fileKeyOf(keyNameFor(id)));
+      assert.ok(!key.includes(id), `${key} contains ${id}`);
+    }
+  });
+
+  it("reads a key name back only from a well-formed upload key (an id-shaped key, as before, is not one)", () => {
+    const name = keyNameFor(ids[0] as string);
+    assert.equal(keyNameFromKey(`uploads/${name}`), name);
+    assert.equal(keyNameFromKey(`uploads/${name}/x`), undefined);
+    assert.equal(keyNameFromKey(`other/${name}`), undefined);
+    assert.equal(keyNameFromKey(`uploads/${ids[0]}`), undefined);
+    assert.equal(keyNameFromKey("uploads/short"), undefined);
+  });
+});
