@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { parseSettings } from "../config/parse";
 import { RuntimeConfig, runtimeConfig, toEnvironment } from "../config/runtime";
 import { handleApiEvent, RouteHandler } from "../handlers/http";
-import { fileKeyFor } from "../handlers/ids";
+import { fileKeyFor, keyNameFor } from "../handlers/ids";
 import { signDownload, signUpload } from "../handlers/objects";
 import { matchPath, ROUTES } from "../handlers/routeTable";
 import { Backends, startBackends } from "../local/backends";
@@ -189,7 +189,9 @@ async function latency(backends: Backends, fileId: string): Promise<void> {
     () => call("POST", "/uploads", UPLOAD),
     async () => {
       const id = `floor${++n}`;
-      await deps.db.send(new PutCommand({ TableName: table, Item: { id, status: "pending", size: 1024 } }));
+      await deps.db.send(
+        new PutCommand({ TableName: table, Item: { id: keyNameFor(id), status: "pending", size: 1024 } }),
+      );
       await signUpload(deps, fileKeyFor(id), UPLOAD, 300);
     },
     "PutItem + presign",
@@ -201,7 +203,7 @@ async function latency(backends: Backends, fileId: string): Promise<void> {
       await deps.db.send(
         new UpdateCommand({
           TableName: table,
-          Key: { id: fileId },
+          Key: { id: keyNameFor(fileId) },
           UpdateExpression: "ADD floorCount :one",
           ConditionExpression: "attribute_exists(id)",
           ExpressionAttributeValues: { ":one": 1 },
@@ -214,7 +216,7 @@ async function latency(backends: Backends, fileId: string): Promise<void> {
   await against(
     "GET /files/{id}",
     () => call("GET", `/files/${fileId}`),
-    () => deps.db.send(new GetCommand({ TableName: table, Key: { id: fileId } })),
+    () => deps.db.send(new GetCommand({ TableName: table, Key: { id: keyNameFor(fileId) } })),
     "GetItem",
   );
 }
@@ -334,7 +336,7 @@ async function main(): Promise<void> {
       await backends.deps.db.send(
         new UpdateCommand({
           TableName: CONFIG.tableName,
-          Key: { id: fileId },
+          Key: { id: keyNameFor(fileId) },
           UpdateExpression: "SET #s = :a",
           ExpressionAttributeNames: { "#s": "status" },
           ExpressionAttributeValues: { ":a": "available" },

@@ -48,7 +48,11 @@ export const SCHEMAS = {
     description: "method PUT: uploadUrl, headers and expiresIn are set; method MULTIPART: multipart is set",
     properties: {
       id: fileId,
-      fileKey: { ...string, pattern: "^uploads/[A-Za-z0-9_-]{22}$" },
+      fileKey: {
+        ...string,
+        pattern: "^uploads/[A-Za-z0-9_-]{43}$",
+        description: "the S3 key: uploads/ + the key name, a SHA-256 of the id (ids.ts); it never contains the id",
+      },
       uploadUrl: { ...string, description: "pre-signed PUT (method PUT)" },
       method: { type: "string", enum: ["PUT", "MULTIPART"] },
       multipart: {

@@ -5,6 +5,7 @@ import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { LocalServer } from "../../local/server";
 import { PASSWORD_ATTEMPT_LIMIT, PASSWORD_WINDOW_SECONDS } from "../../handlers/passwords";
 import { call, ORIGIN, share, startSignedInStack, tokenFor } from "./support";
+import { keyNameFor } from "../../handlers/ids";
 
 const PASSWORD = "correct horse battery";
 
@@ -30,7 +31,11 @@ describe("restricted shares, locally: passwords and recipients", function () {
   const record = async (id: string) =>
     (
       await server.backends.deps.db.send(
-        new GetCommand({ TableName: server.backends.deps.config.tableName, Key: { id }, ConsistentRead: true }),
+        new GetCommand({
+          TableName: server.backends.deps.config.tableName,
+          Key: { id: keyNameFor(id) },
+          ConsistentRead: true,
+        }),
       )
     ).Item;
 

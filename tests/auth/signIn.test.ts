@@ -6,6 +6,7 @@ import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { LocalServer } from "../../local/server";
 import { localSubFor } from "../../local/oidc";
 import { call, craftToken, foreignKey, ORIGIN, share, startSignedInStack, tokenFor } from "./support";
+import { keyNameFor } from "../../handlers/ids";
 
 describe("sign-in, locally: tokens, GET /config, owners and GET /files", function () {
   this.timeout(120000);
@@ -120,10 +121,11 @@ describe("sign-in, locally: tokens, GET /config, owners and GET /files", functio
   it("records the owner's sub and verified email on POST /uploads", async () => {
     const { id } = await share(server, bob);
     const item = await server.backends.deps.db.send(
-      new GetCommand({ TableName: server.backends.deps.config.tableName, Key: { id } }),
+      new GetCommand({ TableName: server.backends.deps.config.tableName, Key: { id: keyNameFor(id) } }),
     );
     assert.equal(item.Item?.owner, localSubFor("bob@example.com"));
     assert.equal(item.Item?.ownerEmail, "bob@example.com");
+    assert.equal(item.Item?.shareId, id, "an owner's share keeps its id, for the links of GET /files");
   });
 
   it("lists only the caller's shares, newest first, across more than two pages, and refuses a forged or foreign cursor", async () => {
@@ -144,6 +146,8 @@ describe("sign-in, locally: tokens, GET /config, owners and GET /files", functio
       }
       seen.push(...reply.json.files.map((f: { id: string }) => f.id));
       cursor = reply.json.nextCursor;
+      const position = cursor === null ? "" : Buffer.from(cursor, "base64url").toString("utf8");
+      for (const id of made) assert.ok(!position.includes(id), "a cursor names the share by key name, not by id");
       pages++;
     } while (cursor !== null && pages < 10);
     assert.ok(pages >= 3, `pages: ${pages}`);
