@@ -197,7 +197,9 @@ describe("POST /uploads with a real S3 and DynamoDB server", () => {
   it("never lets a client choose the key: a direct PUT to another key with the signed URL's signature fails", async () => {
     const api = env.api();
     const reply = await api.createUpload({ size: 11 });
-    const tampered = reply.json.uploadUrl.replace(reply.json.id, "AAAAAAAAAAAAAAAAAAAAAA");
+    const other = keyNameFor("AAAAAAAAAAAAAAAAAAAAAA"); // another share's key
+    const tampered = reply.json.uploadUrl.replace(keyNameFor(reply.json.id), other);
+    assert.ok(tampered.includes(other), "the URL now names another key");
     const put = await fetch(tampered, {
       method: "PUT",
       headers: reply.json.headers,
