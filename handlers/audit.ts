@@ -1,7 +1,8 @@
 // Audit events: one structured event per state change of a share (created, confirmed, rejected, downloaded,
 // deleted, removed by the clean-up). Handlers build them here and hand them to `deps.audit`, an AuditSink: on AWS
 // EventBridge (handlers/auditEventBridge.ts), locally the log and an optional webhook (local/audit.ts).
-// An event never holds an id, a token or a URL: the share is named by its keyed fingerprint (handlers/log.ts).
+// An event never holds an id, a token or a URL: the share is named by the keyed fingerprint of its key name
+// (handlers/log.ts, handlers/ids.ts), which every handler can compute, whether it knows the id or only the key.
 // Delivery is best-effort: a share's request never fails because its event could not be sent (emitAudit).
 import { describeError, Logger } from "./log";
 import { downloadsRemaining, FileRecord } from "./records";
@@ -27,7 +28,7 @@ export interface AuditEvent {
   type: AuditType;
   /** When it happened (ISO 8601, the handlers' clock). */
   time: string;
-  /** The keyed fingerprint of the share id. */
+  /** The keyed fingerprint of the share's key name (the same in every handler's events and log lines). */
   file: string;
   /** The request (or S3 event, or clean-up run) it happened in, to find its log lines. */
   requestId?: string;

@@ -22,7 +22,7 @@ export interface Deps {
   random: (bytes: number) => string;
   /** Checks a bearer token against the stack's issuer (handlers/auth.ts). */
   verifyToken: TokenVerifier;
-  /** A keyed fingerprint of a secret value (an id, a token), the only form in which one may be logged. */
+  /** A keyed fingerprint of a secret value (a share's key name, a token), the only form in which one may be logged. */
   fingerprint: (value: string) => string;
   /** The origin of the stack's pre-signed S3 URLs (the page's CSP allows exactly it). */
   bucketOrigin: string;

@@ -44,10 +44,11 @@ export function logKeyFromEnvironment(env: Record<string, string | undefined>): 
 }
 
 /**
- * What a log line may say about a share id, a delete token or a key: a keyed fingerprint, HMAC-SHA256 under the
- * stack's log key, 12 base64url characters (72 bits). The same value always gives the same fingerprint, so the
- * lines about one share can be found together (fingerprint the id you hold with the same key); without the key
- * nobody can compute it from a guessed id, and it cannot be turned back into the id.
+ * What a log line may say about a share, a delete token or a key: a keyed fingerprint, HMAC-SHA256 under the
+ * stack's log key, 12 base64url characters (72 bits). A share is always fingerprinted by its key name
+ * (handlers/ids.ts), which the routes compute from the id and the S3 event handler and the clean-up read from the
+ * object key, so the lines about one share can be found together (fingerprint the key name of the id you hold with
+ * the same key); without the key nobody can compute it from a guessed id, and it cannot be turned back into the id.
  */
 export function fingerprint(key: Buffer, value: string): string {
   return createHmac("sha256", key).update(value, "utf8").digest("base64url").slice(0, 12);

@@ -156,6 +156,8 @@ export class Storage extends pulumi.ComponentResource {
       `${name}-table`,
       {
         billingMode: "PAY_PER_REQUEST",
+        // The attribute is still called "id", but it holds the share's key name (a SHA-256 of the id,
+        // handlers/ids.ts), never the id; renaming it would replace the table and lose its records.
         hashKey: TABLE_KEY,
         attributes: [
           { name: TABLE_KEY, type: "S" },

@@ -330,7 +330,7 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
       new PutCommand({
         TableName: deps.config.tableName,
         Item: {
-          id,
+          id: keyNameFor(id),
           fileKey: key,
           fileName: "a.bin",
           contentType: "application/octet-stream",

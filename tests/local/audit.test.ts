@@ -113,6 +113,7 @@ describe("Audit events in the local mode: the log and the webhook (real servers,
       return { a, b, c };
     });
 
+    // A share by the fingerprint of its key name; a caller by the fingerprint of its sub or address.
     const fp = (id: string) => deps.fingerprint(keyNameFor(id));
     const events = await waitFor(() => (receiver.bodies.length >= 10 ? receiver.details() : undefined), {
       what: "ten webhook deliveries",
@@ -153,7 +154,7 @@ describe("Audit events in the local mode: the log and the webhook (real servers,
         requestId: undefined,
         file: fp(shares.a.id),
         owner: { sub, email },
-        caller: fp(sub),
+        caller: deps.fingerprint(sub),
         callerType: "user",
         size: bytes.length,
         contentType: "text/plain",
@@ -165,8 +166,16 @@ describe("Audit events in the local mode: the log and the webhook (real servers,
     assert.match(String(created?.requestId), /^[0-9a-f-]{36}$/, "the request it happened in");
     assert.equal(confirmed?.downloadsLeft, 3);
     assert.equal(downloaded?.downloadsLeft, 2, "downloads left after this download");
-    assert.deepEqual([downloaded?.caller, downloaded?.callerType], [fp("127.0.0.1"), "ip"], "anonymous: by address");
-    assert.deepEqual([deleted?.caller, deleted?.callerType], [fp("127.0.0.1"), "ip"], "deleted by token, not sign-in");
+    assert.deepEqual(
+      [downloaded?.caller, downloaded?.callerType],
+      [deps.fingerprint("127.0.0.1"), "ip"],
+      "anonymous: by address",
+    );
+    assert.deepEqual(
+      [deleted?.caller, deleted?.callerType],
+      [deps.fingerprint("127.0.0.1"), "ip"],
+      "deleted by token, not sign-in",
+    );
     assert.equal(rejected?.reason, "mismatch");
     assert.deepEqual([removedC?.reason, removedB?.reason], ["expired", "upload-never-arrived"]);
 
