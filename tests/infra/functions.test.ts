@@ -146,6 +146,7 @@ for (const stackName of STACKS) {
           FILESHARE_AUTH_AUTHORIZATION_ENDPOINT: `${signIn}/oauth2/authorize`,
           FILESHARE_AUTH_TOKEN_ENDPOINT: `${signIn}/oauth2/token`,
           FILESHARE_AUTH_LOGOUT_ENDPOINT: `${signIn}/logout`,
+          FILESHARE_AUTH_REVOCATION_ENDPOINT: `${signIn}/oauth2/revoke`,
           FILESHARE_AUTH_JWKS_URL: `${issuer}/.well-known/jwks.json`,
           // dev lets anonymous visitors share; prod (a team's private service) requires sign-in.
           FILESHARE_AUTH_UPLOADS_REQUIRE_SIGN_IN: stackName === "prod" ? "true" : "false",
@@ -162,7 +163,7 @@ for (const stackName of STACKS) {
         }
         assert.equal(
           Object.keys(env).length,
-          2 + 6 + runtime.length,
+          2 + 7 + runtime.length,
           "no variables besides the bucket, table, sign-in endpoints and runtime settings",
         );
         assert.deepEqual(Object.keys(env).sort(), Object.values(ENV_NAMES).sort());
