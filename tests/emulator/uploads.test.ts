@@ -153,8 +153,9 @@ describe("emulator: ListMultipartUploads and whole Complete/Abort", () => {
     );
   });
 
-  it("emulator: ListMultipartUploads refuses a max-uploads that is not a whole number (400 InvalidArgument)", async () => {
+  it("emulator: ListMultipartUploads refuses a max-uploads that is not a whole number (400 InvalidArgument) and any encoding-type (501: S3's key encoding is not copied)", async () => {
     assert.deepEqual(await refusal(list({ MaxUploads: -1 })), { name: "InvalidArgument", status: 400 });
+    assert.deepEqual(await refusal(list({ EncodingType: "url" })), { name: "NotImplemented", status: 501 });
   });
 
   it("emulator: of 10 concurrent Completes of one upload exactly one succeeds, the others get 404 NoSuchUpload, and the upload is no longer listed", async () => {
