@@ -6,9 +6,10 @@ import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
 
-const CHUNK = 4 * 1024 * 1024;
-/** Chunks read and not yet hashed by the worker: memory stays at most this many chunks (16 MiB). */
-const BUFFERS = 4;
+/** Read size: 1 MiB read and hashed while still in the CPU cache was faster than 4 MiB or 256 KiB (measured). */
+export const CHUNK = 1024 * 1024;
+/** Chunks read and not yet hashed by the worker: memory stays at most this many chunks (8 MiB). */
+const BUFFERS = 8;
 
 // Plain JavaScript, so that it runs the same from cli/dist and from the sources under ts-node. Each message
 // is a chunk (hashed, then its buffer sent back for reuse) or null (the end: the part digests are sent).
