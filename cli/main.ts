@@ -7,7 +7,7 @@ import { download, FileInfo, partialFiles } from "./download";
 import { cliError, EXIT, isCliError } from "./errors";
 import { formatShares, listShares } from "./list";
 import { readPassword } from "./prompt";
-import { authHeaders, login } from "./signIn";
+import { authHeaders, login, logout } from "./signIn";
 import { StateStore } from "./state";
 import { upload } from "./upload";
 
@@ -160,10 +160,16 @@ export function buildProgram(store = new StateStore()): Command {
 
   program
     .command("logout")
-    .description("forget the saved sign-in for this API")
+    .description("forget the saved sign-in for this API and revoke its refresh token")
     .action(async () => {
       const apiUrl = await resolveApiUrl(program.opts().api);
-      process.stdout.write((await store.forgetSignIn(apiUrl)) ? "signed out\n" : "not signed in\n");
+      const result = await logout(apiUrl, store);
+      if (result === "unrevoked") {
+        say(
+          "fileshare: signed out here, but the sign-in service did not confirm revoking the session; it ends when its refresh token expires.",
+        );
+      }
+      process.stdout.write(result === "absent" ? "not signed in\n" : "signed out\n");
     });
   return program;
 }

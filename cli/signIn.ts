@@ -13,6 +13,8 @@ interface AuthConfig {
   clientId: string;
   authorizationEndpoint: string;
   tokenEndpoint: string;
+  /** RFC 7009 (Cognito's /oauth2/revoke); absent from stacks deployed before it was published. */
+  revocationEndpoint?: string;
   scopes: string[];
 }
 
@@ -136,6 +138,31 @@ export function authorizationRequest(
     code_challenge_method: "S256",
   }).toString();
   return { url, verifier, state };
+}
+
+/** Forgets the saved sign-in for this API and revokes its refresh token, so a copy of the tokens file signs
+ *  nobody in. "absent": there was none; "unrevoked": forgotten here, but the sign-in service did not confirm. */
+export async function logout(apiUrl: string, store: StateStore): Promise<"signed out" | "absent" | "unrevoked"> {
+  const saved = await store.loadSignIn(apiUrl);
+  if (!saved) return "absent";
+  let revoked = !saved.refreshToken;
+  if (saved.refreshToken) {
+    try {
+      const auth = await authConfig(apiUrl);
+      if (auth.revocationEndpoint) {
+        const res = await fetch(auth.revocationEndpoint, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ token: saved.refreshToken, client_id: auth.clientId }).toString(),
+        });
+        revoked = res.status === 200; // RFC 7009: 200 also for a token already invalid.
+      }
+    } catch {
+      // Unreachable: forget it here anyway; the caller says the token lives on until it expires.
+    }
+  }
+  await store.forgetSignIn(apiUrl);
+  return revoked ? "signed out" : "unrevoked";
 }
 
 /** Signs in through the browser and saves the tokens for this API. */

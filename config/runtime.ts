@@ -13,6 +13,7 @@ type AuthKey =
   | "authAuthorizationEndpoint"
   | "authTokenEndpoint"
   | "authLogoutEndpoint"
+  | "authRevocationEndpoint"
   | "authJwksUrl";
 
 /** The sign-in endpoints of a stack with auth cognito. */
@@ -23,6 +24,8 @@ export interface AuthEndpoints {
   tokenEndpoint: string;
   /** Cognito's /logout (client_id, logout_uri); the local issuer serves the same. */
   logoutEndpoint: string;
+  /** OAuth 2.0 token revocation (RFC 7009; Cognito's /oauth2/revoke): sign-out ends the refresh token too. */
+  revocationEndpoint: string;
   jwksUrl: string;
 }
 
@@ -50,6 +53,7 @@ const RUNTIME_FIELDS: readonly Field[] = [
       "authAuthorizationEndpoint",
       "authTokenEndpoint",
       "authLogoutEndpoint",
+      "authRevocationEndpoint",
       "authJwksUrl",
     ] as const
   ).map((key): Field => ({ key, env: envName(key), type: "text" })),
@@ -100,6 +104,7 @@ export function runtimeConfig(
     authAuthorizationEndpoint: auth?.authorizationEndpoint ?? "",
     authTokenEndpoint: auth?.tokenEndpoint ?? "",
     authLogoutEndpoint: auth?.logoutEndpoint ?? "",
+    authRevocationEndpoint: auth?.revocationEndpoint ?? "",
     authJwksUrl: auth?.jwksUrl ?? "",
     authUploadsRequireSignIn: auth !== undefined && settings.authUploadsRequireSignIn,
     authDownloadsRequireSignIn: auth !== undefined && settings.authDownloadsRequireSignIn,

@@ -112,6 +112,7 @@ export const SETTINGS = [
     description: `Files larger than this go up as multipart uploads (resumable, in parallel parts), in bytes (${MIN_PART_BYTES}-${MAX_SINGLE_PUT_BYTES}).`,
     check: range(MIN_PART_BYTES, MAX_SINGLE_PUT_BYTES),
     runtime: true,
+    page: true,
   },
   {
     key: "multipartPartSizeBytes",

@@ -134,6 +134,7 @@ export class Auth extends pulumi.ComponentResource {
         authorizationEndpoint: `https://${host}/oauth2/authorize`,
         tokenEndpoint: `https://${host}/oauth2/token`,
         logoutEndpoint: `https://${host}/logout`,
+        revocationEndpoint: `https://${host}/oauth2/revoke`,
         jwksUrl: `https://${endpoint}/.well-known/jwks.json`,
       }));
     this.registerOutputs({ userPoolId: this.userPool.id, userPoolClientId: this.client.id });

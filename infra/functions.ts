@@ -93,6 +93,12 @@ export class Functions extends pulumi.ComponentResource {
 
   constructor(name: string, args: FunctionsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fileshare:functions:Functions", name, {}, opts);
+    // Checked here, not only inside the environment's apply: an error thrown there leaves the program waiting.
+    if ((args.settings.auth === "cognito") !== (args.auth !== undefined)) {
+      throw new Error(
+        `Functions: auth is ${args.settings.auth}, so the sign-in endpoints must be ${args.auth ? "left out" : "given (the user pool's)"}`,
+      );
+    }
     // Deploy-time values reach the code as environment variables, never inside the serialized closure.
     const environment = pulumi
       .all([args.bucket.bucket, args.table.name, pulumi.output(args.auth)])

@@ -8,13 +8,44 @@ import { Settings } from "../config/schema";
 
 /** The window the rate limit counts requests in, seconds (wafRateLimit is per this window). */
 export const WAF_WINDOW_SECONDS = 300;
-/** The common rule set's label namespace: every rule of the group labels the requests it matches. */
-export const COMMON_RULES_LABELS = "awswaf:managed:aws:core-rule-set:";
 /**
- * The one rule of the common set left counting only: it blocks bodies over 8 KB, and a multipart completion (up to
- * 10,000 parts) is larger. API Gateway (10 MB) and the handlers still bound every body.
+ * The rules of AWS's common rule set (AWSManagedRulesCommonRuleSet, as documented), each overridden to block with
+ * the API's error body: the group's own block is WAF's bare 403. A name WAF does not know is ignored by it (the
+ * rule then keeps its own bare block), so a renamed or added rule still blocks.
  */
-export const COUNTED_ONLY_LABEL = `${COMMON_RULES_LABELS}SizeRestrictions_Body`;
+export const COMMON_RULES = [
+  "NoUserAgent_HEADER",
+  "UserAgent_BadBots_HEADER",
+  "SizeRestrictions_QUERYSTRING",
+  "SizeRestrictions_Cookie_HEADER",
+  "SizeRestrictions_BODY",
+  "SizeRestrictions_URIPATH",
+  "EC2MetaDataSSRF_BODY",
+  "EC2MetaDataSSRF_COOKIE",
+  "EC2MetaDataSSRF_URIPATH",
+  "EC2MetaDataSSRF_QUERYARGUMENTS",
+  "GenericLFI_QUERYARGUMENTS",
+  "GenericLFI_URIPATH",
+  "GenericLFI_BODY",
+  "RestrictedExtensions_URIPATH",
+  "RestrictedExtensions_QUERYARGUMENTS",
+  "GenericRFI_QUERYARGUMENTS",
+  "GenericRFI_BODY",
+  "GenericRFI_URIPATH",
+  "CrossSiteScripting_COOKIE",
+  "CrossSiteScripting_QUERYARGUMENTS",
+  "CrossSiteScripting_BODY",
+  "CrossSiteScripting_URIPATH",
+] as const;
+/**
+ * The one rule of the set that only counts (and labels): it blocks bodies over 8 KB, and a multipart completion
+ * (up to 10,000 parts) is larger. Counting is not terminating, so the set's other rules still inspect such a body;
+ * the next rule then blocks large bodies everywhere but on complete.
+ */
+export const COUNTED_RULE = "SizeRestrictions_BODY";
+export const LARGE_BODY_LABEL = "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body";
+/** The one route whose body may pass 8 KB: POST /uploads/{id}/complete. */
+export const LARGE_BODY_PATH_SUFFIX = "/complete";
 
 /** The blocked answers, in the docs/api.md error shape. */
 export const WAF_BODIES = {
@@ -95,29 +126,47 @@ export class Waf extends pulumi.ComponentResource {
             visibilityConfig: visibility(`${prefix}-rate-limit`),
           },
           {
-            // Counts and labels only: the next rule blocks on its labels, with the API's error body (a managed
-            // group's own block would answer WAF's bare 403).
+            // Rule overrides, not a group-wide count: counting the whole group would still stop it at its first
+            // match, so a body over 8 KB would never reach the XSS, LFI and RFI body rules.
             name: "aws-common-rule-set",
             priority: 1,
-            overrideAction: { count: {} },
+            overrideAction: { none: {} },
             statement: {
-              managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesCommonRuleSet" },
+              managedRuleGroupStatement: {
+                vendorName: "AWS",
+                name: "AWSManagedRulesCommonRuleSet",
+                ruleActionOverrides: COMMON_RULES.map((rule) => ({
+                  name: rule,
+                  actionToUse: rule === COUNTED_RULE ? { count: {} } : block(403, "blocked"),
+                })),
+              },
             },
             visibilityConfig: visibility(`${prefix}-common-rules`),
           },
           {
-            name: "block-common-rule-matches",
+            name: "large-body-outside-complete",
             priority: 2,
             action: block(403, "blocked"),
             statement: {
               andStatement: {
                 statements: [
-                  { labelMatchStatement: { scope: "NAMESPACE", key: COMMON_RULES_LABELS } },
-                  { notStatement: { statement: { labelMatchStatement: { scope: "LABEL", key: COUNTED_ONLY_LABEL } } } },
+                  { labelMatchStatement: { scope: "LABEL", key: LARGE_BODY_LABEL } },
+                  {
+                    notStatement: {
+                      statement: {
+                        byteMatchStatement: {
+                          fieldToMatch: { uriPath: {} },
+                          positionalConstraint: "ENDS_WITH",
+                          searchString: LARGE_BODY_PATH_SUFFIX,
+                          textTransformations: [{ priority: 0, type: "NONE" }],
+                        },
+                      },
+                    },
+                  },
                 ],
               },
             },
-            visibilityConfig: visibility(`${prefix}-common-rules-blocked`),
+            visibilityConfig: visibility(`${prefix}-large-body`),
           },
         ],
         visibilityConfig: visibility(prefix),

@@ -19,6 +19,8 @@ export interface LocalIssuer {
   tokenEndpoint: string;
   /** Cognito-shaped sign-out: GET /logout?client_id=…&logout_uri=… ends the session and returns there. */
   logoutEndpoint: string;
+  /** RFC 7009 revocation, standing in for Cognito's /oauth2/revoke (client_id and token in a form POST). */
+  revocationEndpoint: string;
   jwksUrl: string;
   /** The private signing key (tests sign tokens with it to try every fault the gateway must catch). */
   signingKey: JWK;
@@ -155,6 +157,9 @@ export async function startLocalIssuer(options: IssuerOptions): Promise<LocalIss
         // Cognito issues refresh tokens to its app clients without an offline_access scope.
         issueRefreshToken: (_ctx: unknown, client: { grantTypeAllowed(t: string): boolean }) =>
           client.grantTypeAllowed("refresh_token"),
+        // As on Cognito, ending the sign-in session (/logout) does not end its refresh tokens: only revocation
+        // does. (oidc-provider's default ties them to the session, which would hide a sign-out that never revokes.)
+        expiresWithSession: () => false,
         // No consent screen: the one client is this app's own page.
         loadExistingGrant: async (ctx: GrantContext) => {
           const grant = new ctx.oidc.provider.Grant({
@@ -166,7 +171,8 @@ export async function startLocalIssuer(options: IssuerOptions): Promise<LocalIss
           return grant;
         },
         interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
-        features: { devInteractions: { enabled: false } },
+        // Revocation as Cognito's /oauth2/revoke: a signed-out refresh token stops working.
+        features: { devInteractions: { enabled: false }, revocation: { enabled: true } },
         // Cognito's defaults are 60 minutes; tests shorten them to see the page's silent refresh.
         // Interaction and Grant stated too (oidc-provider's own values), so that it does not print a notice for each.
         ttl: {
@@ -233,6 +239,7 @@ export async function startLocalIssuer(options: IssuerOptions): Promise<LocalIss
     authorizationEndpoint: `${issuer}/auth`,
     tokenEndpoint: `${issuer}/token`,
     logoutEndpoint: `${issuer}/logout`,
+    revocationEndpoint: `${issuer}/token/revocation`,
     jwksUrl: `${issuer}/jwks`,
     signingKey,
     close: () => closeServer(server),

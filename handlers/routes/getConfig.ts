@@ -34,6 +34,7 @@ export function stackDescription(config: RuntimeConfig) {
             authorizationEndpoint: config.authAuthorizationEndpoint,
             tokenEndpoint: config.authTokenEndpoint,
             logoutEndpoint: config.authLogoutEndpoint,
+            revocationEndpoint: config.authRevocationEndpoint,
             scopes: SIGN_IN_SCOPES,
             required: { upload: config.authUploadsRequireSignIn, download: config.authDownloadsRequireSignIn },
           },

@@ -35,6 +35,7 @@ describe("sign-in, locally: tokens, GET /config, owners and GET /files", functio
       authorizationEndpoint: `${issuer.issuer}/auth`,
       tokenEndpoint: `${issuer.issuer}/token`,
       logoutEndpoint: `${issuer.issuer}/logout`,
+      revocationEndpoint: `${issuer.issuer}/token/revocation`,
       scopes: ["openid", "email"],
       required: { upload: true, download: false },
     });

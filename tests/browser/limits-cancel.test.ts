@@ -101,6 +101,35 @@ describe("the web page: limits, errors, Cancel and its CSP", function () {
     await shot(page, "13-upload-refused");
   });
 
+  it("shows an error, no link and deletes the share when the bytes change on their way: S3 checks the page's SHA-256", async () => {
+    const page = await newPage();
+    await page.goto(fx.server.pageUrl);
+    const bytes = Buffer.from("the bytes the person chose");
+    await page.setInputFiles("#file-input", { name: "chosen.txt", mimeType: "text/plain", buffer: bytes });
+    let created!: (id: string) => void;
+    const createdId = new Promise<string>((resolve) => (created = resolve));
+    await page.route(`${fx.server.apiUrl}uploads`, async (route) => {
+      const response = await route.fetch();
+      created(((await response.json()) as { id: string }).id);
+      await route.fulfill({ response });
+    });
+    // The same length, one byte different: only the checksum can tell.
+    const changed = Buffer.from(bytes);
+    changed[0] = changed[0]! ^ 1;
+    await page.route(
+      (url) => url.searchParams.has("X-Amz-Signature"),
+      (route) => (route.request().method() === "PUT" ? route.continue({ postData: changed }) : route.continue()),
+    );
+    await page.click("#upload-button");
+    await page.waitForSelector("#error:not([hidden])");
+    assert.match(await text(page, "#error"), /400 BadDigest\): the bytes that arrived do not match the file's SHA-256/);
+    assert.ok(await page.isHidden("#result"), "a share whose bytes were refused shows a link");
+    // Nothing half-made is left behind: the page deletes the share it could not fill.
+    const id = await createdId;
+    await waitFor(async () => (await apiInfo(id)).status === 404, { what: "the failed share to be deleted" });
+    await shot(page, "13b-upload-damaged");
+  });
+
   it("cancels while POST /uploads is still on its way: no link, and the share it created is deleted", async () => {
     const page = await newPage();
     await page.goto(fx.server.pageUrl);

@@ -1,6 +1,7 @@
 // Sharing a file from the page and fetching it from its link, with the mouse, the keyboard, under a stage path
 // and on a phone screen.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { shareWithFetch, testBytes } from "../local/http";
 import { waitFor } from "../support/wait";
@@ -87,7 +88,10 @@ describe("the web page: sharing a file and fetching it", function () {
     assert.equal(await text(viewer, "#file-title"), "A file was shared with you");
     assert.match(await text(viewer, "#file-expires"), /\(in (\d+ minutes|1 hour|\d+ hours)\)$/);
     await shot(viewer, "05-link-available");
-    assert.equal((await apiInfo(id)).body["downloads"], 0, "viewing the link consumed a download");
+    const info = (await apiInfo(id)).body;
+    assert.equal(info["downloads"], 0, "viewing the link consumed a download");
+    // A file that goes up in one PUT carries its SHA-256, signed into the URL, so downloaders can check it.
+    assert.equal(info["sha256"], createHash("sha256").update(bytes).digest("base64"));
 
     const [download] = await Promise.all([viewer.waitForEvent("download"), viewer.click("#download-button")]);
     assert.equal(download.suggestedFilename(), name);

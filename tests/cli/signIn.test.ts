@@ -165,11 +165,27 @@ describe("fileshare CLI with sign-in: login, list, passwords, logout (child proc
     assert.ok((await readFile(out)).equals(bytes));
   });
 
-  it("logs out: the tokens are forgotten and list asks for sign-in again", async () => {
+  it("logs out: the tokens are forgotten and revoked, and list asks for sign-in again", async () => {
+    const before = JSON.parse(await readFile(join(dir, "config", "tokens.json"), "utf8"))[api] as {
+      refreshToken: string;
+    };
     const out = await run(["logout"]);
     assert.equal(out.stdout, "signed out\n");
+    assert.equal(out.stderr, "", "the revocation was not confirmed");
     const saved = JSON.parse(await readFile(join(dir, "config", "tokens.json"), "utf8"));
     assert.equal(saved[api], undefined);
+    // A copy of the tokens file taken before logout signs nobody in: the refresh token was revoked.
+    const issuer = server.issuer!;
+    const refreshed = await fetch(issuer.tokenEndpoint, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "refresh_token",
+        refresh_token: before.refreshToken,
+        client_id: issuer.clientId,
+      }),
+    });
+    assert.equal(refreshed.status, 400, "the logged-out refresh token still gives tokens");
     assert.equal((await run(["list"])).code, 7);
     assert.equal((await run(["logout"])).stdout, "not signed in\n");
   });

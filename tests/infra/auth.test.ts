@@ -99,6 +99,8 @@ describe("sign-in on AWS (Cognito, resource inputs under mocks; not a deployed u
     const pageUrl = await valueOf(app.apiUrl);
     assert.deepEqual(client["callbackUrls"], [pageUrl, PAGE, "http://127.0.0.1:8765/callback"]);
     assert.deepEqual(client["logoutUrls"], client["callbackUrls"]);
+    // Sign-out revokes the refresh token at /oauth2/revoke, which works only on clients that allow it.
+    assert.equal(client["enableTokenRevocation"], true);
     assert.equal(client["idTokenValidity"], 60);
     assert.deepEqual(client["tokenValidityUnits"], {
       idToken: "minutes",

@@ -5,10 +5,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { ENV_NAMES } from "../../config/runtime";
 import { SettingSpec, SETTINGS } from "../../config/schema";
 import { ROUTES } from "../../handlers/routeTable";
-import { lambdaFunctionName } from "../../infra/functions";
+import * as aws from "@pulumi/aws";
+import { loadConfig } from "../../infra/config";
+import { Functions, lambdaFunctionName } from "../../infra/functions";
 import type { FunctionName } from "../../infra/iam";
 import { actionsByResource, expectedPolicy } from "./expected";
-import { ACCOUNT_ID, buildStack, isSecretInput, STACKS, StackRun, unsecret, valueOf } from "./mocks";
+import { ACCOUNT_ID, buildStack, isSecretInput, runMocked, STACKS, StackRun, unsecret, valueOf } from "./mocks";
 import { LOG_KEY_ENV } from "../../handlers/log";
 import { AUDIT_BUS_ENV, AUDIT_SOURCE_ENV } from "../../handlers/audit";
 
@@ -21,6 +23,22 @@ describe("Lambda function names (pure)", () => {
     assert.equal(lambdaFunctionName("fileshare", "dev", "createUpload"), "fileshare-dev-createUpload");
     assert.throws(() => lambdaFunctionName("fileshare", "qa.eu", "getFile"), /stack name of letters, digits/);
     assert.throws(() => lambdaFunctionName("fileshare", "x".repeat(41), "objectCreated"), /within 64 characters/);
+  });
+});
+
+describe("Functions without the sign-in endpoints its settings need (under mocks)", function () {
+  this.timeout(120_000);
+  it("stops the program at once with a message naming the missing endpoints, instead of waiting forever", async () => {
+    await assert.rejects(
+      runMocked("dev", () => {
+        const { settings, stack } = loadConfig();
+        const bucket = new aws.s3.Bucket("b");
+        const table = new aws.dynamodb.Table("t", { hashKey: "id", attributes: [{ name: "id", type: "S" }] });
+        const audit = { bus: new aws.cloudwatch.EventBus("bus"), source: "fileshare.test" };
+        return new Functions("f", { settings, stack, routes: ROUTES, bucket, table, audit });
+      }),
+      /auth is cognito, so the sign-in endpoints must be given/,
+    );
   });
 });
 
@@ -146,6 +164,7 @@ for (const stackName of STACKS) {
           FILESHARE_AUTH_AUTHORIZATION_ENDPOINT: `${signIn}/oauth2/authorize`,
           FILESHARE_AUTH_TOKEN_ENDPOINT: `${signIn}/oauth2/token`,
           FILESHARE_AUTH_LOGOUT_ENDPOINT: `${signIn}/logout`,
+          FILESHARE_AUTH_REVOCATION_ENDPOINT: `${signIn}/oauth2/revoke`,
           FILESHARE_AUTH_JWKS_URL: `${issuer}/.well-known/jwks.json`,
           // dev lets anonymous visitors share; prod (a team's private service) requires sign-in.
           FILESHARE_AUTH_UPLOADS_REQUIRE_SIGN_IN: stackName === "prod" ? "true" : "false",
@@ -162,7 +181,7 @@ for (const stackName of STACKS) {
         }
         assert.equal(
           Object.keys(env).length,
-          2 + 6 + runtime.length,
+          2 + 7 + runtime.length,
           "no variables besides the bucket, table, sign-in endpoints and runtime settings",
         );
         assert.deepEqual(Object.keys(env).sort(), Object.values(ENV_NAMES).sort());

@@ -31,6 +31,7 @@ const settings = { ...defaultSettings(), maxFileSizeBytes: 1_000_000 };
 const AUTH = {
   ...{ issuer: "https://issuer", clientId: "c", authorizationEndpoint: "a", tokenEndpoint: "t", jwksUrl: "j" },
   logoutEndpoint: "l",
+  revocationEndpoint: "r",
 };
 const CONFIGS = [
   runtimeConfig(settings, "b", "t"),

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../../infra/config";
 import { FileShare } from "../../infra/fileshare";
-import { COMMON_RULES_LABELS, COUNTED_ONLY_LABEL } from "../../infra/waf";
+import { COMMON_RULES, COUNTED_RULE, LARGE_BODY_LABEL } from "../../infra/waf";
 import { runMocked, stackConfigText } from "./mocks";
 
 const ACL = "aws:wafv2/webAcl:WebAcl";
@@ -41,20 +41,42 @@ describe("WAF on the API stage (fileshare:waf; resource inputs under mocks, not 
       [
         [0, "per-ip-rate-limit"],
         [1, "aws-common-rule-set"],
-        [2, "block-common-rule-matches"],
+        [2, "large-body-outside-complete"],
       ],
     );
     assert.deepEqual(rules[0].statement, {
       rateBasedStatement: { limit: 500, aggregateKeyType: "IP", evaluationWindowSec: 300 },
     });
-    assert.deepEqual(rules[1].statement, {
-      managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesCommonRuleSet" },
-    });
-    // The group only labels; the next rule blocks what it labelled (but not bodies over 8 KB: multipart completes).
-    assert.deepEqual(rules[1].overrideAction, { count: {} });
+    const group = rules[1].statement.managedRuleGroupStatement;
+    assert.deepEqual([group.vendorName, group.name], ["AWS", "AWSManagedRulesCommonRuleSet"]);
+    // Not a group-wide count (WAF would stop the group at its first match, the 8 KB rule, and never run the body
+    // rules): the group acts, each rule overridden, every rule of the set named once.
+    assert.deepEqual(rules[1].overrideAction, { none: {} });
+    const overrides = group.ruleActionOverrides as { name: string; actionToUse: Record<string, unknown> }[];
+    assert.deepEqual(
+      overrides.map((o) => o.name),
+      [...COMMON_RULES],
+    );
+    assert.equal(new Set(overrides.map((o) => o.name)).size, 22, "the 22 rules of the documented set");
+    for (const o of overrides) {
+      if (o.name === COUNTED_RULE) assert.deepEqual(o.actionToUse, { count: {} }, "large bodies are counted");
+      else assert.equal(o.actionToUse["block"] !== undefined, true, `${o.name} does not block`);
+    }
+    // Large bodies (the counted rule's label) are blocked everywhere but on POST /uploads/{id}/complete.
     assert.deepEqual(rules[2].statement.andStatement.statements, [
-      { labelMatchStatement: { scope: "NAMESPACE", key: COMMON_RULES_LABELS } },
-      { notStatement: { statement: { labelMatchStatement: { scope: "LABEL", key: COUNTED_ONLY_LABEL } } } },
+      { labelMatchStatement: { scope: "LABEL", key: LARGE_BODY_LABEL } },
+      {
+        notStatement: {
+          statement: {
+            byteMatchStatement: {
+              fieldToMatch: { uriPath: {} },
+              positionalConstraint: "ENDS_WITH",
+              searchString: "/complete",
+              textTransformations: [{ priority: 0, type: "NONE" }],
+            },
+          },
+        },
+      },
     ]);
     for (const r of [...rules, acl!.inputs]) {
       assert.equal(r.visibilityConfig.cloudwatchMetricsEnabled, true);
@@ -72,12 +94,16 @@ describe("WAF on the API stage (fileshare:waf; resource inputs under mocks, not 
         return [b.key, JSON.parse(b.content)];
       }),
     );
-    const [rate, , common] = acl.inputs["rules"];
-    for (const [rule, status, code] of [
-      [rate, 429, "Throttled"],
-      [common, 403, "Forbidden"],
+    const [rate, common, large] = acl.inputs["rules"];
+    const xss = common.statement.managedRuleGroupStatement.ruleActionOverrides.find(
+      (o: { name: string }) => o.name === "CrossSiteScripting_BODY",
+    );
+    for (const [action, status, code] of [
+      [rate.action, 429, "Throttled"],
+      [xss.actionToUse, 403, "Forbidden"],
+      [large.action, 403, "Forbidden"],
     ] as const) {
-      const response = rule.action.block.customResponse;
+      const response = action.block.customResponse;
       assert.equal(response.responseCode, status);
       const body = bodies[response.customResponseBodyKey];
       assert.equal(body.error.code, code);
@@ -97,9 +123,16 @@ describe("WAF on the API stage (fileshare:waf; resource inputs under mocks, not 
 
   it("sends no Access-Control-Allow-Origin from WAF when several origins are allowed (it cannot echo one)", async () => {
     const { ofType } = await build("dev", { "fileshare:waf": "true" });
-    for (const rule of ofType(ACL)[0]!.inputs["rules"]) {
-      const headers = rule.action?.block?.customResponse?.responseHeaders ?? [];
-      assert.ok(!headers.some((h: { name: string }) => h.name === "Access-Control-Allow-Origin"), rule.name);
+    const rules = ofType(ACL)[0]!.inputs["rules"];
+    const overrides = rules[1].statement.managedRuleGroupStatement.ruleActionOverrides;
+    const actions = [
+      ...rules.map((r: { action?: unknown }) => r.action),
+      ...overrides.map((o: { actionToUse: unknown }) => o.actionToUse),
+    ];
+    assert.equal(actions.filter((a) => a?.block).length, 2 + 21, "every blocking action is checked");
+    for (const action of actions) {
+      const headers = action?.block?.customResponse?.responseHeaders ?? [];
+      assert.ok(!headers.some((h: { name: string }) => h.name === "Access-Control-Allow-Origin"));
     }
   });
 });

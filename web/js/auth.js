@@ -210,10 +210,31 @@ function sessionExpired() {
   showError("Your sign-in has ended. Sign in again to see your files.");
 }
 
-/** Signs out: forgets the tokens in this tab, then ends the sign-in service's session (Cognito's /logout). */
-function signOut() {
+/** Revokes a refresh token (RFC 7009, Cognito's /oauth2/revoke), so that a copy of it signs nobody in again.
+ *  Best effort: an unreachable service must not keep a person signed in here. */
+async function revoke(refreshToken) {
+  try {
+    await fetch(authSettings.revocationEndpoint, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new window.URLSearchParams({ token: refreshToken, client_id: authSettings.clientId }).toString(),
+      credentials: "omit",
+      cache: "no-store",
+      signal: window.AbortSignal.timeout(5000),
+    });
+  } catch {
+    // The token still ends at its own expiry.
+  }
+}
+
+/** Signs out: forgets the tokens in this tab and revokes the refresh token, then ends the sign-in service's
+ *  session (Cognito's /logout). */
+async function signOut() {
+  const session = readSession();
   saveSession(null);
-  if (!authSettings || !authSettings.logoutEndpoint) return;
+  if (!authSettings) return;
+  if (session && session.refreshToken && authSettings.revocationEndpoint) await revoke(session.refreshToken);
+  if (!authSettings.logoutEndpoint) return;
   const url = new URL(authSettings.logoutEndpoint);
   url.search = new window.URLSearchParams({ client_id: authSettings.clientId, logout_uri: redirectUri() }).toString();
   window.location.assign(url.toString());

@@ -4,7 +4,7 @@
 // delete token, plan and finished parts; never the file) is kept in localStorage under the file's name, size and
 // modification time; S3's own list of parts (GET /uploads/{id}/parts) decides what is left to send.
 // Hashing uses WebCrypto's digest(), which runs off the main thread: no Worker, so the CSP needs no worker-src.
-/* exported sendInParts, savedUploadFor, forgetSavedUpload, offerResume, noteResumable */
+/* exported blobSha256, sendInParts, savedUploadFor, forgetSavedUpload, offerResume, noteResumable */
 /* global localStorage, crypto, btoa, $, apiBase, api, ApiError, cancelled, sleep, showProgress, formatBytes, setStatus */
 
 const PARALLEL_PARTS = 3;
@@ -113,9 +113,10 @@ function noteResumable(file) {
     );
 }
 
-/** base64 SHA-256 of a Blob. One part is read at a time (hashQueue), so memory holds at most one part. */
+/** base64 SHA-256 of a Blob (a part, or a file sent in one PUT). One is read at a time (hashQueue), so memory
+ *  holds at most one. */
 let hashQueue = Promise.resolve();
-function partSha256(blob) {
+function blobSha256(blob) {
   const next = hashQueue.then(async () => {
     const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await blob.arrayBuffer()));
     let binary = "";
@@ -169,7 +170,7 @@ function retryable(e) {
 async function sendPart(state, file, n, signal, onBytes) {
   const { partSize } = state.multipart;
   const blob = file.slice((n - 1) * partSize, Math.min(n * partSize, file.size));
-  const sha256 = await partSha256(blob);
+  const sha256 = await blobSha256(blob);
   for (let attempt = 1; ; attempt++) {
     if (signal.aborted) throw cancelled();
     try {

@@ -2,7 +2,7 @@
 // until S3 confirmed them, then show the share link (copy, delete, share another). Cancel works in every step.
 /* exported startUploadView, setFormEnabled */
 /* global restrictedFields, refreshMyFiles */
-/* global sendInParts, savedUploadFor, offerResume, noteResumable, $, limits, formatBytes, formatDuration, exactBytes, formatWhen, downloadsLeftText, setStatus, showError, ApiError, api, sleep, cancelled, keepFocus */
+/* global blobSha256, sendInParts, savedUploadFor, offerResume, noteResumable, $, limits, formatBytes, formatDuration, exactBytes, formatWhen, downloadsLeftText, setStatus, showError, ApiError, api, sleep, cancelled, keepFocus */
 
 let chosenFile = null;
 let currentUpload = null; // { id, shareUrl, deleteToken }
@@ -88,14 +88,15 @@ function putFile(upload, file, signal) {
         resolve();
       } else {
         const code = /<Code>([^<]+)<\/Code>/.exec(xhr.responseText || "");
+        const why =
+          code && code[1] === "BadDigest"
+            ? "the bytes that arrived do not match the file's SHA-256: the file changed or was damaged on the way. Choose it again and retry."
+            : "the upload link may have expired; please try again.";
         reject(
           new ApiError(
             xhr.status,
             "UploadFailed",
-            "The storage refused the upload (" +
-              xhr.status +
-              (code ? " " + code[1] : "") +
-              "). The upload link may have expired; please try again.",
+            "The storage refused the upload (" + xhr.status + (code ? " " + code[1] : "") + "): " + why,
           ),
         );
       }
@@ -120,6 +121,13 @@ async function waitUntilAvailable(id, signal) {
     if (signal.aborted) throw cancelled();
     delay = Math.min(delay * 2, 1000);
   }
+}
+
+/** Files the server will take in one PUT, and small enough to hash in one read (the browser holds the whole
+ *  file in memory for WebCrypto's digest, which cannot hash in pieces). */
+const HASH_IN_ONE_READ_BYTES = 256 * 1024 * 1024;
+function goesInOnePut(file) {
+  return limits !== null && file.size <= limits.multipartThresholdBytes && file.size <= HASH_IN_ONE_READ_BYTES;
 }
 
 async function share(event) {
@@ -183,7 +191,16 @@ async function share(event) {
     // POST /uploads is not aborted: once sent, the server may create the share anyway, and only its answer
     // carries the id and delete token needed to remove it again (see discard below).
     // A large file whose upload an earlier page started resumes it (web/js/multipart.js) instead.
-    const upload = savedUploadFor(file) || (await api("POST", "uploads", { body: request }));
+    const saved = savedUploadFor(file);
+    if (!saved && goesInOnePut(file)) {
+      // S3 refuses a body that does not match the SHA-256 signed into the URL, and downloaders get it from
+      // GET /files/{id}. (A file sent in parts carries one per part instead: web/js/multipart.js.)
+      setStatus("Checking " + file.name + "…");
+      request.sha256 = await blobSha256(file);
+      check();
+      setStatus("Uploading " + file.name + "…");
+    }
+    const upload = saved || (await api("POST", "uploads", { body: request }));
     flow.upload = upload;
     check();
     if (upload.method === "MULTIPART") await sendInParts(upload, file, signal);
@@ -203,6 +220,9 @@ async function share(event) {
       return;
     }
     activeShare = null;
+    // A share sent in one PUT has nothing to resume: remove it now rather than leave it pending until it expires.
+    // (One sent in parts stays, so that its upload can resume: web/js/multipart.js.)
+    if (flow.upload && flow.upload.method !== "MULTIPART") discard(flow.upload);
     $("progress-box").hidden = true;
     setStatus("");
     showError(e.status >= 400 && e.status < 500 ? "The file could not be shared: " + e.message : e.message);
@@ -224,7 +244,7 @@ function cancelShare() {
   $("upload-button").focus();
 }
 
-/** Deletes a cancelled share's record (and any bytes that reached storage) with the token the page holds. */
+/** Deletes a cancelled or failed share's record (and any bytes that reached storage) with the token the page holds. */
 async function discard(upload) {
   try {
     await api("DELETE", "files/" + encodeURIComponent(upload.id), {
