@@ -42,7 +42,11 @@ async function main(): Promise<void> {
         recorded.push({ type, name, inputs });
         // Every output some resource reads from another, with a plausible value; nothing here is checked.
         const arn = `arn:aws:mock:eu-west-1:123456789012:${name}`;
-        const outputs = { arn, invokeArn: arn, executionArn: arn, rootResourceId: "root", invokeUrl: "https://x/dev" };
+        // (endpoint: a Cognito user pool's, which the dev stack's sign-in splits for its region)
+        const outputs = {
+          ...{ arn, invokeArn: arn, executionArn: arn, rootResourceId: "root", invokeUrl: "https://x/dev" },
+          endpoint: `cognito-idp.eu-west-1.amazonaws.com/${name}`,
+        };
         return { id: `${name}-id`, state: { ...outputs, name: name, bucket: name, ...inputs } };
       },
       call: ({ token }) => {

@@ -14,12 +14,14 @@ import { hostname, cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseSettings } from "../config/parse";
 import { RuntimeConfig, runtimeConfig, toEnvironment } from "../config/runtime";
+import { AUDIT_BUS_ENV, AUDIT_SOURCE_ENV } from "../handlers/audit";
 import { handleApiEvent, RouteHandler } from "../handlers/http";
 import { fileKeyFor, keyNameFor } from "../handlers/ids";
 import { signDownload, signUpload } from "../handlers/objects";
 import { matchPath, ROUTES } from "../handlers/routeTable";
 import { Backends, startBackends } from "../local/backends";
 import { proxyEvent } from "../local/events";
+import { EventBridgeRecorder } from "../tests/support/eventBridgeRecorder";
 import { benchMultipart } from "./multipart";
 import * as s from "./support";
 
@@ -77,7 +79,15 @@ async function coldStarts(built: s.Built, root: string, backends: Backends, file
   await writeFile(join(root, "cold.js"), COLD_SCRIPT);
   const createUpload = built.functions.find((f) => f.name === "createUpload")!;
   await s.layOutArchive(createUpload.indexJs, built.defaultFolders, join(root, "default-createUpload"));
-  const env = { ...toEnvironment(backends.deps.config), ...backends.sdkEnvironment };
+  // The functions send audit events (handlers/audit.ts): to a local stand-in for EventBridge, as the tests do.
+  const eventBridge = new EventBridgeRecorder();
+  const env = {
+    ...toEnvironment(backends.deps.config),
+    ...backends.sdkEnvironment,
+    [AUDIT_BUS_ENV]: "fileshare-dev-audit",
+    [AUDIT_SOURCE_ENV]: "fileshare.dev",
+    AWS_ENDPOINT_URL_EVENTBRIDGE: await eventBridge.start(),
+  };
   const cases: Record<string, { args: string[]; nodePath?: string }> = {
     "node -e 0": { args: ["-e", "0"] },
     "bare SDK require": { args: ["cold.js", "sdk", join(s.ROOT, "node_modules")] },
@@ -96,17 +106,21 @@ async function coldStarts(built: s.Built, root: string, backends: Backends, file
     args: ["cold.js", "fn", join(root, "default-createUpload"), JSON.stringify(calls["createUpload"]!.event)],
   };
   const samples: Record<string, { wall: number[]; load: number[]; first: number[] }> = {};
-  for (let i = 0; i < COLD_RUNS; i++) {
-    for (const [name, c] of s.shuffle(Object.entries(cases))) {
-      const { stdout, wallMs } = await s.node(c.args, { cwd: root, env: { ...env, NODE_PATH: c.nodePath ?? "" } });
-      // The function's own log lines come first; the child's timings are on its BENCH line.
-      const line = stdout.split("\n").find((l) => l.startsWith("BENCH "));
-      const out = line ? (JSON.parse(line.slice(6)) as { load: number; first?: number }) : { load: 0 };
-      const sample = (samples[name] ??= { wall: [], load: [], first: [] });
-      sample.wall.push(wallMs);
-      sample.load.push(out.load);
-      if (out.first !== undefined) sample.first.push(out.first);
+  try {
+    for (let i = 0; i < COLD_RUNS; i++) {
+      for (const [name, c] of s.shuffle(Object.entries(cases))) {
+        const { stdout, wallMs } = await s.node(c.args, { cwd: root, env: { ...env, NODE_PATH: c.nodePath ?? "" } });
+        // The function's own log lines come first; the child's timings are on its BENCH line.
+        const line = stdout.split("\n").find((l) => l.startsWith("BENCH "));
+        const out = line ? (JSON.parse(line.slice(6)) as { load: number; first?: number }) : { load: 0 };
+        const sample = (samples[name] ??= { wall: [], load: [], first: [] });
+        sample.wall.push(wallMs);
+        sample.load.push(out.load);
+        if (out.first !== undefined) sample.first.push(out.first);
+      }
     }
+  } finally {
+    await eventBridge.close();
   }
   const bare = s.median(samples["bare SDK require"]!.load);
   const node0 = s.median(samples["node -e 0"]!.wall);

@@ -24,36 +24,6 @@ export async function hashRange(
   return hash.digest("base64");
 }
 
-/** SHA-256 (base64) of a whole file and, in the same streamed pass, of each `partSize` slice of it. */
-export async function hashFileAndParts(
-  path: string,
-  partSize: number,
-  onBytes: (n: number) => void = () => undefined,
-): Promise<{ sha256: string; parts: string[] }> {
-  const whole = createHash("sha256");
-  const parts: string[] = [];
-  let part = createHash("sha256");
-  let inPart = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
-    whole.update(chunk);
-    // A chunk may straddle a part boundary: split it there.
-    for (let at = 0; at < chunk.length;) {
-      const take = Math.min(chunk.length - at, partSize - inPart);
-      part.update(chunk.subarray(at, at + take));
-      at += take;
-      inPart += take;
-      if (inPart === partSize) {
-        parts.push(part.digest("base64"));
-        part = createHash("sha256");
-        inPart = 0;
-      }
-    }
-    onBytes(chunk.length);
-  }
-  if (inPart > 0) parts.push(part.digest("base64"));
-  return { sha256: whole.digest("base64"), parts };
-}
-
 /** Streams bytes [start, start+length) of a file as the body of a PUT; resolves with the ETag.
  *  Failures that may pass (network, 5xx, 429, an expired URL's 403) are marked retryable. */
 export function putRange(

@@ -8,7 +8,8 @@ import { cliError, EXIT } from "./errors";
 import { Progress, progressBar } from "./progress";
 import { retry } from "./retry";
 import { StateStore, stateKey, UploadState } from "./state";
-import { hashFileAndParts, hashRange, putRange } from "./transfer";
+import { hashFileAndParts } from "./hashParts";
+import { hashRange, putRange } from "./transfer";
 import { contentTypeOf } from "./types";
 
 export interface UploadOptions {

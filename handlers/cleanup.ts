@@ -182,7 +182,7 @@ async function remove(
   const log = options.log;
   const file = deps.fingerprint(record.id);
   try {
-    // The share's own upload by its id (listing uploads is a backstop the local S3 does not implement).
+    // The share's own upload by its id, then any other upload of the key (one begun outside the record).
     const open = record.multipart !== undefined && record.multipart.completedAt === undefined;
     if (open) await abortMultipartUpload(deps, { key: record.fileKey, uploadId: record.multipart!.uploadId });
     const abortedUploads = (open ? 1 : 0) + (await abortMultipartUploads(deps, record.fileKey));

@@ -1,7 +1,6 @@
 // Removing a file for good from a versioned bucket: a plain DeleteObject only hides it behind a delete marker, so
 // every version (and marker) of the exact key is deleted by its VersionId, and its open multipart uploads aborted.
 import {
-  AbortMultipartUploadCommand,
   DeleteObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectVersionsCommand,
@@ -9,10 +8,10 @@ import {
 } from "@aws-sdk/client-s3";
 import { Deps } from "./deps";
 import { UPLOAD_PREFIX } from "./ids";
+import { abortMultipartUpload } from "./multipart";
 
-/** S3 stores without versioning or multipart listing (the local emulator) answer NotImplemented or
- *  MethodNotAllowed to these bucket-level calls: for them a key has one unversioned copy and no multipart uploads.
- *  Real S3 answers neither to them (it has both features on every bucket). */
+/** An S3 store without versioning (the local emulator) answers NotImplemented or MethodNotAllowed to
+ *  ListObjectVersions: for it a key has one unversioned copy. Real S3 answers neither to it. */
 const isNotImplemented = (e: unknown) =>
   e instanceof Error && (e.name === "NotImplemented" || e.name === "MethodNotAllowed");
 
@@ -59,31 +58,24 @@ export async function deleteAllVersions(deps: Deps, key: string): Promise<number
   return versions.length;
 }
 
-/** Aborts every multipart upload still open on exactly `key`, so no part is left behind; returns how many. */
+/** Aborts every multipart upload still open on exactly `key`, so no part is left behind; returns how many.
+ *  Any failure to list is an error (the local S3 lists uploads too); one gone meanwhile counts as aborted. */
 export async function abortMultipartUploads(deps: Deps, key: string): Promise<number> {
   let aborted = 0;
   let keyMarker: string | undefined;
   let uploadIdMarker: string | undefined;
   for (;;) {
-    let page;
-    try {
-      page = await deps.s3.send(
-        new ListMultipartUploadsCommand({
-          Bucket: deps.config.bucketName,
-          Prefix: key,
-          KeyMarker: keyMarker,
-          UploadIdMarker: uploadIdMarker,
-        }),
-      );
-    } catch (e) {
-      if (isNotImplemented(e)) return aborted;
-      throw e;
-    }
+    const page = await deps.s3.send(
+      new ListMultipartUploadsCommand({
+        Bucket: deps.config.bucketName,
+        Prefix: key,
+        KeyMarker: keyMarker,
+        UploadIdMarker: uploadIdMarker,
+      }),
+    );
     for (const upload of page.Uploads ?? []) {
       if (upload.Key !== key || upload.UploadId === undefined) continue;
-      await deps.s3.send(
-        new AbortMultipartUploadCommand({ Bucket: deps.config.bucketName, Key: key, UploadId: upload.UploadId }),
-      );
+      await abortMultipartUpload(deps, { key, uploadId: upload.UploadId });
       aborted++;
     }
     if (!page.IsTruncated) return aborted;

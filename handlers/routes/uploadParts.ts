@@ -1,7 +1,7 @@
 // The owner's side of a multipart upload (API.md v1.1 "Large files"): part URLs, the parts S3 already holds
 // (to resume), and completion after checking every part against what S3 holds.
 import { Deps } from "../deps";
-import { conflict, gone, invalidRequest, notFound } from "../errors";
+import { conflict, gone, HttpError, invalidRequest, notFound } from "../errors";
 import { ApiRequest, ApiResponse, parseJsonObject } from "../http";
 import {
   completeMultipartUpload,
@@ -112,6 +112,33 @@ function firstBadPart(
   return undefined;
 }
 
+/** The part S3 names in its error (digits only: nothing else of S3's answer reaches the client), or "a part". */
+function partNamedIn(e: Error): string {
+  const n = (e as { PartNumber?: unknown }).PartNumber;
+  return typeof n === "string" && /^\d{1,5}$/.test(n) ? `part ${n}` : "a part";
+}
+
+/** S3's refusals of CompleteMultipartUpload, as the client's error: the parts or the upload changed after the
+ *  ListParts check (a part uploaded again, a concurrent complete or abort). Nothing was written, so a retry works. */
+function refusedCompletion(e: unknown): HttpError | undefined {
+  if (!(e instanceof Error)) return undefined;
+  const relist = "list the parts (GET /uploads/{id}/parts), upload again any that changed, then complete again";
+  switch (e.name) {
+    case "NoSuchUpload":
+      return conflict("This upload is no longer open (completed or aborted).");
+    case "InvalidPart":
+      return invalidRequest(`${partNamedIn(e)} is not the part S3 holds (uploaded again meanwhile?): ${relist}.`);
+    case "EntityTooSmall":
+      return invalidRequest(
+        `${partNamedIn(e)} is smaller than S3's 5 MiB minimum for every part but the last: ${relist}.`,
+      );
+    case "InvalidPartOrder":
+      return invalidRequest(`S3 refused the order of the parts: ${relist}.`);
+    default:
+      return undefined;
+  }
+}
+
 /** POST /uploads/{id}/complete: checks the parts against ListParts, then CompleteMultipartUpload. */
 export async function completeUpload(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
   const body = parseJsonObject(request);
@@ -124,8 +151,7 @@ export async function completeUpload(request: ApiRequest, deps: Deps): Promise<A
     if (problem !== undefined) throw invalidRequest(problem);
     await completeMultipartUpload(deps, target, stored);
   } catch (e) {
-    if (isNoSuchUpload(e)) throw conflict("This upload is no longer open (completed or aborted).");
-    throw e;
+    throw refusedCompletion(e) ?? e;
   }
   if (!(await markMultipartCompleted(deps, record.id, deps.now().toISOString()))) {
     throw conflict("This upload was completed or deleted by another request.");

@@ -2,7 +2,12 @@
 // its upload was left open (parts in S3) or completed.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { ListPartsCommand } from "@aws-sdk/client-s3";
+import {
+  CreateMultipartUploadCommand,
+  ListMultipartUploadsCommand,
+  ListPartsCommand,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
 import { runCleanup } from "../../handlers/cleanup";
 import { Deps } from "../../handlers/deps";
 import { createLogger } from "../../handlers/log";
@@ -74,6 +79,31 @@ describe("clean-up of multipart shares against real local S3 and DynamoDB server
         (e: Error) => e.name,
       );
     assert.equal(listed, "NoSuchUpload", "the upload's parts were aborted");
+  });
+
+  it("aborts every open upload of a pending multipart share's key at its expiry, also one begun outside the record: ListMultipartUploads is then empty", async () => {
+    const { id, send } = await startUpload();
+    await send(1);
+    const deps = env.api().deps;
+    const record = await getRecord(deps, keyNameFor(id));
+    assert.ok(record?.multipart);
+    const Bucket = deps.config.bucketName;
+    const Key = record.fileKey;
+    // A second upload of the same key that the record knows nothing of, with a part in it.
+    const stray = await deps.s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+    await deps.s3.send(new UploadPartCommand({ Bucket, Key, UploadId: stray.UploadId, PartNumber: 1, Body: "x" }));
+    const open = async () =>
+      ((await deps.s3.send(new ListMultipartUploadsCommand({ Bucket, Prefix: Key }))).Uploads ?? []).map(
+        (u) => u.UploadId,
+      );
+    assert.deepEqual((await open()).sort(), [record.multipart.uploadId, stray.UploadId].sort());
+
+    const report = await runCleanup(later(121), { limit: 100, log });
+    const removal = report.removed.find((r) => r.file === deps.fingerprint(keyNameFor(id)));
+    assert.equal(removal?.reason, "expired");
+    assert.equal(removal?.abortedUploads, 2, "the record's upload and the stray one");
+    assert.deepEqual(await open(), [], "no upload of the key is left open");
+    assert.equal(await getRecord(deps, keyNameFor(id)), undefined);
   });
 
   it("removes a completed multipart share's object and record at its expiry", async () => {

@@ -89,4 +89,34 @@ describe("deleting every version of a key (SDK middleware fake, not S3: call sha
       [{ Bucket: "fileshare-test", Key: KEY, UploadId: "u1" }],
     );
   });
+
+  it("fails when S3 refuses to list multipart uploads, even with NotImplemented: no failure passes for 'no uploads'", async () => {
+    const { s3 } = fakeS3(({ command }) => {
+      if (command === "ListMultipartUploadsCommand") {
+        throw Object.assign(new Error("not implemented"), { name: "NotImplemented" });
+      }
+      return {};
+    });
+    await assert.rejects(abortMultipartUploads(depsWith(s3), KEY), { name: "NotImplemented" });
+  });
+
+  it("counts an upload that was completed or aborted between the listing and its abort (NoSuchUpload) and goes on", async () => {
+    const { s3, calls } = fakeS3(({ command, input }) => {
+      if (command === "ListMultipartUploadsCommand") {
+        return {
+          Uploads: [
+            { Key: KEY, UploadId: "gone" },
+            { Key: KEY, UploadId: "open" },
+          ],
+        };
+      }
+      if (input["UploadId"] === "gone") throw Object.assign(new Error("gone"), { name: "NoSuchUpload" });
+      return {};
+    });
+    assert.equal(await abortMultipartUploads(depsWith(s3), KEY), 2);
+    assert.deepEqual(
+      calls.filter((c) => c.command === "AbortMultipartUploadCommand").map((c) => c.input["UploadId"]),
+      ["gone", "open"],
+    );
+  });
 });

@@ -2,7 +2,7 @@
 // signature-checking local S3 and the records in dynalite.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { ListPartsCommand } from "@aws-sdk/client-s3";
+import { CreateMultipartUploadCommand, ListMultipartUploadsCommand, ListPartsCommand } from "@aws-sdk/client-s3";
 import type { S3Event } from "aws-lambda";
 import { completeMultipartUpload, listParts, signPart } from "../../handlers/multipart";
 import { handleObjectCreated } from "../../handlers/objectCreated";
@@ -214,13 +214,21 @@ describe("multipart uploads through the API with the real local S3 and DynamoDB"
     }
   });
 
-  it("DELETE on an open upload aborts it: no parts and no upload are left in S3", async () => {
+  it("DELETE on an open upload aborts it and any other upload of its key: no parts and no upload are left in S3", async () => {
     const api = env.api();
     const { id, owner, call } = await start(api);
     await sendParts(call, [1, 2]);
-    const uploadId = (await getRecord(api.deps, keyNameFor(id)))?.multipart?.uploadId;
+    const record = await getRecord(api.deps, keyNameFor(id));
+    const uploadId = record?.multipart?.uploadId;
+    const Bucket = config.bucketName;
+    const Key = record!.fileKey;
+    await api.deps.s3.send(new CreateMultipartUploadCommand({ Bucket, Key })); // begun outside the record
+    const open = async () =>
+      ((await api.deps.s3.send(new ListMultipartUploadsCommand({ Bucket, Prefix: Key }))).Uploads ?? []).length;
+    assert.equal(await open(), 2);
     const deleted = await api.request("DELETE", `/files/${id}`, { headers: owner });
     assert.equal(deleted.status, 204);
+    assert.equal(await open(), 0, "ListMultipartUploads shows no upload of the key");
     await assert.rejects(
       api.deps.s3.send(new ListPartsCommand({ Bucket: config.bucketName, Key: fileKeyFor(id), UploadId: uploadId })),
       (e: Error) => e.name === "NoSuchUpload",
