@@ -99,14 +99,22 @@ const isConditionFailure = (e: unknown) => e instanceof Error && e.name === "Con
 
 /** Stores a new record; fails rather than overwrite an existing one. */
 export async function putRecord(deps: Deps, record: FileRecord): Promise<void> {
-  await deps.db.send(
-    new PutCommand({
-      TableName: deps.config.tableName,
-      Item: record,
-      ConditionExpression: "attribute_not_exists(#id)",
-      ExpressionAttributeNames: { "#id": TABLE_KEY },
-    }),
-  );
+  try {
+    await deps.db.send(
+      new PutCommand({
+        TableName: deps.config.tableName,
+        Item: record,
+        ConditionExpression: "attribute_not_exists(#id)",
+        ExpressionAttributeNames: { "#id": TABLE_KEY },
+      }),
+    );
+  } catch (e) {
+    // The SDK retries a write whose answer was lost (a 5xx or a timeout after DynamoDB wrote it): the retry then
+    // finds the item and fails its condition. Ours, if it holds our delete token's hash (128 random bits each).
+    if (!isConditionFailure(e)) throw e;
+    const stored = await getRecord(deps, record.id);
+    if (stored?.deleteTokenHash !== record.deleteTokenHash) throw e;
+  }
 }
 
 /** Reads a record (strongly consistent, so a just-confirmed upload is seen at once). */
