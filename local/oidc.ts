@@ -172,7 +172,15 @@ export async function startLocalIssuer(options: IssuerOptions): Promise<LocalIss
         },
         interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
         // Revocation as Cognito's /oauth2/revoke: a signed-out refresh token stops working.
-        features: { devInteractions: { enabled: false }, revocation: { enabled: true } },
+        features: {
+          devInteractions: { enabled: false },
+          // As Cognito: a client revokes only the tokens issued to it.
+          revocation: {
+            enabled: true,
+            allowedPolicy: async (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) =>
+              token.clientId === client.clientId,
+          },
+        },
         // Cognito's defaults are 60 minutes; tests shorten them to see the page's silent refresh.
         // Interaction and Grant stated too (oidc-provider's own values), so that it does not print a notice for each.
         ttl: {
