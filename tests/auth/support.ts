@@ -103,3 +103,17 @@ export async function share(
   await server.backends.idle();
   return created.json;
 }
+
+/** Asks the local issuer for fresh tokens with a refresh token; the status (400 once the token was revoked). */
+export async function refreshStatus(
+  server: LocalServer,
+  refreshToken: string,
+): Promise<{ status: number; error?: string }> {
+  const issuer = server.issuer!;
+  const res = await fetch(issuer.tokenEndpoint, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: issuer.clientId }),
+  });
+  return { status: res.status, error: ((await res.json()) as { error?: string }).error };
+}
