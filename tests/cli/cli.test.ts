@@ -2,7 +2,6 @@
 // against the local gateway, the signature-checking local S3 and dynalite: upload (killed mid-way, then
 // resumed), download with SHA-256 verification, info, delete, and the exit codes of its one-line errors.
 import assert from "node:assert/strict";
-import { ChildProcess, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,16 +9,9 @@ import { join } from "node:path";
 import { createGateway, Gateway } from "../../local/gateway";
 import { Backends, startBackends } from "../../local/backends";
 import { testConfig } from "../support/harness";
+import { startCli } from "./process";
 
 const MIB = 1024 * 1024;
-const CLI = join(__dirname, "..", "..", "cli", "fileshare.js");
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe("fileshare CLI as a child process against the local servers", function () {
   this.timeout(180_000);
@@ -47,26 +39,8 @@ describe("fileshare CLI as a child process against the local servers", function 
     await rm(dir, { recursive: true, force: true });
   });
 
-  function start(args: string[], extraEnv: Record<string, string> = {}): { child: ChildProcess; done: Promise<Run> } {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: {
-        ...process.env,
-        FILESHARE_CONFIG_DIR: join(dir, "config"),
-        FILESHARE_RETRY_BASE_MS: "20",
-        FILESHARE_API: "",
-        ...extraEnv,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout?.on("data", (c) => (stdout += c));
-    child.stderr?.on("data", (c) => (stderr += c));
-    const done = new Promise<Run>((resolve) =>
-      child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })),
-    );
-    return { child, done };
-  }
+  const start = (args: string[], env: Record<string, string> = {}) =>
+    startCli(args, { FILESHARE_CONFIG_DIR: join(dir, "config"), ...env });
   const run = (args: string[], env?: Record<string, string>) => start(args, env).done;
 
   async function stateFiles(): Promise<string[]> {

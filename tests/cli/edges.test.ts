@@ -1,7 +1,6 @@
 // The `fileshare` CLI where downloads go wrong on the user's side, as a child process: an output path that cannot
 // be written must not cost a download, and Ctrl-C must not leave half a file behind.
 import assert from "node:assert/strict";
-import { ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer, Server } from "node:http";
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
@@ -12,35 +11,8 @@ import { createGateway, Gateway } from "../../local/gateway";
 import { Backends, startBackends } from "../../local/backends";
 import { stateKey } from "../../cli/state";
 import { testConfig } from "../support/harness";
-
-const CLI = join(__dirname, "..", "..", "cli", "fileshare.js");
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function start(args: string[], env: Record<string, string>): { child: ChildProcess; done: Promise<Run> } {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, FILESHARE_RETRY_BASE_MS: "20", FILESHARE_API: "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (c) => (stdout += c));
-  child.stderr?.on("data", (c) => (stderr += c));
-  const done = new Promise<Run>((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
-  return { child, done };
-}
-
-async function until(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { waitFor } from "../support/wait";
+import { startCli } from "./process";
 
 describe("fileshare CLI downloads that fail on the user's side (child process)", function () {
   this.timeout(120_000);
@@ -66,19 +38,19 @@ describe("fileshare CLI downloads that fail on the user's side (child process)",
       const env = { FILESHARE_CONFIG_DIR: join(dir, "config"), FILESHARE_API: api };
       const path = join(dir, "once.bin");
       await writeFile(path, randomBytes(1000));
-      const up = await start(["upload", path, "--max-downloads", "1"], env).done;
+      const up = await startCli(["upload", path, "--max-downloads", "1"], env).done;
       assert.equal(up.code, 0, up.stderr);
       const link = /^link: (\S+)$/m.exec(up.stdout)?.[1] as string;
       await backends.idle();
 
-      const bad = await start(["download", link, "-o", join(dir, "no", "such", "folder", "x.bin")], env).done;
+      const bad = await startCli(["download", link, "-o", join(dir, "no", "such", "folder", "x.bin")], env).done;
       assert.equal(bad.code, 2, bad.stderr);
       assert.match(bad.stderr, /^fileshare: .*no[/\\]such[/\\]folder.*\n$/);
       assert.equal(bad.stderr.split("\n").length, 2, "one line");
 
-      const info = await start(["info", link], env).done;
+      const info = await startCli(["info", link], env).done;
       assert.equal(JSON.parse(info.stdout).downloadsRemaining, 1, "the failed attempt used no download");
-      const good = await start(["download", link, "-o", join(dir, "once-copy.bin")], env).done;
+      const good = await startCli(["download", link, "-o", join(dir, "once-copy.bin")], env).done;
       assert.equal(good.code, 0, good.stderr);
     });
 
@@ -93,7 +65,7 @@ describe("fileshare CLI downloads that fail on the user's side (child process)",
         join(config, "uploads", `${stateKey(path, info.size, info.mtimeMs)}.json`),
         JSON.stringify(saved),
       );
-      const up = await start(["upload", path], { FILESHARE_CONFIG_DIR: config, FILESHARE_API: api }).done;
+      const up = await startCli(["upload", path], { FILESHARE_CONFIG_DIR: config, FILESHARE_API: api }).done;
       assert.equal(up.code, 0, up.stderr);
       assert.match(up.stdout, /^link: /m);
     });
@@ -101,7 +73,7 @@ describe("fileshare CLI downloads that fail on the user's side (child process)",
       const config = join(dir, "config-parallel");
       const path = join(dir, "parallel.bin");
       await writeFile(path, randomBytes(2000));
-      const up = await start(["upload", path], {
+      const up = await startCli(["upload", path], {
         FILESHARE_CONFIG_DIR: config,
         FILESHARE_API: api,
         FILESHARE_PARALLEL: "four",
@@ -151,10 +123,10 @@ describe("fileshare CLI downloads that fail on the user's side (child process)",
       const out = join(dir, "stalled");
       await rm(out, { recursive: true, force: true });
       await mkdir(out);
-      const run = start(["download", id, "--api", api, "-o", out], { FILESHARE_CONFIG_DIR: join(dir, "config2") });
-      await until(
+      const run = startCli(["download", id, "--api", api, "-o", out], { FILESHARE_CONFIG_DIR: join(dir, "config2") });
+      await waitFor(
         async () => ((await stat(join(out, "stalled.bin.fileshare-partial")).catch(() => undefined))?.size ?? 0) > 0,
-        "the partial file to receive bytes",
+        { timeoutMs: 30_000, what: "the partial file to receive bytes" },
       );
       run.child.kill("SIGINT");
       const result = await run.done;

@@ -2,7 +2,6 @@
 // gateway, S3, DynamoDB and OIDC issuer): login through the loopback callback (the issuer's sign-in page driven
 // as a browser would), list with paging, password shares up and down, FILESHARE_TOKEN, logout.
 import assert from "node:assert/strict";
-import { ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
@@ -13,15 +12,9 @@ import { LocalServer } from "../../local/server";
 import { followSignIn } from "../../local/signIn";
 import { refreshStatus, startSignedInStack, tokenFor } from "../auth/support";
 import { waitFor } from "../support/wait";
+import { Run, startCli } from "./process";
 
-const CLI = join(__dirname, "..", "..", "cli", "fileshare.js");
 const PASSWORD = "correct horse battery";
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** A port nothing listens on right now. */
 function freePort(): Promise<number> {
@@ -52,26 +45,14 @@ describe("fileshare CLI with sign-in: login, list, passwords, logout (child proc
     await rm(dir, { recursive: true, force: true });
   });
 
-  function start(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<Run> } {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: {
-        ...process.env,
-        FILESHARE_CONFIG_DIR: join(dir, "config"),
-        FILESHARE_RETRY_BASE_MS: "20",
-        FILESHARE_API: api,
-        FILESHARE_TOKEN: "",
-        FILESHARE_PASSWORD: "",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+  const start = (args: string[], env: Record<string, string> = {}) =>
+    startCli(args, {
+      FILESHARE_CONFIG_DIR: join(dir, "config"),
+      FILESHARE_API: api,
+      FILESHARE_TOKEN: "",
+      FILESHARE_PASSWORD: "",
+      ...env,
     });
-    let stdout = "";
-    let stderr = "";
-    child.stdout?.on("data", (c) => (stdout += c));
-    child.stderr?.on("data", (c) => (stderr += c));
-    const done = new Promise<Run>((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
-    return { child, done };
-  }
   const run = (args: string[], env?: Record<string, string>) => start(args, env).done;
   const linkOf = (r: Run) => /^link: (\S+)$/m.exec(r.stdout)?.[1] as string;
 
