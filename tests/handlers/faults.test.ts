@@ -1,5 +1,6 @@
 // Fault injection on every route: S3 or DynamoDB away (connection reset) or throttling, from each of the route's
-// calls to that service on (mid-flow), through a proxy in front of the real local servers. Each request must end
+// calls to that service on (mid-flow), through a proxy in front of the real local servers. The calls are counted
+// on a run without faults first, so a route that gains or loses a call is still faulted at every one of them. Each request must end
 // 503 Unavailable with the fixed API.md body (or succeed after the SDK's own retry), leave nothing half-written,
 // and the same request must succeed once the dependency is back.
 import assert from "node:assert/strict";
@@ -21,8 +22,6 @@ type Service = "s3" | "dynamodb";
 type Run = (faulty: Api) => Promise<{ status: number; body?: string }>;
 interface Case {
   route: string;
-  /** The route's calls to each service on its success path. */
-  calls: Record<Service, number>;
   success: number;
   prepare(api: Api): Promise<{ run: Run; check(failed: boolean): Promise<void> }>;
 }
@@ -71,7 +70,6 @@ describe("Fault injection: S3 and DynamoDB away or throttling, mid-flow, on ever
   const cases: Case[] = [
     {
       route: "POST /uploads",
-      calls: { s3: 0, dynamodb: 1 },
       success: 201,
       prepare: async () => {
         const before = await count();
@@ -83,7 +81,6 @@ describe("Fault injection: S3 and DynamoDB away or throttling, mid-flow, on ever
     },
     {
       route: "GET /files/{id}",
-      calls: { s3: 0, dynamodb: 1 },
       success: 200,
       prepare: async (a) => {
         const { id } = await a.share(bytesOf(11));
@@ -92,7 +89,6 @@ describe("Fault injection: S3 and DynamoDB away or throttling, mid-flow, on ever
     },
     {
       route: "POST /files/{id}/download",
-      calls: { s3: 0, dynamodb: 1 },
       success: 200,
       prepare: async (a) => {
         const { id } = await a.share(bytesOf(11), { maxDownloads: 5 });
@@ -109,7 +105,6 @@ describe("Fault injection: S3 and DynamoDB away or throttling, mid-flow, on ever
     },
     {
       route: "DELETE /files/{id}",
-      calls: { s3: 1, dynamodb: 3 },
       success: 204,
       prepare: async (a) => {
         const { id, deleteToken } = await a.share(bytesOf(11));
@@ -129,7 +124,6 @@ describe("Fault injection: S3 and DynamoDB away or throttling, mid-flow, on ever
     },
     {
       route: "S3 ObjectCreated",
-      calls: { s3: 1, dynamodb: 2 },
       success: 200,
       prepare: async (a) => {
         captured = [];
@@ -171,17 +165,35 @@ describe("Fault injection: S3 and DynamoDB away or throttling, mid-flow, on ever
     { name: "DynamoDB throttles once", service: "dynamodb", kind: "throttle", times: 1 },
   ];
 
+  /** The route's calls to each service on its success path, counted by the proxies on a run without faults. */
+  async function countCalls(c: Case): Promise<Record<Service, number>> {
+    const { run, check } = await c.prepare(api);
+    proxies.s3.count();
+    proxies.dynamodb.count();
+    const reply = await run(faulty);
+    assert.equal(reply.status, c.success, `the run without faults: ${reply.body}`);
+    await check(false);
+    return { s3: proxies.s3.seen, dynamodb: proxies.dynamodb.seen };
+  }
+
   for (const c of cases) {
     it(`${c.route}: 503 with the API.md body or retried to success, nothing half-written, works after recovery`, async () => {
       const expected = unavailable();
+      const calls = await countCalls(c);
+      assert.ok(calls.dynamodb > 0, "every route reads or writes its record");
+      (matrix[c.route] ??= {})["calls"] = `S3 ${calls.s3}, DynamoDB ${calls.dynamodb}`;
       for (const fault of faults) {
         // From each of the route's calls to that service on; a service the route does not call cannot hurt it.
-        for (let from = 0; from < Math.max(1, c.calls[fault.service]); from++) {
-          const label = `${fault.name}${c.calls[fault.service] > 1 ? ` from call ${from + 1}` : ""}`;
+        for (let from = 0; from < Math.max(1, calls[fault.service]); from++) {
+          const label = `${fault.name}${calls[fault.service] > 1 ? ` from call ${from + 1}` : ""}`;
           const { run, check } = await c.prepare(api);
-          proxies[fault.service].arm(fault.kind, from, fault.times);
+          const proxy = proxies[fault.service];
+          proxy.arm(fault.kind, from, fault.times);
           const reply = await run(faulty);
-          proxies[fault.service].heal();
+          proxy.heal();
+          // A fault point the run never reached would pass without testing anything.
+          if (calls[fault.service] > 0) assert.ok(proxy.injected > 0, `${label}: the fault was never injected`);
+          else assert.equal(proxy.injected, 0, `${label}: the route called a service it did not call before`);
           const failed = reply.status !== c.success;
           if (failed) {
             assert.equal(reply.status, 503, `${label}: ${reply.body}`);
@@ -190,7 +202,7 @@ describe("Fault injection: S3 and DynamoDB away or throttling, mid-flow, on ever
                 error: { code: "Unavailable", message: expected.message },
               });
             }
-          } else if (c.calls[fault.service] > 0 && fault.times === Infinity) {
+          } else if (calls[fault.service] > 0 && fault.times === Infinity) {
             assert.fail(`${label}: a dependency that never answers cannot give ${reply.status}`);
           }
           await check(failed);
@@ -198,9 +210,9 @@ describe("Fault injection: S3 and DynamoDB away or throttling, mid-flow, on ever
             const again = await run(faulty);
             assert.equal(again.status, c.success, `${label}: the same request after recovery: ${again.body}`);
           }
-          (matrix[c.route] ??= {})[label] = failed
+          matrix[c.route]![label] = failed
             ? "503, then ok"
-            : c.calls[fault.service] === 0
+            : calls[fault.service] === 0
               ? "ok (no call)"
               : "retried, ok";
         }

@@ -8,8 +8,10 @@ import { closeServer, listenOnLoopback } from "../../local/listen";
 export type FaultKind = "down" | "throttle";
 
 export class FaultProxy {
-  /** Requests seen since the last `arm`. */
+  /** Requests seen since the last `arm` (or `count`). */
   seen = 0;
+  /** Requests failed on purpose since the last `arm`: 0 after a run means the fault point was never reached. */
+  injected = 0;
   private failFrom = Infinity;
   private failures = 0;
   private kind: FaultKind = "down";
@@ -26,6 +28,7 @@ export class FaultProxy {
       const index = p.seen++;
       if (index >= p.failFrom && p.failures > 0) {
         p.failures--;
+        p.injected++;
         if (p.kind === "down") return void req.socket.destroy();
         req.resume();
         if (service === "dynamodb") {
@@ -60,8 +63,16 @@ export class FaultProxy {
   arm(kind: FaultKind, from: number, count = Infinity): void {
     this.kind = kind;
     this.seen = 0;
+    this.injected = 0;
     this.failFrom = from;
     this.failures = count;
+  }
+
+  /** Lets everything through and counts from zero: `seen` then says how many calls a run made. */
+  count(): void {
+    this.heal();
+    this.seen = 0;
+    this.injected = 0;
   }
 
   /** Lets everything through again. */
