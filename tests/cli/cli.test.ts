@@ -191,14 +191,20 @@ describe("fileshare CLI as a child process against the local servers", function 
   });
 
   it("answers bad usage with exit 2 and one line, and an unreachable API with exit 4", async () => {
+    /** stderr is exactly one line starting with "fileshare: ". */
+    const oneLine = (stderr: string) => assert.match(stderr, /^fileshare: [^\n]+\n$/, `one line: ${stderr}`);
     const usage = await run(["upload", join(dir, "missing.bin"), "--api", api]);
     assert.equal(usage.code, 2);
     assert.equal(usage.stderr, `fileshare: ${join(dir, "missing.bin")} is not a readable file.\n`);
     const badOption = await run(["upload", "x", "--expires", "soon"]);
     assert.equal(badOption.code, 2);
-    const path = join(dir, "small.txt");
+    oneLine(badOption.stderr);
+    // Its own file: a test that runs alone must not need one an earlier test wrote.
+    const path = join(dir, "unsent.txt");
+    await writeFile(path, randomBytes(100));
     const down = await run(["upload", path, "--api", "http://127.0.0.1:9/"], { FILESHARE_RETRY_BASE_MS: "1" });
     assert.equal(down.code, 4, down.stderr);
     assert.match(down.stderr, /^fileshare: Cannot reach the API/);
+    oneLine(down.stderr);
   });
 });
