@@ -7,7 +7,7 @@ import { request } from "node:http";
 import { connect } from "node:net";
 import { Deps } from "../../handlers/deps";
 import { Logger } from "../../handlers/log";
-import { ROUTES } from "../../handlers/routeTable";
+import { Route, ROUTES } from "../../handlers/routeTable";
 import { createGateway, Gateway } from "../../local/gateway";
 import { testConfig } from "../support/harness";
 import { waitFor } from "../support/wait";
@@ -39,7 +39,7 @@ describe("local gateway: routing and the proxy event", () => {
   let gateway: Gateway;
   let port: number;
   let events: APIGatewayProxyEvent[];
-  let invoke: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+  let invoke: (event: APIGatewayProxyEvent, route: Route) => Promise<APIGatewayProxyResult>;
   let logged: { level: string; message: string }[];
   const deps = { config: testConfig() } as Deps;
 
@@ -47,7 +47,7 @@ describe("local gateway: routing and the proxy event", () => {
   const log: Logger = { info: record("info"), warn: record("warn"), error: record("error") };
 
   before(async () => {
-    gateway = createGateway({ deps: () => deps, log, invoke: (_route, event) => invoke(event) });
+    gateway = createGateway({ deps: () => deps, log, invoke: (route, event) => invoke(event, route) });
     port = await gateway.listen(0);
   });
 
@@ -187,10 +187,23 @@ describe("local gateway: routing and the proxy event", () => {
     }
   });
 
-  it("serves every route of the table", async () => {
+  it("runs each route of the table for its own method and path, and answers with what that route returned", async () => {
+    // Each answer names the route that produced it, so a request handed to the wrong route (or answered by the
+    // gateway itself) shows.
+    invoke = async (event, route) => {
+      events.push(event);
+      return { statusCode: 200, headers: { "Content-Type": "application/json" }, body: JSON.stringify(route) };
+    };
     for (const route of ROUTES) {
       const path = route.path.replace("{id}", ID);
-      assert.equal((await send(port, route.method, path)).status, 200, `${route.method} ${path}`);
+      const label = `${route.method} ${path}`;
+      events = [];
+      const answer = await send(port, route.method, path);
+      assert.equal(answer.status, 200, label);
+      assert.deepEqual(JSON.parse(answer.body), JSON.parse(JSON.stringify(route)), `${label} ran its own route`);
+      assert.equal(events.length, 1, `${label}: one invocation`);
+      assert.equal(events[0]?.httpMethod, route.method, label);
+      assert.equal(events[0]?.resource, route.path, label);
     }
   });
 });
