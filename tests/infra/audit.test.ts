@@ -5,10 +5,25 @@ import assert from "node:assert/strict";
 import { parseSettings, SettingsError } from "../../config/parse";
 import { loadConfig } from "../../infra/config";
 import { FileShare } from "../../infra/fileshare";
-import { KEY_ADMIN_ACTIONS } from "../../infra/audit";
 import { ACCOUNT_ID, buildStack, MockedRun, policyDocuments, runMocked, stackConfigText, STACKS } from "./mocks";
 
 const REGION = "eu-west-1";
+/** The key's administration actions, written out here rather than taken from infra/audit.ts: an action added
+ *  to or dropped from the policy must show up in this list. */
+const KEY_ADMIN_ACTIONS = [
+  "kms:CancelKeyDeletion",
+  "kms:DescribeKey",
+  "kms:DisableKeyRotation",
+  "kms:EnableKeyRotation",
+  "kms:GetKeyPolicy",
+  "kms:GetKeyRotationStatus",
+  "kms:ListResourceTags",
+  "kms:PutKeyPolicy",
+  "kms:ScheduleKeyDeletion",
+  "kms:TagResource",
+  "kms:UntagResource",
+  "kms:UpdateKeyDescription",
+];
 const DETAIL_TYPES = [
   "Share Created",
   "Share Confirmed",
@@ -111,7 +126,7 @@ describe("Audit forwarding on (prod config plus auditNotifications, two emails a
         Sid: "AccountAdministersKey",
         Effect: "Allow",
         Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
-        Action: [...KEY_ADMIN_ACTIONS],
+        Action: KEY_ADMIN_ACTIONS,
         Resource: "*",
       },
       {
@@ -124,7 +139,8 @@ describe("Audit forwarding on (prod config plus auditNotifications, two emails a
       },
     ]);
     for (const s of statements) for (const a of s.Action) assert.doesNotMatch(a, /\*/);
-    assert.ok(!KEY_ADMIN_ACTIONS.some((a) => /Decrypt|Encrypt|GenerateDataKey|ReEncrypt/.test(a)), "no data use");
+    const admin = statements[0].Action as string[];
+    assert.ok(!admin.some((a) => /Decrypt|Encrypt|GenerateDataKey|ReEncrypt/.test(a)), "no data use");
   });
 
   it('has "*" resources in the key policy only (where it means "this key"), nowhere else in the program', () => {

@@ -245,11 +245,10 @@ for (const stackName of STACKS) {
     });
     it("runs cleanup on a schedule from cleanupIntervalSeconds (whole minutes), invocable only by that rule", () => {
       const rule = run.one("aws:cloudwatch/eventRule:EventRule", "fileshare-cleanup-schedule");
-      const minutes = Math.max(1, Math.ceil(run.config.settings.cleanupIntervalSeconds / 60));
-      assert.equal(
-        rule.inputs["scheduleExpression"],
-        stackName === "dev" ? "rate(1 minute)" : `rate(${minutes} minutes)`,
-      );
+      // dev's 5 s round up to AWS's smallest rate, a minute; prod keeps the default 300 s, five minutes.
+      const [seconds, expression] = stackName === "dev" ? [5, "rate(1 minute)"] : [300, "rate(5 minutes)"];
+      assert.equal(run.config.settings.cleanupIntervalSeconds, seconds);
+      assert.equal(rule.inputs["scheduleExpression"], expression);
       const target = run.one("aws:cloudwatch/eventTarget:EventTarget", "fileshare-cleanup-target");
       assert.equal(target.inputs["rule"], rule.outputs["name"]);
       assert.equal(target.inputs["arn"], fn("cleanup").outputs["arn"]);
@@ -266,19 +265,6 @@ for (const stackName of STACKS) {
             sourceArn: rule.outputs["arn"],
           },
         ],
-      );
-    });
-
-    it("gives the table a sparse KEYS_ONLY index of live shares by sweep time for the clean-up to Query", () => {
-      const table = run.one("aws:dynamodb/table:Table");
-      assert.deepEqual(table.inputs["globalSecondaryIndexes"], [
-        { name: "byOwner", hashKey: "owner", rangeKey: "createdAt", projectionType: "ALL" },
-        { name: "bySweepAt", hashKey: "sweepShard", rangeKey: "sweepAtEpoch", projectionType: "KEYS_ONLY" },
-      ]);
-      assert.deepEqual(
-        table.inputs["ttl"],
-        { attributeName: "expiresAtEpoch", enabled: true },
-        "TTL stays as backstop",
       );
     });
   });

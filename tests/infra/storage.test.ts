@@ -161,7 +161,7 @@ for (const stackName of STACKS) {
       assert.equal(inputs["rangeKey"], undefined);
     });
 
-    it("indexes shares by owner, newest first by createdAt, for GET /files (a Query, never a Scan)", () => {
+    it("indexes shares by owner, newest first by createdAt, for GET /files, and live shares by sweep time for the clean-up (Queries, never a Scan)", () => {
       assert.deepEqual(run.one(TABLE).inputs["globalSecondaryIndexes"], [
         { name: "byOwner", hashKey: "owner", rangeKey: "createdAt", projectionType: "ALL" },
         { name: "bySweepAt", hashKey: "sweepShard", rangeKey: "sweepAtEpoch", projectionType: "KEYS_ONLY" },
