@@ -8,26 +8,8 @@ import { Backends, startBackends } from "../../local/backends";
 import { createGateway, Gateway } from "../../local/gateway";
 import { testConfig } from "../support/harness";
 import { FlowClient, leaks, wholeFlow } from "../support/flow";
+import { captureStdout } from "../support/stdout";
 import { keyNameFor } from "../../handlers/ids";
-
-/** Everything written to stdout and stderr while `fn` runs, with the handlers' logs at info. */
-async function captureOutput<T>(fn: () => Promise<T>): Promise<{ result: T; text: string }> {
-  const chunks: string[] = [];
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  const level = process.env["FILESHARE_LOG_LEVEL"];
-  process.env["FILESHARE_LOG_LEVEL"] = "info";
-  const capture = ((chunk: unknown) => (chunks.push(String(chunk)), true)) as typeof process.stdout.write;
-  process.stdout.write = capture;
-  process.stderr.write = capture;
-  try {
-    return { result: await fn(), text: chunks.join("") };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-    process.env["FILESHARE_LOG_LEVEL"] = level;
-  }
-}
 
 /** A client of a gateway on `port`. */
 export function gatewayClient(port: number, backends: Backends): FlowClient {
@@ -70,23 +52,26 @@ describe("Logs hold no share id, delete token or URL signature (local gateway, r
   });
 
   it("logs a whole flow and every error path with fingerprints and route templates only", async () => {
-    const { result: secrets, text } = await captureOutput(async () => {
-      const client = gatewayClient(port, backends);
-      const secrets = await wholeFlow(client);
-      // A dependency outage on a route with an id in its path: the 503 is logged with its cause.
-      deps = {
-        ...backends.deps,
-        db: createDocumentClient({
-          region: "us-east-1",
-          credentials: LOCAL_CREDENTIALS,
-          endpoint: "http://127.0.0.1:9",
-          maxAttempts: 1,
-        }),
-      };
-      assert.equal((await client.call("GET", `/files/${secrets.ids[0]}`)).status, 503);
-      deps = backends.deps;
-      return secrets;
-    });
+    const { result: secrets, text } = await captureStdout(
+      async () => {
+        const client = gatewayClient(port, backends);
+        const secrets = await wholeFlow(client);
+        // A dependency outage on a route with an id in its path: the 503 is logged with its cause.
+        deps = {
+          ...backends.deps,
+          db: createDocumentClient({
+            region: "us-east-1",
+            credentials: LOCAL_CREDENTIALS,
+            endpoint: "http://127.0.0.1:9",
+            maxAttempts: 1,
+          }),
+        };
+        assert.equal((await client.call("GET", `/files/${secrets.ids[0]}`)).status, 503);
+        deps = backends.deps;
+        return secrets;
+      },
+      { stderr: true },
+    );
     const lines = text.split("\n").filter((l) => l.trim() !== "");
     assert.ok(lines.length >= 25, `the flow is logged (${lines.length} lines)`);
     assert.deepEqual(leaks(text, secrets), [], "secrets found in the logs");

@@ -8,6 +8,7 @@ import { handleApiEvent } from "../../handlers/http";
 import { matchPath, ROUTES } from "../../handlers/routeTable";
 import { Backends, startBackends } from "../../local/backends";
 import { proxyEvent } from "../../local/events";
+import { captureStdout } from "./stdout";
 
 /** Limits small enough for tests to reach; every other setting is the schema's default. */
 const TEST_SETTINGS = {
@@ -145,16 +146,12 @@ export function bytesOf(n: number, seed = 7): Buffer {
 /** Runs `fn` with the handlers' logs on and returns what they wrote, one parsed JSON object per line. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function captureLogs<T>(fn: () => Promise<T>): Promise<{ result: T; entries: any[] }> {
-  const lines: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  const level = process.env["FILESHARE_LOG_LEVEL"];
-  process.env["FILESHARE_LOG_LEVEL"] = "info";
-  process.stdout.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
-  try {
-    const result = await fn();
-    return { result, entries: lines.map((l) => JSON.parse(l)) };
-  } finally {
-    process.stdout.write = write;
-    process.env["FILESHARE_LOG_LEVEL"] = level;
-  }
+  const { result, text } = await captureStdout(fn);
+  return {
+    result,
+    entries: text
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => JSON.parse(line)),
+  };
 }
