@@ -34,9 +34,19 @@ function lastValues(values: Record<string, string[]>): Record<string, string> {
   );
 }
 
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** requestContext.requestTime as API Gateway writes it (CLF), e.g. "20/Feb/2018:22:48:57 +0000". */
+function requestTime(at: Date): string {
+  const two = (n: number) => String(n).padStart(2, "0");
+  const day = `${two(at.getUTCDate())}/${MONTHS[at.getUTCMonth()]}/${at.getUTCFullYear()}`;
+  return `${day}:${two(at.getUTCHours())}:${two(at.getUTCMinutes())}:${two(at.getUTCSeconds())} +0000`;
+}
+
 /** An API Gateway REST proxy event for one HTTP call. */
 export function proxyEvent(call: HttpCall): APIGatewayProxyEvent {
   const requestId = randomUUID();
+  const now = new Date();
   const multiValueHeaders = allValues(call.headers);
   const headers = lastValues(multiValueHeaders);
   const multiValueQuery = call.query && Object.keys(call.query).length > 0 ? allValues(call.query) : null;
@@ -78,7 +88,8 @@ export function proxyEvent(call: HttpCall): APIGatewayProxyEvent {
       path: call.stage === undefined ? call.path : `/${call.stage}${call.path}`,
       stage: call.stage ?? "local",
       requestId,
-      requestTimeEpoch: Date.now(),
+      requestTime: requestTime(now),
+      requestTimeEpoch: now.getTime(),
       resourceId: "local",
       resourcePath: call.resource,
     },
