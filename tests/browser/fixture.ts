@@ -5,22 +5,11 @@
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { Browser, BrowserContext, chromium, ConsoleMessage, Page } from "playwright-core";
+import { Browser, BrowserContext, ConsoleMessage, Page } from "playwright-core";
 import { LocalServer, startLocal } from "../../local/server";
 import { loadSettings } from "../../local/settings";
-import { findChromium } from "../support/browser";
+import { sharedChromium } from "../support/browser";
 
-/** The flags FACTS.md found to work headless on these machines. */
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const SCREENSHOTS = join(__dirname, "..", "..", "test-output", "screenshots");
 
 /** What a suite may change: FILESHARE_* settings over the dev stack's, the issuer's token lifetime, and where
@@ -112,7 +101,8 @@ export function usePage(options: PageOptions = {}) {
   }
 
   before(async function () {
-    const executablePath = findChromium();
+    // The process's one Chromium (launched by the first browser suite); each test gets its own context below.
+    browser = await sharedChromium();
     await mkdir(screenshots, { recursive: true });
     // The dev stack's settings, whatever the environment says, but with the clean-up timer at its slowest:
     // tests move the handlers' clock to show expired shares, which a clean-up run would otherwise remove.
@@ -121,12 +111,9 @@ export function usePage(options: PageOptions = {}) {
       cleanupIntervalSeconds: 900,
     };
     server = await startLocal({ port: 0, settings, tokenTtlSeconds: options.tokenTtlSeconds });
-    // playwright's launch() gives every run a fresh temporary profile (user-data-dir) and removes it on close.
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   });
 
   after(async () => {
-    await browser?.close();
     await server?.close();
   });
 

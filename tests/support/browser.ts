@@ -2,6 +2,7 @@
 // Playwright downloads (`npx playwright-core install chromium`, also `npx playwright install chromium`), then
 // Google Chrome / Chromium where Linux and macOS put them, Debian's /usr/bin/chromium last of the Linux paths.
 import { existsSync, readdirSync } from "node:fs";
+import type { Browser } from "playwright-core";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
@@ -119,4 +120,43 @@ export function findChromium(m: Machine = thisMachine()): string {
   throw oneLine(
     `No Chromium found for the browser tests: run \`${INSTALL_COMMAND}\` (or set CHROMIUM_PATH to a Chrome or Chromium executable).`,
   );
+}
+
+/** The flags FACTS.md found to work headless on these machines. */
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+let shared: Promise<Browser> | undefined;
+
+/** One Chromium for every browser test file in this process (a launch costs seconds on a busy machine). Tests
+ *  share nothing through it: each works in its own context (its own cookies and storage), and closes it. The
+ *  browser goes with the process: playwright kills what it launched when the process exits. */
+export function sharedChromium(): Promise<Browser> {
+  if (shared === undefined) {
+    const launching = (async () => {
+      const executablePath = findChromium();
+      // Loaded here, not at the top: the finder's own tests should not pay for loading playwright.
+      const { chromium } = await import("playwright-core");
+      // launch() gives the browser a fresh temporary profile (user-data-dir) and removes it when it closes.
+      const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+      browser.on("disconnected", () => {
+        if (shared === launching) shared = undefined;
+      });
+      return browser;
+    })();
+    // A failed launch is not kept: the next file tries again (and reports its own failure).
+    launching.catch(() => {
+      if (shared === launching) shared = undefined;
+    });
+    shared = launching;
+  }
+  return shared;
 }
