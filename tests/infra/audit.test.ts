@@ -139,7 +139,7 @@ describe("Audit forwarding on (prod config plus auditNotifications, two emails a
       },
     ]);
     for (const s of statements) for (const a of s.Action) assert.doesNotMatch(a, /\*/);
-    const admin = statements[0].Action as string[];
+    const admin = (statements[0]?.Action ?? []) as string[];
     assert.ok(!admin.some((a) => /Decrypt|Encrypt|GenerateDataKey|ReEncrypt/.test(a)), "no data use");
   });
 

@@ -158,7 +158,7 @@ describe("local gateway: routing and the proxy event", () => {
     const strict = createGateway({
       deps: () => deps,
       log,
-      invoke: (_route, event) => invoke(event),
+      invoke: (route, event) => invoke(event, route),
       timeouts: { headersMs: 300, requestMs: 600, checkEveryMs: 50 },
     });
     const strictPort = await strict.listen(0);
