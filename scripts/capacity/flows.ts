@@ -194,6 +194,18 @@ export const STEPS = {
     putEvents: 1,
     kms: 0,
   },
+  /** A download of a signed-in user's share: its counter is projected into the owner index too. */
+  downloadOwned: {
+    api: 1,
+    lambda: { downloadFile: 1 },
+    dynamodb: { GetItem: 1, UpdateItem: 1 },
+    rru: 1,
+    wru: 1,
+    indexWru: { byOwner: 1 },
+    s3: { GetObject: 1 },
+    putEvents: 1,
+    kms: 0,
+  },
   /** GET /files: one page of the owner's shares (the owner holds one share here). */
   list: {
     api: 1,
@@ -233,7 +245,13 @@ export const FLOWS: Record<string, StepName[]> = {
     "delete",
   ],
   "expiry: create, PUT, confirm, then removed by a clean-up run": ["create", "put", "confirm", "cleanupIdle", "expire"],
-  "signed in: create, PUT, confirm, list": ["createSignedIn", "put", "confirmSignedIn", "list"],
+  "signed in: create, PUT, confirm, download, list": [
+    "createSignedIn",
+    "put",
+    "confirmSignedIn",
+    "downloadOwned",
+    "list",
+  ],
 };
 
 /** The sum of some steps. */

@@ -66,7 +66,11 @@ describe("capacity: the AWS calls of each flow, measured against the declared ta
     });
     deps.db = await instrumentDynamo(deps, backends.sdkEnvironment["AWS_ENDPOINT_URL_DYNAMODB"]!, meter);
     const busEndpoint = await recorder.start();
-    const client = new EventBridgeClient({ region: "us-east-1", credentials: LOCAL_CREDENTIALS, endpoint: busEndpoint });
+    const client = new EventBridgeClient({
+      region: "us-east-1",
+      credentials: LOCAL_CREDENTIALS,
+      endpoint: busEndpoint,
+    });
     const sink = eventBridgeSink(client, "fileshare-test-audit", "fileshare.test");
     deps.audit = {
       send: async (event) => {
@@ -137,7 +141,11 @@ describe("capacity: the AWS calls of each flow, measured against the declared ta
       got.map((m) => ({ steps: m.steps.join(" + "), calls: normal(total(m.steps.map((s) => STEPS[s]))) })),
       `${flow}: a step made other calls than scripts/capacity/flows.ts declares`,
     );
-    if (FLOWS[flow] !== undefined) assert.deepEqual(got.flatMap((m) => m.steps), FLOWS[flow]);
+    if (FLOWS[flow] !== undefined)
+      assert.deepEqual(
+        got.flatMap((m) => m.steps),
+        FLOWS[flow],
+      );
   }
 
   const put = async (url: string, headers: Record<string, string>, body: Buffer) => {
@@ -258,8 +266,8 @@ describe("capacity: the AWS calls of each flow, measured against the declared ta
     assertFlow("idle clean-up run");
   });
 
-  it("signed in: create, PUT, confirm, list", async () => {
-    const flow = "signed in: create, PUT, confirm, list";
+  it("signed in: create, PUT, confirm, download, list", async () => {
+    const flow = "signed in: create, PUT, confirm, download, list";
     const bytes = bytesOf(11);
     let created: Awaited<ReturnType<typeof call>> | undefined;
     await step(flow, ["createSignedIn"], async () => {
@@ -271,6 +279,11 @@ describe("capacity: the AWS calls of each flow, measured against the declared ta
     });
     const { id, uploadUrl, headers } = created!.json;
     await step(flow, ["put", "confirmSignedIn"], () => put(uploadUrl, headers, bytes));
+    await step(flow, ["downloadOwned"], async () => {
+      const d = await call("POST", `/files/${id}/download`);
+      assert.equal(d.statusCode, 200, d.body);
+      await get(d.json.downloadUrl);
+    });
     await step(flow, ["list"], async () => {
       const listed = await call("GET", "/files", { claims: true });
       assert.equal(listed.statusCode, 200, listed.body);

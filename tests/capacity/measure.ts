@@ -23,7 +23,8 @@ function valueSize(value: AttributeValue): number {
   if (value.BOOL !== undefined || value.NULL !== undefined) return 1;
   if (value.SS !== undefined) return value.SS.reduce((n, s) => n + Buffer.byteLength(s, "utf8"), 0);
   if (value.L !== undefined) return 3 + value.L.reduce((n, v) => n + 1 + valueSize(v), 0);
-  if (value.M !== undefined) return 3 + Object.entries(value.M).reduce((n, [k, v]) => n + 1 + k.length + valueSize(v), 0);
+  if (value.M !== undefined)
+    return 3 + Object.entries(value.M).reduce((n, [k, v]) => n + 1 + k.length + valueSize(v), 0);
   return 0;
 }
 
@@ -51,7 +52,8 @@ function indexEntry(item: Item | undefined, index: IndexSpec): Item | undefined 
 }
 
 const units = (entry: Item) => Math.ceil((itemSize(entry) + INDEX_ENTRY_OVERHEAD) / 1024);
-const same = (a: Item, b: Item) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+const same = (a: Item, b: Item) =>
+  JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
 
 /** The write units one table write costs an index (Developer Guide, "Provisioned throughput considerations for
  *  Global Secondary Indexes"): a put or a delete of an entry 1 write each, a changed index key a delete plus a
