@@ -172,9 +172,10 @@ export function ceilings(w: Workload, settings: Settings): Ceiling[] {
   const busiest = Object.entries(perRoute)
     .filter(([fn]) => fn !== "objectCreated" && fn !== "cleanup")
     .sort((a, b) => b[1] - a[1])[0] ?? ["createUpload", 1];
-  const s3 = s3Classes(share.s3);
-  const putRate = s3.put + (share.s3["DeleteObject"] ?? 0);
-  const getRate = (share.s3["GetObject"] ?? 0) + (share.s3["HeadObject"] ?? 0);
+  // For S3's request rates, LIST requests are GETs (HTTP GET), whatever their price class.
+  const writes = ["PutObject", "UploadPart", "CreateMultipartUpload", "CompleteMultipartUpload", "DeleteObject"];
+  const putRate = writes.reduce((n, type) => n + (share.s3[type] ?? 0), 0);
+  const getRate = sum(share.s3) - putRate;
   const out: Ceiling[] = [
     {
       what: `API Gateway stage throttle on the busiest route (${busiest[0]}, ${busiest[1]} requests a share): fileshare:apiThrottleRateLimit ${settings.apiThrottleRateLimit}/s per method`,
@@ -213,13 +214,13 @@ export function ceilings(w: Workload, settings: Settings): Ceiling[] {
       raise: "Service Quotas: Amazon DynamoDB > Table-level write throughput limit (on-demand)",
     },
     {
-      what: `S3 uploads/ prefix, ${QUOTAS.s3PrefixPutRps.value} PUT-class/s over ${putRate} a share`,
+      what: `S3 uploads/ prefix, ${QUOTAS.s3PrefixPutRps.value} PUT/POST/DELETE/s over ${putRate} a share`,
       sharesPerSecond: QUOTAS.s3PrefixPutRps.value / putRate,
       scope: "stack",
       raise: "nothing to ask for: S3 partitions a busy prefix by itself over minutes (503 SlowDown meanwhile)",
     },
     {
-      what: `S3 uploads/ prefix, ${QUOTAS.s3PrefixGetRps.value} GET/HEAD/s over ${getRate} a share`,
+      what: `S3 uploads/ prefix, ${QUOTAS.s3PrefixGetRps.value} GET/HEAD/LIST/s over ${getRate} a share`,
       sharesPerSecond: QUOTAS.s3PrefixGetRps.value / getRate,
       scope: "stack",
       raise: "nothing to ask for: S3 partitions a busy prefix by itself over minutes (503 SlowDown meanwhile)",
