@@ -18,6 +18,9 @@ export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 export const MAX_OBJECT_BYTES = 5 * 1024 ** 4;
 /** S3's smallest part (every part but the last). */
 export const MIN_PART_BYTES = 5 * 1024 ** 2;
+/** The most shards the sweep index may be spread over. The clean-up always reads every shard up to this bound
+ *  (and the legacy one), so sweepShards can be changed either way without stranding a share. */
+export const MAX_SWEEP_SHARDS = 32;
 
 /** Who needs a setting besides deploy time: `runtime` = the Lambda functions (an environment variable);
  *  `page` = also the web page, as one of its limits (only a runtime setting can be). */
@@ -316,6 +319,14 @@ export const SETTINGS = [
     default: 100,
     description: "The most shares, and the most listed objects, one clean-up run handles (1-1000).",
     check: range(1, 1000),
+    runtime: true,
+  },
+  {
+    key: "sweepShards",
+    type: "integer",
+    default: 8,
+    description: `Shards (partition keys) the clean-up's sweep index is spread over, each good for about 1,000 writes a second (1-${MAX_SWEEP_SHARDS}); the clean-up reads all ${MAX_SWEEP_SHARDS}, so changing it loses nothing.`,
+    check: range(1, MAX_SWEEP_SHARDS),
     runtime: true,
   },
   // Operations (issue 10): S3 access logs, alarms and their notification email.

@@ -1,6 +1,6 @@
 // The clean-up ("expiry means deletion"): removes shares that expired, whose last download URL expired, whose
 // upload never arrived or whose DELETE never finished, and objects that have no record. Due shares come from the
-// sparse sweep index (a Query, never a Scan); objects without a record from a bounded listing of uploads/.
+// sparse sweep index (a Query per shard, never a Scan); objects without a record from a bounded listing of uploads/.
 // Each share is claimed by one conditional write before anything is removed, so runs may overlap (a retried
 // schedule, the local timer): each thing is removed by exactly one of them. It never knows a share's id: records
 // and objects are both named by the share's key name (handlers/ids.ts). Should removing an object fail, the
@@ -13,14 +13,15 @@ import { fileKeyOf, KeyName, keyNameFromKey, UPLOAD_PREFIX } from "./ids";
 import { abortMultipartUpload } from "./multipart";
 import { headObject } from "./objects";
 import {
+  ALL_SWEEP_SHARDS,
   deleteRecordIf,
   FileRecord,
   getRecord,
   isExpired,
   SWEEP_AT_ATTRIBUTE,
   SWEEP_INDEX,
-  SWEEP_SHARD,
   SWEEP_SHARD_ATTRIBUTE,
+  sweepShardOf,
   TABLE_KEY,
 } from "./records";
 import { abortMultipartUploads, deleteAllVersions, listUploadKeys } from "./versions";
@@ -82,19 +83,45 @@ export async function runCleanup(deps: Deps, options: CleanupOptions): Promise<C
   return report;
 }
 
-/** The key names of shares due for removal, oldest first. */
+/** The key names of at most `limit` shares due for removal, oldest first: every shard (ALL_SWEEP_SHARDS, not
+ *  just those the current sweepShards writes) is read in parallel, each paged up to `limit`, then merged. */
 async function dueKeyNames(deps: Deps, limit: number): Promise<KeyName[]> {
-  const out = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.config.tableName,
-      IndexName: SWEEP_INDEX,
-      KeyConditionExpression: "#shard = :shard AND #sweep <= :now",
-      ExpressionAttributeNames: { "#shard": SWEEP_SHARD_ATTRIBUTE, "#sweep": SWEEP_AT_ATTRIBUTE },
-      ExpressionAttributeValues: { ":shard": SWEEP_SHARD, ":now": epoch(deps.now()) },
-      Limit: limit,
-    }),
-  );
-  return (out.Items ?? []).map((item) => String(item[TABLE_KEY]) as KeyName);
+  const now = epoch(deps.now());
+  const shards = await Promise.all(ALL_SWEEP_SHARDS.map((shard) => dueInShard(deps, shard, now, limit)));
+  return shards
+    .flat()
+    .sort((a, b) => a.sweepAt - b.sweepAt)
+    .slice(0, limit)
+    .map((due) => due.keyName);
+}
+
+/** The first `limit` due entries of one shard, following the Query's pages. */
+async function dueInShard(
+  deps: Deps,
+  shard: string,
+  now: number,
+  limit: number,
+): Promise<{ keyName: KeyName; sweepAt: number }[]> {
+  const due: { keyName: KeyName; sweepAt: number }[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await deps.db.send(
+      new QueryCommand({
+        TableName: deps.config.tableName,
+        IndexName: SWEEP_INDEX,
+        KeyConditionExpression: "#shard = :shard AND #sweep <= :now",
+        ExpressionAttributeNames: { "#shard": SWEEP_SHARD_ATTRIBUTE, "#sweep": SWEEP_AT_ATTRIBUTE },
+        ExpressionAttributeValues: { ":shard": shard, ":now": now },
+        Limit: limit - due.length,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      due.push({ keyName: String(item[TABLE_KEY]) as KeyName, sweepAt: Number(item[SWEEP_AT_ATTRIBUTE]) });
+    }
+    startKey = out.LastEvaluatedKey;
+  } while (startKey !== undefined && due.length < limit);
+  return due;
 }
 
 /** Takes a due share for this run: marks it `deleting` (gone for everyone from now on) unless another run holds
@@ -143,7 +170,7 @@ async function claimOrphanObject(deps: Deps, keyName: KeyName, runId: string): P
     createdAt: deps.now().toISOString(),
     // TTL removes the claim record too, should every run fail.
     expiresAtEpoch: now + CLAIM_SECONDS,
-    [SWEEP_SHARD_ATTRIBUTE]: SWEEP_SHARD,
+    [SWEEP_SHARD_ATTRIBUTE]: sweepShardOf(keyName, deps.config.sweepShards),
     [SWEEP_AT_ATTRIBUTE]: now,
     sweepClaimBy: runId,
     sweepClaimUntil: now + CLAIM_SECONDS,

@@ -2,6 +2,7 @@
 // All state changes are single conditional writes, so concurrent requests can never hand out more downloads
 // than allowed.
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { MAX_SWEEP_SHARDS } from "../config/schema";
 import { Deps } from "./deps";
 import { KeyName } from "./ids";
 
@@ -17,9 +18,23 @@ export const TTL_ATTRIBUTE = "expiresAtEpoch";
 /** The sparse index of live shares by when the clean-up should remove them (handlers/cleanup.ts queries it;
  *  never a table Scan). Only records that carry both attributes are in it. */
 export const SWEEP_INDEX = "bySweepAt";
-/** The index's partition key; every live share has the same value, so one Query returns the due ones in order. */
+/** The index's partition key: a shard derived from the key name (sweepShardOf), so that the index's writes are
+ *  spread over `sweepShards` partition keys instead of one (a partition key takes about 1,000 writes a second). */
 export const SWEEP_SHARD_ATTRIBUTE = "sweepShard";
-export const SWEEP_SHARD = "live";
+/** The one shard every share had before the index was sharded: still swept, so no older share is stranded. */
+export const LEGACY_SWEEP_SHARD = "live";
+/** Every shard value a record can carry, whatever sweepShards is or was: "0" to MAX_SWEEP_SHARDS - 1, and the
+ *  legacy one. The clean-up reads them all, so changing sweepShards (either way) loses nothing. */
+export const ALL_SWEEP_SHARDS: readonly string[] = [
+  LEGACY_SWEEP_SHARD,
+  ...Array.from({ length: MAX_SWEEP_SHARDS }, (_, i) => String(i)),
+];
+
+/** A share's sweep shard: the first 48 bits of its key name (uniform: it is a SHA-256) modulo `shards`. */
+export function sweepShardOf(keyName: KeyName, shards: number): string {
+  const bits = Buffer.from(keyName.slice(0, 8), "base64url").readUIntBE(0, 6);
+  return String(bits % Math.min(Math.max(1, shards), MAX_SWEEP_SHARDS));
+}
 /** The index's sort key: epoch seconds after which the clean-up removes the share (object versions, then record). */
 export const SWEEP_AT_ATTRIBUTE = "sweepAtEpoch";
 /** Time a record in `deleting` gets to finish its own DELETE before the clean-up takes over, in seconds. */
@@ -71,8 +86,9 @@ export interface FileRecord {
   passwordWindowEndsEpoch?: number;
   /** Lower-case emails allowed to see and download; absent = anyone with the link. */
   recipients?: string[];
-  /** Always SWEEP_SHARD: puts the record in the sweep index. */
-  sweepShard?: typeof SWEEP_SHARD;
+  /** The record's sweep shard (sweepShardOf; "live" on older records): puts the record in the sweep index.
+   *  putRecord sets it for every record that has a sweepAtEpoch. */
+  sweepShard?: string;
   /** Epoch seconds after which the clean-up removes the share (see SWEEP_INDEX). */
   sweepAtEpoch?: number;
   /** Set when the file goes up as an S3 multipart upload. */
@@ -103,7 +119,7 @@ export async function putRecord(deps: Deps, record: FileRecord): Promise<void> {
     await deps.db.send(
       new PutCommand({
         TableName: deps.config.tableName,
-        Item: record,
+        Item: withSweepShard(deps, record),
         ConditionExpression: "attribute_not_exists(#id)",
         ExpressionAttributeNames: { "#id": TABLE_KEY },
       }),
@@ -115,6 +131,12 @@ export async function putRecord(deps: Deps, record: FileRecord): Promise<void> {
     const stored = await getRecord(deps, record.id);
     if (stored?.deleteTokenHash !== record.deleteTokenHash) throw e;
   }
+}
+
+/** The record with its sweep shard, when it is to be swept. */
+function withSweepShard(deps: Pick<Deps, "config">, record: FileRecord): FileRecord {
+  if (record.sweepAtEpoch === undefined) return record;
+  return { ...record, sweepShard: sweepShardOf(record.id, deps.config.sweepShards) };
 }
 
 /** Reads a record (strongly consistent, so a just-confirmed upload is seen at once). */
@@ -226,7 +248,7 @@ export async function markDeleting(deps: Deps, keyName: KeyName, deleteTokenHash
         ExpressionAttributeValues: {
           ":deleting": "deleting",
           ":hash": deleteTokenHash,
-          ":shard": SWEEP_SHARD,
+          ":shard": sweepShardOf(keyName, deps.config.sweepShards),
           ":sweepAt": Math.floor(deps.now().getTime() / 1000) + DELETING_GRACE_SECONDS,
         },
       }),

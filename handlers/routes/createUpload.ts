@@ -8,7 +8,7 @@ import { fileKeyOf, keyNameFor } from "../ids";
 import { abortMultipartUpload, createMultipartUpload, planParts } from "../multipart";
 import { signUpload } from "../objects";
 import { hashPassword } from "../passwords";
-import { FileRecord, pendingSweepAt, putRecord, SWEEP_SHARD } from "../records";
+import { FileRecord, pendingSweepAt, putRecord } from "../records";
 import { hashToken } from "../tokens";
 import { parseUploadRequest } from "../validation";
 
@@ -53,7 +53,6 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
     record.multipart = { uploadId, ...plan, checksumSha256: upload.checksumSha256 };
     // Its part URLs may be used until the share expires: the clean-up takes it then (aborting the parts, or
     // deleting the completed object), never earlier as an abandoned single PUT.
-    record.sweepShard = SWEEP_SHARD;
     record.sweepAtEpoch = expiresAtEpoch;
     try {
       await putRecord(deps, record);
@@ -82,7 +81,6 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
   }
   // The upload URL never outlives the share it uploads to.
   const uploadExpiresIn = Math.min(deps.config.uploadUrlTtlSeconds, upload.expiresInSeconds);
-  record.sweepShard = SWEEP_SHARD;
   record.sweepAtEpoch = pendingSweepAt(expiresAtEpoch, Math.floor(now.getTime() / 1000), uploadExpiresIn);
   await putRecord(deps, record);
   const signed = await signUpload(deps, record.fileKey, record, uploadExpiresIn);

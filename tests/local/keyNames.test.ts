@@ -11,7 +11,7 @@ import { Deps } from "../../handlers/deps";
 import { fileKeyFor, keyNameFor } from "../../handlers/ids";
 import { createLogger } from "../../handlers/log";
 import { handleObjectCreated } from "../../handlers/objectCreated";
-import { SWEEP_AT_ATTRIBUTE, SWEEP_SHARD, SWEEP_SHARD_ATTRIBUTE, TABLE_KEY } from "../../handlers/records";
+import { LEGACY_SWEEP_SHARD, SWEEP_AT_ATTRIBUTE, SWEEP_SHARD_ATTRIBUTE, TABLE_KEY } from "../../handlers/records";
 import { Backends, startBackends } from "../../local/backends";
 import { createGateway, Gateway } from "../../local/gateway";
 import { testConfig } from "../support/harness";
@@ -207,7 +207,7 @@ describe("storage keys are key names: no share id in an S3 key or a table key (l
           expiresAtEpoch: now + 30,
           downloads: 0,
           deleteTokenHash: "0".repeat(64),
-          [SWEEP_SHARD_ATTRIBUTE]: SWEEP_SHARD,
+          [SWEEP_SHARD_ATTRIBUTE]: LEGACY_SWEEP_SHARD,
           [SWEEP_AT_ATTRIBUTE]: now + 30,
         },
       }),
