@@ -13,8 +13,9 @@ import { randomBytes } from "node:crypto";
 import { createLogger, describeError, fingerprint, LOG_KEY_ENV } from "../handlers/log";
 import { handleObjectCreated } from "../handlers/objectCreated";
 import { localAuditSink } from "./audit";
+import { loadAccess, LOCAL_REGION, LocalCredentials, saveAccess } from "./access";
 import { ensureFilesTable, LocalDynamo, startLocalDynamo } from "./dynamo";
-import { LOCAL_CREDENTIALS, LocalS3, startLocalS3 } from "./s3";
+import { LocalS3, startLocalS3 } from "./s3";
 
 export interface BackendOptions {
   config: RuntimeConfig;
@@ -32,6 +33,8 @@ export interface BackendOptions {
 export interface Backends {
   s3: LocalS3;
   dynamo: LocalDynamo;
+  /** The only credentials both servers accept (the data folder's, or this run's): every client takes these. */
+  credentials: LocalCredentials;
   /** The handlers' dependencies, wired to the emulators. Tests may replace `now` to move the clock. */
   deps: Deps;
   /** Environment for a process that should talk to these emulators (SDK endpoints, credentials, stack config). */
@@ -40,8 +43,6 @@ export interface Backends {
   idle(): Promise<void>;
   close(): Promise<void>;
 }
-
-const REGION = "us-east-1";
 
 /** The log key of a data folder (what FILESHARE_LOG_KEY is on AWS): made once, random, readable by its owner
  *  only, kept with the data so fingerprints stay comparable across restarts. */
@@ -63,9 +64,18 @@ export async function startBackends(options: BackendOptions): Promise<Backends> 
   // S3 must be running before the clients that point at it exist; events wait for them.
   const wired: { deps?: Deps } = {};
 
-  const dynamo = await startLocalDynamo({ path: throwaway ? undefined : join(root, "dynamodb") });
+  // Credentials and ports kept with the data (the S3 port is in every pre-signed URL handed out).
+  const access = await loadAccess(options.dataDir);
+  const { credentials } = access;
+  const dynamo = await startLocalDynamo({
+    credentials,
+    path: throwaway ? undefined : join(root, "dynamodb"),
+    port: access.dynamoPort,
+  });
   const s3 = await startLocalS3({
     directory: join(root, "s3"),
+    credentials,
+    port: access.s3Port,
     bucketName: options.config.bucketName,
     corsOrigins: [...options.config.corsOrigins, ...(options.extraCorsOrigins ?? [])],
     onObjectCreated: (event) => {
@@ -81,7 +91,13 @@ export async function startBackends(options: BackendOptions): Promise<Backends> 
       pending.add(work);
     },
   });
-  const clientOptions = { region: REGION, credentials: LOCAL_CREDENTIALS };
+  if (options.dataDir !== undefined) {
+    const ports = { s3Port: Number(new URL(s3.endpoint).port), dynamoPort: Number(new URL(dynamo.endpoint).port) };
+    if (ports.s3Port !== access.s3Port || ports.dynamoPort !== access.dynamoPort) {
+      await saveAccess(options.dataDir, { ...access, ...ports });
+    }
+  }
+  const clientOptions = { region: LOCAL_REGION, credentials };
   const logKey = await localLogKey(root);
   const deps: Deps = {
     config: options.config,
@@ -100,11 +116,12 @@ export async function startBackends(options: BackendOptions): Promise<Backends> 
   return {
     s3,
     dynamo,
+    credentials,
     deps,
     sdkEnvironment: {
-      AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",

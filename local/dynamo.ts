@@ -1,8 +1,14 @@
 // A local DynamoDB: dynalite, in-process. It has the conditional writes and ADD counters the handlers rely on;
-// it lacks TTL deletion, which is why the handlers check expiry themselves as well.
+// it lacks TTL deletion, which is why the handlers check expiry themselves as well. dynalite accepts any
+// credentials, so a front in the same server checks each request's signature against the local key pair first
+// and answers as DynamoDB does (400 MissingAuthenticationToken / UnrecognizedClient / InvalidSignature).
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTableCommand } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
-import { closeServer, listenOnLoopback } from "./listen";
+import { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { LocalCredentials } from "./access";
+import { closeServer, listenOnStablePort } from "./listen";
+import { checkSigV4, isLoopbackHost, SigV4Refusal } from "./sigv4";
 import { OWNER_INDEX, SWEEP_AT_ATTRIBUTE, SWEEP_INDEX, SWEEP_SHARD_ATTRIBUTE, TABLE_KEY } from "../handlers/records";
 
 /** The owner index as the stack defines it (infra/storage.ts): owner, newest first by createdAt, all attributes. */
@@ -21,11 +27,107 @@ export interface LocalDynamo {
   close(): Promise<void>;
 }
 
-/** Starts dynalite on 127.0.0.1; `path` keeps the data on disk, otherwise it lives in memory. */
-export async function startLocalDynamo(options: { path?: string; port?: number } = {}): Promise<LocalDynamo> {
+export interface LocalDynamoOptions {
+  /** The only key pair it accepts (local/access.ts makes one per data folder). */
+  credentials: LocalCredentials;
+  /** Keeps the data on disk here; otherwise it lives in memory. */
+  path?: string;
+  /** Listen here if free (the port it had last time), else on any free port. */
+  port?: number;
+}
+
+/** dynalite's own limit on a request body. */
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+/** DynamoDB's answer to a request it cannot authenticate (JSON 1.0, as the SDK parses it). */
+function refusalBody(refusal: SigV4Refusal | { reason: "host" }, now: Date): { __type: string; message: string } {
+  const type = (name: string) => `com.amazon.coral.service#${name}`;
+  switch (refusal.reason) {
+    case "missing":
+      return {
+        __type: type("MissingAuthenticationTokenException"),
+        message: "Request is missing Authentication Token",
+      };
+    case "unknown-key":
+      return {
+        __type: type("UnrecognizedClientException"),
+        message: "The security token included in the request is invalid.",
+      };
+    case "expired":
+      return {
+        __type: type("InvalidSignatureException"),
+        message: `Signature expired: ${refusal.signedAt} is now earlier or later than ${now.toISOString()} +/- 15 min.`,
+      };
+    case "host":
+      return {
+        __type: type("InvalidSignatureException"),
+        message: "This server answers only to 127.0.0.1: the request named another host.",
+      };
+    case "mismatch":
+      return {
+        __type: type("InvalidSignatureException"),
+        message:
+          "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+      };
+  }
+}
+
+/** Reads a request body up to `limit` bytes; undefined if it is longer. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.destroy();
+        resolve(undefined);
+      } else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+/** The authenticating front: a request dynalite sees has been signed with `credentials`. */
+function authenticated(credentials: LocalCredentials, dynaliteHandler: RequestListener): RequestListener {
+  return (req, res: ServerResponse) => {
+    void (async () => {
+      const body = await readBody(req, MAX_REQUEST_BYTES).catch(() => undefined);
+      if (body === undefined) return void res.destroy();
+      const now = new Date();
+      const refusal = isLoopbackHost(req.headers.host)
+        ? await checkSigV4(req, body, credentials, "dynamodb", now)
+        : ({ reason: "host" } as const);
+      if (refusal !== undefined) {
+        const json = JSON.stringify(refusalBody(refusal, now));
+        res.writeHead(400, {
+          "Content-Type": "application/x-amz-json-1.0",
+          "Content-Length": Buffer.byteLength(json),
+        });
+        return void res.end(json);
+      }
+      // dynalite reads the body from the request stream: hand it the bytes already read.
+      const replay = Object.assign(Readable.from([body]), {
+        method: req.method,
+        url: req.url,
+        headers: req.headers,
+        socket: req.socket,
+      });
+      dynaliteHandler(replay as unknown as IncomingMessage, res);
+    })();
+  };
+}
+
+/** Starts dynalite on 127.0.0.1 behind its authenticating front. */
+export async function startLocalDynamo(options: LocalDynamoOptions): Promise<LocalDynamo> {
   const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // Same server (its close() also closes the store), with the front as its only request listener.
+  const [handler] = server.listeners("request") as RequestListener[];
+  server.removeAllListeners("request");
+  server.on("request", authenticated(options.credentials, handler!));
   return {
-    endpoint: `http://127.0.0.1:${await listenOnLoopback(server, options.port)}`,
+    endpoint: `http://127.0.0.1:${await listenOnStablePort(server, options.port ?? 0)}`,
     close: () => closeServer(server),
   };
 }

@@ -22,3 +22,15 @@ export function closeServer(server: Server): Promise<void> {
     server.closeAllConnections();
   });
 }
+
+/** Listens on `port` if it is free, else on any free port (a URL naming the old port then stops working: a
+ *  token of the local issuer, a pre-signed URL of the local S3). */
+export async function listenOnStablePort(server: Server, port: number): Promise<number> {
+  if (port === 0) return listenOnLoopback(server, 0);
+  try {
+    return await listenOnLoopback(server, port);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE") throw e;
+    return listenOnLoopback(server, 0);
+  }
+}

@@ -88,6 +88,9 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
+  // Everything this process creates (objects, records, LevelDB files, keys) is its user's only, whatever the
+  // shell's umask: the data folder holds other people's files.
+  process.umask(0o077);
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   void main();
 }

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { createServer, IncomingMessage, ServerResponse } from "node:http";
 import type { JWK } from "jose";
 import { IssuerState, loadIssuerState, newIssuerState, saveIssuerState } from "./issuerState";
-import { closeServer, listenOnLoopback } from "./listen";
+import { closeServer, listenOnStablePort } from "./listen";
 
 /** The local app client's id (a Cognito app client id is a random string; this one says what it is). */
 export const LOCAL_CLIENT_ID = "fileshare-local";
@@ -252,18 +252,6 @@ export async function startLocalIssuer(options: IssuerOptions): Promise<LocalIss
     signingKey,
     close: () => closeServer(server),
   };
-}
-
-/** Listens on `port` if it is free, else on any free port (the issuer URL then changes: tokens of the old one
- *  stop working, as after a key change). */
-async function listenOnStablePort(server: ReturnType<typeof createServer>, port: number): Promise<number> {
-  if (port === 0) return listenOnLoopback(server, 0);
-  try {
-    return await listenOnLoopback(server, port);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE") throw e;
-    return listenOnLoopback(server, 0);
-  }
 }
 
 /** The parts of oidc-provider's Provider this module uses. */

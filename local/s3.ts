@@ -1,22 +1,25 @@
 // A local S3: @20minutes/s3rver (it checks SigV4 signatures, expiry and signed headers as S3 does) with our
 // patch (patches/: atomic conditional writes, checksums, nothing stored of a failed write, multipart rules,
-// unsigned x-amz-* headers refused, CORS preflights per origin), behind a wrapper that refuses unsigned
-// requests, because s3rver would serve them and our bucket is private.
+// unsigned x-amz-* headers refused, CORS preflights per origin, keys stored as safe file names, only the key
+// pair it is given), behind a wrapper that refuses unsigned requests (s3rver would serve them and our bucket is
+// private) and requests naming another host (a web page that rebinds its own name to 127.0.0.1).
 import S3rver from "@20minutes/s3rver";
 import type { S3Event } from "aws-lambda";
-import { createServer, IncomingMessage, Server } from "node:http";
+import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { BUCKET_CORS_RULE } from "../config/bucketCors";
-import { closeServer, listenOnLoopback } from "./listen";
-
-/** The credentials s3rver accepts (its built-in account). dynalite accepts any. */
-export const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
+import { LocalCredentials } from "./access";
+import { isLoopbackHost } from "./sigv4";
+import { closeServer, listenOnStablePort } from "./listen";
 
 export interface LocalS3Options {
   /** Where objects are kept; each server needs its own. */
   directory: string;
+  /** The only key pair it accepts (local/access.ts makes one per data folder). */
+  credentials: LocalCredentials;
   bucketName: string;
   /** Browser origins allowed by the bucket's CORS rules (the same rules the stack gives the real bucket). */
   corsOrigins: readonly string[];
+  /** Listen here if free (the port it had last time), else on any free port. */
   port?: number;
   /** Called with an AWS-shaped ObjectCreated event after each upload. */
   onObjectCreated?: (event: S3Event) => void;
@@ -69,6 +72,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     directory: options.directory,
     silent: true,
     allowMismatchedSignatures: false,
+    accessKeys: { [options.credentials.accessKeyId]: options.credentials.secretAccessKey },
     configureBuckets: [{ name: options.bucketName, configs: [corsXml(options.corsOrigins)] }],
   });
   await s3rver.configureBuckets();
@@ -77,18 +81,19 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     if (created.length > 0 && options.onObjectCreated) options.onObjectCreated(normaliseEvent({ Records: created }));
   });
   const app = s3rver.callback();
+  const refuse = (res: ServerResponse, message: string) => {
+    res.writeHead(403, { "Content-Type": "application/xml" });
+    res.end(
+      `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>${message}</Message></Error>`,
+    );
+  };
   const server: Server = createServer((req, res) => {
-    if (req.method !== "OPTIONS" && !isSigned(req)) {
-      res.writeHead(403, { "Content-Type": "application/xml" });
-      res.end(
-        '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
-      );
-      return;
-    }
+    if (!isLoopbackHost(req.headers.host)) return refuse(res, "Access Denied: this server answers only to 127.0.0.1");
+    if (req.method !== "OPTIONS" && !isSigned(req)) return refuse(res, "Access Denied");
     void app(req, res);
   });
   return {
-    endpoint: `http://127.0.0.1:${await listenOnLoopback(server, options.port)}`,
+    endpoint: `http://127.0.0.1:${await listenOnStablePort(server, options.port ?? 0)}`,
     close: () => closeServer(server),
   };
 }

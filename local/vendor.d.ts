@@ -7,6 +7,8 @@ declare module "@20minutes/s3rver" {
     silent?: boolean;
     resetOnClose?: boolean;
     allowMismatchedSignatures?: boolean;
+    /** Patched (fileshare): the only key pairs accepted, access key id -> secret; no built-in one. */
+    accessKeys?: Record<string, string>;
     configureBuckets?: { name: string; configs?: (string | Buffer)[] }[];
   }
   class S3rver extends EventEmitter {

@@ -15,7 +15,6 @@ import { handleObjectCreated } from "../../handlers/objectCreated";
 import { matchPath, ROUTES } from "../../handlers/routeTable";
 import { Backends, startBackends } from "../../local/backends";
 import { proxyEvent } from "../../local/events";
-import { LOCAL_CREDENTIALS } from "../../local/s3";
 import { FLOWS, STEPS, StepCalls, StepName, total } from "../../scripts/capacity/flows";
 import { EventBridgeRecorder } from "../support/eventBridgeRecorder";
 import { bytesOf, testConfig } from "../support/harness";
@@ -60,15 +59,20 @@ describe("capacity: the AWS calls of each flow, measured against the declared ta
     const s3Endpoint = await s3Counter.start();
     deps.s3 = createS3Client({
       region: "us-east-1",
-      credentials: LOCAL_CREDENTIALS,
+      credentials: backends.credentials,
       endpoint: s3Endpoint,
       forcePathStyle: true,
     });
-    deps.db = await instrumentDynamo(deps, backends.sdkEnvironment["AWS_ENDPOINT_URL_DYNAMODB"]!, meter);
+    deps.db = await instrumentDynamo(
+      deps,
+      backends.sdkEnvironment["AWS_ENDPOINT_URL_DYNAMODB"]!,
+      backends.credentials,
+      meter,
+    );
     const busEndpoint = await recorder.start();
     const client = new EventBridgeClient({
       region: "us-east-1",
-      credentials: LOCAL_CREDENTIALS,
+      credentials: backends.credentials,
       endpoint: busEndpoint,
     });
     const sink = eventBridgeSink(client, "fileshare-test-audit", "fileshare.test");

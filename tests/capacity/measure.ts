@@ -5,7 +5,7 @@
 import { DescribeTableCommand, DynamoDBClient, GetItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { createServer, request as httpRequest, Server } from "node:http";
 import { AddressInfo } from "node:net";
-import { LOCAL_CREDENTIALS } from "../../local/s3";
+import type { LocalCredentials } from "../../local/access";
 import { TABLE_KEY } from "../../handlers/records";
 import type { Deps } from "../../handlers/deps";
 import { emptyStep, type StepCalls } from "../../scripts/capacity/flows";
@@ -108,8 +108,13 @@ const DOCUMENT_OPS: Record<string, string> = {
 
 /** Wraps the handlers' DynamoDB client so that every call is counted with its capacity units. `raw` is a client
  *  of its own (uncounted) that reads the item before and after each write. */
-export async function instrumentDynamo(deps: Deps, endpoint: string, meter: Meter): Promise<Deps["db"]> {
-  const raw = new DynamoDBClient({ region: "us-east-1", credentials: LOCAL_CREDENTIALS, endpoint });
+export async function instrumentDynamo(
+  deps: Deps,
+  endpoint: string,
+  credentials: LocalCredentials,
+  meter: Meter,
+): Promise<Deps["db"]> {
+  const raw = new DynamoDBClient({ region: "us-east-1", credentials, endpoint });
   const { Table } = await raw.send(new DescribeTableCommand({ TableName: deps.config.tableName }));
   const indexes: IndexSpec[] = (Table?.GlobalSecondaryIndexes ?? []).map((i) => ({
     name: i.IndexName!,

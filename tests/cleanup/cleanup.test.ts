@@ -7,7 +7,6 @@ import { handleObjectCreated } from "../../handlers/objectCreated";
 import { headObject } from "../../handlers/objects";
 import { getRecord } from "../../handlers/records";
 import { Backends, startBackends } from "../../local/backends";
-import { LOCAL_CREDENTIALS } from "../../local/s3";
 import { Api, bytesOf, testConfig } from "../support/harness";
 import { fileKeyFor, keyNameFor } from "../../handlers/ids";
 
@@ -92,7 +91,7 @@ describe("clean-up against real local S3 and DynamoDB servers, with an injected 
     const { id, deleteToken } = await a.share(bytesOf(11));
     const deadS3 = createS3Client({
       region: "us-east-1",
-      credentials: LOCAL_CREDENTIALS,
+      credentials: backends.credentials,
       endpoint: "http://127.0.0.1:9",
       maxAttempts: 1,
     });
@@ -141,7 +140,7 @@ describe("clean-up against real local S3 and DynamoDB servers, with an injected 
     const { id } = await a.share(bytesOf(11), { expiresInSeconds: 60 });
     const deadS3 = createS3Client({
       region: "us-east-1",
-      credentials: LOCAL_CREDENTIALS,
+      credentials: backends.credentials,
       endpoint: "http://127.0.0.1:9",
       maxAttempts: 1,
     });

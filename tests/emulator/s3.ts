@@ -8,7 +8,8 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createS3Client } from "../../handlers/deps";
-import { LOCAL_CREDENTIALS, LocalS3, startLocalS3 } from "../../local/s3";
+import { LocalCredentials, newLocalCredentials } from "../../local/access";
+import { LocalS3, startLocalS3 } from "../../local/s3";
 
 export const BUCKET = "emulator-test";
 export const ORIGIN = "https://app.example.com";
@@ -20,6 +21,8 @@ export type Presignable = PutObjectCommand | UploadPartCommand | GetObjectComman
 export interface TestS3 {
   local: LocalS3;
   client: S3Client;
+  /** The server's own credentials (made for it, as each data folder gets its own). */
+  credentials: LocalCredentials;
   directory: string;
   events: S3Event[];
   /** A pre-signed URL for the command, signing the given headers too (sent as headers, not in the query). */
@@ -32,21 +35,24 @@ export async function startTestS3(directory?: string): Promise<TestS3> {
   const owned = directory === undefined;
   const dir = directory ?? (await mkdtemp(join(tmpdir(), "emulator-")));
   const events: S3Event[] = [];
+  const credentials = newLocalCredentials();
   const local = await startLocalS3({
     directory: dir,
+    credentials,
     bucketName: BUCKET,
     corsOrigins: [ORIGIN],
     onObjectCreated: (event) => events.push(event),
   });
   const client = createS3Client({
     region: "us-east-1",
-    credentials: LOCAL_CREDENTIALS,
+    credentials,
     endpoint: local.endpoint,
     forcePathStyle: true,
   });
   return {
     local,
     client,
+    credentials,
     directory: dir,
     events,
     presign: (command, headers = []) =>

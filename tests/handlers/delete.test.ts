@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { headObject } from "../../handlers/objects";
 import { getRecord } from "../../handlers/records";
 import { createS3Client } from "../../handlers/deps";
-import { LOCAL_CREDENTIALS } from "../../local/s3";
 import { bytesOf, useBackends } from "../support/harness";
 import { fileKeyFor, keyNameFor } from "../../handlers/ids";
 
@@ -64,7 +63,7 @@ describe("DELETE /files/{id} with a real S3 and DynamoDB server", () => {
     const s3Down = api.with({
       s3: createS3Client({
         region: "us-east-1",
-        credentials: LOCAL_CREDENTIALS,
+        credentials: api.backends.credentials,
         endpoint: "http://127.0.0.1:9",
         maxAttempts: 1,
       }),

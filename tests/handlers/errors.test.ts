@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { createDocumentClient, createS3Client } from "../../handlers/deps";
 import { handleApiEvent } from "../../handlers/http";
 import { ROUTES } from "../../handlers/routeTable";
-import { LOCAL_CREDENTIALS } from "../../local/s3";
 import { proxyEvent } from "../../local/events";
 import { captureLogs, testConfig, useBackends } from "../support/harness";
 
@@ -172,7 +171,7 @@ describe("Failures of a dependency (DynamoDB and S3 unreachable)", () => {
   it("answers 503 Unavailable with a body that leaks no internals, and logs the cause", async () => {
     const healthy = env.api();
     const dead = "http://127.0.0.1:9"; // the discard port: nothing listens there
-    const options = { region: "us-east-1", credentials: LOCAL_CREDENTIALS, endpoint: dead, maxAttempts: 1 };
+    const options = { region: "us-east-1", credentials: healthy.backends.credentials, endpoint: dead, maxAttempts: 1 };
     const broken = healthy.with({
       db: createDocumentClient(options),
       s3: createS3Client({ ...options, forcePathStyle: true }),

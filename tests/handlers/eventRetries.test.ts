@@ -10,11 +10,16 @@ import { handleObjectCreated } from "../../handlers/objectCreated";
 import { headObject } from "../../handlers/objects";
 import { getRecord } from "../../handlers/records";
 import { Backends, startBackends } from "../../local/backends";
-import { LOCAL_CREDENTIALS } from "../../local/s3";
+import { newLocalCredentials } from "../../local/access";
 import { Api, bytesOf, testConfig } from "../support/harness";
 import { fileKeyFor, keyNameFor } from "../../handlers/ids";
 
-const DEAD = { region: "us-east-1", credentials: LOCAL_CREDENTIALS, endpoint: "http://127.0.0.1:9", maxAttempts: 1 };
+const DEAD = {
+  region: "us-east-1",
+  credentials: newLocalCredentials(),
+  endpoint: "http://127.0.0.1:9",
+  maxAttempts: 1,
+};
 const context = { awsRequestId: "retry-test" };
 
 describe("S3 ObjectCreated failures: throw to be retried, return only when final (real servers)", () => {

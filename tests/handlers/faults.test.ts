@@ -12,7 +12,6 @@ import { handleObjectCreated } from "../../handlers/objectCreated";
 import { getRecord } from "../../handlers/records";
 import { headObject } from "../../handlers/objects";
 import { Backends, startBackends } from "../../local/backends";
-import { LOCAL_CREDENTIALS } from "../../local/s3";
 import { Api, bytesOf, testConfig } from "../support/harness";
 import { FaultKind, FaultProxy } from "../support/faults";
 import { fileKeyFor, keyNameFor } from "../../handlers/ids";
@@ -49,7 +48,7 @@ describe("Fault injection: S3 and DynamoDB away or throttling, mid-flow, on ever
     api = new Api(backends);
     proxies.s3 = await FaultProxy.start(backends.s3.endpoint, "s3");
     proxies.dynamodb = await FaultProxy.start(backends.dynamo.endpoint, "dynamodb");
-    const options = { region: "us-east-1", credentials: LOCAL_CREDENTIALS, maxAttempts: 2 };
+    const options = { region: "us-east-1", credentials: backends.credentials, maxAttempts: 2 };
     faulty = api.with({
       s3: createS3Client({ ...options, endpoint: proxies.s3.endpoint, forcePathStyle: true }),
       db: createDocumentClient({ ...options, endpoint: proxies.dynamodb.endpoint }),

@@ -3,7 +3,6 @@
 // delete token, S3 key or URL signature may appear in them; fingerprints stand in for the ids.
 import assert from "node:assert/strict";
 import { createDocumentClient, Deps } from "../../handlers/deps";
-import { LOCAL_CREDENTIALS } from "../../local/s3";
 import { Backends, startBackends } from "../../local/backends";
 import { createGateway, Gateway } from "../../local/gateway";
 import { testConfig } from "../support/harness";
@@ -61,7 +60,7 @@ describe("Logs hold no share id, delete token or URL signature (local gateway, r
           ...backends.deps,
           db: createDocumentClient({
             region: "us-east-1",
-            credentials: LOCAL_CREDENTIALS,
+            credentials: backends.credentials,
             endpoint: "http://127.0.0.1:9",
             maxAttempts: 1,
           }),
