@@ -57,7 +57,7 @@ describe("fileshare CLI as a child process against the local servers", function 
     }
   }
 
-  it("an upload killed mid-way names its link at the start, and `fileshare delete LINK` then cancels it (the share and its open upload are gone)", async () => {
+  it("an upload killed mid-way names its link at the start; `fileshare delete LINK` cancels it and forgets its saved upload (the next upload of the file works the first time), and a second delete says it is already deleted (exit 3)", async () => {
     const path = join(dir, "abandoned.bin");
     await writeFile(path, randomBytes(20 * MIB));
     const first = start(["upload", path, "--api", api, "--parallel", "1"]);

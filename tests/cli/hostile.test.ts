@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -105,93 +105,91 @@ describe("fileshare CLI against a hostile server (child process)", function () {
       await backends?.close();
     });
 
-    it("download, info and delete of a link on another origin send it no sign-in, password or delete token, and say so in one line", async () => {
-      const config = join(dir, "config-credentials");
+    /** A real share on the configured API (a stack without sign-in), its delete token saved in `config`; an
+     *  attacker knows its id from the link. */
+    async function realShare(config: string) {
+      const path = join(dir, `mine-${randomBytes(4).toString("hex")}.txt`);
+      await writeFile(path, randomBytes(100));
+      const up = await startCli(["upload", path, "--api", api], { FILESHARE_CONFIG_DIR: config }).done;
+      assert.equal(up.code, 0, up.stderr);
+      const link = /^link: (\S+)$/m.exec(up.stdout)?.[1] as string;
+      return { link, id: link.split("/").pop() as string, deleteToken: /^delete token: (\S+)$/m.exec(up.stdout)?.[1] };
+    }
+
+    /** Asserts that the hostile server saw none of `secrets`, in any header or body, since `from`. */
+    function assertNeverSent(secrets: (string | undefined)[], from: number) {
+      const seen = evil.received.slice(from);
+      assert.ok(seen.length > 0, "the links were followed");
+      const text = JSON.stringify(seen);
+      for (const secret of secrets) assert.ok(secret && !text.includes(secret), `the hostile server saw ${secret}`);
+      assert.ok(seen.every((r) => r.headers.authorization === undefined && r.headers["x-delete-token"] === undefined));
+    }
+
+    it("with no API configured, download, info and delete of a link send it no sign-in, password or delete token that was not issued there, and say so in one line", async () => {
+      const config = join(dir, "config-unconfigured");
+      const mine = await realShare(config);
+      const from = evil.received.length;
       const TOKEN = `eyJ.${randomBytes(12).toString("hex")}.env`;
       const FLAG_TOKEN = `eyJ.${randomBytes(12).toString("hex")}.flag`;
       const PASSWORD = `pw-${randomBytes(12).toString("hex")}`;
-      const GIVEN_DELETE_TOKEN = randomBytes(32).toString("base64url");
-      const mine = { FILESHARE_CONFIG_DIR: config, FILESHARE_API: api };
-      const env = { ...mine, FILESHARE_TOKEN: TOKEN };
-
-      // A real share on the configured API (a stack without sign-in): its delete token is saved; the attacker
-      // knows its id from the link.
-      const path = join(dir, "mine.txt");
-      await writeFile(path, randomBytes(100));
-      const up = await startCli(["upload", path], mine).done;
-      assert.equal(up.code, 0, up.stderr);
-      const link = /^link: (\S+)$/m.exec(up.stdout)?.[1] as string;
-      const savedDeleteToken = /^delete token: (\S+)$/m.exec(up.stdout)?.[1] as string;
-      const id = link.split("/").pop() as string;
-      const notice = new RegExp(
-        `^fileshare: ${evil.base.slice(0, -1)} is not the configured API \\(the configured API is ${api.slice(0, -1)}\\): `,
-      );
-
-      const out = join(dir, "from-evil");
+      const GIVEN = randomBytes(32).toString("base64url");
+      const ENV_GIVEN = randomBytes(32).toString("base64url");
+      const env = { FILESHARE_CONFIG_DIR: config, FILESHARE_TOKEN: TOKEN };
+      const evilLink = `${evil.base}files/${mine.id}`;
+      const out = join(dir, "from-evil-unconfigured");
       await mkdir(out);
-      // A password share elsewhere: FILESHARE_PASSWORD is not sent, and with no terminal to ask, nothing is.
-      const download = await startCli(["download", `${evil.base}files/${id}`, "-o", out], {
-        ...env,
-        FILESHARE_PASSWORD: PASSWORD,
-      }).done;
-      assert.equal(download.code, 2, download.stderr);
-      const [said, failed, ...rest] = download.stderr.split("\n");
-      assert.match(said as string, notice);
-      assert.match(said as string, /not sending FILESHARE_TOKEN or FILESHARE_PASSWORD there; pass --api http/);
+
+      const runs = {
+        // A password share there: FILESHARE_PASSWORD is not sent, and with no terminal to ask, nothing is.
+        download: await startCli(["download", evilLink, "-o", out], { ...env, FILESHARE_PASSWORD: PASSWORD }).done,
+        info: await startCli(["--auth-token", FLAG_TOKEN, "info", `${evil.base}files/${PUBLIC_ID}`], env).done,
+        // The delete token saved for this id came from the real API: it is not sent to the look-alike link.
+        deleteSaved: await startCli(["delete", evilLink], env).done,
+        deleteGiven: await startCli(["delete", evilLink, "--token", GIVEN], env).done,
+        deleteEnv: await startCli(["delete", evilLink], { ...env, FILESHARE_DELETE_TOKEN: ENV_GIVEN }).done,
+      };
+      assertNeverSent([TOKEN, FLAG_TOKEN, PASSWORD, GIVEN, ENV_GIVEN, mine.deleteToken], from);
+      assert.ok(!evil.received.slice(from).some((r) => r.method === "DELETE"), "no DELETE reached it");
+
+      const notice = (held: string) =>
+        `fileshare: ${evil.base.slice(0, -1)} is not the configured API (no API is configured): not sending ${held} there; pass --api ${evil.base} if you trust it.`;
+      assert.equal(runs.download.code, 2, runs.download.stderr);
+      const [said, failed, ...rest] = runs.download.stderr.split("\n");
+      assert.equal(said, notice("FILESHARE_TOKEN or FILESHARE_PASSWORD"));
       assert.match(failed as string, /^fileshare: This link on .* needs a password and there is no terminal/);
       assert.deepEqual(rest, [""]);
-
-      // A public share elsewhere still downloads, without the sign-in.
-      const open = await startCli(["download", `${evil.base}files/${PUBLIC_ID}`, "-o", out], env).done;
-      assert.equal(open.code, 0, open.stderr);
-      assert.match(open.stderr, notice);
-      assert.equal(open.stderr.split("\n").length, 2, `one line: ${open.stderr}`);
-
-      const info = await startCli(["--auth-token", FLAG_TOKEN, "info", `${evil.base}files/${id}`], env).done;
-      assert.equal(info.code, 0, info.stderr);
-      assert.match(info.stderr, /not sending --auth-token there/);
-
-      // The delete token saved for this id, or one given for it: no request at all, one line.
-      for (const args of [[], ["--token", GIVEN_DELETE_TOKEN]]) {
-        const del = await startCli(["delete", `${evil.base}files/${id}`, ...args], {
-          ...env,
-          FILESHARE_TOKEN: "",
-        }).done;
-        assert.equal(del.code, 2, del.stderr);
-        assert.match(del.stderr, notice);
-        assert.match(
-          del.stderr,
-          args.length
-            ? /not sending --token or the delete token saved for this share there/
-            : /not sending the delete token saved for this share there/,
-        );
-        assert.equal(del.stderr.split("\n").length, 2, `one line: ${del.stderr}`);
-      }
-
-      // Nothing configured at all: the link's origin is used, with no credential that was not issued there.
-      const unconfigured = await startCli(["info", `${evil.base}files/${PUBLIC_ID}`], {
-        ...env,
-        FILESHARE_API: "",
-      }).done;
-      assert.equal(unconfigured.code, 0, unconfigured.stderr);
+      assert.equal(runs.info.code, 0, runs.info.stderr);
+      assert.equal(runs.info.stderr, `${notice("--auth-token")}\n`);
+      assert.equal(runs.deleteSaved.code, 2);
+      assert.equal(runs.deleteSaved.stderr, `${notice("the delete token saved for this share or FILESHARE_TOKEN")}\n`);
+      assert.equal(runs.deleteGiven.code, 2);
       assert.match(
-        unconfigured.stderr,
-        /is not the configured API \(no API is configured\): not sending FILESHARE_TOKEN/,
+        runs.deleteGiven.stderr,
+        /^fileshare: .* not sending --token, the delete token saved for this share or FILESHARE_TOKEN there; [^\n]*\n$/,
       );
+      assert.equal(runs.deleteEnv.code, 2);
+      assert.match(runs.deleteEnv.stderr, /^fileshare: .* not sending FILESHARE_DELETE_TOKEN, [^\n]*\n$/);
 
-      const secrets = [TOKEN, FLAG_TOKEN, PASSWORD, GIVEN_DELETE_TOKEN, savedDeleteToken];
-      const seen = JSON.stringify(evil.received);
-      for (const secret of secrets) assert.ok(!seen.includes(secret), `the hostile server never saw ${secret}`);
-      assert.ok(
-        evil.received.every((r) => r.headers.authorization === undefined && r.headers["x-delete-token"] === undefined),
-      );
-      assert.ok(!evil.received.some((r) => r.method === "DELETE"), "no DELETE reached it");
-      assert.ok(evil.received.length >= 5, `the links were followed (${evil.received.length} requests)`);
-
-      // The configured API still gets them: the saved token deletes the real share.
-      const real = await startCli(["delete", link], mine).done;
+      // The link's own API gets the token it issued: nothing configured, and the real share is deleted.
+      const real = await startCli(["delete", mine.link], { FILESHARE_CONFIG_DIR: config }).done;
       assert.equal(real.code, 0, real.stderr);
       assert.equal(real.stderr, "");
+    });
+
+    it("with FILESHARE_API set, a link on another origin is followed there without the sign-in, and the CLI says so in one line", async () => {
+      const from = evil.received.length;
+      const TOKEN = `eyJ.${randomBytes(12).toString("hex")}.env`;
+      const out = join(dir, "from-evil-configured");
+      await mkdir(out);
+      const env = { FILESHARE_CONFIG_DIR: join(dir, "config-configured"), FILESHARE_API: api, FILESHARE_TOKEN: TOKEN };
+      const r = await startCli(["download", `${evil.base}files/${PUBLIC_ID}`, "-o", out], env).done;
+      assertNeverSent([TOKEN], from);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(
+        r.stderr,
+        `fileshare: ${evil.base.slice(0, -1)} is not the configured API (the configured API is ${api.slice(0, -1)}): not sending FILESHARE_TOKEN there; pass --api ${evil.base} if you trust it.\n`,
+      );
+      assert.equal(await readFile(join(out, "notes.txt"), "utf8"), "hello\n", "a public share there downloads");
     });
   });
 
