@@ -150,7 +150,7 @@ export function buildProgram(store = new StateStore()): Command {
     .argument("<link>", "the share link (or file id)")
     .option(
       "--token <token>",
-      "the delete token (default: $FILESHARE_DELETE_TOKEN, or the one saved when you uploaded)",
+      "the delete token (default: $FILESHARE_DELETE_TOKEN, or the one saved when you uploaded); sent only to the configured API",
     )
     .description("delete a share (an upload still in progress is aborted)")
     .action(async (link: string, opts: { token?: string }) => {
