@@ -115,7 +115,13 @@ export class StateStore {
     for (const [id, v] of Object.entries(raw)) {
       // Files written before the issuing API was recorded hold the bare token: it stays tied to the configured API.
       if (typeof v === "string") shares[id] = { deleteToken: v };
-      else if (isRecord(v)) shares[id] = v as SavedShare;
+      else if (isRecord(v)) {
+        // A damaged entry keeps only what has the right type; an apiUrl that is no URL counts as unrecorded.
+        const text = (k: string) => (typeof v[k] === "string" ? (v[k] as string) : undefined);
+        const recorded = text("apiUrl");
+        const apiUrl = recorded !== undefined && URL.canParse(recorded) ? recorded : undefined;
+        shares[id] = { apiUrl, deleteToken: text("deleteToken"), deletedAt: text("deletedAt") };
+      }
     }
     return shares;
   }
