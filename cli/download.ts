@@ -3,11 +3,12 @@
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { FileHandle, open, rename, rm, stat } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { callApi, causeOf } from "./api";
-import { cliError, EXIT } from "./errors";
+import { cliError, EXIT, isCliError } from "./errors";
+import { PARTIAL_SUFFIX, safeFileName, shown } from "./fileName";
 import { progressBar } from "./progress";
 
 export interface FileInfo {
@@ -42,6 +43,8 @@ export async function download(
     auth?: Record<string, string>;
     /** Asked only when the share has a password. */
     password: () => Promise<string>;
+    /** Where notes go (stderr): the name the file was saved under when the share's own was not safe. */
+    say: (line: string) => void;
   },
 ): Promise<DownloadResult> {
   let info = await callApi<FileInfo>(apiUrl, "GET", `files/${id}`, { headers: options.auth });
@@ -51,15 +54,19 @@ export async function download(
     // A wrong password is refused here (403 WrongPassword) before anything is written or a download is used.
     info = await callApi<FileInfo>(apiUrl, "POST", `files/${id}/unlock`, { body: { password }, headers: options.auth });
   }
-  // The name comes from the uploader: only its last path segment is used, never a path it chose.
-  const safeName = basename(info.fileName.replace(/\\/g, "/")) || id;
+  if (!Number.isSafeInteger(info.size) || info.size < 0) {
+    throw cliError(EXIT.failed, "The API's answer gives this share no valid size; nothing was downloaded.");
+  }
   const isDir = options.output !== undefined && (await stat(options.output).catch(() => undefined))?.isDirectory();
-  const path = options.output === undefined ? safeName : isDir ? join(options.output, safeName) : options.output;
+  const path =
+    options.output !== undefined && !isDir
+      ? options.output
+      : join(options.output ?? "", savedName(info, id, options.say));
   if (!options.force && (await stat(path).catch(() => undefined))) {
     throw cliError(EXIT.exists, `${path} exists; pass --force to overwrite it, or -o to choose another path.`);
   }
   // The partial file is created before a download is used up: a path that cannot be written costs none.
-  const partial = `${path}.fileshare-partial`;
+  const partial = `${path}${PARTIAL_SUFFIX}`;
   const handle = await open(partial, "w").catch((e: NodeJS.ErrnoException) => {
     throw cliError(EXIT.usage, `Cannot write ${partial} (${e.code ?? e.message}); choose another path with -o.`);
   });
@@ -73,6 +80,14 @@ export async function download(
   } finally {
     partialFiles.delete(partial);
   }
+}
+
+/** The name to save a share under in a folder: its own when safe; otherwise a safe one, and a note saying so. */
+function savedName(info: FileInfo, id: string, say: (line: string) => void): string {
+  const name = typeof info.fileName === "string" ? info.fileName : "";
+  const safe = safeFileName(name, `fileshare-${id}`);
+  if (safe !== name) say(`fileshare: saving as "${safe}": the share's name ${shown(name)} is not a safe file name.`);
+  return safe;
 }
 
 /** Uses one download and streams it into the open partial file, then checks it and moves it into place. */
@@ -89,7 +104,7 @@ async function fetchTo(
   },
 ): Promise<DownloadResult> {
   const { path, partial, info, password } = target;
-  const granted = await callApi<{ downloadUrl: string; size: number }>(apiUrl, "POST", `files/${id}/download`, {
+  const granted = await callApi<{ downloadUrl: string }>(apiUrl, "POST", `files/${id}/download`, {
     headers: target.auth,
     ...(password !== undefined ? { body: { password } } : {}),
   });
@@ -102,11 +117,21 @@ async function fetchTo(
   if (!res.ok || res.body === null) {
     throw cliError(EXIT.unavailable, `The storage answered ${res.status} to the download; run the command again.`);
   }
+  // The share's size is the most that is written: a storage sending more is stopped at the first byte too many.
+  const size = info.size;
   const hash = createHash("sha256");
-  const bar = progressBar("download ", granted.size);
+  const bar = progressBar("download ", size);
   let received = 0;
   const count = new Transform({
     transform(chunk: Buffer, _enc, done) {
+      if (received + chunk.length > size) {
+        return done(
+          cliError(
+            EXIT.verification,
+            `The storage sent more than the share's ${size} bytes; the download was stopped and the partial file deleted.`,
+          ),
+        );
+      }
       hash.update(chunk);
       received += chunk.length;
       bar.add(chunk.length);
@@ -120,15 +145,13 @@ async function fetchTo(
       createWriteStream("", { fd: target.handle }),
     );
   } catch (e) {
+    if (isCliError(e)) throw e;
     throw cliError(EXIT.unavailable, `The download broke off (${causeOf(e)}); run the command again.`);
   } finally {
     bar.stop();
   }
-  if (received !== granted.size) {
-    throw cliError(
-      EXIT.verification,
-      `Got ${received} bytes instead of ${granted.size}; the partial file was deleted.`,
-    );
+  if (received !== size) {
+    throw cliError(EXIT.verification, `Got ${received} bytes instead of ${size}; the partial file was deleted.`);
   }
   const verified = info.sha256 !== undefined;
   if (verified && hash.digest("base64") !== info.sha256) {

@@ -7,11 +7,11 @@ export const EXIT = {
   failed: 1,
   /** Bad command line: unknown option, missing or malformed argument. */
   usage: 2,
-  /** The API refused the request (not found, expired, forbidden, too large, ...). */
+  /** The API refused the request (not found, expired, forbidden, too large, ...), or the share is already deleted. */
   refused: 3,
   /** The network or the service failed after retries; run the same command again (uploads resume). */
   unavailable: 4,
-  /** The downloaded file does not match the share's SHA-256; the partial file was deleted. */
+  /** The download does not match the share's SHA-256 or size, or ran past it; the partial file was deleted. */
   verification: 5,
   /** The output file exists; pass --force to overwrite it. */
   exists: 6,

@@ -1,12 +1,13 @@
 // The `fileshare` command line: upload, download, info, delete, list, login, logout. Every failure is one line on stderr and an
 // exit code from cli/errors.ts; results go to stdout.
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { callApi, parseLink, resolveApiUrl } from "./api";
+import { callApi, resolveApiUrl } from "./api";
 import { rmSync } from "node:fs";
 import { download, FileInfo, partialFiles } from "./download";
 import { cliError, EXIT, isCliError } from "./errors";
+import { LinkTarget, linkTarget, originOf, untrustedNotice } from "./linkTarget";
 import { formatShares, listShares } from "./list";
-import { readPassword } from "./prompt";
+import { promptHidden, readPassword } from "./prompt";
 import { authHeaders, login, logout } from "./signIn";
 import { StateStore } from "./state";
 import { upload } from "./upload";
@@ -38,16 +39,26 @@ function parallelFromEnv(): number {
   }
 }
 
-/** The API a link points at, unless --api or FILESHARE_API say otherwise. */
-async function apiForLink(link: string, api: string | undefined) {
-  const parsed = parseLink(link);
-  return { id: parsed.id, apiUrl: await resolveApiUrl(api || process.env["FILESHARE_API"] || parsed.apiUrl) };
+/** A variable that is set to something (an empty one counts as unset, as everywhere in the CLI). */
+const envSet = (name: string) => (process.env[name] ?? "") !== "";
+
+/** The sign-in given for this run, by name: what a link to an untrusted origin does not get. */
+function givenSignIn(authToken: string | undefined): string[] {
+  return authToken ? ["--auth-token"] : envSet("FILESHARE_TOKEN") ? ["FILESHARE_TOKEN"] : [];
+}
+
+/** The sign-in headers for a link's API: only when it is the configured API (cli/linkTarget.ts). */
+function linkAuth(target: LinkTarget, store: StateStore, authToken: string | undefined) {
+  return target.trusted ? authHeaders(target.apiUrl, store, authToken, false) : Promise.resolve(undefined);
 }
 
 export function buildProgram(store = new StateStore()): Command {
   const program = new Command("fileshare")
     .description("Share files through a fileshare stack: large files go up in resumable parts.")
-    .option("--api <url>", "the API base URL (default: $FILESHARE_API, or `pulumi stack output apiUrl`)")
+    .option(
+      "--api <url>",
+      "the API base URL (default: $FILESHARE_API, or `pulumi stack output apiUrl`); sign-in, passwords and delete tokens are sent only to it, never to a link elsewhere",
+    )
     .option("--auth-token <token>", "a sign-in (ID) token to send (default: $FILESHARE_TOKEN, or `fileshare login`'s)")
     .showHelpAfterError(false)
     .exitOverride();
@@ -58,10 +69,21 @@ export function buildProgram(store = new StateStore()): Command {
     .option("--expires <duration>", 'how long the share lives, e.g. "7d", "12h" (default: the stack\'s)', parseDuration)
     .option("--max-downloads <n>", "how many downloads the share allows", positiveInt)
     .option("--parallel <n>", "parts sent at once (default: $FILESHARE_PARALLEL, or 4)", positiveInt)
-    .option("--password", "ask for a password the link will need (or take it from $FILESHARE_PASSWORD)", false)
+    .option(
+      "--password",
+      "ask for a password the link will need, or take it from $FILESHARE_PASSWORD (which is refused without --password)",
+      false,
+    )
     .description("upload a file and print its link and delete token; run it again after an interruption to resume")
     .action(
       async (file: string, opts: { expires?: number; maxDownloads?: number; parallel?: number; password: boolean }) => {
+        // A password in the environment is never ignored: a share meant to be protected must not go up open.
+        if (!opts.password && envSet("FILESHARE_PASSWORD")) {
+          throw cliError(
+            EXIT.usage,
+            "FILESHARE_PASSWORD is set but --password was not given: pass --password to protect the share with it, or unset FILESHARE_PASSWORD.",
+          );
+        }
         const parallel = opts.parallel ?? parallelFromEnv();
         const apiUrl = await resolveApiUrl(program.opts().api);
         const password = opts.password ? await readPassword("Password for the link", true) : undefined;
@@ -86,11 +108,24 @@ export function buildProgram(store = new StateStore()): Command {
     .option("--force", "overwrite an existing file", false)
     .description("download a shared file, checking its SHA-256 when the share has one")
     .action(async (link: string, opts: { output?: string; force: boolean }) => {
-      const { id, apiUrl } = await apiForLink(link, program.opts().api);
-      const result = await download(apiUrl, id, {
+      const target = await linkTarget(link, program.opts().api, store);
+      const notice = untrustedNotice(target, [
+        ...givenSignIn(program.opts().authToken),
+        ...(envSet("FILESHARE_PASSWORD") ? ["FILESHARE_PASSWORD"] : []),
+      ]);
+      if (notice) say(`fileshare: ${notice}`);
+      const result = await download(target.apiUrl, target.id, {
         ...opts,
-        auth: await authHeaders(apiUrl, store, program.opts().authToken, false),
-        password: () => readPassword("This link needs a password", false),
+        auth: await linkAuth(target, store, program.opts().authToken),
+        // Elsewhere, only a password typed for this link, at a prompt that names where it goes.
+        password: () =>
+          target.trusted
+            ? readPassword("This link needs a password", false)
+            : promptHidden(
+                `This link on ${originOf(target.apiUrl)} needs a password: `,
+                `This link on ${originOf(target.apiUrl)} needs a password and there is no terminal to ask for it (FILESHARE_PASSWORD goes only to the configured API: pass --api ${target.apiUrl} if you trust it).`,
+              ),
+        say,
       });
       process.stdout.write(
         `${result.path}: ${result.size} bytes${result.verified ? ", SHA-256 verified" : " (no SHA-256 to verify)"}\n`,
@@ -102,9 +137,11 @@ export function buildProgram(store = new StateStore()): Command {
     .argument("<link>", "the share link (or file id)")
     .description("show a share's metadata (uses no download)")
     .action(async (link: string) => {
-      const { id, apiUrl } = await apiForLink(link, program.opts().api);
-      const auth = await authHeaders(apiUrl, store, program.opts().authToken, false);
-      const info = await callApi<FileInfo>(apiUrl, "GET", `files/${id}`, { headers: auth });
+      const target = await linkTarget(link, program.opts().api, store);
+      const notice = untrustedNotice(target, givenSignIn(program.opts().authToken));
+      if (notice) say(`fileshare: ${notice}`);
+      const auth = await linkAuth(target, store, program.opts().authToken);
+      const info = await callApi<FileInfo>(target.apiUrl, "GET", `files/${target.id}`, { headers: auth });
       process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
     });
 
@@ -113,24 +150,45 @@ export function buildProgram(store = new StateStore()): Command {
     .argument("<link>", "the share link (or file id)")
     .option(
       "--token <token>",
-      "the delete token (default: $FILESHARE_DELETE_TOKEN, or the one saved when you uploaded)",
+      "the delete token (default: $FILESHARE_DELETE_TOKEN, or the one saved when you uploaded); sent only to the configured API",
     )
     .description("delete a share (an upload still in progress is aborted)")
     .action(async (link: string, opts: { token?: string }) => {
-      const { id, apiUrl } = await apiForLink(link, program.opts().api);
-      const token = opts.token ?? process.env["FILESHARE_DELETE_TOKEN"] ?? (await store.tokenFor(id));
+      const target = await linkTarget(link, program.opts().api, store);
+      const saved = await store.shareFor(target.id);
+      // A saved token goes only to the API that issued it (a file from before that was kept: the configured API).
+      const savedHere =
+        saved !== undefined && (saved.apiUrl ? originOf(saved.apiUrl) === originOf(target.apiUrl) : target.trusted);
+      if (savedHere && saved.deletedAt) {
+        throw cliError(EXIT.refused, `This share was already deleted (${saved.deletedAt}).`);
+      }
+      const given =
+        opts.token ?? (envSet("FILESHARE_DELETE_TOKEN") ? process.env["FILESHARE_DELETE_TOKEN"] : undefined);
+      const token = (target.trusted ? given : undefined) ?? (savedHere ? saved.deleteToken : undefined);
       // Without a delete token the owner's sign-in proves ownership (docs/api.md).
       const owner =
-        token !== undefined
-          ? { "X-Delete-Token": token }
-          : await authHeaders(apiUrl, store, program.opts().authToken, false);
-      if (owner === undefined)
+        token !== undefined ? { "X-Delete-Token": token } : await linkAuth(target, store, program.opts().authToken);
+      const withheld = [
+        ...(opts.token !== undefined
+          ? ["--token"]
+          : envSet("FILESHARE_DELETE_TOKEN")
+            ? ["FILESHARE_DELETE_TOKEN"]
+            : []),
+        ...(saved?.deleteToken !== undefined && !savedHere ? ["the delete token saved for this share"] : []),
+        ...givenSignIn(program.opts().authToken),
+      ];
+      const notice = untrustedNotice(target, withheld);
+      if (owner === undefined) {
+        // Nothing to prove ownership with: no request at all, so the link's server learns nothing.
         throw cliError(
           EXIT.usage,
-          "No delete token for this share: pass --token, set FILESHARE_DELETE_TOKEN, or sign in as its owner.",
+          notice ??
+            "No delete token for this share: pass --token, set FILESHARE_DELETE_TOKEN, or sign in as its owner.",
         );
-      await callApi(apiUrl, "DELETE", `files/${id}`, { headers: owner });
-      await store.forgetShare(id);
+      }
+      if (notice) say(`fileshare: ${notice}`);
+      await callApi(target.apiUrl, "DELETE", `files/${target.id}`, { headers: owner });
+      await store.markDeleted(target.id, target.apiUrl);
       process.stdout.write("deleted\n");
     });
 

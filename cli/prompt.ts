@@ -1,11 +1,17 @@
 // Secrets from the person at the terminal: read without echo, or from an environment variable for scripts.
 import { cliError, EXIT } from "./errors";
 
-/** Reads one line from the terminal without showing it. Ctrl-C exits as an interruption. */
-export function promptHidden(question: string, input = process.stdin, output = process.stderr): Promise<string> {
+/** Reads one line from the terminal without showing it. Ctrl-C exits as an interruption. Without a terminal,
+ *  fails with `noTerminal`. */
+export function promptHidden(
+  question: string,
+  noTerminal = "No terminal to ask for the password: set FILESHARE_PASSWORD instead.",
+  input = process.stdin,
+  output = process.stderr,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     if (!input.isTTY) {
-      reject(cliError(EXIT.usage, "No terminal to ask for the password: set FILESHARE_PASSWORD instead."));
+      reject(cliError(EXIT.usage, noTerminal));
       return;
     }
     output.write(question);

@@ -1,8 +1,8 @@
 // What the CLI keeps between runs, in the user's config folder (mode 0600: it holds delete tokens and sign-in
-// tokens): unfinished uploads keyed by the file's path, size and modification time, the delete tokens of finished
-// shares, and the sign-in tokens of each API (`fileshare login`).
+// tokens): unfinished uploads keyed by the file's path, size and modification time, the delete tokens of shares
+// (with the API that issued each) and which of them were deleted, and the sign-in tokens of each API (`fileshare login`).
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -66,6 +66,15 @@ async function writeJson(file: string, value: unknown): Promise<void> {
   await rename(tmp, file);
 }
 
+/** What is kept about one share (shares.json). */
+export interface SavedShare {
+  /** The API that issued the delete token: the only one it is sent to. Absent in files from before it was kept. */
+  apiUrl?: string;
+  deleteToken?: string;
+  /** Set once `fileshare delete` deleted it. */
+  deletedAt?: string;
+}
+
 /** What `fileshare login` keeps for one API. */
 export interface SavedSignIn {
   idToken: string;
@@ -96,16 +105,51 @@ export class StateStore {
     await rm(this.uploadFile(key), { force: true });
   }
 
-  /** Remembers a finished share's delete token, so `fileshare delete LINK` works without it. */
-  async rememberShare(id: string, deleteToken: string): Promise<void> {
-    const file = join(this.dir, "shares.json");
-    const shares = (await readJson<Record<string, string>>(file)) ?? {};
-    shares[id] = deleteToken;
-    await writeJson(file, shares);
+  private get sharesFile() {
+    return join(this.dir, "shares.json");
   }
 
-  async tokenFor(id: string): Promise<string | undefined> {
-    return (await readJson<Record<string, string>>(join(this.dir, "shares.json")))?.[id];
+  private async readShares(): Promise<Record<string, SavedShare>> {
+    const raw = (await readJson<Record<string, unknown>>(this.sharesFile)) ?? {};
+    const shares: Record<string, SavedShare> = {};
+    for (const [id, v] of Object.entries(raw)) {
+      // Files written before the issuing API was recorded hold the bare token: it stays tied to the configured API.
+      if (typeof v === "string") shares[id] = { deleteToken: v };
+      else if (isRecord(v)) {
+        // A damaged entry keeps only what has the right type; an apiUrl that is no URL counts as unrecorded.
+        const text = (k: string) => (typeof v[k] === "string" ? (v[k] as string) : undefined);
+        const recorded = text("apiUrl");
+        const apiUrl = recorded !== undefined && URL.canParse(recorded) ? recorded : undefined;
+        shares[id] = { apiUrl, deleteToken: text("deleteToken"), deletedAt: text("deletedAt") };
+      }
+    }
+    return shares;
+  }
+
+  /** Remembers a share's delete token and the API that issued it, so `fileshare delete LINK` works without it. */
+  async rememberShare(id: string, apiUrl: string, deleteToken: string): Promise<void> {
+    const shares = await this.readShares();
+    shares[id] = { apiUrl, deleteToken };
+    await writeJson(this.sharesFile, shares);
+  }
+
+  /** What is kept about a share: its delete token, or that it was deleted. */
+  async shareFor(id: string): Promise<SavedShare | undefined> {
+    return (await this.readShares())[id];
+  }
+
+  /** After a delete: the token is dropped (it opens nothing now), a note that the share is gone is kept, and any
+   *  saved upload of it is forgotten (the next upload of that file then starts afresh instead of failing once). */
+  async markDeleted(id: string, apiUrl: string, now = new Date()): Promise<void> {
+    const shares = await this.readShares();
+    shares[id] = { apiUrl, deletedAt: now.toISOString() };
+    await writeJson(this.sharesFile, shares);
+    const folder = join(this.dir, "uploads");
+    for (const name of await readdir(folder).catch(() => [] as string[])) {
+      if (!name.endsWith(".json")) continue;
+      const saved = await readJson<{ id?: unknown }>(join(folder, name));
+      if (saved?.id === id) await rm(join(folder, name), { force: true });
+    }
   }
 
   private get signInFile() {
@@ -131,12 +175,8 @@ export class StateStore {
     return true;
   }
 
-  async forgetShare(id: string): Promise<void> {
-    const file = join(this.dir, "shares.json");
-    const shares = await readJson<Record<string, string>>(file);
-    if (shares && id in shares) {
-      delete shares[id];
-      await writeJson(file, shares);
-    }
+  /** The APIs with a saved sign-in: the user chose each of them with `fileshare login`. */
+  async signedInApis(): Promise<string[]> {
+    return Object.keys((await readJson<Record<string, SavedSignIn>>(this.signInFile)) ?? {});
   }
 }

@@ -85,7 +85,7 @@ export async function upload(path: string, options: UploadOptions): Promise<Uplo
   await options.store.saveUpload(key, state);
   // Said now, not only at the end: an upload interrupted for good can then be cancelled (`fileshare delete` finds
   // the saved delete token) instead of holding its parts until the share expires.
-  await options.store.rememberShare(state.id, state.deleteToken);
+  await options.store.rememberShare(state.id, state.apiUrl, state.deleteToken);
   options.say(
     `Sharing ${basename(path)} as ${state.shareUrl} (usable once the upload completes; to cancel: fileshare delete <link>).`,
   );
@@ -149,7 +149,7 @@ async function singlePut(path: string, size: number, created: Created, options: 
   } finally {
     bar.stop();
   }
-  await options.store.rememberShare(created.id, created.deleteToken);
+  await options.store.rememberShare(created.id, options.apiUrl, created.deleteToken);
   return { id: created.id, shareUrl: created.shareUrl, deleteToken: created.deleteToken };
 }
 
@@ -232,7 +232,7 @@ async function sendParts(
       },
     );
   }
-  await options.store.rememberShare(state.id, state.deleteToken);
+  await options.store.rememberShare(state.id, state.apiUrl, state.deleteToken);
   await options.store.forgetUpload(key);
   return { id: state.id, shareUrl: state.shareUrl, deleteToken: state.deleteToken };
 }

@@ -57,7 +57,7 @@ describe("fileshare CLI as a child process against the local servers", function 
     }
   }
 
-  it("an upload killed mid-way names its link at the start, and `fileshare delete LINK` then cancels it (the share and its open upload are gone)", async () => {
+  it("an upload killed mid-way names its link at the start; `fileshare delete LINK` cancels it and forgets its saved upload (the next upload of the file works the first time), and a second delete says it is already deleted (exit 3)", async () => {
     const path = join(dir, "abandoned.bin");
     await writeFile(path, randomBytes(20 * MIB));
     const first = start(["upload", path, "--api", api, "--parallel", "1"]);
@@ -77,6 +77,40 @@ describe("fileshare CLI as a child process against the local servers", function 
     // The owner's view of the upload: gone (the record is deleted and S3's upload aborted).
     const parts = await fetch(`${api}uploads/${saved.id}/parts`, { headers: { "X-Delete-Token": saved.deleteToken } });
     assert.ok([404, 410].includes(parts.status), `parts after cancel: ${parts.status}`);
+    assert.deepEqual(await stateFiles(), [], "deleting the share forgot its saved upload");
+
+    const twice = await run(["delete", link]);
+    assert.equal(twice.code, 3, twice.stderr);
+    assert.match(twice.stderr, /^fileshare: This share was already deleted \(\d{4}-[^)]+\)\.\n$/);
+
+    // The next upload of the same file starts afresh and succeeds the first time.
+    const again = await run(["upload", path, "--api", api]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.doesNotMatch(again.stderr, /Resuming/);
+    assert.match(again.stdout, /^link: /m);
+    assert.notEqual(/^link: (\S+)$/m.exec(again.stdout)?.[1], link, "a new share");
+  });
+
+  it("FILESHARE_PASSWORD without --password is refused with one line before anything is sent; with --password it protects the share", async () => {
+    const path = join(dir, "meant-to-be-secret.txt");
+    await writeFile(path, randomBytes(500));
+    const config = join(dir, "config-password");
+    const env = { FILESHARE_CONFIG_DIR: config, FILESHARE_PASSWORD: "correct horse battery" };
+    const refused = await startCli(["upload", path, "--api", api], env).done;
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.equal(
+      refused.stderr,
+      "fileshare: FILESHARE_PASSWORD is set but --password was not given: pass --password to protect the share with it, or unset FILESHARE_PASSWORD.\n",
+    );
+    assert.equal(refused.stdout, "");
+    assert.deepEqual(await readdir(config).catch(() => []), [], "no share created, nothing saved");
+
+    const protectedUp = await startCli(["upload", path, "--api", api, "--password"], env).done;
+    assert.equal(protectedUp.code, 0, protectedUp.stderr);
+    const link = /^link: (\S+)$/m.exec(protectedUp.stdout)?.[1] as string;
+    await backends.idle();
+    const meta = (await (await fetch(link)).json()) as { passwordRequired?: boolean };
+    assert.equal(meta.passwordRequired, true, "the share asks for the password");
   });
 
   it("a file changed in place (same size and time) after an interruption: the resume stops with one line and drops the saved upload, so the next run starts afresh", async () => {

@@ -12,12 +12,30 @@ export interface Run {
   stderr: string;
 }
 
+export interface CliOptions {
+  /** The working folder (default: the test's). */
+  cwd?: string;
+  /** The most any file the CLI writes may hold, in 512-byte blocks (POSIX `ulimit -f`): a write beyond it fails
+   *  with EFBIG, so a test can prove how much at most reached the disk. */
+  fileSizeLimitBlocks?: number;
+}
+
 /** Starts the CLI with `args`; `env` is laid over the test process's environment and the defaults above. */
 export function startCli(
   args: string[],
   env: Record<string, string> = {},
+  options: CliOptions = {},
 ): { child: ChildProcess; done: Promise<Run> } {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const command =
+    options.fileSizeLimitBlocks === undefined
+      ? [process.execPath, CLI, ...args]
+      : ["/bin/sh", "-c", 'ulimit -f "$1" && shift && exec "$@"', "sh", String(options.fileSizeLimitBlocks)].concat([
+          process.execPath,
+          CLI,
+          ...args,
+        ]);
+  const child = spawn(command[0] as string, command.slice(1), {
+    cwd: options.cwd,
     env: { ...process.env, FILESHARE_RETRY_BASE_MS: "20", FILESHARE_API: "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
