@@ -306,8 +306,8 @@ export async function deleteRecordIf(deps: Deps, keyName: KeyName, attribute: st
   }
 }
 
-/** Deletes a record only if its delete-token hash is still the one the caller checked. Already deleted by a
- *  concurrent request is the outcome the caller wanted. */
-export async function deleteRecord(deps: Deps, keyName: KeyName, deleteTokenHash: string): Promise<void> {
-  await deleteRecordIf(deps, keyName, "deleteTokenHash", deleteTokenHash);
+/** Deletes a record only if its delete-token hash is still the one the caller checked. Returns false when it was
+ *  already gone: of concurrent DELETEs (or a DELETE and the clean-up) exactly one removes the record. */
+export async function deleteRecord(deps: Deps, keyName: KeyName, deleteTokenHash: string): Promise<boolean> {
+  return deleteRecordIf(deps, keyName, "deleteTokenHash", deleteTokenHash);
 }
