@@ -47,7 +47,11 @@ describe("Concurrent DELETEs with the right token (over HTTP, real S3 and Dynamo
       const deletedLines = lines.filter((l) => l.message === "file deleted");
       const deletedEvents = lines.filter((l) => l.message === "audit event" && l.audit?.type === "share.deleted");
       assert.equal(deletedLines.length, 1, `round ${round}: one "file deleted" log line, got ${deletedLines.length}`);
-      assert.equal(deletedEvents.length, 1, `round ${round}: one share.deleted audit event, got ${deletedEvents.length}`);
+      assert.equal(
+        deletedEvents.length,
+        1,
+        `round ${round}: one share.deleted audit event, got ${deletedEvents.length}`,
+      );
       assert.equal(deletedEvents[0]?.audit?.file, deletedLines[0]?.file, "the event and the line name the same share");
 
       const deps = server.backends.deps;
