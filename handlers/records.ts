@@ -133,15 +133,23 @@ export function isExpired(record: FileRecord, now: Date): boolean {
 /**
  * Takes one download in a single conditional write: the record must exist, be available, not be expired and
  * have downloads left. Returns the updated record, or undefined when the condition failed (the caller
- * reads the record to say why).
+ * reads the record to say why). `expiresAtEpoch` is the share's expiry as the caller read it (it never changes).
  */
-export async function consumeDownload(deps: Deps, keyName: KeyName): Promise<FileRecord | undefined> {
+export async function consumeDownload(
+  deps: Deps,
+  keyName: KeyName,
+  expiresAtEpoch: number,
+): Promise<FileRecord | undefined> {
+  const now = Math.floor(deps.now().getTime() / 1000);
+  // A URL handed out in the share's last moments outlives it: its bytes stay until every such URL has expired.
+  // One value for every late download (not now + TTL), so concurrent writes cannot move the sweep back.
+  const outlivesShare = now + deps.config.downloadUrlTtlSeconds >= expiresAtEpoch;
   try {
     const out = await deps.db.send(
       new UpdateCommand({
         TableName: deps.config.tableName,
         Key: { [TABLE_KEY]: keyName },
-        UpdateExpression: "ADD #downloads :one",
+        UpdateExpression: outlivesShare ? "ADD #downloads :one SET #sweep = :afterLastUrl" : "ADD #downloads :one",
         ConditionExpression:
           "attribute_exists(#id) AND #status = :available AND #expires > :now AND (attribute_not_exists(#max) OR #downloads < #max)",
         ExpressionAttributeNames: {
@@ -150,11 +158,13 @@ export async function consumeDownload(deps: Deps, keyName: KeyName): Promise<Fil
           "#status": "status",
           "#expires": TTL_ATTRIBUTE,
           "#max": "maxDownloads",
+          ...(outlivesShare ? { "#sweep": SWEEP_AT_ATTRIBUTE } : {}),
         },
         ExpressionAttributeValues: {
           ":one": 1,
           ":available": "available",
-          ":now": Math.floor(deps.now().getTime() / 1000),
+          ":now": now,
+          ...(outlivesShare ? { ":afterLastUrl": expiresAtEpoch + deps.config.downloadUrlTtlSeconds + 1 } : {}),
         },
         ReturnValues: "ALL_NEW",
       }),

@@ -15,7 +15,7 @@ export async function downloadFile(request: ApiRequest, deps: Deps): Promise<Api
   assertNotGone(current, deps.now());
   await assertMayAccess(request, deps, current);
   if (current.passwordHash !== undefined) await checkPassword(deps, current, parseJsonObject(request)["password"]);
-  const record = await consumeDownload(deps, current.id);
+  const record = await consumeDownload(deps, current.id, current.expiresAtEpoch);
   if (record === undefined) {
     // The conditional write refused: read the record again to tell the client why.
     assertNotGone(await findRecord(deps, id), deps.now());
