@@ -69,7 +69,7 @@ export interface FileRecord {
   /** Password attempts counted in the current window, and when that window ends (epoch seconds). */
   passwordAttempts?: number;
   passwordWindowEndsEpoch?: number;
-  /** Lower-case emails allowed to see and download; absent = anyone with the link. */
+  /** Emails allowed to see and download, A-Z lowered (handlers/auth.ts emailMatchKey); absent = anyone with the link. */
   recipients?: string[];
   /** Always SWEEP_SHARD: puts the record in the sweep index. */
   sweepShard?: typeof SWEEP_SHARD;

@@ -1,5 +1,6 @@
 // Checks of client input against docs/api.md, each failure with a message that says how to fix it.
 import { RuntimeConfig } from "../config/runtime";
+import { emailMatchKey } from "./auth";
 import { invalidRequest, tooLarge, unsupportedMediaType } from "./errors";
 
 /** A validated POST /uploads body. */
@@ -15,7 +16,7 @@ export interface UploadRequest {
   maxDownloads?: number;
   /** 8-128 characters; hashed before it is stored. */
   password?: string;
-  /** Lower-case, de-duplicated emails; only on stacks with sign-in. */
+  /** De-duplicated emails, A-Z lowered (emailMatchKey); only on stacks with sign-in. */
   recipients?: string[];
 }
 
@@ -41,7 +42,7 @@ function parseRestrictions(body: Record<string, unknown>, config: RuntimeConfig)
   if (!Array.isArray(recipients) || recipients.length < 1 || recipients.length > MAX_RECIPIENTS) {
     throw invalidRequest(`recipients must be a list of 1 to ${MAX_RECIPIENTS} email addresses.`);
   }
-  const emails = recipients.map((r: unknown) => (typeof r === "string" ? r.trim().toLowerCase() : ""));
+  const emails = recipients.map((r: unknown) => (typeof r === "string" ? emailMatchKey(r.trim()) : ""));
   const bad = emails.findIndex((e) => !EMAIL.test(e));
   if (bad !== -1) throw invalidRequest(`recipients[${bad}] ${quote(recipients[bad])} is not an email address.`);
   return { password: password as string | undefined, recipients: [...new Set(emails)] };

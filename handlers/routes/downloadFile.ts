@@ -12,8 +12,9 @@ import { assertMayAccess, assertNotGone, downloadsRemaining, fileIdOf, findRecor
 export async function downloadFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
   const id = fileIdOf(request);
   const current = await findRecord(deps, id);
-  assertNotGone(current, deps.now());
+  // Who may see it comes first: a non-recipient learns nothing, not even that it expired or was used up.
   await assertMayAccess(request, deps, current);
+  assertNotGone(current, deps.now());
   if (current.passwordHash !== undefined) await checkPassword(deps, current, parseJsonObject(request)["password"]);
   const record = await consumeDownload(deps, current.id, current.expiresAtEpoch);
   if (record === undefined) {
