@@ -248,6 +248,27 @@ export async function markDeleting(deps: Deps, keyName: KeyName, deleteTokenHash
   }
 }
 
+/** Moves a pending share's removal to `sweepAtEpoch` (a fresh upload URL was handed out). Returns false when the
+ *  share is no longer pending: uploaded, or claimed by a DELETE or the clean-up. */
+export async function extendPendingSweep(deps: Deps, keyName: KeyName, sweepAtEpoch: number): Promise<boolean> {
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.config.tableName,
+        Key: { [TABLE_KEY]: keyName },
+        UpdateExpression: "SET #sweep = :at",
+        ConditionExpression: "#status = :pending",
+        ExpressionAttributeNames: { "#status": "status", "#sweep": SWEEP_AT_ATTRIBUTE },
+        ExpressionAttributeValues: { ":pending": "pending", ":at": sweepAtEpoch },
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (isConditionFailure(e)) return false;
+    throw e;
+  }
+}
+
 /** Marks a pending record available. Returns false when it was not pending (already confirmed, or gone),
  *  which makes a repeated S3 event a no-op. */
 export async function markAvailable(deps: Deps, keyName: KeyName, uploadedAt: string): Promise<boolean> {

@@ -45,6 +45,21 @@ export const SCHEMAS = {
     required: ["password"],
     properties: { password: { ...string, description: "the share's password" } },
   },
+  UrlRequest: {
+    type: "object",
+    description: "{} (no fields yet)",
+    properties: {},
+  },
+  UploadUrl: {
+    type: "object",
+    required: ["uploadUrl", "method", "headers", "expiresIn"],
+    properties: {
+      uploadUrl: { ...string, description: "pre-signed PUT, signed for the same headers as the first" },
+      method: { type: "string", enum: ["PUT"] },
+      headers: { type: "object", additionalProperties: string, description: "exactly the headers to send" },
+      expiresIn: { ...integer, description: "the URL's lifetime, seconds (never past the share's end)" },
+    },
+  },
   UploadCreated: {
     type: "object",
     required: ["id", "fileKey", "method", "expiresAt", "shareUrl", "deleteToken"],
