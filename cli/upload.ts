@@ -130,17 +130,30 @@ function create(path: string, size: number, options: UploadOptions, sha256: stri
 async function singlePut(path: string, size: number, created: Created, options: UploadOptions): Promise<UploadResult> {
   if (!created.uploadUrl) throw cliError(EXIT.failed, "The API did not give an upload URL.");
   const bar = progressBar("uploading", size);
+  let target = { uploadUrl: created.uploadUrl, headers: created.headers ?? {} };
+  let urlExpired = false;
   try {
     await retry(
       async () => {
+        // S3 refused the last try because its URL expired: the owner's route signs a fresh one (same headers).
+        if (urlExpired) {
+          target = await callApi<{ uploadUrl: string; headers: Record<string, string> }>(
+            options.apiUrl,
+            "POST",
+            `uploads/${created.id}/url`,
+            { body: {}, headers: { "X-Delete-Token": created.deleteToken } },
+          );
+        }
         let sent = 0;
         try {
-          await putRange(created.uploadUrl as string, created.headers ?? {}, { path, start: 0, length: size }, (n) => {
+          await putRange(target.uploadUrl, target.headers, { path, start: 0, length: size }, (n) => {
             sent += n;
             bar.add(n);
           });
         } catch (e) {
           bar.add(-sent);
+          const refused = e as { storageCode?: string; retryable?: boolean };
+          urlExpired = refused.storageCode === "AccessDenied" && refused.retryable === true;
           throw e;
         }
       },

@@ -3,7 +3,7 @@
 // authorizer without OAuth scopes takes ID tokens only) and the expiry. The local gateway runs this for the
 // routes that require sign-in (the authorizer's job on AWS); routes where sign-in is optional run it
 // themselves, because API Gateway's authorizer cannot let a request without a token through.
-import { createRemoteJWKSet, jwtVerify, JWTVerifyGetKey } from "jose";
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, JWTVerifyGetKey } from "jose";
 import type { RuntimeConfig } from "../config/runtime";
 import { unauthorized } from "./errors";
 import type { ApiRequest } from "./http";
@@ -17,7 +17,7 @@ export type TokenVerifier = (token: string) => Promise<Claims>;
 /** Who is calling: the token's subject and, when the issuer verified it, the email. */
 export interface User {
   sub: string;
-  /** Lower case; present only when the token says `email_verified`. */
+  /** A-Z lowered (emailMatchKey); present only when the token says `email_verified`. */
   email?: string;
 }
 
@@ -54,6 +54,11 @@ export function createTokenVerifier(
   }
   const jwks = keys ?? createRemoteJWKSet(new URL(config.authJwksUrl), { timeoutDuration: 5000 });
   return async (token) => {
+    // Cognito names its signing key in every token. Without a kid, jose would try the issuer's only key, so a
+    // token no Cognito pool could have issued would pass; API Gateway's authorizer refuses it, and so do we.
+    if (!hasKeyId(token)) {
+      throw unauthorized("The token is not valid for this API (it names no signing key); sign in again.");
+    }
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await jwtVerify(token, jwks, {
@@ -78,9 +83,25 @@ export function createTokenVerifier(
   };
 }
 
+/** True when the token's protected header names its key (a non-empty `kid`). */
+function hasKeyId(token: string): boolean {
+  try {
+    const { kid } = decodeProtectedHeader(token);
+    return typeof kid === "string" && kid !== "";
+  } catch {
+    return false;
+  }
+}
+
+/** An email address as recipients are matched: A-Z lowered, every other character exactly as written (never
+ *  Unicode case folding: the Kelvin sign U+212A must not become a "k"). */
+export function emailMatchKey(email: string): string {
+  return email.replace(/[A-Z]/g, (c) => c.toLowerCase());
+}
+
 /** The user the claims describe. */
 export function userOf(claims: Claims): User {
-  const email = claims["email_verified"] === "true" ? claims["email"]?.toLowerCase() : undefined;
+  const email = claims["email_verified"] === "true" ? emailMatchKey(claims["email"] ?? "") : undefined;
   return { sub: claims["sub"] ?? "", ...(email ? { email } : {}) };
 }
 

@@ -84,7 +84,7 @@ export interface FileRecord {
   /** Password attempts counted in the current window, and when that window ends (epoch seconds). */
   passwordAttempts?: number;
   passwordWindowEndsEpoch?: number;
-  /** Lower-case emails allowed to see and download; absent = anyone with the link. */
+  /** Emails allowed to see and download, A-Z lowered (handlers/auth.ts emailMatchKey); absent = anyone with the link. */
   recipients?: string[];
   /** The record's sweep shard (sweepShardOf; "live" on older records): puts the record in the sweep index.
    *  putRecord sets it for every record that has a sweepAtEpoch. */
@@ -155,15 +155,23 @@ export function isExpired(record: FileRecord, now: Date): boolean {
 /**
  * Takes one download in a single conditional write: the record must exist, be available, not be expired and
  * have downloads left. Returns the updated record, or undefined when the condition failed (the caller
- * reads the record to say why).
+ * reads the record to say why). `expiresAtEpoch` is the share's expiry as the caller read it (it never changes).
  */
-export async function consumeDownload(deps: Deps, keyName: KeyName): Promise<FileRecord | undefined> {
+export async function consumeDownload(
+  deps: Deps,
+  keyName: KeyName,
+  expiresAtEpoch: number,
+): Promise<FileRecord | undefined> {
+  const now = Math.floor(deps.now().getTime() / 1000);
+  // A URL handed out in the share's last moments outlives it: its bytes stay until every such URL has expired.
+  // One value for every late download (not now + TTL), so concurrent writes cannot move the sweep back.
+  const outlivesShare = now + deps.config.downloadUrlTtlSeconds >= expiresAtEpoch;
   try {
     const out = await deps.db.send(
       new UpdateCommand({
         TableName: deps.config.tableName,
         Key: { [TABLE_KEY]: keyName },
-        UpdateExpression: "ADD #downloads :one",
+        UpdateExpression: outlivesShare ? "ADD #downloads :one SET #sweep = :afterLastUrl" : "ADD #downloads :one",
         ConditionExpression:
           "attribute_exists(#id) AND #status = :available AND #expires > :now AND (attribute_not_exists(#max) OR #downloads < #max)",
         ExpressionAttributeNames: {
@@ -172,11 +180,13 @@ export async function consumeDownload(deps: Deps, keyName: KeyName): Promise<Fil
           "#status": "status",
           "#expires": TTL_ATTRIBUTE,
           "#max": "maxDownloads",
+          ...(outlivesShare ? { "#sweep": SWEEP_AT_ATTRIBUTE } : {}),
         },
         ExpressionAttributeValues: {
           ":one": 1,
           ":available": "available",
-          ":now": Math.floor(deps.now().getTime() / 1000),
+          ":now": now,
+          ...(outlivesShare ? { ":afterLastUrl": expiresAtEpoch + deps.config.downloadUrlTtlSeconds + 1 } : {}),
         },
         ReturnValues: "ALL_NEW",
       }),
@@ -260,6 +270,27 @@ export async function markDeleting(deps: Deps, keyName: KeyName, deleteTokenHash
   }
 }
 
+/** Moves a pending share's removal to `sweepAtEpoch` (a fresh upload URL was handed out). Returns false when the
+ *  share is no longer pending: uploaded, or claimed by a DELETE or the clean-up. */
+export async function extendPendingSweep(deps: Deps, keyName: KeyName, sweepAtEpoch: number): Promise<boolean> {
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.config.tableName,
+        Key: { [TABLE_KEY]: keyName },
+        UpdateExpression: "SET #sweep = :at",
+        ConditionExpression: "#status = :pending",
+        ExpressionAttributeNames: { "#status": "status", "#sweep": SWEEP_AT_ATTRIBUTE },
+        ExpressionAttributeValues: { ":pending": "pending", ":at": sweepAtEpoch },
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (isConditionFailure(e)) return false;
+    throw e;
+  }
+}
+
 /** Marks a pending record available. Returns false when it was not pending (already confirmed, or gone),
  *  which makes a repeated S3 event a no-op. */
 export async function markAvailable(deps: Deps, keyName: KeyName, uploadedAt: string): Promise<boolean> {
@@ -328,8 +359,8 @@ export async function deleteRecordIf(deps: Deps, keyName: KeyName, attribute: st
   }
 }
 
-/** Deletes a record only if its delete-token hash is still the one the caller checked. Already deleted by a
- *  concurrent request is the outcome the caller wanted. */
-export async function deleteRecord(deps: Deps, keyName: KeyName, deleteTokenHash: string): Promise<void> {
-  await deleteRecordIf(deps, keyName, "deleteTokenHash", deleteTokenHash);
+/** Deletes a record only if its delete-token hash is still the one the caller checked. Returns false when it was
+ *  already gone: of concurrent DELETEs (or a DELETE and the clean-up) exactly one removes the record. */
+export async function deleteRecord(deps: Deps, keyName: KeyName, deleteTokenHash: string): Promise<boolean> {
+  return deleteRecordIf(deps, keyName, "deleteTokenHash", deleteTokenHash);
 }

@@ -18,6 +18,7 @@ import { serveApiDocument } from "./routes/openapi";
 import { servePage } from "./routes/page";
 import { unlockFile } from "./routes/unlockFile";
 import { completeUpload, listUploadParts, signUploadParts } from "./routes/uploadParts";
+import { renewUploadUrl } from "./routes/uploadUrl";
 import { SchemaName } from "./schemas";
 
 export type RouteName =
@@ -25,6 +26,7 @@ export type RouteName =
   | "openapi"
   | "getConfig"
   | "createUpload"
+  | "renewUploadUrl"
   | "signUploadParts"
   | "listUploadParts"
   | "completeUpload"
@@ -82,6 +84,12 @@ const error = (description: string): ResponseSpec => ({ description, json: "Erro
 /** The owner of a multipart upload proves it with the delete token (a bearer token once sign-in exists). */
 const OWNER_TOKEN = { "X-Delete-Token": { required: true, description: "the deleteToken returned by POST /uploads" } };
 
+/** The owner of any share: the delete token, or (on stacks with sign-in) the owner's bearer token. */
+const OWNER = {
+  "X-Delete-Token": { required: false, description: "the deleteToken returned by POST /uploads" },
+  Authorization: { required: false, description: "Bearer <ID token> of the share's owner, instead of the token" },
+};
+
 const MULTIPART_ERRORS: Readonly<Record<string, ResponseSpec>> = {
   "400": error("InvalidRequest: a bad part list; names the first bad part (number, size or ETag)"),
   "403": error("Forbidden: wrong or missing delete token"),
@@ -136,6 +144,27 @@ const API_ROUTES: readonly Route[] = [
       "415": error("UnsupportedMediaType: contentType is not allowed on this stack"),
     },
     handler: createUpload,
+  },
+  {
+    name: "renewUploadUrl",
+    method: "POST",
+    path: "/uploads/{id}/url",
+    summary: "Get a fresh pre-signed PUT for a pending single-PUT share, when the first expired (owner only)",
+    writes: true,
+    needs: "data",
+    auth: "optional", // the owner proves it with the delete token or a bearer token, checked by the handler
+    request: "UrlRequest",
+    headers: OWNER,
+    responses: {
+      "200": { description: "A fresh upload URL with the same signed headers", json: "UploadUrl" },
+      "400": error("InvalidRequest: the body is not a JSON object"),
+      "401": unauthorized,
+      "403": error("Forbidden: wrong or missing delete token, or not the owner"),
+      "404": error("NotFound: unknown id, or the share goes up in parts (use /uploads/{id}/parts)"),
+      "409": error("Conflict: the file has been uploaded already"),
+      "410": error("Gone: the share expired"),
+    },
+    handler: renewUploadUrl,
   },
   {
     name: "listFiles",
@@ -265,10 +294,7 @@ const API_ROUTES: readonly Route[] = [
     writes: true,
     needs: "data",
     auth: "optional",
-    headers: {
-      "X-Delete-Token": { required: false, description: "the deleteToken returned by POST /uploads" },
-      Authorization: { required: false, description: "Bearer <ID token> of the share's owner, instead of the token" },
-    },
+    headers: OWNER,
     responses: {
       "204": { description: "Deleted: the object and the record are gone" },
       "401": unauthorized,

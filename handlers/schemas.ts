@@ -18,8 +18,11 @@ export const SCHEMAS = {
     type: "object",
     required: ["fileName", "contentType", "size"],
     properties: {
-      fileName: { ...string, description: "1–255 characters after trimming; no control characters" },
-      contentType: { ...string, description: "a valid MIME type, in the stack's allow-list when it has one" },
+      fileName: { ...string, description: "1–255 characters (code points) after trimming; no control characters" },
+      contentType: {
+        ...string,
+        description: "a valid MIME type without tabs or repeated spaces, in the stack's allow-list when it has one",
+      },
       size: { ...integer, minimum: 1, description: "bytes, up to the stack's maximum (else 413)" },
       sha256: { ...string, pattern: "^[A-Za-z0-9+/]{43}=$", description: "base64 SHA-256 of the content" },
       expiresInSeconds: { ...integer, description: "how long the share lives; default and maximum from the stack" },
@@ -41,6 +44,21 @@ export const SCHEMAS = {
     type: "object",
     required: ["password"],
     properties: { password: { ...string, description: "the share's password" } },
+  },
+  UrlRequest: {
+    type: "object",
+    description: "{} (no fields yet)",
+    properties: {},
+  },
+  UploadUrl: {
+    type: "object",
+    required: ["uploadUrl", "method", "headers", "expiresIn"],
+    properties: {
+      uploadUrl: { ...string, description: "pre-signed PUT, signed for the same headers as the first" },
+      method: { type: "string", enum: ["PUT"] },
+      headers: { type: "object", additionalProperties: string, description: "exactly the headers to send" },
+      expiresIn: { ...integer, description: "the URL's lifetime, seconds (never past the share's end)" },
+    },
   },
   UploadCreated: {
     type: "object",

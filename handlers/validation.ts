@@ -1,5 +1,6 @@
 // Checks of client input against docs/api.md, each failure with a message that says how to fix it.
 import { RuntimeConfig } from "../config/runtime";
+import { emailMatchKey } from "./auth";
 import { invalidRequest, tooLarge, unsupportedMediaType } from "./errors";
 
 /** A validated POST /uploads body. */
@@ -15,7 +16,7 @@ export interface UploadRequest {
   maxDownloads?: number;
   /** 8-128 characters; hashed before it is stored. */
   password?: string;
-  /** Lower-case, de-duplicated emails; only on stacks with sign-in. */
+  /** De-duplicated emails, A-Z lowered (emailMatchKey); only on stacks with sign-in. */
   recipients?: string[];
 }
 
@@ -41,7 +42,7 @@ function parseRestrictions(body: Record<string, unknown>, config: RuntimeConfig)
   if (!Array.isArray(recipients) || recipients.length < 1 || recipients.length > MAX_RECIPIENTS) {
     throw invalidRequest(`recipients must be a list of 1 to ${MAX_RECIPIENTS} email addresses.`);
   }
-  const emails = recipients.map((r: unknown) => (typeof r === "string" ? r.trim().toLowerCase() : ""));
+  const emails = recipients.map((r: unknown) => (typeof r === "string" ? emailMatchKey(r.trim()) : ""));
   const bad = emails.findIndex((e) => !EMAIL.test(e));
   if (bad !== -1) throw invalidRequest(`recipients[${bad}] ${quote(recipients[bad])} is not an email address.`);
   return { password: password as string | undefined, recipients: [...new Set(emails)] };
@@ -58,6 +59,18 @@ const TOKEN = "[A-Za-z0-9!#$%&'*+.^_`|~-]+";
 const QUOTED_STRING = '"(?:[\\t\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]|\\\\[\\t\\x20-\\x7e])*"';
 const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}([ \\t]*;[ \\t]*${TOKEN}=(${TOKEN}|${QUOTED_STRING}))*$`);
 export const SHA256_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
+
+/** The longest file name, in characters (Unicode code points, after trimming and NFC normalisation). */
+export const MAX_FILE_NAME_CHARACTERS = 255;
+
+/** The number of Unicode code points in `text`: its UTF-16 units less one per surrogate pair. */
+function codePoints(text: string): number {
+  return text.length - (text.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
+}
+
+// What S3 and the SDK collapse when they sign a header (SigV4 "trimall"): a tab, or a run of spaces. A content type
+// holding one is signed in a form that the value the client sends may not be, so no upload could ever match it.
+const UNSIGNABLE_WHITESPACE = /\t| {2}/;
 
 /** The type/subtype of a media type, lower case, without parameters. */
 export function mediaTypeEssence(contentType: string): string {
@@ -86,11 +99,14 @@ export function parseUploadRequest(body: Record<string, unknown>, config: Runtim
   const { fileName, contentType, size, sha256 } = body;
 
   if (typeof fileName !== "string") throw invalidRequest("fileName is required and must be a string.");
-  // 255 characters are at most 510 UTF-16 units: anything longer is refused before it is looked at closely.
-  const name = fileName.length > 1020 ? fileName : fileName.trim().normalize("NFC");
-  const length = name.length > 510 ? name.length : [...name].length;
-  if (length < 1 || length > 255) {
-    throw invalidRequest(`fileName must be 1 to 255 characters after trimming; got ${length}.`);
+  // Characters are Unicode code points (an emoji is one, though two UTF-16 units). Far too long a name is
+  // refused without trimming or normalising it first.
+  const name = fileName.length > 4 * MAX_FILE_NAME_CHARACTERS ? fileName : fileName.trim().normalize("NFC");
+  const length = codePoints(name);
+  if (length < 1 || length > MAX_FILE_NAME_CHARACTERS) {
+    throw invalidRequest(
+      `fileName must be 1 to ${MAX_FILE_NAME_CHARACTERS} characters (Unicode code points) after trimming; got ${length}.`,
+    );
   }
   if (UNSAFE_NAME_CHARS.test(name)) {
     throw invalidRequest(
@@ -104,6 +120,11 @@ export function parseUploadRequest(body: Record<string, unknown>, config: Runtim
   const type = contentType.trim();
   if (type.length > 255 || !MEDIA_TYPE.test(type)) {
     throw invalidRequest(`contentType ${quote(type)} is not a valid MIME type such as "application/pdf".`);
+  }
+  if (UNSIGNABLE_WHITESPACE.test(type)) {
+    throw invalidRequest(
+      `contentType must not contain tabs or repeated spaces (the upload URL could never match its signature); send ${quote(type.replace(/[ \t]+/g, " "))}.`,
+    );
   }
   if (mediaTypeEssence(type).includes("*")) {
     throw invalidRequest(`contentType must be a concrete type such as "text/plain", not a range like ${quote(type)}.`);

@@ -97,6 +97,11 @@ export const FUNCTION_GRANTS: { readonly [F in FunctionName]: Grant } = {
     allow("PutUpload", [...OBJECT_PUT_ACTIONS, ...MULTIPART_ABORT_ACTIONS], on.uploadsArn),
     sendAuditEvents(on),
   ],
+  // A fresh single-PUT URL, signed with this function's role (PutObject); the pending share waits for it.
+  renewUploadUrl: (on) => [
+    allow("ReadAndExtendRecord", [...TABLE_READ_ACTIONS, ...TABLE_UPDATE_ACTIONS], on.tableArn),
+    allow("SignUpload", OBJECT_PUT_ACTIONS, on.uploadsArn),
+  ],
   // The part URLs are signed with this function's role: UploadPart needs PutObject.
   signUploadParts: (on) => [
     allow("ReadRecord", TABLE_READ_ACTIONS, on.tableArn),

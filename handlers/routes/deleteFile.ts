@@ -9,14 +9,15 @@ import { abortMultipartUploads, deleteAllVersions } from "../versions";
 import { assertOwner, fileIdOf, findRecord } from "./files";
 import { notFound } from "../errors";
 
+/** A concurrent DELETE removed the share first: gone, as this caller wanted, but not by it (docs/api.md). */
+const deletedMeanwhile = (id: string) =>
+  notFound(`No file has the id ${JSON.stringify(id)}; it may have been deleted (by another request).`);
+
 export async function deleteFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
   const id = fileIdOf(request);
   const record = await findRecord(deps, id, true);
   await assertOwner(request, record, deps);
-  // A concurrent DELETE that removed the record first: the file is gone, as this caller wanted, but not by it.
-  if (!(await markDeleting(deps, record.id, record.deleteTokenHash))) {
-    throw notFound(`No file has the id ${JSON.stringify(id)}; it may have been deleted.`);
-  }
+  if (!(await markDeleting(deps, record.id, record.deleteTokenHash))) throw deletedMeanwhile(id);
   // An upload still open leaves no parts behind (and no object: a `complete` racing this one is deleted below).
   if (record.multipart !== undefined && record.multipart.completedAt === undefined) {
     await abortMultipartUpload(deps, { key: record.fileKey, uploadId: record.multipart.uploadId });
@@ -25,7 +26,9 @@ export async function deleteFile(request: ApiRequest, deps: Deps): Promise<ApiRe
   // hide the bytes behind a delete marker.
   await abortMultipartUploads(deps, record.fileKey);
   await deleteAllVersions(deps, record.fileKey);
-  await deleteRecord(deps, record.id, record.deleteTokenHash);
+  // Removing the record is the one step that only one request can do: it decides which DELETE answers 204, logs
+  // and writes the audit event. The others (concurrent ones, or the clean-up) did the same idempotent S3 work.
+  if (!(await deleteRecord(deps, record.id, record.deleteTokenHash))) throw deletedMeanwhile(id);
   request.log.info("file deleted", { file: deps.fingerprint(record.id) });
   await emitAudit(deps, request.log, {
     type: "share.deleted",

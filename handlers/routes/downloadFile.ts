@@ -12,10 +12,11 @@ import { assertMayAccess, assertNotGone, downloadsRemaining, fileIdOf, findRecor
 export async function downloadFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
   const id = fileIdOf(request);
   const current = await findRecord(deps, id);
-  assertNotGone(current, deps.now());
+  // Who may see it comes first: a non-recipient learns nothing, not even that it expired or was used up.
   await assertMayAccess(request, deps, current);
+  assertNotGone(current, deps.now());
   if (current.passwordHash !== undefined) await checkPassword(deps, current, parseJsonObject(request)["password"]);
-  const record = await consumeDownload(deps, current.id);
+  const record = await consumeDownload(deps, current.id, current.expiresAtEpoch);
   if (record === undefined) {
     // The conditional write refused: read the record again to tell the client why.
     assertNotGone(await findRecord(deps, id), deps.now());

@@ -9,7 +9,8 @@ export async function getFile(request: ApiRequest, deps: Deps): Promise<ApiRespo
   if (wantsHtml(request.headers["accept"])) return pageResponse(deps);
   const id = fileIdOf(request);
   const record = await findRecord(deps, id);
-  assertNotGone(record, deps.now());
+  // Who may see it comes first: a non-recipient learns nothing, not even that it expired or was used up.
   await assertMayAccess(request, deps, record);
+  assertNotGone(record, deps.now());
   return { status: 200, body: record.passwordHash === undefined ? publicView(id, record) : lockedView(id, record) };
 }

@@ -9,8 +9,9 @@ import { assertMayAccess, assertNotGone, fileIdOf, findRecord, publicView } from
 export async function unlockFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
   const id = fileIdOf(request);
   const record = await findRecord(deps, id);
-  assertNotGone(record, deps.now());
+  // Who may see it comes first: a non-recipient learns nothing, not even that it expired or was used up.
   await assertMayAccess(request, deps, record);
+  assertNotGone(record, deps.now());
   await checkPassword(deps, record, parseUnlockRequest(parseJsonObject(request)));
   return { status: 200, body: publicView(id, record) };
 }

@@ -93,6 +93,16 @@ export function usePage(options: PageOptions = {}) {
     });
   }
 
+  /** Answers the next dialog the page opens (accept or dismiss) and resolves with its type and message. */
+  function answerDialog(page: Page, answer: "accept" | "dismiss"): Promise<{ type: string; message: string }> {
+    return new Promise((resolve, reject) => {
+      page.once("dialog", (dialog) => {
+        const seen = { type: dialog.type(), message: dialog.message() };
+        (answer === "accept" ? dialog.accept() : dialog.dismiss()).then(() => resolve(seen), reject);
+      });
+    });
+  }
+
   const activeId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? "");
 
   async function apiInfo(id: string): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -158,5 +168,6 @@ export function usePage(options: PageOptions = {}) {
     focusRing,
     activeId,
     apiInfo,
+    answerDialog,
   };
 }

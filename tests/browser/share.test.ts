@@ -104,8 +104,19 @@ describe("the web page: sharing a file and fetching it", function () {
     await shot(viewer, "06-link-downloaded");
     assert.equal((await apiInfo(id)).body["downloads"], 1);
 
-    // Back on the sharing page: delete it; the link then says so.
+    // Back on the sharing page: "Delete file now" asks first, naming the file; No keeps it.
+    const declined = fx.answerDialog(page, "dismiss");
     await page.click("#delete-button");
+    assert.deepEqual(await declined, {
+      type: "confirm",
+      message: `Delete \u201C${name}\u201D? Its link stops working for everyone, and this cannot be undone.`,
+    });
+    assert.equal((await apiInfo(id)).status, 200, "declining deleted the share");
+    assert.ok(await page.isEnabled("#delete-button"), "the button works again after No");
+    // Yes deletes it; the link then says so.
+    const accepted = fx.answerDialog(page, "accept");
+    await page.click("#delete-button");
+    assert.equal((await accepted).type, "confirm");
     await page.waitForFunction(() => document.getElementById("result-title")!.textContent === "File deleted");
     assert.match(await text(page, "#status"), /deleted/);
     assert.ok(await page.isHidden("#share-link"), "a deleted file's link is still offered");

@@ -137,7 +137,17 @@ describe("the web page with sign-in (local issuer, headless Chromium)", function
     await shot(page, "10-my-files-all");
 
     const first = (await page.getAttribute("#my-files-list li:first-child", "data-id")) as string;
+    // Delete asks first, naming the file; No keeps it.
+    const declined = fx.answerDialog(page, "dismiss");
     await page.click("#my-files-list li:first-child button");
+    const asked = await declined;
+    assert.equal(asked.type, "confirm");
+    assert.match(asked.message, /^Delete \u201Cfile-11\.txt\u201D\? Its link stops working for everyone/);
+    assert.equal((await call(fx.server, "GET", `/files/${first}`)).status, 200, "declining deleted the share");
+    assert.ok(await page.isVisible(`#my-files-list li[data-id="${first}"]`), "the row stays after No");
+    const accepted = fx.answerDialog(page, "accept");
+    await page.click("#my-files-list li:first-child button");
+    assert.equal((await accepted).type, "confirm");
     await page.waitForFunction((id) => !document.querySelector(`#my-files-list li[data-id="${id}"]`), first);
     assert.match(await text(page, "#status"), /Deleted file-11\.txt/);
     assert.equal((await call(fx.server, "GET", `/files/${first}`)).status, 404, "the deleted share still answers");

@@ -109,6 +109,31 @@ describe("POST /uploads with a real S3 and DynamoDB server", () => {
     assert.equal(reply.status, 201, reply.body);
   });
 
+  it("counts the file name in characters (code points), as docs/api.md says: 255 emoji pass, 256 are 256", async () => {
+    const api = env.api();
+    const emoji = "\u{1F600}"; // one character, two UTF-16 units
+    const most = await api.createUpload({ fileName: emoji.repeat(255) });
+    assert.equal(most.status, 201, most.body);
+    assert.equal((await getRecord(api.deps, keyNameFor(most.json.id)))?.fileName, emoji.repeat(255));
+    const over = await api.createUpload({ fileName: emoji.repeat(256) });
+    assert.equal(over.status, 400);
+    assert.match(over.json.error.message, /1 to 255 characters .* got 256\./);
+  });
+
+  it("refuses a contentType with a tab or repeated spaces (signed collapsed, no PUT could match); one space works", async () => {
+    const api = env.api();
+    for (const contentType of ["text/plain;\tcharset=utf-8", "text/plain;  charset=utf-8", 'text/plain; name="a  b"']) {
+      const reply = await api.createUpload({ contentType, size: 5 });
+      assert.equal(reply.status, 400, `${JSON.stringify(contentType)}: ${reply.body}`);
+      assert.match(reply.json.error.message, /tabs or repeated spaces/);
+    }
+    const fine = await api.createUpload({ contentType: "text/plain; charset=utf-8", size: 5 });
+    assert.equal(fine.status, 201, fine.body);
+    assert.equal(fine.json.headers["Content-Type"], "text/plain; charset=utf-8");
+    const put = await fetch(fine.json.uploadUrl, { method: "PUT", headers: fine.json.headers, body: "hello" });
+    assert.equal(put.status, 200, await put.text());
+  });
+
   it("stores the file name in Unicode NFC, trimmed", async () => {
     const api = env.api();
     const reply = await api.createUpload({ fileName: " Re\u0301sume\u0301.pdf " });

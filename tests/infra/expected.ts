@@ -24,6 +24,7 @@ export const EXPECTED_GRANTS: Record<
     bucket: [],
     auditBus: ["events:PutEvents"],
   },
+  renewUploadUrl: { table: ["dynamodb:GetItem", "dynamodb:UpdateItem"], uploads: ["s3:PutObject"], bucket: [] },
   signUploadParts: { table: ["dynamodb:GetItem"], uploads: ["s3:PutObject"], bucket: [] },
   listUploadParts: { table: ["dynamodb:GetItem"], uploads: ["s3:ListMultipartUploadParts"], bucket: [] },
   completeUpload: {

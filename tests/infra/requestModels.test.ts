@@ -45,6 +45,8 @@ const accepts: Record<string, (text: string) => boolean> = {
   UnlockRequest: (text) => passes(() => parseUnlockRequest(object(text))),
   PartsRequest: (text) => passes(() => parsePartList(object(text), 10000, "sha256", MAX_PARTS_PER_REQUEST)),
   CompleteRequest: (text) => passes(() => parsePartList(object(text), 10000, "etag", 10000)),
+  // POST /uploads/{id}/url takes {} (no fields yet): any JSON object.
+  UrlRequest: (text) => passes(() => object(text)),
 };
 
 function object(body: string) {
@@ -115,6 +117,7 @@ const bodies: Record<string, fc.Arbitrary<unknown>> = {
   UnlockRequest: fc.record({ password: required(field(fc.string({ maxLength: 20 }))), extra: optional(near) }),
   PartsRequest: parts("sha256", 4),
   CompleteRequest: parts("etag", 4),
+  UrlRequest: fc.record({ extra: optional(near) }),
 };
 /** Any JSON text at all, not only objects. */
 const anyJson = fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v));
@@ -128,11 +131,17 @@ describe("API Gateway request models vs the handlers' body checks (ajv draft-04 
       const op = doc.paths[route.path][route.method.toLowerCase()];
       assert.equal(op["x-amazon-apigateway-request-validator"], route.request && BODY_VALIDATOR, route.name);
     }
-    assert.deepEqual(Object.keys(models).sort(), ["CompleteRequest", "PartsRequest", "UnlockRequest", "UploadRequest"]);
+    assert.deepEqual(Object.keys(models).sort(), [
+      "CompleteRequest",
+      "PartsRequest",
+      "UnlockRequest",
+      "UploadRequest",
+      "UrlRequest",
+    ]);
     assert.deepEqual(Object.keys(accepts).sort(), Object.keys(models).sort(), "every model is checked below");
   });
 
-  for (const name of ["UploadRequest", "UnlockRequest", "PartsRequest", "CompleteRequest"]) {
+  for (const name of ["UploadRequest", "UnlockRequest", "PartsRequest", "CompleteRequest", "UrlRequest"]) {
     it(`${name}: every body the handler accepts, the model accepts too (generated valid and near-valid bodies)`, () => {
       let accepted = 0;
       let refused = 0;

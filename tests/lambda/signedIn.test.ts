@@ -11,12 +11,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { APIGatewayProxyResult } from "aws-lambda";
+import { importJWK, SignJWT } from "jose";
 import { fromEnvironment, ENV_NAMES } from "../../config/runtime";
 import { createTokenVerifier } from "../../handlers/auth";
 import { matchPath, routeAuth, ROUTES } from "../../handlers/routeTable";
 import { Backends, startBackends } from "../../local/backends";
 import { proxyEvent } from "../../local/events";
-import { LocalIssuer, startLocalIssuer } from "../../local/oidc";
+import { LocalIssuer, localSubFor, startLocalIssuer } from "../../local/oidc";
 import { signInLocally } from "../../local/signIn";
 import { buildFunctions, LambdaProcess, layOut, layOutLayer } from "./archive";
 
@@ -62,6 +63,20 @@ describe("The serialized Lambda code of a stack with sign-in: one signed-in flow
     }
     const auth = { ...issuer, scopes: ["openid", "email"] };
     for (const who of ["alice", "bob"]) tokens[who] = (await signInLocally(auth, PAGE, `${who}@example.com`)).idToken;
+    // Alice's claims, signed with the issuer's own key, but naming no key (Cognito's tokens always carry a kid).
+    const now = Math.floor(Date.now() / 1000);
+    tokens["no-kid"] = await new SignJWT({
+      sub: localSubFor("alice@example.com"),
+      email: "alice@example.com",
+      email_verified: true,
+      token_use: "id",
+      iss: issuer.issuer,
+      aud: issuer.clientId,
+      iat: now - 60,
+      exp: now + 600,
+    })
+      .setProtectedHeader({ alg: "RS256" })
+      .sign(await importJWK(issuer.signingKey, "RS256"));
   });
 
   after(async () => {
@@ -139,5 +154,14 @@ describe("The serialized Lambda code of a stack with sign-in: one signed-in flow
       after.json.files.map((f: { id: string }) => f.id),
       [ids[1]],
     );
+  });
+
+  it("refuses a token without kid, though signed with the issuer's key: 401 from the functions that verify it", async () => {
+    const created = await call("no-kid", "POST", "/uploads", { fileName: "x.txt", contentType: "text/plain", size: 5 });
+    assert.equal(created.status, 401, JSON.stringify(created.json));
+    const mine = await call("alice", "POST", "/uploads", { fileName: "y.txt", contentType: "text/plain", size: 5 });
+    assert.equal(mine.status, 201);
+    const deleted = await call("no-kid", "DELETE", `/files/${mine.json.id}`);
+    assert.equal(deleted.status, 401, JSON.stringify(deleted.json));
   });
 });

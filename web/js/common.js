@@ -1,6 +1,6 @@
 // What both views share: where the API is, the server's limits, formatting, API calls, status and errors.
 /* global bearerToken, sessionExpired */
-/* exported $, apiBase, limits, place, formatBytes, formatDuration, exactBytes, formatWhen, downloadsLeftText, localizeTimes, setStatus, showError, ApiError, api, sleep, cancelled, keepFocus */
+/* exported $, apiBase, limits, place, formatBytes, formatDuration, exactBytes, formatWhen, downloadsLeftText, localizeTimes, setStatus, showError, ApiError, api, confirmDelete, sleep, cancelled, keepFocus */
 
 const $ = (id) => document.getElementById(id);
 
@@ -115,6 +115,12 @@ class ApiError extends Error {
 }
 
 /** Calls the API and returns the parsed JSON body; throws ApiError with the server's error.message. */
+/** Asks before a delete, naming the file, as a file manager does: a share cannot be brought back. */
+function confirmDelete(fileName) {
+  const name = fileName ? "\u201C" + fileName + "\u201D" : "this file";
+  return window.confirm("Delete " + name + "? Its link stops working for everyone, and this cannot be undone.");
+}
+
 async function api(method, path, options) {
   const opts = options || {};
   const headers = Object.assign({ Accept: "application/json" }, opts.headers || {});

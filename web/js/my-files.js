@@ -2,7 +2,7 @@
 // downloads left and a Delete button (the owner's bearer token is enough); and the sharing form's password and
 // recipients fields (docs/api.md "Restricted shares").
 /* exported startMyFiles, refreshMyFiles, restrictedFields */
-/* global $, api, formatWhen, downloadsLeftText, setStatus, showError, signedInEmail, onSessionChange, signIn, authSettings, stackNeedsApiKey, setFormEnabled */
+/* global $, api, confirmDelete, formatWhen, downloadsLeftText, setStatus, showError, signedInEmail, onSessionChange, signIn, authSettings, stackNeedsApiKey, setFormEnabled */
 
 /** Shares per GET /files page. */
 const MY_FILES_PAGE = 10;
@@ -40,6 +40,7 @@ function fileRow(file) {
 }
 
 async function deleteMine(file, item, button) {
+  if (!confirmDelete(file.fileName)) return;
   button.disabled = true;
   showError("");
   try {

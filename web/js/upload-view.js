@@ -2,10 +2,10 @@
 // until S3 confirmed them, then show the share link (copy, delete, share another). Cancel works in every step.
 /* exported startUploadView, setFormEnabled */
 /* global restrictedFields, refreshMyFiles */
-/* global blobSha256, sendInParts, savedUploadFor, offerResume, noteResumable, $, limits, formatBytes, formatDuration, exactBytes, formatWhen, downloadsLeftText, setStatus, showError, ApiError, api, sleep, cancelled, keepFocus */
+/* global blobSha256, sendInParts, savedUploadFor, offerResume, noteResumable, $, limits, formatBytes, formatDuration, exactBytes, formatWhen, downloadsLeftText, setStatus, showError, ApiError, api, confirmDelete, sleep, cancelled, keepFocus */
 
 let chosenFile = null;
-let currentUpload = null; // { id, shareUrl, deleteToken }
+let currentUpload = null; // { id, shareUrl, deleteToken, fileName }
 /** The running share, from POST /uploads to the link: { controller: AbortController, upload }. */
 let activeShare = null;
 
@@ -92,13 +92,14 @@ function putFile(upload, file, signal) {
           code && code[1] === "BadDigest"
             ? "the bytes that arrived do not match the file's SHA-256: the file changed or was damaged on the way. Choose it again and retry."
             : "the upload link may have expired; please try again.";
-        reject(
-          new ApiError(
-            xhr.status,
-            "UploadFailed",
-            "The storage refused the upload (" + xhr.status + (code ? " " + code[1] : "") + "): " + why,
-          ),
+        const error = new ApiError(
+          xhr.status,
+          "UploadFailed",
+          "The storage refused the upload (" + xhr.status + (code ? " " + code[1] : "") + "): " + why,
         );
+        // S3 answers an expired URL 403 AccessDenied "Request has expired": a fresh URL can fix that.
+        error.urlExpired = xhr.status === 403 && /<Message>[^<]*expired/i.test(xhr.responseText || "");
+        reject(error);
       }
     };
     xhr.onerror = () => {
@@ -107,6 +108,24 @@ function putFile(upload, file, signal) {
     xhr.onabort = () => reject(cancelled());
     xhr.send(file);
   });
+}
+
+/** PUTs the file; should its URL have expired meanwhile (a slow start, a sleeping laptop), asks the owner's route
+ *  POST /uploads/{id}/url for a fresh one with the same signed headers and sends the file once more. */
+async function putWithFreshUrlOnExpiry(upload, file, signal) {
+  try {
+    await putFile(upload, file, signal);
+  } catch (e) {
+    if (!e.urlExpired) throw e;
+    const fresh = await api("POST", "uploads/" + encodeURIComponent(upload.id) + "/url", {
+      body: {},
+      headers: { "X-Delete-Token": upload.deleteToken },
+      signal,
+    });
+    if (signal.aborted) throw cancelled();
+    setStatus("The upload link had expired; sending " + file.name + " again with a fresh one…");
+    await putFile(Object.assign({}, upload, fresh), file, signal);
+  }
 }
 
 /** Polls GET /files/{id} until S3 has confirmed the upload; bounded, with a growing interval. */
@@ -204,13 +223,13 @@ async function share(event) {
     flow.upload = upload;
     check();
     if (upload.method === "MULTIPART") await sendInParts(upload, file, signal);
-    else await putFile(upload, file, signal);
+    else await putWithFreshUrlOnExpiry(upload, file, signal);
     check();
     setStatus("Upload complete. Preparing the link…");
     const info = await waitUntilAvailable(upload.id, signal);
     check();
     activeShare = null;
-    currentUpload = { id: upload.id, shareUrl: upload.shareUrl, deleteToken: upload.deleteToken };
+    currentUpload = { id: upload.id, shareUrl: upload.shareUrl, deleteToken: upload.deleteToken, fileName: file.name };
     showResult(upload, info);
     refreshMyFiles();
   } catch (e) {
@@ -281,7 +300,7 @@ async function copyLink() {
 }
 
 async function deleteUpload() {
-  if (!currentUpload) return;
+  if (!currentUpload || !confirmDelete(currentUpload.fileName)) return;
   $("delete-button").disabled = true;
   showError("");
   try {
