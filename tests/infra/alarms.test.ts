@@ -106,7 +106,7 @@ for (const stackName of STACKS) {
         Sid: "StackAlarmsPublish",
         Effect: "Allow",
         Principal: { Service: "cloudwatch.amazonaws.com" },
-        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
         Resource: "*",
         Condition: stackAlarms,
       });
