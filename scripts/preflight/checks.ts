@@ -188,7 +188,9 @@ export function checkCrossResource(resources: readonly Resource[], settings: Set
   // Managed login version 2: every client of the pool needs a branding style, else "Login pages unavailable".
   for (const domain of ofType("aws:cognito/userPoolDomain:UserPoolDomain")) {
     if (domain.inputs["managedLoginVersion"] !== 2) continue;
-    const branded = new Set(ofType("aws:cognito/managedLoginBranding:ManagedLoginBranding").map((b) => b.inputs["clientId"]));
+    const branded = new Set(
+      ofType("aws:cognito/managedLoginBranding:ManagedLoginBranding").map((b) => b.inputs["clientId"]),
+    );
     for (const client of ofType("aws:cognito/userPoolClient:UserPoolClient")) {
       if (client.inputs["userPoolId"] !== domain.inputs["userPoolId"] || branded.has(client.id)) continue;
       findings.push({

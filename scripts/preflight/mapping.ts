@@ -5,8 +5,7 @@ import type { StringConstraints } from "./models";
 
 /** A constrained string: from AWS's model, or documented (with where) when the model has no constraint for it. */
 export type Rule =
-  | { model: [service: string, member: string] }
-  | { documented: Omit<StringConstraints, "source">; url: string };
+  { model: [service: string, member: string] } | { documented: Omit<StringConstraints, "source">; url: string };
 
 export interface TypeRules {
   /** The input Pulumi fills with `<resource name>-<7 random characters>` when the program leaves it out. */
@@ -22,12 +21,18 @@ const doc = (url: string, c: Omit<StringConstraints, "source">): Rule => ({ docu
 export const RESOURCE_RULES: Readonly<Record<string, TypeRules>> = {
   "aws:apigateway/account:Account": {},
   "aws:apigateway/apiKey:ApiKey": {
-    inputs: { name: m("apigateway", "CreateApiKeyRequest.name"), description: m("apigateway", "CreateApiKeyRequest.description") },
+    inputs: {
+      name: m("apigateway", "CreateApiKeyRequest.name"),
+      description: m("apigateway", "CreateApiKeyRequest.description"),
+    },
   },
   "aws:apigateway/deployment:Deployment": {},
   "aws:apigateway/methodSettings:MethodSettings": {},
   "aws:apigateway/restApi:RestApi": {
-    inputs: { name: m("apigateway", "CreateRestApiRequest.name"), description: m("apigateway", "CreateRestApiRequest.description") },
+    inputs: {
+      name: m("apigateway", "CreateRestApiRequest.name"),
+      description: m("apigateway", "CreateRestApiRequest.description"),
+    },
   },
   // The body is checked as a whole (OpenAPI 3.0) by checks.ts.
   "aws:apigateway/restApiPut:RestApiPut": {},
@@ -43,7 +48,10 @@ export const RESOURCE_RULES: Readonly<Record<string, TypeRules>> = {
     },
   },
   "aws:apigateway/usagePlan:UsagePlan": {
-    inputs: { name: m("apigateway", "CreateUsagePlanRequest.name"), description: m("apigateway", "CreateUsagePlanRequest.description") },
+    inputs: {
+      name: m("apigateway", "CreateUsagePlanRequest.name"),
+      description: m("apigateway", "CreateUsagePlanRequest.description"),
+    },
   },
   "aws:apigateway/usagePlanKey:UsagePlanKey": {},
   "aws:cloudwatch/dashboard:Dashboard": {
@@ -58,7 +66,9 @@ export const RESOURCE_RULES: Readonly<Record<string, TypeRules>> = {
   "aws:cloudwatch/eventBus:EventBus": {
     inputs: {
       name: m("events", "CreateEventBusRequest.Name"),
-      description: doc("https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateEventBus.html", { max: 512 }),
+      description: doc("https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateEventBus.html", {
+        max: 512,
+      }),
     },
   },
   "aws:cloudwatch/eventRule:EventRule": {
@@ -130,7 +140,10 @@ export const RESOURCE_RULES: Readonly<Record<string, TypeRules>> = {
   },
   "aws:iam/rolePolicy:RolePolicy": {
     autoName: "name",
-    inputs: { name: m("iam", "PutRolePolicyRequest.PolicyName"), policy: m("iam", "PutRolePolicyRequest.PolicyDocument") },
+    inputs: {
+      name: m("iam", "PutRolePolicyRequest.PolicyName"),
+      policy: m("iam", "PutRolePolicyRequest.PolicyDocument"),
+    },
   },
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment": {},
   "aws:kms/key:Key": {

@@ -46,8 +46,9 @@ function shapesOf(service: string): Record<string, Shape> {
       .sort()
       .at(-1);
     if (latest === undefined) throw new Error(`no service-2.json for ${service} under ${dir}`);
-    shapes = (JSON.parse(readFileSync(join(dir, latest, "service-2.json"), "utf8")) as { shapes: Record<string, Shape> })
-      .shapes;
+    shapes = (
+      JSON.parse(readFileSync(join(dir, latest, "service-2.json"), "utf8")) as { shapes: Record<string, Shape> }
+    ).shapes;
     services.set(service, shapes);
   }
   return shapes;

@@ -3,7 +3,8 @@
 import { loadConfig } from "../../infra/config";
 import { FileShare } from "../../infra/fileshare";
 import { runMocked } from "../../tests/infra/mocks";
-import { checkApiBodies, checkCrossResource, checkStrings, Finding } from "./checks";
+import type { Settings } from "../../config/schema";
+import { checkApiBodies, checkCrossResource, checkStrings, Finding, Resource } from "./checks";
 import { requireModels } from "./models";
 
 export interface PreflightResult {
@@ -40,11 +41,10 @@ export async function preflight(stack: string, config: Record<string, string>): 
   // The S3 notification is registered on beforeExit (@pulumi/aws mixins), as at the end of `pulumi up`.
   process.emit("beforeExit", 0);
   await new Promise((resolve) => setImmediate(resolve));
-  const resources = run.resources;
-  const findings = [
-    ...checkStrings(resources),
-    ...(await checkApiBodies(resources)),
-    ...checkCrossResource(resources, settings),
-  ];
-  return { resources: resources.filter((r) => r.custom).length, findings };
+  return { resources: run.resources.filter((r) => r.custom).length, findings: await checkRun(run.resources, settings) };
+}
+
+/** Every check on what one run of the program registered. */
+export async function checkRun(resources: readonly Resource[], settings: Settings): Promise<Finding[]> {
+  return [...checkStrings(resources), ...(await checkApiBodies(resources)), ...checkCrossResource(resources, settings)];
 }
