@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../../infra/config";
 import { FileShare } from "../../infra/fileshare";
-import { RecordedResource, runMocked, stackConfigText, unsecret, valueOf } from "./mocks";
+import { readYaml, RecordedResource, runMocked, stackConfigText, unsecret, valueOf } from "./mocks";
 
 const POOL = "aws:cognito/userPool:UserPool";
 const CLIENT = "aws:cognito/userPoolClient:UserPoolClient";
@@ -43,7 +43,10 @@ describe("sign-in on AWS (Cognito, resource inputs under mocks; not a deployed u
   });
 
   it("lists the page's own URL as callback and sign-out URL on the first deploy, with no callback configured (no cycle client -> functions -> API)", async () => {
-    const { one, ofType, app } = await build("dev", { "fileshare:auth": "cognito" });
+    const { one, ofType, app } = await build("dev", {
+      "fileshare:auth": "cognito",
+      "fileshare:authCallbackUrls": "[]",
+    });
     const pageUrl = await valueOf(app.apiUrl);
     const restApi = one("aws:apigateway/restApi:RestApi");
     // The URL is built from the RestApi's id alone, and the RestApi has no body: nothing it needs waits for the client.
@@ -211,7 +214,7 @@ describe("sign-in on AWS, deploy-ready (resource inputs under mocks; only Cognit
   for (const stack of ["dev", "prod"] as const) {
     it(`${stack}: registers the CLI's loopback callback http://localhost:8765/callback (Cognito's form: localhost, exact port) on the one client, by default`, async () => {
       const { one } = await build(stack, {});
-      assert.equal(stackConfigText(stack)["fileshare:authCallbackUrls"], undefined, "no stack file sets it");
+      assert.equal(readYaml(`Pulumi.${stack}.yaml`).config["fileshare:authCallbackUrls"], undefined, "the default");
       const client = one(CLIENT).inputs;
       assert.ok(client["callbackUrls"].includes("http://localhost:8765/callback"), client["callbackUrls"].join(" "));
       assert.ok(!client["callbackUrls"].some((u: string) => u.includes("127.0.0.1")), "Cognito refuses 127.0.0.1");
