@@ -67,7 +67,9 @@ describe("preflight: AWS's API models are here (botocore's JSON from python3-bot
   });
 });
 
-describe("preflight: dev, prod and prod with every opt-in feature find nothing (resource inputs under mocks)", () => {
+describe("preflight: dev, prod and prod with every opt-in feature find nothing (resource inputs under mocks)", function () {
+  // Each case builds a whole stack under mocks (queued behind other files' builds): a deadline for hangs only.
+  this.timeout(600_000);
   for (const stack of ["dev", "prod"] as const) {
     it(`${stack}: every resource type is mapped, every constrained string fits, the body is OpenAPI 3.0, cross rules hold`, async () => {
       const run = await buildStack(stack);
