@@ -241,7 +241,7 @@ describe("Function alarms, whole program with every optional function (resource 
       ...stackConfigText("prod"),
       "fileshare:auth": "cognito",
       "fileshare:apiKeys": "true",
-      "fileshare:authEmailDomains": '["example.com"]',
+      "fileshare:authEmailDomains": '["acme.internal"]',
     };
     const run = await runMocked("prod", () => new FileShare("fileshare", loadConfig()), config);
     const names = run.resources.filter((r) => r.type === FUNCTION).map((f) => f.outputs["name"]);
