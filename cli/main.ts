@@ -206,7 +206,7 @@ export function buildProgram(store = new StateStore()): Command {
 
   program
     .command("login")
-    .option("--port <n>", "the loopback port of the callback http://127.0.0.1:<port>/callback", positiveInt, 8765)
+    .option("--port <n>", "the loopback port of the callback http://localhost:<port>/callback", positiveInt, 8765)
     .option("--no-browser", "print the sign-in address instead of opening a browser")
     .description("sign in through the browser; later commands send the sign-in")
     .action(async (opts: { port: number; browser: boolean }) => {

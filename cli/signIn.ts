@@ -1,9 +1,10 @@
 // `fileshare login` / `logout`, and the sign-in every other command sends: the OAuth 2.0 authorization code flow
-// with PKCE (RFC 7636) against the endpoints in GET /config, returning to a listener on 127.0.0.1 (RFC 8252
-// "loopback redirect"), the tokens kept per API in the user's config folder (mode 0600).
+// with PKCE (RFC 7636) against the endpoints in GET /config, returning to http://localhost:<port>/callback (RFC 8252
+// "loopback redirect" in the one form Cognito accepts for plain http), the tokens kept per API in the user's config
+// folder (mode 0600).
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { createServer } from "node:http";
+import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { callApi, causeOf } from "./api";
 import { cliError, EXIT } from "./errors";
 import { SavedSignIn, StateStore } from "./state";
@@ -61,11 +62,50 @@ async function tokenRequest(auth: AuthConfig, form: Record<string, string>): Pro
   };
 }
 
-/** Waits on 127.0.0.1:`port` for the sign-in to come back to /callback; resolves with its code. */
+/** The setting that lists the callbacks a stack accepts (named in the CLI's errors). */
+export const CALLBACK_SETTING = "fileshare:authCallbackUrls";
+
+/** The CLI's redirect URI: Cognito accepts plain http only for "localhost" (not 127.0.0.1) and matches it exactly,
+ *  port included. Stacks register the default port's URI by default (config/schema.ts cliCallbackUrl). */
+export function callbackUrl(port: number): string {
+  return `http://localhost:${port}/callback`;
+}
+
+/** Where "localhost" may resolve: the browser connects to either, so the CLI listens on both loopbacks (never on
+ *  every interface). */
+const LOOPBACKS = ["127.0.0.1", "::1"] as const;
+
+/**
+ * Asks the issuer for the authorization URL before the browser does, without following its redirect: an issuer that
+ * refuses the redirect URI says so at once (oidc-provider: a 400 page; Cognito: a redirect to its /error page with
+ * error=redirect_mismatch), instead of the CLI waiting for a callback that cannot come. A redirect on to the sign-in
+ * page (Cognito's /login, oidc-provider's /interaction) is the normal answer.
+ */
+export async function checkRedirectAccepted(url: URL, redirectUri: string): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch(url, { redirect: "manual" });
+  } catch (e) {
+    throw cliError(EXIT.unavailable, `Cannot reach the sign-in service (${causeOf(e)}); try again.`);
+  }
+  await res.body?.cancel();
+  const location = res.headers.get("location");
+  const next = location === null ? undefined : new URL(location, url);
+  const error = next?.searchParams.get("error");
+  const backToUs = next !== undefined && `${next.origin}${next.pathname}` === redirectUri;
+  if (res.status >= 400 || (error && !backToUs)) {
+    throw cliError(
+      EXIT.signIn,
+      `The sign-in service refused the callback ${redirectUri} (${error ?? `HTTP ${res.status}`}): add it to the stack's ${CALLBACK_SETTING} and deploy, or pass --port with the port of a listed one.`,
+    );
+  }
+}
+
+/** Waits on both loopback addresses at `port` for the sign-in to come back to /callback; resolves with its code. */
 function awaitCallback(port: number, state: string, timeoutMs: number, ready: () => void): Promise<string> {
   return new Promise((resolve, reject) => {
-    const server = createServer((req, res) => {
-      const url = new URL(req.url ?? "/", `http://127.0.0.1:${port}`);
+    const handle = (req: IncomingMessage, res: ServerResponse) => {
+      const url = new URL(req.url ?? "/", callbackUrl(port));
       if (url.pathname !== "/callback") return void res.writeHead(404).end();
       const code = url.searchParams.get("code");
       const ok = code !== null && url.searchParams.get("state") === state;
@@ -78,30 +118,54 @@ function awaitCallback(port: number, state: string, timeoutMs: number, ready: ()
               cliError(EXIT.signIn, `Sign-in did not complete (${url.searchParams.get("error") ?? "wrong state"}).`),
             ),
       );
-    });
+    };
+    const servers: Server[] = [];
     const timer = setTimeout(
       () => finish(() => reject(cliError(EXIT.signIn, "Sign-in timed out; run `fileshare login` again."))),
       timeoutMs,
     );
+    let done = false;
     const finish = (fn: () => void) => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
-      server.close();
-      server.closeAllConnections();
+      for (const server of servers) {
+        server.close();
+        server.closeAllConnections();
+      }
       fn();
     };
-    server.on("error", (e: NodeJS.ErrnoException) =>
-      finish(() =>
-        reject(
-          cliError(
-            EXIT.usage,
-            e.code === "EADDRINUSE"
-              ? `Port ${port} is taken; pass --port with the port of another callback URL the stack lists.`
-              : `Cannot listen on 127.0.0.1:${port} (${e.message}).`,
+    let pending = LOOPBACKS.length;
+    let listening = 0;
+    const settled = () => {
+      if (--pending > 0 || done) return;
+      if (listening === 0) {
+        finish(() => reject(cliError(EXIT.usage, `Cannot listen on localhost:${port} (no loopback address).`)));
+      } else ready();
+    };
+    for (const host of LOOPBACKS) {
+      const server = createServer(handle);
+      servers.push(server);
+      server.once("listening", () => {
+        listening++;
+        settled();
+      });
+      server.once("error", (e: NodeJS.ErrnoException) => {
+        // A machine without IPv6 has no ::1: the other loopback is enough. A taken port is not.
+        if (e.code === "EADDRNOTAVAIL" || e.code === "EAFNOSUPPORT") return settled();
+        finish(() =>
+          reject(
+            cliError(
+              EXIT.usage,
+              e.code === "EADDRINUSE"
+                ? `Port ${port} is taken; pass --port with the port of another callback URL in ${CALLBACK_SETTING}.`
+                : `Cannot listen on ${host} port ${port} (${e.message}).`,
+            ),
           ),
-        ),
-      ),
-    );
-    server.listen(port, "127.0.0.1", ready);
+        );
+      });
+      server.listen(port, host);
+    }
   });
 }
 
@@ -112,7 +176,7 @@ function openBrowser(url: string): void {
 }
 
 export interface LoginOptions {
-  /** The loopback port; http://127.0.0.1:<port>/callback must be one of the stack's fileshare:authCallbackUrls. */
+  /** The loopback port; http://localhost:<port>/callback must be one of the stack's fileshare:authCallbackUrls. */
   port: number;
   browser: boolean;
   timeoutMs: number;
@@ -168,8 +232,9 @@ export async function logout(apiUrl: string, store: StateStore): Promise<"signed
 /** Signs in through the browser and saves the tokens for this API. */
 export async function login(apiUrl: string, store: StateStore, options: LoginOptions): Promise<SavedSignIn> {
   const auth = await authConfig(apiUrl);
-  const redirectUri = `http://127.0.0.1:${options.port}/callback`;
+  const redirectUri = callbackUrl(options.port);
   const { url, verifier, state } = authorizationRequest(auth, redirectUri);
+  await checkRedirectAccepted(url, redirectUri);
   const code = await awaitCallback(options.port, state, options.timeoutMs, () => {
     options.say(`Sign in in your browser. If it does not open, open this address:\n${url.toString()}`);
     if (options.browser) openBrowser(url.toString());

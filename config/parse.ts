@@ -94,6 +94,7 @@ export function parseSettings(
       ]);
     }
   }
+  if (s.production) cross.push(...productionRules(s, prefix));
   const failed = cross.find(([ok]) => !ok);
   if (failed) throw new SettingsError(failed[1]);
   return s;
@@ -102,4 +103,32 @@ export function parseSettings(
 /** The schema's defaults, validated (what a stack with no settings gets). */
 export function defaultSettings(): Settings {
   return parseSettings({});
+}
+
+/** The documentation domains (RFC 2606) and loopback hosts: what a stack file holds before someone fills it in. */
+const PLACEHOLDER_HOST = /(^|\.)(example\.(com|org|net)|localhost|127\.0\.0\.1|test|invalid)$/;
+const isPlaceholderHost = (host: string) => PLACEHOLDER_HOST.test(host.toLowerCase());
+
+/** fileshare:production: what a stack that serves real people must have set (each names its setting and fix). */
+function productionRules(s: Settings, prefix: string): [boolean, string][] {
+  const origin = s.corsOrigins.find((o) => isPlaceholderHost(new URL(o).hostname));
+  const domain = s.authEmailDomains.find(isPlaceholderHost);
+  return [
+    [
+      origin === undefined,
+      `${prefix}corsOrigins has ${JSON.stringify(origin)}, a placeholder or local origin, on a production stack (${prefix}production): list the real sites that call the API, or [] when only its own page does (pulumi config set --path '${prefix}corsOrigins[0]' https://files.yourcompany.com).`,
+    ],
+    [
+      s.alarmEmail !== "" && !isPlaceholderHost(s.alarmEmail.split("@")[1] ?? ""),
+      `${prefix}alarmEmail is ${s.alarmEmail === "" ? "empty" : `a placeholder (${s.alarmEmail})`}: a production stack (${prefix}production) must tell someone about its alarms (pulumi config set ${prefix}alarmEmail ops@yourcompany.com).`,
+    ],
+    [
+      domain === undefined,
+      `${prefix}authEmailDomains has ${JSON.stringify(domain)}, a placeholder, on a production stack (${prefix}production): list your own email domains.`,
+    ],
+    [
+      s.auth !== "cognito" || !s.authSelfSignUp || s.authEmailDomains.length > 0,
+      `${prefix}authSelfSignUp is true and ${prefix}authEmailDomains is empty: anyone on the internet could sign up to a production stack (${prefix}production). Set ${prefix}authSelfSignUp false (administrators create users) or list the allowed ${prefix}authEmailDomains.`,
+    ],
+  ];
 }

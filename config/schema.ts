@@ -51,7 +51,16 @@ export const MFA_MODES = ["off", "optional", "required"] as const;
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const EMAIL = /^[^\s@"<>(),;:]+@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i;
-const CALLBACK = /^(https:\/\/[^\s]+|http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?(\/[^\s]*)?)$/;
+// Cognito accepts plain http only for http://localhost (not 127.0.0.1 or [::1]) and matches callbacks exactly.
+const CALLBACK = /^(https:\/\/[^\s]+|http:\/\/localhost(:\d{1,5})?(\/[^\s]*)?)$/;
+
+/** The port the CLI's sign-in listens on by default (`fileshare login --port`). */
+export const CLI_CALLBACK_PORT = 8765;
+/** The CLI's loopback redirect URI for a port, in the one form Cognito accepts for plain http (RFC 8252 §7.3
+ *  allows any loopback form; Cognito allows only "localhost"). */
+export function cliCallbackUrl(port: number): string {
+  return `http://localhost:${port}/callback`;
+}
 
 const HTTPS_URL = /^https:\/\/[^\s]+$/;
 const WEBHOOK_URL = /^https?:\/\/[^\s]+$/;
@@ -250,10 +259,27 @@ export const SETTINGS = [
   {
     key: "authCallbackUrls",
     type: "array",
-    default: [],
+    default: [cliCallbackUrl(CLI_CALLBACK_PORT)],
+    description: `Sign-in callback URLs besides the page's own; the default is the CLI's (fileshare login): ${cliCallbackUrl(CLI_CALLBACK_PORT)}. https, or http://localhost only (Cognito refuses http://127.0.0.1); matched exactly, port included.`,
+    check: everyMatches(
+      CALLBACK,
+      "an https URL or http://localhost:<port>/<path> (Cognito accepts plain http only for localhost, not 127.0.0.1)",
+    ),
+  },
+  {
+    key: "authSelfSignUp",
+    type: "boolean",
+    default: true,
     description:
-      "Sign-in callback URLs besides the page's own, e.g. a CLI's http://127.0.0.1:8765/callback (https, or http on loopback).",
-    check: everyMatches(CALLBACK, "an https URL (or http on localhost/127.0.0.1)"),
+      "With auth cognito: anyone (or anyone at authEmailDomains) may create an account; false: only administrators create users (aws cognito-idp admin-create-user).",
+  },
+  {
+    key: "authEmailFrom",
+    type: "string",
+    default: "",
+    description:
+      "With auth cognito: send the user pool's emails (codes, invitations) through SES from this address, whose domain must be a verified SES identity in the stack's region; empty: Cognito's own sender, limited to 50 emails a day per account.",
+    check: (v) => (v === "" || EMAIL.test(v) ? undefined : "is not an email address like no-reply@example.com"),
   },
   {
     key: "apiKeys",
@@ -301,9 +327,9 @@ export const SETTINGS = [
   {
     key: "manageApiGatewayAccount",
     type: "boolean",
-    default: false,
+    default: true,
     description:
-      "Set API Gateway's account-wide CloudWatch role (aws.apigateway.Account) for this account and region. It is shared by every REST API there: turn it on only where no role is set yet, in one stack per account and region. Access logs need that role.",
+      "Set API Gateway's account-wide CloudWatch Logs role (aws.apigateway.Account) for this account and region, which the stage's access logs need (on a fresh account the stage fails without it). Every REST API there then logs through this role (same permissions as AWS's managed policy); turn it off where the account's role is managed elsewhere.",
   },
   {
     key: "cleanupIntervalSeconds",
@@ -328,6 +354,13 @@ export const SETTINGS = [
     description: `Shards (partition keys) the clean-up's sweep index is spread over, each good for about 1,000 writes a second (1-${MAX_SWEEP_SHARDS}); the clean-up reads all ${MAX_SWEEP_SHARDS}, so changing it loses nothing.`,
     check: range(1, MAX_SWEEP_SHARDS),
     runtime: true,
+  },
+  {
+    key: "production",
+    type: "boolean",
+    default: false,
+    description:
+      "This stack serves real people: refuse to deploy with a placeholder or local corsOrigins, without alarmEmail, or (auth cognito) with open sign-up (authSelfSignUp true and no authEmailDomains).",
   },
   // Operations (issue 10): S3 access logs, alarms and their notification email.
   {

@@ -29,8 +29,13 @@ export class AccessLogs extends pulumi.ComponentResource {
   constructor(name: string, args: AccessLogsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fileshare:storage:AccessLogs", name, {}, opts);
     const { settings } = args;
-    // Logs are evidence: kept on destroy unless the stack's data is disposable (dev), like the files bucket.
-    this.bucket = new aws.s3.Bucket(`${name}-access-logs`, { forceDestroy: !settings.protectData }, { parent: this });
+    // Logs are evidence: kept on destroy unless the stack's data is disposable (dev). A kept bucket is retained
+    // (left in the account, out of the stack) so that `pulumi destroy` does not fail with BucketNotEmpty.
+    this.bucket = new aws.s3.Bucket(
+      `${name}-access-logs`,
+      { forceDestroy: !settings.protectData },
+      { parent: this, retainOnDelete: settings.protectData },
+    );
     const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
       `${name}-access-logs-public-access-block`,
       {
@@ -61,7 +66,8 @@ export class AccessLogs extends pulumi.ComponentResource {
           {
             id: "expire-access-logs",
             status: "Enabled",
-            filter: {},
+            // Every object; `filter: {}` draws the provider's "will be an error" warning.
+            filter: { prefix: "" },
             expiration: { days: settings.accessLogRetentionDays },
             abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
           },

@@ -14,8 +14,8 @@ export const ALARM_PERIOD_SECONDS = 300;
 export const CLEANUP_FAILING_PERIODS = 3;
 /** The service that evaluates alarms and publishes their notifications. */
 export const CLOUDWATCH_PRINCIPAL = "cloudwatch.amazonaws.com";
-/** What CloudWatch needs on the key to publish to an encrypted topic. */
-export const KEY_USE_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"] as const;
+/** What CloudWatch needs on the key to publish to an encrypted topic, as the SNS key-management docs list it. */
+export const KEY_USE_ACTIONS = ["kms:GenerateDataKey*", "kms:Decrypt"] as const;
 /** What the account (its IAM principals, through their own policies) may do with the key: manage it, not use
  *  it. PutKeyPolicy stays with the account, so an administrator can always widen the policy again. */
 export const KEY_ADMIN_ACTIONS = [

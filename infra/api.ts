@@ -10,6 +10,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Route, RouteName } from "../handlers/routeTable";
 import { API_GATEWAY_LOGGING_POLICY_ARN, assumeRolePolicyFor } from "./iam";
+import { apiDocument } from "../handlers/apiDocument";
 import { openApiDocument, permissionPath, redeploymentHash } from "./openapi";
 import { Settings } from "../config/schema";
 
@@ -36,6 +37,9 @@ export function invokeUrlOf(id: string, executionArn: string, stage: string): st
   if (!region) throw new Error(`not an execute-api ARN: ${executionArn}`);
   return `https://${id}.execute-api.${region}.amazonaws.com/${stage}/`;
 }
+
+/** The API's description: the OpenAPI document's info.description (the body overwrites the RestApi's with it). */
+export const REST_API_DESCRIPTION = apiDocument([]).info.description;
 
 export interface ApiArgs {
   settings: Settings;
@@ -81,12 +85,16 @@ export class Api extends pulumi.ComponentResource {
     const body = this.createBody(args);
     const definition = new aws.apigateway.RestApiPut(
       `${name}-definition`,
-      // A definition that API Gateway only half understands must fail the deploy, not pass silently.
+      // failOnWarnings stays on: an importer warning means API Gateway dropped part of the definition (an
+      // authorizer, a validator, a gateway response), which would deploy a weaker API without a word. The body is
+      // checked as OpenAPI 3.0 before it is sent (tests/infra/openapiBody.test.ts, npm run preflight), and a
+      // refused import leaves the stage on its previous deployment (docs/deploy.md).
       { restApiId: this.restApi.id, body, failOnWarnings: true },
       { parent: this },
     );
     const deployment = this.createDeployment(name, body, definition);
-    // Opt-in: the account's API Gateway logging role is shared by every REST API in the account and region.
+    // On by default, so that a fresh account's first deploy works: the stage's access logs need the account's
+    // API Gateway logging role, which is shared by every REST API in the account and region (docs/deploy.md).
     const logging = args.settings.manageApiGatewayAccount ? [this.createAccountLogging(name)] : [];
     this.stage = this.createStage(name, args, deployment, logging);
     this.createMethodSettings(name, args.settings);
@@ -129,7 +137,9 @@ export class Api extends pulumi.ComponentResource {
       `${name}-api`,
       {
         name: `fileshare-${stack}`,
-        description: "fileshare HTTP API v1 (see docs/api.md)",
+        // The same text as the body's info.description: PutRestApi in overwrite mode sets the API's description
+        // from it, so any other text would show as drift on `pulumi up --refresh`.
+        description: REST_API_DESCRIPTION,
         endpointConfiguration: { types: "REGIONAL" },
       },
       { parent: this },

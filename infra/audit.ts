@@ -54,8 +54,9 @@ export function auditKeyPolicy(accountId: string): string {
         Principal: { Service: "events.amazonaws.com" },
         Action: [...KEY_PUBLISH_ACTIONS],
         Resource: "*",
-        // Only on behalf of this account (EventBridge's recommended confused-deputy guard).
-        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+        // No aws:SourceAccount/aws:SourceArn here: SNS documents that EventBridge's publishing to an encrypted
+        // topic fails with them in the key policy (docs/deploy.md). The topic policy's aws:SourceArn still
+        // limits who may publish to the one forwarding rule.
       },
     ],
   });

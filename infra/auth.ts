@@ -19,12 +19,31 @@ export interface AuthArgs {
   stack: string;
   /** The page's own URL (the API's base URL, ending with "/"): always a callback and sign-out URL. */
   pageUrl: pulumi.Input<string>;
+  /** Where the stack runs (for the SES identity's ARN with fileshare:authEmailFrom). */
+  account: pulumi.Input<string>;
+  region: pulumi.Input<string>;
+}
+
+/**
+ * fileshare:authEmailFrom: the user pool sends through SES (DEVELOPER) from that address, as the verified identity
+ * of its domain in the stack's region. Needed beyond Cognito's own sender's 50 emails a day, or for a sender of
+ * your own; the SES identity must exist and be out of the SES sandbox (docs/deploy.md).
+ */
+export function sesEmailConfiguration(from: string, account: pulumi.Input<string>, region: pulumi.Input<string>) {
+  const domain = from.split("@")[1] ?? "";
+  return {
+    emailSendingAccount: "DEVELOPER",
+    fromEmailAddress: from,
+    sourceArn: pulumi.interpolate`arn:aws:ses:${region}:${account}:identity/${domain}`,
+  };
 }
 
 export class Auth extends pulumi.ComponentResource {
   public readonly userPool: aws.cognito.UserPool;
   public readonly client: aws.cognito.UserPoolClient;
   public readonly domain: aws.cognito.UserPoolDomain;
+  /** The managed login (version 2) style of the client. */
+  public readonly branding: aws.cognito.ManagedLoginBranding;
   /** Where sign-in happens, for GET /config and the token checks. */
   public readonly endpoints: pulumi.Output<AuthEndpoints>;
   /** The managed sign-in page's host, e.g. fileshare-dev-….auth.eu-west-1.amazoncognito.com */
@@ -72,6 +91,11 @@ export class Auth extends pulumi.ComponentResource {
         // Advanced security (threat protection) is a paid feature: off unless a stack turns it on.
         userPoolAddOns: { advancedSecurityMode: "OFF" },
         ...(this.preSignUp === undefined ? {} : { lambdaConfig: { preSignUp: this.preSignUp.arn } }),
+        // fileshare:authSelfSignUp false: only administrators create users (a team's private service).
+        adminCreateUserConfig: { allowAdminCreateUserOnly: !settings.authSelfSignUp },
+        ...(settings.authEmailFrom === ""
+          ? {}
+          : { emailConfiguration: sesEmailConfiguration(settings.authEmailFrom, args.account, args.region) }),
       },
       { parent: this, protect: keep },
     );
@@ -124,8 +148,14 @@ export class Auth extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const region = this.userPool.endpoint.apply((endpoint) => endpoint.split(".")[1] ?? "");
-    this.signInDomain = pulumi.interpolate`${this.domain.domain}.auth.${region}.amazoncognito.com`;
+    // Managed login version 2 shows "Login pages unavailable" to a client without a branding style: Cognito's
+    // own look is enough.
+    this.branding = new aws.cognito.ManagedLoginBranding(
+      `${name}-branding`,
+      { userPoolId: this.userPool.id, clientId: this.client.id, useCognitoProvidedValues: true },
+      { parent: this },
+    );
+    this.signInDomain = pulumi.interpolate`${this.domain.domain}.auth.${args.region}.amazoncognito.com`;
     this.endpoints = pulumi
       .all([this.userPool.endpoint, this.client.id, this.signInDomain])
       .apply(([endpoint, clientId, host]) => ({

@@ -51,8 +51,13 @@ export class FileShare extends pulumi.ComponentResource {
     const storage = new Storage(name, { settings }, { parent: this });
     // The API first, without its definition: its URL (the page's) is then known to the sign-in client.
     const api = new Api(name, { settings, stack }, { parent: this });
+    // Where the stack runs, read from an ARN (a provider call would be one more thing to mock and to fail).
+    const account = storage.table.arn.apply(accountOf);
+    const region = storage.table.arn.apply(regionOf);
     const auth =
-      settings.auth === "cognito" ? new Auth(name, { settings, stack, pageUrl: api.url }, { parent: this }) : undefined;
+      settings.auth === "cognito"
+        ? new Auth(name, { settings, stack, pageUrl: api.url, account, region }, { parent: this })
+        : undefined;
     const audit = new AuditEvents(name, { settings, stack }, { parent: this });
     const functions = new Functions(
       name,
@@ -92,9 +97,6 @@ export class FileShare extends pulumi.ComponentResource {
       ...(auth?.preSignUp === undefined ? {} : { preSignUp: auth.preSignUp }),
       ...(keys === undefined ? {} : { keyAuthorizer: keys.authorizer }),
     };
-    // Where the stack runs, read from an ARN (a provider call would be one more thing to mock and to fail).
-    const account = storage.table.arn.apply(accountOf);
-    const region = storage.table.arn.apply(regionOf);
     const accessLogs = settings.accessLogs
       ? new AccessLogs(name, { settings, source: storage.bucket, account }, { parent: this })
       : undefined;

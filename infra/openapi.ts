@@ -46,7 +46,7 @@ export const GATEWAY_RESPONSES: Readonly<Record<string, { code: string; statusCo
   // The Cognito authorizer's refusals (missing, expired or foreign token).
   UNAUTHORIZED: { code: "Unauthorized", message: "Sign in first: send Authorization: Bearer <ID token>." },
   ACCESS_DENIED: { code: "Forbidden" },
-  REQUEST_TOO_LARGE: { code: "TooLarge" },
+  // No REQUEST_TOO_LARGE: API Gateway cannot customise it (a body over 10 MB gets its own 413; docs/deploy.md).
   // The request validator refused a body (infra/requestModels.ts); the function never ran.
   BAD_REQUEST_BODY: {
     code: "InvalidRequest",
@@ -175,9 +175,9 @@ function gatewayResponse(corsOrigins: readonly string[], code: string, statusCod
 /**
  * The whole API for API Gateway: the public document (paths, parameters, request schemas) with every route as a
  * Lambda proxy integration to its function's invoke ARN, an OPTIONS preflight on every path, and API Gateway's
- * own errors with CORS headers. A proxy integration passes the function's response through, so the methods
- * declare no responses (API Gateway's own export of a proxy method has "responses": {} too): response schemas
- * would only become unused models.
+ * own errors with CORS headers. A proxy integration passes the function's response through; each operation keeps
+ * its statuses with their descriptions only (OpenAPI 3.0 requires at least one response per operation), without
+ * schemas, which API Gateway would only turn into unused models.
  */
 export function openApiDocument(
   routes: readonly RouteSpec[],
@@ -194,7 +194,7 @@ export function openApiDocument(
     if (invokeArn === undefined) throw new Error(`route ${route.name} has no function invoke ARN`);
     const operations = paths[route.path] as Record<string, Record<string, unknown>>;
     const operation = operations[route.method.toLowerCase()] as Record<string, unknown>;
-    operation["responses"] = {};
+    operation["responses"] = describedOnly(operation["responses"] as Record<string, { description: string }>);
     operation["x-amazon-apigateway-integration"] = proxyIntegration(invokeArn);
     if (apiKeys !== undefined && route.writes) {
       // One authorizer per method: this one also verifies a bearer token; the function enforces required sign-in.
@@ -228,6 +228,13 @@ export function openApiDocument(
       ]),
     ),
   };
+}
+
+/** A route's responses without content or headers: status and description. */
+function describedOnly(responses: Record<string, { description: string }>) {
+  const described = Object.entries(responses).map(([status, r]) => [status, { description: r.description }]);
+  if (described.length === 0) throw new Error("an operation needs at least one response (OpenAPI 3.0)");
+  return Object.fromEntries(described);
 }
 
 function cognitoScheme(signIn: SignInSpec | undefined) {

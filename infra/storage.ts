@@ -133,7 +133,7 @@ export class Storage extends pulumi.ComponentResource {
             // A deleted or expired object lingers as a noncurrent version for one day, then is gone.
             id: "expire-noncurrent-versions",
             status: "Enabled",
-            filter: {},
+            filter: { prefix: "" },
             noncurrentVersionExpiration: { noncurrentDays: 1 },
             expiration: { expiredObjectDeleteMarker: true },
           },
@@ -141,7 +141,7 @@ export class Storage extends pulumi.ComponentResource {
             // A multipart upload never completed (the client gave up) keeps its parts, and costs, until aborted.
             id: "abort-incomplete-multipart-uploads",
             status: "Enabled",
-            filter: {},
+            filter: { prefix: "" },
             abortIncompleteMultipartUpload: { daysAfterInitiation: settings.multipartAbortDays },
           },
         ],

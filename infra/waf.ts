@@ -103,7 +103,8 @@ export class Waf extends pulumi.ComponentResource {
       `${name}-waf`,
       {
         name: prefix,
-        description: "fileshare API: per-IP rate limit and AWS's common rule set",
+        // WAFv2 descriptions allow no apostrophe (botocore wafv2 EntityDescription); the preflight checks it.
+        description: "fileshare API: per-IP rate limit and the AWS common rule set",
         scope: "REGIONAL",
         defaultAction: { allow: {} },
         customResponseBodies: Object.entries(WAF_BODIES).map(([key, error]) => ({

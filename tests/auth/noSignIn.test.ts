@@ -56,12 +56,18 @@ describe("settings validation of sign-in, API keys and WAF", () => {
     rejects({ authMfa: "sometimes" }, "fileshare:authMfa", "off, optional, required");
   });
 
-  it("refuses callback URLs that are not https (http only on loopback) and domains that are not domains", () => {
+  it("refuses callback URLs that are not https or http://localhost (Cognito refuses http://127.0.0.1) and domains that are not domains", () => {
     rejects({ authCallbackUrls: ["http://evil.example.com/cb"] }, "fileshare:authCallbackUrls");
+    rejects({ authCallbackUrls: ["http://127.0.0.1:8765/callback"] }, "fileshare:authCallbackUrls", "not 127.0.0.1");
+    rejects({ authCallbackUrls: ["http://[::1]:8765/callback"] }, "fileshare:authCallbackUrls");
     rejects({ authEmailDomains: ["@example.com"] }, "fileshare:authEmailDomains");
     assert.doesNotThrow(() =>
-      parseSettings({ authCallbackUrls: ["http://127.0.0.1:8765/callback", "https://app.example.com/cb"] }),
+      parseSettings({ authCallbackUrls: ["http://localhost:8765/callback", "https://app.example.com/cb"] }),
     );
+  });
+
+  it("registers the CLI's callback http://localhost:8765/callback by default", () => {
+    assert.deepEqual(parseSettings({}).authCallbackUrls, ["http://localhost:8765/callback"]);
   });
 
   it("refuses downloads that require sign-in on a stack without sign-in, and a WAF limit under 10", () => {

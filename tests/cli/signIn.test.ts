@@ -36,7 +36,7 @@ describe("fileshare CLI with sign-in: login, list, passwords, logout (child proc
 
   before(async () => {
     port = await freePort();
-    server = await startSignedInStack({ FILESHARE_AUTH_CALLBACK_URLS: `http://127.0.0.1:${port}/callback` });
+    server = await startSignedInStack({ FILESHARE_AUTH_CALLBACK_URLS: `http://localhost:${port}/callback` });
     api = server.apiUrl;
     dir = await mkdtemp(join(tmpdir(), "fileshare-cli-auth-"));
   });
@@ -80,9 +80,9 @@ describe("fileshare CLI with sign-in: login, list, passwords, logout (child proc
     });
     const url = new URL(address);
     assert.equal(url.searchParams.get("code_challenge_method"), "S256");
-    assert.equal(url.searchParams.get("redirect_uri"), `http://127.0.0.1:${port}/callback`);
+    assert.equal(url.searchParams.get("redirect_uri"), `http://localhost:${port}/callback`);
     // The person signs in in a browser; the issuer then sends the browser back to the CLI's listener.
-    const back = await followSignIn(address, `http://127.0.0.1:${port}/callback`, "alice@example.com");
+    const back = await followSignIn(address, `http://localhost:${port}/callback`, "alice@example.com");
     const page = await fetch(back);
     assert.equal(page.status, 200);
     assert.match(await page.text(), /Signed in to fileshare/);

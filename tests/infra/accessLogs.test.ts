@@ -107,16 +107,17 @@ describe("S3 access logs on prod (accessLogs: true; resource inputs under mocks,
       {
         id: "expire-access-logs",
         status: "Enabled",
-        filter: {},
+        filter: { prefix: "" },
         expiration: { days: 365 },
         abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
       },
     ]);
   });
 
-  it("keeps the logs on destroy where the stack keeps its data (no forceDestroy on prod), without protect", () => {
+  it("keeps the logs on destroy where the stack keeps its data: no forceDestroy, retainOnDelete (destroy leaves it), no protect", () => {
     const { bucket } = logBucketOf(resources);
     assert.equal(bucket.inputs["forceDestroy"], false);
+    assert.equal(bucket.retainOnDelete, true, "else pulumi destroy fails with BucketNotEmpty");
     assert.notEqual(bucket.protect, true);
   });
 });

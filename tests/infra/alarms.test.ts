@@ -7,6 +7,7 @@ import { FileShare } from "../../infra/fileshare";
 import {
   ACCOUNT_ID,
   buildStack,
+  DEPLOYER_VALUES,
   RecordedResource,
   runMocked,
   stackConfigText,
@@ -106,7 +107,7 @@ for (const stackName of STACKS) {
         Sid: "StackAlarmsPublish",
         Effect: "Allow",
         Principal: { Service: "cloudwatch.amazonaws.com" },
-        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
         Resource: "*",
         Condition: stackAlarms,
       });
@@ -143,9 +144,13 @@ for (const stackName of STACKS) {
       });
     });
 
-    it("subscribes no email when alarmEmail is empty (both committed stacks)", () => {
-      assert.equal(run.config.settings.alarmEmail, "");
-      assert.deepEqual(run.ofType("aws:sns/topicSubscription:TopicSubscription"), []);
+    it("subscribes the deployer's alarmEmail (prod requires one: fileshare:production), none when empty (dev)", () => {
+      const email = DEPLOYER_VALUES[stackName]["fileshare:alarmEmail"];
+      assert.equal(run.config.settings.alarmEmail, email ?? "");
+      assert.deepEqual(
+        run.ofType("aws:sns/topicSubscription:TopicSubscription").map((s) => s.inputs["endpoint"]),
+        email === undefined ? [] : [email],
+      );
     });
 
     it("names every alarm <project>-<stack>-…, within the key and topic policies' pattern, and sends ALARM and OK to the topic", () => {
@@ -236,7 +241,7 @@ describe("Function alarms, whole program with every optional function (resource 
       ...stackConfigText("prod"),
       "fileshare:auth": "cognito",
       "fileshare:apiKeys": "true",
-      "fileshare:authEmailDomains": '["example.com"]',
+      "fileshare:authEmailDomains": '["acme.internal"]',
     };
     const run = await runMocked("prod", () => new FileShare("fileshare", loadConfig()), config);
     const names = run.resources.filter((r) => r.type === FUNCTION).map((f) => f.outputs["name"]);
@@ -258,7 +263,7 @@ describe("Function alarms, whole program with every optional function (resource 
 
 describe("Alarm email by config (resource inputs under mocks; SNS sends no confirmation here)", () => {
   it("subscribes exactly the configured address to the alarm topic by email", async () => {
-    const config = { ...stackConfigText("prod"), "fileshare:alarmEmail": "ops@example.com" };
+    const config = { ...stackConfigText("prod"), "fileshare:alarmEmail": "ops@acme.internal" };
     const run = await runMocked("prod", () => new FileShare("fileshare", loadConfig()), config);
     const subscriptions = run.resources.filter((r) => r.type === "aws:sns/topicSubscription:TopicSubscription");
     assert.equal(subscriptions.length, 1);
@@ -266,7 +271,7 @@ describe("Alarm email by config (resource inputs under mocks; SNS sends no confi
     assert.deepEqual((subscriptions[0] as RecordedResource).inputs, {
       topic: topic.outputs["arn"],
       protocol: "email",
-      endpoint: "ops@example.com",
+      endpoint: "ops@acme.internal",
     });
   });
 

@@ -105,7 +105,6 @@ describe("OpenAPI document from the route table (pure)", () => {
       ["THROTTLED", "Throttled", passedOn],
       ["QUOTA_EXCEEDED", "Throttled", passedOn],
       ["RESOURCE_NOT_FOUND", "NotFound", passedOn],
-      ["REQUEST_TOO_LARGE", "TooLarge", passedOn],
       ["INTEGRATION_FAILURE", "Unavailable", passedOn],
       ["INTEGRATION_TIMEOUT", "Unavailable", passedOn],
       // API Gateway's text for an unknown route or method ("Missing Authentication Token") misleads: replaced.
@@ -139,7 +138,9 @@ describe("OpenAPI document from the route table (pure)", () => {
       assert.equal(r.responseTemplates["application/json"], `{"error":{"code":"${code}","message":${message}}}`);
     }
     assert.equal(responses.MISSING_AUTHENTICATION_TOKEN.statusCode, "404");
-    assert.equal(Object.keys(responses).length, 13, "every gateway response is checked above");
+    assert.equal(Object.keys(responses).length, 12, "every gateway response is checked above");
+    // API Gateway cannot customise REQUEST_TOO_LARGE (docs/deploy.md): the body must not try.
+    assert.equal(responses.REQUEST_TOO_LARGE, undefined);
   });
 
   it("refuses a route without a function and two routes on one method and path", () => {
@@ -162,7 +163,7 @@ describe("OpenAPI document from the route table (pure)", () => {
       summary: "x",
       needs: "none",
       auth: "none",
-      responses: {},
+      responses: { "200": { description: "x" } },
     };
     const added = [...ROUTES, extra];
     for (const other of [
@@ -225,8 +226,8 @@ for (const stackName of STACKS) {
         "POST /files/{id}/download": invocation("downloadFile"),
         "DELETE /files/{id}": invocation("deleteFile"),
       });
-      const origins =
-        stackName === "dev" ? '["http://localhost:3000","http://127.0.0.1:3000"]' : '["https://files.example.com"]';
+      // prod's page is served by the API itself: no other origin (Pulumi.prod.yaml).
+      const origins = stackName === "dev" ? '["http://localhost:3000","http://127.0.0.1:3000"]' : "[]";
       for (const path of ["/", "/openapi.json", "/uploads", "/files/{id}", "/files/{id}/download"]) {
         const template = doc.paths[path].options["x-amazon-apigateway-integration"].responses.default;
         assert.ok(template.responseTemplates["application/json"].includes(`#if(${origins}.contains($origin))`), path);
@@ -241,7 +242,6 @@ for (const stackName of STACKS) {
         "INVALID_API_KEY",
         "MISSING_AUTHENTICATION_TOKEN",
         "QUOTA_EXCEEDED",
-        "REQUEST_TOO_LARGE",
         "RESOURCE_NOT_FOUND",
         "THROTTLED",
         "UNAUTHORIZED",
@@ -251,6 +251,8 @@ for (const stackName of STACKS) {
       assert.equal(definition.inputs["restApiId"], restApi().id);
       assert.equal(definition.inputs["failOnWarnings"], true);
       assert.equal(restApi().inputs["body"], undefined, "the body comes after the API's id (RestApiPut)");
+      // PutRestApi (overwrite) sets the API's description from info.description: equal, so a refresh shows no drift.
+      assert.equal(restApi().inputs["description"], doc.info.description);
     });
 
     it("redeploys whenever the body changes: the deployment's trigger is the SHA-256 of the body", () => {
@@ -289,11 +291,10 @@ for (const stackName of STACKS) {
       assert.equal(settings["settings"].metricsEnabled, true);
     });
 
-    it("leaves the account-wide API Gateway logging role alone by default (manageApiGatewayAccount off)", () => {
-      assert.equal(run.config.settings.manageApiGatewayAccount, false);
-      assert.equal(run.ofType("aws:apigateway/account:Account").length, 0);
-      assert.equal(run.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").length, 0);
-      assert.ok(run.one("aws:apigateway/stage:Stage").inputs["accessLogSettings"], "access logs stay configured");
+    it("sets the account's API Gateway logging role by default, so that the stage's access logs work on a fresh account", () => {
+      assert.equal(run.config.settings.manageApiGatewayAccount, true);
+      const account = run.one("aws:apigateway/account:Account");
+      assert.ok(run.one("aws:apigateway/stage:Stage").dependencies.includes(account.urn), "the stage waits for it");
     });
 
     it("lets API Gateway invoke each function only for its own stage, method and path", () => {
@@ -342,12 +343,18 @@ for (const stackName of STACKS) {
   });
 }
 
-describe("API Gateway account logging role, opted in (manageApiGatewayAccount: true; resource inputs under mocks)", () => {
-  it("sets the account's role (AmazonAPIGatewayPushToCloudWatchLogs only) before the stage, retained, access logs on", async () => {
+describe("API Gateway account logging role (manageApiGatewayAccount; resource inputs under mocks)", () => {
+  it("leaves the account's role alone when manageApiGatewayAccount is false (managed elsewhere); access logs stay on", async () => {
     const run = await runMocked("dev", () => new FileShare("fileshare", loadConfig()), {
       ...stackConfigText("dev"),
-      "fileshare:manageApiGatewayAccount": "true",
+      "fileshare:manageApiGatewayAccount": "false",
     });
+    assert.equal(run.resources.filter((r) => r.type === "aws:apigateway/account:Account").length, 0);
+    assert.equal(run.resources.filter((r) => r.type.includes("rolePolicyAttachment")).length, 0);
+  });
+
+  it("sets the account's role (AmazonAPIGatewayPushToCloudWatchLogs only) before the stage, retained, access logs on", async () => {
+    const run = await runMocked("dev", () => new FileShare("fileshare", loadConfig()), stackConfigText("dev"));
     const one = (type: string, name?: string) => {
       const found = run.resources.filter((r) => r.type === type && (name === undefined || r.name === name));
       assert.equal(found.length, 1, `${type} ${name ?? ""}`);

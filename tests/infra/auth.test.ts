@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../../infra/config";
 import { FileShare } from "../../infra/fileshare";
-import { RecordedResource, runMocked, stackConfigText, unsecret, valueOf } from "./mocks";
+import { readYaml, RecordedResource, runMocked, stackConfigText, unsecret, valueOf } from "./mocks";
 
 const POOL = "aws:cognito/userPool:UserPool";
 const CLIENT = "aws:cognito/userPoolClient:UserPoolClient";
@@ -43,7 +43,10 @@ describe("sign-in on AWS (Cognito, resource inputs under mocks; not a deployed u
   });
 
   it("lists the page's own URL as callback and sign-out URL on the first deploy, with no callback configured (no cycle client -> functions -> API)", async () => {
-    const { one, ofType, app } = await build("dev", { "fileshare:auth": "cognito" });
+    const { one, ofType, app } = await build("dev", {
+      "fileshare:auth": "cognito",
+      "fileshare:authCallbackUrls": "[]",
+    });
     const pageUrl = await valueOf(app.apiUrl);
     const restApi = one("aws:apigateway/restApi:RestApi");
     // The URL is built from the RestApi's id alone, and the RestApi has no body: nothing it needs waits for the client.
@@ -89,7 +92,7 @@ describe("sign-in on AWS (Cognito, resource inputs under mocks; not a deployed u
   it("gives the page a public client: code grant with PKCE, no secret, short tokens, the configured callbacks", async () => {
     const { one, app } = await build("dev", {
       "fileshare:auth": "cognito",
-      "fileshare:authCallbackUrls": JSON.stringify([PAGE, "http://127.0.0.1:8765/callback"]),
+      "fileshare:authCallbackUrls": JSON.stringify([PAGE, "http://localhost:8765/callback"]),
     });
     const client = one(CLIENT).inputs;
     assert.equal(client["generateSecret"], false);
@@ -97,7 +100,7 @@ describe("sign-in on AWS (Cognito, resource inputs under mocks; not a deployed u
     assert.equal(client["allowedOauthFlowsUserPoolClient"], true);
     assert.deepEqual(client["allowedOauthScopes"], ["openid", "email"]);
     const pageUrl = await valueOf(app.apiUrl);
-    assert.deepEqual(client["callbackUrls"], [pageUrl, PAGE, "http://127.0.0.1:8765/callback"]);
+    assert.deepEqual(client["callbackUrls"], [pageUrl, PAGE, "http://localhost:8765/callback"]);
     assert.deepEqual(client["logoutUrls"], client["callbackUrls"]);
     // Sign-out revokes the refresh token at /oauth2/revoke, which works only on clients that allow it.
     assert.equal(client["enableTokenRevocation"], true);
@@ -204,5 +207,48 @@ describe("sign-in of the committed stacks (Pulumi.dev.yaml, Pulumi.prod.yaml as 
       assert.equal(env.FILESHARE_AUTH_DOWNLOADS_REQUIRE_SIGN_IN, "false", fn.name);
     }
     assert.equal(app.apiKeys, undefined, "prod has no API keys (README: Which stacks sign in)");
+  });
+});
+
+describe("sign-in on AWS, deploy-ready (resource inputs under mocks; only Cognito can prove it accepts them)", () => {
+  for (const stack of ["dev", "prod"] as const) {
+    it(`${stack}: registers the CLI's loopback callback http://localhost:8765/callback (Cognito's form: localhost, exact port) on the one client, by default`, async () => {
+      const { one } = await build(stack, {});
+      assert.equal(readYaml(`Pulumi.${stack}.yaml`).config["fileshare:authCallbackUrls"], undefined, "the default");
+      const client = one(CLIENT).inputs;
+      assert.ok(client["callbackUrls"].includes("http://localhost:8765/callback"), client["callbackUrls"].join(" "));
+      assert.ok(!client["callbackUrls"].some((u: string) => u.includes("127.0.0.1")), "Cognito refuses 127.0.0.1");
+    });
+
+    it(`${stack}: gives the client a managed login branding (Cognito's own style), without which version 2 pages are unavailable`, async () => {
+      const { one, ofType } = await build(stack, {});
+      assert.equal(one(DOMAIN).inputs["managedLoginVersion"], 2);
+      const brandings = ofType("aws:cognito/managedLoginBranding:ManagedLoginBranding");
+      assert.equal(brandings.length, 1);
+      assert.deepEqual(brandings[0]!.inputs, {
+        userPoolId: one(POOL).id,
+        clientId: one(CLIENT).id,
+        useCognitoProvidedValues: true,
+      });
+    });
+  }
+
+  it("prod: only administrators create users (a team's private service); dev: self sign-up", async () => {
+    assert.deepEqual((await build("prod", {})).one(POOL).inputs["adminCreateUserConfig"], {
+      allowAdminCreateUserOnly: true,
+    });
+    assert.deepEqual((await build("dev", {})).one(POOL).inputs["adminCreateUserConfig"], {
+      allowAdminCreateUserOnly: false,
+    });
+  });
+
+  it("sends the pool's emails through SES from authEmailFrom (the domain's identity in the stack's region), else Cognito's own sender", async () => {
+    const { one } = await build("prod", { "fileshare:authEmailFrom": "no-reply@files.acme.internal" });
+    assert.deepEqual(one(POOL).inputs["emailConfiguration"], {
+      emailSendingAccount: "DEVELOPER",
+      fromEmailAddress: "no-reply@files.acme.internal",
+      sourceArn: "arn:aws:ses:eu-west-1:123456789012:identity/files.acme.internal",
+    });
+    assert.equal((await build("dev", {})).one(POOL).inputs["emailConfiguration"], undefined);
   });
 });

@@ -103,6 +103,7 @@ describe("Pulumi.yaml and the stack files", () => {
     assert.ok(prod["fileshare:logRetentionDays"] >= 90);
     assert.ok(dev["fileshare:logRetentionDays"] < prod["fileshare:logRetentionDays"]);
     assert.ok((prod["fileshare:corsOrigins"] as string[]).every((o) => o.startsWith("https://")));
+    assert.equal(prod["fileshare:production"], true, "prod refuses placeholders and a missing alarm email");
   });
 });
 

@@ -116,7 +116,7 @@ for (const stackName of STACKS) {
       assert.deepEqual(byId["expire-noncurrent-versions"], {
         id: "expire-noncurrent-versions",
         status: "Enabled",
-        filter: {},
+        filter: { prefix: "" },
         noncurrentVersionExpiration: { noncurrentDays: 1 },
         expiration: { expiredObjectDeleteMarker: true },
       });
@@ -124,7 +124,7 @@ for (const stackName of STACKS) {
       assert.deepEqual(byId["abort-incomplete-multipart-uploads"], {
         id: "abort-incomplete-multipart-uploads",
         status: "Enabled",
-        filter: {},
+        filter: { prefix: "" },
         // At least the longest share: S3 must not abort an upload whose share still lets it go on.
         abortIncompleteMultipartUpload: { daysAfterInitiation: stackName === "dev" ? 8 : 15 },
       });

@@ -33,6 +33,8 @@ describe("WAF on the API stage (fileshare:waf; resource inputs under mocks, not 
     assert.deepEqual(acl!.inputs["defaultAction"], { allow: {} });
     assert.equal(association!.inputs["webAclArn"], acl!.outputs["arn"]);
     assert.equal(association!.inputs["resourceArn"], stage!.outputs["arn"]);
+    // WAFv2 descriptions allow no apostrophe (botocore wafv2 EntityDescription); the provider checks only the length.
+    assert.match(acl!.inputs["description"], /^[\w+=:#@/\-,.][\w+=:#@/\-,.\s]+[\w+=:#@/\-,.]$/);
     assert.match(association!.inputs["resourceArn"], /^arn:aws:apigateway:eu-west-1::\/restapis\/\w+\/stages\/prod$/);
 
     const rules = acl!.inputs["rules"];
@@ -86,7 +88,11 @@ describe("WAF on the API stage (fileshare:waf; resource inputs under mocks, not 
   });
 
   it("answers a blocked client in the docs/api.md error shape with CORS for the stack's one origin: 429 Throttled (Retry-After) for the rate, 403 Forbidden for the rule set", async () => {
-    const { ofType } = await build("prod", { "fileshare:waf": "true" });
+    // One allowed origin (prod's own list is empty: its page is served by the API).
+    const { ofType } = await build("prod", {
+      "fileshare:waf": "true",
+      "fileshare:corsOrigins": JSON.stringify(["https://files.acme.internal"]),
+    });
     const acl = ofType(ACL)[0]!;
     const bodies = Object.fromEntries(
       acl.inputs["customResponseBodies"].map((b: { key: string; contentType: string; content: string }) => {
@@ -112,7 +118,7 @@ describe("WAF on the API stage (fileshare:waf; resource inputs under mocks, not 
       const headers = Object.fromEntries(
         response.responseHeaders.map((h: { name: string; value: string }) => [h.name, h.value]),
       );
-      assert.equal(headers["Access-Control-Allow-Origin"], "https://files.example.com", "prod's single origin");
+      assert.equal(headers["Access-Control-Allow-Origin"], "https://files.acme.internal", "the single origin");
       assert.equal(headers["Vary"], "Origin");
     }
     assert.equal(
