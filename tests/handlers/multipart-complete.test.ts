@@ -176,7 +176,7 @@ describe("POST /uploads/{id}/complete when S3 refuses the completion after the A
     assert.equal((await call("POST", "complete", { parts })).status, 200, "the untouched upload still completes");
   });
 
-  it("answers 409 to a complete whose CompleteMultipartUpload S3 answers 200 after another complete won (stubbed S3 answer: real S3 may repeat a success; the emulator says NoSuchUpload)", async () => {
+  it("answers 409 to a complete whose CompleteMultipartUpload S3 answers 200 after another complete won (the other complete runs inside a stub so it wins first; S3 and the emulator both answer a repeated Complete with 200)", async () => {
     const api = env.api();
     const { id, call, parts } = await ready(api);
     let other: { status: number; body: string } | undefined;
