@@ -67,6 +67,8 @@ export async function callApi<T>(
             ...options.headers,
           },
           body: options.body === undefined ? undefined : JSON.stringify(options.body),
+          // A followed redirect would carry X-Delete-Token and a password in the body to wherever it points.
+          redirect: "manual",
         });
       } catch (e) {
         throw Object.assign(
@@ -75,6 +77,14 @@ export async function callApi<T>(
             `Cannot reach the API at ${apiUrl} (${causeOf(e)}); check the URL and your network.`,
           ),
           { retryable: true },
+        );
+      }
+      if (res.status >= 300 && res.status < 400) {
+        const to = res.headers.get("location");
+        const where = to ? ` to ${new URL(to, apiUrl).origin}` : "";
+        throw cliError(
+          EXIT.refused,
+          `The API at ${apiUrl} answered ${res.status}, a redirect${where}; fileshare does not follow API redirects (your credentials would go along): pass the API's final URL with --api.`,
         );
       }
       const text = await res.text();

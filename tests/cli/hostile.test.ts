@@ -314,4 +314,48 @@ describe("fileshare CLI against a hostile server (child process)", function () {
       assert.ok(sent > 0 && sent < 32 * MIB, `the CLI hung up early: the server got ${sent} bytes out of 200 MiB`);
     });
   });
+
+  describe("redirects from the configured API", () => {
+    let evil: Awaited<ReturnType<typeof hostileServer>>;
+    let redirector: Awaited<ReturnType<typeof hostileServer>>;
+    before(async () => {
+      evil = await hostileServer((_req, res) => json(res, { error: { code: "NotFound", message: "no" } }, 404));
+      // The API the user configured answers every call with a redirect to another origin.
+      redirector = await hostileServer(
+        (req, res) => void res.writeHead(307, { location: `${evil.base}${req.url.slice(1)}` }).end(),
+      );
+    });
+    after(async () => {
+      await evil?.close();
+      await redirector?.close();
+    });
+
+    it("are not followed: the delete token, the password and the sign-in never reach the redirect's target, and one line says why", async () => {
+      const id = "R".repeat(22);
+      const TOKEN = `eyJ.${randomBytes(12).toString("hex")}.env`;
+      const DELETE_TOKEN = randomBytes(32).toString("base64url");
+      const PASSWORD = `pw-${randomBytes(12).toString("hex")}`;
+      const env = {
+        FILESHARE_CONFIG_DIR: join(dir, "config-redirect"),
+        FILESHARE_API: redirector.base,
+        FILESHARE_TOKEN: TOKEN,
+      };
+      const out = join(dir, "from-redirect");
+      await mkdir(out);
+      const del = await startCli(["delete", `${redirector.base}files/${id}`, "--token", DELETE_TOKEN], env).done;
+      const down = await startCli(["download", `${redirector.base}files/${id}`, "-o", out], {
+        ...env,
+        FILESHARE_PASSWORD: PASSWORD,
+      }).done;
+      assert.ok(redirector.received.length >= 2, "the configured API was asked");
+      assert.deepEqual(evil.received, [], "nothing reached the redirect's target");
+      for (const r of [del, down]) {
+        assert.equal(r.code, 3, r.stderr);
+        assert.equal(
+          r.stderr,
+          `fileshare: The API at ${redirector.base} answered 307, a redirect to ${evil.base.slice(0, -1)}; fileshare does not follow API redirects (your credentials would go along): pass the API's final URL with --api.\n`,
+        );
+      }
+    });
+  });
 });
