@@ -1,7 +1,7 @@
 // The stack's alarms: one SNS topic, encrypted with its own KMS key (CloudWatch cannot use the AWS-managed
 // aws/sns key, whose policy nobody can change), that only this stack's alarms may publish to; an optional email
 // subscription; and CloudWatch alarms with thresholds from config, each sending ALARM and OK to the topic.
-// What each alarm means and what to do is in the README ("Operating fileshare", "Alarms").
+// What each alarm means and what to do is in docs/operating.md ("Alarms").
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "../config/schema";
