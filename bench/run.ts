@@ -372,7 +372,7 @@ async function main(): Promise<void> {
   await writeFile(join(__dirname, "results.json"), JSON.stringify(results, null, 2) + "\n");
   console.log(`fileshare bench, ${date}, ${machine}, ${results.seconds.toFixed(0)} s\n`);
   console.log(table());
-  await benchMultipart(); // the CLI's multipart rows (issue 9): its own servers, printed after the table
+  await benchMultipart(); // the CLI's multipart rows: its own servers, printed after the table
 }
 
 main().catch((e) => {

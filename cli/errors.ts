@@ -1,6 +1,6 @@
 // The CLI's one error type: a one-line message that says what happened and what to do, and an exit code.
 
-/** Exit codes (documented in README.md, "Command-line client"). */
+/** Exit codes (documented in docs/cli.md). */
 export const EXIT = {
   ok: 0,
   /** Something unexpected; the message says what. */

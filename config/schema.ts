@@ -1,7 +1,7 @@
 // Every setting of the stack, declared once: its type, default, allowed values, description, and who reads it.
 // Everything else is derived from this list: the Settings type and its validation (config/parse.ts), the Lambda
 // environment and its parsing (config/runtime.ts), the page's limits, the local mode's FILESHARE_* overrides,
-// and, through `npm run gen:config`, the `config:` block of Pulumi.yaml and the README's configuration table.
+// and, through `npm run gen:config`, the `config:` block of Pulumi.yaml and the table of docs/configuration.md.
 // Pure TypeScript with no imports: deploy time, run time (serialized into Lambda) and the local mode share it.
 
 /** The project's config namespace (the `fileshare:` in `fileshare:maxFileSizeBytes`). */
@@ -29,7 +29,7 @@ type Audience = { runtime?: never; page?: never } | { runtime: true; page?: true
 type Kind<T, V> = {
   type: T;
   default: V;
-  /** One sentence for Pulumi.yaml and the README: what it does, its unit and its range. */
+  /** One sentence for Pulumi.yaml and docs/configuration.md: what it does, its unit and its range. */
   description: string;
   /** Returns what is wrong with a well-typed value, or undefined when it is fine. */
   check?: (value: V) => string | undefined;
@@ -72,7 +72,7 @@ const everyMatches = (pattern: RegExp, what: string) => (v: readonly string[]) =
   return bad === undefined ? undefined : `has ${JSON.stringify(bad)}, which is not ${what}`;
 };
 
-/** The schema, in the order Pulumi.yaml and the README list it. Add a setting here, then run `npm run gen:config`. */
+/** The schema, in the order Pulumi.yaml and docs/configuration.md list it. Add a setting here, then run `npm run gen:config`. */
 export const SETTINGS = [
   {
     key: "uploadUrlTtlSeconds",
@@ -362,7 +362,7 @@ export const SETTINGS = [
     description:
       "This stack serves real people: refuse to deploy with a placeholder or local corsOrigins, without alarmEmail, or (auth cognito) with open sign-up (authSelfSignUp true and no authEmailDomains).",
   },
-  // Operations (issue 10): S3 access logs, alarms and their notification email.
+  // Operations: S3 access logs, alarms and their notification email.
   {
     key: "accessLogs",
     type: "boolean",
@@ -422,7 +422,7 @@ export const SETTINGS = [
       "Alarm when the table or one of its indexes has this many throttled reads plus writes in 5 minutes (1-100000).",
     check: range(1, 100000),
   },
-  // Audit events (issue 10): always sent to the stack's own EventBridge bus; these forward them on.
+  // Audit events: always sent to the stack's own EventBridge bus; these forward them on.
   {
     key: "auditNotifications",
     type: "boolean",

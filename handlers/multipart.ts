@@ -1,4 +1,4 @@
-// S3 multipart uploads (API.md v1.1 "Large files"): the plan of parts, and the S3 calls that start, sign,
+// S3 multipart uploads (docs/api.md v1.1 "Large files"): the plan of parts, and the S3 calls that start, sign,
 // list, complete and abort them. As for single PUTs, no bytes pass through here: parts go straight to S3.
 import {
   AbortMultipartUploadCommand,

@@ -8,7 +8,7 @@ import { invalidRequest, tooManyAttempts, wrongPassword } from "./errors";
 import type { KeyName } from "./ids";
 import { FileRecord, TABLE_KEY } from "./records";
 
-/** API.md: 10 wrong passwords in 15 minutes lock the share until the window passes. */
+/** docs/api.md: 10 wrong passwords in 15 minutes lock the share until the window passes. */
 export const PASSWORD_ATTEMPT_LIMIT = 10;
 export const PASSWORD_WINDOW_SECONDS = 15 * 60;
 

@@ -20,7 +20,7 @@ export interface UploadRequest {
   recipients?: string[];
 }
 
-/** API.md v1.1 limits of restricted shares. */
+/** docs/api.md v1.1 limits of restricted shares. */
 export const PASSWORD_LENGTH = { min: 8, max: 128 } as const;
 export const MAX_RECIPIENTS = 50;
 // A practical address check (the issuer verifies the address itself): local@domain.tld, no spaces.

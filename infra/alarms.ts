@@ -1,7 +1,7 @@
 // The stack's alarms: one SNS topic, encrypted with its own KMS key (CloudWatch cannot use the AWS-managed
 // aws/sns key, whose policy nobody can change), that only this stack's alarms may publish to; an optional email
 // subscription; and CloudWatch alarms with thresholds from config, each sending ALARM and OK to the topic.
-// What each alarm means and what to do is in the README ("Operating fileshare", "Alarms").
+// What each alarm means and what to do is in docs/operating.md ("Alarms").
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "../config/schema";
@@ -10,7 +10,7 @@ import { AllFunctions, cleanupScheduleExpression } from "./functions";
 
 /** Every alarm looks at 5-minute periods unless it says otherwise. */
 export const ALARM_PERIOD_SECONDS = 300;
-/** Consecutive failing 5-minute periods of the clean-up before it alarms: 15 minutes, API.md's promise. */
+/** Consecutive failing 5-minute periods of the clean-up before it alarms: 15 minutes, docs/api.md's promise. */
 export const CLEANUP_FAILING_PERIODS = 3;
 /** The service that evaluates alarms and publishes their notifications. */
 export const CLOUDWATCH_PRINCIPAL = "cloudwatch.amazonaws.com";
@@ -261,7 +261,7 @@ export class Alarms extends pulumi.ComponentResource {
   private createCleanupAlarms(args: AlarmsArgs): void {
     const cleanup = { namespace: "AWS/Lambda", dimensions: { FunctionName: args.functions.cleanup.name } };
     // A run that leaves something behind throws (handlers/lambda.ts): failing for 15 minutes straight means
-    // expired shares are outliving API.md's promise.
+    // expired shares are outliving docs/api.md's promise.
     this.alarm("cleanup-failing", "The clean-up failed in every 5-minute period for 15 minutes", {
       ...cleanup,
       metricName: "Errors",

@@ -1,4 +1,4 @@
-// The local stand-in for API Gateway: a node:http server that serves the same route table (handlers/routes.ts)
+// The local stand-in for API Gateway: a node:http server that serves the same route table (handlers/routeTable.ts)
 // by building the same REST proxy events and calling the same adapter (handleApiEvent) Lambda runs.
 //
 // Where it differs from API Gateway, on purpose:
@@ -338,7 +338,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       });
   });
   // Node's own refusals (a bad request line, headers too large, Content-Length with Transfer-Encoding) get the
-  // API.md shape too; the request was never parsed, so there is no Origin to answer.
+  // docs/api.md shape too; the request was never parsed, so there is no Origin to answer.
   server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return void socket.destroy();
     const status = err.code === "HPE_HEADER_OVERFLOW" ? 431 : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;

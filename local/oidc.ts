@@ -81,7 +81,7 @@ function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 }
 
 /** The two warnings oidc-provider prints on every start here, both expected: Node 20 works (FACTS: tested), and
- *  the in-memory store is the design (README: refresh tokens live in memory). Dropped so that `npm start`'s
+ *  the in-memory store is the design (docs/protections.md: refresh tokens live in memory). Dropped so that `npm start`'s
  *  stderr carries only real problems; any other warning passes. */
 const KNOWN_WARNINGS = [
   "oidc-provider WARNING: Unsupported runtime. Use Node.js v22.x LTS, or a later LTS release.",

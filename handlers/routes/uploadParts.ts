@@ -1,4 +1,4 @@
-// The owner's side of a multipart upload (API.md v1.1 "Large files"): part URLs, the parts S3 already holds
+// The owner's side of a multipart upload (docs/api.md v1.1 "Large files"): part URLs, the parts S3 already holds
 // (to resume), and completion after checking every part against what S3 holds.
 import { Deps } from "../deps";
 import { conflict, gone, HttpError, invalidRequest, notFound } from "../errors";

@@ -220,7 +220,7 @@ export const STEPS = {
   },
 } satisfies Record<string, StepCalls>;
 
-/** The flows of issue 21, as sequences of steps (a step name repeated is a step done again). */
+/** The flows a share goes through, as sequences of steps (a step name repeated is a step done again). */
 export const FLOWS: Record<string, StepName[]> = {
   "single PUT: create, PUT, confirm, view, 3 downloads, delete": [
     "create",

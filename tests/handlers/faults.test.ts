@@ -1,7 +1,7 @@
 // Fault injection on every route: S3 or DynamoDB away (connection reset) or throttling, from each of the route's
 // calls to that service on (mid-flow), through a proxy in front of the real local servers. The calls are counted
 // on a run without faults first, so a route that gains or loses a call is still faulted at every one of them. Each request must end
-// 503 Unavailable with the fixed API.md body (or succeed after the SDK's own retry), leave nothing half-written,
+// 503 Unavailable with the fixed docs/api.md body (or succeed after the SDK's own retry), leave nothing half-written,
 // and the same request must succeed once the dependency is back.
 import assert from "node:assert/strict";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
@@ -176,7 +176,7 @@ describe("Fault injection: S3 and DynamoDB away or throttling, mid-flow, on ever
   }
 
   for (const c of cases) {
-    it(`${c.route}: 503 with the API.md body or retried to success, nothing half-written, works after recovery`, async () => {
+    it(`${c.route}: 503 with the docs/api.md body or retried to success, nothing half-written, works after recovery`, async () => {
       const expected = unavailable();
       const calls = await countCalls(c);
       assert.ok(calls.dynamodb > 0, "every route reads or writes its record");

@@ -1,4 +1,4 @@
-// Multipart uploads (API.md v1.1 "Large files") through the handlers, with the parts PUT for real to the
+// Multipart uploads (docs/api.md v1.1 "Large files") through the handlers, with the parts PUT for real to the
 // signature-checking local S3 and the records in dynalite.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";

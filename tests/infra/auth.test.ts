@@ -206,7 +206,7 @@ describe("sign-in of the committed stacks (Pulumi.dev.yaml, Pulumi.prod.yaml as 
       assert.equal(env.FILESHARE_AUTH_UPLOADS_REQUIRE_SIGN_IN, "true", fn.name);
       assert.equal(env.FILESHARE_AUTH_DOWNLOADS_REQUIRE_SIGN_IN, "false", fn.name);
     }
-    assert.equal(app.apiKeys, undefined, "prod has no API keys (README: Which stacks sign in)");
+    assert.equal(app.apiKeys, undefined, "prod has no API keys (docs/protections.md: Which stacks sign in)");
   });
 });
 

@@ -197,7 +197,7 @@ for (const stackName of STACKS) {
       assert.deepEqual(key.ignoreChanges, ["value"], "a later `pulumi up` must not rotate the key");
     });
 
-    // The data-free functions (page, openapi, getConfig) get it too since issue 10: their request lines name the
+    // The data-free functions (page, openapi, getConfig) get it too: their request lines name the
     // caller by fingerprint (handlers/http.ts). They still get no data access and no SDK.
     it("hands the log key to every function (each request line fingerprints its caller) as a secret environment", () => {
       const key = unsecret(run.one("aws:ssm/parameter:Parameter").inputs["value"]);

@@ -104,7 +104,7 @@ describe("The SDK layer's bundle, built as pulumi up builds it", function () {
     const imports = sdkImports();
     assert.ok(imports.get("@aws-sdk/client-s3")?.includes("S3Client"), "client-s3 is found in handlers/");
     assert.ok(!imports.get("@aws-sdk/client-s3")?.includes("S3ClientConfig"), "an interface needs no code");
-    // The audit sink (handlers/auditEventBridge.ts) since issue 10: the client and the one command it sends.
+    // The audit sink (handlers/auditEventBridge.ts): the client and the one command it sends.
     assert.deepEqual(imports.get("@aws-sdk/client-eventbridge"), ["EventBridgeClient", "PutEventsCommand"]);
     const script = `const [modules, pkgs] = JSON.parse(process.argv[1]);
       const out = {};

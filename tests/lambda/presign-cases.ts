@@ -55,7 +55,7 @@ async function cases(endpoint?: string): Promise<Record<string, unknown>> {
       expiresIn: 300,
       signingDate: NOW,
     }),
-    // Multipart UploadPart (issue 9): exactly the part's length, with and without the part's SHA-256.
+    // Multipart UploadPart: exactly the part's length, with and without the part's SHA-256.
     uploadPart: await multipart.signPart(deps, upload, { partNumber: 2, length: 5 * 1024 * 1024 }, 300),
     uploadPartWithSha256: await multipart.signPart(deps, upload, { partNumber: 3, length: 1, sha256: SHA256 }, 300),
     getWithDisposition: await objects.signDownload(deps, key, {

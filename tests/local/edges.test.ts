@@ -71,7 +71,7 @@ describe("local gateway edges (raw HTTP, real handlers and servers)", () => {
       Buffer.isBuffer(body) ? body : Buffer.from(body),
     ]);
 
-  it("answers Node's own refusals in the API.md shape with nosniff: bad request line 400, huge header 431, CL+TE 400", async () => {
+  it("answers Node's own refusals in the docs/api.md shape with nosniff: bad request line 400, huge header 431, CL+TE 400", async () => {
     assertErrorShape(await raw(port, "NOT A REQUEST\r\n\r\n"), 400, "bad request line");
     assertErrorShape(
       await raw(port, `GET / HTTP/1.1\r\nHost: ${host}\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`),
@@ -88,7 +88,7 @@ describe("local gateway edges (raw HTTP, real handlers and servers)", () => {
     );
   });
 
-  it("refuses two Host headers with 400, in the API.md shape with CORS for an allowed Origin", async () => {
+  it("refuses two Host headers with 400, in the docs/api.md shape with CORS for an allowed Origin", async () => {
     const r = await raw(
       port,
       `GET / HTTP/1.1\r\nHost: ${host}\r\nHost: ${host}\r\nOrigin: ${ORIGIN}\r\nConnection: close\r\n\r\n`,

@@ -149,7 +149,7 @@ describe("local gateway: routing and the proxy event", () => {
     assert.equal(events.length, 0);
   });
 
-  it("gives a client 30 s for a request and 10 s for its headers by default (README's numbers)", () => {
+  it("gives a client 30 s for a request and 10 s for its headers by default (docs/local.md's numbers)", () => {
     assert.equal(gateway.server.requestTimeout, 30_000);
     assert.equal(gateway.server.headersTimeout, 10_000);
   });

@@ -1,4 +1,4 @@
-// The log scan of issue 7: a whole share's life through the local gateway, with the real handlers and real S3 and
+// The log scan: a whole share's life through the local gateway, with the real handlers and real S3 and
 // DynamoDB servers, every log line captured (the handlers', the gateway's, the S3 event handler's). No share id,
 // delete token, S3 key or URL signature may appear in them; fingerprints stand in for the ids.
 import assert from "node:assert/strict";

@@ -1,6 +1,6 @@
 // Property-based tests (fast-check) over every route through the local gateway, with the real handlers and real
 // S3 and DynamoDB servers: generated methods, paths, ids, headers and bodies. Never a 5xx, never a crash, always
-// the API.md error shape with nosniff, and a refused request changes nothing stored. Seeded and bounded: a
+// the docs/api.md error shape with nosniff, and a refused request changes nothing stored. Seeded and bounded: a
 // failure prints its seed and path; replay with FC_SEED=<seed> (and FC_PATH=<path>).
 import assert from "node:assert/strict";
 import { request } from "node:http";

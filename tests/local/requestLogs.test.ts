@@ -1,4 +1,4 @@
-// Structured request logs (issue 10): one "request finished" line per API request, with the request id, the route
+// Structured request logs: one "request finished" line per API request, with the request id, the route
 // template (never the path), method, status, latency in ms and the caller's fingerprint (the signed-in `sub`, else
 // the source IP). Through the local stack with sign-in on, real servers; the handlers' lines are the ones Lambda
 // writes (handleApiEvent), the gateway writes the same fields for what it answers itself.

@@ -1,6 +1,6 @@
 // Starts the local mode as a user does (`npm start`, or the exact command that script runs) in a child process,
 // and waits for the line that says where it is running. Async child processes only: the emulators of other
-// tests may run in this process (FACTS.md: spawnSync then hangs).
+// tests may run in this process (spawnSync then hangs).
 import { ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

@@ -122,7 +122,7 @@ export function findChromium(m: Machine = thisMachine()): string {
   );
 }
 
-/** The flags FACTS.md found to work headless on these machines. */
+/** The flags measured to work headless on these machines. */
 export const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",

@@ -1,5 +1,5 @@
 // Files derived from the settings schema (config/schema.ts) that cannot import it: Pulumi.yaml's `config:` block
-// and the README's configuration table. They are written by `npm run gen:config`; these tests fail when a file
+// and the table of docs/configuration.md. They are written by `npm run gen:config`; these tests fail when a file
 // differs from what the generator would write now, e.g. after a schema change without rerunning it.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";

@@ -1,0 +1,83 @@
+// `npm run screenshots`: remakes the page's pictures in docs/images/ from the real thing. It runs `npm start`
+// (in memory, on a free port), shares a small file from the page in headless Chromium as a person would, and
+// photographs the result and the share link. Rerun it whenever the page changes; commit the PNGs it writes.
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS, findChromium } from "../tests/support/browser";
+
+const ROOT = join(__dirname, "..");
+const OUT = join(ROOT, "docs", "images");
+/** A laptop-sized window at 1x: readable in the README, and small files. */
+const VIEWPORT = { width: 960, height: 640 };
+const START_TIMEOUT_MS = 120000;
+
+/** `npm start -- --memory` in its own process group; resolves with the page URL it prints, and a stop. */
+function startLocal(): Promise<{ url: string; stop: () => void }> {
+  const child = spawn("npm", ["start", "--silent", "--", "--memory"], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: "0" },
+    detached: true,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const stop = () => {
+    if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, "SIGINT");
+  };
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`npm start printed no URL within ${START_TIMEOUT_MS / 1000} s:\n${out}`));
+    }, START_TIMEOUT_MS);
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      out += d;
+      const m = /fileshare is running: (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1] as string, stop });
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`npm start exited (${code}) before it was running:\n${out}`));
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  mkdirSync(OUT, { recursive: true });
+  const local = await startLocal();
+  const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
+  try {
+    const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: "en-GB" });
+    const page = await context.newPage();
+    await page.goto(local.url);
+    await page.waitForSelector("#upload-view:not([hidden])");
+    const report = Buffer.from("Quarterly report\n".repeat(20000));
+    await page.setInputFiles("#file-input", {
+      name: "quarterly-report.pdf",
+      mimeType: "application/pdf",
+      buffer: report,
+    });
+    await page.fill("#max-downloads", "5");
+    await page.click("#upload-button");
+    await page.waitForSelector("#result:not([hidden])");
+    await page.screenshot({ path: join(OUT, "shared.png") });
+
+    const link = await page.inputValue("#share-link");
+    const viewer = await context.newPage();
+    await viewer.goto(link);
+    await viewer.waitForSelector("#download-button:not([hidden])");
+    await viewer.screenshot({ path: join(OUT, "share-link.png") });
+    process.stdout.write(`screenshots: docs/images/shared.png, docs/images/share-link.png (from ${local.url})\n`);
+  } finally {
+    await browser.close();
+    local.stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`screenshots failed: ${(e as Error).message}\n`);
+  process.exit(1);
+});
