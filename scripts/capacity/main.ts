@@ -37,7 +37,11 @@ export function stackSettings(stack: string): { settings: Settings; region: stri
       .filter(([k]) => k.startsWith(`${CONFIG_NAMESPACE}:`))
       .map(([k, v]) => [k.slice(CONFIG_NAMESPACE.length + 1), v]),
   );
-  return { settings: parseSettings(raw), region: String(config["aws:region"] ?? "us-east-1") };
+  // Sizing needs none of what only the deployer fills in (fileshare:production's checks, e.g. alarmEmail).
+  return {
+    settings: parseSettings({ ...raw, production: false }),
+    region: String(config["aws:region"] ?? "us-east-1"),
+  };
 }
 
 export interface Options extends Workload {
