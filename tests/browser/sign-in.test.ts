@@ -21,22 +21,7 @@ describe("the web page with sign-in (local issuer, headless Chromium)", function
     tokenTtlSeconds: 12,
     screenshots: SIGN_IN_SCREENSHOTS,
   });
-  const { newPage, text, shot, openLink } = fx;
-
-  /** Signs in from the page's Sign in button through the local issuer's own page; back on `page` afterwards. */
-  async function signIn(page: Page, email: string, button = "#sign-in-button", name?: string): Promise<void> {
-    await page.click(button);
-    await page.waitForURL(/\/interaction\//);
-    assert.match(await text(page, ".note"), /Local sign-in, for development only/);
-    if (name) await shot(page, name);
-    await page.fill("#email", email);
-    await Promise.all([
-      page.waitForURL((url) => url.origin === new URL(fx.server.pageUrl).origin),
-      page.click("button[type=submit]"),
-    ]);
-    await page.waitForSelector("#account-email:not([hidden])");
-    assert.equal(await text(page, "#account-email"), `Signed in as ${email}`);
-  }
+  const { newPage, text, shot, openLink, signIn } = fx;
 
   const session = (page: Page) =>
     page.evaluate(() => JSON.parse(sessionStorage.getItem("fileshare.session") ?? "null") as Record<string, string>);

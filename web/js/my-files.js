@@ -25,7 +25,8 @@ function fileRow(file) {
   // GET /files tells the owner whom a share is for; GET /files/{id} does not tell anyone.
   if (file.recipients && file.recipients.length > 0) extra.push("only for " + file.recipients.join(", "));
   if (file.status !== "available") extra.push("not uploaded yet");
-  details.textContent = shareSettingsText(file) + (extra.length ? " " + extra.join("; ") + "." : "");
+  const more = extra.join("; ");
+  details.textContent = shareSettingsText(file) + (more ? " " + more[0].toUpperCase() + more.slice(1) + "." : "");
   const copy = document.createElement("button");
   copy.type = "button";
   copy.textContent = "Copy link";
