@@ -180,7 +180,7 @@ describe("the web page: errors, progress, QR code, My files, resume and sign-out
     const row = `#my-files-list li[data-id="${id}"]`;
     await page.waitForSelector(row);
     const rowText = await text(page, row);
-    assert.match(rowText, /password-protected/);
+    assert.match(rowText, /Password-protected/);
     assert.match(rowText, /only for bob@example\.com, carol@example\.com/);
     await page.evaluate(() => navigator.clipboard.writeText("something else"));
     await page.click(`${row} button:text-is("Copy link")`);

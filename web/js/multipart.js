@@ -135,7 +135,7 @@ async function describeResumed(state) {
   const box = $("resume-settings");
   if (box.dataset.id !== state.id) return; // another file was chosen meanwhile
   box.textContent = [
-    "It continues the share started earlier, with that share's settings (the options above do not change them).",
+    "Resuming the share started earlier, with its own settings (the options above do not change them).",
     settings,
     protectionText(info, state.recipients),
   ]
