@@ -33,6 +33,7 @@ const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "u
  *  joined here into ONE script in one function scope, so the page still runs a single hash-pinned script. */
 export const SCRIPT_FILES = [
   "js/common.js",
+  "js/qr.js",
   "js/upload-view.js",
   "js/share-view.js",
   "js/multipart.js",
@@ -42,9 +43,20 @@ export const SCRIPT_FILES = [
   "js/start.js",
 ];
 
-/** The page's script as served: the files of SCRIPT_FILES in one strict-mode function, "</" escaped (inside the
- *  inlined text it would end the element early). */
-export const SCRIPT = ['(function () {\n"use strict";\n', ...SCRIPT_FILES.map(read), "})();\n"]
+/** The QR code library web/js/qr.js draws with (the devDependency qrcode-generator, a plain script defining
+ *  `qrcode`), read from node_modules here, so at `pulumi up` and `npm start` alike, and pinned to the bytes that
+ *  were reviewed: another version or an edited copy stops the page from loading until this hash is updated. */
+const QR_LIBRARY = readFileSync(require.resolve("qrcode-generator"), "utf8");
+export const QR_LIBRARY_SHA256 = "79ec86f82856005b1c887905cfccfcfbec3821ca61c7fd5a952faa5f778f791c";
+if (createHash("sha256").update(QR_LIBRARY, "utf8").digest("hex") !== QR_LIBRARY_SHA256) {
+  throw new Error(
+    `node_modules/qrcode-generator is not version 2.0.4 as reviewed (sha256 ${QR_LIBRARY_SHA256}): run npm ci`,
+  );
+}
+
+/** The page's script as served: the QR library and the files of SCRIPT_FILES in one strict-mode function, "</"
+ *  escaped (inside the inlined text it would end the element early). */
+export const SCRIPT = ['(function () {\n"use strict";\n', QR_LIBRARY, ...SCRIPT_FILES.map(read), "})();\n"]
   .join("\n")
   .replace(/<\//g, "<\\/");
 const STYLE = read("styles.css").replace(/<\//g, "<\\/");

@@ -207,7 +207,10 @@ export const SCHEMAS = {
     type: "object",
     required: ["files", "nextCursor"],
     properties: {
-      files: { type: "array", items: { type: "object", description: "FileMetadata plus shareUrl" } },
+      files: {
+        type: "array",
+        items: { type: "object", description: "FileMetadata plus shareUrl, and recipients on a recipients share" },
+      },
       nextCursor: { ...string, nullable: true, description: "pass as ?cursor= for the next page; null at the end" },
     },
   },

@@ -99,6 +99,8 @@ export async function listFiles(request: ApiRequest, deps: Deps): Promise<ApiRes
       files.push({
         ...publicView(item.shareId, item),
         shareUrl: `${request.baseUrl}files/${item.shareId}`,
+        // The owner's own list of whom the share is for (GET /files/{id} never names them, not even to them).
+        ...(item.recipients !== undefined ? { recipients: item.recipients } : {}),
       } as ReturnType<typeof publicView>);
     }
     const last = out.LastEvaluatedKey as Position | undefined;

@@ -103,6 +103,22 @@ export function usePage(options: PageOptions = {}) {
     });
   }
 
+  /** Signs in from one of the page's Sign in buttons through the local issuer's own page (a stack with sign-in);
+   *  back on `page`, signed in, afterwards. `name`: a screenshot of the issuer's page. */
+  async function signIn(page: Page, email: string, button = "#sign-in-button", name?: string): Promise<void> {
+    await page.click(button);
+    await page.waitForURL(/\/interaction\//);
+    assert.match(await text(page, ".note"), /Local sign-in, for development only/);
+    if (name) await shot(page, name);
+    await page.fill("#email", email);
+    await Promise.all([
+      page.waitForURL((url) => url.origin === new URL(server.pageUrl).origin),
+      page.click("button[type=submit]"),
+    ]);
+    await page.waitForSelector("#account-email:not([hidden])");
+    assert.equal(await text(page, "#account-email"), `Signed in as ${email}`);
+  }
+
   const activeId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? "");
 
   async function apiInfo(id: string): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -169,5 +185,6 @@ export function usePage(options: PageOptions = {}) {
     activeId,
     apiInfo,
     answerDialog,
+    signIn,
   };
 }

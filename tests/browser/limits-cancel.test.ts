@@ -57,23 +57,26 @@ describe("the web page: limits, errors, Cancel and its CSP", function () {
       assert.match(await text(page, "#size-hint"), /^Up to 1\.0 kB\.$/);
 
       await page.setInputFiles("#file-input", { name: "photo.jpg", mimeType: "image/jpeg", buffer: Buffer.from("j") });
-      assert.match(await text(page, "#error"), /only files of type text\/plain, image\/png; this one is image\/jpeg/);
+      assert.match(
+        await text(page, "#file-input-error"),
+        /only files of type text\/plain, image\/png; this one is image\/jpeg/,
+      );
       await page.setInputFiles("#file-input", { name: "big.txt", mimeType: "text/plain", buffer: testBytes(1001) });
       assert.match(
-        await text(page, "#error"),
+        await text(page, "#file-input-error"),
         /This file is 1\.0 kB \(1,001 bytes\); this server takes files of up to 1\.0 kB \(1,000 bytes\)/,
       );
       await shot(page, "17-upload-too-large-warning");
 
       await page.fill("#max-downloads", "6");
       await page.click("#upload-button");
-      assert.match(await text(page, "#error"), /download limit must be a whole number from 1 to 5/);
+      assert.match(await text(page, "#max-downloads-error"), /download limit must be a whole number from 1 to 5/);
       await page.fill("#max-downloads", "");
 
       // The server has the last word, in its own words.
       await page.click("#upload-button");
-      await page.waitForSelector("#error:text-matches('could not be shared')");
-      assert.match(await text(page, "#error"), /^The file could not be shared: .*1000 bytes/);
+      await page.waitForSelector("#upload-button-error:text-matches('could not be shared')");
+      assert.match(await text(page, "#upload-button-error"), /^The file could not be shared: .*1000 bytes/);
       assert.equal(await activeId(page), "upload-button", "focus returns to the upload button after an error");
     } finally {
       await strict.close();
@@ -92,9 +95,9 @@ describe("the web page: limits, errors, Cancel and its CSP", function () {
     await page.setInputFiles("#file-input", { name: "week.txt", mimeType: "text/plain", buffer: Buffer.from("x") });
     await page.selectOption("#expiry", "604800");
     await page.click("#upload-button");
-    await page.waitForSelector("#error:not([hidden])");
+    await page.waitForSelector("#upload-button-error:not([hidden])");
     assert.match(
-      await text(page, "#error"),
+      await text(page, "#upload-button-error"),
       /^The file could not be shared: expiresInSeconds must be an integer from 60 to 86400/,
     );
     assert.ok(await page.isEnabled("#upload-button"), "the form stays usable after an error");
@@ -122,8 +125,11 @@ describe("the web page: limits, errors, Cancel and its CSP", function () {
       (route) => (route.request().method() === "PUT" ? route.continue({ postData: changed }) : route.continue()),
     );
     await page.click("#upload-button");
-    await page.waitForSelector("#error:not([hidden])");
-    assert.match(await text(page, "#error"), /400 BadDigest\): the bytes that arrived do not match the file's SHA-256/);
+    await page.waitForSelector("#upload-button-error:not([hidden])");
+    assert.match(
+      await text(page, "#upload-button-error"),
+      /400 BadDigest\): the bytes that arrived do not match the file's SHA-256/,
+    );
     assert.ok(await page.isHidden("#result"), "a share whose bytes were refused shows a link");
     // Nothing half-made is left behind: the page deletes the share it could not fill.
     const id = await createdId;

@@ -21,22 +21,7 @@ describe("the web page with sign-in (local issuer, headless Chromium)", function
     tokenTtlSeconds: 12,
     screenshots: SIGN_IN_SCREENSHOTS,
   });
-  const { newPage, text, shot, openLink } = fx;
-
-  /** Signs in from the page's Sign in button through the local issuer's own page; back on `page` afterwards. */
-  async function signIn(page: Page, email: string, button = "#sign-in-button", name?: string): Promise<void> {
-    await page.click(button);
-    await page.waitForURL(/\/interaction\//);
-    assert.match(await text(page, ".note"), /Local sign-in, for development only/);
-    if (name) await shot(page, name);
-    await page.fill("#email", email);
-    await Promise.all([
-      page.waitForURL((url) => url.origin === new URL(fx.server.pageUrl).origin),
-      page.click("button[type=submit]"),
-    ]);
-    await page.waitForSelector("#account-email:not([hidden])");
-    assert.equal(await text(page, "#account-email"), `Signed in as ${email}`);
-  }
+  const { newPage, text, shot, openLink, signIn } = fx;
 
   const session = (page: Page) =>
     page.evaluate(() => JSON.parse(sessionStorage.getItem("fileshare.session") ?? "null") as Record<string, string>);
@@ -68,7 +53,7 @@ describe("the web page with sign-in (local issuer, headless Chromium)", function
     await page.waitForSelector("#result:not([hidden])");
     const shareUrl = await page.inputValue("#share-link");
     await page.waitForSelector(`#my-files-list li[data-id="${shareUrl.split("/").pop()}"]`);
-    assert.match(await text(page, "#my-files-list"), /secret-plan\.txt.*password/s);
+    assert.match(await text(page, "#my-files-list"), /secret-plan\.txt.*password-protected/is);
     await shot(page, "04-shared-with-password");
 
     // Someone else, in another browser context (no shared storage or cookies).
@@ -119,8 +104,10 @@ describe("the web page with sign-in (local issuer, headless Chromium)", function
   });
 
   it("pages through My files with More, and deletes with the owner's token", async () => {
-    const token = await tokenFor(fx.server, "dana@example.com");
-    for (let i = 0; i < 12; i++) await share(fx.server, token, { fileName: `file-${i}.txt` });
+    // A fresh token for each share: this suite's tokens live 12 s, less than 12 shares take on a busy machine.
+    for (let i = 0; i < 12; i++) {
+      await share(fx.server, await tokenFor(fx.server, "dana@example.com"), { fileName: `file-${i}.txt` });
+    }
     const page = await newPage();
     await page.goto(fx.server.pageUrl);
     await signIn(page, "dana@example.com");
@@ -139,14 +126,14 @@ describe("the web page with sign-in (local issuer, headless Chromium)", function
     const first = (await page.getAttribute("#my-files-list li:first-child", "data-id")) as string;
     // Delete asks first, naming the file; No keeps it.
     const declined = fx.answerDialog(page, "dismiss");
-    await page.click("#my-files-list li:first-child button");
+    await page.click("#my-files-list li:first-child button.danger");
     const asked = await declined;
     assert.equal(asked.type, "confirm");
     assert.match(asked.message, /^Delete \u201Cfile-11\.txt\u201D\? Its link stops working for everyone/);
     assert.equal((await call(fx.server, "GET", `/files/${first}`)).status, 200, "declining deleted the share");
     assert.ok(await page.isVisible(`#my-files-list li[data-id="${first}"]`), "the row stays after No");
     const accepted = fx.answerDialog(page, "accept");
-    await page.click("#my-files-list li:first-child button");
+    await page.click("#my-files-list li:first-child button.danger");
     assert.equal((await accepted).type, "confirm");
     await page.waitForFunction((id) => !document.querySelector(`#my-files-list li[data-id="${id}"]`), first);
     assert.match(await text(page, "#status"), /Deleted file-11\.txt/);

@@ -36,8 +36,8 @@ describe("the web page: an upload URL that expired before the PUT", function () 
     await page.setInputFiles("#file-input", { name: "late.txt", mimeType: "text/plain", buffer: bytes });
     // The first PUT's 403 is expected; Chromium logs it as a failed load.
     await page.click("#upload-button");
-    await page.waitForSelector("#result:not([hidden]), #error:not(:empty)");
-    assert.equal(await fx.text(page, "#error"), "", "the page showed an error instead of retrying");
+    await page.waitForSelector("#result:not([hidden]), #upload-button-error:not(:empty)");
+    assert.equal(await fx.text(page, "#upload-button-error"), "", "the page showed an error instead of retrying");
     assert.equal(renewals.length, 1, "one fresh URL was asked for");
     const id = (await page.inputValue("#share-link")).split("/").pop() as string;
     assert.equal((await fx.apiInfo(id)).body["status"], "available");

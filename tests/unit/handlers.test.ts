@@ -7,7 +7,7 @@ import { SettingSpec, SETTINGS } from "../../config/schema";
 import { gone, isHttpError, notFound } from "../../handlers/errors";
 import { contentDisposition } from "../../handlers/objects";
 import { decodeS3Key } from "../../handlers/objectCreated";
-import { pageCsp, pageHtml, pageLimits, SCRIPT_FILES, wantsHtml } from "../../handlers/page";
+import { pageCsp, pageHtml, pageLimits, QR_LIBRARY_SHA256, SCRIPT_FILES, wantsHtml } from "../../handlers/page";
 import { matchPath } from "../../handlers/routeTable";
 import { hashToken, tokenMatches } from "../../handlers/tokens";
 import { mediaTypeEssence } from "../../handlers/validation";
@@ -154,6 +154,16 @@ describe("Handler helpers (pure)", () => {
       at = found;
     }
     assert.match(script, /^\n\(function \(\) \{\n"use strict";/, "the files share one strict-mode function scope");
+    // The QR code library (web/js/qr.js draws with it) comes first, as published, from the exactly pinned package.
+    const qr = readFileSync(require.resolve("qrcode-generator"), "utf8");
+    assert.equal(createHash("sha256").update(qr, "utf8").digest("hex"), QR_LIBRARY_SHA256);
+    const served = script.indexOf(qr.replace(/<\//g, "<\\/"));
+    assert.ok(
+      served !== -1 && served < script.indexOf("// What both views share"),
+      "the library, before the page's files",
+    );
+    const pkg = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8"));
+    assert.equal(pkg.devDependencies["qrcode-generator"], "2.0.4", "pinned to the version whose hash is pinned");
     const hash = createHash("sha256").update(script, "utf8").digest("base64");
     assert.ok(
       pageCsp("https://b.s3.eu-west-1.amazonaws.com").includes(`script-src 'sha256-${hash}'`),

@@ -9,6 +9,9 @@
 
 const SESSION_KEY = "fileshare.session";
 const PENDING_KEY = "fileshare.signin";
+/** Where a sign-out started: the sign-in service sends the browser back to the page's root (its one registered
+ *  logout URI), and the page goes on from there to this path. */
+const SIGNED_OUT_FROM_KEY = "fileshare.signout";
 /** GET /config's auth block, or null (auth none, or an older API). */
 let authSettings = null;
 /** GET /config's apiKeys: callers that are not signed in need an API key to share (the page has none). */
@@ -135,7 +138,7 @@ async function signIn() {
  */
 async function finishSignIn() {
   const query = new window.URLSearchParams(window.location.search);
-  if (!query.has("state") || !(query.has("code") || query.has("error"))) return null;
+  if (!query.has("state") || !(query.has("code") || query.has("error"))) return finishSignOut();
   const pending = JSON.parse(storage().getItem(PENDING_KEY) || "null");
   storage().removeItem(PENDING_KEY);
   // The code must not stay in the address bar (or in history) whatever happens next.
@@ -164,6 +167,14 @@ async function finishSignIn() {
     return null;
   }
   return pending.returnTo;
+}
+
+/** Back from the sign-in service's logout: the path the sign-out started from (a path of this page only), or null. */
+function finishSignOut() {
+  const from = storage().getItem(SIGNED_OUT_FROM_KEY);
+  storage().removeItem(SIGNED_OUT_FROM_KEY);
+  if (from === null || !from.startsWith(apiBase.pathname) || from.startsWith("//")) return null;
+  return from;
 }
 
 /** Refreshes the ID token with the refresh token; on refusal the session ends (the person signs in again). */
@@ -235,6 +246,7 @@ async function signOut() {
   if (!authSettings) return;
   if (session && session.refreshToken && authSettings.revocationEndpoint) await revoke(session.refreshToken);
   if (!authSettings.logoutEndpoint) return;
+  storage().setItem(SIGNED_OUT_FROM_KEY, window.location.pathname);
   const url = new URL(authSettings.logoutEndpoint);
   url.search = new window.URLSearchParams({ client_id: authSettings.clientId, logout_uri: redirectUri() }).toString();
   window.location.assign(url.toString());

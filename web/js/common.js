@@ -1,6 +1,6 @@
 // What both views share: where the API is, the server's limits, formatting, API calls, status and errors.
 /* global bearerToken, sessionExpired */
-/* exported $, apiBase, limits, place, formatBytes, formatDuration, exactBytes, formatWhen, downloadsLeftText, localizeTimes, setStatus, showError, ApiError, api, confirmDelete, sleep, cancelled, keepFocus */
+/* exported $, apiBase, limits, place, formatBytes, formatDuration, exactBytes, formatWhen, downloadsLeftText, shareSettingsText, protectionText, localizeTimes, setStatus, showError, showFieldError, clearFieldErrors, ApiError, api, confirmDelete, copyText, sleep, cancelled, keepFocus */
 
 const $ = (id) => document.getElementById(id);
 
@@ -88,6 +88,22 @@ function downloadsLeftText(file) {
   return file.downloadsRemaining + " of " + file.maxDownloads;
 }
 
+/** A share's expiry and downloads left (GET /files/{id}), as one sentence each. */
+function shareSettingsText(info) {
+  return "Expires " + formatWhen(info.expiresAt) + ". Downloads left: " + downloadsLeftText(info) + ".";
+}
+
+/** Who may open a share: a password (the server's passwordRequired) and named people (the owner's list); "" for
+ *  anyone with the link. */
+function protectionText(info, recipients) {
+  const parts = [];
+  if (info.passwordRequired) parts.push("Protected by a password: send it separately from the link.");
+  if (recipients && recipients.length > 0) {
+    parts.push("Only for " + recipients.join(", ") + ": they sign in with that address to download.");
+  }
+  return parts.join(" ");
+}
+
 /** The API's messages carry ISO 8601 UTC times; show them in the reader's own time zone. */
 function localizeTimes(message) {
   return message.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g, (iso) =>
@@ -99,10 +115,39 @@ function setStatus(text) {
   $("status").textContent = text;
 }
 
+/** Shows an error about the page as a whole (role=alert: announced) and scrolls it into view; "" clears it. */
 function showError(text) {
   const box = $("error");
   box.textContent = text;
   box.hidden = !text;
+  if (text) box.scrollIntoView({ block: "nearest" });
+}
+
+/** Shows an error beside the field (or button) it is about, in its line `<id>-error` (role=alert: announced),
+ *  marks the field invalid, scrolls the two into view (on a phone the field may be a screen or two away) and
+ *  puts focus on the field unless `keepFocusWhereItIs`. "" clears it. */
+function showFieldError(field, text, keepFocusWhereItIs) {
+  const line = $(field.id + "-error");
+  line.textContent = text;
+  line.hidden = !text;
+  if (field.tagName !== "BUTTON") {
+    if (text) field.setAttribute("aria-invalid", "true");
+    else field.removeAttribute("aria-invalid");
+  }
+  if (!text) return;
+  if (!keepFocusWhereItIs) field.focus({ preventScroll: true });
+  // The field's whole box (label, field, hint, error) when it fits; its error line first when it does not.
+  const box = field.closest(".field, .drop-zone") || field;
+  box.scrollIntoView({ block: "center" });
+  line.scrollIntoView({ block: "nearest" });
+}
+
+/** Clears every field error inside `container`. */
+function clearFieldErrors(container) {
+  for (const line of container.querySelectorAll(".field-error")) {
+    const field = $(line.id.replace(/-error$/, ""));
+    if (field) showFieldError(field, "");
+  }
 }
 
 /** An error from the API (status and docs/api.md code) or from the network (status 0). */
@@ -167,6 +212,23 @@ async function api(method, path, options) {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const cancelled = () => new ApiError(0, "Aborted", "Upload cancelled.");
+
+/** Copies a link to the clipboard and says so; where the browser refuses, selects it in `input` (if given) or
+ *  shows it, so the person can copy it by hand. */
+async function copyText(text, input) {
+  try {
+    await navigator.clipboard.writeText(text);
+    setStatus("Link copied to the clipboard.");
+  } catch {
+    if (input) {
+      input.focus();
+      input.select();
+      setStatus("Select the link and copy it (Ctrl+C or \u2318C).");
+    } else {
+      setStatus("Copy this link by hand: " + text);
+    }
+  }
+}
 
 /** Puts focus on `el` unless the person has already moved it somewhere else. */
 function keepFocus(el) {

@@ -5,7 +5,7 @@
 // modification time; S3's own list of parts (GET /uploads/{id}/parts) decides what is left to send.
 // Hashing uses WebCrypto's digest(), which runs off the main thread: no Worker, so the CSP needs no worker-src.
 /* exported blobSha256, sendInParts, savedUploadFor, forgetSavedUpload, offerResume, noteResumable */
-/* global localStorage, crypto, btoa, $, apiBase, api, ApiError, cancelled, sleep, showProgress, formatBytes, setStatus */
+/* global localStorage, crypto, btoa, $, apiBase, api, ApiError, cancelled, sleep, showProgress, formatBytes, setStatus, formatWhen, shareSettingsText, protectionText */
 
 const PARALLEL_PARTS = 3;
 const PART_ATTEMPTS = 5;
@@ -99,11 +99,16 @@ function offerResume() {
   $("upload-form").before(box);
 }
 
-/** When a file is chosen: says whether its upload will resume, and labels the button to match. */
+/** When a file is chosen: says whether its upload will resume, labels the button to match, and shows the settings
+ *  the resumed share really has. */
 function noteResumable(file) {
   const saved = savedUploadFor(file);
   $("upload-button").textContent = saved ? "Resume upload" : "Upload and get link";
-  if (saved)
+  const box = $("resume-settings");
+  box.hidden = !saved;
+  box.textContent = "";
+  box.dataset.id = saved ? saved.id : "";
+  if (saved) {
     setStatus(
       "This file's upload will resume: " +
         doneCount(saved) +
@@ -111,6 +116,31 @@ function noteResumable(file) {
         saved.multipart.partCount +
         " parts are already sent.",
     );
+    void describeResumed(saved);
+  }
+}
+
+/** The resumed share's own expiry, download limit and protections (GET /files/{id}; its recipients as this page
+ *  created it), which the form's options cannot change. */
+async function describeResumed(state) {
+  let settings;
+  let info = {};
+  try {
+    info = await api("GET", "files/" + encodeURIComponent(state.id));
+    settings = shareSettingsText(info);
+  } catch {
+    // E.g. a recipients share while signed out: what the page kept is all there is to say.
+    settings = "Expires " + formatWhen(state.expiresAt) + ".";
+  }
+  const box = $("resume-settings");
+  if (box.dataset.id !== state.id) return; // another file was chosen meanwhile
+  box.textContent = [
+    "Resuming the share started earlier, with its own settings (the options above do not change them).",
+    settings,
+    protectionText(info, state.recipients),
+  ]
+    .filter((text) => text !== "")
+    .join(" ");
 }
 
 /** base64 SHA-256 of a Blob (a part, or a file sent in one PUT). One is read at a time (hashQueue), so memory

@@ -2,7 +2,7 @@
 // downloads left and a Delete button (the owner's bearer token is enough); and the sharing form's password and
 // recipients fields (docs/api.md "Restricted shares").
 /* exported startMyFiles, refreshMyFiles, restrictedFields */
-/* global $, api, confirmDelete, formatWhen, downloadsLeftText, setStatus, showError, signedInEmail, onSessionChange, signIn, authSettings, stackNeedsApiKey, setFormEnabled */
+/* global $, api, confirmDelete, copyText, shareSettingsText, setStatus, showError, signedInEmail, onSessionChange, signIn, authSettings, stackNeedsApiKey, setFormEnabled */
 
 /** Shares per GET /files page. */
 const MY_FILES_PAGE = 10;
@@ -22,20 +22,26 @@ function fileRow(file) {
   details.className = "hint";
   const extra = [];
   if (file.passwordRequired) extra.push("password-protected");
+  // GET /files tells the owner whom a share is for; GET /files/{id} does not tell anyone.
+  if (file.recipients && file.recipients.length > 0) extra.push("only for " + file.recipients.join(", "));
   if (file.status !== "available") extra.push("not uploaded yet");
-  details.textContent =
-    "Expires " +
-    formatWhen(file.expiresAt) +
-    " · Downloads left: " +
-    downloadsLeftText(file) +
-    (extra.length ? " · " + extra.join(", ") : "");
+  const more = extra.join("; ");
+  details.textContent = shareSettingsText(file) + (more ? " " + more[0].toUpperCase() + more.slice(1) + "." : "");
+  const copy = document.createElement("button");
+  copy.type = "button";
+  copy.textContent = "Copy link";
+  copy.setAttribute("aria-label", "Copy the link of " + (file.fileName || "this file"));
+  copy.addEventListener("click", () => void copyText(file.shareUrl));
   const remove = document.createElement("button");
   remove.type = "button";
   remove.className = "danger";
   remove.textContent = "Delete";
   remove.setAttribute("aria-label", "Delete " + (file.fileName || "this file"));
   remove.addEventListener("click", () => deleteMine(file, item, remove));
-  item.append(link, details, remove);
+  const actions = document.createElement("div");
+  actions.className = "my-file-actions";
+  actions.append(copy, remove);
+  item.append(link, details, actions);
   return item;
 }
 
@@ -106,15 +112,21 @@ function refreshMyFiles() {
   }
 }
 
-/** The sharing form's password and recipients as POST /uploads fields; throws an Error saying what is wrong. */
+/** An Error about one field of the form (share() shows it beside that field). */
+function fieldProblem(field, message) {
+  const error = new Error(message);
+  error.field = field;
+  return error;
+}
+
+/** The sharing form's password and recipients as POST /uploads fields; throws fieldProblem saying what is wrong. */
 function restrictedFields() {
   const fields = {};
   if ($("restrict-fields").hidden) return fields;
   const password = $("share-password").value;
   if (password !== "") {
     if (password.length < 8 || password.length > 128) {
-      $("share-password").focus();
-      throw new Error("The password must be 8 to 128 characters long, or empty.");
+      throw fieldProblem($("share-password"), "The password must be 8 to 128 characters long, or empty.");
     }
     fields.password = password;
   }
@@ -125,8 +137,8 @@ function restrictedFields() {
   if (recipients.length > 0) {
     const bad = recipients.find((r) => !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(r));
     if (bad !== undefined || recipients.length > 50) {
-      $("share-recipients").focus();
-      throw new Error(
+      throw fieldProblem(
+        $("share-recipients"),
         bad !== undefined ? bad + " is not an email address." : "At most 50 recipients; this list has more.",
       );
     }

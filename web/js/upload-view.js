@@ -1,8 +1,8 @@
 // The upload view: pick or drop a file, POST /uploads, PUT the bytes to the pre-signed URL with progress, wait
 // until S3 confirmed them, then show the share link (copy, delete, share another). Cancel works in every step.
 /* exported startUploadView, setFormEnabled */
-/* global restrictedFields, refreshMyFiles */
-/* global blobSha256, sendInParts, savedUploadFor, offerResume, noteResumable, $, limits, formatBytes, formatDuration, exactBytes, formatWhen, downloadsLeftText, setStatus, showError, ApiError, api, confirmDelete, sleep, cancelled, keepFocus */
+/* global restrictedFields, refreshMyFiles, renderQr, shareSettingsText, protectionText */
+/* global blobSha256, sendInParts, savedUploadFor, offerResume, noteResumable, $, limits, formatBytes, formatDuration, exactBytes, setStatus, showError, showFieldError, clearFieldErrors, ApiError, api, confirmDelete, copyText, sleep, cancelled, keepFocus */
 
 let chosenFile = null;
 let currentUpload = null; // { id, shareUrl, deleteToken, fileName }
@@ -34,10 +34,12 @@ function fileProblem(file) {
 
 function chooseFile(file) {
   chosenFile = file || null;
-  // Warn at once; the server still has the last word when the file is sent.
-  showError(fileProblem(chosenFile));
+  // Warn at once, beside the file (focus stays where the person put it); the server still has the last word.
+  showFieldError($("file-input"), fileProblem(chosenFile), true);
   $("file-summary").textContent = chosenFile ? chosenFile.name + " · " + exactBytes(chosenFile.size) : "";
   noteResumable(chosenFile);
+  // A resumed share keeps the settings it was made with: its option fields are locked (setFormEnabled).
+  setFormEnabled(!$("file-input").disabled);
 }
 
 /** Offers only the expiry times and download limits the server accepts. */
@@ -63,15 +65,58 @@ function applyLimits() {
   $("size-hint").textContent = "Up to " + formatBytes(limits.maxFileSizeBytes) + ".";
 }
 
+/** Every field of the form on or off; while the chosen file resumes an earlier share, its options stay off (the
+ *  share keeps the expiry, limit and protections it was created with, shown in #resume-settings). */
 function setFormEnabled(enabled) {
-  for (const el of $("upload-form").querySelectorAll("input, select, button")) el.disabled = !enabled;
+  const resuming = savedUploadFor(chosenFile) !== null;
+  for (const el of $("upload-form").querySelectorAll("input, select, textarea, button")) {
+    el.disabled = !enabled || (resuming && el.closest(".fields") !== null);
+  }
 }
 
+/** The running transfer's progress line: where sending began, and recent samples for speed and time left. */
+let meter = null;
+const SPEED_WINDOW_MS = 5000;
+
+/** Before any byte goes: the file (or its first part) is being hashed, which takes seconds for a large file. */
+function startProgress() {
+  meter = { base: null, samples: [] };
+  $("progress").removeAttribute("value"); // indeterminate
+  $("progress").setAttribute("aria-valuetext", "Preparing");
+  $("progress-text").textContent = "Preparing (checking the file)\u2026";
+}
+
+/** "about 40 s", "about 3 min", "about 1 h 5 min". */
+function formatTimeLeft(seconds) {
+  const s = Math.max(1, Math.ceil(seconds));
+  if (s < 60) return "about " + s + " s";
+  const minutes = Math.ceil(s / 60);
+  if (minutes < 60) return "about " + minutes + " min";
+  return "about " + Math.floor(minutes / 60) + " h " + (minutes % 60) + " min";
+}
+
+/** Bytes sent of the file, with speed and time left once a second of sending has been measured. Until the first
+ *  byte of this page's transfer moves (bytes sent by an earlier page count as done), it keeps "Preparing". */
 function showProgress(loaded, total) {
+  const now = window.performance.now();
+  if (meter === null) meter = { base: null, samples: [] };
+  if (meter.base === null) meter.base = loaded;
+  if (loaded <= meter.base && loaded < total && meter.samples.length === 0) return;
+  if (meter.samples.length === 0) meter.samples.push({ at: now, loaded: meter.base });
+  meter.samples.push({ at: now, loaded });
+  while (meter.samples.length > 2 && now - meter.samples[1].at > SPEED_WINDOW_MS) meter.samples.shift();
   const percent = total > 0 ? Math.min(100, Math.floor((loaded / total) * 100)) : 0;
   $("progress").value = percent;
   $("progress").setAttribute("aria-valuetext", percent + "%");
-  $("progress-text").textContent = formatBytes(loaded) + " of " + formatBytes(total) + " (" + percent + "%)";
+  let text = formatBytes(loaded) + " of " + formatBytes(total) + " (" + percent + "%)";
+  const first = meter.samples[0];
+  const seconds = (now - first.at) / 1000;
+  const speed = (loaded - first.loaded) / seconds;
+  if (loaded < total && seconds >= 1 && speed > 0) {
+    text +=
+      " \u00B7 " + formatBytes(Math.round(speed)) + "/s \u00B7 " + formatTimeLeft((total - loaded) / speed) + " left";
+  }
+  $("progress-text").textContent = text;
 }
 
 /** PUTs the file to the pre-signed URL with exactly the signed headers; resolves when S3 answered 2xx. */
@@ -153,15 +198,15 @@ async function share(event) {
   event.preventDefault();
   if (activeShare) return;
   showError("");
+  clearFieldErrors($("upload-form"));
   setStatus("");
   const file = chosenFile;
   if (!file) {
-    showError("Choose a file first.");
-    $("file-input").focus();
+    showFieldError($("file-input"), "Choose a file first.");
     return;
   }
   if (file.size === 0) {
-    showError("That file is empty; choose a file with something in it.");
+    showFieldError($("file-input"), "That file is empty; choose a file with something in it.");
     return;
   }
   const request = {
@@ -177,8 +222,10 @@ async function share(event) {
     const limit = Number(limitText);
     const most = limits ? limits.maxDownloadsLimit : Infinity;
     if (!Number.isInteger(limit) || limit < 1 || limit > most) {
-      showError("The download limit must be a whole number from 1" + (limits ? " to " + most : " up") + ", or empty.");
-      $("max-downloads").focus();
+      showFieldError(
+        $("max-downloads"),
+        "The download limit must be a whole number from 1" + (limits ? " to " + most : " up") + ", or empty.",
+      );
       return;
     }
     request.maxDownloads = limit;
@@ -186,7 +233,7 @@ async function share(event) {
   try {
     Object.assign(request, restrictedFields()); // password and recipients, when signed in (my-files.js)
   } catch (e) {
-    showError(e.message);
+    showFieldError(e.field, e.message);
     return;
   }
 
@@ -200,7 +247,7 @@ async function share(event) {
   activeShare = flow;
   setFormEnabled(false);
   $("progress-name").textContent = file.name;
-  showProgress(0, file.size);
+  startProgress();
   $("progress-box").hidden = false;
   $("cancel-button").disabled = false;
   // The submit button just disabled itself: move focus where the next action is.
@@ -219,7 +266,9 @@ async function share(event) {
       check();
       setStatus("Uploading " + file.name + "…");
     }
-    const upload = saved || (await api("POST", "uploads", { body: request }));
+    // What the page asked for, kept with a saved multipart upload so that a resumed one can show it.
+    const upload =
+      saved || Object.assign(await api("POST", "uploads", { body: request }), { recipients: request.recipients });
     flow.upload = upload;
     check();
     if (upload.method === "MULTIPART") await sendInParts(upload, file, signal);
@@ -244,9 +293,9 @@ async function share(event) {
     if (flow.upload && flow.upload.method !== "MULTIPART") discard(flow.upload);
     $("progress-box").hidden = true;
     setStatus("");
-    showError(e.status >= 400 && e.status < 500 ? "The file could not be shared: " + e.message : e.message);
     setFormEnabled(true);
-    $("upload-button").focus();
+    const message = e.status >= 400 && e.status < 500 ? "The file could not be shared: " + e.message : e.message;
+    showFieldError($("upload-button"), message);
   }
 }
 
@@ -259,6 +308,7 @@ function cancelShare() {
   $("progress-box").hidden = true;
   setFormEnabled(true);
   showError("");
+  clearFieldErrors($("upload-form"));
   setStatus("Upload cancelled. Nothing was shared.");
   $("upload-button").focus();
 }
@@ -279,24 +329,21 @@ function showResult(upload, info) {
   $("progress-box").hidden = true;
   $("result").hidden = false;
   $("share-link").value = upload.shareUrl;
-  const parts = ["Expires " + formatWhen(info.expiresAt) + ".", "Downloads left: " + downloadsLeftText(info) + "."];
-  if (info.status !== "available") parts.push("The upload is still being checked; the link works in a moment.");
-  $("result-details").textContent = parts.join(" ");
+  let details = shareSettingsText(info);
+  if (info.status !== "available") details += " The upload is still being checked; the link works in a moment.";
+  $("result-details").textContent = details;
+  // Who may open it, from the server's answer (password) and what the share was created with (recipients).
+  const protection = protectionText(info, upload.recipients);
+  $("result-protection").textContent = protection;
+  $("result-protection").hidden = protection === "";
+  renderQr($("share-qr-code"), upload.shareUrl);
   $("delete-button").disabled = false;
   setStatus("Your link is ready. Copy it and send it.");
   $("result-title").focus();
 }
 
-async function copyLink() {
-  const input = $("share-link");
-  try {
-    await navigator.clipboard.writeText(input.value);
-    setStatus("Link copied to the clipboard.");
-  } catch {
-    input.focus();
-    input.select();
-    setStatus("Select the link and copy it (Ctrl+C or ⌘C).");
-  }
+function copyLink() {
+  return copyText($("share-link").value, $("share-link"));
 }
 
 async function deleteUpload() {
@@ -326,6 +373,7 @@ function resetUpload() {
   chooseFile(null);
   $("upload-form").reset();
   $("result").hidden = true;
+  $("share-qr-code").textContent = "";
   $("result-title").textContent = "Your link is ready";
   $("result-link").hidden = false;
   $("delete-button").hidden = false;
@@ -333,6 +381,7 @@ function resetUpload() {
   setFormEnabled(true);
   setStatus("");
   showError("");
+  clearFieldErrors($("upload-form"));
   $("file-input").focus();
 }
 
