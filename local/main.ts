@@ -75,7 +75,7 @@ async function main(): Promise<void> {
         `fileshare is running: ${started.pageUrl}`,
         `API base URL: ${started.apiUrl} (the routes of docs/api.md)`,
         started.issuer
-          ? `Sign-in: local OpenID Connect issuer at ${started.issuer.issuer} (any email, local only); a token for curl: npm run token -- alice@example.com`
+          ? `Sign-in: local OpenID Connect issuer at ${started.issuer.issuer} (any email, local only); a token for curl: npm run token -- ${commandLine.dataDir === undefined ? `--url ${started.apiUrl} ` : ""}alice@example.com`
           : "Sign-in: off (fileshare:auth none)",
         ...(started.apiKey
           ? [`API key for the write routes (header x-api-key; signed-in callers need none): ${started.apiKey}`]
