@@ -13,6 +13,7 @@
 // command line is in cli.ts, the settings in settings.ts, the data-folder lock in lock.ts, starting and stopping
 // the servers in server.ts.
 import { parseCommandLine, USAGE } from "./cli";
+import { useTerminalLog } from "./console";
 import { StartupError } from "./errors";
 import { LocalServer, startLocal } from "./server";
 import { loadSettings } from "./settings";
@@ -98,6 +99,7 @@ export function run(): void {
   // shell's umask: the data folder holds other people's files.
   process.umask(0o077);
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  useTerminalLog(process.env);
   void main();
 }
 
