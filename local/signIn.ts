@@ -149,6 +149,7 @@ async function main(argv: string[]): Promise<void> {
     if ((e as Error).message === "fetch failed") {
       throw new Error(
         `nothing answers at ${apiUrl}: pass the URL npm start printed, e.g. --url http://127.0.0.1:3000/`,
+        { cause: e },
       );
     }
     throw e;
