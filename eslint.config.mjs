@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".local-data/", "test-output/", "cli/dist/"] },
+  { ignores: ["node_modules/", ".local-data/", ".local-build/", "test-output/", "cli/dist/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -14,8 +14,8 @@ export default tseslint.config(
     },
   },
   {
-    // The CLI's launcher: a CommonJS Node script that loads the TypeScript CLI.
-    files: ["cli/**/*.js"],
+    // The launchers of the CLI and of npm start: CommonJS Node scripts that load the TypeScript.
+    files: ["cli/**/*.js", "local/**/*.js"],
     languageOptions: { sourceType: "commonjs", globals: { require: "readonly", __dirname: "readonly" } },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },

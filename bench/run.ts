@@ -6,6 +6,8 @@
 //   latency      handlers in-process vs their floor: the bare SDK calls they make (p50, p99)
 //   throughput   POST /uploads and GET /files/{id} at concurrency 32 through npm start's gateway vs dynalite's
 //                own write and read rates (bare, in its own process)
+//   start-up     `npm start` (compiled, with a data folder) to its first line and to its "running" line, vs the
+//                same program through ts-node, as npm start ran it before
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -23,6 +25,7 @@ import { Backends, startBackends } from "../local/backends";
 import { proxyEvent } from "../local/events";
 import { EventBridgeRecorder } from "../tests/support/eventBridgeRecorder";
 import { benchMultipart } from "./multipart";
+import { benchStartup } from "./startup";
 import * as s from "./support";
 
 process.env["FILESHARE_LOG_LEVEL"] = "silent";
@@ -32,7 +35,7 @@ const COLD_RUNS = 15;
 const LATENCY_SAMPLES = 300;
 const LOAD_SECONDS = 5;
 const CONCURRENCY = 32;
-type Row = [section: string, what: string, measured: string, ratio: number, baseline: string, goal: string];
+export type Row = [section: string, what: string, measured: string, ratio: number, baseline: string, goal: string];
 const rows: Row[] = [];
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 const kb = (v: number) => `${(v / 1024).toFixed(1)} KB`;
@@ -363,6 +366,7 @@ async function main(): Promise<void> {
       await backends.close();
     }
     await throughput();
+    rows.push(...(await benchStartup()));
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -58,6 +58,9 @@ export interface CleanupOptions {
 const isConditionFailure = (e: unknown) => e instanceof Error && e.name === "ConditionalCheckFailedException";
 const epoch = (date: Date) => Math.floor(date.getTime() / 1000);
 
+/** The message of a run's summary line (npm start's terminal shows it only when the run removed something). */
+export const CLEANUP_FINISHED = "clean-up run finished";
+
 /** One clean-up run. Throws only when it could not even look for work (the index or the bucket listing failed). */
 export async function runCleanup(deps: Deps, options: CleanupOptions): Promise<CleanupReport> {
   const runId = deps.random(12);
@@ -79,7 +82,7 @@ export async function runCleanup(deps: Deps, options: CleanupOptions): Promise<C
     if ((await headObject(deps, key)) === undefined) await deleteClaimedRecord(deps, keyName, runId);
     else await remove(deps, claimed, "object-without-record", runId, report, options);
   }
-  options.log.info("clean-up run finished", { removed: report.removed.length, failed: report.failed });
+  options.log.info(CLEANUP_FINISHED, { removed: report.removed.length, failed: report.failed });
   return report;
 }
 

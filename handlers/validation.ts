@@ -1,5 +1,6 @@
 // Checks of client input against docs/api.md, each failure with a message that says how to fix it.
 import { RuntimeConfig } from "../config/runtime";
+import { CONFIG_NAMESPACE, envName, SettingKey } from "../config/schema";
 import { emailMatchKey } from "./auth";
 import { invalidRequest, tooLarge, unsupportedMediaType } from "./errors";
 
@@ -18,6 +19,12 @@ export interface UploadRequest {
   password?: string;
   /** De-duplicated emails, A-Z lowered (emailMatchKey); only on stacks with sign-in. */
   recipients?: string[];
+}
+
+/** Where a limit comes from, for an error message: the stack setting and npm start's variable, named by
+ *  config/schema.ts's one rule (e.g. "fileshare:maxFileSizeBytes, locally FILESHARE_MAX_FILE_SIZE_BYTES"). */
+export function limitSetting(key: SettingKey): string {
+  return `${CONFIG_NAMESPACE}:${key}, locally ${envName(key)}`;
 }
 
 /** docs/api.md v1.1 limits of restricted shares. */
@@ -83,12 +90,19 @@ function quote(value: unknown): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
-function optionalInteger(body: Record<string, unknown>, field: string, min: number, max: number): number | undefined {
+/** An optional integer field from `min` to `max`, where `max` is the stack's setting `maxSetting`. */
+function optionalInteger(
+  body: Record<string, unknown>,
+  field: string,
+  min: number,
+  max: number,
+  maxSetting: SettingKey,
+): number | undefined {
   const value = body[field];
   if (value === undefined) return undefined;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
     throw invalidRequest(
-      `${field} must be an integer from ${min} to ${max} (omit it for the stack default); got ${quote(value)}.`,
+      `${field} must be an integer from ${min} to ${max} (omit it for the stack default; the most is the stack's setting ${limitSetting(maxSetting)}); got ${quote(value)}.`,
     );
   }
   return value;
@@ -132,7 +146,7 @@ export function parseUploadRequest(body: Record<string, unknown>, config: Runtim
   const allowed = config.allowedContentTypes;
   if (allowed.length > 0 && !allowed.includes(mediaTypeEssence(type))) {
     throw unsupportedMediaType(
-      `contentType ${mediaTypeEssence(type)} is not accepted here; allowed: ${allowed.join(", ")}.`,
+      `contentType ${mediaTypeEssence(type)} is not accepted here; allowed: ${allowed.join(", ")} (the stack's setting ${limitSetting("allowedContentTypes")}).`,
     );
   }
 
@@ -140,7 +154,9 @@ export function parseUploadRequest(body: Record<string, unknown>, config: Runtim
     throw invalidRequest(`size must be a positive integer number of bytes; got ${quote(size)}.`);
   }
   if (size > config.maxFileSizeBytes) {
-    throw tooLarge(`size ${size} is above the limit of ${config.maxFileSizeBytes} bytes.`);
+    throw tooLarge(
+      `size ${size} is above this stack's limit of ${config.maxFileSizeBytes} bytes (its setting ${limitSetting("maxFileSizeBytes")}).`,
+    );
   }
 
   if (sha256 !== undefined && (typeof sha256 !== "string" || !SHA256_BASE64.test(sha256))) {
@@ -155,10 +171,10 @@ export function parseUploadRequest(body: Record<string, unknown>, config: Runtim
   }
 
   const expiresInSeconds =
-    optionalInteger(body, "expiresInSeconds", MIN_SHARE_SECONDS, config.maxShareTtlSeconds) ??
+    optionalInteger(body, "expiresInSeconds", MIN_SHARE_SECONDS, config.maxShareTtlSeconds, "maxShareTtlSeconds") ??
     config.defaultShareTtlSeconds;
   const maxDownloads =
-    optionalInteger(body, "maxDownloads", 1, config.maxDownloadsLimit) ??
+    optionalInteger(body, "maxDownloads", 1, config.maxDownloadsLimit, "maxDownloadsLimit") ??
     (config.defaultMaxDownloads > 0 ? config.defaultMaxDownloads : undefined);
 
   return {

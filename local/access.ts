@@ -23,6 +23,8 @@ export interface LocalAccess {
   /** The ports they last listened on (0 = none yet); reused when free. */
   s3Port: number;
   dynamoPort: number;
+  /** The API's URL while npm start runs on the folder (runningHolder says whether it does): `npm run token` reads it. */
+  apiUrl?: string;
 }
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";

@@ -69,7 +69,7 @@ async function holdsDataDir(pid: number, recordedStart: string | undefined): Pro
   const started = await startTimeOf(pid);
   if (recordedStart !== undefined && started !== undefined) return started === recordedStart;
   const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => undefined);
-  return cmdline === undefined || cmdline.includes("local/main");
+  return cmdline === undefined || cmdline.includes("local/start.js") || cmdline.includes("local/main");
 }
 
 /** The lock's file name inside the data folder. */

@@ -9,9 +9,11 @@
 //   FILESHARE_<SETTING>=value      overrides fileshare:<setting> from Pulumi.dev.yaml, e.g.
 //                                  FILESHARE_MAX_FILE_SIZE_BYTES=1048576, FILESHARE_CORS_ORIGINS=a,b (or JSON)
 //
-// This file is the entry point only: signals and output. The command line is in cli.ts, the settings in
-// settings.ts, the data-folder lock in lock.ts, starting and stopping the servers in server.ts.
+// This file is the entry point only (npm start runs it compiled, through local/start.js): signals and output. The
+// command line is in cli.ts, the settings in settings.ts, the data-folder lock in lock.ts, starting and stopping
+// the servers in server.ts.
 import { parseCommandLine, USAGE } from "./cli";
+import { useTerminalLog } from "./console";
 import { StartupError } from "./errors";
 import { LocalServer, startLocal } from "./server";
 import { loadSettings } from "./settings";
@@ -19,12 +21,16 @@ import { loadSettings } from "./settings";
 async function main(): Promise<void> {
   let server: LocalServer | undefined;
   let stopping: string | undefined;
+  let stoppingAt = 0;
   const stop = (signal: string) => {
+    // One Ctrl-C under `npm start` arrives twice: the terminal signals the whole group and npm passes its own on.
+    if (stopping === signal && Date.now() - stoppingAt < 2000) return;
     if (stopping !== undefined) {
       process.stderr.write(`fileshare: ${signal} again, exiting without a clean stop.\n`);
       process.exit(1);
     }
     stopping = signal;
+    stoppingAt = Date.now();
     // While still starting, the start-up code below shuts down once it is done.
     if (server !== undefined) shutdown(server, signal);
   };
@@ -70,7 +76,7 @@ async function main(): Promise<void> {
         `fileshare is running: ${started.pageUrl}`,
         `API base URL: ${started.apiUrl} (the routes of docs/api.md)`,
         started.issuer
-          ? `Sign-in: local OpenID Connect issuer at ${started.issuer.issuer} (any email, local only); a token for curl: npm run token -- alice@example.com`
+          ? `Sign-in: local OpenID Connect issuer at ${started.issuer.issuer} (any email, local only); a token for curl: npm run token -- ${commandLine.dataDir === undefined ? `--url ${started.apiUrl} ` : ""}alice@example.com`
           : "Sign-in: off (fileshare:auth none)",
         ...(started.apiKey
           ? [`API key for the write routes (header x-api-key; signed-in callers need none): ${started.apiKey}`]
@@ -87,10 +93,14 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) {
+/** Runs `npm start` (local/start.js calls this in the compiled bundle; `ts-node local/main.ts` runs it directly). */
+export function run(): void {
   // Everything this process creates (objects, records, LevelDB files, keys) is its user's only, whatever the
   // shell's umask: the data folder holds other people's files.
   process.umask(0o077);
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  useTerminalLog(process.env);
   void main();
 }
+
+if (require.main === module) run();

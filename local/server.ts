@@ -3,6 +3,7 @@
 // order that fails fast, and stopped together.
 import { randomBytes } from "node:crypto";
 import { Settings } from "../config/schema";
+import { readAccess, saveAccess } from "./access";
 import { Backends, startBackends } from "./backends";
 import { startCleanupTimer } from "./cleanup";
 import { StartupError } from "./errors";
@@ -102,6 +103,11 @@ export async function startLocal(options: LocalOptions): Promise<LocalServer> {
   const started = backends;
   const cleanup = startCleanupTimer(() => started.deps, options.settings.cleanupIntervalSeconds * 1000);
   const url = `http://127.0.0.1:${port}/${options.stage ? `${options.stage}/` : ""}`;
+  if (options.dataDir !== undefined) {
+    // So that `npm run token` finds this server on its own, whatever the port.
+    const access = await readAccess(options.dataDir);
+    if (access !== undefined) await saveAccess(options.dataDir, { ...access, apiUrl: url });
+  }
   return {
     port,
     pageUrl: url,

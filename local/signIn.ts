@@ -1,7 +1,10 @@
 // Signs in against the stack's issuer as a browser would (authorization code + PKCE, following the sign-in
 // page), and prints or returns the ID token. `npm run token -- alice@example.com [--url http://127.0.0.1:3000/]`
-// works against the local issuer, whose sign-in page takes any email; a Cognito user pool needs a browser.
+// finds the running npm start by itself (its data folder records its URL) and works against the local issuer, whose sign-in page takes any email; a Cognito user pool needs a browser.
 import { authorizationRequest } from "../cli/signIn";
+import { readAccess } from "./access";
+import { parseCommandLine } from "./cli";
+import { runningHolder } from "./lock";
 
 /** The `auth` block of GET /config (API v1.1). */
 export interface AuthConfig {
@@ -107,19 +110,50 @@ async function exchangeCode(auth: AuthConfig, redirectUri: string, code: string,
   return { idToken: body.id_token, accessToken: body.access_token, refreshToken: body.refresh_token };
 }
 
+/** The API URL `npm run token` signs in against: --url, else FILESHARE_URL, else the npm start running on the data
+ *  folder (FILESHARE_DATA_DIR or .local-data/), which records its URL there; undefined when there is none. */
+export async function findApiUrl(
+  given: string | undefined,
+  env: Record<string, string | undefined>,
+): Promise<string | undefined> {
+  const url = given ?? env.FILESHARE_URL;
+  if (url !== undefined) return url.endsWith("/") ? url : `${url}/`;
+  const { dataDir } = parseCommandLine([], { ...env, FILESHARE_MEMORY: undefined });
+  if (dataDir === undefined || (await runningHolder(dataDir)) === undefined) return undefined;
+  return (await readAccess(dataDir))?.apiUrl;
+}
+
+const USAGE = "usage: npm run token -- alice@example.com [--url http://127.0.0.1:3000/]";
+
 async function main(argv: string[]): Promise<void> {
-  let apiUrl = process.env.FILESHARE_URL ?? `http://127.0.0.1:${process.env.PORT ?? "3000"}/`;
+  let given: string | undefined;
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--url") apiUrl = argv[++i] ?? apiUrl;
-    else rest.push(argv[i] as string);
+    if (argv[i] === "--url") {
+      given = argv[++i];
+      if (given === undefined) throw new Error(`--url needs the URL npm start printed; ${USAGE}`);
+    } else rest.push(argv[i] as string);
   }
   const email = rest[0];
-  if (email === undefined || rest.length !== 1 || !email.includes("@")) {
-    throw new Error("usage: npm run token -- alice@example.com [--url http://127.0.0.1:3000/]");
+  if (email === undefined || rest.length !== 1 || !email.includes("@")) throw new Error(USAGE);
+  const apiUrl = await findApiUrl(given, process.env);
+  if (apiUrl === undefined) {
+    throw new Error(
+      "no npm start runs on the data folder (.local-data/ or FILESHARE_DATA_DIR): start it, or pass the URL it printed, e.g. --url http://127.0.0.1:3000/ (a --memory run needs --url).",
+    );
   }
-  if (!apiUrl.endsWith("/")) apiUrl += "/";
-  const auth = await authConfigOf(apiUrl);
+  let auth: AuthConfig;
+  try {
+    auth = await authConfigOf(apiUrl);
+  } catch (e) {
+    if ((e as Error).message === "fetch failed") {
+      throw new Error(
+        `nothing answers at ${apiUrl}: pass the URL npm start printed, e.g. --url http://127.0.0.1:3000/`,
+        { cause: e },
+      );
+    }
+    throw e;
+  }
   // The page's own URL is a registered callback: the sign-in returns there (nothing needs to listen).
   const tokens = await signInLocally(auth, apiUrl, email);
   process.stdout.write(tokens.idToken + "\n");

@@ -31,7 +31,7 @@ export interface StartOptions {
   timeoutMs?: number;
 }
 
-/** The start script's command line, e.g. ["ts-node", "--transpile-only", "local/main.ts"]. */
+/** The start script's command line, e.g. ["node", "local/start.js"]. */
 function startScript(): string[] {
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { scripts: { start: string } };
   return pkg.scripts.start.split(/\s+/);
@@ -44,7 +44,10 @@ export function spawnLocal(options: StartOptions = {}): { child: ChildProcess; r
   const [command, commandArgs] =
     (options.via ?? "npm") === "npm"
       ? ["npm", ["start", "--silent", "--", ...args]]
-      : [join(REPO_ROOT, "node_modules", ".bin", bin as string), [...scriptArgs, ...args]];
+      : [
+          bin === "node" ? process.execPath : join(REPO_ROOT, "node_modules", ".bin", bin as string),
+          [...scriptArgs, ...args],
+        ];
   const child = spawn(command, commandArgs, {
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: "0", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...options.env },
