@@ -45,7 +45,7 @@ export async function withStdinFile<T>(
           done(
             cliError(
               EXIT.refused,
-              `standard input is larger than this stack accepts (at most ${formatSize(maxBytes)}, its maxFileSizeBytes setting); nothing was uploaded.`,
+              `standard input is larger than this stack accepts (at most ${formatSize(maxBytes)}, its fileshare:maxFileSizeBytes setting); nothing was uploaded.`,
             ),
           );
         } else done(null, chunk);
