@@ -59,11 +59,9 @@ export function describeShare(share: ShareView, now = Date.now()): string {
   const locked = share.passwordRequired === true;
   const size = count(share.size);
   const left = share.downloadsRemaining === null ? "unlimited" : count(share.downloadsRemaining);
-  const recipients = Array.isArray(share.recipients) ? share.recipients.length : undefined;
-  const protections = [
-    ...(locked ? ["password"] : []),
-    ...(recipients !== undefined ? [`named recipients (${recipients})`] : []),
-  ];
+  // Only the owner's GET /files entries name the recipients (docs/api.md); GET /files/{id} never does.
+  const recipients = Array.isArray(share.recipients) ? share.recipients.map((r) => text(r) ?? "?") : undefined;
+  const protections = [...(locked ? ["password"] : []), ...(recipients !== undefined ? ["named recipients"] : [])];
   const hash = typeof share.sha256 === "string" ? (sha256Hex(share.sha256) ?? "(not a SHA-256)") : undefined;
   const rows: [string, string | undefined][] = [
     ["name", text(share.fileName) ?? (locked ? "(shown once the password is given)" : "(none)")],
@@ -74,7 +72,15 @@ export function describeShare(share: ShareView, now = Date.now()): string {
       typeof share.expiresAt === "string" ? `${expiresIn(share.expiresAt, now)} (${text(share.expiresAt)})` : "unknown",
     ],
     ["downloads left", left === undefined ? "unknown" : String(left)],
-    ["protection", protections.length > 0 ? protections.join(", ") : "none (anyone with the link)"],
+    ["protection", protections.length > 0 ? protections.join(", ") : "no password"],
+    [
+      "recipients",
+      recipients === undefined
+        ? undefined
+        : recipients.length > 5
+          ? `${recipients.slice(0, 5).join(", ")} and ${recipients.length - 5} more`
+          : recipients.join(", "),
+    ],
     ["sha256", hash ?? (locked ? "(shown once the password is given)" : "(none recorded)")],
     ["link", text(share.shareUrl)],
   ];
