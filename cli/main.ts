@@ -3,24 +3,21 @@
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { callApi, resolveApiUrl } from "./api";
 import { rmSync } from "node:fs";
-import { download, FileInfo, partialFiles } from "./download";
+import { download, partialFiles } from "./download";
 import { cliError, EXIT, isCliError } from "./errors";
 import { LinkTarget, linkTarget, originOf, untrustedNotice } from "./linkTarget";
-import { formatShares, listShares } from "./list";
+import { formatDuration, parseDuration } from "./duration";
+import { stackLimits } from "./config";
+import { listShares } from "./list";
+import { describeShare, describeShares, ShareView } from "./shareText";
+import { spoolFolders, stdinName, withStdinFile } from "./stdin";
+import { cliVersion } from "./version";
 import { promptHidden, readPassword } from "./prompt";
 import { authHeaders, login, logout } from "./signIn";
 import { StateStore } from "./state";
 import { upload } from "./upload";
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
-
-/** "7d", "12h", "30m", "90s" or plain seconds. */
-export function parseDuration(text: string): number {
-  const match = /^(\d+)([smhd]?)$/.exec(text.trim());
-  if (!match) throw new InvalidArgumentError('use a number with s, m, h or d, e.g. "7d" or "12h".');
-  const unit = { "": 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as "" | "s" | "m" | "h" | "d"];
-  return Number(match[1]) * unit;
-}
 
 function positiveInt(text: string): number {
   const n = Number(text);
@@ -52,6 +49,31 @@ function linkAuth(target: LinkTarget, store: StateStore, authToken: string | und
   return target.trusted ? authHeaders(target.apiUrl, store, authToken, false) : Promise.resolve(undefined);
 }
 
+/** What `--help` shows under "Examples:", per command ("" is the program's own help). */
+const EXAMPLES: Record<string, string[]> = {
+  "": [
+    "fileshare upload report.pdf --expires 1d",
+    "tar cz photos/ | fileshare upload - --name photos.tar.gz",
+    "fileshare download https://files.example.com/files/<id>",
+    "fileshare list",
+  ],
+  upload: [
+    "fileshare upload report.pdf",
+    "fileshare upload video.mp4 --expires 12h --max-downloads 3 --password",
+    "pg_dump mydb | fileshare upload - --name mydb.sql",
+  ],
+  download: [
+    "fileshare download https://files.example.com/files/<id>",
+    "fileshare download <link> -o ~/Downloads/",
+    "fileshare download <link> -o report.pdf --force",
+  ],
+  info: ["fileshare info <link>", "fileshare info <link> --json | jq .downloadsRemaining"],
+  delete: ["fileshare delete <link>", "fileshare delete <link> --token <delete token>"],
+  list: ["fileshare list", "fileshare list --limit 10", "fileshare list --json | jq -r '.[].shareUrl'"],
+  login: ["fileshare login", "fileshare login --no-browser"],
+  logout: ["fileshare logout"],
+};
+
 export function buildProgram(store = new StateStore()): Command {
   const program = new Command("fileshare")
     .description("Share files through a fileshare stack: large files go up in resumable parts.")
@@ -60,12 +82,14 @@ export function buildProgram(store = new StateStore()): Command {
       "the API base URL (default: $FILESHARE_API, or `pulumi stack output apiUrl`); sign-in, passwords and delete tokens are sent only to it, never to a link elsewhere",
     )
     .option("--auth-token <token>", "a sign-in (ID) token to send (default: $FILESHARE_TOKEN, or `fileshare login`'s)")
+    .version(cliVersion(), "-V, --version", "print the version")
     .showHelpAfterError(false)
     .exitOverride();
 
   program
     .command("upload")
-    .argument("<file>", "the file to share")
+    .argument("<file>", 'the file to share, or "-" for standard input (with --name)')
+    .option("--name <name>", "the file name the share shows, for standard input (upload - --name notes.txt)")
     .option("--expires <duration>", 'how long the share lives, e.g. "7d", "12h" (default: the stack\'s)', parseDuration)
     .option("--max-downloads <n>", "how many downloads the share allows", positiveInt)
     .option("--parallel <n>", "parts sent at once (default: $FILESHARE_PARALLEL, or 4)", positiveInt)
@@ -75,8 +99,31 @@ export function buildProgram(store = new StateStore()): Command {
       false,
     )
     .description("upload a file and print its link and delete token; run it again after an interruption to resume")
+    .addHelpText(
+      "after",
+      "\nStandard input (-) is first copied to a private temporary file (mode 0600, under $TMPDIR), because the API\n" +
+        "needs its size and SHA-256 before the upload starts; the copy is deleted afterwards, also on Ctrl-C. An\n" +
+        "interrupted upload from standard input cannot resume: send the input again.",
+    )
     .action(
-      async (file: string, opts: { expires?: number; maxDownloads?: number; parallel?: number; password: boolean }) => {
+      async (
+        file: string,
+        opts: {
+          expires?: number;
+          maxDownloads?: number;
+          parallel?: number;
+          password: boolean;
+          name?: string;
+        },
+      ) => {
+        const fromStdin = file === "-";
+        if (!fromStdin && opts.name !== undefined) {
+          throw cliError(
+            EXIT.usage,
+            "--name is for standard input (upload - --name NAME); a file shares its own name.",
+          );
+        }
+        const name = fromStdin ? stdinName(opts.name) : undefined;
         // A password in the environment is never ignored: a share meant to be protected must not go up open.
         if (!opts.password && envSet("FILESHARE_PASSWORD")) {
           throw cliError(
@@ -86,17 +133,29 @@ export function buildProgram(store = new StateStore()): Command {
         }
         const parallel = opts.parallel ?? parallelFromEnv();
         const apiUrl = await resolveApiUrl(program.opts().api);
+        const limits = opts.expires !== undefined || fromStdin ? await stackLimits(apiUrl) : {};
+        const longest = limits.maxShareTtlSeconds;
+        if (opts.expires !== undefined && longest !== undefined && opts.expires > longest) {
+          throw cliError(
+            EXIT.usage,
+            `--expires ${formatDuration(opts.expires)} is too long: at most ${formatDuration(longest)} on this stack (its fileshare:maxShareTtlSeconds setting).`,
+          );
+        }
         const password = opts.password ? await readPassword("Password for the link", true) : undefined;
-        const result = await upload(file, {
-          password,
-          auth: await authHeaders(apiUrl, store, program.opts().authToken, false),
-          apiUrl,
-          expiresInSeconds: opts.expires,
-          maxDownloads: opts.maxDownloads,
-          parallel,
-          store,
-          say,
-        });
+        const auth = await authHeaders(apiUrl, store, program.opts().authToken, false);
+        const send = (path: string) =>
+          upload(path, {
+            password,
+            auth,
+            apiUrl,
+            expiresInSeconds: opts.expires,
+            maxDownloads: opts.maxDownloads,
+            parallel,
+            store,
+            say,
+          });
+        if (fromStdin && process.stdin.isTTY) say("Reading standard input (end it with Ctrl-D)…");
+        const result = name !== undefined ? await withStdinFile(name, limits.maxFileSizeBytes, send) : await send(file);
         process.stdout.write(`link: ${result.shareUrl}\ndelete token: ${result.deleteToken}\n`);
       },
     );
@@ -136,13 +195,18 @@ export function buildProgram(store = new StateStore()): Command {
     .command("info")
     .argument("<link>", "the share link (or file id)")
     .description("show a share's metadata (uses no download)")
-    .action(async (link: string) => {
+    .option("--json", "print the API's JSON (GET /files/{id}) instead of lines for people", false)
+    .action(async (link: string, opts: { json: boolean }) => {
       const target = await linkTarget(link, program.opts().api, store);
       const notice = untrustedNotice(target, givenSignIn(program.opts().authToken));
       if (notice) say(`fileshare: ${notice}`);
       const auth = await linkAuth(target, store, program.opts().authToken);
-      const info = await callApi<FileInfo>(target.apiUrl, "GET", `files/${target.id}`, { headers: auth });
-      process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+      const info = await callApi<ShareView>(target.apiUrl, "GET", `files/${target.id}`, { headers: auth });
+      process.stdout.write(
+        opts.json
+          ? `${JSON.stringify(info, null, 2)}\n`
+          : describeShare({ ...info, shareUrl: `${target.apiUrl}files/${target.id}` }),
+      );
     });
 
   program
@@ -195,13 +259,13 @@ export function buildProgram(store = new StateStore()): Command {
   program
     .command("list")
     .option("--limit <n>", "show at most this many (default: all)", positiveInt)
-    .option("--json", "print JSON instead of one line per share", false)
+    .option("--json", "print the API's JSON (the GET /files entries) instead of lines for people", false)
     .description("list your shares, newest first (needs sign-in)")
     .action(async (opts: { limit?: number; json: boolean }) => {
       const apiUrl = await resolveApiUrl(program.opts().api);
       const auth = (await authHeaders(apiUrl, store, program.opts().authToken, true)) as Record<string, string>;
       const shares = await listShares(apiUrl, auth, opts.limit);
-      process.stdout.write(opts.json ? `${JSON.stringify(shares, null, 2)}\n` : formatShares(shares));
+      process.stdout.write(opts.json ? `${JSON.stringify(shares, null, 2)}\n` : describeShares(shares));
     });
 
   program
@@ -229,6 +293,23 @@ export function buildProgram(store = new StateStore()): Command {
       }
       process.stdout.write(result === "absent" ? "not signed in\n" : "signed out\n");
     });
+
+  for (const command of [program, ...program.commands]) {
+    const examples = EXAMPLES[command === program ? "" : command.name()] ?? [];
+    command.addHelpText("after", `\nExamples:\n${examples.map((e) => `  $ ${e}`).join("\n")}`);
+    // The argument parser's own errors (unknown option, missing argument, bad value) read like every other one.
+    command.configureOutput({
+      outputError: (text, write) =>
+        write(
+          `fileshare: ${text
+            .replace(/^error: /, "")
+            .split("\n")
+            .map((l) => l.trim())
+            .filter((l) => l !== "")
+            .join(" ")} (see fileshare${command === program ? "" : ` ${command.name()}`} --help)\n`,
+        ),
+    });
+  }
   return program;
 }
 
@@ -237,10 +318,13 @@ export async function main(argv: string[]): Promise<void> {
   process.on("SIGINT", () => {
     // Nothing half-written stays behind: a download starts over anyway.
     for (const partial of partialFiles) rmSync(partial, { force: true });
+    for (const folder of spoolFolders) rmSync(folder, { recursive: true, force: true });
     say(
       partialFiles.size > 0
         ? "fileshare: interrupted; the partial download was deleted. Run the same command again."
-        : "fileshare: interrupted. Run the same upload command again to resume, or cancel it with fileshare delete <link>.",
+        : spoolFolders.size > 0
+          ? "fileshare: interrupted; the copy of standard input was deleted, so this upload cannot resume: send the input again (and cancel a share it named with fileshare delete <link>)."
+          : "fileshare: interrupted. Run the same upload command again to resume, or cancel it with fileshare delete <link>.",
     );
     process.exit(EXIT.interrupted);
   });

@@ -129,7 +129,7 @@ function create(path: string, size: number, options: UploadOptions, sha256: stri
 
 async function singlePut(path: string, size: number, created: Created, options: UploadOptions): Promise<UploadResult> {
   if (!created.uploadUrl) throw cliError(EXIT.failed, "The API did not give an upload URL.");
-  const bar = progressBar("uploading", size);
+  const bar = progressBar("uploading", size, 0, process.stderr, "confirming the upload with storage…");
   let target = { uploadUrl: created.uploadUrl, headers: created.headers ?? {} };
   let urlExpired = false;
   try {
@@ -204,7 +204,8 @@ async function sendParts(
     const todo = Array.from({ length: state.partCount }, (_, i) => i + 1).filter(
       (n) => state.etags[String(n)] === undefined,
     );
-    const bar = progressBar("uploading", size, size - todo.reduce((sum, n) => sum + lengthOf(n), 0));
+    const sent = size - todo.reduce((sum, n) => sum + lengthOf(n), 0);
+    const bar = progressBar("uploading", size, sent, process.stderr, "confirming the last parts with storage…");
     try {
       let saving = Promise.resolve();
       let stopped = false; // after one part fails for good, the others finish what they sent and take no more
@@ -239,6 +240,8 @@ async function sendParts(
       partNumber: i + 1,
       etag: state.etags[String(i + 1)] as string,
     }));
+    // Storage joins the parts now, which takes seconds for a large file: said, so 100% is not a silent wait.
+    options.say(`Completing the upload (storage joins its ${state.partCount} parts)…`);
     await callApi(state.apiUrl, "POST", `uploads/${state.id}/complete`, { body: { parts }, headers: owner }).catch(
       (e) => {
         if ((e as { status?: number }).status !== 409) throw e; // 409: a previous run completed it

@@ -186,7 +186,7 @@ describe("fileshare CLI as a child process against the local servers", function 
     assert.deepEqual(await stateFiles(), [], "the state file is gone once the upload is complete");
     await backends.idle();
 
-    const info = await run(["info", link]);
+    const info = await run(["info", link, "--json"]);
     assert.equal(info.code, 0, info.stderr);
     const meta = JSON.parse(info.stdout);
     assert.equal(meta.status, "available");

@@ -48,7 +48,7 @@ describe("fileshare CLI downloads that fail on the user's side (child process)",
       assert.match(bad.stderr, /^fileshare: .*no[/\\]such[/\\]folder.*\n$/);
       assert.equal(bad.stderr.split("\n").length, 2, "one line");
 
-      const info = await startCli(["info", link], env).done;
+      const info = await startCli(["info", link, "--json"], env).done;
       assert.equal(JSON.parse(info.stdout).downloadsRemaining, 1, "the failed attempt used no download");
       const good = await startCli(["download", link, "-o", join(dir, "once-copy.bin")], env).done;
       assert.equal(good.code, 0, good.stderr);

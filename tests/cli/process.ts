@@ -18,6 +18,9 @@ export interface CliOptions {
   /** The most any file the CLI writes may hold, in 512-byte blocks (POSIX `ulimit -f`): a write beyond it fails
    *  with EFBIG, so a test can prove how much at most reached the disk. */
   fileSizeLimitBlocks?: number;
+  /** Standard input: these bytes (then end of input), or "open" for a pipe the test writes to and ends itself
+   *  (child.stdin). Default: none (/dev/null). */
+  stdin?: Buffer | "open";
 }
 
 /** Starts the CLI with `args`; `env` is laid over the test process's environment and the defaults above. */
@@ -37,8 +40,12 @@ export function startCli(
   const child = spawn(command[0] as string, command.slice(1), {
     cwd: options.cwd,
     env: { ...process.env, FILESHARE_RETRY_BASE_MS: "20", FILESHARE_API: "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });
+  if (Buffer.isBuffer(options.stdin)) {
+    child.stdin?.on("error", () => undefined); // the CLI may exit before reading it all (a refused upload)
+    child.stdin?.end(options.stdin);
+  }
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (c) => (stdout += c));

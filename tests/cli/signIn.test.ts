@@ -100,12 +100,14 @@ describe("fileshare CLI with sign-in: login, list, passwords, logout (child proc
     const second = await upload("two.txt", randomBytes(200));
     const r = await run(["list"]);
     assert.equal(r.code, 0, r.stderr);
-    const lines = r.stdout.trim().split("\n");
-    assert.ok(lines[0]?.startsWith(`${second}  available  200 bytes`), r.stdout);
-    assert.ok(
-      lines.some((l) => l.startsWith(first) && l.endsWith("one.txt")),
-      r.stdout,
-    );
+    // One block per share, newest first, a blank line between them (cli/shareText.ts).
+    const blocks = r.stdout.split("\n\n");
+    assert.equal(blocks.length, 2, r.stdout);
+    assert.match(blocks[0] as string, /^name: +two\.txt\nsize: +200 bytes\n/);
+    assert.match(blocks[0] as string, new RegExp(`^link: +${second}$`, "m"));
+    assert.match(blocks[1] as string, /^name: +one\.txt\n/);
+    assert.match(blocks[1] as string, new RegExp(`^link: +${first}$`, "m"));
+    assert.match(blocks[1] as string, /^sha256: +[0-9a-f]{64}$/m);
     const one = await run(["list", "--limit", "1", "--json"]);
     assert.deepEqual(
       JSON.parse(one.stdout).map((s: { shareUrl: string }) => s.shareUrl),

@@ -1,0 +1,96 @@
+// A share as `fileshare info` and `fileshare list` print it for people; `--json` prints the API's own shape instead.
+import { shown } from "./fileName";
+
+/** The fields of GET /files/{id} (and of each GET /files entry) that are shown; all may be missing or mistyped in
+ *  an answer from a server the CLI does not control, so each is checked before use. */
+export interface ShareView {
+  id?: unknown;
+  fileName?: unknown;
+  size?: unknown;
+  status?: unknown;
+  expiresAt?: unknown;
+  downloadsRemaining?: unknown;
+  passwordRequired?: unknown;
+  recipients?: unknown;
+  sha256?: unknown;
+  shareUrl?: unknown;
+}
+
+/** Bytes for people, in decimal units as disks and networks count them: "512 bytes", "3.4 MB", "1.07 GB". */
+export function formatSize(bytes: number): string {
+  if (bytes < 1000) return `${bytes} byte${bytes === 1 ? "" : "s"}`;
+  const [unit, scale] = bytes < 1e6 ? ["kB", 1e3] : bytes < 1e9 ? ["MB", 1e6] : ["GB", 1e9];
+  const value = bytes / scale;
+  return `${value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : value.toFixed(0)} ${unit}`;
+}
+
+/** How long until `expiresAt`, in the two largest units: "6 days 4 hours", "23 minutes", "expired". */
+export function expiresIn(expiresAt: string, now: number): string {
+  const ms = Date.parse(expiresAt);
+  if (Number.isNaN(ms)) return "unknown";
+  let seconds = Math.floor((ms - now) / 1000);
+  if (seconds <= 0) return "expired";
+  const parts: string[] = [];
+  for (const [name, size] of [
+    ["day", 86400],
+    ["hour", 3600],
+    ["minute", 60],
+    ["second", 1],
+  ] as const) {
+    const n = Math.floor(seconds / size);
+    seconds -= n * size;
+    if (n > 0 || parts.length > 0) parts.push(`${n} ${name}${n === 1 ? "" : "s"}`);
+    if (parts.length === 2) break;
+  }
+  return parts.filter((p) => !p.startsWith("0 ")).join(" ");
+}
+
+/** The API's base64 SHA-256 as `sha256sum` prints it (64 lowercase hex digits); undefined when it is not one. */
+export function sha256Hex(base64: string): string | undefined {
+  if (!/^[A-Za-z0-9+/]{43}=$/.test(base64)) return undefined;
+  return Buffer.from(base64, "base64").toString("hex");
+}
+
+const text = (v: unknown) => (typeof v === "string" ? shown(v).slice(1, -1) : undefined);
+const count = (v: unknown) => (typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? v : undefined);
+
+/** One share as labelled lines. */
+export function describeShare(share: ShareView, now = Date.now()): string {
+  const locked = share.passwordRequired === true;
+  const size = count(share.size);
+  const left = share.downloadsRemaining === null ? "unlimited" : count(share.downloadsRemaining);
+  // Only the owner's GET /files entries name the recipients (docs/api.md); GET /files/{id} never does.
+  const recipients = Array.isArray(share.recipients) ? share.recipients.map((r) => text(r) ?? "?") : undefined;
+  const protections = [...(locked ? ["password"] : []), ...(recipients !== undefined ? ["named recipients"] : [])];
+  const hash = typeof share.sha256 === "string" ? (sha256Hex(share.sha256) ?? "(not a SHA-256)") : undefined;
+  const rows: [string, string | undefined][] = [
+    ["name", text(share.fileName) ?? (locked ? "(shown once the password is given)" : "(none)")],
+    ["size", size === undefined ? "unknown" : size < 1000 ? formatSize(size) : `${formatSize(size)} (${size} bytes)`],
+    ["status", share.status === "pending" ? "upload not finished" : text(share.status)],
+    [
+      "expires in",
+      typeof share.expiresAt === "string" ? `${expiresIn(share.expiresAt, now)} (${text(share.expiresAt)})` : "unknown",
+    ],
+    ["downloads left", left === undefined ? "unknown" : String(left)],
+    ["protection", protections.length > 0 ? protections.join(", ") : "no password"],
+    [
+      "recipients",
+      recipients === undefined
+        ? undefined
+        : recipients.length > 5
+          ? `${recipients.slice(0, 5).join(", ")} and ${recipients.length - 5} more`
+          : recipients.join(", "),
+    ],
+    ["sha256", hash ?? (locked ? "(shown once the password is given)" : "(none recorded)")],
+    ["link", text(share.shareUrl)],
+  ];
+  return rows
+    .filter((r): r is [string, string] => r[1] !== undefined)
+    .map(([label, value]) => `${`${label}:`.padEnd(16)}${value}\n`)
+    .join("");
+}
+
+/** Several shares, a blank line between them. */
+export function describeShares(shares: readonly ShareView[], now = Date.now()): string {
+  return shares.length === 0 ? "No shares.\n" : shares.map((s) => describeShare(s, now)).join("\n");
+}
