@@ -2,7 +2,9 @@
 // Everything else is derived from this list: the Settings type and its validation (config/parse.ts), the Lambda
 // environment and its parsing (config/runtime.ts), the page's limits, the local mode's FILESHARE_* overrides,
 // and, through `npm run gen:config`, the `config:` block of Pulumi.yaml and the README's configuration table.
-// Pure TypeScript with no imports: deploy time, run time (serialized into Lambda) and the local mode share it.
+// Pure TypeScript that imports only contract/: deploy time, run time (serialized into Lambda) and the local mode
+// share it.
+import { EMAIL_ADDRESS } from "../contract/api";
 
 /** The project's config namespace (the `fileshare:` in `fileshare:maxFileSizeBytes`). */
 export const CONFIG_NAMESPACE = "fileshare";
@@ -50,7 +52,6 @@ export const AUTH_MODES = ["none", "cognito"] as const;
 export const MFA_MODES = ["off", "optional", "required"] as const;
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-const EMAIL = /^[^\s@"<>(),;:]+@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i;
 const CALLBACK = /^(https:\/\/[^\s]+|http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?(\/[^\s]*)?)$/;
 
 const HTTPS_URL = /^https:\/\/[^\s]+$/;
@@ -124,6 +125,8 @@ export const SETTINGS = [
     description: `The smallest part of a multipart upload, in bytes (${MIN_PART_BYTES}-${MAX_SINGLE_PUT_BYTES}); larger files get larger parts so that they fit in 10,000.`,
     check: range(MIN_PART_BYTES, MAX_SINGLE_PUT_BYTES),
     runtime: true,
+    // Clients that hash each part while reading the file once (the CLI) predict the plan from it.
+    page: true,
   },
   {
     key: "multipartAbortDays",
@@ -350,7 +353,7 @@ export const SETTINGS = [
     default: "",
     description:
       "Email address subscribed to the stack's alarm topic (it must confirm the subscription); empty means none.",
-    check: (v) => (v === "" || EMAIL.test(v) ? undefined : "is not an email address like ops@example.com"),
+    check: (v) => (v === "" || EMAIL_ADDRESS.test(v) ? undefined : "is not an email address like ops@example.com"),
   },
   {
     key: "alarmLambdaErrors",
@@ -402,7 +405,7 @@ export const SETTINGS = [
     type: "array",
     default: [],
     description: "With auditNotifications: email addresses subscribed to the audit topic (each confirms by email).",
-    check: everyMatches(EMAIL, "an email address like ops@example.com"),
+    check: everyMatches(EMAIL_ADDRESS, "an email address like ops@example.com"),
   },
   {
     key: "auditNotificationUrls",

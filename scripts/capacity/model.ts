@@ -1,7 +1,7 @@
 // The capacity model: what a month of shares costs and at how many shares a second each quota or hot key is
 // reached, from the measured calls per step (flows.ts) and the prices and quotas (prices.ts).
 import type { Settings } from "../../config/schema";
-import { MAX_PARTS_PER_REQUEST } from "../../handlers/validation";
+import { MAX_PARTS_PER_REQUEST, planParts } from "../../contract/parts";
 import { emptyStep, STEPS, StepCalls, total } from "./flows";
 import { LAMBDA, PRICES, QUOTAS } from "./prices";
 
@@ -28,8 +28,7 @@ export function perShare(w: Workload, settings: Settings): StepCalls {
   const owned = w.signedIn;
   const anonymous = 1 - owned;
   if (w.avgSizeBytes > settings.multipartThresholdBytes) {
-    const partSize = Math.max(settings.multipartPartSizeBytes, Math.ceil(w.avgSizeBytes / 10000 / 2 ** 20) * 2 ** 20);
-    const parts = Math.ceil(w.avgSizeBytes / partSize);
+    const parts = planParts(w.avgSizeBytes, settings.multipartPartSizeBytes).partCount;
     steps.push(STEPS.createMultipart, scaled(STEPS.signParts, Math.ceil(parts / MAX_PARTS_PER_REQUEST)));
     steps.push(scaled(STEPS.uploadParts, parts / 10), STEPS.complete, STEPS.confirmMultipart);
   } else {
