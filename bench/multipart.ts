@@ -74,7 +74,7 @@ async function flushWrites(): Promise<void> {
 async function ensureCliBuilt(): Promise<void> {
   const sources = (await readdir(CLI_DIR)).filter((f) => f.endsWith(".ts"));
   const newest = Math.max(...(await Promise.all(sources.map(async (f) => (await stat(join(CLI_DIR, f))).mtimeMs))));
-  const built = await stat(join(CLI_DIR, "dist", "main.js")).then(
+  const built = await stat(join(CLI_DIR, "dist", "cli", "main.js")).then(
     (s) => s.mtimeMs,
     () => 0,
   );

@@ -15,8 +15,7 @@ import { Agent } from "node:http";
 import { hostname, cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseSettings } from "../config/parse";
-import { RuntimeConfig, runtimeConfig, toEnvironment } from "../config/runtime";
-import { AUDIT_BUS_ENV, AUDIT_SOURCE_ENV } from "../handlers/audit";
+import { RuntimeConfig, runtimeConfig, toEnvironment, OTHER_ENV_NAMES } from "../config/runtime";
 import { handleApiEvent, RouteHandler } from "../handlers/http";
 import { fileKeyFor, keyNameFor } from "../handlers/ids";
 import { signDownload, signUpload } from "../handlers/objects";
@@ -87,8 +86,8 @@ async function coldStarts(built: s.Built, root: string, backends: Backends, file
   const env = {
     ...toEnvironment(backends.deps.config),
     ...backends.sdkEnvironment,
-    [AUDIT_BUS_ENV]: "fileshare-dev-audit",
-    [AUDIT_SOURCE_ENV]: "fileshare.dev",
+    [OTHER_ENV_NAMES.auditBusName]: "fileshare-dev-audit",
+    [OTHER_ENV_NAMES.auditSource]: "fileshare.dev",
     AWS_ENDPOINT_URL_EVENTBRIDGE: await eventBridge.start(),
   };
   const cases: Record<string, { args: string[]; nodePath?: string }> = {

@@ -2,6 +2,7 @@
 import { execFile } from "node:child_process";
 import { cliError, EXIT } from "./errors";
 import { retry } from "./retry";
+import { FILE_ID, FILE_ID_CHARS } from "../contract/ids";
 
 /** The API base URL (ending with "/"): --api, then FILESHARE_API, then `pulumi stack output apiUrl`. */
 export async function resolveApiUrl(option: string | undefined, env = process.env): Promise<string> {
@@ -30,10 +31,12 @@ function pulumiApiUrl(): Promise<string | undefined> {
   });
 }
 
+const SHARE_LINK = new RegExp(`^(https?://.+/)files/(${FILE_ID_CHARS})/?$`);
+
 /** A share link (…/files/<id>) or a bare id: the id, and the API base the link points at. */
 export function parseLink(link: string): { id: string; apiUrl?: string } {
-  if (/^[A-Za-z0-9_-]{22}$/.test(link)) return { id: link };
-  const match = /^(https?:\/\/.+\/)files\/([A-Za-z0-9_-]{22})\/?$/.exec(link.split(/[?#]/)[0] ?? "");
+  if (FILE_ID.test(link)) return { id: link };
+  const match = SHARE_LINK.exec(link.split(/[?#]/)[0] ?? "");
   if (!match) throw cliError(EXIT.usage, `${JSON.stringify(link)} is not a share link (…/files/<id>) or a file id.`);
   return { id: match[2] as string, apiUrl: match[1] as string };
 }

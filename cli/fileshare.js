@@ -6,11 +6,16 @@
 const { readdirSync, statSync } = require("node:fs");
 const { join } = require("node:path");
 
-const dist = join(__dirname, "dist", "main.js");
+// The build keeps the repository's layout (cli/tsconfig.json rootDir ..): the CLI and the contract/ it shares
+// with the server.
+const dist = join(__dirname, "dist", "cli", "main.js");
+const SOURCES = [__dirname, join(__dirname, "..", "contract")];
 const newest = Math.max(
-  ...readdirSync(__dirname)
-    .filter((f) => f.endsWith(".ts"))
-    .map((f) => statSync(join(__dirname, f)).mtimeMs),
+  ...SOURCES.flatMap((dir) =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => statSync(join(dir, f)).mtimeMs),
+  ),
 );
 let built = 0;
 try {

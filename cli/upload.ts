@@ -11,6 +11,7 @@ import { StateStore, stateKey, UploadState } from "./state";
 import { hashFileAndParts } from "./hashParts";
 import { hashRange, putRange } from "./transfer";
 import { contentTypeOf } from "./types";
+import { partLength, planParts } from "../contract/parts";
 
 export interface UploadOptions {
   apiUrl: string;
@@ -92,8 +93,8 @@ export async function upload(path: string, options: UploadOptions): Promise<Uplo
   return sendParts(path, info.size, key, state, options);
 }
 
-/** The part size POST /uploads will choose for a file of `size` bytes (the server's rule, handlers/multipart.ts
- *  planParts), from GET /config; undefined below the threshold or when the stack does not say. Only a
+/** The part size POST /uploads will choose for a file of `size` bytes (the server's own rule, contract/parts.ts),
+ *  from GET /config; undefined below the threshold or when the stack does not say. Only a
  *  prediction: the plan the server answers is what counts. */
 async function predictedPartSize(apiUrl: string, size: number): Promise<number | undefined> {
   const config = await callApi<{ limits?: { multipartThresholdBytes?: number; multipartPartSizeBytes?: number } }>(
@@ -106,8 +107,7 @@ async function predictedPartSize(apiUrl: string, size: number): Promise<number |
   });
   const { multipartThresholdBytes: threshold, multipartPartSizeBytes: minPart } = config?.limits ?? {};
   if (threshold === undefined || minPart === undefined || size <= threshold) return undefined;
-  const MIB = 1024 * 1024;
-  return Math.max(minPart, Math.ceil(size / 10_000 / MIB) * MIB);
+  return planParts(size, minPart).partSize;
 }
 
 /** POST /uploads; a file above the stack's threshold gets a multipart plan, with S3 checking each part's SHA-256. */
@@ -196,8 +196,7 @@ async function sendParts(
     },
   );
   if (held !== undefined) {
-    const lengthOf = (n: number) =>
-      n < state.partCount ? state.partSize : size - (state.partCount - 1) * state.partSize;
+    const lengthOf = (n: number) => partLength(size, state, n);
     state.etags = Object.fromEntries(
       held.parts.filter((p) => p.size === lengthOf(p.partNumber)).map((p) => [String(p.partNumber), p.etag]),
     );

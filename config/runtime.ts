@@ -1,7 +1,7 @@
 // What the Lambda functions know about their stack: the settings marked `runtime` in the schema plus where the
 // data lives, carried from deploy time to run time in environment variables (never inside the serialized
 // closure) and read once per cold start. Names, encoding and parsing are all derived from config/schema.ts.
-import { envName, PageKey, RuntimeKey, Settings, SETTINGS } from "./schema";
+import { envName, PageKey, RuntimeKey, SettingKey, Settings, SETTINGS } from "./schema";
 
 /** Where the data lives: resource names known only at deploy time, not settings; same naming rule. */
 type ResourceKey = "bucketName" | "tableName";
@@ -67,10 +67,28 @@ const RUNTIME_FIELDS: readonly Field[] = [
 /** The settings the page receives, in schema order. */
 export const PAGE_KEYS: readonly PageKey[] = SETTINGS.filter((s) => "page" in s).map((s) => s.key as PageKey);
 
+/** The stack's limits as clients see them (the settings the schema marks `page`): the page's limits block and
+ *  GET /config's `limits`. */
+export function pageLimits(config: RuntimeConfig): PageLimits {
+  return Object.fromEntries(PAGE_KEYS.map((key) => [key, config[key]])) as PageLimits;
+}
+
 /** The environment variable that carries each field, e.g. FILESHARE_MAX_FILE_SIZE_BYTES. */
 export const ENV_NAMES = Object.fromEntries(RUNTIME_FIELDS.map((f) => [f.key, f.env])) as {
   readonly [K in keyof RuntimeConfig]: string;
 };
+
+/** Variables some functions carry besides their RuntimeConfig, named by the same rule: the authorizer's page key
+ *  (a secret), where audit events go, the log key (a secret: never in RuntimeConfig, which reaches the page), the
+ *  log level, and the pre-sign-up trigger's allowed domains (the setting's own name). */
+export const OTHER_ENV_NAMES = {
+  pageApiKey: envName("pageApiKey"),
+  auditBusName: envName("auditBusName"),
+  auditSource: envName("auditSource"),
+  logKey: envName("logKey"),
+  logLevel: envName("logLevel"),
+  authEmailDomains: envName("authEmailDomains" satisfies SettingKey),
+} as const;
 
 /** A comma-separated list as environment variables carry it; blanks dropped. */
 export function splitList(text: string): string[] {

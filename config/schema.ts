@@ -2,7 +2,8 @@
 // Everything else is derived from this list: the Settings type and its validation (config/parse.ts), the Lambda
 // environment and its parsing (config/runtime.ts), the page's limits, the local mode's FILESHARE_* overrides,
 // and, through `npm run gen:config`, the `config:` block of Pulumi.yaml and the table of docs/configuration.md.
-// Pure TypeScript with no imports: deploy time, run time (serialized into Lambda) and the local mode share it.
+// Pure TypeScript that imports only contract/: deploy time, run time (serialized into Lambda) and the local mode share it.
+import { EMAIL_ADDRESS } from "../contract/api";
 
 /** The project's config namespace (the `fileshare:` in `fileshare:maxFileSizeBytes`). */
 export const CONFIG_NAMESPACE = "fileshare";
@@ -50,7 +51,6 @@ export const AUTH_MODES = ["none", "cognito"] as const;
 export const MFA_MODES = ["off", "optional", "required"] as const;
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-const EMAIL = /^[^\s@"<>(),;:]+@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i;
 // Cognito accepts plain http only for http://localhost (not 127.0.0.1 or [::1]) and matches callbacks exactly.
 const CALLBACK = /^(https:\/\/[^\s]+|http:\/\/localhost(:\d{1,5})?(\/[^\s]*)?)$/;
 
@@ -133,6 +133,8 @@ export const SETTINGS = [
     description: `The smallest part of a multipart upload, in bytes (${MIN_PART_BYTES}-${MAX_SINGLE_PUT_BYTES}); larger files get larger parts so that they fit in 10,000.`,
     check: range(MIN_PART_BYTES, MAX_SINGLE_PUT_BYTES),
     runtime: true,
+    // Clients that hash each part while reading the file once (the CLI) predict the plan from it.
+    page: true,
   },
   {
     key: "multipartAbortDays",
@@ -279,7 +281,7 @@ export const SETTINGS = [
     default: "",
     description:
       "With auth cognito: send the user pool's emails (codes, invitations) through SES from this address, whose domain must be a verified SES identity in the stack's region; empty: Cognito's own sender, limited to 50 emails a day per account.",
-    check: (v) => (v === "" || EMAIL.test(v) ? undefined : "is not an email address like no-reply@example.com"),
+    check: (v) => (v === "" || EMAIL_ADDRESS.test(v) ? undefined : "is not an email address like no-reply@example.com"),
   },
   {
     key: "apiKeys",
@@ -383,7 +385,7 @@ export const SETTINGS = [
     default: "",
     description:
       "Email address subscribed to the stack's alarm topic (it must confirm the subscription); empty means none.",
-    check: (v) => (v === "" || EMAIL.test(v) ? undefined : "is not an email address like ops@example.com"),
+    check: (v) => (v === "" || EMAIL_ADDRESS.test(v) ? undefined : "is not an email address like ops@example.com"),
   },
   {
     key: "alarmLambdaErrors",
@@ -435,7 +437,7 @@ export const SETTINGS = [
     type: "array",
     default: [],
     description: "With auditNotifications: email addresses subscribed to the audit topic (each confirms by email).",
-    check: everyMatches(EMAIL, "an email address like ops@example.com"),
+    check: everyMatches(EMAIL_ADDRESS, "an email address like ops@example.com"),
   },
   {
     key: "auditNotificationUrls",

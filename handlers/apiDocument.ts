@@ -3,9 +3,7 @@
 // Pure: plain values in, plain values out.
 import type { ResponseSpec, RouteSpec } from "./routeTable";
 import { JsonSchema, SchemaName, SCHEMAS } from "./schemas";
-
-/** The API version the document describes (docs/api.md). */
-export const API_VERSION = "1.0.0";
+import { API_VERSION } from "../contract/api";
 
 /** Every route's common failures, added to each operation. */
 const COMMON_RESPONSES: Readonly<Record<string, ResponseSpec>> = {

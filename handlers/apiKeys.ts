@@ -5,27 +5,19 @@
 import type { APIGatewayRequestAuthorizerEvent } from "aws-lambda";
 import { bearerToken, createTokenVerifier, TokenVerifier } from "./auth";
 import { forbidden, isHttpError } from "./errors";
-import { AuthEndpoints } from "../config/runtime";
+import { AuthEndpoints, ENV_NAMES, OTHER_ENV_NAMES } from "../config/runtime";
 
-/** The authorizer's environment: the page key and where tokens come from ("" = the stack has no sign-in). */
-export const AUTHORIZER_ENV = {
-  issuer: "FILESHARE_AUTH_ISSUER",
-  clientId: "FILESHARE_AUTH_CLIENT_ID",
-  jwksUrl: "FILESHARE_AUTH_JWKS_URL",
-} as const;
-
-/** The authorizer's environment variables for a stack (sign-in endpoints, or none). */
+/** The authorizer's environment variables for a stack: where tokens come from ("" = the stack has no sign-in) and
+ *  the page key's value (a secret). */
 export function authorizerEnvironment(auth: AuthEndpoints | undefined, pageKey: string): Record<string, string> {
   return {
-    [AUTHORIZER_ENV.issuer]: auth?.issuer ?? "",
-    [AUTHORIZER_ENV.clientId]: auth?.clientId ?? "",
-    [AUTHORIZER_ENV.jwksUrl]: auth?.jwksUrl ?? "",
-    [PAGE_API_KEY_ENV]: pageKey,
+    [ENV_NAMES.authIssuer]: auth?.issuer ?? "",
+    [ENV_NAMES.authClientId]: auth?.clientId ?? "",
+    [ENV_NAMES.authJwksUrl]: auth?.jwksUrl ?? "",
+    [OTHER_ENV_NAMES.pageApiKey]: pageKey,
   };
 }
 
-/** The environment variable that carries the page key's value (a secret) to the authorizer. */
-export const PAGE_API_KEY_ENV = "FILESHARE_PAGE_API_KEY";
 /** What a caller without sign-in and without a key is told. */
 export const KEY_NEEDED = "Send your API key in the x-api-key header, or sign in.";
 
@@ -81,12 +73,12 @@ export async function authorizeWrite(event: APIGatewayRequestAuthorizerEvent, ve
 export function apiKeyAuthorizerFactory() {
   return () => {
     const env = process.env;
-    const pageKey = env[PAGE_API_KEY_ENV] ?? "";
-    if (pageKey === "") throw new Error(`${PAGE_API_KEY_ENV} is not set`);
+    const pageKey = env[OTHER_ENV_NAMES.pageApiKey] ?? "";
+    if (pageKey === "") throw new Error(`${OTHER_ENV_NAMES.pageApiKey} is not set`);
     const verify = createTokenVerifier({
-      authIssuer: env[AUTHORIZER_ENV.issuer] ?? "",
-      authClientId: env[AUTHORIZER_ENV.clientId] ?? "",
-      authJwksUrl: env[AUTHORIZER_ENV.jwksUrl] ?? "",
+      authIssuer: env[ENV_NAMES.authIssuer] ?? "",
+      authClientId: env[ENV_NAMES.authClientId] ?? "",
+      authJwksUrl: env[ENV_NAMES.authJwksUrl] ?? "",
     });
     return (event: APIGatewayRequestAuthorizerEvent) => authorizeWrite(event, verify, pageKey);
   };

@@ -55,10 +55,6 @@ export interface AuditSink {
 /** A sink that drops every event (tools and tests that do not look at audit events). */
 export const DISCARD_AUDIT: AuditSink = { send: async () => undefined };
 
-/** The environment variables that tell a function where to send its events (infra/audit.ts sets them). */
-export const AUDIT_BUS_ENV = "FILESHARE_AUDIT_BUS_NAME";
-export const AUDIT_SOURCE_ENV = "FILESHARE_AUDIT_SOURCE";
-
 /** The event's fields that come from the share's record: owner, size, type, downloads left, expiry. */
 export function shareFields(record: FileRecord): Partial<AuditEvent> {
   return {

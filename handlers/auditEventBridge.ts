@@ -1,7 +1,8 @@
 // The AWS audit sink: one EventBridge PutEvents call per event, on the stack's own bus (infra/audit.ts).
 // The client is built inside the callbackFactory (depsFromEnvironment), never at module scope.
 import { EventBridgeClient, EventBridgeClientConfig, PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { AUDIT_BUS_ENV, AUDIT_DETAIL_TYPES, AUDIT_SOURCE_ENV, AuditEvent, AuditSink } from "./audit";
+import { AUDIT_DETAIL_TYPES, AuditEvent, AuditSink } from "./audit";
+import { OTHER_ENV_NAMES } from "../config/runtime";
 
 /** How long one attempt may take to connect, and to be answered, ms: an audit event must not hold a request
  *  for long (best-effort, handlers/audit.ts). Two attempts at most. */
@@ -49,9 +50,10 @@ export function eventBridgeSink(client: EventBridgeClient, busName: string, sour
 
 /** The sink a function builds from its environment; throws (at cold start) when the bus is not named. */
 export function eventBridgeSinkFromEnvironment(env: Record<string, string | undefined>): AuditSink {
-  const busName = env[AUDIT_BUS_ENV];
-  const source = env[AUDIT_SOURCE_ENV];
-  if (!busName) throw new Error(`environment variable ${AUDIT_BUS_ENV} is not set`);
-  if (!source) throw new Error(`environment variable ${AUDIT_SOURCE_ENV} is not set`);
+  const { auditBusName, auditSource } = OTHER_ENV_NAMES;
+  const busName = env[auditBusName];
+  const source = env[auditSource];
+  if (!busName) throw new Error(`environment variable ${auditBusName} is not set`);
+  if (!source) throw new Error(`environment variable ${auditSource} is not set`);
   return eventBridgeSink(createEventBridgeClient(), busName, source);
 }

@@ -12,18 +12,8 @@ import { describeError, Logger } from "./log";
 import { fileKeyOf, KeyName, keyNameFromKey, UPLOAD_PREFIX } from "./ids";
 import { abortMultipartUpload } from "./multipart";
 import { headObject } from "./objects";
-import {
-  ALL_SWEEP_SHARDS,
-  deleteRecordIf,
-  FileRecord,
-  getRecord,
-  isExpired,
-  SWEEP_AT_ATTRIBUTE,
-  SWEEP_INDEX,
-  SWEEP_SHARD_ATTRIBUTE,
-  sweepShardOf,
-  TABLE_KEY,
-} from "./records";
+import { ALL_SWEEP_SHARDS, deleteRecordIf, FileRecord, getRecord, isExpired, sweepShardOf } from "./records";
+import { SWEEP_AT_ATTRIBUTE, SWEEP_INDEX, SWEEP_SHARD_ATTRIBUTE, TABLE_KEY } from "../config/table";
 import { abortMultipartUploads, deleteAllVersions, listUploadKeys } from "./versions";
 
 /** How long a claim keeps other runs away from a share: longer than one run may take (its Lambda timeout). */

@@ -5,6 +5,7 @@ import { User, userOf } from "./auth";
 import { Deps } from "./deps";
 import { internalError, invalidRequest, isHttpError, unavailable, unsupportedMediaType, HttpError } from "./errors";
 import { createLogger, describeError, Logger } from "./log";
+import { PREFLIGHT_MAX_AGE_SECONDS } from "../contract/api";
 
 /** What a route handler sees of a request. Header names are lower case. */
 export interface ApiRequest {
@@ -63,7 +64,7 @@ export function preflightResponse(origin: string | undefined, allowed: readonly 
       ...corsHeaders(origin, allowed),
       "Access-Control-Allow-Methods": CORS_ALLOWED_METHODS,
       "Access-Control-Allow-Headers": CORS_ALLOWED_HEADERS,
-      "Access-Control-Max-Age": "600",
+      "Access-Control-Max-Age": String(PREFLIGHT_MAX_AGE_SECONDS),
     },
     body: "",
   };

@@ -4,9 +4,6 @@
 // events and anything that logs table keys then name a share without being able to open it.
 import { createHash } from "node:crypto";
 
-/** File ids: 128 random bits, base64url (22 characters). */
-export const FILE_ID = /^[A-Za-z0-9_-]{22}$/;
-
 /** Key names: SHA-256, base64url (43 characters). */
 export const KEY_NAME = /^[A-Za-z0-9_-]{43}$/;
 

@@ -2,6 +2,7 @@
 // Never an id, a token or a URL in clear: those go through `fingerprint`, and request lines carry the route
 // template (/files/{id}), not the path.
 import { createHmac } from "node:crypto";
+import { OTHER_ENV_NAMES } from "../config/runtime";
 
 export type Fields = Record<string, unknown>;
 
@@ -20,7 +21,7 @@ export function createLogger(
   base: Fields,
   write: (line: string) => void = (l) => process.stdout.write(l + "\n"),
 ): Logger {
-  const threshold = Math.max(0, LEVELS.indexOf(process.env["FILESHARE_LOG_LEVEL"] ?? "info"));
+  const threshold = Math.max(0, LEVELS.indexOf(process.env[OTHER_ENV_NAMES.logLevel] ?? "info"));
   const emit = (level: string, message: string, fields?: Fields) => {
     if (LEVELS.indexOf(level) < threshold) return;
     write(JSON.stringify({ time: new Date().toISOString(), level, message, ...base, ...fields }));
@@ -32,14 +33,12 @@ export function createLogger(
   };
 }
 
-/** The environment variable that carries the stack's log key (base64, at least 32 bytes). Deliberately not in
- *  RuntimeConfig: the key is a secret and must never reach a page, a response or a log. */
-export const LOG_KEY_ENV = "FILESHARE_LOG_KEY";
-
-/** The log key from the environment; throws (at cold start) when it is missing or too short. */
+/** The log key from the environment (base64, at least 32 bytes); throws (at cold start) when it is missing or too
+ *  short. Deliberately not in RuntimeConfig: the key is a secret and must never reach a page, a response or a log. */
 export function logKeyFromEnvironment(env: Record<string, string | undefined>): Buffer {
-  const key = Buffer.from(env[LOG_KEY_ENV] ?? "", "base64");
-  if (key.length < 32) throw new Error(`environment variable ${LOG_KEY_ENV} must hold at least 32 bytes, base64`);
+  const name = OTHER_ENV_NAMES.logKey;
+  const key = Buffer.from(env[name] ?? "", "base64");
+  if (key.length < 32) throw new Error(`environment variable ${name} must hold at least 32 bytes, base64`);
   return key;
 }
 

@@ -1,5 +1,5 @@
-// S3 multipart uploads (docs/api.md v1.1 "Large files"): the plan of parts, and the S3 calls that start, sign,
-// list, complete and abort them. As for single PUTs, no bytes pass through here: parts go straight to S3.
+// S3 multipart uploads (docs/api.md v1.1 "Large files"): the S3 calls that start, sign, list, complete and abort them
+// (the plan of parts is contract/parts.ts, shared with the CLI). As for single PUTs, no bytes pass through here: parts go straight to S3.
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -10,27 +10,6 @@ import {
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { Deps } from "./deps";
 import { SignedUpload } from "./objects";
-
-/** S3's limits on multipart uploads. */
-export const MAX_PARTS = 10_000;
-const MIB = 1024 * 1024;
-
-/** How a file is cut into parts: every part is `partSize` bytes except the last. */
-export interface PartPlan {
-  partSize: number;
-  partCount: number;
-}
-
-/** The part size for a file: at least `minPartSize`, and large enough (whole MiB) that it fits in 10,000 parts. */
-export function planParts(size: number, minPartSize: number): PartPlan {
-  const partSize = Math.max(minPartSize, Math.ceil(size / MAX_PARTS / MIB) * MIB);
-  return { partSize, partCount: Math.ceil(size / partSize) };
-}
-
-/** The exact length of part `partNumber` (1-based) of a file of `size` bytes. */
-export function partLength(size: number, plan: PartPlan, partNumber: number): number {
-  return partNumber < plan.partCount ? plan.partSize : size - (plan.partCount - 1) * plan.partSize;
-}
 
 /** Starts a multipart upload with the type fixed now (parts cannot change it) and, when the client computes
  *  per-part SHA-256, S3 checking each part against it. Returns the upload id. */

@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PAGE_KEYS, PageLimits, RuntimeConfig } from "../config/runtime";
+import { pageLimits, RuntimeConfig } from "../config/runtime";
 import { ApiResponse } from "./http";
 
 const WEB_DIR = join(__dirname, "..", "web");
@@ -70,11 +70,6 @@ const PAGE_HTML = inline(
 // The page around its limits block: plain strings, so the serialized Lambda code carries them by value and
 // each response is two concatenations.
 const [PAGE_BEFORE_LIMITS, PAGE_AFTER_LIMITS] = around(PAGE_HTML, LIMITS_TAG);
-
-/** The page's limits (the settings the schema marks `page`) from the handlers' config. */
-export function pageLimits(config: RuntimeConfig): PageLimits {
-  return Object.fromEntries(PAGE_KEYS.map((key) => [key, config[key]])) as PageLimits;
-}
 
 /** The page's HTML for a stack. "<" is escaped in the JSON: "</script>" inside it would end the block. */
 export function pageHtml(config: RuntimeConfig): string {

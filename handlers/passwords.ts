@@ -6,7 +6,8 @@ import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Deps } from "./deps";
 import { invalidRequest, tooManyAttempts, wrongPassword } from "./errors";
 import type { KeyName } from "./ids";
-import { FileRecord, TABLE_KEY } from "./records";
+import { FileRecord } from "./records";
+import { TABLE_KEY } from "../config/table";
 
 /** docs/api.md: 10 wrong passwords in 15 minutes lock the share until the window passes. */
 export const PASSWORD_ATTEMPT_LIMIT = 10;

@@ -1,9 +1,7 @@
 // The Cognito pre-sign-up trigger of fileshare:authEmailDomains: a sign-up whose email is not in one of the allowed
 // domains is refused before the user exists, with a message the managed sign-in page shows. Exact domains only
 // (a subdomain is another domain: list it too). Admin-created users are held to the same rule.
-
-/** The environment variable that carries the allowed domains, comma-separated, lower case. */
-export const EMAIL_DOMAINS_ENV = "FILESHARE_AUTH_EMAIL_DOMAINS";
+import { OTHER_ENV_NAMES, splitList } from "../config/runtime";
 
 /** The part of Cognito's pre-sign-up event this trigger reads (and returns unchanged). */
 export interface PreSignUpEvent {
@@ -25,12 +23,10 @@ export function emailDomainProblem(email: string | undefined, allowed: readonly 
 /** The trigger's callbackFactory: reads the allowed domains once per cold start. */
 export function preSignUpFunctionFactory() {
   return () => {
-    const allowed = (process.env[EMAIL_DOMAINS_ENV] ?? "")
-      .split(",")
-      .map((d) => d.trim().toLowerCase())
-      .filter((d) => d !== "");
+    const name = OTHER_ENV_NAMES.authEmailDomains;
+    const allowed = splitList(process.env[name] ?? "").map((d) => d.toLowerCase());
     // No domains configured would open sign-up to everyone: refuse to run rather than fail open.
-    if (allowed.length === 0) throw new Error(`${EMAIL_DOMAINS_ENV} is empty`);
+    if (allowed.length === 0) throw new Error(`${name} is empty`);
     return async (event: PreSignUpEvent): Promise<PreSignUpEvent> => {
       const problem = emailDomainProblem(event.request.userAttributes["email"], allowed);
       // Cognito shows a thrown error's message to the user ("PreSignUp failed with error ...").

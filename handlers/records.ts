@@ -3,24 +3,10 @@
 // than allowed.
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { MAX_SWEEP_SHARDS } from "../config/schema";
+import { SWEEP_AT_ATTRIBUTE, SWEEP_SHARD_ATTRIBUTE, TABLE_KEY, TTL_ATTRIBUTE } from "../config/table";
 import { Deps } from "./deps";
 import { KeyName } from "./ids";
 
-/** The partition key of the files table. Its VALUE is the share's key name (a hash of the id, handlers/ids.ts), not
- *  the id: the attribute kept its first name because renaming a table's key replaces the table (and its data). */
-export const TABLE_KEY = "id";
-/** The GSI that lists an owner's shares newest first (partition owner, sort createdAt); sparse: only shares
- *  made by a signed-in user have an owner. */
-export const OWNER_INDEX = "byOwner";
-/** The attribute DynamoDB's TTL deletes expired items by (epoch seconds). */
-export const TTL_ATTRIBUTE = "expiresAtEpoch";
-
-/** The sparse index of live shares by when the clean-up should remove them (handlers/cleanup.ts queries it;
- *  never a table Scan). Only records that carry both attributes are in it. */
-export const SWEEP_INDEX = "bySweepAt";
-/** The index's partition key: a shard derived from the key name (sweepShardOf), so that the index's writes are
- *  spread over `sweepShards` partition keys instead of one (a partition key takes about 1,000 writes a second). */
-export const SWEEP_SHARD_ATTRIBUTE = "sweepShard";
 /** The one shard every share had before the index was sharded: still swept, so no older share is stranded. */
 export const LEGACY_SWEEP_SHARD = "live";
 /** Every shard value a record can carry, whatever sweepShards is or was: "0" to MAX_SWEEP_SHARDS - 1, and the
@@ -35,8 +21,6 @@ export function sweepShardOf(keyName: KeyName, shards: number): string {
   const bits = Buffer.from(keyName.slice(0, 8), "base64url").readUIntBE(0, 6);
   return String(bits % Math.min(Math.max(1, shards), MAX_SWEEP_SHARDS));
 }
-/** The index's sort key: epoch seconds after which the clean-up removes the share (object versions, then record). */
-export const SWEEP_AT_ATTRIBUTE = "sweepAtEpoch";
 /** Time a record in `deleting` gets to finish its own DELETE before the clean-up takes over, in seconds. */
 export const DELETING_GRACE_SECONDS = 60;
 /** Time after its upload URL expired that a still-pending share is kept: a PUT begun just before the URL expired

@@ -81,9 +81,6 @@ export type Route = RouteSpec &
 
 const error = (description: string): ResponseSpec => ({ description, json: "Error" });
 
-/** The owner of a multipart upload proves it with the delete token (a bearer token once sign-in exists). */
-const OWNER_TOKEN = { "X-Delete-Token": { required: true, description: "the deleteToken returned by POST /uploads" } };
-
 /** The owner of any share: the delete token, or (on stacks with sign-in) the owner's bearer token. */
 const OWNER = {
   "X-Delete-Token": { required: false, description: "the deleteToken returned by POST /uploads" },
@@ -92,7 +89,7 @@ const OWNER = {
 
 const MULTIPART_ERRORS: Readonly<Record<string, ResponseSpec>> = {
   "400": error("InvalidRequest: a bad part list; names the first bad part (number, size or ETag)"),
-  "403": error("Forbidden: wrong or missing delete token"),
+  "403": error("Forbidden: neither the delete token nor the owner's bearer token"),
   "404": error("NotFound: unknown id, or the share is not a multipart upload"),
   "409": error("Conflict: the upload is already complete or no longer open"),
   "410": error("Gone: the share expired"),
@@ -189,7 +186,7 @@ const API_ROUTES: readonly Route[] = [
     needs: "data",
     auth: "none", // the owner proves it with the delete token, checked by the handler
     request: "PartsRequest",
-    headers: OWNER_TOKEN,
+    headers: OWNER,
     responses: {
       "200": { description: "One URL per part asked for", json: "PartUrls" },
       ...MULTIPART_ERRORS,
@@ -203,7 +200,7 @@ const API_ROUTES: readonly Route[] = [
     summary: "List the parts S3 already holds, to resume a multipart upload (owner only)",
     needs: "data",
     auth: "none",
-    headers: OWNER_TOKEN,
+    headers: OWNER,
     responses: {
       "200": { description: "The parts S3 holds", json: "StoredParts" },
       ...MULTIPART_ERRORS,
@@ -219,7 +216,7 @@ const API_ROUTES: readonly Route[] = [
     needs: "data",
     auth: "none",
     request: "CompleteRequest",
-    headers: OWNER_TOKEN,
+    headers: OWNER,
     responses: {
       "200": { description: "Completed; the file's metadata (pending until S3 confirms it)", json: "FileMetadata" },
       ...MULTIPART_ERRORS,

@@ -4,14 +4,23 @@
 // draft 4 models share. A request schema checks types only: limits that depend on the stack's settings (size,
 // share lifetime, content types) stay in validation.ts, which answers 413/415 where a schema could only say 400.
 
+import { SHA256_BASE64 } from "../contract/api";
+import { FILE_ID } from "../contract/ids";
+import { MAX_PARTS, MAX_PARTS_PER_REQUEST } from "../contract/parts";
+import { KEY_NAME, UPLOAD_PREFIX } from "./ids";
+
 /** An OpenAPI 3.0 Schema Object (a JSON Schema subset). */
 export type JsonSchema = { readonly [keyword: string]: unknown };
 
 const string = { type: "string" } as const;
 const integer = { type: "integer" } as const;
 const dateTime = { type: "string", format: "date-time" } as const;
-/** A file id: 128 random bits, base64url (ids.ts). */
-const fileId = { type: "string", pattern: "^[A-Za-z0-9_-]{22}$" } as const;
+/** A file id: 128 random bits, base64url (contract/ids.ts). */
+const fileId = { type: "string", pattern: FILE_ID.source } as const;
+/** A base64 SHA-256. */
+const sha256 = { type: "string", pattern: SHA256_BASE64.source } as const;
+/** A part number S3 accepts. */
+const partNumber = { type: "integer", minimum: 1, maximum: MAX_PARTS } as const;
 
 export const SCHEMAS = {
   UploadRequest: {
@@ -24,7 +33,7 @@ export const SCHEMAS = {
         description: "a valid MIME type without tabs or repeated spaces, in the stack's allow-list when it has one",
       },
       size: { ...integer, minimum: 1, description: "bytes, up to the stack's maximum (else 413)" },
-      sha256: { ...string, pattern: "^[A-Za-z0-9+/]{43}=$", description: "base64 SHA-256 of the content" },
+      sha256: { ...sha256, description: "base64 SHA-256 of the content" },
       expiresInSeconds: { ...integer, description: "how long the share lives; default and maximum from the stack" },
       maxDownloads: { ...integer, minimum: 1, description: "absent = the stack's default" },
       password: { ...string, description: "8–128 characters; the link then asks for it (sign-in stacks only)" },
@@ -68,7 +77,7 @@ export const SCHEMAS = {
       id: fileId,
       fileKey: {
         ...string,
-        pattern: "^uploads/[A-Za-z0-9_-]{43}$",
+        pattern: `^${UPLOAD_PREFIX}${KEY_NAME.source.slice(1)}`,
         description: "the S3 key: uploads/ + the key name, a SHA-256 of the id (ids.ts); it never contains the id",
       },
       uploadUrl: { ...string, description: "pre-signed PUT (method PUT)" },
@@ -115,13 +124,13 @@ export const SCHEMAS = {
       parts: {
         type: "array",
         minItems: 1,
-        maxItems: 100,
+        maxItems: MAX_PARTS_PER_REQUEST,
         items: {
           type: "object",
           required: ["partNumber"],
           properties: {
-            partNumber: { ...integer, minimum: 1, maximum: 10000 },
-            sha256: { ...string, pattern: "^[A-Za-z0-9+/]{43}=$", description: "with checksumAlgorithm SHA256" },
+            partNumber,
+            sha256: { ...sha256, description: "with checksumAlgorithm SHA256" },
           },
         },
       },
@@ -167,12 +176,12 @@ export const SCHEMAS = {
       parts: {
         type: "array",
         minItems: 1,
-        maxItems: 10000,
+        maxItems: MAX_PARTS,
         description: "every part from 1 to partCount, once, in order",
         items: {
           type: "object",
           required: ["partNumber", "etag"],
-          properties: { partNumber: { ...integer, minimum: 1, maximum: 10000 }, etag: string },
+          properties: { partNumber, etag: string },
         },
       },
     },

@@ -1,6 +1,7 @@
 // Checks of client input against docs/api.md, each failure with a message that says how to fix it.
 import { RuntimeConfig } from "../config/runtime";
 import { CONFIG_NAMESPACE, envName, SettingKey } from "../config/schema";
+import { EMAIL_ADDRESS, SHA256_BASE64 } from "../contract/api";
 import { emailMatchKey } from "./auth";
 import { invalidRequest, tooLarge, unsupportedMediaType } from "./errors";
 
@@ -30,8 +31,6 @@ export function limitSetting(key: SettingKey): string {
 /** docs/api.md v1.1 limits of restricted shares. */
 export const PASSWORD_LENGTH = { min: 8, max: 128 } as const;
 export const MAX_RECIPIENTS = 50;
-// A practical address check (the issuer verifies the address itself): local@domain.tld, no spaces.
-const EMAIL = /^[^\s@",<>;:()[\]]{1,64}@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 /** The optional password and recipients of POST /uploads. */
 function parseRestrictions(body: Record<string, unknown>, config: RuntimeConfig) {
@@ -50,7 +49,7 @@ function parseRestrictions(body: Record<string, unknown>, config: RuntimeConfig)
     throw invalidRequest(`recipients must be a list of 1 to ${MAX_RECIPIENTS} email addresses.`);
   }
   const emails = recipients.map((r: unknown) => (typeof r === "string" ? emailMatchKey(r.trim()) : ""));
-  const bad = emails.findIndex((e) => !EMAIL.test(e));
+  const bad = emails.findIndex((e) => !EMAIL_ADDRESS.test(e));
   if (bad !== -1) throw invalidRequest(`recipients[${bad}] ${quote(recipients[bad])} is not an email address.`);
   return { password: password as string | undefined, recipients: [...new Set(emails)] };
 }
@@ -65,7 +64,6 @@ const UNSAFE_NAME_CHARS = /[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/u;
 const TOKEN = "[A-Za-z0-9!#$%&'*+.^_`|~-]+";
 const QUOTED_STRING = '"(?:[\\t\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]|\\\\[\\t\\x20-\\x7e])*"';
 const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}([ \\t]*;[ \\t]*${TOKEN}=(${TOKEN}|${QUOTED_STRING}))*$`);
-export const SHA256_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
 
 /** The longest file name, in characters (Unicode code points, after trimming and NFC normalisation). */
 export const MAX_FILE_NAME_CHARACTERS = 255;
@@ -188,9 +186,6 @@ export function parseUploadRequest(body: Record<string, unknown>, config: Runtim
     ...parseRestrictions(body, config),
   };
 }
-
-/** The most part URLs one POST /uploads/{id}/parts hands out. */
-export const MAX_PARTS_PER_REQUEST = 100;
 
 /** One part in a POST /uploads/{id}/parts or /complete body. */
 export interface PartRef {

@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "../config/schema";
-import { OWNER_INDEX, SWEEP_INDEX } from "../handlers/records";
+import { OWNER_INDEX, SWEEP_INDEX } from "../config/table";
 import { AllFunctions, cleanupScheduleExpression } from "./functions";
 
 /** Every alarm looks at 5-minute periods unless it says otherwise. */

@@ -5,8 +5,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AuthEndpoints } from "../config/runtime";
 import { Settings } from "../config/schema";
-import { EMAIL_DOMAINS_ENV, preSignUpFunctionFactory } from "../handlers/preSignUp";
+import { preSignUpFunctionFactory } from "../handlers/preSignUp";
 import { createTriggerFunction } from "./triggerFunction";
+import { OTHER_ENV_NAMES } from "../config/runtime";
 
 /** Token lifetimes: short ID/access tokens (the page refreshes them silently), 30-day refresh tokens. */
 export const ID_TOKEN_MINUTES = 60;
@@ -65,7 +66,7 @@ export class Auth extends pulumi.ComponentResource {
               stack: args.stack,
               fn: "preSignUp",
               callbackFactory: preSignUpFunctionFactory(),
-              environment: { [EMAIL_DOMAINS_ENV]: settings.authEmailDomains.join(",") },
+              environment: { [OTHER_ENV_NAMES.authEmailDomains]: settings.authEmailDomains.join(",") },
             },
             this,
           );

@@ -5,10 +5,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { randomBytes } from "node:crypto";
-import { AuthEndpoints, runtimeConfig, toEnvironment } from "../config/runtime";
+import { AuthEndpoints, runtimeConfig, toEnvironment, OTHER_ENV_NAMES } from "../config/runtime";
 import { Settings } from "../config/schema";
-import { AUDIT_BUS_ENV, AUDIT_SOURCE_ENV } from "../handlers/audit";
-import { LOG_KEY_ENV } from "../handlers/log";
 import { cleanupFunctionFactory, objectCreatedFunctionFactory, routeFunctionFactory } from "../handlers/lambda";
 import { dependencies } from "../package.json";
 import type { Needs, Route } from "../handlers/routeTable";
@@ -119,12 +117,12 @@ export class Functions extends pulumi.ComponentResource {
     // the result is a secret output, so the whole environment is encrypted in the Pulumi state.
     const withLogKey = pulumi
       .all([environment, this.logKey.value])
-      .apply(([env, key]): Record<string, string> => ({ ...env, [LOG_KEY_ENV]: key }));
+      .apply(([env, key]): Record<string, string> => ({ ...env, [OTHER_ENV_NAMES.logKey]: key }));
     // The data functions change shares and send audit events: they also learn the bus and the events' source.
     const withAudit = pulumi.all([withLogKey, args.audit.bus.name]).apply(([env, bus]): Record<string, string> => ({
       ...env,
-      [AUDIT_BUS_ENV]: bus,
-      [AUDIT_SOURCE_ENV]: args.audit.source,
+      [OTHER_ENV_NAMES.auditBusName]: bus,
+      [OTHER_ENV_NAMES.auditSource]: args.audit.source,
     }));
     const envFor = (needs: Needs) => (needs === "data" ? withAudit : withLogKey);
     const created = [

@@ -4,9 +4,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { UPLOAD_PREFIX } from "../handlers/ids";
-import { SWEEP_INDEX } from "../handlers/records";
 import type { RouteName } from "../handlers/routeTable";
-import { OWNER_INDEX } from "../handlers/records";
+import { OWNER_INDEX, SWEEP_INDEX } from "../config/table";
 
 export const TABLE_READ_ACTIONS = ["dynamodb:GetItem"] as const;
 export const TABLE_PUT_ACTIONS = ["dynamodb:PutItem"] as const;

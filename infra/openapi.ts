@@ -2,14 +2,12 @@
 // generator of paths and schemas, also served at GET /openapi.json) with API Gateway's x-amazon-apigateway
 // extensions added on top. Pure: no Pulumi, testable on plain values.
 import { createHash } from "node:crypto";
+import { PREFLIGHT_MAX_AGE_SECONDS } from "../contract/api";
 import { apiDocument } from "../handlers/apiDocument";
 import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS } from "../handlers/http";
 import { routeAuth, type RouteSpec } from "../handlers/routeTable";
 import type { JsonSchema } from "../handlers/schemas";
 import { BODY_VALIDATOR, draft4Model, REQUEST_VALIDATORS } from "./requestModels";
-
-/** How long a browser may cache a preflight answer, seconds (as handlers/http.ts preflightResponse). */
-export const PREFLIGHT_MAX_AGE_SECONDS = "600";
 
 export type { RouteSpec };
 

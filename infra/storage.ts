@@ -4,14 +4,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BUCKET_CORS_RULE } from "../config/bucketCors";
 import { UPLOAD_PREFIX } from "../handlers/ids";
-import {
-  OWNER_INDEX,
-  SWEEP_AT_ATTRIBUTE,
-  SWEEP_INDEX,
-  SWEEP_SHARD_ATTRIBUTE,
-  TABLE_KEY,
-  TTL_ATTRIBUTE,
-} from "../handlers/records";
+import { FILES_TABLE, keyAttributes } from "../config/table";
 import { Settings } from "../config/schema";
 
 /** Days after which an upload is expired by S3: the longest share, rounded up, plus one day of margin. */
@@ -155,30 +148,18 @@ export class Storage extends pulumi.ComponentResource {
     return new aws.dynamodb.Table(
       `${name}-table`,
       {
-        billingMode: "PAY_PER_REQUEST",
-        // The attribute is still called "id", but it holds the share's key name (a SHA-256 of the id,
-        // handlers/ids.ts), never the id; renaming it would replace the table and lose its records.
-        hashKey: TABLE_KEY,
-        attributes: [
-          { name: TABLE_KEY, type: "S" },
-          { name: "owner", type: "S" },
-          { name: "createdAt", type: "S" },
-          { name: SWEEP_SHARD_ATTRIBUTE, type: "S" },
-          { name: SWEEP_AT_ATTRIBUTE, type: "N" },
-        ],
-        globalSecondaryIndexes: [
-          // GET /files: an owner's shares newest first, by Query (sparse: anonymous shares have no owner).
-          { name: OWNER_INDEX, hashKey: "owner", rangeKey: "createdAt", projectionType: "ALL" },
-          // Sparse: only live shares carry the sweep attributes, so the clean-up Queries exactly what is due.
-          {
-            name: SWEEP_INDEX,
-            hashKey: SWEEP_SHARD_ATTRIBUTE,
-            rangeKey: SWEEP_AT_ATTRIBUTE,
-            projectionType: "KEYS_ONLY",
-          },
-        ],
+        // The shape comes from config/table.ts, which the local DynamoDB's table is built from too.
+        billingMode: FILES_TABLE.billingMode,
+        hashKey: FILES_TABLE.key.name,
+        attributes: keyAttributes(FILES_TABLE).map(({ name, type }) => ({ name, type })),
+        globalSecondaryIndexes: FILES_TABLE.indexes.map((i) => ({
+          name: i.name,
+          hashKey: i.hashKey.name,
+          rangeKey: i.rangeKey.name,
+          projectionType: i.projection,
+        })),
         // The backstop: DynamoDB deletes expired records itself, within days, should the clean-up not run.
-        ttl: { attributeName: TTL_ATTRIBUTE, enabled: true },
+        ttl: { attributeName: FILES_TABLE.ttlAttribute, enabled: true },
         pointInTimeRecovery: { enabled: settings.protectData },
         // Encrypted with the AWS managed key (aws/dynamodb); no key to grant to the roles.
         serverSideEncryption: { enabled: true },

@@ -5,12 +5,12 @@ import type { S3Event } from "aws-lambda";
 import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RuntimeConfig } from "../config/runtime";
+import { RuntimeConfig, OTHER_ENV_NAMES } from "../config/runtime";
 import { AuditSink } from "../handlers/audit";
 import { createTokenVerifier } from "../handlers/auth";
 import { createDocumentClient, createS3Client, Deps } from "../handlers/deps";
 import { randomBytes } from "node:crypto";
-import { createLogger, describeError, fingerprint, LOG_KEY_ENV } from "../handlers/log";
+import { createLogger, describeError, fingerprint } from "../handlers/log";
 import { handleObjectCreated } from "../handlers/objectCreated";
 import { localAuditSink } from "./audit";
 import { loadAccess, LOCAL_REGION, LocalCredentials, saveAccess } from "./access";
@@ -125,7 +125,7 @@ export async function startBackends(options: BackendOptions): Promise<Backends> 
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      [LOG_KEY_ENV]: logKey.toString("base64"),
+      [OTHER_ENV_NAMES.logKey]: logKey.toString("base64"),
     },
     idle: async () => {
       while (pending.size > 0) await Promise.all([...pending]);

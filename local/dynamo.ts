@@ -9,17 +9,7 @@ import { Readable } from "node:stream";
 import { LocalCredentials } from "./access";
 import { closeServer, listenOnStablePort } from "./listen";
 import { checkSigV4, isLoopbackHost, SigV4Refusal } from "./sigv4";
-import { OWNER_INDEX, SWEEP_AT_ATTRIBUTE, SWEEP_INDEX, SWEEP_SHARD_ATTRIBUTE, TABLE_KEY } from "../handlers/records";
-
-/** The owner index as the stack defines it (infra/storage.ts): owner, newest first by createdAt, all attributes. */
-const OWNER_INDEX_SPEC = {
-  IndexName: OWNER_INDEX,
-  KeySchema: [
-    { AttributeName: "owner", KeyType: "HASH" as const },
-    { AttributeName: "createdAt", KeyType: "RANGE" as const },
-  ],
-  Projection: { ProjectionType: "ALL" as const },
-};
+import { FILES_TABLE, keyAttributes } from "../config/table";
 
 export interface LocalDynamo {
   /** e.g. http://127.0.0.1:4567 */
@@ -132,25 +122,17 @@ export async function startLocalDynamo(options: LocalDynamoOptions): Promise<Loc
   };
 }
 
-const ATTRIBUTES = [
-  { AttributeName: TABLE_KEY, AttributeType: "S" as const },
-  { AttributeName: "owner", AttributeType: "S" as const },
-  { AttributeName: "createdAt", AttributeType: "S" as const },
-  { AttributeName: SWEEP_SHARD_ATTRIBUTE, AttributeType: "S" as const },
-  { AttributeName: SWEEP_AT_ATTRIBUTE, AttributeType: "N" as const },
-];
-
-/** The sparse sweep index, as infra/storage.ts defines it. */
-const SWEEP_INDEX_SPEC = {
-  IndexName: SWEEP_INDEX,
+// The files table as config/table.ts declares it, in DynamoDB's own terms (infra/storage.ts builds the stack's
+// table from the same declaration).
+const ATTRIBUTES = keyAttributes(FILES_TABLE).map((a) => ({ AttributeName: a.name, AttributeType: a.type }));
+const INDEXES = FILES_TABLE.indexes.map((i) => ({
+  IndexName: i.name,
   KeySchema: [
-    { AttributeName: SWEEP_SHARD_ATTRIBUTE, KeyType: "HASH" as const },
-    { AttributeName: SWEEP_AT_ATTRIBUTE, KeyType: "RANGE" as const },
+    { AttributeName: i.hashKey.name, KeyType: "HASH" as const },
+    { AttributeName: i.rangeKey.name, KeyType: "RANGE" as const },
   ],
-  Projection: { ProjectionType: "KEYS_ONLY" as const },
-};
-
-const INDEXES = [OWNER_INDEX_SPEC, SWEEP_INDEX_SPEC];
+  Projection: { ProjectionType: i.projection },
+}));
 
 /** Creates the files table as the stack defines it (same key, same indexes), unless it is there already; a
  *  table kept in a data folder from before an index existed gets that index added (one per update, as on AWS). */
@@ -175,9 +157,9 @@ export async function ensureFilesTable(client: DynamoDBClient, tableName: string
     new CreateTableCommand({
       TableName: tableName,
       AttributeDefinitions: ATTRIBUTES,
-      KeySchema: [{ AttributeName: TABLE_KEY, KeyType: "HASH" }],
+      KeySchema: [{ AttributeName: FILES_TABLE.key.name, KeyType: "HASH" }],
       GlobalSecondaryIndexes: INDEXES,
-      BillingMode: "PAY_PER_REQUEST",
+      BillingMode: FILES_TABLE.billingMode,
     }),
   );
 }

@@ -7,6 +7,7 @@ import { createServer, IncomingMessage, ServerResponse } from "node:http";
 import type { JWK } from "jose";
 import { IssuerState, loadIssuerState, newIssuerState, saveIssuerState } from "./issuerState";
 import { closeServer, listenOnStablePort } from "./listen";
+import { EMAIL_ADDRESS } from "../contract/api";
 
 /** The local app client's id (a Cognito app client id is a random string; this one says what it is). */
 export const LOCAL_CLIENT_ID = "fileshare-local";
@@ -44,8 +45,6 @@ export function localSubFor(email: string): string {
   const h = createHash("sha256").update(`fileshare-local:${email.toLowerCase()}`).digest("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
-
-const EMAIL = /^[^\s@"<>]{1,64}@[^\s@"<>]{1,255}$/;
 
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
@@ -213,7 +212,8 @@ export async function startLocalIssuer(options: IssuerOptions): Promise<LocalIss
     }
     if (req.method === "POST" && match[2]) {
       const email = (await readForm(req)).get("email")?.trim().toLowerCase() ?? "";
-      if (!EMAIL.test(email)) return html(400, signInPage(uid, "Enter an email address, e.g. alice@example.com."));
+      if (!EMAIL_ADDRESS.test(email))
+        return html(400, signInPage(uid, "Enter an email address, e.g. alice@example.com."));
       emails.set(localSubFor(email), email);
       await p.interactionFinished(
         req,

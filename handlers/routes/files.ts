@@ -3,7 +3,8 @@ import { Deps } from "../deps";
 import { signedInUser } from "../auth";
 import { forbidden, gone, notFound, unauthorized } from "../errors";
 import { ApiRequest } from "../http";
-import { FILE_ID, keyNameFor } from "../ids";
+import { keyNameFor } from "../ids";
+import { FILE_ID } from "../../contract/ids";
 import { downloadsRemaining, FileRecord, getRecord, isExpired } from "../records";
 import { tokenMatches } from "../tokens";
 

@@ -1,11 +1,10 @@
 // GET /config (API v1.1): what a client needs to know about this stack, its limits and how to sign in.
 // Public and cacheable; it reads only the stack's config, so its function carries no AWS SDK.
-import type { RuntimeConfig } from "../../config/runtime";
+import { pageLimits, type RuntimeConfig } from "../../config/runtime";
 import type { Deps } from "../deps";
 import { ApiRequest, ApiResponse } from "../http";
+import { API_VERSION } from "../../contract/api";
 
-/** The API version this code serves. */
-export const API_VERSION = "1.1";
 /** The scopes a client asks for: the ID token then carries the email the API needs. */
 export const SIGN_IN_SCOPES = ["openid", "email"];
 
@@ -13,17 +12,8 @@ export const SIGN_IN_SCOPES = ["openid", "email"];
 export function stackDescription(config: RuntimeConfig) {
   return {
     apiVersion: API_VERSION,
-    limits: {
-      maxFileSizeBytes: config.maxFileSizeBytes,
-      // Above the threshold POST /uploads answers a multipart plan whose parts are at least this size.
-      multipartThresholdBytes: config.multipartThresholdBytes,
-      multipartPartSizeBytes: config.multipartPartSizeBytes,
-      maxShareTtlSeconds: config.maxShareTtlSeconds,
-      defaultShareTtlSeconds: config.defaultShareTtlSeconds,
-      defaultMaxDownloads: config.defaultMaxDownloads,
-      maxDownloadsLimit: config.maxDownloadsLimit,
-      allowedContentTypes: config.allowedContentTypes,
-    },
+    // The settings the schema marks `page` (config/schema.ts), e.g. maxFileSizeBytes and multipartThresholdBytes.
+    limits: pageLimits(config),
     auth:
       config.authIssuer === ""
         ? null

@@ -7,8 +7,10 @@ import { signedInUser } from "../auth";
 import { Deps } from "../deps";
 import { invalidRequest, unauthorized } from "../errors";
 import { ApiRequest, ApiResponse } from "../http";
-import { FileRecord, OWNER_INDEX, TABLE_KEY, TTL_ATTRIBUTE } from "../records";
-import { FILE_ID, KEY_NAME } from "../ids";
+import { FileRecord } from "../records";
+import { CREATED_AT_ATTRIBUTE, OWNER_ATTRIBUTE, OWNER_INDEX, TABLE_KEY, TTL_ATTRIBUTE } from "../../config/table";
+import { KEY_NAME } from "../ids";
+import { FILE_ID } from "../../contract/ids";
 import { publicView } from "./files";
 
 export const DEFAULT_PAGE_SIZE = 25;
@@ -80,7 +82,7 @@ export async function listFiles(request: ApiRequest, deps: Deps): Promise<ApiRes
         FilterExpression:
           "#status <> :deleting AND #expires > :now AND (attribute_not_exists(#max) OR #downloads < #max) AND attribute_exists(#shareId)",
         ExpressionAttributeNames: {
-          "#owner": "owner",
+          "#owner": OWNER_ATTRIBUTE,
           "#status": "status",
           "#expires": TTL_ATTRIBUTE,
           "#max": "maxDownloads",
@@ -91,7 +93,9 @@ export async function listFiles(request: ApiRequest, deps: Deps): Promise<ApiRes
         ScanIndexForward: false,
         Limit: limit - files.length,
         ExclusiveStartKey:
-          start === undefined ? undefined : { [TABLE_KEY]: start.id, owner: start.owner, createdAt: start.createdAt },
+          start === undefined
+            ? undefined
+            : { [TABLE_KEY]: start.id, [OWNER_ATTRIBUTE]: start.owner, [CREATED_AT_ATTRIBUTE]: start.createdAt },
       }),
     );
     // The filter kept only records with a shareId.

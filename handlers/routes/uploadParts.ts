@@ -3,18 +3,10 @@
 import { Deps } from "../deps";
 import { conflict, gone, HttpError, invalidRequest, notFound } from "../errors";
 import { ApiRequest, ApiResponse, parseJsonObject } from "../http";
-import {
-  completeMultipartUpload,
-  isNoSuchUpload,
-  listParts,
-  MAX_PARTS,
-  partLength,
-  sameEtag,
-  signPart,
-  StoredPart,
-} from "../multipart";
+import { completeMultipartUpload, isNoSuchUpload, listParts, sameEtag, signPart, StoredPart } from "../multipart";
 import { FileRecord, getRecord, isExpired, markMultipartCompleted, MultipartState } from "../records";
-import { MAX_PARTS_PER_REQUEST, parsePartList } from "../validation";
+import { parsePartList } from "../validation";
+import { MAX_PARTS, MAX_PARTS_PER_REQUEST, partLength } from "../../contract/parts";
 import { assertOwner, fileIdOf, findRecord, publicView } from "./files";
 
 type OpenUpload = {

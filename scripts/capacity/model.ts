@@ -1,7 +1,8 @@
 // The capacity model: what a month of shares costs and at how many shares a second each quota or hot key is
 // reached, from the measured calls per step (flows.ts) and the prices and quotas (prices.ts).
 import type { Settings } from "../../config/schema";
-import { MAX_PARTS_PER_REQUEST } from "../../handlers/validation";
+import { MAX_PARTS_PER_REQUEST, planParts } from "../../contract/parts";
+import { OWNER_INDEX, SWEEP_INDEX } from "../../config/table";
 import { emptyStep, STEPS, StepCalls, total } from "./flows";
 import { LAMBDA, PRICES, QUOTAS } from "./prices";
 
@@ -28,8 +29,7 @@ export function perShare(w: Workload, settings: Settings): StepCalls {
   const owned = w.signedIn;
   const anonymous = 1 - owned;
   if (w.avgSizeBytes > settings.multipartThresholdBytes) {
-    const partSize = Math.max(settings.multipartPartSizeBytes, Math.ceil(w.avgSizeBytes / 10000 / 2 ** 20) * 2 ** 20);
-    const parts = Math.ceil(w.avgSizeBytes / partSize);
+    const parts = planParts(w.avgSizeBytes, settings.multipartPartSizeBytes).partCount;
     steps.push(STEPS.createMultipart, scaled(STEPS.signParts, Math.ceil(parts / MAX_PARTS_PER_REQUEST)));
     steps.push(scaled(STEPS.uploadParts, parts / 10), STEPS.complete, STEPS.confirmMultipart);
   } else {
@@ -202,8 +202,8 @@ export function ceilings(w: Workload, settings: Settings): Ceiling[] {
       raise: "Service Quotas: Amazon EventBridge > PutEvents throttle limit in transactions per second",
     },
     {
-      what: `DynamoDB sweep index, ${settings.sweepShards} shard(s) x ${QUOTAS.dynamoPartitionWcu.value} write units/s over ${share.indexWru["bySweepAt"] ?? 0} index write units a share`,
-      sharesPerSecond: (settings.sweepShards * QUOTAS.dynamoPartitionWcu.value) / (share.indexWru["bySweepAt"] ?? 1),
+      what: `DynamoDB sweep index, ${settings.sweepShards} shard(s) x ${QUOTAS.dynamoPartitionWcu.value} write units/s over ${share.indexWru[SWEEP_INDEX] ?? 0} index write units a share`,
+      sharesPerSecond: (settings.sweepShards * QUOTAS.dynamoPartitionWcu.value) / (share.indexWru[SWEEP_INDEX] ?? 1),
       scope: "stack",
       raise: `fileshare:sweepShards (up to 32; no quota to ask for)`,
     },
@@ -242,7 +242,7 @@ export function ceilings(w: Workload, settings: Settings): Ceiling[] {
       scope: "stack",
       raise: "Service Quotas: Amazon Cognito user pools > Rate of UserAuthentication requests",
     });
-    const ownerUnits = (share.indexWru["byOwner"] ?? 0) / w.signedIn;
+    const ownerUnits = (share.indexWru[OWNER_INDEX] ?? 0) / w.signedIn;
     out.push({
       what: `DynamoDB owner index, one owner's partition: ${QUOTAS.dynamoPartitionWcu.value} write units/s over ${ownerUnits} a share of theirs`,
       sharesPerSecond: QUOTAS.dynamoPartitionWcu.value / ownerUnits,

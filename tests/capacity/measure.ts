@@ -6,7 +6,7 @@ import { DescribeTableCommand, DynamoDBClient, GetItemCommand, type AttributeVal
 import { createServer, request as httpRequest, Server } from "node:http";
 import { AddressInfo } from "node:net";
 import type { LocalCredentials } from "../../local/access";
-import { TABLE_KEY } from "../../handlers/records";
+import { TABLE_KEY } from "../../config/table";
 import type { Deps } from "../../handlers/deps";
 import { emptyStep, type StepCalls } from "../../scripts/capacity/flows";
 

@@ -7,15 +7,8 @@ import { runCleanup } from "../../handlers/cleanup";
 import { Deps } from "../../handlers/deps";
 import { KeyName, keyNameFor } from "../../handlers/ids";
 import { createLogger } from "../../handlers/log";
-import {
-  ALL_SWEEP_SHARDS,
-  getRecord,
-  LEGACY_SWEEP_SHARD,
-  SWEEP_AT_ATTRIBUTE,
-  SWEEP_SHARD_ATTRIBUTE,
-  sweepShardOf,
-  TABLE_KEY,
-} from "../../handlers/records";
+import { ALL_SWEEP_SHARDS, getRecord, LEGACY_SWEEP_SHARD, sweepShardOf } from "../../handlers/records";
+import { SWEEP_AT_ATTRIBUTE, SWEEP_SHARD_ATTRIBUTE, TABLE_KEY } from "../../config/table";
 import { Backends, startBackends } from "../../local/backends";
 import { Api, testConfig } from "../support/harness";
 

@@ -7,7 +7,7 @@ import { Deps } from "../../handlers/deps";
 import { fileKeyFor, keyNameFor } from "../../handlers/ids";
 import { createLogger } from "../../handlers/log";
 import { headObject } from "../../handlers/objects";
-import { SWEEP_AT_ATTRIBUTE, TABLE_KEY, TTL_ATTRIBUTE } from "../../handlers/records";
+import { SWEEP_AT_ATTRIBUTE, TABLE_KEY, TTL_ATTRIBUTE } from "../../config/table";
 import { startCleanupTimer } from "../../local/cleanup";
 import { bytesOf, useBackends } from "../support/harness";
 import { waitFor } from "../support/wait";

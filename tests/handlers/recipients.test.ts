@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { importJWK, SignJWT } from "jose";
 import { keyNameFor } from "../../handlers/ids";
-import { TABLE_KEY, TTL_ATTRIBUTE } from "../../handlers/records";
+import { TABLE_KEY, TTL_ATTRIBUTE } from "../../config/table";
 import { localSubFor } from "../../local/oidc";
 import { LocalServer } from "../../local/server";
 import { call, craftToken, share, startSignedInStack, tokenFor } from "../auth/support";

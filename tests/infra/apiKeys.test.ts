@@ -7,13 +7,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { APIGatewayRequestAuthorizerEvent } from "aws-lambda";
 import * as pulumi from "@pulumi/pulumi";
-import { authorizeWrite, KEY_NEEDED, PAGE_API_KEY_ENV, writeCaller } from "../../handlers/apiKeys";
+import { authorizeWrite, KEY_NEEDED, writeCaller } from "../../handlers/apiKeys";
 import { unauthorized } from "../../handlers/errors";
 import { ROUTES } from "../../handlers/routeTable";
 import { loadConfig } from "../../infra/config";
 import { FileShare } from "../../infra/fileshare";
 import { LambdaProcess, layOut } from "../lambda/archive";
 import { isSecretInput, runMocked, stackConfigText, unsecret, valueOf } from "./mocks";
+import { OTHER_ENV_NAMES } from "../../config/runtime";
 
 const METHOD = "arn:aws:execute-api:eu-west-1:123456789012:abc/dev/POST/uploads";
 const verify = async (token: string) => {
@@ -162,7 +163,7 @@ describe("API keys on AWS (fileshare:apiKeys; resource inputs under mocks)", fun
     assert.ok(isSecretInput(fn.inputs["environment"]));
     const env = unsecret(fn.inputs["environment"]).variables;
     const pageKey = ofType("aws:apigateway/apiKey:ApiKey").find((k) => k.inputs["name"] === "fileshare-dev-page")!;
-    assert.equal(env[PAGE_API_KEY_ENV], unsecret(pageKey.inputs["value"]));
+    assert.equal(env[OTHER_ENV_NAMES.pageApiKey], unsecret(pageKey.inputs["value"]));
     assert.match(env.FILESHARE_AUTH_ISSUER, /^https:\/\/cognito-idp\.eu-west-1\.amazonaws\.com\//);
     const policy = JSON.parse(
       ofType("aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "fileshare-keyAuthorizer-policy")!.inputs[

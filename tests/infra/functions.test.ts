@@ -2,7 +2,7 @@
 // (resource inputs under Pulumi mocks; IAM's evaluation of the policies is not run here).
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { ENV_NAMES } from "../../config/runtime";
+import { ENV_NAMES, OTHER_ENV_NAMES } from "../../config/runtime";
 import { SettingSpec, SETTINGS } from "../../config/schema";
 import { ROUTES } from "../../handlers/routeTable";
 import * as aws from "@pulumi/aws";
@@ -11,8 +11,6 @@ import { Functions, lambdaFunctionName } from "../../infra/functions";
 import type { FunctionName } from "../../infra/iam";
 import { actionsByResource, expectedPolicy } from "./expected";
 import { ACCOUNT_ID, buildStack, isSecretInput, runMocked, STACKS, StackRun, unsecret, valueOf } from "./mocks";
-import { LOG_KEY_ENV } from "../../handlers/log";
-import { AUDIT_BUS_ENV, AUDIT_SOURCE_ENV } from "../../handlers/audit";
 
 const FUNCTION = "aws:lambda/function:Function";
 const ROLE = "aws:iam/role:Role";
@@ -140,9 +138,9 @@ for (const stackName of STACKS) {
       const signIn = `https://${domain}.auth.eu-west-1.amazoncognito.com`;
       for (const name of NAMES) {
         const env = { ...unsecret(fn(name).inputs["environment"]).variables };
-        delete env[LOG_KEY_ENV];
-        delete env[AUDIT_BUS_ENV];
-        delete env[AUDIT_SOURCE_ENV];
+        delete env[OTHER_ENV_NAMES.logKey];
+        delete env[OTHER_ENV_NAMES.auditBusName];
+        delete env[OTHER_ENV_NAMES.auditSource];
         // Written out by hand, so that two swapped values fail.
         const known = {
           FILESHARE_BUCKET_NAME: run.outputs.bucketName,
@@ -204,7 +202,7 @@ for (const stackName of STACKS) {
       for (const name of NAMES) {
         const environment = fn(name).inputs["environment"];
         assert.ok(isSecretInput(environment), `${name}: its environment must be secret in the state`);
-        assert.equal(unsecret(environment).variables[LOG_KEY_ENV], key, name);
+        assert.equal(unsecret(environment).variables[OTHER_ENV_NAMES.logKey], key, name);
       }
     });
 
@@ -212,12 +210,12 @@ for (const stackName of STACKS) {
       for (const name of NAMES) {
         const variables = unsecret(fn(name).inputs["environment"]).variables;
         if (ROUTES.find((r) => r.name === name)?.needs === "none") {
-          assert.equal(variables[AUDIT_BUS_ENV], undefined, `${name} changes no share`);
-          assert.equal(variables[AUDIT_SOURCE_ENV], undefined, name);
+          assert.equal(variables[OTHER_ENV_NAMES.auditBusName], undefined, `${name} changes no share`);
+          assert.equal(variables[OTHER_ENV_NAMES.auditSource], undefined, name);
           continue;
         }
-        assert.equal(variables[AUDIT_BUS_ENV], `fileshare-${stackName}-audit`, name);
-        assert.equal(variables[AUDIT_SOURCE_ENV], `fileshare.${stackName}`, name);
+        assert.equal(variables[OTHER_ENV_NAMES.auditBusName], `fileshare-${stackName}-audit`, name);
+        assert.equal(variables[OTHER_ENV_NAMES.auditSource], `fileshare.${stackName}`, name);
       }
     });
 

@@ -8,9 +8,10 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "../../infra/config";
 import { FileShare } from "../../infra/fileshare";
-import { emailDomainProblem, EMAIL_DOMAINS_ENV } from "../../handlers/preSignUp";
+import { emailDomainProblem } from "../../handlers/preSignUp";
 import { LambdaProcess, layOut } from "../lambda/archive";
 import { runMocked, stackConfigText, unsecret, valueOf } from "./mocks";
+import { OTHER_ENV_NAMES } from "../../config/runtime";
 
 const DOMAINS = { "fileshare:auth": "cognito", "fileshare:authEmailDomains": '["example.com","corp.example.org"]' };
 
@@ -73,7 +74,7 @@ describe("email-domain restriction: the pre-sign-up trigger (unit, mocks, serial
       sourceArn: pool!.outputs["arn"],
     });
     assert.deepEqual(unsecret(fn.inputs["environment"]).variables, {
-      [EMAIL_DOMAINS_ENV]: "example.com,corp.example.org",
+      [OTHER_ENV_NAMES.authEmailDomains]: "example.com,corp.example.org",
     });
     const role = ofType("aws:iam/role:Role").find((r) => r.name === "fileshare-preSignUp-role")!;
     assert.equal(fn.inputs["role"], role.outputs["arn"]);
@@ -117,7 +118,11 @@ describe("email-domain restriction: the pre-sign-up trigger (unit, mocks, serial
         environment: {},
       };
       await layOut(fn, root);
-      const lambda = new LambdaProcess(root, { [EMAIL_DOMAINS_ENV]: "example.com,corp.example.org" }, "");
+      const lambda = new LambdaProcess(
+        root,
+        { [OTHER_ENV_NAMES.authEmailDomains]: "example.com,corp.example.org" },
+        "",
+      );
       lambdas.push(lambda);
       assert.deepEqual(await lambda.invoke(event("Alice@Example.com")), event("Alice@Example.com"));
       await assert.rejects(
@@ -125,7 +130,7 @@ describe("email-domain restriction: the pre-sign-up trigger (unit, mocks, serial
         /^Error: Sign-up is open to addresses at example\.com, corp\.example\.org only/,
       );
       await assert.rejects(lambda.invoke(event("admin-made@evil.io", "PreSignUp_AdminCreateUser")), /only/);
-      const open = new LambdaProcess(root, { [EMAIL_DOMAINS_ENV]: "" }, "");
+      const open = new LambdaProcess(root, { [OTHER_ENV_NAMES.authEmailDomains]: "" }, "");
       lambdas.push(open);
       await assert.rejects(open.invoke(event("a@example.com")), /FILESHARE_AUTH_EMAIL_DOMAINS is empty/);
     } finally {

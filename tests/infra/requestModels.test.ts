@@ -9,12 +9,8 @@ import { runtimeConfig } from "../../config/runtime";
 import { defaultSettings } from "../../config/parse";
 import { parseJsonObject } from "../../handlers/http";
 import { ROUTES } from "../../handlers/routeTable";
-import {
-  MAX_PARTS_PER_REQUEST,
-  parsePartList,
-  parseUnlockRequest,
-  parseUploadRequest,
-} from "../../handlers/validation";
+import { parsePartList, parseUnlockRequest, parseUploadRequest } from "../../handlers/validation";
+import { MAX_PARTS_PER_REQUEST } from "../../contract/parts";
 import { openApiDocument } from "../../infra/openapi";
 import { BODY_VALIDATOR } from "../../infra/requestModels";
 import { createLogger } from "../../handlers/log";

@@ -2,6 +2,7 @@
 // deployed bucket: S3 and DynamoDB themselves are not asked anything here).
 import assert from "node:assert/strict";
 import { buildStack, STACKS, StackRun } from "./mocks";
+import { FILES_TABLE, KeyAttribute, TableIndex } from "../../config/table";
 
 const BUCKET = "aws:s3/bucket:Bucket";
 const TABLE = "aws:dynamodb/table:Table";
@@ -166,6 +167,38 @@ for (const stackName of STACKS) {
         { name: "byOwner", hashKey: "owner", rangeKey: "createdAt", projectionType: "ALL" },
         { name: "bySweepAt", hashKey: "sweepShard", rangeKey: "sweepAtEpoch", projectionType: "KEYS_ONLY" },
       ]);
+    });
+
+    it("builds the table from the one declaration of its shape (config/table.ts), as the local table is", () => {
+      const inputs = run.one(TABLE).inputs;
+      const typeOf = (name: string): KeyAttribute => {
+        const attribute = (inputs["attributes"] as KeyAttribute[]).find((a) => a.name === name);
+        assert.ok(attribute, `attribute ${name} is defined`);
+        return { name, type: attribute.type };
+      };
+      // The inputs read back into the declaration's terms; anything the declaration has no word for must be absent.
+      assert.equal(inputs["rangeKey"], undefined, "the table has a partition key only");
+      assert.equal(inputs["localSecondaryIndexes"], undefined, "no local secondary index");
+      const asDeclared = {
+        key: typeOf(inputs["hashKey"]),
+        billingMode: inputs["billingMode"],
+        indexes: (inputs["globalSecondaryIndexes"] as Record<string, string | undefined>[]).map((i): TableIndex => {
+          assert.deepEqual(Object.keys(i).sort(), ["hashKey", "name", "projectionType", "rangeKey"], i["name"]);
+          return {
+            name: i["name"] as string,
+            hashKey: typeOf(i["hashKey"] as string),
+            rangeKey: typeOf(i["rangeKey"] as string),
+            projection: i["projectionType"] as TableIndex["projection"],
+          };
+        }),
+        ttlAttribute: inputs["ttl"].attributeName,
+      };
+      assert.deepEqual(asDeclared, FILES_TABLE);
+      // Only attributes some key uses (DynamoDB refuses others), each once.
+      const keyed = [FILES_TABLE.key, ...FILES_TABLE.indexes.flatMap((i) => [i.hashKey, i.rangeKey])].map(
+        (a) => a.name,
+      );
+      assert.deepEqual((inputs["attributes"] as KeyAttribute[]).map((a) => a.name).sort(), [...new Set(keyed)].sort());
     });
 
     const keep = stackName === "prod";

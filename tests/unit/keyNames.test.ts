@@ -1,7 +1,8 @@
 // Key names (handlers/ids.ts): what S3 keys and table keys hold instead of the share id, which is a credential.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { FILE_ID, fileKeyFor, fileKeyOf, KEY_NAME, keyNameFor, keyNameFromKey } from "../../handlers/ids";
+import { fileKeyFor, fileKeyOf, KEY_NAME, keyNameFor, keyNameFromKey } from "../../handlers/ids";
+import { FILE_ID } from "../../contract/ids";
 
 describe("key names: S3 and table keys hold a one-way hash of the share id, never the id", () => {
   const ids = Array.from({ length: 200 }, () => randomBytes(16).toString("base64url"));
