@@ -11,6 +11,7 @@ import { AuditEvents } from "./audit";
 import { Auth } from "./auth";
 import { StackConfig } from "./config";
 import { Dashboard } from "./dashboard";
+import { Domain } from "./domain";
 import { AllFunctions, FunctionMap, Functions } from "./functions";
 import { createBucketCors, Storage } from "./storage";
 import { accountOf, regionOf, UploadEvents } from "./uploadEvents";
@@ -42,6 +43,8 @@ export class FileShare extends pulumi.ComponentResource {
   public readonly alarmTopicArn: pulumi.Output<string>;
   /** The CloudWatch dashboard's name. */
   public readonly dashboardName: pulumi.Output<string>;
+  /** fileshare:domainName: the API's custom domain, its certificate and DNS records. */
+  public readonly domain?: Domain;
   /** The bucket that keeps the files bucket's S3 access logs (accessLogs only). */
   public readonly accessLogBucket?: pulumi.Output<string>;
 
@@ -82,6 +85,20 @@ export class FileShare extends pulumi.ComponentResource {
       keyAuthorizerArn: keys?.authorizer.invokeArn,
     });
     keys?.meter(api.stage);
+    this.domain = settings.domainName
+      ? new Domain(
+          name,
+          {
+            domainName: settings.domainName,
+            hostedZoneId: settings.hostedZoneId,
+            certificateArn: settings.certificateArn,
+            region,
+            restApi: api.restApi,
+            stage: api.stage,
+          },
+          { parent: this },
+        )
+      : undefined;
     this.apiKeys = keys;
     this.clientApiKeyId = keys?.clientKey.id;
     if (settings.waf) new Waf(name, { settings, stack, stage: api.stage }, { parent: this });
