@@ -9,7 +9,7 @@ import { Api } from "./api";
 import { ApiKeys } from "./apiKeys";
 import { AuditEvents } from "./audit";
 import { Auth } from "./auth";
-import { StackConfig } from "./config";
+import { ProgramConfig } from "./config";
 import { Dashboard } from "./dashboard";
 import { Domain } from "./domain";
 import { AllFunctions, FunctionMap, Functions } from "./functions";
@@ -48,7 +48,7 @@ export class FileShare extends pulumi.ComponentResource {
   /** The bucket that keeps the files bucket's S3 access logs (accessLogs only). */
   public readonly accessLogBucket?: pulumi.Output<string>;
 
-  constructor(name: string, config: StackConfig, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, config: ProgramConfig, opts?: pulumi.ComponentResourceOptions) {
     super("fileshare:index:FileShare", name, {}, opts);
     const { settings, stack } = config;
     const storage = new Storage(name, { settings }, { parent: this });

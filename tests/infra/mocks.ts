@@ -3,7 +3,7 @@
 // scripts/preflight/mocks.ts, which `npm run preflight` uses without anything from tests/.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { loadConfig, StackConfig } from "../../infra/config";
+import { loadConfig, ProgramConfig } from "../../infra/config";
 import { FileShare } from "../../infra/fileshare";
 import { MockedRun, RecordedResource, runMocked, StackName, valueOf } from "../../scripts/preflight/mocks";
 
@@ -12,7 +12,7 @@ export * from "../../scripts/preflight/mocks";
 /** The whole program for one stack, built once per test process. */
 export interface StackRun extends MockedRun<FileShare> {
   stack: StackName;
-  config: StackConfig;
+  config: ProgramConfig;
   app: FileShare;
   outputs: { apiUrl: string; bucketName: string; tableName: string };
   ofType(type: string): RecordedResource[];
@@ -27,7 +27,7 @@ export function buildStack(stack: StackName): Promise<StackRun> {
   let build = builds.get(stack);
   if (!build) {
     build = (async () => {
-      let config: StackConfig | undefined;
+      let config: ProgramConfig | undefined;
       const run = await runMocked(stack, () => {
         config = loadConfig();
         return new FileShare("fileshare", config);
@@ -47,7 +47,7 @@ export function buildStack(stack: StackName): Promise<StackRun> {
       return {
         ...run,
         stack,
-        config: config as StackConfig,
+        config: config as ProgramConfig,
         app,
         outputs: { apiUrl, bucketName, tableName },
         ofType,
