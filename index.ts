@@ -18,3 +18,7 @@ export const dashboardName = app.dashboardName;
 export const accessLogBucket = app.accessLogBucket;
 /** fileshare:apiKeys: the machine clients' API key id; its value: aws apigateway get-api-key --api-key <id> --include-value */
 export const clientApiKeyId = app.clientApiKeyId;
+/** fileshare:domainName without hostedZoneId: the DNS records you create (docs/deploy.md, "Your own domain"):
+ *  the certificate's validation CNAME, and the name the domain's CNAME (or ALIAS) points at. */
+export const domainValidationRecord = app.domain?.validationRecord;
+export const domainDnsTarget = app.domain?.dnsTarget;

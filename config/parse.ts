@@ -94,6 +94,11 @@ export function parseSettings(
       ]);
     }
   }
+  for (const key of ["hostedZoneId", "certificateArn"] as const) {
+    if (s[key] !== "" && s.domainName === "") {
+      cross.push([false, `${prefix}${key} needs ${prefix}domainName (the domain it serves).`]);
+    }
+  }
   if (s.production) cross.push(...productionRules(s, prefix));
   const failed = cross.find(([ok]) => !ok);
   if (failed) throw new SettingsError(failed[1]);
@@ -125,6 +130,10 @@ function productionRules(s: Settings, prefix: string): [boolean, string][] {
     [
       domain === undefined,
       `${prefix}authEmailDomains has ${JSON.stringify(domain)}, a placeholder, on a production stack (${prefix}production): list your own email domains.`,
+    ],
+    [
+      s.domainName === "" || !isPlaceholderHost(s.domainName),
+      `${prefix}domainName is ${JSON.stringify(s.domainName)}, a placeholder, on a production stack (${prefix}production): set your own domain, or "" for the execute-api URL.`,
     ],
     [
       s.auth !== "cognito" || !s.authSelfSignUp || s.authEmailDomains.length > 0,

@@ -62,6 +62,8 @@ export function cliCallbackUrl(port: number): string {
   return `http://localhost:${port}/callback`;
 }
 
+const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
 const HTTPS_URL = /^https:\/\/[^\s]+$/;
 const WEBHOOK_URL = /^https?:\/\/[^\s]+$/;
 
@@ -454,6 +456,36 @@ export const SETTINGS = [
     description:
       "Local mode only (npm start): POST each audit event as JSON to this http(s) URL; empty means the log only.",
     check: (v: string) => (v === "" || WEBHOOK_URL.test(v) ? undefined : "must be empty or an http(s) URL"),
+  },
+  // Your own domain (issue 17): the API, the page and the share links at https://<domainName>/.
+  {
+    key: "domainName",
+    type: "string",
+    default: "",
+    description:
+      "Serve the API, the page and the share links at https://<domainName>/ (an API Gateway custom domain with an ACM certificate in the stack's region); empty: the execute-api URL.",
+    check: (v) => (v === "" || DOMAIN.test(v) ? undefined : "is not a lower-case domain name like files.example.com"),
+  },
+  {
+    key: "hostedZoneId",
+    type: "string",
+    default: "",
+    description:
+      "With domainName: the Route 53 hosted zone of that name; the stack then validates the certificate and points the name at the API. Empty: you create both DNS records (docs/deploy.md).",
+    // Route 53 zone ids: upper-case letters and digits, at most 32 (botocore route53 ResourceId).
+    check: (v) =>
+      v === "" || HOSTED_ZONE_ID.test(v) ? undefined : "is not a Route 53 hosted zone id like Z0123456789ABCDEFGHIJ",
+  },
+  {
+    key: "certificateArn",
+    type: "string",
+    default: "",
+    description:
+      "With domainName: an issued ACM certificate for it, in the stack's region, to use instead of requesting one.",
+    check: (v) =>
+      v === "" || CERTIFICATE_ARN.test(v)
+        ? undefined
+        : "is not an ACM certificate ARN like arn:aws:acm:eu-west-1:123456789012:certificate/<id>",
   },
 ] as const satisfies readonly SettingSpec[];
 

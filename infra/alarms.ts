@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "../config/schema";
 import { OWNER_INDEX, SWEEP_INDEX } from "../config/table";
 import { AllFunctions, cleanupScheduleExpression } from "./functions";
+import { KEY_ADMIN_ACTIONS } from "./iam";
 
 /** Every alarm looks at 5-minute periods unless it says otherwise. */
 export const ALARM_PERIOD_SECONDS = 300;
@@ -16,24 +17,6 @@ export const CLEANUP_FAILING_PERIODS = 3;
 export const CLOUDWATCH_PRINCIPAL = "cloudwatch.amazonaws.com";
 /** What CloudWatch needs on the key to publish to an encrypted topic, as the SNS key-management docs list it. */
 export const KEY_USE_ACTIONS = ["kms:GenerateDataKey*", "kms:Decrypt"] as const;
-/** What the account (its IAM principals, through their own policies) may do with the key: manage it, not use
- *  it. PutKeyPolicy stays with the account, so an administrator can always widen the policy again. */
-export const KEY_ADMIN_ACTIONS = [
-  "kms:DescribeKey",
-  "kms:GetKeyPolicy",
-  "kms:PutKeyPolicy",
-  "kms:GetKeyRotationStatus",
-  "kms:EnableKeyRotation",
-  "kms:DisableKeyRotation",
-  "kms:ListResourceTags",
-  "kms:TagResource",
-  "kms:UntagResource",
-  "kms:UpdateKeyDescription",
-  "kms:EnableKey",
-  "kms:DisableKey",
-  "kms:ScheduleKeyDeletion",
-  "kms:CancelKeyDeletion",
-] as const;
 export const TOPIC_PUBLISH_ACTIONS = ["sns:Publish"] as const;
 
 /** The clean-up's "not running" window: three missed runs, and at least 5 minutes (CloudWatch's periods are

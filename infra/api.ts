@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Route, RouteName } from "../handlers/routeTable";
 import { API_GATEWAY_LOGGING_POLICY_ARN, assumeRolePolicyFor } from "./iam";
 import { apiDocument } from "../handlers/apiDocument";
+import { domainUrlOf } from "./domain";
 import { openApiDocument, permissionPath, redeploymentHash } from "./openapi";
 import { Settings } from "../config/schema";
 
@@ -72,9 +73,15 @@ export class Api extends pulumi.ComponentResource {
     this.name = name;
     this.args = args;
     this.restApi = this.createRestApi(name, args.stack);
-    this.url = pulumi
-      .all([this.restApi.id, this.restApi.executionArn])
-      .apply(([id, arn]) => invokeUrlOf(id, arn, args.stack));
+    // fileshare:domainName: the custom domain's URL (infra/domain.ts maps its root to the stage) everywhere the
+    // API's URL goes: the stack output, the page's origin, the bucket's CORS rule and the sign-in callbacks.
+    const { domainName } = args.settings;
+    this.url =
+      domainName === ""
+        ? pulumi
+            .all([this.restApi.id, this.restApi.executionArn])
+            .apply(([id, arn]) => invokeUrlOf(id, arn, args.stack))
+        : pulumi.output(domainUrlOf(domainName));
     this.origin = this.url.apply((url) => new URL(url).origin);
   }
 

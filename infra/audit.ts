@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { Settings } from "../config/schema";
 import { AUDIT_DETAIL_TYPES } from "../handlers/audit";
+import { KEY_ADMIN_ACTIONS } from "./iam";
 import { accountOf } from "./uploadEvents";
 
 /** The `source` of a stack's audit events. */
@@ -16,22 +17,6 @@ export function auditSource(stack: string): string {
   return `fileshare.${stack}`;
 }
 
-/** KMS actions that let the account (through IAM policies) administer the key without being able to use it to
- *  decrypt: the deployer updates, rotates and schedules the deletion of the key. No "kms:*". */
-export const KEY_ADMIN_ACTIONS = [
-  "kms:CancelKeyDeletion",
-  "kms:DescribeKey",
-  "kms:DisableKeyRotation",
-  "kms:EnableKeyRotation",
-  "kms:GetKeyPolicy",
-  "kms:GetKeyRotationStatus",
-  "kms:ListResourceTags",
-  "kms:PutKeyPolicy",
-  "kms:ScheduleKeyDeletion",
-  "kms:TagResource",
-  "kms:UntagResource",
-  "kms:UpdateKeyDescription",
-] as const;
 /** What EventBridge needs to publish to a topic encrypted with the key (SNS encrypts with a data key). */
 export const KEY_PUBLISH_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"] as const;
 

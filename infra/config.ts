@@ -4,8 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseSettings } from "../config/parse";
 import { CONFIG_NAMESPACE, Settings, SETTINGS } from "../config/schema";
 
-/** What the program needs to know about its stack. */
-export interface StackConfig {
+/** What the program needs to know about its stack (not the API's StackConfig schema, which GET /config answers). */
+export interface ProgramConfig {
   settings: Settings;
   /** The stack name, e.g. "dev"; the API stage and the Lambda function names carry it. */
   stack: string;
@@ -15,7 +15,7 @@ export interface StackConfig {
  * Reads and validates every setting of the current stack. Throws a SettingsError naming the key and the
  * allowed range, which stops `pulumi up` before anything is created.
  */
-export function loadConfig(): StackConfig {
+export function loadConfig(): ProgramConfig {
   const config = new pulumi.Config(CONFIG_NAMESPACE);
   // Raw text for every key (arrays arrive as JSON text): parseSettings reports a bad value with the
   // key and the allowed range, which is clearer than getNumber/getObject's own errors.

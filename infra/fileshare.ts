@@ -9,8 +9,9 @@ import { Api } from "./api";
 import { ApiKeys } from "./apiKeys";
 import { AuditEvents } from "./audit";
 import { Auth } from "./auth";
-import { StackConfig } from "./config";
+import { ProgramConfig } from "./config";
 import { Dashboard } from "./dashboard";
+import { Domain } from "./domain";
 import { AllFunctions, FunctionMap, Functions } from "./functions";
 import { createBucketCors, Storage } from "./storage";
 import { accountOf, regionOf, UploadEvents } from "./uploadEvents";
@@ -42,10 +43,12 @@ export class FileShare extends pulumi.ComponentResource {
   public readonly alarmTopicArn: pulumi.Output<string>;
   /** The CloudWatch dashboard's name. */
   public readonly dashboardName: pulumi.Output<string>;
+  /** fileshare:domainName: the API's custom domain, its certificate and DNS records. */
+  public readonly domain?: Domain;
   /** The bucket that keeps the files bucket's S3 access logs (accessLogs only). */
   public readonly accessLogBucket?: pulumi.Output<string>;
 
-  constructor(name: string, config: StackConfig, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, config: ProgramConfig, opts?: pulumi.ComponentResourceOptions) {
     super("fileshare:index:FileShare", name, {}, opts);
     const { settings, stack } = config;
     const storage = new Storage(name, { settings }, { parent: this });
@@ -82,6 +85,20 @@ export class FileShare extends pulumi.ComponentResource {
       keyAuthorizerArn: keys?.authorizer.invokeArn,
     });
     keys?.meter(api.stage);
+    this.domain = settings.domainName
+      ? new Domain(
+          name,
+          {
+            domainName: settings.domainName,
+            hostedZoneId: settings.hostedZoneId,
+            certificateArn: settings.certificateArn,
+            region,
+            restApi: api.restApi,
+            stage: api.stage,
+          },
+          { parent: this },
+        )
+      : undefined;
     this.apiKeys = keys;
     this.clientApiKeyId = keys?.clientKey.id;
     if (settings.waf) new Waf(name, { settings, stack, stage: api.stage }, { parent: this });

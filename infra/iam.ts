@@ -40,6 +40,26 @@ export const AUDIT_PUT_ACTIONS = ["events:PutEvents"] as const;
 /** The log group exists already (we create it), so CreateLogGroup is not granted. */
 export const LOG_WRITE_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"] as const;
 
+/** What the account (its IAM principals, through their own policies) may do with a stack's KMS keys (the alarm
+ *  and audit topics'): administer them, never use them to decrypt. PutKeyPolicy stays with the account, so an
+ *  administrator can always widen a policy again. No "kms:*". */
+export const KEY_ADMIN_ACTIONS = [
+  "kms:CancelKeyDeletion",
+  "kms:DescribeKey",
+  "kms:DisableKey",
+  "kms:DisableKeyRotation",
+  "kms:EnableKey",
+  "kms:EnableKeyRotation",
+  "kms:GetKeyPolicy",
+  "kms:GetKeyRotationStatus",
+  "kms:ListResourceTags",
+  "kms:PutKeyPolicy",
+  "kms:ScheduleKeyDeletion",
+  "kms:TagResource",
+  "kms:UntagResource",
+  "kms:UpdateKeyDescription",
+] as const;
+
 /** The only managed policy attached anywhere: API Gateway's account-wide logging role (see infra/api.ts). */
 export const API_GATEWAY_LOGGING_POLICY_ARN = aws.iam.ManagedPolicy.AmazonAPIGatewayPushToCloudWatchLogs;
 

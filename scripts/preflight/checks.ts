@@ -6,7 +6,7 @@ import { CLI_CALLBACK_PORT, cliCallbackUrl, Settings } from "../../config/schema
 import { memberConstraints, StringConstraints, violation } from "./models";
 import { RESOURCE_RULES, Rule } from "./mapping";
 
-/** The part of a recorded resource the checks read (tests/infra/mocks.ts RecordedResource). */
+/** The part of a recorded resource the checks read (scripts/preflight/mocks.ts RecordedResource). */
 export interface Resource {
   type: string;
   name: string;

@@ -1,6 +1,6 @@
 // `npm run preflight -- --stack prod [--set fileshare:key=value ...]`: checks a stack here before `pulumi up`.
 // Exit 0: nothing found; 1: findings (one line each: resource, input, rule, fix); 2: usage.
-import { committedConfigText } from "../../tests/infra/mocks";
+import { committedConfigText } from "./mocks";
 import { formatFinding } from "./checks";
 import { preflight } from "./preflight";
 

@@ -19,6 +19,17 @@ const doc = (url: string, c: Omit<StringConstraints, "source">): Rule => ({ docu
 
 /** Every resource type the program creates, dev and prod with every opt-in feature. */
 export const RESOURCE_RULES: Readonly<Record<string, TypeRules>> = {
+  // fileshare:domainName (infra/domain.ts).
+  "aws:acm/certificate:Certificate": {
+    inputs: {
+      domainName: m("acm", "RequestCertificateRequest.DomainName"),
+      validationMethod: m("acm", "RequestCertificateRequest.ValidationMethod"),
+    },
+  },
+  // Not an API call of its own: the provider polls DescribeCertificate until the certificate is issued.
+  "aws:acm/certificateValidation:CertificateValidation": {
+    inputs: { certificateArn: m("acm", "DescribeCertificateRequest.CertificateArn") },
+  },
   "aws:apigateway/account:Account": {},
   "aws:apigateway/apiKey:ApiKey": {
     inputs: {
@@ -26,7 +37,18 @@ export const RESOURCE_RULES: Readonly<Record<string, TypeRules>> = {
       description: m("apigateway", "CreateApiKeyRequest.description"),
     },
   },
+  // The stage is the Stage's own name (checked there); the base path is left out (the domain's root).
+  "aws:apigateway/basePathMapping:BasePathMapping": {},
   "aws:apigateway/deployment:Deployment": {},
+  // API Gateway's model leaves domainName and the certificate ARN unconstrained: ACM's rules for them apply (the
+  // certificate names the domain, and its ARN is ACM's).
+  "aws:apigateway/domainName:DomainName": {
+    inputs: {
+      domainName: m("acm", "RequestCertificateRequest.DomainName"),
+      regionalCertificateArn: m("acm", "DescribeCertificateRequest.CertificateArn"),
+      securityPolicy: m("apigateway", "CreateDomainNameRequest.securityPolicy"),
+    },
+  },
   "aws:apigateway/methodSettings:MethodSettings": {},
   "aws:apigateway/restApi:RestApi": {
     inputs: {
@@ -179,6 +201,17 @@ export const RESOURCE_RULES: Readonly<Record<string, TypeRules>> = {
       principal: m("lambda", "AddPermissionRequest.Principal"),
       sourceArn: m("lambda", "AddPermissionRequest.SourceArn"),
       sourceAccount: m("lambda", "AddPermissionRequest.SourceAccount"),
+    },
+  },
+  // ChangeResourceRecordSets: the validation CNAME and the domain's alias.
+  "aws:route53/record:Record": {
+    inputs: {
+      zoneId: m("route53", "ChangeResourceRecordSetsRequest.HostedZoneId"),
+      name: m("route53", "ResourceRecordSet.Name"),
+      type: m("route53", "ResourceRecordSet.Type"),
+      "records[]": m("route53", "ResourceRecord.Value"),
+      "aliases[].name": m("route53", "AliasTarget.DNSName"),
+      "aliases[].zoneId": m("route53", "AliasTarget.HostedZoneId"),
     },
   },
   "aws:s3/bucket:Bucket": {

@@ -2,7 +2,7 @@
 // what it would send AWS (checks.ts). Nothing here talks to AWS; docs/deploy.md lists what only AWS can check.
 import { loadConfig } from "../../infra/config";
 import { FileShare } from "../../infra/fileshare";
-import { runMocked } from "../../tests/infra/mocks";
+import { runMocked } from "./mocks";
 import type { Settings } from "../../config/schema";
 import { checkApiBodies, checkCrossResource, checkStrings, Finding, Resource } from "./checks";
 import { requireModels } from "./models";

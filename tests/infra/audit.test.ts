@@ -8,12 +8,14 @@ import { FileShare } from "../../infra/fileshare";
 import { ACCOUNT_ID, buildStack, MockedRun, policyDocuments, runMocked, stackConfigText, STACKS } from "./mocks";
 
 const REGION = "eu-west-1";
-/** The key's administration actions, written out here rather than taken from infra/audit.ts: an action added
- *  to or dropped from the policy must show up in this list. */
+/** The key's administration actions (infra/iam.ts KEY_ADMIN_ACTIONS, the one list for the alarm and audit keys),
+ *  written out here rather than imported: an action added to or dropped from the policy must show up in this list. */
 const KEY_ADMIN_ACTIONS = [
   "kms:CancelKeyDeletion",
   "kms:DescribeKey",
+  "kms:DisableKey",
   "kms:DisableKeyRotation",
+  "kms:EnableKey",
   "kms:EnableKeyRotation",
   "kms:GetKeyPolicy",
   "kms:GetKeyRotationStatus",

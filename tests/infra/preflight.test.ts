@@ -84,6 +84,15 @@ describe("preflight: dev, prod and prod with every opt-in feature find nothing (
     assert.ok(result > 170, `${result} resources`);
   });
 
+  it("prod with every opt-in feature and its own domain (a Route 53 zone, a DNS-validated certificate)", async () => {
+    const { findings } = await preflightOf("prod", {
+      ...PROD_ALL_FEATURES,
+      "fileshare:domainName": "files.fileshare.internal",
+      "fileshare:hostedZoneId": "Z0123456789ABCDEFGHIJ",
+    });
+    assert.equal(lines(findings), "");
+  });
+
   it("refuses the committed prod stack until its alarm email is set, naming fileshare:alarmEmail", async () => {
     const { findings } = await preflight("prod", committedConfigText("prod"));
     assert.equal(findings.length, 1);
