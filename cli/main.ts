@@ -11,6 +11,7 @@ import { promptHidden, readPassword } from "./prompt";
 import { authHeaders, login, logout } from "./signIn";
 import { StateStore } from "./state";
 import { upload } from "./upload";
+import { version } from "./package.json";
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -60,6 +61,7 @@ export function buildProgram(store = new StateStore()): Command {
       "the API base URL (default: $FILESHARE_API, or `pulumi stack output apiUrl`); sign-in, passwords and delete tokens are sent only to it, never to a link elsewhere",
     )
     .option("--auth-token <token>", "a sign-in (ID) token to send (default: $FILESHARE_TOKEN, or `fileshare login`'s)")
+    .version(version, "--version", "print the CLI's version")
     .showHelpAfterError(false)
     .exitOverride();
 
