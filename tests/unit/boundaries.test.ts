@@ -34,6 +34,10 @@ describe("folder boundaries", () => {
     assert.deepEqual(importedFolders("local").get("cli") ?? [], []);
   });
 
+  it("bench/ imports nothing from tests/ (a benchmark is not a test: its helpers live in bench/support.ts)", () => {
+    assert.deepEqual(importedFolders("bench").get("tests") ?? [], []);
+  });
+
   it("shared/ imports only shared/ (the CLI's bundle carries it; it must not pull in local/, cli/ or handlers/)", () => {
     assert.deepEqual(
       [...importedFolders("shared").keys()].filter((f) => f !== "shared"),
