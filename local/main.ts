@@ -11,7 +11,7 @@
 //
 // This file is the entry point only: signals and output. The command line is in cli.ts, the settings in
 // settings.ts, the data-folder lock in lock.ts, starting and stopping the servers in server.ts.
-import { parseCommandLine, USAGE } from "./cli";
+import { parseCommandLine, USAGE } from "./commandLine";
 import { StartupError } from "./errors";
 import { LocalServer, startLocal } from "./server";
 import { loadSettings } from "./settings";
