@@ -14,15 +14,13 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { Agent } from "node:http";
 import { hostname, cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseSettings } from "../config/parse";
-import { RuntimeConfig, runtimeConfig, toEnvironment, OTHER_ENV_NAMES } from "../config/runtime";
+import { RuntimeConfig, toEnvironment, OTHER_ENV_NAMES } from "../config/runtime";
 import { handleApiEvent, RouteHandler } from "../handlers/http";
 import { fileKeyFor, keyNameFor } from "../handlers/ids";
 import { signDownload, signUpload } from "../handlers/objects";
 import { matchPath, ROUTES } from "../handlers/routeTable";
 import { Backends, startBackends } from "../local/backends";
 import { proxyEvent } from "../local/events";
-import { EventBridgeRecorder } from "../tests/support/eventBridgeRecorder";
 import { benchMultipart } from "./multipart";
 import { benchStartup } from "./startup";
 import * as s from "./support";
@@ -81,14 +79,14 @@ async function coldStarts(built: s.Built, root: string, backends: Backends, file
   await writeFile(join(root, "cold.js"), COLD_SCRIPT);
   const createUpload = built.functions.find((f) => f.name === "createUpload")!;
   await s.layOutArchive(createUpload.indexJs, built.defaultFolders, join(root, "default-createUpload"));
-  // The functions send audit events (handlers/audit.ts): to a local stand-in for EventBridge, as the tests do.
-  const eventBridge = new EventBridgeRecorder();
+  // The functions send audit events (handlers/audit.ts): to a local stand-in for EventBridge.
+  const eventBridge = await s.startEventBridgeSink();
   const env = {
     ...toEnvironment(backends.deps.config),
     ...backends.sdkEnvironment,
     [OTHER_ENV_NAMES.auditBusName]: "fileshare-dev-audit",
     [OTHER_ENV_NAMES.auditSource]: "fileshare.dev",
-    AWS_ENDPOINT_URL_EVENTBRIDGE: await eventBridge.start(),
+    AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.url,
   };
   const cases: Record<string, { args: string[]; nodePath?: string }> = {
     "node -e 0": { args: ["-e", "0"] },
@@ -326,12 +324,8 @@ function table(): string {
   return lines.join("\n");
 }
 
-/** The local servers' config here: the schema's defaults and one CORS origin (sizes and limits do not matter). */
-const CONFIG: RuntimeConfig = runtimeConfig(
-  parseSettings({ corsOrigins: ["http://127.0.0.1:3000"] }),
-  "fileshare-bench",
-  "fileshare-bench-files",
-);
+/** The local servers' config here (sizes and limits do not matter). */
+const CONFIG: RuntimeConfig = s.benchConfig();
 
 async function main(): Promise<void> {
   const started = Date.now();

@@ -3,10 +3,13 @@
 // HTTP load at a fixed concurrency.
 import { ChildProcess, spawn } from "node:child_process";
 import { cp, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
-import { Agent, request } from "node:http";
+import { Agent, createServer, request } from "node:http";
+import { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { deflateRawSync } from "node:zlib";
+import { parseSettings } from "../config/parse";
+import { RuntimeConfig, runtimeConfig } from "../config/runtime";
 
 export const ROOT = join(__dirname, "..");
 
@@ -177,4 +180,31 @@ export async function drive(concurrency: number, durationMs: number, call: () =>
   );
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   return { perSecond: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+/** The local servers' config for a benchmark: the schema's defaults, one CORS origin, then the benchmark's own
+ *  limits (applied unvalidated: a benchmark may go past what the schema allows). */
+export function benchConfig(overrides: Partial<RuntimeConfig> = {}): RuntimeConfig {
+  const settings = parseSettings({ corsOrigins: ["http://127.0.0.1:3000"] });
+  return { ...runtimeConfig(settings, "fileshare-bench", "fileshare-bench-files"), ...overrides };
+}
+
+/** A stand-in for EventBridge's endpoint that accepts every PutEvents (the functions send audit events; the
+ *  benchmark times them, it does not check them). Resolves with its URL and a close function. */
+export async function startEventBridgeSink(): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
+      res.end(JSON.stringify({ FailedEntryCount: 0, Entries: [{ EventId: "bench" }] }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
 }

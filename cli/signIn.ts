@@ -3,21 +3,11 @@
 // "loopback redirect" in the one form Cognito accepts for plain http), the tokens kept per API in the user's config
 // folder (mode 0600).
 import { execFile } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
+import { AuthConfig, authorizationRequest, Grant, requestTokens, TokenAnswer } from "../contract/oauth";
 import { callApi, causeOf } from "./api";
 import { cliError, EXIT } from "./errors";
 import { SavedSignIn, StateStore } from "./state";
-
-/** The `auth` block of GET /config (docs/api.md v1.1). */
-interface AuthConfig {
-  clientId: string;
-  authorizationEndpoint: string;
-  tokenEndpoint: string;
-  /** RFC 7009 (Cognito's /oauth2/revoke); absent from stacks deployed before it was published. */
-  revocationEndpoint?: string;
-  scopes: string[];
-}
 
 async function authConfig(apiUrl: string): Promise<AuthConfig> {
   const config = await callApi<{ auth: AuthConfig | null }>(apiUrl, "GET", "config");
@@ -34,29 +24,25 @@ function claimsOf(jwt: string): { exp?: number; email?: string } {
   }
 }
 
-/** POSTs a form to the token endpoint; the saved sign-in it answers. */
-async function tokenRequest(auth: AuthConfig, form: Record<string, string>): Promise<SavedSignIn> {
-  let res: Response;
+/** Asks the token endpoint for tokens; the saved sign-in it answers. */
+async function tokenRequest(auth: AuthConfig, grant: Grant): Promise<SavedSignIn> {
+  let answer: TokenAnswer;
   try {
-    res = await fetch(auth.tokenEndpoint, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ client_id: auth.clientId, ...form }).toString(),
-    });
+    answer = await requestTokens(auth, grant);
   } catch (e) {
     throw cliError(EXIT.unavailable, `Cannot reach the sign-in service (${causeOf(e)}); try again.`);
   }
-  const body = (await res.json().catch(() => ({}))) as { id_token?: string; refresh_token?: string; error?: string };
-  if (res.status !== 200 || !body.id_token) {
+  const { status, body } = answer;
+  if (status !== 200 || !body.id_token) {
     throw cliError(
       EXIT.signIn,
-      `The sign-in service refused (${res.status} ${body.error ?? "no token"}); run \`fileshare login\` again.`,
+      `The sign-in service refused (${status} ${body.error ?? "no token"}); run \`fileshare login\` again.`,
     );
   }
   const claims = claimsOf(body.id_token);
   return {
     idToken: body.id_token,
-    refreshToken: body.refresh_token ?? form["refresh_token"],
+    refreshToken: body.refresh_token ?? (grant.grant_type === "refresh_token" ? grant.refresh_token : undefined),
     expiresAt: (claims.exp ?? 0) * 1000,
     email: claims.email,
   };
@@ -181,27 +167,6 @@ export interface LoginOptions {
   browser: boolean;
   timeoutMs: number;
   say: (line: string) => void;
-}
-
-/** The authorization code request with PKCE (S256) and a fresh state: the address to open, and what the
- *  callback and the token request need. Also used by `npm run token` (local/signIn.ts). */
-export function authorizationRequest(
-  auth: { authorizationEndpoint: string; clientId: string; scopes: string[] },
-  redirectUri: string,
-): { url: URL; verifier: string; state: string } {
-  const verifier = randomBytes(32).toString("base64url");
-  const state = randomBytes(16).toString("base64url");
-  const url = new URL(auth.authorizationEndpoint);
-  url.search = new URLSearchParams({
-    client_id: auth.clientId,
-    response_type: "code",
-    redirect_uri: redirectUri,
-    scope: auth.scopes.join(" "),
-    state,
-    code_challenge: createHash("sha256").update(verifier).digest("base64url"),
-    code_challenge_method: "S256",
-  }).toString();
-  return { url, verifier, state };
 }
 
 /** Forgets the saved sign-in for this API and revokes its refresh token, so a copy of the tokens file signs

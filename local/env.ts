@@ -7,7 +7,7 @@
 // The credentials are the data folder's own (local/access.ts), readable by its owner only; a --memory run keeps
 // its credentials to itself.
 import { readAccess, LOCAL_REGION } from "./access";
-import { parseCommandLine } from "./cli";
+import { parseCommandLine } from "./commandLine";
 import { StartupError } from "./errors";
 import { runningHolder } from "./lock";
 import { LOCAL_BUCKET, LOCAL_TABLE } from "./settings";

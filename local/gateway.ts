@@ -18,17 +18,12 @@ import { corsHeaders, handleApiEvent, preflightResponse, REQUEST_FINISHED, reque
 import { internalError, unavailable } from "../handlers/errors";
 import { createLogger, describeError, Logger } from "../handlers/log";
 import { matchPath, Route, routeAuth, ROUTES } from "../handlers/routeTable";
-import { bearerToken, Claims } from "../handlers/auth";
-import { isHttpError } from "../handlers/errors";
 import { proxyEvent } from "./events";
 import { refuseWrite } from "./apiKeyCheck";
+import { authorize } from "./authorizer";
+import { queryValues, routingPath, splitTarget } from "./routing";
+import { HEADERS_TIMEOUT_MS, MAX_BODY_BYTES, readBody, REQUEST_TIMEOUT_MS } from "./transport";
 import { randomUUID } from "node:crypto";
-
-/** Largest request body the gateway reads, bytes. */
-export const MAX_BODY_BYTES = 1024 * 1024;
-/** How long a client may take to send a whole request, and its headers, ms (Node's own defaults are 300 s / 60 s). */
-export const REQUEST_TIMEOUT_MS = 30_000;
-export const HEADERS_TIMEOUT_MS = 10_000;
 
 export interface GatewayOptions {
   /** The handlers' dependencies; undefined while the backends are still starting (requests then get 503). */
@@ -72,72 +67,9 @@ function errorResult(status: number, code: string, message: string, headers: Rec
   };
 }
 
-/** Beyond this many bytes a too-large body is no longer drained: the connection is cut instead. */
-const MAX_DRAIN_BYTES = 16 * MAX_BODY_BYTES;
-
-/**
- * Reads the body up to `limit` bytes; resolves undefined when it is larger. A moderately larger body is
- * still read to its end (and dropped) so that the client gets the 413 instead of a reset connection.
- */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"] ?? "0");
-    if (declared > MAX_DRAIN_BYTES) return resolve(undefined);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-      else if (size > MAX_DRAIN_BYTES) {
-        req.removeAllListeners("data");
-        req.pause();
-        resolve(undefined);
-      }
-    });
-    req.on("end", () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
-    req.on("error", reject);
-    // Without this, a client that hangs up mid-body would leave the promise pending forever.
-    req.on("close", () => {
-      if (!req.complete)
-        reject(Object.assign(new Error("the client closed the connection mid-request"), { code: "ECONNRESET" }));
-    });
-  });
-}
-
-/** The request target as sent, split at the first "?": no URL parser, so no dot-segment or "//host" rewriting. */
-export function splitTarget(target: string): { path: string; query: string } {
-  const at = target.indexOf("?");
-  return at === -1 ? { path: target, query: "" } : { path: target.slice(0, at), query: target.slice(at + 1) };
-}
-
-/** The path the routes are matched against: API Gateway REST routes /files/x/ to the resource /files/x. */
-export function routingPath(path: string): string {
-  return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
-}
-
-/** Every value of each query key, in order (proxyEvent takes the last one for queryStringParameters). */
-function queryValues(query: string): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  const params = new URLSearchParams(query);
-  for (const key of new Set(params.keys())) out[key] = params.getAll(key);
-  return out;
-}
-
 /** A client that went away: its request is not worth an error log, and there is nobody to answer. */
 function isHangUp(req: IncomingMessage, e: unknown): boolean {
   return req.socket.destroyed || (e as { code?: unknown } | null)?.code === "ECONNRESET";
-}
-
-/** Verifies a bearer token as the Cognito authorizer would; the claims, or what was wrong. */
-async function authorize(header: string | undefined, deps: Deps): Promise<Claims | { error: string }> {
-  try {
-    const token = bearerToken(header);
-    if (token === undefined) return { error: "Sign in first: send Authorization: Bearer <ID token>." };
-    return await deps.verifyToken(token);
-  } catch (e) {
-    if (isHttpError(e)) return { error: e.message };
-    throw e;
-  }
 }
 
 /** Creates the gateway. Nothing listens until `listen` is called. */

@@ -10,9 +10,9 @@
 //                                  FILESHARE_MAX_FILE_SIZE_BYTES=1048576, FILESHARE_CORS_ORIGINS=a,b (or JSON)
 //
 // This file is the entry point only (npm start runs it compiled, through local/start.js): signals and output. The
-// command line is in cli.ts, the settings in settings.ts, the data-folder lock in lock.ts, starting and stopping
+// command line is in commandLine.ts, the settings in settings.ts, the data-folder lock in lock.ts, starting and stopping
 // the servers in server.ts.
-import { parseCommandLine, USAGE } from "./cli";
+import { parseCommandLine, USAGE } from "./commandLine";
 import { useTerminalLog } from "./console";
 import { StartupError } from "./errors";
 import { LocalServer, startLocal } from "./server";

@@ -1,19 +1,10 @@
 // Signs in against the stack's issuer as a browser would (authorization code + PKCE, following the sign-in
 // page), and prints or returns the ID token. `npm run token -- alice@example.com [--url http://127.0.0.1:3000/]`
 // finds the running npm start by itself (its data folder records its URL) and works against the local issuer, whose sign-in page takes any email; a Cognito user pool needs a browser.
-import { authorizationRequest } from "../cli/signIn";
+import { AuthConfig, authorizationRequest, requestTokens } from "../contract/oauth";
 import { readAccess } from "./access";
-import { parseCommandLine } from "./cli";
+import { parseCommandLine } from "./commandLine";
 import { runningHolder } from "./lock";
-
-/** The `auth` block of GET /config (API v1.1). */
-export interface AuthConfig {
-  issuer: string;
-  clientId: string;
-  authorizationEndpoint: string;
-  tokenEndpoint: string;
-  scopes: string[];
-}
 
 export interface Tokens {
   idToken: string;
@@ -87,25 +78,14 @@ export async function followSignIn(authorizationUrl: string, redirectUri: string
 }
 
 async function exchangeCode(auth: AuthConfig, redirectUri: string, code: string, verifier: string): Promise<Tokens> {
-  const res = await fetch(auth.tokenEndpoint, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      grant_type: "authorization_code",
-      client_id: auth.clientId,
-      code,
-      redirect_uri: redirectUri,
-      code_verifier: verifier,
-    }).toString(),
+  const { status, body } = await requestTokens(auth, {
+    grant_type: "authorization_code",
+    code,
+    redirect_uri: redirectUri,
+    code_verifier: verifier,
   });
-  const body = (await res.json()) as {
-    id_token?: string;
-    access_token?: string;
-    refresh_token?: string;
-    error?: string;
-  };
-  if (res.status !== 200 || !body.id_token || !body.access_token) {
-    throw new Error(`the token endpoint answered ${res.status}: ${body.error ?? "no tokens"}`);
+  if (status !== 200 || !body.id_token || !body.access_token) {
+    throw new Error(`the token endpoint answered ${status}: ${body.error ?? "no tokens"}`);
   }
   return { idToken: body.id_token, accessToken: body.access_token, refreshToken: body.refresh_token };
 }

@@ -1,9 +1,13 @@
 // The `fileshare` CLI as a child process, the way a user runs it (node cli/fileshare.js): its exit code, signal
 // and both output streams. Retries wait 20 ms instead of seconds, and no FILESHARE_API leaks in from the shell.
-import { ChildProcess, spawn } from "node:child_process";
+import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import { join } from "node:path";
 
 export const CLI = join(__dirname, "..", "..", "cli", "fileshare.js");
+
+// The command runs the built CLI (cli/dist/main.js): build it from the sources under test, once per test process
+// (the build replaces the file atomically, so parallel test processes do not see half a file).
+execFileSync(process.execPath, [join(__dirname, "..", "..", "cli", "build.js")], { stdio: "inherit" });
 
 export interface Run {
   code: number | null;

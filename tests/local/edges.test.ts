@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { Backends, startBackends } from "../../local/backends";
-import { createGateway, Gateway, MAX_BODY_BYTES } from "../../local/gateway";
+import { createGateway, Gateway } from "../../local/gateway";
+import { MAX_BODY_BYTES } from "../../local/transport";
 import { testConfig } from "../support/harness";
 
 const ORIGIN = "https://app.example.com";

@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseCommandLine, USAGE } from "../../local/cli";
+import { parseCommandLine, USAGE } from "../../local/commandLine";
 import { StartupError } from "../../local/errors";
 import { shareWithFetch, testBytes } from "./http";
 import { expectStartFailure, startLocalProcess } from "./server";
