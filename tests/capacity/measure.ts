@@ -211,9 +211,10 @@ export class S3Counter {
     const to = new URL(target);
     this.server = createServer((req, res) => {
       meter.add(meter.current.s3, s3RequestType(req.method ?? "", req.url ?? "/"));
-      // Host kept as the client sent it: the signature covers it.
+      // Host kept as the client sent it: the signature covers it. A connection per request (agent: false): a
+      // pooled one the server has just closed as idle fails the PUT it carries ("fetch failed" on a loaded machine).
       const upstream = httpRequest(
-        { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
+        { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers, agent: false },
         (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
