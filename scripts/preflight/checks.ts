@@ -5,22 +5,13 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { CLI_CALLBACK_PORT, cliCallbackUrl, Settings } from "../../config/schema";
 import { memberConstraints, StringConstraints, violation } from "./models";
 import { RESOURCE_RULES, Rule } from "./mapping";
+import type { RecordedResource } from "./mocks";
 
-/** The part of a recorded resource the checks read (scripts/preflight/mocks.ts RecordedResource). */
-export interface Resource {
-  type: string;
-  name: string;
-  urn: string;
-  /** The physical id (what other resources' inputs refer to). */
-  id: string;
-  custom: boolean;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  inputs: Record<string, any>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  outputs: Record<string, any>;
-  protect: boolean | undefined;
-  retainOnDelete: boolean | undefined;
-}
+/** The part of a recorded resource the checks read. */
+export type Resource = Pick<
+  RecordedResource,
+  "type" | "name" | "urn" | "id" | "custom" | "inputs" | "outputs" | "protect" | "retainOnDelete"
+>;
 
 export interface Finding {
   resource: string;
