@@ -457,7 +457,7 @@ export const SETTINGS = [
       "Local mode only (npm start): POST each audit event as JSON to this http(s) URL; empty means the log only.",
     check: (v: string) => (v === "" || WEBHOOK_URL.test(v) ? undefined : "must be empty or an http(s) URL"),
   },
-  // Your own domain (issue 17): the API, the page and the share links at https://<domainName>/.
+  // Your own domain: the API, the page and the share links at https://<domainName>/.
   {
     key: "domainName",
     type: "string",

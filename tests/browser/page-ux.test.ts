@@ -1,4 +1,4 @@
-// The page's first-hour details (issue 17, "The page"), in headless Chromium against a stack with sign-in: errors
+// The page's first-hour details, in headless Chromium against a stack with sign-in: errors
 // beside their field and in view on a phone, the progress line (Preparing, then speed and time left), the link's
 // QR code (decoded from the pixels on screen with jsQR), protections and Copy link in My files, the options locked
 // during an upload and for a resumed one, and Sign out from a share page returning to that share.
@@ -18,7 +18,7 @@ const SHOTS = join(tmpdir(), "fileshare-pageux-screenshots");
 const MIB = 1024 * 1024;
 const PHONE = { width: 390, height: 844 };
 
-describe("the web page: errors, progress, QR code, My files, resume and sign-out (issue 17)", function () {
+describe("the web page: errors, progress, QR code, My files, resume and sign-out", function () {
   this.timeout(120000);
   const fx = usePage({
     env: {

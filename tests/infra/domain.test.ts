@@ -1,4 +1,4 @@
-// fileshare:domainName (issue 17): the certificate, its DNS validation, the custom domain, the base path mapping and
+// fileshare:domainName: the certificate, its DNS validation, the custom domain, the base path mapping and
 // the alias record, as the program declares them under Pulumi mocks, and every stack output and the share links on
 // https://<domainName>/. What only AWS proves: that ACM issues the certificate (the CNAME resolves), that API
 // Gateway accepts it for the domain, and that the name resolves to the API.

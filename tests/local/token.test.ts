@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalProcess, REPO_ROOT, startLocalProcess } from "./server";
 
-/** `npm run -s token -- ...` with `env`; resolves with its exit code and output (async: FACTS.md, no spawnSync). */
+/** `npm run -s token -- ...` with `env`; resolves with its exit code and output (async: a spawnSync would hang the in-process servers). */
 function token(args: string[], env: Record<string, string>) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
     const clean = { ...process.env };

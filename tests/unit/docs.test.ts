@@ -50,7 +50,7 @@ const DANGLING: [RegExp, string][] = [
 
 /** The repository's own text files (what git would track: no dependencies, builds or local data). */
 function sourceFiles(dir = ""): string[] {
-  const skip = new Set(["node_modules", ".git", ".local-data", "dist", "test-output", "bin"]);
+  const skip = new Set(["node_modules", ".git", ".local-data", ".local-build", "dist", "test-output", "bin"]);
   return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
     const path = dir === "" ? e.name : `${dir}/${e.name}`;
     if (e.isDirectory()) return skip.has(e.name) ? [] : sourceFiles(path);
