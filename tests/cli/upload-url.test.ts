@@ -15,6 +15,7 @@ import { getRecord } from "../../handlers/records";
 import { Backends, startBackends } from "../../local/backends";
 import { createGateway, Gateway } from "../../local/gateway";
 import { testConfig } from "../support/harness";
+import { waitFor } from "../support/wait";
 import { startCli } from "./process";
 
 describe("fileshare upload: an upload URL that expired before the PUT (child process)", function () {
@@ -85,7 +86,10 @@ describe("fileshare upload: an upload URL that expired before the PUT (child pro
     assert.equal(up.code, 0, up.stderr);
     const id = (/^link: (\S+)$/m.exec(up.stdout)?.[1] ?? "").split("/").pop() as string;
     assert.equal(seen.filter((s) => s === `POST /uploads/${id}/url`).length, 1, `one fresh URL: ${seen.join(", ")}`);
-    const record = await getRecord(backends.deps, keyNameFor(id));
-    assert.equal(record?.status, "available", "the bytes arrived under the fresh URL");
+    // A single PUT is confirmed by S3's event, which may arrive after the CLI has exited.
+    await waitFor(async () => (await getRecord(backends.deps, keyNameFor(id)))?.status === "available", {
+      timeoutMs: 30_000,
+      what: "the bytes sent under the fresh URL to make the share available",
+    });
   });
 });
