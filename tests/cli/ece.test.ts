@@ -235,6 +235,14 @@ describe("end-to-end encryption core (CLI): RFC 8188 aes128gcm", function () {
       assert.equal(out.length, 0);
     });
 
+    it("a record after a full-size last record: refused as a record marked last before the end", async () => {
+      const exact = randomBytes(2 * RECORD_PLAIN); // two full records, the second marked last
+      const whole = await encrypt(key, newSalt(), exact);
+      const { out, error } = await run(decryptStream(key), Buffer.concat([whole, whole.subarray(recordAt(0))]));
+      assert.match(String(error?.message), /record 1 is marked last/);
+      assert.deepEqual(out, exact.subarray(0, RECORD_PLAIN));
+    });
+
     it("a header claiming records larger than ours is refused before anything is buffered", async () => {
       const big = Buffer.from(cipher);
       big.writeUInt32BE(RECORD_SIZE + 1, 16);
