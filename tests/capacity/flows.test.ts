@@ -8,7 +8,7 @@ import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { eventBridgeSink } from "../../handlers/auditEventBridge";
 import { runCleanup } from "../../handlers/cleanup";
-import { createS3Client } from "../../handlers/deps";
+import { createS3Client } from "../../handlers/clients";
 import { handleApiEvent } from "../../handlers/http";
 import { createLogger } from "../../handlers/log";
 import { handleObjectCreated } from "../../handlers/objectCreated";

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { CleanupReport, runCleanup } from "../../handlers/cleanup";
-import { createS3Client, Deps } from "../../handlers/deps";
+import { createS3Client } from "../../handlers/clients";
+import type { Deps } from "../../handlers/deps";
 import { createLogger } from "../../handlers/log";
 import { handleObjectCreated } from "../../handlers/objectCreated";
 import { headObject } from "../../handlers/objects";

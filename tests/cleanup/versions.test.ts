@@ -3,7 +3,8 @@
 // handling of the answers, not what real S3 does). Only AWS proves that every version is really deleted.
 import assert from "node:assert/strict";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { createS3Client, Deps } from "../../handlers/deps";
+import { createS3Client } from "../../handlers/clients";
+import type { Deps } from "../../handlers/deps";
 import { abortMultipartUploads, deleteAllVersions } from "../../handlers/versions";
 import { testConfig } from "../support/harness";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createDocumentClient, createS3Client } from "../../handlers/deps";
+import { createDocumentClient, createS3Client } from "../../handlers/clients";
 import { handleApiEvent } from "../../handlers/http";
 import { ROUTES } from "../../handlers/routeTable";
 import { proxyEvent } from "../../local/events";
