@@ -1,6 +1,6 @@
 // Everything a handler depends on, passed in as arguments so tests can supply their own clock, ids and clients.
-// Types only: the real ones are built in handlers/clients.ts. A helper takes the part it uses (a Pick below, or
-// its own Pick<Deps, ...>), so a test builds exactly that.
+// Types only: the real ones are built in handlers/clients.ts. A helper takes the part it uses (a Pick below, its
+// own Pick<Deps, ...>, or a small interface such as handlers/records.ts StoreDeps), so a test builds exactly that.
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { RuntimeConfig } from "../config/runtime";
@@ -25,9 +25,6 @@ export interface Deps {
   /** Where audit events go (handlers/audit.ts): EventBridge on AWS, the log and a webhook locally. */
   audit: AuditSink;
 }
-
-/** What the record store (handlers/records.ts) needs: the table (config), its client and the clock. */
-export type StoreDeps = Pick<Deps, "db" | "config" | "now">;
 
 /** What the S3 helpers need: the bucket (config), its client and the clock (pre-signed URLs are signed "now"). */
 export type BucketDeps = Pick<Deps, "s3" | "config" | "now">;

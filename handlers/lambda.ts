@@ -8,7 +8,7 @@ import { depsFromEnvironment } from "./clients";
 import { ConfigOnly, handleApiEvent } from "./http";
 import { createLogger, fingerprint, logKeyFromEnvironment } from "./log";
 import { handleObjectCreated, Outcome } from "./objectCreated";
-import type { Route } from "./routeTable";
+import type { Route } from "./routeSpec";
 
 type Context = { awsRequestId: string };
 

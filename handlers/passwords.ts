@@ -2,9 +2,8 @@
 // limit counted atomically on the share's record (handlers/records.ts countPasswordAttempt), so that no number of concurrent guesses gets more than
 // PASSWORD_ATTEMPT_LIMIT passwords checked per window.
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
-import type { StoreDeps } from "./deps";
 import { invalidRequest, tooManyAttempts, wrongPassword } from "./errors";
-import { countPasswordAttempt, FileRecord, returnPasswordAttempt } from "./records";
+import { countPasswordAttempt, FileRecord, returnPasswordAttempt, StoreDeps } from "./records";
 
 /** docs/api.md: 10 wrong passwords in 15 minutes lock the share until the window passes. */
 export const PASSWORD_ATTEMPT_LIMIT = 10;

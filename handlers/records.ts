@@ -13,7 +13,8 @@ import {
   TABLE_KEY,
   TTL_ATTRIBUTE,
 } from "../config/table";
-import type { StoreDeps } from "./deps";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { RuntimeConfig } from "../config/runtime";
 import { KeyName } from "./ids";
 
 /** The one shard every share had before the index was sharded: still swept, so no older share is stranded. */
@@ -108,6 +109,13 @@ export interface MultipartState {
 }
 
 /** DynamoDB's answer to a write whose condition did not hold (the one error the store turns into a result). */
+/** What the record store needs (a part of handlers/deps.ts Deps): the table, its client and the clock. */
+export interface StoreDeps {
+  db: DynamoDBDocumentClient;
+  config: Pick<RuntimeConfig, "tableName" | "sweepShards" | "downloadUrlTtlSeconds">;
+  now: () => Date;
+}
+
 const isConditionFailure = (e: unknown) => e instanceof Error && e.name === "ConditionalCheckFailedException";
 
 /** Puts an item that must not exist yet; false when one with its key already does. */

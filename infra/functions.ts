@@ -9,7 +9,7 @@ import { AuthEndpoints, runtimeConfig, toEnvironment, OTHER_ENV_NAMES } from "..
 import { Settings } from "../config/schema";
 import { cleanupFunctionFactory, objectCreatedFunctionFactory, routeFunctionFactory } from "../handlers/lambda";
 import { dependencies } from "../package.json";
-import type { Needs, Route } from "../handlers/routeTable";
+import type { Needs, Route } from "../handlers/routeSpec";
 import { assumeRolePolicyFor, FunctionName, functionPolicy } from "./iam";
 import { SdkLayer } from "./sdkLayer";
 

@@ -5,7 +5,7 @@ import { Deps } from "../deps";
 import { ApiRequest, ApiResponse, callerFields } from "../http";
 import { deleteRecord, markDeleting } from "../records";
 import { purgeObjects } from "../versions";
-import { assertOwner, fileIdOf, findRecord } from "./files";
+import { assertOwner, fileIdOf, findRecord } from "../shareAccess";
 import { notFound } from "../errors";
 
 /** A concurrent DELETE removed the share first: gone, as this caller wanted, but not by it (docs/api.md). */

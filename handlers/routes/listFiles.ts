@@ -9,7 +9,7 @@ import { ApiRequest, ApiResponse } from "../http";
 import { listByOwner, OwnerPosition } from "../records";
 import { KEY_NAME } from "../ids";
 import { FILE_ID } from "../../contract/ids";
-import { publicView } from "./files";
+import { publicView } from "../shareAccess";
 
 export const DEFAULT_PAGE_SIZE = 25;
 export const MAX_PAGE_SIZE = 100;

@@ -151,7 +151,7 @@ describe("clean-up against real local S3 and DynamoDB servers, with an injected 
     assert.ok(failedRun instanceof Error, "the run reports that it could not list the bucket");
     const record = await getRecord(backends.deps, keyNameFor(id));
     assert.equal(record?.status, "deleting", "the record stays, and no download is handed out");
-    assert.equal((record as unknown as Record<string, unknown>)["sweepClaimBy"], undefined, "the claim was released");
+    assert.equal(record?.sweepClaimBy, undefined, "the claim was released");
     assert.ok(await headObject(backends.deps, fileKeyFor(id)));
     assert.deepEqual(
       removedOf(await run(later(62)), id).map((r) => r.reason),

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { createS3Client } from "../../handlers/clients";
-import type { Deps } from "../../handlers/deps";
+import type { BucketDeps } from "../../handlers/deps";
 import { abortMultipartUploads, deleteAllVersions } from "../../handlers/versions";
 import { testConfig } from "../support/harness";
 
@@ -25,7 +25,8 @@ function fakeS3(answer: (call: Call) => unknown): { s3: S3Client; calls: Call[] 
   return { s3, calls };
 }
 
-const depsWith = (s3: S3Client) => ({ config: testConfig(), s3 }) as unknown as Deps;
+/** Exactly what the S3 helpers take: the bucket's config, the client and a clock. */
+const depsWith = (s3: S3Client): BucketDeps => ({ config: testConfig(), s3, now: () => new Date() });
 const KEY = "uploads/AAAAAAAAAAAAAAAAAAAAAA";
 
 describe("deleting every version of a key (SDK middleware fake, not S3: call shapes only)", () => {

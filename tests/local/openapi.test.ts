@@ -6,7 +6,7 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { randomBytes } from "node:crypto";
 import { Deps } from "../../handlers/deps";
 import { fingerprint } from "../../handlers/log";
-import { ROUTES } from "../../handlers/routeTable";
+import { ROUTES } from "../../handlers/api";
 import { createGateway, Gateway } from "../../local/gateway";
 import { testConfig } from "../support/harness";
 

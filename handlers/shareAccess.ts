@@ -1,12 +1,12 @@
 // Looking a share up, shared by the routes under /files/{id}.
-import { Deps } from "../deps";
-import { signedInUser } from "../auth";
-import { forbidden, gone, notFound, unauthorized } from "../errors";
-import { ApiRequest } from "../http";
-import { keyNameFor } from "../ids";
-import { FILE_ID } from "../../contract/ids";
-import { downloadsRemaining, FileRecord, getRecord, isExpired } from "../records";
-import { tokenMatches } from "../tokens";
+import { Deps } from "./deps";
+import { signedInUser } from "./auth";
+import { forbidden, gone, notFound, unauthorized } from "./errors";
+import { ApiRequest } from "./http";
+import { keyNameFor } from "./ids";
+import { FILE_ID } from "../contract/ids";
+import { downloadsRemaining, FileRecord, getRecord, isExpired } from "./records";
+import { tokenMatches } from "./tokens";
 
 // Where the routes have always found it; it lives with the records (handlers/audit.ts needs it too).
 export { downloadsRemaining };
