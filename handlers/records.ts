@@ -1,8 +1,19 @@
-// The file records in DynamoDB: one item per share, keyed by its key name (handlers/ids.ts), never by its id.
-// All state changes are single conditional writes, so concurrent requests can never hand out more downloads
-// than allowed.
+// The record store: the file records in DynamoDB, one item per share, keyed by its key name (handlers/ids.ts),
+// never by its id. This module is the only one that reads or writes a record (tests/unit/handlerImports.test.ts
+// keeps every DynamoDB command here); everything else calls these typed operations with a StoreDeps:
+//   a share's life   putRecord (create), getRecord, markAvailable, extendPendingSweep, markMultipartCompleted,
+//                    consumeDownload / returnDownload (count a download, give it back), markDeleting, deleteRecord;
+//   passwords        countPasswordAttempt / returnPasswordAttempt (the limit and window: handlers/passwords.ts);
+//   an owner's list  listByOwner (GET /files, the owner index);
+//   the clean-up     listDueKeyNames (the sweep index), claimDueShare, claimOrphanObject, deleteClaimedRecord,
+//                    releaseClaim (handlers/cleanup.ts).
+// Every state change is one conditional write, so concurrent requests can never hand out more downloads than
+// allowed; a condition that did not hold comes back as a result (false or undefined), not as an error (but
+// putRecord throws when another share holds the key name).
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { MAX_SWEEP_SHARDS } from "../config/schema";
+import type { RuntimeConfig } from "../config/runtime";
 import {
   CREATED_AT_ATTRIBUTE,
   OWNER_ATTRIBUTE,
@@ -13,8 +24,6 @@ import {
   TABLE_KEY,
   TTL_ATTRIBUTE,
 } from "../config/table";
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { RuntimeConfig } from "../config/runtime";
 import { KeyName } from "./ids";
 
 /** The one shard every share had before the index was sharded: still swept, so no older share is stranded. */
@@ -108,7 +117,6 @@ export interface MultipartState {
   completedAt?: string;
 }
 
-/** DynamoDB's answer to a write whose condition did not hold (the one error the store turns into a result). */
 /** What the record store needs (a part of handlers/deps.ts Deps): the table, its client and the clock. */
 export interface StoreDeps {
   db: DynamoDBDocumentClient;
@@ -116,6 +124,7 @@ export interface StoreDeps {
   now: () => Date;
 }
 
+/** DynamoDB's answer to a write whose condition did not hold (the one error the store turns into a result). */
 const isConditionFailure = (e: unknown) => e instanceof Error && e.name === "ConditionalCheckFailedException";
 
 /** Puts an item that must not exist yet; false when one with its key already does. */
@@ -504,18 +513,25 @@ export function deleteClaimedRecord(deps: StoreDeps, keyName: KeyName, runId: st
   return deleteRecordIf(deps, keyName, "sweepClaimBy", runId);
 }
 
-/** Gives up run `runId`'s claim, so that the next run may try again at once. */
-export async function releaseClaim(deps: StoreDeps, keyName: KeyName, runId: string): Promise<void> {
-  await deps.db.send(
-    new UpdateCommand({
-      TableName: deps.config.tableName,
-      Key: { [TABLE_KEY]: keyName },
-      UpdateExpression: "REMOVE #claimBy, #claimUntil",
-      ConditionExpression: "#claimBy = :me",
-      ExpressionAttributeNames: { "#claimBy": "sweepClaimBy", "#claimUntil": "sweepClaimUntil" },
-      ExpressionAttributeValues: { ":me": runId },
-    }),
-  );
+/** Gives up run `runId`'s claim, so that the next run may try again at once; false when the claim was no longer
+ *  this run's (it lapsed and another run took the share, or the record is gone). */
+export async function releaseClaim(deps: StoreDeps, keyName: KeyName, runId: string): Promise<boolean> {
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.config.tableName,
+        Key: { [TABLE_KEY]: keyName },
+        UpdateExpression: "REMOVE #claimBy, #claimUntil",
+        ConditionExpression: "#claimBy = :me",
+        ExpressionAttributeNames: { "#claimBy": "sweepClaimBy", "#claimUntil": "sweepClaimUntil" },
+        ExpressionAttributeValues: { ":me": runId },
+      }),
+    );
+    return true;
+  } catch (e) {
+    if (isConditionFailure(e)) return false;
+    throw e;
+  }
 }
 
 // Wrong passwords (handlers/passwords.ts sets the limit and the window).
@@ -648,7 +664,9 @@ export async function listByOwner(
     records.push(...((out.Items ?? []) as OwnedRecord[]));
     const last = out.LastEvaluatedKey;
     next =
-      last === undefined ? undefined : { id: String(last[TABLE_KEY]), owner, createdAt: String(last[CREATED_AT_ATTRIBUTE]) };
+      last === undefined
+        ? undefined
+        : { id: String(last[TABLE_KEY]), owner, createdAt: String(last[CREATED_AT_ATTRIBUTE]) };
     start = next;
   } while (next !== undefined && records.length < limit);
   return { records, next };

@@ -5,7 +5,10 @@ import { bearerToken, Claims } from "../handlers/auth";
 import { isHttpError } from "../handlers/errors";
 
 /** Verifies a bearer token as the Cognito authorizer would; the claims, or what was wrong. */
-export async function authorize(header: string | undefined, deps: Pick<Deps, "verifyToken">): Promise<Claims | { error: string }> {
+export async function authorize(
+  header: string | undefined,
+  deps: Pick<Deps, "verifyToken">,
+): Promise<Claims | { error: string }> {
   try {
     const token = bearerToken(header);
     if (token === undefined) return { error: "Sign in first: send Authorization: Bearer <ID token>." };

@@ -1,7 +1,9 @@
 // The modules of handlers/ import each other one way: a cycle (even through `import type`) ties modules together
 // so that none can change, or be tested, without the others. This walks every relative import under handlers/.
+// And one module owns the records: no other module of handlers/ or local/ sends DynamoDB a command of its own.
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import ts from "typescript";
 
@@ -47,6 +49,47 @@ function cycles(graph: Map<string, string[]>): string[][] {
   return found;
 }
 
+const DYNAMODB_PACKAGES = new Set(["@aws-sdk/lib-dynamodb", "@aws-sdk/client-dynamodb"]);
+
+/** The values `file` imports from the DynamoDB packages, by name (`*` for a namespace import). Type-only imports
+ *  (a client's type in Deps) send nothing and are left out. */
+function dynamoDbValuesOf(file: string): string[] {
+  const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest);
+  const names: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+      const clause = node.importClause;
+      if (DYNAMODB_PACKAGES.has(node.moduleSpecifier.text) && clause !== undefined && !clause.isTypeOnly) {
+        const bindings = clause.namedBindings;
+        if (bindings !== undefined && ts.isNamespaceImport(bindings)) names.push("*");
+        if (bindings !== undefined && ts.isNamedImports(bindings)) {
+          names.push(...bindings.elements.filter((e) => !e.isTypeOnly).map((e) => (e.propertyName ?? e.name).text));
+        }
+      }
+    } else if (
+      ts.isCallExpression(node) &&
+      node.arguments.length === 1 &&
+      ts.isStringLiteral(node.arguments[0]) &&
+      DYNAMODB_PACKAGES.has(node.arguments[0].text)
+    ) {
+      names.push("*"); // require() or import() of the package
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return names;
+}
+
+/** Who sends DynamoDB which commands (or imports the whole package), by file under handlers/ and local/. */
+function dynamoDbCommandUsers(): Record<string, string[]> {
+  const users: Record<string, string[]> = {};
+  for (const file of [...sourceFiles(HANDLERS), ...sourceFiles(join(ROOT, "local"))]) {
+    const commands = dynamoDbValuesOf(file).filter((name) => name === "*" || name.endsWith("Command"));
+    if (commands.length > 0) users[relative(ROOT, file)] = commands.sort();
+  }
+  return users;
+}
+
 describe("handlers/ imports", () => {
   const graph = new Map(sourceFiles(HANDLERS).map((file) => [file, importsOf(file)]));
 
@@ -60,6 +103,33 @@ describe("handlers/ imports", () => {
   it("has no import cycle among handlers/ modules", () => {
     const named = cycles(graph).map((cycle) => cycle.map((file) => relative(HANDLERS, file)).join(" -> "));
     assert.deepEqual(named, [], `import cycles among handlers/ modules:\n${named.join("\n")}`);
+  });
+
+  it("keeps every DynamoDB command in the record store (handlers/records.ts); local/ only makes the table", () => {
+    assert.deepEqual(dynamoDbCommandUsers(), {
+      "handlers/records.ts": ["DeleteCommand", "GetCommand", "PutCommand", "QueryCommand", "UpdateCommand"],
+      // The local table's shape (config/table.ts), never a record.
+      "local/dynamo.ts": ["CreateTableCommand", "DescribeTableCommand", "UpdateTableCommand"],
+    });
+  });
+
+  it("the command check sees named, renamed, namespace and require imports, and not type-only ones", () => {
+    const dir = mkdtempSync(join(tmpdir(), "dynamodb-imports-"));
+    try {
+      const file = join(dir, "x.ts");
+      writeFileSync(
+        file,
+        [
+          'import { GetCommand as Get, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";',
+          'import type { ScanCommand } from "@aws-sdk/lib-dynamodb";',
+          'import * as ddb from "@aws-sdk/client-dynamodb";',
+          'const lib = require("@aws-sdk/lib-dynamodb");',
+        ].join("\n"),
+      );
+      assert.deepEqual(dynamoDbValuesOf(file), ["GetCommand", "*", "*"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("the walk reports a cycle when there is one", () => {
