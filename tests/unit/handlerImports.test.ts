@@ -66,13 +66,11 @@ function dynamoDbValuesOf(file: string): string[] {
           names.push(...bindings.elements.filter((e) => !e.isTypeOnly).map((e) => (e.propertyName ?? e.name).text));
         }
       }
-    } else if (
-      ts.isCallExpression(node) &&
-      node.arguments.length === 1 &&
-      ts.isStringLiteral(node.arguments[0]) &&
-      DYNAMODB_PACKAGES.has(node.arguments[0].text)
-    ) {
-      names.push("*"); // require() or import() of the package
+    } else if (ts.isCallExpression(node)) {
+      const [argument] = node.arguments;
+      // require() or import() of the package
+      if (argument !== undefined && ts.isStringLiteral(argument) && DYNAMODB_PACKAGES.has(argument.text))
+        names.push("*");
     }
     ts.forEachChild(node, visit);
   };
