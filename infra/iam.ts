@@ -218,6 +218,16 @@ export function functionPolicy(
     );
 }
 
+/** The whole inline policy of a function that reads no data (the sign-in trigger, the key authorizer): writing to
+ *  its own log group only. */
+export function logWritePolicy(logGroupArn: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi
+    .output(logGroupArn)
+    .apply((arn) =>
+      JSON.stringify({ Version: "2012-10-17", Statement: [allow("WriteOwnLogs", LOG_WRITE_ACTIONS, `${arn}:*`)] }),
+    );
+}
+
 /** The policy that lets a function's role send to exactly one queue (its on-failure destination). */
 export function queueSendPolicy(queueArn: pulumi.Input<string>): pulumi.Output<string> {
   return pulumi
