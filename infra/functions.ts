@@ -51,6 +51,7 @@ export function excludedPackages(needs: Needs, layerPackages: readonly string[])
 }
 
 export interface FunctionsArgs {
+  /** Every setting: the functions' runtime configuration (config/runtime.ts runtimeConfig) is built from them. */
   settings: Settings;
   stack: string;
   routes: readonly Route[];

@@ -60,6 +60,14 @@ export const KEY_ADMIN_ACTIONS = [
   "kms:UpdateKeyDescription",
 ] as const;
 
+/** What CloudWatch needs on a topic's key to publish an alarm to the encrypted topic (as SNS's key-management
+ *  docs list it). */
+export const CLOUDWATCH_TOPIC_KEY_ACTIONS = ["kms:GenerateDataKey*", "kms:Decrypt"] as const;
+/** What EventBridge needs on a topic's key to publish to the encrypted topic (SNS encrypts with a data key). */
+export const EVENTBRIDGE_TOPIC_KEY_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"] as const;
+/** What a topic's one publisher may do on it (infra/encryptedTopic.ts). */
+export const TOPIC_PUBLISH_ACTIONS = ["sns:Publish"] as const;
+
 /** The only managed policy attached anywhere: API Gateway's account-wide logging role (see infra/api.ts). */
 export const API_GATEWAY_LOGGING_POLICY_ARN = aws.iam.ManagedPolicy.AmazonAPIGatewayPushToCloudWatchLogs;
 
