@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "../config/schema";
+import { makePrivate } from "./privateBucket";
 
 /** Where in the log bucket the files bucket's access logs go (the logging service may write nowhere else). */
 export const ACCESS_LOG_PREFIX = "s3-access/";
@@ -15,7 +16,7 @@ export const S3_LOGGING_PRINCIPAL = "logging.s3.amazonaws.com";
 export const LOG_DELIVERY_ACTIONS = ["s3:PutObject"] as const;
 
 export interface AccessLogsArgs {
-  settings: Settings;
+  settings: Pick<Settings, "protectData" | "accessLogRetentionDays">;
   /** The bucket whose requests are logged. */
   source: aws.s3.Bucket;
   /** The account that owns the source bucket (the logging service's aws:SourceAccount). */
@@ -36,28 +37,6 @@ export class AccessLogs extends pulumi.ComponentResource {
       { forceDestroy: !settings.protectData },
       { parent: this, retainOnDelete: settings.protectData },
     );
-    const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
-      `${name}-access-logs-public-access-block`,
-      {
-        bucket: this.bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-      { parent: this },
-    );
-    new aws.s3.BucketOwnershipControls(
-      `${name}-access-logs-ownership`,
-      { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      { parent: this },
-    );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-access-logs-encryption`,
-      // S3 cannot deliver access logs into a bucket whose default encryption is SSE-KMS.
-      { bucket: this.bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-      { parent: this },
-    );
     new aws.s3.BucketLifecycleConfiguration(
       `${name}-access-logs-lifecycle`,
       {
@@ -75,10 +54,14 @@ export class AccessLogs extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const policy = new aws.s3.BucketPolicy(
-      `${name}-access-logs-policy`,
-      { bucket: this.bucket.id, policy: accessLogBucketPolicy(this.bucket.arn, args.source.arn, args.account) },
-      { parent: this, dependsOn: [publicAccessBlock] },
+    const policy = makePrivate(
+      this.bucket,
+      {
+        prefix: `${name}-access-logs`,
+        policyName: `${name}-access-logs-policy`,
+        statements: [logDeliveryStatement(this.bucket.arn, args.source.arn, args.account)],
+      },
+      this,
     );
     new aws.s3.BucketLogging(
       `${name}-access-logging`,
@@ -97,37 +80,23 @@ export class AccessLogs extends pulumi.ComponentResource {
 }
 
 /**
- * The log bucket's policy: deny anything without TLS, and let the S3 logging service put objects under
- * ACCESS_LOG_PREFIX only on behalf of the source bucket in the source account (no other bucket, in this
- * account or another, can have its logs delivered here).
+ * Lets the S3 logging service put objects under ACCESS_LOG_PREFIX only on behalf of the source bucket in the source
+ * account (no other bucket, in this account or another, can have its logs delivered here).
  */
-export function accessLogBucketPolicy(
+export function logDeliveryStatement(
   logBucketArn: pulumi.Input<string>,
   sourceBucketArn: pulumi.Input<string>,
   account: pulumi.Input<string>,
-): pulumi.Output<string> {
-  return pulumi.jsonStringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [logBucketArn, pulumi.interpolate`${logBucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
-      {
-        Sid: "S3ServerAccessLogDelivery",
-        Effect: "Allow",
-        Principal: { Service: S3_LOGGING_PRINCIPAL },
-        Action: [...LOG_DELIVERY_ACTIONS],
-        Resource: pulumi.interpolate`${logBucketArn}/${ACCESS_LOG_PREFIX}*`,
-        Condition: {
-          ArnEquals: { "aws:SourceArn": sourceBucketArn },
-          StringEquals: { "aws:SourceAccount": account },
-        },
-      },
-    ],
-  });
+) {
+  return {
+    Sid: "S3ServerAccessLogDelivery",
+    Effect: "Allow",
+    Principal: { Service: S3_LOGGING_PRINCIPAL },
+    Action: [...LOG_DELIVERY_ACTIONS],
+    Resource: pulumi.interpolate`${logBucketArn}/${ACCESS_LOG_PREFIX}*`,
+    Condition: {
+      ArnEquals: { "aws:SourceArn": sourceBucketArn },
+      StringEquals: { "aws:SourceAccount": account },
+    },
+  };
 }

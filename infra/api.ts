@@ -43,7 +43,17 @@ export function invokeUrlOf(id: string, executionArn: string, stage: string): st
 export const REST_API_DESCRIPTION = apiDocument([]).info.description;
 
 export interface ApiArgs {
-  settings: Settings;
+  settings: Pick<
+    Settings,
+    | "domainName"
+    | "corsOrigins"
+    | "logRetentionDays"
+    | "apiThrottleRateLimit"
+    | "apiThrottleBurstLimit"
+    | "manageApiGatewayAccount"
+    | "authUploadsRequireSignIn"
+    | "authDownloadsRequireSignIn"
+  >;
   stack: string;
 }
 
@@ -218,7 +228,7 @@ export class Api extends pulumi.ComponentResource {
     );
   }
 
-  private createMethodSettings(name: string, settings: Settings): void {
+  private createMethodSettings(name: string, settings: ApiArgs["settings"]): void {
     new aws.apigateway.MethodSettings(
       `${name}-method-settings`,
       {

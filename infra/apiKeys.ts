@@ -12,10 +12,18 @@ import { randomBytes } from "node:crypto";
 import type { AuthEndpoints } from "../config/runtime";
 import { Settings } from "../config/schema";
 import { apiKeyAuthorizerFactory, authorizerEnvironment } from "../handlers/apiKeys";
-import { createTriggerFunction } from "./triggerFunction";
+import { createLambdaFunction, NO_DATA_FUNCTION, RUNTIME_PACKAGES } from "./lambdaFunction";
 
 export interface ApiKeysArgs {
-  settings: Settings;
+  settings: Pick<
+    Settings,
+    | "logRetentionDays"
+    | "apiKeyRateLimit"
+    | "apiKeyBurstLimit"
+    | "apiKeyDailyQuota"
+    | "apiThrottleRateLimit"
+    | "apiThrottleBurstLimit"
+  >;
   stack: string;
   restApi: aws.apigateway.RestApi;
   /** Where tokens come from (auth cognito); without it only keys are accepted. */
@@ -54,18 +62,20 @@ export class ApiKeys extends pulumi.ComponentResource {
     const environment = pulumi
       .all([pulumi.output(args.auth), this.pageKey.value])
       .apply(([auth, key]) => authorizerEnvironment(auth, key));
-    this.authorizer = createTriggerFunction(
+    this.authorizer = createLambdaFunction(
       name,
       {
-        settings: args.settings,
         stack,
         fn: "keyAuthorizer",
+        logRetentionDays: args.settings.logRetentionDays,
         callbackFactory: apiKeyAuthorizerFactory(),
         environment,
-        packages: ["jose"],
+        ...NO_DATA_FUNCTION,
+        // The authorizer checks bearer tokens with jose; everything else stays out.
+        excludePackages: RUNTIME_PACKAGES.filter((p) => p !== "jose"),
       },
       this,
-    );
+    ).lambda;
     new aws.lambda.Permission(
       `${name}-keyAuthorizer-invoke`,
       {

@@ -9,7 +9,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { Settings } from "../config/schema";
 import { AUDIT_DETAIL_TYPES } from "../handlers/audit";
-import { KEY_ADMIN_ACTIONS } from "./iam";
+import { createEncryptedTopic } from "./encryptedTopic";
+import { EVENTBRIDGE_TOPIC_KEY_ACTIONS } from "./iam";
 import { accountOf } from "./uploadEvents";
 
 /** The `source` of a stack's audit events. */
@@ -17,59 +18,12 @@ export function auditSource(stack: string): string {
   return `fileshare.${stack}`;
 }
 
-/** What EventBridge needs to publish to a topic encrypted with the key (SNS encrypts with a data key). */
-export const KEY_PUBLISH_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"] as const;
-
-/** The key policy of the audit topic's key. In a key policy, Resource "*" means "this key" (the only form a key
- *  policy's resource takes; the key's ARN does not exist before the key). */
-export function auditKeyPolicy(accountId: string): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "AccountAdministersKey",
-        Effect: "Allow",
-        Principal: { AWS: `arn:aws:iam::${accountId}:root` },
-        Action: [...KEY_ADMIN_ACTIONS],
-        Resource: "*",
-      },
-      {
-        Sid: "EventBridgePublishesEncrypted",
-        Effect: "Allow",
-        Principal: { Service: "events.amazonaws.com" },
-        Action: [...KEY_PUBLISH_ACTIONS],
-        Resource: "*",
-        // No aws:SourceAccount/aws:SourceArn here: SNS documents that EventBridge's publishing to an encrypted
-        // topic fails with them in the key policy (docs/deploy.md). The topic policy's aws:SourceArn still
-        // limits who may publish to the one forwarding rule.
-      },
-    ],
-  });
-}
-
-/** The topic policy: only EventBridge, and only for the forwarding rule, may publish. */
-export function auditTopicPolicy(topicArn: string, ruleArn: string): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "ForwardingRulePublishes",
-        Effect: "Allow",
-        Principal: { Service: "events.amazonaws.com" },
-        Action: ["sns:Publish"],
-        Resource: [topicArn],
-        Condition: { ArnEquals: { "aws:SourceArn": ruleArn } },
-      },
-    ],
-  });
-}
-
 /** A subscription's resource name: stable when the list is reordered (a hash of the endpoint, not its index). */
 const subscriptionName = (name: string, endpoint: string) =>
   `${name}-audit-sub-${createHash("sha256").update(endpoint).digest("hex").slice(0, 8)}`;
 
 export interface AuditEventsArgs {
-  settings: Settings;
+  settings: Pick<Settings, "auditNotifications" | "auditNotificationEmails" | "auditNotificationUrls">;
   stack: string;
 }
 
@@ -92,22 +46,6 @@ export class AuditEvents extends pulumi.ComponentResource {
       { parent: this },
     );
     if (args.settings.auditNotifications) {
-      const accountId = this.bus.arn.apply(accountOf);
-      this.key = new aws.kms.Key(
-        `${name}-audit-key`,
-        {
-          description: `Encrypts the ${name}-${args.stack} audit topic`,
-          enableKeyRotation: true,
-          deletionWindowInDays: 7,
-          policy: accountId.apply(auditKeyPolicy),
-        },
-        { parent: this },
-      );
-      this.topic = new aws.sns.Topic(
-        `${name}-audit-topic`,
-        { name: `${name}-${args.stack}-audit`, kmsMasterKeyId: this.key.arn },
-        { parent: this },
-      );
       this.rule = new aws.cloudwatch.EventRule(
         `${name}-audit-forward`,
         {
@@ -117,18 +55,35 @@ export class AuditEvents extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      const topicPolicy = new aws.sns.TopicPolicy(
-        `${name}-audit-topic-policy`,
+      const { key, topic, policy } = createEncryptedTopic(
         {
-          arn: this.topic.arn,
-          policy: pulumi.all([this.topic.arn, this.rule.arn]).apply(([t, r]) => auditTopicPolicy(t, r)),
+          account: this.bus.arn.apply(accountOf),
+          topicName: `${name}-${args.stack}-audit`,
+          keyDescription: `Encrypts the ${name}-${args.stack} audit topic`,
+          publisher: {
+            service: "events.amazonaws.com",
+            keyActions: EVENTBRIDGE_TOPIC_KEY_ACTIONS,
+            // No key condition: SNS documents that EventBridge's publishing to an encrypted topic fails with
+            // aws:SourceAccount/aws:SourceArn in the key policy (docs/deploy.md). The topic policy's condition
+            // still limits who may publish to the one forwarding rule.
+            topicCondition: { ArnEquals: { "aws:SourceArn": this.rule.arn } },
+          },
+          names: { key: `${name}-audit-key`, topic: `${name}-audit-topic`, policy: `${name}-audit-topic-policy` },
+          sids: {
+            keyAdmin: "AccountAdministersKey",
+            keyPublish: "EventBridgePublishesEncrypted",
+            topicPublish: "ForwardingRulePublishes",
+          },
+          topicResourceAsList: true,
         },
-        { parent: this },
+        this,
       );
+      this.key = key;
+      this.topic = topic;
       new aws.cloudwatch.EventTarget(
         `${name}-audit-target`,
-        { rule: this.rule.name, eventBusName: this.bus.name, arn: this.topic.arn },
-        { parent: this, dependsOn: [topicPolicy, this.key] },
+        { rule: this.rule.name, eventBusName: this.bus.name, arn: topic.arn },
+        { parent: this, dependsOn: [policy, key] },
       );
       const subscribers = [
         ...args.settings.auditNotificationEmails.map((endpoint) => ({ protocol: "email", endpoint })),
@@ -137,7 +92,7 @@ export class AuditEvents extends pulumi.ComponentResource {
       for (const { protocol, endpoint } of subscribers) {
         new aws.sns.TopicSubscription(
           subscriptionName(name, `${protocol}:${endpoint}`),
-          { topic: this.topic.arn, protocol, endpoint },
+          { topic: topic.arn, protocol, endpoint },
           { parent: this },
         );
       }

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AuthEndpoints } from "../config/runtime";
 import { Settings } from "../config/schema";
 import { preSignUpFunctionFactory } from "../handlers/preSignUp";
-import { createTriggerFunction } from "./triggerFunction";
+import { createLambdaFunction, NO_DATA_FUNCTION, RUNTIME_PACKAGES } from "./lambdaFunction";
 import { OTHER_ENV_NAMES } from "../config/runtime";
 
 /** Token lifetimes: short ID/access tokens (the page refreshes them silently), 30-day refresh tokens. */
@@ -16,7 +16,16 @@ export const REFRESH_TOKEN_DAYS = 30;
 const MFA = { off: "OFF", optional: "OPTIONAL", required: "ON" } as const;
 
 export interface AuthArgs {
-  settings: Settings;
+  settings: Pick<
+    Settings,
+    | "protectData"
+    | "logRetentionDays"
+    | "authEmailDomains"
+    | "authEmailFrom"
+    | "authMfa"
+    | "authSelfSignUp"
+    | "authCallbackUrls"
+  >;
   stack: string;
   /** The page's own URL (the API's base URL, ending with "/"): always a callback and sign-out URL. */
   pageUrl: pulumi.Input<string>;
@@ -59,17 +68,19 @@ export class Auth extends pulumi.ComponentResource {
     this.preSignUp =
       settings.authEmailDomains.length === 0
         ? undefined
-        : createTriggerFunction(
+        : createLambdaFunction(
             name,
             {
-              settings,
               stack: args.stack,
               fn: "preSignUp",
+              logRetentionDays: settings.logRetentionDays,
               callbackFactory: preSignUpFunctionFactory(),
               environment: { [OTHER_ENV_NAMES.authEmailDomains]: settings.authEmailDomains.join(",") },
+              ...NO_DATA_FUNCTION,
+              excludePackages: RUNTIME_PACKAGES,
             },
             this,
-          );
+          ).lambda;
     this.userPool = new aws.cognito.UserPool(
       `${name}-users`,
       {

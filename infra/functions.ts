@@ -8,16 +8,15 @@ import { randomBytes } from "node:crypto";
 import { AuthEndpoints, runtimeConfig, toEnvironment, OTHER_ENV_NAMES } from "../config/runtime";
 import { Settings } from "../config/schema";
 import { cleanupFunctionFactory, objectCreatedFunctionFactory, routeFunctionFactory } from "../handlers/lambda";
-import { dependencies } from "../package.json";
 import type { Needs, Route } from "../handlers/routeSpec";
-import { assumeRolePolicyFor, FunctionName, functionPolicy } from "./iam";
+import { FunctionName, functionPolicy } from "./iam";
+import { createLambdaFunction, FUNCTION_ARCHITECTURES, FUNCTION_RUNTIME, RUNTIME_PACKAGES } from "./lambdaFunction";
 import { SdkLayer } from "./sdkLayer";
 
 /** API Gateway gives up after 29 s; our handlers make two or three AWS calls. */
 export const FUNCTION_TIMEOUT_SECONDS = 10;
 /** Lambda gives CPU in proportion to memory; 256 MB keeps cold starts of the SDK v3 clients short. */
 export const FUNCTION_MEMORY_MB = 256;
-export const FUNCTION_RUNTIME = aws.lambda.Runtime.NodeJS22dX;
 /** One clean-up run handles up to cleanupBatchSize shares, a few S3 calls each; well under its claims' lifetime
  *  (handlers/records.ts CLAIM_SECONDS), so a timed-out run's claims lapse before the next run needs them. */
 export const CLEANUP_TIMEOUT_SECONDS = 120;
@@ -38,9 +37,6 @@ export function cleanupScheduleExpression(intervalSeconds: number): string {
   return `rate(${minutes} ${minutes === 1 ? "minute" : "minutes"})`;
 }
 
-/** arm64 costs less per GB-second; the code is plain JavaScript with no native modules. */
-export const FUNCTION_ARCHITECTURES = ["arm64"];
-
 /** Every function of the stack by name; `code` is the serialized CallbackFunction archive. */
 export type FunctionMap = { readonly [F in FunctionName]: aws.lambda.Function };
 /** Every Lambda function a stack creates: FunctionMap's, plus the optional ones (sign-in trigger, key authorizer). */
@@ -48,27 +44,14 @@ export type AllFunctions = FunctionMap & { readonly [fn: string]: aws.lambda.Fun
 /** Every function's execution role by function name. */
 export type RoleMap = { readonly [F in FunctionName]: aws.iam.Role };
 
-/** Every package a CallbackFunction would otherwise pack: package.json's dependencies, less @pulumi's. */
-export const RUNTIME_PACKAGES = Object.keys(dependencies).filter((name) => !name.startsWith("@pulumi/"));
-
 /** Packages left out of a function's archive: a function that needs no data clients carries no SDK (a few KB
  *  instead of ~3.6 MB, and a faster cold start); a data function takes the SDK from the layer instead. */
 export function excludedPackages(needs: Needs, layerPackages: readonly string[]): string[] {
   return needs === "none" ? RUNTIME_PACKAGES : [...layerPackages];
 }
 
-/** The Lambda function name `<prefix>-<stack>-<function>`: fixed, so its log group can be created first. */
-export function lambdaFunctionName(prefix: string, stack: string, fn: FunctionName): string {
-  const name = `${prefix}-${stack}-${fn}`;
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
-    throw new Error(
-      `Lambda function name "${name}" is not valid: use a stack name of letters, digits, "-" and "_" that keeps it within 64 characters.`,
-    );
-  }
-  return name;
-}
-
 export interface FunctionsArgs {
+  /** Every setting: the functions' runtime configuration (config/runtime.ts runtimeConfig) is built from them. */
   settings: Settings;
   stack: string;
   routes: readonly Route[];
@@ -145,49 +128,29 @@ export class Functions extends pulumi.ComponentResource {
     needs: Needs,
     args: FunctionsArgs,
     environment: pulumi.Output<Record<string, string>>,
-  ): { fn: FunctionName; lambda: aws.lambda.CallbackFunction<never, unknown>; role: aws.iam.Role } {
-    const functionName = lambdaFunctionName(name, args.stack, fn);
-    const logGroup = new aws.cloudwatch.LogGroup(
-      `${name}-${fn}-logs`,
-      { name: `/aws/lambda/${functionName}`, retentionInDays: args.settings.logRetentionDays },
-      { parent: this },
-    );
-    const role = new aws.iam.Role(
-      `${name}-${fn}-role`,
-      { assumeRolePolicy: assumeRolePolicyFor("lambda.amazonaws.com"), description: `Runs ${functionName}` },
-      { parent: this },
-    );
-    const policy = new aws.iam.RolePolicy(
-      `${name}-${fn}-policy`,
+  ): { fn: FunctionName; lambda: aws.lambda.Function; role: aws.iam.Role } {
+    const { lambda, role } = createLambdaFunction(
+      name,
       {
-        role: role.name,
-        policy: functionPolicy(fn, {
-          bucketArn: args.bucket.arn,
-          tableArn: args.table.arn,
-          logGroupArn: logGroup.arn,
-          auditBusArn: args.audit.bus.arn,
-        }),
-      },
-      { parent: this },
-    );
-    const lambda = new aws.lambda.CallbackFunction(
-      `${name}-${fn}`,
-      {
-        name: functionName,
+        stack: args.stack,
+        fn,
+        logRetentionDays: args.settings.logRetentionDays,
         callbackFactory: factory,
-        role: role.arn,
-        runtime: FUNCTION_RUNTIME,
-        architectures: FUNCTION_ARCHITECTURES,
-        timeout: timeoutFor(fn),
-        memorySize: FUNCTION_MEMORY_MB,
-        environment: { variables: environment },
-        loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+        environment,
+        policy: (logGroupArn) =>
+          functionPolicy(fn, {
+            bucketArn: args.bucket.arn,
+            tableArn: args.table.arn,
+            logGroupArn,
+            auditBusArn: args.audit.bus.arn,
+          }),
+        timeoutSeconds: timeoutFor(fn),
+        memoryMb: FUNCTION_MEMORY_MB,
         // Data functions take the SDK from the layer; a function that needs none has no layer either.
         ...(needs === "none" ? {} : { layers: [this.sdkLayer.arn] }),
-        codePathOptions: { extraExcludePackages: excludedPackages(needs, this.sdkLayer.packages) },
+        excludePackages: excludedPackages(needs, this.sdkLayer.packages),
       },
-      // The log group first (else Lambda creates one without retention), the policy before the first call.
-      { parent: this, dependsOn: [logGroup, policy] },
+      this,
     );
     return { fn, lambda, role };
   }

@@ -60,6 +60,14 @@ export const KEY_ADMIN_ACTIONS = [
   "kms:UpdateKeyDescription",
 ] as const;
 
+/** What CloudWatch needs on a topic's key to publish an alarm to the encrypted topic (as SNS's key-management
+ *  docs list it). */
+export const CLOUDWATCH_TOPIC_KEY_ACTIONS = ["kms:GenerateDataKey*", "kms:Decrypt"] as const;
+/** What EventBridge needs on a topic's key to publish to the encrypted topic (SNS encrypts with a data key). */
+export const EVENTBRIDGE_TOPIC_KEY_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"] as const;
+/** What a topic's one publisher may do on it (infra/encryptedTopic.ts). */
+export const TOPIC_PUBLISH_ACTIONS = ["sns:Publish"] as const;
+
 /** The only managed policy attached anywhere: API Gateway's account-wide logging role (see infra/api.ts). */
 export const API_GATEWAY_LOGGING_POLICY_ARN = aws.iam.ManagedPolicy.AmazonAPIGatewayPushToCloudWatchLogs;
 
@@ -215,6 +223,16 @@ export function functionPolicy(
     .all([arns.bucketArn, arns.tableArn, arns.logGroupArn, arns.auditBusArn])
     .apply(([bucketArn, tableArn, logGroupArn, auditBusArn]) =>
       JSON.stringify(functionPolicyDocument(fn, bucketArn, tableArn, logGroupArn, auditBusArn)),
+    );
+}
+
+/** The whole inline policy of a function that reads no data (the sign-in trigger, the key authorizer): writing to
+ *  its own log group only. */
+export function logWritePolicy(logGroupArn: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi
+    .output(logGroupArn)
+    .apply((arn) =>
+      JSON.stringify({ Version: "2012-10-17", Statement: [allow("WriteOwnLogs", LOG_WRITE_ACTIONS, `${arn}:*`)] }),
     );
 }
 

@@ -6,6 +6,7 @@ import { BUCKET_CORS_RULE } from "../config/bucketCors";
 import { UPLOAD_PREFIX } from "../handlers/ids";
 import { FILES_TABLE, keyAttributes } from "../config/table";
 import { Settings } from "../config/schema";
+import { makePrivate } from "./privateBucket";
 
 /** Days after which an upload is expired by S3: the longest share, rounded up, plus one day of margin. */
 export function uploadExpirationDays(maxShareTtlSeconds: number): number {
@@ -13,7 +14,7 @@ export function uploadExpirationDays(maxShareTtlSeconds: number): number {
 }
 
 export interface StorageArgs {
-  settings: Settings;
+  settings: Pick<Settings, "protectData" | "maxShareTtlSeconds" | "multipartAbortDays">;
 }
 
 /** The bucket and the table, with their security settings as separate resources. The bucket's CORS rule is
@@ -26,55 +27,19 @@ export class Storage extends pulumi.ComponentResource {
     super("fileshare:storage:Storage", name, {}, opts);
     const { settings } = args;
     this.bucket = this.createBucket(name, settings);
-    const publicAccessBlock = this.createPublicAccessBlock(name);
-    this.createOwnershipControls(name);
-    this.createEncryption(name);
+    makePrivate(this.bucket, { prefix: name, policyName: `${name}-tls-only` }, this);
     const versioning = this.createVersioning(name);
-    this.createTlsOnlyPolicy(name, publicAccessBlock);
     this.createLifecycle(name, settings, versioning);
     this.table = this.createTable(name, settings);
     this.registerOutputs({ bucketName: this.bucket.bucket, tableName: this.table.name });
   }
 
-  private createBucket(name: string, settings: Settings): aws.s3.Bucket {
+  private createBucket(name: string, settings: StorageArgs["settings"]): aws.s3.Bucket {
     // forceDestroy lets `pulumi destroy` empty a disposable (dev) bucket; a kept bucket is protected instead.
     return new aws.s3.Bucket(
       `${name}-bucket`,
       { forceDestroy: !settings.protectData },
       { parent: this, protect: settings.protectData },
-    );
-  }
-
-  private createPublicAccessBlock(name: string): aws.s3.BucketPublicAccessBlock {
-    return new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access-block`,
-      {
-        bucket: this.bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-      { parent: this },
-    );
-  }
-
-  private createOwnershipControls(name: string): void {
-    // ACLs off: only IAM and the bucket policy decide access.
-    new aws.s3.BucketOwnershipControls(
-      `${name}-ownership`,
-      { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      { parent: this },
-    );
-  }
-
-  private createEncryption(name: string): void {
-    // SSE-S3 (AES256): encrypted at rest with no KMS key to grant to every role and no KMS cost per
-    // request; access is already limited by IAM and short-lived pre-signed URLs.
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-encryption`,
-      { bucket: this.bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-      { parent: this },
     );
   }
 
@@ -87,29 +52,7 @@ export class Storage extends pulumi.ComponentResource {
     );
   }
 
-  private createTlsOnlyPolicy(name: string, publicAccessBlock: aws.s3.BucketPublicAccessBlock): void {
-    const policy = pulumi.jsonStringify({
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          // A Deny for everyone: the only place a "*" principal appears in this program.
-          Principal: "*",
-          Action: "s3:*",
-          Resource: [this.bucket.arn, pulumi.interpolate`${this.bucket.arn}/*`],
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
-      ],
-    });
-    new aws.s3.BucketPolicy(
-      `${name}-tls-only`,
-      { bucket: this.bucket.id, policy },
-      { parent: this, dependsOn: [publicAccessBlock] },
-    );
-  }
-
-  private createLifecycle(name: string, settings: Settings, versioning: aws.s3.BucketVersioning): void {
+  private createLifecycle(name: string, settings: StorageArgs["settings"], versioning: aws.s3.BucketVersioning): void {
     new aws.s3.BucketLifecycleConfiguration(
       `${name}-lifecycle`,
       {
@@ -144,7 +87,7 @@ export class Storage extends pulumi.ComponentResource {
     );
   }
 
-  private createTable(name: string, settings: Settings): aws.dynamodb.Table {
+  private createTable(name: string, settings: StorageArgs["settings"]): aws.dynamodb.Table {
     return new aws.dynamodb.Table(
       `${name}-table`,
       {

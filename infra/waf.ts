@@ -77,7 +77,7 @@ const visibility = (metricName: string) => ({
 });
 
 export interface WafArgs {
-  settings: Settings;
+  settings: Pick<Settings, "corsOrigins" | "wafRateLimit">;
   stack: string;
   /** The API stage the web ACL protects. */
   stage: aws.apigateway.Stage;

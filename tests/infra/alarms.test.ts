@@ -1,7 +1,7 @@
 // The alarm topic, its key and the CloudWatch alarms, for both stacks (resource inputs under Pulumi mocks:
 // CloudWatch does not evaluate an alarm here, SNS delivers nothing and KMS evaluates no policy).
 import assert from "node:assert/strict";
-import { cleanupSilenceSeconds } from "../../infra/alarms";
+import { cleanupSilenceSeconds } from "../../infra/alarms/cleanup";
 import { loadConfig } from "../../infra/config";
 import { FileShare } from "../../infra/fileshare";
 import {
