@@ -66,7 +66,10 @@ export function startCli(
 
 /** The local API the CLI talks to in a suite: in-memory S3 and DynamoDB (startBackends) behind the local gateway on
  *  a free port. Registers the suite's before/after hooks (call it inside describe); read the getters in tests. */
-export function useLocalApi(config: RuntimeConfig = testConfig()): { readonly backends: Backends; readonly api: string } {
+export function useLocalApi(config: RuntimeConfig = testConfig()): {
+  readonly backends: Backends;
+  readonly api: string;
+} {
   let backends: Backends | undefined;
   let gateway: Gateway | undefined;
   let api: string | undefined;
