@@ -4,7 +4,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { importJWK, JWK, SignJWT } from "jose";
 import { LocalServer, startLocal } from "../../local/server";
 import { loadSettings } from "../../local/settings";
-import { localSubFor } from "../../local/oidc";
+import { LocalIssuer, localSubFor } from "../../local/oidc";
 import { signInLocally } from "../../local/signIn";
 
 export const ORIGIN = "http://127.0.0.1:3000";
@@ -29,12 +29,29 @@ export async function tokenFor(server: LocalServer, email: string): Promise<stri
 }
 
 /** A token signed with the issuer's own key (unless `key` is given), with `claims` overriding good ones. */
-export async function craftToken(
+export function craftToken(
   server: LocalServer,
   claims: Record<string, unknown> = {},
-  options: { key?: JWK; expiresIn?: number } = {},
+  options: TokenOptions = {},
 ): Promise<string> {
-  const issuer = server.issuer!;
+  return mintToken(server.issuer!, claims, options);
+}
+
+/** What a minted token may get wrong: another key, a lifetime, or no key id in its header. */
+export interface TokenOptions {
+  key?: JWK;
+  expiresIn?: number;
+  /** Leaves the header's kid out (Cognito's tokens always name their signing key). */
+  noKid?: boolean;
+}
+
+/** An ID token as the issuer would sign it (mallory's, unless `claims` say otherwise), minted directly with its
+ *  key: for a test that needs one thing wrong, or a token without the sign-in flow. */
+export async function mintToken(
+  issuer: Pick<LocalIssuer, "issuer" | "clientId" | "signingKey">,
+  claims: Record<string, unknown> = {},
+  options: TokenOptions = {},
+): Promise<string> {
   const key = options.key ?? issuer.signingKey;
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({
@@ -48,7 +65,7 @@ export async function craftToken(
     exp: now + (options.expiresIn ?? 600),
     ...claims,
   })
-    .setProtectedHeader({ alg: "RS256", kid: issuer.signingKey.kid })
+    .setProtectedHeader(options.noKid ? { alg: "RS256" } : { alg: "RS256", kid: issuer.signingKey.kid })
     .sign(await importJWK(key, "RS256"));
 }
 

@@ -5,20 +5,15 @@
 // recorder. Stand-in: a token verifier that accepts one test token (what sign-in costs is Cognito's, not ours).
 import assert from "node:assert/strict";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import type { APIGatewayProxyResult } from "aws-lambda";
 import { eventBridgeSink } from "../../handlers/auditEventBridge";
 import { runCleanup } from "../../handlers/cleanup";
 import { createS3Client } from "../../handlers/clients";
-import { handleApiEvent } from "../../handlers/http";
 import { createLogger } from "../../handlers/log";
 import { handleObjectCreated } from "../../handlers/objectCreated";
-import { ROUTES } from "../../handlers/api";
-import { matchPath } from "../../handlers/matchPath";
 import { Backends, startBackends } from "../../local/backends";
-import { proxyEvent } from "../../local/events";
 import { FLOWS, STEPS, StepCalls, StepName, total } from "../../scripts/capacity/flows";
 import { EventBridgeRecorder } from "../support/eventBridgeRecorder";
-import { bytesOf, testConfig } from "../support/harness";
+import { Api, bytesOf, routeFor, testConfig } from "../support/harness";
 import { instrumentDynamo, Meter, S3Counter } from "./measure";
 
 const MIB = 1024 * 1024;
@@ -97,37 +92,26 @@ describe("capacity: the AWS calls of each flow, measured against the declared ta
     }
   });
 
-  /** One API request through the route's handler as its Lambda function runs it, counted and timed. */
+  /** One API request through the route's handler as its Lambda function runs it (tests/support/harness.ts),
+   *  counted and timed. */
   async function call(
     method: string,
     path: string,
     options: { body?: unknown; signedIn?: boolean; claims?: boolean; deleteToken?: string } = {},
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  ): Promise<APIGatewayProxyResult & { json: any }> {
-    const route = ROUTES.find((r) => r.method === method && matchPath(r.path, path) !== undefined)!;
+  ): Promise<{ statusCode: number; body: string; json: any }> {
     meter.current.api++;
-    const event = proxyEvent({
-      method,
-      path,
-      resource: route.path,
-      pathParameters: matchPath(route.path, path) ?? {},
-      headers: {
-        host: "api.test",
-        "x-forwarded-proto": "https",
-        ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
-        ...(options.signedIn ? { authorization: `Bearer ${TOKEN}` } : {}),
-        ...(options.deleteToken ? { "x-delete-token": options.deleteToken } : {}),
-      },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    if (options.claims) {
-      // What API Gateway's Cognito authorizer hands a route that requires sign-in.
-      event.requestContext.authorizer = { claims: { sub: "owner-1", email: "owner@example.com" } };
-    }
-    const result = await meter.invoke(route.name, () =>
-      handleApiEvent(route.handler, event, { awsRequestId: "capacity" }, backends.deps),
+    const reply = await meter.invoke(routeFor(method, path).name, () =>
+      new Api(backends).request(method, path, {
+        body: options.body,
+        headers: {
+          ...(options.signedIn ? { authorization: `Bearer ${TOKEN}` } : {}),
+          ...(options.deleteToken ? { "x-delete-token": options.deleteToken } : {}),
+        },
+        authorizerClaims: options.claims ? { sub: "owner-1", email: "owner@example.com" } : undefined,
+      }),
     );
-    return { ...result, json: result.body ? JSON.parse(result.body) : {} };
+    return { statusCode: reply.status, body: reply.body, json: reply.json ?? {} };
   }
 
   /** Runs `action` and records what it cost, as the sum of the declared steps it stands for. */

@@ -6,38 +6,28 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createGateway, Gateway } from "../../local/gateway";
-import { Backends, startBackends } from "../../local/backends";
+import type { Backends } from "../../local/backends";
 import { testConfig } from "../support/harness";
-import { startCli } from "./process";
+import { startCli, useLocalApi } from "./process";
 
 const MIB = 1024 * 1024;
 
 describe("fileshare CLI as a child process against the local servers", function () {
   this.timeout(180_000);
+  const local = useLocalApi(
+    testConfig({ maxFileSizeBytes: 64 * MIB, multipartThresholdBytes: 8 * MIB, multipartPartSizeBytes: 5 * MIB }),
+  );
   let backends: Backends;
-  let gateway: Gateway;
   let api: string;
   let dir: string;
 
   before(async () => {
-    const config = testConfig({
-      maxFileSizeBytes: 64 * MIB,
-      multipartThresholdBytes: 8 * MIB,
-      multipartPartSizeBytes: 5 * MIB,
-    });
-    backends = await startBackends({ config });
-    gateway = createGateway({ deps: () => backends.deps });
-    api = `http://127.0.0.1:${await gateway.listen(0)}/`;
+    ({ backends, api } = local);
     dir = await mkdtemp(join(tmpdir(), "fileshare-cli-"));
   });
   // A failed test must not leave its saved upload to the next (they read the state folder).
   afterEach(() => rm(join(dir, "config", "uploads"), { recursive: true, force: true }));
-  after(async () => {
-    await gateway?.close();
-    await backends?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => rm(dir, { recursive: true, force: true }));
 
   const start = (args: string[], env: Record<string, string> = {}) =>
     startCli(args, { FILESHARE_CONFIG_DIR: join(dir, "config"), ...env });

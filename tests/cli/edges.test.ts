@@ -7,12 +7,10 @@ import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createGateway, Gateway } from "../../local/gateway";
-import { Backends, startBackends } from "../../local/backends";
+import type { Backends } from "../../local/backends";
 import { stateKey } from "../../cli/state";
-import { testConfig } from "../support/harness";
 import { waitFor } from "../support/wait";
-import { startCli } from "./process";
+import { startCli, useLocalApi } from "./process";
 
 describe("fileshare CLI downloads that fail on the user's side (child process)", function () {
   this.timeout(120_000);
@@ -21,17 +19,11 @@ describe("fileshare CLI downloads that fail on the user's side (child process)",
   after(() => rm(dir, { recursive: true, force: true }));
 
   describe("against the local servers", () => {
+    const local = useLocalApi();
     let backends: Backends;
-    let gateway: Gateway;
     let api: string;
-    before(async () => {
-      backends = await startBackends({ config: testConfig() });
-      gateway = createGateway({ deps: () => backends.deps });
-      api = `http://127.0.0.1:${await gateway.listen(0)}/`;
-    });
-    after(async () => {
-      await gateway?.close();
-      await backends?.close();
+    before(() => {
+      ({ backends, api } = local);
     });
 
     it("a download to a folder that does not exist fails with exit 2 before it uses one of the share's downloads", async () => {

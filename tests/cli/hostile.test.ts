@@ -8,11 +8,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createGateway, Gateway } from "../../local/gateway";
-import { Backends, startBackends } from "../../local/backends";
-import { testConfig } from "../support/harness";
 import { waitFor } from "../support/wait";
-import { startCli } from "./process";
+import { startCli, useLocalApi } from "./process";
 
 const MIB = 1024 * 1024;
 
@@ -75,15 +72,12 @@ describe("fileshare CLI against a hostile server (child process)", function () {
   after(() => rm(dir, { recursive: true, force: true }));
 
   describe("credentials go only to the configured API", () => {
-    let backends: Backends;
-    let gateway: Gateway;
+    const local = useLocalApi();
     let api: string;
     let evil: Awaited<ReturnType<typeof hostileServer>>;
     const PUBLIC_ID = "P".repeat(22);
     before(async () => {
-      backends = await startBackends({ config: testConfig() });
-      gateway = createGateway({ deps: () => backends.deps });
-      api = `http://127.0.0.1:${await gateway.listen(0)}/`;
+      api = local.api;
       // Answers like a fileshare API for any id: a public 6-byte share for PUBLIC_ID, a password share otherwise.
       evil = await hostileServer((req, res, base) => {
         const id = /^\/files\/([A-Za-z0-9_-]{22})/.exec(req.url)?.[1] ?? "";
@@ -99,11 +93,7 @@ describe("fileshare CLI against a hostile server (child process)", function () {
         json(res, { error: { code: "NotFound", message: "no" } }, 404);
       });
     });
-    after(async () => {
-      await evil?.close();
-      await gateway?.close();
-      await backends?.close();
-    });
+    after(() => evil?.close());
 
     /** A real share on the configured API (a stack without sign-in), its delete token saved in `config`; an
      *  attacker knows its id from the link. */

@@ -2,6 +2,10 @@
 // and both output streams. Retries wait 20 ms instead of seconds, and no FILESHARE_API leaks in from the shell.
 import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import { join } from "node:path";
+import type { RuntimeConfig } from "../../config/runtime";
+import { Backends, startBackends } from "../../local/backends";
+import { createGateway, Gateway } from "../../local/gateway";
+import { testConfig } from "../support/harness";
 
 export const CLI = join(__dirname, "..", "..", "cli", "fileshare.js");
 
@@ -58,4 +62,34 @@ export function startCli(
     child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
   return { child, done };
+}
+
+/** The local API the CLI talks to in a suite: in-memory S3 and DynamoDB (startBackends) behind the local gateway on
+ *  a free port. Registers the suite's before/after hooks (call it inside describe); read the getters in tests. */
+export function useLocalApi(config: RuntimeConfig = testConfig()): {
+  readonly backends: Backends;
+  readonly api: string;
+} {
+  let backends: Backends | undefined;
+  let gateway: Gateway | undefined;
+  let api: string | undefined;
+  before(async () => {
+    backends = await startBackends({ config });
+    gateway = createGateway({ deps: () => (backends as Backends).deps });
+    api = `http://127.0.0.1:${await gateway.listen(0)}/`;
+  });
+  after(async () => {
+    await gateway?.close();
+    await backends?.close();
+  });
+  return {
+    get backends() {
+      if (backends === undefined) throw new Error("the local API is not started (useLocalApi's before hook)");
+      return backends;
+    },
+    get api() {
+      if (api === undefined) throw new Error("the local API is not started (useLocalApi's before hook)");
+      return api;
+    },
+  };
 }

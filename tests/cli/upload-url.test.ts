@@ -12,16 +12,14 @@ import { join } from "node:path";
 import { keyNameFor } from "../../handlers/ids";
 import { signUpload } from "../../handlers/objects";
 import { getRecord } from "../../handlers/records";
-import { Backends, startBackends } from "../../local/backends";
-import { createGateway, Gateway } from "../../local/gateway";
-import { testConfig } from "../support/harness";
+import type { Backends } from "../../local/backends";
 import { waitFor } from "../support/wait";
-import { startCli } from "./process";
+import { startCli, useLocalApi } from "./process";
 
 describe("fileshare upload: an upload URL that expired before the PUT (child process)", function () {
   this.timeout(180_000);
+  const local = useLocalApi();
   let backends: Backends;
-  let gateway: Gateway;
   let proxy: Server;
   let proxyUrl: string;
   let dir: string;
@@ -29,9 +27,8 @@ describe("fileshare upload: an upload URL that expired before the PUT (child pro
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "fileshare-cli-url-"));
-    backends = await startBackends({ config: testConfig() });
-    gateway = createGateway({ deps: () => backends.deps });
-    const port = await gateway.listen(0);
+    backends = local.backends;
+    const port = Number(new URL(local.api).port);
     proxy = createServer((req, res) => {
       seen.push(`${req.method} ${req.url}`);
       // The local server answers only to its own Host (DNS-rebinding guard).
@@ -73,8 +70,6 @@ describe("fileshare upload: an upload URL that expired before the PUT (child pro
   after(async () => {
     proxy?.closeAllConnections();
     await new Promise((r) => proxy?.close(r));
-    await gateway?.close();
-    await backends?.close();
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -9,12 +9,11 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { Backends, startBackends } from "../../local/backends";
-import { createGateway, Gateway } from "../../local/gateway";
+import type { Backends } from "../../local/backends";
 import { describeShares } from "../../cli/shareText";
 import { cliVersion } from "../../cli/version";
 import { testConfig } from "../support/harness";
-import { CLI, startCli } from "./process";
+import { CLI, startCli, useLocalApi } from "./process";
 
 const MIB = 1024 * 1024;
 /** What the CLI left in a temporary folder (ts-node, running the sources, keeps a compile cache there too). */
@@ -24,28 +23,23 @@ const COMMANDS = ["upload", "download", "info", "delete", "list", "login", "logo
 describe("fileshare CLI for people: version, help, errors, info, standard input (child processes)", function () {
   // Several runs of the CLI per test; a busy machine runs each through ts-node in seconds (the deadline is for hangs).
   this.timeout(600_000);
-  let backends: Backends;
-  let gateway: Gateway;
-  let api: string;
-  let dir: string;
-
-  before(async () => {
-    const config = testConfig({
+  const local = useLocalApi(
+    testConfig({
       maxFileSizeBytes: 64 * MIB,
       multipartThresholdBytes: 8 * MIB,
       multipartPartSizeBytes: 5 * MIB,
       maxShareTtlSeconds: 86400,
-    });
-    backends = await startBackends({ config });
-    gateway = createGateway({ deps: () => backends.deps });
-    api = `http://127.0.0.1:${await gateway.listen(0)}/`;
+    }),
+  );
+  let backends: Backends;
+  let api: string;
+  let dir: string;
+
+  before(async () => {
+    ({ backends, api } = local);
     dir = await mkdtemp(join(tmpdir(), "fileshare-cli-ux-"));
   });
-  after(async () => {
-    await gateway?.close();
-    await backends?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => rm(dir, { recursive: true, force: true }));
 
   const run = (args: string[], env: Record<string, string> = {}, stdin?: Buffer) =>
     startCli(args, { FILESHARE_CONFIG_DIR: join(dir, "config"), FILESHARE_API: api, ...env }, { stdin }).done;

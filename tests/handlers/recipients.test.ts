@@ -3,7 +3,6 @@
 // ASCII case-insensitively and otherwise exactly, and a token must name its signing key as Cognito's always do.
 import assert from "node:assert/strict";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { importJWK, SignJWT } from "jose";
 import { keyNameFor } from "../../handlers/ids";
 import { TABLE_KEY, TTL_ATTRIBUTE } from "../../config/table";
 import { localSubFor } from "../../local/oidc";
@@ -77,20 +76,8 @@ describe("Recipients shares and tokens (over HTTP, local issuer, real S3 and Dyn
   });
 
   it("refuses a token that names no signing key (no kid), though signed with the issuer's key", async () => {
-    const issuer = server.issuer!;
-    const now = Math.floor(Date.now() / 1000);
-    const noKid = await new SignJWT({
-      sub: localSubFor("alice@example.com"),
-      email: "alice@example.com",
-      email_verified: true,
-      token_use: "id",
-      iss: issuer.issuer,
-      aud: issuer.clientId,
-      iat: now - 60,
-      exp: now + 600,
-    })
-      .setProtectedHeader({ alg: "RS256" })
-      .sign(await importJWK(issuer.signingKey, "RS256"));
+    const alicesClaims = { sub: localSubFor("alice@example.com"), email: "alice@example.com" };
+    const noKid = await craftToken(server, alicesClaims, { noKid: true });
     const mine = await share(server, alice);
     // A route that requires sign-in (the gateway's authorizer) and one that checks an optional token itself.
     const list = await call(server, "GET", "/files", { token: noKid });

@@ -11,7 +11,6 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { APIGatewayProxyResult } from "aws-lambda";
-import { importJWK, SignJWT } from "jose";
 import { fromEnvironment, ENV_NAMES } from "../../config/runtime";
 import { createTokenVerifier } from "../../handlers/auth";
 import { ROUTES } from "../../handlers/api";
@@ -21,6 +20,7 @@ import { Backends, startBackends } from "../../local/backends";
 import { proxyEvent } from "../../local/events";
 import { LocalIssuer, localSubFor, startLocalIssuer } from "../../local/oidc";
 import { signInLocally } from "../../local/signIn";
+import { mintToken } from "../auth/support";
 import { buildFunctions, LambdaProcess, layOut, layOutLayer } from "./archive";
 
 const PAGE = "https://abc.execute-api.eu-west-1.amazonaws.com/dev/";
@@ -66,19 +66,8 @@ describe("The serialized Lambda code of a stack with sign-in: one signed-in flow
     const auth = { ...issuer, scopes: ["openid", "email"] };
     for (const who of ["alice", "bob"]) tokens[who] = (await signInLocally(auth, PAGE, `${who}@example.com`)).idToken;
     // Alice's claims, signed with the issuer's own key, but naming no key (Cognito's tokens always carry a kid).
-    const now = Math.floor(Date.now() / 1000);
-    tokens["no-kid"] = await new SignJWT({
-      sub: localSubFor("alice@example.com"),
-      email: "alice@example.com",
-      email_verified: true,
-      token_use: "id",
-      iss: issuer.issuer,
-      aud: issuer.clientId,
-      iat: now - 60,
-      exp: now + 600,
-    })
-      .setProtectedHeader({ alg: "RS256" })
-      .sign(await importJWK(issuer.signingKey, "RS256"));
+    const alicesClaims = { sub: localSubFor("alice@example.com"), email: "alice@example.com" };
+    tokens["no-kid"] = await mintToken(issuer, alicesClaims, { noKid: true });
   });
 
   after(async () => {

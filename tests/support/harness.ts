@@ -35,6 +35,13 @@ export interface Reply {
   json: any;
 }
 
+/** The route a request goes to, as API Gateway picks it from the route table. */
+export function routeFor(method: string, path: string): (typeof ROUTES)[number] {
+  const route = ROUTES.find((r) => r.method === method && matchPath(r.path, path) !== undefined);
+  if (!route) throw new Error(`no route for ${method} ${path}`);
+  return route;
+}
+
 /** A client of the API that calls the handlers in-process, one proxy event per request. */
 export class Api {
   constructor(
@@ -54,10 +61,14 @@ export class Api {
   async request(
     method: string,
     path: string,
-    options: { body?: unknown; headers?: Record<string, string> } = {},
+    options: {
+      body?: unknown;
+      headers?: Record<string, string>;
+      /** What API Gateway's Cognito authorizer hands a route that requires sign-in, once it checked the token. */
+      authorizerClaims?: Record<string, string>;
+    } = {},
   ): Promise<Reply> {
-    const route = ROUTES.find((r) => r.method === method && matchPath(r.path, path) !== undefined);
-    if (!route) throw new Error(`no route for ${method} ${path}`);
+    const route = routeFor(method, path);
     const body =
       options.body === undefined
         ? undefined
@@ -77,6 +88,7 @@ export class Api {
       },
       body,
     });
+    if (options.authorizerClaims) event.requestContext.authorizer = { claims: options.authorizerClaims };
     const result: APIGatewayProxyResult = await handleApiEvent(
       route.handler,
       event,
