@@ -165,7 +165,11 @@ describe("fileshare CLI as a child process against the local servers", function 
     // Each part is hashed as it is read to be sent (no pass before): the checksums on record are those of the
     // parts read so far, in order, and no more than one part ahead of the parts sent.
     const recorded = Object.keys(saved.partSha256).map(Number);
-    assert.deepEqual(recorded, Array.from({ length: recorded.length }, (_, i) => i + 1), "parts read in order");
+    assert.deepEqual(
+      recorded,
+      Array.from({ length: recorded.length }, (_, i) => i + 1),
+      "parts read in order",
+    );
     assert.ok(recorded.length < 9, `only the parts read so far are hashed (${recorded.length} of 9)`);
     for (const n of recorded) {
       const slice = bytes.subarray((n - 1) * 5 * MIB, n * 5 * MIB);
