@@ -6,6 +6,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { keyNameFor } from "../../handlers/ids";
 import { createGateway, Gateway } from "../../local/gateway";
 import { Backends, startBackends } from "../../local/backends";
 import { testConfig } from "../support/harness";
@@ -209,6 +211,39 @@ describe("fileshare CLI as a child process against the local servers", function 
     const gone = await run(["info", link]);
     assert.equal(gone.code, 3, "the API refuses: not found");
     assert.match(gone.stderr, /^fileshare: .*\(404 NotFound\)$/m);
+  });
+
+  it("a download in ranges whose bytes do not hash to the share's SHA-256 ends with exit 5, one line, and no file left", async () => {
+    const bytes = randomBytes(20 * MIB + 3); // more than one range: fetched several at once, hashed in order
+    const path = join(dir, "ranged.bin");
+    await writeFile(path, bytes);
+    const up = await run(["upload", path, "--api", api]);
+    assert.equal(up.code, 0, up.stderr);
+    const link = /^link: (\S+)$/m.exec(up.stdout)?.[1] as string;
+    await backends.idle();
+    // The share now declares another file's SHA-256: the bytes S3 serves no longer match it.
+    const other = createHash("sha256").update("another file").digest("base64");
+    await backends.deps.db.send(
+      new UpdateCommand({
+        TableName: backends.deps.config.tableName,
+        Key: { id: keyNameFor(link.split("/").pop() as string) },
+        UpdateExpression: "SET sha256 = :other",
+        ExpressionAttributeValues: { ":other": other },
+      }),
+    );
+    const out = join(dir, "ranged-copy.bin");
+    const got = await run(["download", link, "-o", out]);
+    assert.equal(got.code, 5, got.stderr);
+    assert.equal(
+      got.stderr.trim().split("\n").pop(),
+      "fileshare: The downloaded file does not match the share's SHA-256; it was deleted. Download it again.",
+    );
+    assert.equal(await stat(out).catch(() => undefined), undefined, "nothing saved");
+    assert.deepEqual(
+      (await readdir(dir)).filter((f) => f.startsWith("ranged-copy")),
+      [],
+      "no partial file left",
+    );
   });
 
   it("uploads a small file with one PUT and downloads it verified", async () => {
