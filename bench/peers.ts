@@ -21,7 +21,12 @@ import { ratioOf, Row, table } from "./report";
 import { benchConfig, median, row } from "./support";
 
 const QUICK = process.env["FILESHARE_BENCH_QUICK"] === "1";
-const SIZES = QUICK ? [96 * MIB] : [512 * MIB, 2048 * MIB];
+/** FILESHARE_BENCH_PEERS_MIB=512 (comma-separated sizes in MiB) measures only those sizes. */
+const SIZES = process.env["FILESHARE_BENCH_PEERS_MIB"]
+  ? process.env["FILESHARE_BENCH_PEERS_MIB"].split(",").map((m) => Number(m) * MIB)
+  : QUICK
+    ? [96 * MIB]
+    : [512 * MIB, 2048 * MIB];
 const RUNS = QUICK ? 1 : 3;
 const AWS = "/usr/bin/aws"; // Debian's awscli (a pyenv `aws` v1 may come first on PATH)
 const RCLONE = "/usr/bin/rclone";
@@ -175,7 +180,7 @@ export async function benchPeers(): Promise<Row[]> {
       const up: Record<string, number[]> = {};
       const failed: Record<string, string> = {};
       const peak: number[] = [];
-      const phases: { before: number; parts: number; complete: number; outsidePuts: number }[] = [];
+      const phases: { seconds: number; before: number; parts: number; complete: number; outsidePuts: number }[] = [];
       let link: string | undefined;
       for (let run = 0; run < RUNS; run++) {
         const order = tools.map((_, i) => tools[(i + run) % tools.length] as Tool);
@@ -191,6 +196,7 @@ export async function benchPeers(): Promise<Row[]> {
               const firstPut = Math.min(...puts.intervals.filter(([a]) => a >= started).map(([a]) => a));
               if (done && done.start > started) {
                 phases.push({
+                  seconds: t.seconds,
                   before: firstPut - started,
                   parts: done.start - firstPut,
                   complete: done.end - done.start,
@@ -224,7 +230,8 @@ export async function benchPeers(): Promise<Row[]> {
         );
       }
       if (phases.length > 0 && cli !== undefined) {
-        const p = phases[Math.floor(phases.length / 2)]!;
+        // The phases of the run whose time is the median (so that they add up to the time shown).
+        const p = phases.find((x) => x.seconds === cli) ?? phases[0]!;
         const part = (what: string, s: number) =>
           rows.push(
             row("peers", `upload ${name}, of which ${what}`, seconds(s), ratioOf(s, cli), "fileshare upload", ""),
