@@ -6,8 +6,8 @@ import { ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Row } from "./run";
-import { median, ROOT } from "./support";
+import { ratioOf, Row } from "./report";
+import { median, ROOT, row as reportRow } from "./support";
 
 const RUNS = 3;
 
@@ -56,7 +56,7 @@ export async function benchStartup(): Promise<Row[]> {
     const s = (v: number) => `${v.toFixed(2)} s`;
     const row = (what: string, key: "first" | "running", goal: string): Row => {
       const [m, b] = [median(now.map((r) => r[key])), median(before.map((r) => r[key]))];
-      return ["start-up", what, s(m), m / b, `ts-node ${s(b)}`, goal];
+      return reportRow("start-up", what, s(m), ratioOf(m, b), `ts-node ${s(b)}`, goal);
     };
     return [
       row("npm start: first line", "first", "< 1 s idle"),

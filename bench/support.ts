@@ -10,6 +10,10 @@ import { createInterface } from "node:readline";
 import { deflateRawSync } from "node:zlib";
 import { parseSettings } from "../config/parse";
 import { RuntimeConfig, runtimeConfig } from "../config/runtime";
+import { ROUTES } from "../handlers/api";
+import { matchPath } from "../handlers/matchPath";
+import { proxyEvent } from "../local/events";
+import type { Row } from "./report";
 
 export const ROOT = join(__dirname, "..");
 
@@ -207,4 +211,37 @@ export async function startEventBridgeSink(): Promise<{ url: string; close: () =
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+export const ms = (v: number) => `${v.toFixed(1)} ms`;
+export const kb = (v: number) => `${(v / 1024).toFixed(1)} KB`;
+
+/** A report row. */
+export function row(
+  section: string,
+  what: string,
+  measured: string,
+  ratio: number | null | undefined,
+  baseline: string,
+  goal: string,
+): Row {
+  return { section, what, measured, ratio, baseline, goal };
+}
+
+/** The body of the POST /uploads the benchmarks make. */
+export const UPLOAD = { fileName: "bench.bin", contentType: "application/octet-stream", size: 1024 };
+
+/** An API Gateway event for `method path` on the route that serves it. */
+export function apiEvent(method: string, path: string, body?: unknown) {
+  const route = ROUTES.find((r) => r.method === method && matchPath(r.path, path))!;
+  const event = proxyEvent({
+    method,
+    path,
+    resource: route.path,
+    pathParameters: matchPath(route.path, path)!,
+    headers: { host: "bench.example", "x-forwarded-proto": "https", "content-type": "application/json" },
+    stage: "dev",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { route, event };
 }

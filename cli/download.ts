@@ -1,6 +1,6 @@
-// `fileshare download LINK`: streams the file to disk with a progress bar, never over an existing file unless
+// `fileshare download LINK`: writes the file to disk (a large one in ranges, several at once) with a progress bar, never over an existing file unless
 // asked, and checks the SHA-256 the uploader recorded; a failed download leaves no partial file behind.
-import { createHash } from "node:crypto";
+import { createHash, Hash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { FileHandle, open, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -10,6 +10,7 @@ import { callApi, causeOf } from "./api";
 import { cliError, EXIT, isCliError } from "./errors";
 import { PARTIAL_SUFFIX, safeFileName, shown } from "./fileName";
 import { progressBar } from "./progress";
+import { downloadRanges, RANGE, RangesUnsupported } from "./ranges";
 
 export interface FileInfo {
   id: string;
@@ -103,11 +104,29 @@ async function fetchTo(
     auth?: Record<string, string>;
   },
 ): Promise<DownloadResult> {
-  const { path, partial, info, password } = target;
+  const { info, password } = target;
   const granted = await callApi<{ downloadUrl: string }>(apiUrl, "POST", `files/${id}/download`, {
     headers: target.auth,
     ...(password !== undefined ? { body: { password } } : {}),
   });
+  const size = info.size;
+  const hash = createHash("sha256");
+  // A large file comes in ranges, several at once (when the storage serves ranges), written in place.
+  if (size > RANGE) {
+    const bar = progressBar("download ", size);
+    try {
+      await downloadRanges(granted.downloadUrl, size, target.handle, hash, (n) => bar.add(n));
+      await target.handle.close();
+      return verifyAndKeep(hash, size, target);
+    } catch (e) {
+      if (!(e instanceof RangesUnsupported)) {
+        if (isCliError(e)) throw e;
+        throw cliError(EXIT.unavailable, `The download broke off (${causeOf(e)}); run the command again.`);
+      }
+    } finally {
+      bar.stop();
+    }
+  }
   let res: Response;
   try {
     res = await fetch(granted.downloadUrl);
@@ -118,8 +137,6 @@ async function fetchTo(
     throw cliError(EXIT.unavailable, `The storage answered ${res.status} to the download; run the command again.`);
   }
   // The share's size is the most that is written: a storage sending more is stopped at the first byte too many.
-  const size = info.size;
-  const hash = createHash("sha256");
   const bar = progressBar("download ", size);
   let received = 0;
   const count = new Transform({
@@ -153,6 +170,16 @@ async function fetchTo(
   if (received !== size) {
     throw cliError(EXIT.verification, `Got ${received} bytes instead of ${size}; the partial file was deleted.`);
   }
+  return verifyAndKeep(hash, size, target);
+}
+
+/** Checks the SHA-256 of what was written against the share's, then moves the partial file into place. */
+async function verifyAndKeep(
+  hash: Hash,
+  size: number,
+  target: { path: string; partial: string; info: FileInfo },
+): Promise<DownloadResult> {
+  const { path, partial, info } = target;
   const verified = info.sha256 !== undefined;
   if (verified && hash.digest("base64") !== info.sha256) {
     throw cliError(
@@ -161,5 +188,5 @@ async function fetchTo(
     );
   }
   await rename(partial, path);
-  return { path, size: received, verified };
+  return { path, size, verified };
 }

@@ -1,93 +1,80 @@
-// The up-front checksum pass of a multipart upload: the whole file's SHA-256 (recorded with the share) and each
-// part's (signed into its part URL, checked by S3), from ONE read of the file, so that every part's checksum
-// describes the same bytes as the whole file's. Two SHA-256s per byte would take twice one core; the part
-// hashes run in a worker thread instead, on the other core, while this thread reads and hashes the whole.
-import { createHash } from "node:crypto";
+// One read per upload: a multipart upload's parts are read in order into a few reused buffers, and each read
+// chunk is hashed twice while still in the CPU's cache: into its part's SHA-256 (signed into the part's URL,
+// checked by S3) and into the whole file's (declared at completion, checked by downloaders). The part is then
+// sent from that same buffer, so what S3 checks, what the share records and what was sent are the same bytes.
+import { createHash, Hash } from "node:crypto";
 import { open } from "node:fs/promises";
-import { Worker } from "node:worker_threads";
+import { cliError, EXIT } from "./errors";
+import { partLength } from "../contract/parts";
 
 /** Read size: 1 MiB read and hashed while still in the CPU cache was faster than 4 MiB or 256 KiB (measured). */
 export const CHUNK = 1024 * 1024;
-/** Chunks read and not yet hashed by the worker: memory stays at most this many chunks (8 MiB). */
-const BUFFERS = 8;
+/** The most the part buffers may take together; larger parts get fewer buffers (never fewer than two). */
+export const BUFFER_BUDGET = 128 * 1024 * 1024;
 
-// Plain JavaScript, so that it runs the same from cli/dist and from the sources under ts-node. Each message
-// is a chunk (hashed, then its buffer sent back for reuse) or null (the end: the part digests are sent).
-const PART_HASHER = `
-const { parentPort, workerData } = require("node:worker_threads");
-const { createHash } = require("node:crypto");
-const partSize = workerData.partSize;
-const parts = [];
-let hash = createHash("sha256");
-let inPart = 0;
-parentPort.on("message", (message) => {
-  if (message === null) {
-    if (inPart > 0) parts.push(hash.digest("base64"));
-    parentPort.postMessage({ parts });
-    return;
-  }
-  const bytes = new Uint8Array(message.buffer, 0, message.length);
-  for (let at = 0; at < bytes.length; ) {
-    const take = Math.min(bytes.length - at, partSize - inPart);
-    hash.update(bytes.subarray(at, at + take));
-    at += take;
-    inPart += take;
-    if (inPart === partSize) {
-      parts.push(hash.digest("base64"));
-      hash = createHash("sha256");
-      inPart = 0;
-    }
-  }
-  parentPort.postMessage({ buffer: message.buffer }, [message.buffer]);
-});
-`;
+/** How many part buffers to keep: one per part in flight and one being read ahead, within the budget. */
+export function bufferCount(partSize: number, parallel: number): number {
+  return Math.max(2, Math.min(parallel + 1, Math.floor(BUFFER_BUDGET / partSize)));
+}
 
-/** SHA-256 (base64) of a whole file and, from the same read, of each `partSize` slice of it. */
-export async function hashFileAndParts(
+export interface ReadPart {
+  partNumber: number;
+  /** The part's bytes, valid until release(). */
+  bytes: Buffer;
+  /** base64 SHA-256 of the part. */
+  sha256: string;
+  /** Gives the buffer back for the next part. */
+  release(): void;
+}
+
+/** Reads every part of `path` in order (waiting for a free buffer), hashing each part and `whole` on the way. */
+export async function* readParts(
   path: string,
-  partSize: number,
-  onBytes: (n: number) => void = () => undefined,
-): Promise<{ sha256: string; parts: string[] }> {
-  const file = await open(path, "r");
-  const worker = new Worker(PART_HASHER, { eval: true, workerData: { partSize } });
-  const free: ArrayBuffer[] = Array.from({ length: BUFFERS }, () => new ArrayBuffer(CHUNK));
-  let waiting: (() => void) | undefined;
-  let failure: Error | undefined;
-  const parts = new Promise<string[]>((resolve, reject) => {
-    const fail = (e: Error) => {
-      failure = e;
-      waiting?.();
-      reject(e);
-    };
-    worker.on("message", (m: { buffer?: ArrayBuffer; parts?: string[] }) => {
-      if (m.parts) return resolve(m.parts);
-      if (m.buffer) free.push(m.buffer);
-      waiting?.();
-    });
-    worker.on("error", fail);
-    worker.on("exit", (code) => fail(new Error(`the part hashing thread stopped (exit code ${code})`)));
-  });
-  parts.catch(() => undefined); // awaited below; a failure while reading is reported from there
-  const whole = createHash("sha256");
-  try {
+  plan: { size: number; partSize: number; partCount: number },
+  buffers: number,
+  whole: Hash,
+): AsyncGenerator<ReadPart> {
+  const free: Buffer[] = [];
+  let made = 0;
+  let wake: (() => void) | undefined;
+  const take = async (): Promise<Buffer> => {
     for (;;) {
-      while (free.length === 0 && failure === undefined) await new Promise<void>((r) => (waiting = r));
-      if (failure) throw failure;
-      const buffer = free.pop() as ArrayBuffer;
-      const { bytesRead } = await file.read(new Uint8Array(buffer), 0, CHUNK, null);
-      if (bytesRead === 0) {
-        free.push(buffer);
-        break;
-      }
-      whole.update(new Uint8Array(buffer, 0, bytesRead));
-      worker.postMessage({ buffer, length: bytesRead }, [buffer]);
-      onBytes(bytesRead);
+      const buffer = free.pop() ?? (made < buffers ? (made++, Buffer.allocUnsafeSlow(plan.partSize)) : undefined);
+      if (buffer) return buffer;
+      await new Promise<void>((resolve) => (wake = resolve));
     }
-    worker.postMessage(null);
-    return { sha256: whole.digest("base64"), parts: await parts };
+  };
+  const file = await open(path, "r");
+  try {
+    for (let n = 1; n <= plan.partCount; n++) {
+      const buffer = await take();
+      const length = partLength(plan.size, plan, n);
+      const start = (n - 1) * plan.partSize;
+      const part = createHash("sha256");
+      for (let at = 0; at < length;) {
+        const { bytesRead } = await file.read(buffer, at, Math.min(CHUNK, length - at), start + at);
+        if (bytesRead === 0) {
+          throw cliError(EXIT.refused, `${path} got shorter while it was being uploaded; run the command again.`);
+        }
+        const chunk = buffer.subarray(at, at + bytesRead);
+        part.update(chunk);
+        whole.update(chunk);
+        at += bytesRead;
+      }
+      let released = false;
+      yield {
+        partNumber: n,
+        bytes: buffer.subarray(0, length),
+        sha256: part.digest("base64"),
+        release: () => {
+          if (released) return;
+          released = true;
+          free.push(buffer);
+          wake?.();
+        },
+      };
+    }
   } finally {
     await file.close();
-    worker.removeAllListeners("exit");
-    await worker.terminate();
   }
 }

@@ -2,8 +2,8 @@
 // Memory stays flat: nothing holds more than a stream's buffer of the file.
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { cliError, EXIT } from "./errors";
 
 /** SHA-256 (base64) of bytes [start, start+length) of a file, streamed. */
@@ -24,21 +24,26 @@ export async function hashRange(
   return hash.digest("base64");
 }
 
-/** Streams bytes [start, start+length) of a file as the body of a PUT; resolves with the ETag.
+/** Connections kept open between PUTs (one TLS or TCP handshake per connection, not per part). */
+const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+
+/** Sends bytes as the body of a PUT: [start, start+length) of a file, streamed, or a buffer already read (a
+ *  part, hashed when it was read). Resolves with the ETag.
  *  Failures that may pass (network, 5xx, 429, an expired URL's 403) are marked retryable. */
 export function putRange(
   url: string,
   headers: Record<string, string>,
-  file: { path: string; start: number; length: number },
+  file: { path: string; start: number; length: number } | Buffer,
   onBytes: (n: number) => void,
   signal?: AbortSignal,
 ): Promise<string> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
-    const send = target.protocol === "https:" ? httpsRequest : httpRequest;
-    const req = send(target, {
+    const https = target.protocol === "https:";
+    const req = (https ? httpsRequest : httpRequest)(target, {
       method: "PUT",
       headers: { ...headers, "Content-Length": String(file.length) },
+      agent: https ? agents.https : agents.http,
       signal,
     });
     const fail = (message: string, retryable: boolean, storageCode = "") =>
@@ -60,6 +65,14 @@ export function putRange(
       res.on("error", (e) => fail(`the upload connection failed (${e.message})`, true));
     });
     if (file.length === 0) return req.end();
+    if (Buffer.isBuffer(file)) {
+      // Written in slices, each counted when the socket has taken it: progress moves while the part goes.
+      for (let at = 0; at < file.length; at += 1024 * 1024) {
+        const slice = file.subarray(at, at + 1024 * 1024);
+        req.write(slice, () => onBytes(slice.length));
+      }
+      return req.end();
+    }
     const body = createReadStream(file.path, {
       start: file.start,
       end: file.start + file.length - 1,

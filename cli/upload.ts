@@ -1,6 +1,8 @@
 // `fileshare upload FILE`: a single streamed PUT up to the stack's multipart threshold, above it parts sent in
-// parallel with retries, each part's SHA-256 checked by S3, and the state kept so that running the same command
-// again resumes from the parts S3 already holds.
+// parallel with retries, the file read once (each part's SHA-256, checked by S3, and the whole file's, declared
+// at completion, hashed from the buffer each part is sent from), and the state kept so that running the same
+// command again resumes from the parts S3 already holds.
+import { createHash, Hash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { callApi } from "./api";
@@ -8,10 +10,10 @@ import { cliError, EXIT } from "./errors";
 import { Progress, progressBar } from "./progress";
 import { retry } from "./retry";
 import { StateStore, stateKey, UploadState } from "./state";
-import { hashFileAndParts } from "./hashParts";
+import { bufferCount, readParts, ReadPart } from "./hashParts";
 import { hashRange, putRange } from "./transfer";
 import { contentTypeOf } from "./types";
-import { partLength, planParts } from "../contract/parts";
+import { MAX_PARTS_PER_REQUEST, partLength } from "../contract/parts";
 
 export interface UploadOptions {
   apiUrl: string;
@@ -58,16 +60,16 @@ export async function upload(path: string, options: UploadOptions): Promise<Uplo
     options.say(`Resuming the upload of ${basename(path)} (${Object.keys(saved.etags).length} parts on record).`);
     return sendParts(path, info.size, key, saved, options);
   }
-  // The whole file's SHA-256 is recorded with the share (downloads verify it); for a single PUT S3 checks it.
-  // When GET /config lets us predict the part size, the same pass hashes each part too (S3 checks those).
-  const partSize = await predictedPartSize(options.apiUrl, info.size);
-  const hashing = progressBar("checksum ", info.size);
-  const hashed = await (
-    partSize === undefined
-      ? hashRange(path, undefined, (n) => hashing.add(n)).then((sha256) => ({ sha256, parts: [] as string[] }))
-      : hashFileAndParts(path, partSize, (n) => hashing.add(n))
-  ).finally(() => hashing.stop());
-  const created = await create(path, info.size, options, hashed.sha256);
+  // A file that goes in parts is read once: each part and the whole file are hashed as the parts are read to be
+  // sent, and the whole file's SHA-256 is declared at completion. A single PUT needs its SHA-256 first (S3 checks
+  // it), and so does a file whose way up the stack does not say (an older stack without GET /config).
+  const threshold = await multipartThreshold(options.apiUrl);
+  let sha256: string | undefined;
+  if (threshold === undefined || info.size <= threshold) {
+    const hashing = progressBar("checksum ", info.size);
+    sha256 = await hashRange(path, undefined, (n) => hashing.add(n)).finally(() => hashing.stop());
+  }
+  const created = await create(path, info.size, options, sha256);
   if (created.method === "PUT") return singlePut(path, info.size, created, options);
   const plan = created.multipart;
   if (plan === undefined) throw cliError(EXIT.failed, "The API answered neither an upload URL nor a multipart plan.");
@@ -79,8 +81,7 @@ export async function upload(path: string, options: UploadOptions): Promise<Uplo
     expiresAt: created.expiresAt,
     partSize: plan.partSize,
     partCount: plan.partCount,
-    // Hashed above when the plan is the predicted one; otherwise each part is hashed just before it is sent.
-    partSha256: plan.partSize === partSize ? Object.fromEntries(hashed.parts.map((h, i) => [String(i + 1), h])) : {},
+    partSha256: {},
     etags: {},
   };
   await options.store.saveUpload(key, state);
@@ -93,31 +94,25 @@ export async function upload(path: string, options: UploadOptions): Promise<Uplo
   return sendParts(path, info.size, key, state, options);
 }
 
-/** The part size POST /uploads will choose for a file of `size` bytes (the server's own rule, contract/parts.ts),
- *  from GET /config; undefined below the threshold or when the stack does not say. Only a
- *  prediction: the plan the server answers is what counts. */
-async function predictedPartSize(apiUrl: string, size: number): Promise<number | undefined> {
-  const config = await callApi<{ limits?: { multipartThresholdBytes?: number; multipartPartSizeBytes?: number } }>(
-    apiUrl,
-    "GET",
-    "config",
-  ).catch((e) => {
-    if ((e as { exitCode?: number }).exitCode === EXIT.unavailable) throw e;
-    return undefined; // an older stack without GET /config: hash each part when it is sent
-  });
-  const { multipartThresholdBytes: threshold, multipartPartSizeBytes: minPart } = config?.limits ?? {};
-  if (threshold === undefined || minPart === undefined || size <= threshold) return undefined;
-  return planParts(size, minPart).partSize;
+/** The stack's multipart threshold from GET /config; undefined when the stack does not say (an older stack). */
+async function multipartThreshold(apiUrl: string): Promise<number | undefined> {
+  const config = await callApi<{ limits?: { multipartThresholdBytes?: number } }>(apiUrl, "GET", "config").catch(
+    (e) => {
+      if ((e as { exitCode?: number }).exitCode === EXIT.unavailable) throw e;
+      return undefined; // an older stack without GET /config
+    },
+  );
+  return config?.limits?.multipartThresholdBytes;
 }
 
 /** POST /uploads; a file above the stack's threshold gets a multipart plan, with S3 checking each part's SHA-256. */
-function create(path: string, size: number, options: UploadOptions, sha256: string): Promise<Created> {
+function create(path: string, size: number, options: UploadOptions, sha256?: string): Promise<Created> {
   return callApi<Created>(options.apiUrl, "POST", "uploads", {
     body: {
       fileName: basename(path),
       contentType: contentTypeOf(path),
       size,
-      sha256,
+      ...(sha256 !== undefined ? { sha256 } : {}),
       checksumAlgorithm: "SHA256",
       ...(options.expiresInSeconds !== undefined ? { expiresInSeconds: options.expiresInSeconds } : {}),
       ...(options.maxDownloads !== undefined ? { maxDownloads: options.maxDownloads } : {}),
@@ -166,11 +161,67 @@ async function singlePut(path: string, size: number, created: Created, options: 
   return { id: created.id, shareUrl: created.shareUrl, deleteToken: created.deleteToken };
 }
 
-interface SignedParts {
-  parts: { partNumber: number; url: string; headers: Record<string, string> }[];
+interface SignedPart {
+  partNumber: number;
+  url: string;
+  headers: Record<string, string>;
 }
 interface HeldParts {
   parts: { partNumber: number; etag: string; size: number }[];
+}
+
+/** Asks for part URLs ahead of the senders: parts asked for while a call is on its way go together in the next
+ *  one (up to the API's limit per call). A URL signs its part's SHA-256, so a part is signed once it is read. */
+class PartSigner {
+  private waiting: { partNumber: number; sha256: string; done: (p: SignedPart) => void; fail: (e: unknown) => void }[] =
+    [];
+  private busy = false;
+
+  constructor(private readonly state: UploadState) {}
+
+  sign(partNumber: number, sha256: string): Promise<SignedPart> {
+    return new Promise((done, fail) => {
+      this.waiting.push({ partNumber, sha256, done, fail });
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.busy || this.waiting.length === 0) return;
+    this.busy = true;
+    const batch = this.waiting.splice(0, MAX_PARTS_PER_REQUEST);
+    try {
+      const signed = await callApi<{ parts: SignedPart[] }>(
+        this.state.apiUrl,
+        "POST",
+        `uploads/${this.state.id}/parts`,
+        {
+          body: { parts: batch.map(({ partNumber, sha256 }) => ({ partNumber, sha256 })) },
+          headers: { "X-Delete-Token": this.state.deleteToken },
+        },
+      );
+      const byNumber = new Map(signed.parts.map((p) => [p.partNumber, p]));
+      for (const w of batch) {
+        const part = byNumber.get(w.partNumber);
+        if (part) w.done(part);
+        else w.fail(cliError(EXIT.failed, `The API gave no URL for part ${w.partNumber}.`));
+      }
+    } catch (e) {
+      for (const w of batch) w.fail(e);
+    } finally {
+      this.busy = false;
+      void this.flush();
+    }
+  }
+}
+
+/** The saved upload no longer matches the file: it is dropped, and the next run starts afresh. */
+async function fileChanged(path: string, key: string, options: UploadOptions, why: string): Promise<Error> {
+  await options.store.forgetUpload(key);
+  return cliError(
+    EXIT.refused,
+    `${basename(path)} changed since its upload began (${why}); the saved upload was dropped: run the command again to start afresh.`,
+  );
 }
 
 async function sendParts(
@@ -200,38 +251,11 @@ async function sendParts(
     state.etags = Object.fromEntries(
       held.parts.filter((p) => p.size === lengthOf(p.partNumber)).map((p) => [String(p.partNumber), p.etag]),
     );
-    const todo = Array.from({ length: state.partCount }, (_, i) => i + 1).filter(
-      (n) => state.etags[String(n)] === undefined,
-    );
-    const sent = size - todo.reduce((sum, n) => sum + lengthOf(n), 0);
+    const sent = Object.keys(state.etags).reduce((sum, n) => sum + lengthOf(Number(n)), 0);
     const bar = progressBar("uploading", size, sent, process.stderr, "confirming the last parts with storage…");
+    const whole = createHash("sha256");
     try {
-      let saving = Promise.resolve();
-      let stopped = false; // after one part fails for good, the others finish what they sent and take no more
-      const worker = async () => {
-        for (let n = stopped ? undefined : todo.shift(); n !== undefined; n = stopped ? undefined : todo.shift()) {
-          const partNumber = n;
-          const etag = await sendPart(path, state, partNumber, lengthOf(partNumber), bar).catch((e) => {
-            stopped = true;
-            throw e;
-          });
-          state.etags[String(partNumber)] = etag;
-          saving = saving.then(() => options.store.saveUpload(key, state));
-        }
-      };
-      const outcomes = await Promise.allSettled(Array.from({ length: Math.max(1, options.parallel) }, worker));
-      await saving;
-      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
-      if (failed && (failed.reason as { storageCode?: string }).storageCode === "BadDigest") {
-        // S3 computed another SHA-256 than the one hashed when the upload began: the file changed in place (same
-        // size and time). Resuming would fail the same way forever, so the saved upload is dropped.
-        await options.store.forgetUpload(key);
-        throw cliError(
-          EXIT.refused,
-          `${basename(path)} changed since its upload began (storage found another SHA-256 for a part); the saved upload was dropped: run the command again to start afresh.`,
-        );
-      }
-      if (failed) throw failed.reason;
+      await sendAll(path, size, key, state, options, bar, whole);
     } finally {
       bar.stop();
     }
@@ -241,39 +265,120 @@ async function sendParts(
     }));
     // Storage joins the parts now, which takes seconds for a large file: said, so 100% is not a silent wait.
     options.say(`Completing the upload (storage joins its ${state.partCount} parts)…`);
-    await callApi(state.apiUrl, "POST", `uploads/${state.id}/complete`, { body: { parts }, headers: owner }).catch(
-      (e) => {
-        if ((e as { status?: number }).status !== 409) throw e; // 409: a previous run completed it
-      },
-    );
+    const done = await callApi<{ sha256?: string; passwordRequired?: boolean }>(
+      state.apiUrl,
+      "POST",
+      `uploads/${state.id}/complete`,
+      { body: { parts, sha256: whole.digest("base64") }, headers: owner },
+    ).catch((e) => {
+      if ((e as { status?: number }).status !== 409) throw e; // 409: a previous run completed it
+      return undefined;
+    });
+    if (done && !done.passwordRequired && done.sha256 === undefined) {
+      options.say("Note: this stack did not record the file's SHA-256 (an older API): downloads cannot verify it.");
+    }
   }
   await options.store.rememberShare(state.id, state.apiUrl, state.deleteToken);
   await options.store.forgetUpload(key);
   return { id: state.id, shareUrl: state.shareUrl, deleteToken: state.deleteToken };
 }
 
-async function sendPart(
+/** Reads every part once, in order (hashing it and `whole`), and sends those S3 does not hold yet, `parallel` at
+ *  a time, each from the buffer it was read into. Parts S3 holds are read for the whole file's hash only, and
+ *  must hash as they did when they were sent. */
+async function sendAll(
   path: string,
+  size: number,
+  key: string,
   state: UploadState,
-  partNumber: number,
-  length: number,
+  options: UploadOptions,
+  bar: Progress,
+  whole: Hash,
+): Promise<void> {
+  const signer = new PartSigner(state);
+  const ready: { part: ReadPart; signed: Promise<SignedPart> }[] = [];
+  let reading = true;
+  let failure: unknown; // the first part that failed for good: the others finish what they sent and take no more
+  const waiting: (() => void)[] = [];
+  const wake = () => waiting.splice(0).forEach((w) => w());
+  let saving = Promise.resolve();
+
+  const reader = (async () => {
+    try {
+      const plan = { size, partSize: state.partSize, partCount: state.partCount };
+      for await (const part of readParts(path, plan, bufferCount(state.partSize, options.parallel), whole)) {
+        const n = String(part.partNumber);
+        const before = state.partSha256[n];
+        state.partSha256[n] = part.sha256;
+        if (state.etags[n] !== undefined || failure !== undefined) {
+          part.release();
+          if (before !== undefined && before !== part.sha256) {
+            throw await fileChanged(path, key, options, `part ${n}, already sent, reads differently now`);
+          }
+          if (failure !== undefined) break;
+          continue;
+        }
+        const signed = signer.sign(part.partNumber, part.sha256);
+        signed.catch(() => undefined); // awaited by the sender
+        ready.push({ part, signed });
+        wake();
+      }
+    } catch (e) {
+      failure ??= e;
+      throw e;
+    } finally {
+      reading = false;
+      wake();
+    }
+  })();
+  reader.catch(() => undefined); // awaited below
+
+  const sender = async () => {
+    for (;;) {
+      const next = ready.shift();
+      if (next === undefined) {
+        if (!reading) return;
+        await new Promise<void>((resolve) => waiting.push(resolve));
+        continue;
+      }
+      try {
+        if (failure !== undefined) continue; // after a failure, buffers are only given back
+        const etag = await sendPart(signer, next, bar);
+        state.etags[String(next.part.partNumber)] = etag;
+        saving = saving.then(() => options.store.saveUpload(key, state));
+      } catch (e) {
+        failure ??= e;
+      } finally {
+        next.part.release();
+      }
+    }
+  };
+  await Promise.all([reader.catch(() => undefined), ...Array.from({ length: Math.max(1, options.parallel) }, sender)]);
+  await saving;
+  if (failure !== undefined) {
+    if ((failure as { storageCode?: string }).storageCode === "BadDigest") {
+      throw cliError(
+        EXIT.unavailable,
+        `Storage found another SHA-256 for a part of ${basename(path)} than the one computed as it was read (damaged on the way?); run the command again.`,
+      );
+    }
+    throw failure;
+  }
+}
+
+/** Sends one part from its buffer, with retries; a retry gets a fresh URL (the last may have expired). */
+async function sendPart(
+  signer: PartSigner,
+  item: { part: ReadPart; signed: Promise<SignedPart> },
   bar: Progress,
 ): Promise<string> {
-  const start = (partNumber - 1) * state.partSize;
-  // Hashed just before sending (the second read comes from the page cache) and kept for retries and resumes.
-  const sha256 = (state.partSha256[String(partNumber)] ??= await hashRange(path, { start, length }));
+  const { part } = item;
   return retry(
-    async () => {
-      // A fresh URL each attempt: the last one may have expired while the laptop slept.
-      const signed = await callApi<SignedParts>(state.apiUrl, "POST", `uploads/${state.id}/parts`, {
-        body: { parts: [{ partNumber, sha256 }] },
-        headers: { "X-Delete-Token": state.deleteToken },
-      });
-      const part = signed.parts[0];
-      if (!part) throw cliError(EXIT.failed, `The API gave no URL for part ${partNumber}.`);
+    async (attempt) => {
+      const target = attempt === 1 ? await item.signed : await signer.sign(part.partNumber, part.sha256);
       let sent = 0;
       try {
-        return await putRange(part.url, part.headers, { path, start, length }, (n) => {
+        return await putRange(target.url, target.headers, part.bytes, (n) => {
           sent += n;
           bar.add(n);
         });

@@ -345,17 +345,27 @@ export async function markAvailable(deps: StoreDeps, keyName: KeyName, uploadedA
 
 /** Records that the multipart upload was completed. Returns false when it already was, or the share is being
  *  deleted: a concurrent `complete` or DELETE got there first. */
-export async function markMultipartCompleted(deps: StoreDeps, keyName: KeyName, completedAt: string): Promise<boolean> {
+export async function markMultipartCompleted(
+  deps: StoreDeps,
+  keyName: KeyName,
+  completedAt: string,
+  sha256?: string,
+): Promise<boolean> {
   try {
     await deps.db.send(
       new UpdateCommand({
         TableName: deps.config.tableName,
         Key: { [TABLE_KEY]: keyName },
-        UpdateExpression: "SET #multipart.#completedAt = :completedAt",
+        // The whole file's SHA-256 declared at completion (the uploader hashed it while sending the parts).
+        UpdateExpression: `SET #multipart.#completedAt = :completedAt${sha256 !== undefined ? ", sha256 = :sha256" : ""}`,
         ConditionExpression:
           "attribute_exists(#multipart) AND attribute_not_exists(#multipart.#completedAt) AND #status <> :deleting",
         ExpressionAttributeNames: { "#multipart": "multipart", "#completedAt": "completedAt", "#status": "status" },
-        ExpressionAttributeValues: { ":completedAt": completedAt, ":deleting": "deleting" },
+        ExpressionAttributeValues: {
+          ":completedAt": completedAt,
+          ":deleting": "deleting",
+          ...(sha256 !== undefined ? { ":sha256": sha256 } : {}),
+        },
       }),
     );
     return true;

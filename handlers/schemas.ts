@@ -184,6 +184,11 @@ export const SCHEMAS = {
           properties: { partNumber, etag: string },
         },
       },
+      sha256: {
+        ...sha256,
+        description:
+          "optional: base64 SHA-256 of the whole file, when POST /uploads did not give it (recorded for downloaders)",
+      },
     },
   },
   DownloadGranted: {

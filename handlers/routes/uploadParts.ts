@@ -6,6 +6,7 @@ import { ApiRequest, ApiResponse, parseJsonObject } from "../http";
 import { completeMultipartUpload, isNoSuchUpload, listParts, sameEtag, signPart, StoredPart } from "../multipart";
 import { FileRecord, getRecord, isExpired, markMultipartCompleted, MultipartState } from "../records";
 import { parsePartList } from "../validation";
+import { SHA256_BASE64 } from "../../contract/api";
 import { MAX_PARTS, MAX_PARTS_PER_REQUEST, partLength } from "../../contract/parts";
 import { assertOwner, fileIdOf, findRecord, publicView } from "../shareAccess";
 
@@ -131,11 +132,27 @@ function refusedCompletion(e: unknown): HttpError | undefined {
   }
 }
 
+/** The whole file's SHA-256 given at completion (optional), checked before anything changes: well-formed, and
+ *  the same as the one POST /uploads recorded, if it recorded one. */
+function wholeSha256(value: unknown, record: FileRecord): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !SHA256_BASE64.test(value)) {
+    throw invalidRequest("sha256 must be the base64 encoding of the whole file's 32-byte SHA-256 (44 characters).");
+  }
+  if (record.sha256 !== undefined && record.sha256 !== value) {
+    throw invalidRequest(
+      "sha256 is not the SHA-256 given in POST /uploads: the file changed while it was sent; upload it again.",
+    );
+  }
+  return value;
+}
+
 /** POST /uploads/{id}/complete: checks the parts against ListParts, then CompleteMultipartUpload. */
 export async function completeUpload(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
   const body = parseJsonObject(request);
   const { id, record, multipart, target } = await openUpload(request, deps);
   const given = parsePartList(body, multipart.partCount, "etag", MAX_PARTS);
+  const sha256 = wholeSha256(body["sha256"], record);
   let stored: StoredPart[];
   try {
     stored = await listParts(deps, target);
@@ -145,7 +162,7 @@ export async function completeUpload(request: ApiRequest, deps: Deps): Promise<A
   } catch (e) {
     throw refusedCompletion(e) ?? e;
   }
-  if (!(await markMultipartCompleted(deps, record.id, deps.now().toISOString()))) {
+  if (!(await markMultipartCompleted(deps, record.id, deps.now().toISOString(), sha256))) {
     throw conflict("This upload was completed or deleted by another request.");
   }
   request.log.info("multipart upload completed", { file: deps.fingerprint(record.id), parts: multipart.partCount });

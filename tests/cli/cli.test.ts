@@ -6,6 +6,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { keyNameFor } from "../../handlers/ids";
 import type { Backends } from "../../local/backends";
 import { testConfig } from "../support/harness";
 import { startCli, useLocalApi } from "./process";
@@ -103,7 +105,7 @@ describe("fileshare CLI as a child process against the local servers", function 
     assert.equal(meta.passwordRequired, true, "the share asks for the password");
   });
 
-  it("a file changed in place (same size and time) after an interruption: the resume stops with one line and drops the saved upload, so the next run starts afresh", async () => {
+  it("a file changed in place (same size and time) in a part already sent, after an interruption: the resume stops with one line and drops the saved upload, so the next run starts afresh", async () => {
     const path = join(dir, "edited.bin");
     const bytes = randomBytes(20 * MIB);
     await writeFile(path, bytes);
@@ -115,8 +117,8 @@ describe("fileshare CLI as a child process against the local servers", function 
     while (Date.now() < deadline && (await etagsOnRecord()) < 1) await new Promise((r) => setTimeout(r, 10));
     first.child.kill("SIGKILL");
     assert.equal((await first.done).signal, "SIGKILL");
-    // Edit the last part (not sent yet), keeping the size and the modification time the state is keyed by.
-    bytes.fill(7, bytes.length - 1024);
+    // Edit the first part (sent already), keeping the size and the modification time the state is keyed by.
+    bytes.fill(7, 0, 1024);
     await writeFile(path, bytes);
     await utimes(path, mtime, mtime);
     assert.equal((await stat(path)).mtimeMs, mtime * 1000, "the edit kept the modification time");
@@ -152,18 +154,19 @@ describe("fileshare CLI as a child process against the local servers", function 
     const saved = JSON.parse(await readFile(join(dir, "config", "uploads", stateFile as string), "utf8"));
     first.child.kill("SIGKILL");
     const killed = await first.done;
-    // One read of the file before sending hashed the whole file AND every part (the plan predicted from
-    // GET /config): all 9 part checksums are on record while only a few parts have been sent.
-    const partHashes = Array.from({ length: 9 }, (_, i) =>
-      createHash("sha256")
-        .update(bytes.subarray(i * 5 * MIB, (i + 1) * 5 * MIB))
-        .digest("base64"),
-    );
+    // Each part is hashed as it is read to be sent (no pass before): the checksums on record are those of the
+    // parts read so far, in order, and no more than one part ahead of the parts sent.
+    const recorded = Object.keys(saved.partSha256).map(Number);
     assert.deepEqual(
-      Array.from({ length: 9 }, (_, i) => saved.partSha256[String(i + 1)]),
-      partHashes,
-      "every part hashed in the first pass",
+      recorded,
+      Array.from({ length: recorded.length }, (_, i) => i + 1),
+      "parts read in order",
     );
+    assert.ok(recorded.length < 9, `only the parts read so far are hashed (${recorded.length} of 9)`);
+    for (const n of recorded) {
+      const slice = bytes.subarray((n - 1) * 5 * MIB, n * 5 * MIB);
+      assert.equal(saved.partSha256[String(n)], createHash("sha256").update(slice).digest("base64"), `part ${n}`);
+    }
     assert.equal(killed.signal, "SIGKILL", `killed mid-upload (it printed: ${killed.stdout} ${killed.stderr})`);
     assert.ok(held >= 2 && held < 9, `killed after ${held} of 9 parts`);
 
@@ -198,6 +201,39 @@ describe("fileshare CLI as a child process against the local servers", function 
     const gone = await run(["info", link]);
     assert.equal(gone.code, 3, "the API refuses: not found");
     assert.match(gone.stderr, /^fileshare: .*\(404 NotFound\)$/m);
+  });
+
+  it("a download in ranges whose bytes do not hash to the share's SHA-256 ends with exit 5, one line, and no file left", async () => {
+    const bytes = randomBytes(20 * MIB + 3); // more than one range: fetched several at once, hashed in order
+    const path = join(dir, "ranged.bin");
+    await writeFile(path, bytes);
+    const up = await run(["upload", path, "--api", api]);
+    assert.equal(up.code, 0, up.stderr);
+    const link = /^link: (\S+)$/m.exec(up.stdout)?.[1] as string;
+    await backends.idle();
+    // The share now declares another file's SHA-256: the bytes S3 serves no longer match it.
+    const other = createHash("sha256").update("another file").digest("base64");
+    await backends.deps.db.send(
+      new UpdateCommand({
+        TableName: backends.deps.config.tableName,
+        Key: { id: keyNameFor(link.split("/").pop() as string) },
+        UpdateExpression: "SET sha256 = :other",
+        ExpressionAttributeValues: { ":other": other },
+      }),
+    );
+    const out = join(dir, "ranged-copy.bin");
+    const got = await run(["download", link, "-o", out]);
+    assert.equal(got.code, 5, got.stderr);
+    assert.equal(
+      got.stderr.trim().split("\n").pop(),
+      "fileshare: The downloaded file does not match the share's SHA-256; it was deleted. Download it again.",
+    );
+    assert.equal(await stat(out).catch(() => undefined), undefined, "nothing saved");
+    assert.deepEqual(
+      (await readdir(dir)).filter((f) => f.startsWith("ranged-copy")),
+      [],
+      "no partial file left",
+    );
   });
 
   it("uploads a small file with one PUT and downloads it verified", async () => {

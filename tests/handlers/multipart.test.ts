@@ -130,6 +130,33 @@ describe("multipart uploads through the API with the real local S3 and DynamoDB"
     assert.deepEqual(await getRecord(api.deps, keyNameFor(id)), before);
   });
 
+  it("records the whole-file SHA-256 given at complete when POST /uploads gave none, and GET /files/{id} answers it", async () => {
+    const api = env.api();
+    const { id, call } = await start(api, { sha256: undefined, checksumAlgorithm: "SHA256" });
+    assert.equal((await api.request("GET", `/files/${id}`)).json.sha256, undefined, "none declared yet");
+    const parts = await sendParts(call, [1, 2, 3, 4, 5, 6, 7, 8, 9], true);
+    const malformed = await call("POST", "complete", { parts, sha256: "not-a-digest" });
+    assert.equal(malformed.status, 400, malformed.body);
+    assert.match(malformed.json.error.message, /sha256/);
+    const done = await call("POST", "complete", { parts, sha256: sha256(file) });
+    assert.equal(done.status, 200, done.body);
+    assert.equal(done.json.sha256, sha256(file));
+    assert.equal((await api.request("GET", `/files/${id}`)).json.sha256, sha256(file));
+  });
+
+  it("refuses (400, nothing completed) a SHA-256 at complete that differs from the one POST /uploads recorded", async () => {
+    const api = env.api();
+    const { id, call } = await start(api);
+    const parts = await sendParts(call, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const other = sha256(Buffer.from("another file"));
+    const refused = await call("POST", "complete", { parts, sha256: other });
+    assert.equal(refused.status, 400, refused.body);
+    assert.match(refused.json.error.message, /file changed/);
+    assert.equal((await getRecord(api.deps, keyNameFor(id)))?.multipart?.completedAt, undefined, "still open");
+    const done = await call("POST", "complete", { parts, sha256: sha256(file) });
+    assert.equal(done.status, 200, done.body);
+  });
+
   it("deletes a completed multipart object whose size does not match the record (the confirmation check)", async () => {
     const api = env.api();
     // Declared one byte larger than what is sent: complete refuses (the last part is short), so assemble the
