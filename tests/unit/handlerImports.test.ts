@@ -105,9 +105,24 @@ describe("handlers/ imports", () => {
 
   it("keeps every DynamoDB command in the record store (handlers/records.ts); local/ only makes the table", () => {
     assert.deepEqual(dynamoDbCommandUsers(), {
-      "handlers/records.ts": ["DeleteCommand", "GetCommand", "PutCommand", "QueryCommand", "UpdateCommand"],
+      "handlers/records.ts": [
+        "BatchGetCommand",
+        "BatchWriteCommand",
+        "DeleteCommand",
+        "GetCommand",
+        "PutCommand",
+        "QueryCommand",
+        "UpdateCommand",
+      ],
       // The local table's shape (config/table.ts), never a record.
-      "local/dynamo.ts": ["CreateTableCommand", "DescribeTableCommand", "UpdateTableCommand"],
+      // Makes the table, and rebuilds a data folder's table from before an index existed (copying its items).
+      "local/dynamo.ts": [
+        "BatchWriteItemCommand",
+        "CreateTableCommand",
+        "DeleteTableCommand",
+        "DescribeTableCommand",
+        "ScanCommand",
+      ],
     });
   });
 
