@@ -104,6 +104,8 @@ describe("handlers/ imports", () => {
   });
 
   it("keeps every DynamoDB command in the record store (handlers/records.ts); local/ only makes the table", () => {
+    // local/dynamo.ts copies items only to rebuild an old data folder's table with a new index (dynalite cannot
+    // add one), never reading a record's meaning.
     assert.deepEqual(dynamoDbCommandUsers(), {
       "handlers/records.ts": [
         "BatchGetCommand",
@@ -115,7 +117,6 @@ describe("handlers/ imports", () => {
         "UpdateCommand",
       ],
       // The local table's shape (config/table.ts), never a record.
-      // Makes the table, and rebuilds a data folder's table from before an index existed (copying its items).
       "local/dynamo.ts": [
         "BatchWriteItemCommand",
         "CreateTableCommand",
