@@ -68,6 +68,10 @@ export class Api {
       authorizerClaims?: Record<string, string>;
     } = {},
   ): Promise<Reply> {
+    // A query string goes into the event's query parameters, as API Gateway passes it.
+    const [pathOnly = path, search] = path.split("?", 2);
+    const query = search === undefined ? undefined : Object.fromEntries(new URLSearchParams(search));
+    path = pathOnly;
     const route = routeFor(method, path);
     const body =
       options.body === undefined
@@ -80,6 +84,7 @@ export class Api {
       path,
       resource: route.path,
       pathParameters: matchPath(route.path, path) ?? {},
+      query,
       headers: {
         host: "api.test",
         "x-forwarded-proto": "https",
