@@ -62,7 +62,8 @@ export interface FileRecord {
    *  Anonymous shares never store it. */
   shareId?: string;
   fileKey: string;
-  fileName: string;
+  /** Absent on an encrypted share (its name is inside encryptedMetadata). */
+  fileName?: string;
   contentType: string;
   size: number;
   /** Base64 SHA-256 the client declared, when it did. */
@@ -89,6 +90,13 @@ export interface FileRecord {
   passwordWindowEndsEpoch?: number;
   /** Emails allowed to see and download, A-Z lowered (handlers/auth.ts emailMatchKey); absent = anyone with the link. */
   recipients?: string[];
+  /** An end-to-end encrypted share (handlers/encryption.ts): the coding of its object, whose contentType is then
+   *  application/octet-stream and whose size and sha256 are the ciphertext's, and its file's name, type and size as
+   *  the client encrypted them, stored opaque. */
+  encryption?: "aes128gcm";
+  encryptedMetadata?: string;
+  /** The share's title as the client encrypted it (POST /shares with encryption). */
+  encryptedTitle?: string;
   /** The record's sweep shard (sweepShardOf; "live" on older records): puts the record in the sweep index.
    *  putRecord sets it for every record that has a sweepAtEpoch. */
   sweepShard?: string;

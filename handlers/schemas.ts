@@ -5,6 +5,7 @@
 // share lifetime, content types) stay in validation.ts, which answers 413/415 where a schema could only say 400.
 
 import { SHA256_BASE64 } from "../contract/api";
+import { ENCRYPTION_CODING, MAX_ENCRYPTED_METADATA_CHARS } from "../contract/encryption";
 import { FILE_ID } from "../contract/ids";
 import { MAX_PARTS, MAX_PARTS_PER_REQUEST } from "../contract/parts";
 import { KEY_NAME, UPLOAD_PREFIX } from "./ids";
@@ -19,21 +20,43 @@ const dateTime = { type: "string", format: "date-time" } as const;
 const fileId = { type: "string", pattern: FILE_ID.source } as const;
 /** A base64 SHA-256. */
 const sha256 = { type: "string", pattern: SHA256_BASE64.source } as const;
+/** The coding of an end-to-end encrypted share (docs/encryption.md). */
+const encryption = { type: "string", enum: [ENCRYPTION_CODING] } as const;
+/** Client-encrypted JSON (nonce and ciphertext), base64url, opaque to the server. */
+const encryptedText = { type: "string", pattern: "^[A-Za-z0-9_-]+$", maxLength: MAX_ENCRYPTED_METADATA_CHARS } as const;
 /** A part number S3 accepts. */
 const partNumber = { type: "integer", minimum: 1, maximum: MAX_PARTS } as const;
 
 export const SCHEMAS = {
   UploadRequest: {
     type: "object",
-    required: ["fileName", "contentType", "size"],
+    // fileName and contentType are required unless the share is encrypted (validation.ts says which is missing).
+    required: ["size"],
     properties: {
-      fileName: { ...string, description: "1–255 characters (code points) after trimming; no control characters" },
+      fileName: {
+        ...string,
+        description: "required unless encrypted; 1–255 characters (code points) after trimming; no control characters",
+      },
       contentType: {
         ...string,
-        description: "a valid MIME type without tabs or repeated spaces, in the stack's allow-list when it has one",
+        description:
+          "required unless encrypted (then application/octet-stream or absent); a valid MIME type without tabs or repeated spaces, in the stack's allow-list when it has one",
       },
-      size: { ...integer, minimum: 1, description: "bytes, up to the stack's maximum (else 413)" },
-      sha256: { ...sha256, description: "base64 SHA-256 of the content" },
+      size: {
+        ...integer,
+        minimum: 1,
+        description: "bytes (of the ciphertext when encrypted), up to the stack's maximum (else 413)",
+      },
+      sha256: { ...sha256, description: "base64 SHA-256 of the content (of the ciphertext when encrypted)" },
+      encryption: {
+        ...encryption,
+        description: "end-to-end encrypted: RFC 8188 aes128gcm (the stack's setting encryption)",
+      },
+      encryptedMetadata: {
+        ...encryptedText,
+        description:
+          "with encryption, in place of fileName and contentType: the encrypted JSON {fileName, contentType, size}",
+      },
       expiresInSeconds: { ...integer, description: "how long the share lives; default and maximum from the stack" },
       maxDownloads: { ...integer, minimum: 1, description: "absent = the stack's default" },
       password: { ...string, description: "8–128 characters; the link then asks for it (sign-in stacks only)" },
@@ -105,8 +128,13 @@ export const SCHEMAS = {
     properties: {
       passwordRequired: { type: "boolean", description: "true: fileName and contentType come from unlock" },
       id: fileId,
-      fileName: { ...string, description: "absent on a password share until unlocked" },
-      contentType: { ...string, description: "absent on a password share until unlocked" },
+      fileName: { ...string, description: "absent on a password share until unlocked, and on an encrypted share" },
+      contentType: { ...string, description: "absent on a password share until unlocked, and on an encrypted share" },
+      encryption: { ...encryption, description: "present on an end-to-end encrypted share" },
+      encryptedMetadata: {
+        ...encryptedText,
+        description: "an encrypted share's name, type and size, encrypted by the client; absent until unlocked",
+      },
       size: integer,
       status: { type: "string", enum: ["pending", "available"] },
       createdAt: dateTime,
@@ -188,12 +216,14 @@ export const SCHEMAS = {
   },
   DownloadGranted: {
     type: "object",
-    required: ["downloadUrl", "expiresIn", "fileName", "contentType", "size"],
+    required: ["downloadUrl", "expiresIn", "size"],
     properties: {
       downloadUrl: { ...string, description: "pre-signed GET" },
       expiresIn: integer,
-      fileName: string,
-      contentType: string,
+      fileName: { ...string, description: "absent on an encrypted share" },
+      contentType: { ...string, description: "absent on an encrypted share" },
+      encryption,
+      encryptedMetadata: { ...encryptedText, description: "an encrypted share's metadata, in place of fileName" },
       size: integer,
       downloadsRemaining: { ...integer, nullable: true, description: "null = unlimited" },
     },

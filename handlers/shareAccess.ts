@@ -7,6 +7,7 @@ import { keyNameFor } from "./ids";
 import { FILE_ID } from "../contract/ids";
 import { downloadsRemaining, FileRecord, getRecord, isExpired, StoreDeps } from "./records";
 import { tokenMatches } from "./tokens";
+import { encryptedView, isEncrypted } from "./encryption";
 
 // Where the routes have always found it; it lives with the records (handlers/audit.ts needs it too).
 export { downloadsRemaining };
@@ -74,10 +75,12 @@ export async function assertMayAccess(
 /** What GET /files/{id} shows before a password share's password was given: no name, no type, and no SHA-256
  *  (with it, anyone holding a guess of the file could confirm it from the link alone). */
 export function lockedView(id: string, record: FileRecord) {
-  const view: Partial<ReturnType<typeof publicView>> = publicView(id, record);
+  const view: Partial<ReturnType<typeof publicView>> & { [field: string]: unknown } = publicView(id, record);
   delete view.fileName;
   delete view.contentType;
   delete view.sha256;
+  // An encrypted share says that it is (a link without its key can tell so at once), but not its metadata.
+  delete view.encryptedMetadata;
   return view;
 }
 
@@ -86,8 +89,8 @@ export function publicView(id: string, record: FileRecord) {
   return {
     passwordRequired: record.passwordHash !== undefined,
     id,
-    fileName: record.fileName,
-    contentType: record.contentType,
+    // An encrypted share has no name or type to show: its encryptedMetadata holds them (handlers/encryption.ts).
+    ...(isEncrypted(record) ? encryptedView(record) : { fileName: record.fileName, contentType: record.contentType }),
     size: record.size,
     status: record.status,
     createdAt: record.createdAt,

@@ -12,6 +12,7 @@ import { hashPassword } from "../passwords";
 import { FileRecord, pendingSweepAt, putRecord } from "../records";
 import { hashToken } from "../tokens";
 import { parseUploadRequest } from "../validation";
+import { encryptedView } from "../encryption";
 
 export async function createUpload(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
   // A token, when sent, must be good even where sign-in is optional: a bad one is a 401, never "anonymous".
@@ -32,6 +33,7 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
     fileKey: fileKeyOf(keyName),
     fileName: upload.fileName,
     contentType: upload.contentType,
+    ...encryptedView(upload),
     size: upload.size,
     sha256: upload.sha256,
     status: "pending",

@@ -6,6 +6,7 @@ import { notReady } from "../errors";
 import { ApiRequest, ApiResponse, callerFields, parseJsonObject } from "../http";
 import { signDownload } from "../objects";
 import { checkPassword } from "../passwords";
+import { encryptedView, isEncrypted } from "../encryption";
 import { consumeDownload, returnDownload } from "../records";
 import { assertMayAccess, assertNotGone, downloadsRemaining, fileIdOf, findRecord } from "../shareAccess";
 
@@ -42,8 +43,7 @@ export async function downloadFile(request: ApiRequest, deps: Deps): Promise<Api
     body: {
       downloadUrl,
       expiresIn: deps.config.downloadUrlTtlSeconds,
-      fileName: record.fileName,
-      contentType: record.contentType,
+      ...(isEncrypted(record) ? encryptedView(record) : { fileName: record.fileName, contentType: record.contentType }),
       size: record.size,
       downloadsRemaining: downloadsRemaining(record),
     },

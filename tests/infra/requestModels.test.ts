@@ -108,6 +108,9 @@ const bodies: Record<string, fc.Arbitrary<unknown>> = {
     password: optional(field(fc.string({ minLength: 8, maxLength: 20 }))),
     recipients: optional(field(fc.array(fc.constantFrom("a@example.com", "B@Example.com "), { maxLength: 3 }))),
     checksumAlgorithm: optional(field(fc.constant("SHA256"))),
+    // End-to-end encrypted: the handler then wants no fileName and encryptedMetadata in its place.
+    encryption: optional(field(fc.constant("aes128gcm"))),
+    encryptedMetadata: optional(field(fc.stringMatching(/^[A-Za-z0-9_-]{40,80}$/))),
     extra: optional(near),
   }),
   UnlockRequest: fc.record({ password: required(field(fc.string({ maxLength: 20 }))), extra: optional(near) }),
@@ -167,6 +170,9 @@ describe("API Gateway request models vs the handlers' body checks (ajv draft-04 
       ["UploadRequest", { fileName: "a.txt", contentType: "text/plain", size: 0 }],
       ["UploadRequest", { fileName: "a.txt", contentType: "text/plain", size: 1, checksumAlgorithm: "MD5" }],
       ["UploadRequest", [{ fileName: "a.txt" }]],
+      ["UploadRequest", { encryption: "aes128gcm", encryptedMetadata: "not base64url!".repeat(4), size: 1 }],
+      ["UploadRequest", { encryption: "aes128gcm", encryptedMetadata: "A".repeat(4097), size: 1 }],
+      ["UploadRequest", { encryption: "aes256gcm", encryptedMetadata: "A".repeat(40), size: 1 }],
       ["UnlockRequest", {}],
       ["UnlockRequest", { password: 12345678 }],
       ["PartsRequest", { parts: [] }],
@@ -178,5 +184,8 @@ describe("API Gateway request models vs the handlers' body checks (ajv draft-04 
       assert.equal(accepts[name]!(JSON.stringify(body)), false, `the handler refuses it too: ${JSON.stringify(body)}`);
     }
     assert.ok(models["UploadRequest"]!({ fileName: "a.txt", contentType: "text/plain", size: 1 }));
+    const encrypted = { encryption: "aes128gcm", encryptedMetadata: "A".repeat(40), size: 1 };
+    assert.ok(models["UploadRequest"]!(encrypted));
+    assert.ok(accepts["UploadRequest"]!(JSON.stringify(encrypted)), "the handler accepts an encrypted upload too");
   });
 });
