@@ -35,7 +35,7 @@ export function parseEncryption(
   if (encryption === undefined) {
     if (config.encryption === "required") {
       throw invalidRequest(
-        `This stack accepts only end-to-end encrypted shares (its setting ${settingName("encryption")} is required): encrypt the files and send "encryption": "${ENCRYPTION_CODING}" with each file's encryptedMetadata.`,
+        `This stack accepts only end-to-end encrypted shares (its setting ${settingName("encryption")}, says required): encrypt the files and send "encryption": "${ENCRYPTION_CODING}" with each file's encryptedMetadata.`,
       );
     }
     return false;
@@ -49,7 +49,7 @@ export function parseEncryption(
     const why =
       config.allowedContentTypes.length > 0
         ? `it has a list of allowed types (${settingName("allowedContentTypes")}), which cannot check an encrypted file's type, and its setting ${settingName("encryption")} does not say allowed or required`
-        : `its setting ${settingName("encryption")} is off`;
+        : `its setting ${settingName("encryption")}, says off`;
     throw invalidRequest(`This stack does not accept end-to-end encrypted shares: ${why}. Leave out "encryption".`);
   }
   return true;
