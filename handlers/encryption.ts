@@ -116,12 +116,16 @@ export function parseEncryptedTitle(body: Record<string, unknown>): string | und
   return body["encryptedTitle"] === undefined ? undefined : parseOpaque(body["encryptedTitle"], "encryptedTitle");
 }
 
-/** What a view of an encrypted share or file shows in place of fileName and contentType; nothing for one that is
- *  not encrypted. */
-export function encryptedView(record: Partial<EncryptedFields>): Partial<EncryptedFields> {
-  return record.encryption === undefined || record.encryptedMetadata === undefined
-    ? {}
-    : { encryption: record.encryption, encryptedMetadata: record.encryptedMetadata };
+/** A file's name and type as views and downloads show them: its fileName and contentType, or for a file of an
+ *  encrypted share its encryption and encryptedMetadata in their place (docs/api.md). */
+export function nameFields(file: {
+  fileName?: string;
+  contentType?: string;
+  encryptedMetadata?: string;
+}): { fileName?: string; contentType?: string } | EncryptedFields {
+  return file.encryptedMetadata !== undefined
+    ? { encryption: ENCRYPTION_CODING, encryptedMetadata: file.encryptedMetadata }
+    : { fileName: file.fileName, contentType: file.contentType };
 }
 
 /** True when the share's file is stored encrypted (its record has no name). */

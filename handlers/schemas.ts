@@ -8,6 +8,7 @@ import { SHA256_BASE64 } from "../contract/api";
 import { ENCRYPTION_CODING, MAX_ENCRYPTED_METADATA_CHARS } from "../contract/encryption";
 import { FILE_ID } from "../contract/ids";
 import { MAX_PARTS, MAX_PARTS_PER_REQUEST } from "../contract/parts";
+import { MAX_FILES_PER_SHARE_LIMIT } from "../config/schema";
 import { KEY_NAME, UPLOAD_PREFIX } from "./ids";
 
 /** An OpenAPI 3.0 Schema Object (a JSON Schema subset). */
@@ -20,56 +21,121 @@ const dateTime = { type: "string", format: "date-time" } as const;
 const fileId = { type: "string", pattern: FILE_ID.source } as const;
 /** A base64 SHA-256. */
 const sha256 = { type: "string", pattern: SHA256_BASE64.source } as const;
+/** A file's number in its share (docs/api.md v1.2), from 1; absent = 1. */
+const fileNumber = {
+  type: "integer",
+  minimum: 1,
+  maximum: MAX_FILES_PER_SHARE_LIMIT,
+  description: "the file's number in its share (from 1, in the order of POST /shares); absent = 1",
+} as const;
 /** The coding of an end-to-end encrypted share (docs/encryption.md). */
 const encryption = { type: "string", enum: [ENCRYPTION_CODING] } as const;
 /** Client-encrypted JSON (nonce and ciphertext), base64url, opaque to the server. */
-const encryptedText = { type: "string", pattern: "^[A-Za-z0-9_-]+$", maxLength: MAX_ENCRYPTED_METADATA_CHARS } as const;
+const encryptedText = {
+  type: "string",
+  pattern: "^[A-Za-z0-9_-]+$",
+  maxLength: MAX_ENCRYPTED_METADATA_CHARS,
+} as const;
 /** A part number S3 accepts. */
 const partNumber = { type: "integer", minimum: 1, maximum: MAX_PARTS } as const;
+
+/** The fields of one file, in POST /uploads and in each entry of POST /shares. */
+const FILE_PROPERTIES = {
+  fileName: {
+    ...string,
+    description: "required unless encrypted; 1–255 characters (code points) after trimming; no control characters",
+  },
+  contentType: {
+    ...string,
+    description:
+      "required unless encrypted (then application/octet-stream or absent); a valid MIME type without tabs or repeated spaces, in the stack's allow-list when it has one",
+  },
+  size: {
+    ...integer,
+    minimum: 1,
+    description: "bytes (of the ciphertext when encrypted), up to the stack's maximum (else 413)",
+  },
+  sha256: { ...sha256, description: "base64 SHA-256 of the content (of the ciphertext when encrypted)" },
+  encryptedMetadata: {
+    ...encryptedText,
+    description:
+      "with encryption, in place of fileName and contentType: the encrypted JSON {fileName, contentType, size}",
+  },
+  checksumAlgorithm: {
+    type: "string",
+    enum: ["SHA256"],
+    description: "multipart only: each part's URL signs the part's SHA-256, and S3 checks it",
+  },
+} as const;
+
+/** The options of a share, in POST /uploads and POST /shares. */
+const SHARE_OPTIONS = {
+  encryption: {
+    ...encryption,
+    description: "end-to-end encrypted: RFC 8188 aes128gcm (the stack's setting encryption)",
+  },
+  expiresInSeconds: { ...integer, description: "how long the share lives; default and maximum from the stack" },
+  maxDownloads: { ...integer, minimum: 1, description: "absent = the stack's default" },
+  password: { ...string, description: "8–128 characters; the link then asks for it (sign-in stacks only)" },
+  recipients: {
+    type: "array",
+    items: string,
+    description: "email addresses; only they (signed in) may open the share (sign-in stacks only)",
+  },
+} as const;
+
+/** One file of a share as GET /files/{id} shows it (a password share shows only file, size and status until unlocked). */
+const SHARE_FILE = {
+  type: "object",
+  required: ["file", "size", "status"],
+  properties: {
+    file: integer,
+    fileName: { ...string, description: "absent on an encrypted share" },
+    contentType: { ...string, description: "absent on an encrypted share" },
+    encryption,
+    encryptedMetadata: { ...encryptedText, description: "an encrypted file's metadata, in place of fileName" },
+    size: integer,
+    sha256: string,
+    status: { type: "string", enum: ["pending", "available", "rejected"] },
+    reason: { ...string, description: "why the stored object was refused (status rejected)" },
+  },
+} as const;
 
 export const SCHEMAS = {
   UploadRequest: {
     type: "object",
     // fileName and contentType are required unless the share is encrypted (validation.ts says which is missing).
     required: ["size"],
+    properties: { ...FILE_PROPERTIES, ...SHARE_OPTIONS },
+  },
+  ShareRequest: {
+    type: "object",
+    required: ["files"],
     properties: {
-      fileName: {
-        ...string,
-        description: "required unless encrypted; 1–255 characters (code points) after trimming; no control characters",
-      },
-      contentType: {
-        ...string,
-        description:
-          "required unless encrypted (then application/octet-stream or absent); a valid MIME type without tabs or repeated spaces, in the stack's allow-list when it has one",
-      },
-      size: {
-        ...integer,
-        minimum: 1,
-        description: "bytes (of the ciphertext when encrypted), up to the stack's maximum (else 413)",
-      },
-      sha256: { ...sha256, description: "base64 SHA-256 of the content (of the ciphertext when encrypted)" },
-      encryption: {
-        ...encryption,
-        description: "end-to-end encrypted: RFC 8188 aes128gcm (the stack's setting encryption)",
-      },
-      encryptedMetadata: {
-        ...encryptedText,
-        description:
-          "with encryption, in place of fileName and contentType: the encrypted JSON {fileName, contentType, size}",
-      },
-      expiresInSeconds: { ...integer, description: "how long the share lives; default and maximum from the stack" },
-      maxDownloads: { ...integer, minimum: 1, description: "absent = the stack's default" },
-      password: { ...string, description: "8–128 characters; the link then asks for it (sign-in stacks only)" },
-      recipients: {
+      files: {
         type: "array",
-        items: string,
-        description: "email addresses; only they (signed in) may open the share (sign-in stacks only)",
+        minItems: 1,
+        maxItems: MAX_FILES_PER_SHARE_LIMIT,
+        description: "1 to the stack's maxFilesPerShare files, numbered from 1 in this order",
+        items: {
+          type: "object",
+          required: ["size"],
+          properties: {
+            ...FILE_PROPERTIES,
+            fileName: {
+              ...string,
+              description:
+                "a relative path with / between folders: no empty, . or .. segment, no \\; unique ignoring case",
+            },
+          },
+        },
       },
-      checksumAlgorithm: {
-        type: "string",
-        enum: ["SHA256"],
-        description: "multipart only: each part's URL signs the part's SHA-256, and S3 checks it",
+      title: { ...string, description: "1–255 characters after trimming; not with encryption" },
+      encryptedTitle: {
+        ...encryptedText,
+        description: "with encryption, in place of title: the encrypted JSON {title}",
       },
+      ...SHARE_OPTIONS,
     },
   },
   UnlockRequest: {
@@ -79,8 +145,7 @@ export const SCHEMAS = {
   },
   UrlRequest: {
     type: "object",
-    description: "{} (no fields yet)",
-    properties: {},
+    properties: { file: fileNumber },
   },
   UploadUrl: {
     type: "object",
@@ -143,12 +208,48 @@ export const SCHEMAS = {
       maxDownloads: { ...integer, nullable: true, description: "null = unlimited" },
       downloadsRemaining: { ...integer, nullable: true, description: "null = unlimited" },
       sha256: { ...string, description: "base64 SHA-256 the uploader declared, when it did" },
+      title: { ...string, description: "the share's title, when it was given one" },
+      encryptedTitle: { ...encryptedText, description: "an encrypted share's title, encrypted by the client" },
+      fileCount: integer,
+      totalSize: { ...integer, description: "bytes, all files together" },
+      files: { type: "array", items: SHARE_FILE },
+    },
+  },
+  ShareCreated: {
+    type: "object",
+    required: ["id", "shareUrl", "deleteToken", "expiresAt", "files"],
+    properties: {
+      id: fileId,
+      shareUrl: string,
+      deleteToken: { ...string, description: "secret, shown once" },
+      expiresAt: { ...dateTime, description: "when the share ends" },
+      files: {
+        type: "array",
+        items: {
+          type: "object",
+          required: ["file", "method"],
+          description: "method PUT: uploadUrl, headers and expiresIn are set; method MULTIPART: multipart is set",
+          properties: {
+            file: integer,
+            method: { type: "string", enum: ["PUT", "MULTIPART"] },
+            uploadUrl: { ...string, description: "pre-signed PUT (method PUT)" },
+            headers: { type: "object", additionalProperties: string, description: "exactly the headers to send" },
+            expiresIn: { ...integer, description: "the upload URL's lifetime, seconds" },
+            multipart: {
+              type: "object",
+              required: ["partSize", "partCount"],
+              properties: { partSize: integer, partCount: integer },
+            },
+          },
+        },
+      },
     },
   },
   PartsRequest: {
     type: "object",
     required: ["parts"],
     properties: {
+      file: fileNumber,
       parts: {
         type: "array",
         minItems: 1,
@@ -201,6 +302,7 @@ export const SCHEMAS = {
     type: "object",
     required: ["parts"],
     properties: {
+      file: fileNumber,
       parts: {
         type: "array",
         minItems: 1,
@@ -216,7 +318,8 @@ export const SCHEMAS = {
   },
   DownloadGranted: {
     type: "object",
-    required: ["downloadUrl", "expiresIn", "size"],
+    required: ["downloads"],
+    description: "a one-file share also has downloadUrl, expiresIn, fileName, contentType and size at the top (v1)",
     properties: {
       downloadUrl: { ...string, description: "pre-signed GET" },
       expiresIn: integer,
@@ -226,6 +329,24 @@ export const SCHEMAS = {
       encryptedMetadata: { ...encryptedText, description: "an encrypted share's metadata, in place of fileName" },
       size: integer,
       downloadsRemaining: { ...integer, nullable: true, description: "null = unlimited" },
+      downloads: {
+        type: "array",
+        description: "one per file granted (all, or those asked for in files)",
+        items: {
+          type: "object",
+          required: ["file", "size", "downloadUrl", "expiresIn"],
+          properties: {
+            file: integer,
+            fileName: { ...string, description: "absent on an encrypted share" },
+            contentType: { ...string, description: "absent on an encrypted share" },
+            encryption,
+            encryptedMetadata: { ...encryptedText, description: "an encrypted file's metadata, in place of fileName" },
+            size: integer,
+            downloadUrl: { ...string, description: "pre-signed GET" },
+            expiresIn: integer,
+          },
+        },
+      },
     },
   },
   Error: {

@@ -107,7 +107,15 @@ describe("handlers/ imports", () => {
     // local/dynamo.ts copies items only to rebuild an old data folder's table with a new index (dynalite cannot
     // add one), never reading a record's meaning.
     assert.deepEqual(dynamoDbCommandUsers(), {
-      "handlers/records.ts": ["DeleteCommand", "GetCommand", "PutCommand", "QueryCommand", "UpdateCommand"],
+      "handlers/records.ts": [
+        "BatchGetCommand",
+        "BatchWriteCommand",
+        "DeleteCommand",
+        "GetCommand",
+        "PutCommand",
+        "QueryCommand",
+        "UpdateCommand",
+      ],
       // The local table's shape (config/table.ts), never a record.
       "local/dynamo.ts": [
         "BatchWriteItemCommand",
