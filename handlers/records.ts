@@ -748,11 +748,24 @@ export function fileCountOf(share: Pick<FileRecord, "fileCount">): number {
 
 /** A file item as the routes see a file: without its table key and TTL. */
 function fileOfItem(item: FileItem): ShareFile {
-  const { file, fileKey, fileName, contentType, size, sha256, status, reason, uploadedAt, multipart } = item;
+  const {
+    file,
+    fileKey,
+    fileName,
+    encryptedMetadata,
+    contentType,
+    size,
+    sha256,
+    status,
+    reason,
+    uploadedAt,
+    multipart,
+  } = item;
   return {
     file,
     fileKey,
     fileName,
+    ...(encryptedMetadata !== undefined ? { encryptedMetadata } : {}),
     contentType,
     size,
     ...(sha256 !== undefined ? { sha256 } : {}),

@@ -186,6 +186,69 @@ describe("End-to-end encrypted shares in the local mode (real servers, ciphertex
     assert.ok((await decrypt(key, body)).equals(plain), "the parts join into the file's ciphertext");
   });
 
+  it("shares several encrypted files with one key (POST /shares): each file's metadata and the title stay opaque, a download of all counts once, and every file decrypts", async () => {
+    const key = newShareKey();
+    const plains = [randomBytes(1000), randomBytes(70_000), randomBytes(3)];
+    const names = ["plan/secret-plan-4711.pdf", "plan/notes.txt", "x.bin"];
+    const ciphers = plains.map((p) => encryptWhole(key, p));
+    const metadata = plains.map((p, i) =>
+      encryptMetadata(key, { fileName: names[i] as string, contentType: "application/pdf", size: p.length }),
+    );
+    // Opaque to the server: any base64url of the right length is a title to it.
+    const encryptedTitle = encryptMetadata(key, { fileName: "Holiday", contentType: "text/plain", size: 0 });
+    const created = await call(server, "POST", "/shares", {
+      body: {
+        encryption: "aes128gcm",
+        encryptedTitle,
+        maxDownloads: 2,
+        files: ciphers.map((c, i) => ({ encryptedMetadata: metadata[i], size: c.length, sha256: sha256(c) })),
+      },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const { id } = created.json;
+    for (const f of created.json.files as { file: number; uploadUrl: string; headers: Record<string, string> }[]) {
+      assert.equal(f.headers["Content-Type"], "application/octet-stream");
+      const body = new Uint8Array(ciphers[f.file - 1] as Buffer);
+      const put = await fetch(f.uploadUrl, { method: "PUT", headers: f.headers, body });
+      assert.equal(put.status, 200, await put.text());
+    }
+    await server.backends.idle();
+
+    const view = await call(server, "GET", `/files/${id}`);
+    assert.equal(view.status, 200);
+    assert.equal(view.json.status, "available");
+    assert.equal(view.json.encryption, "aes128gcm");
+    assert.equal(view.json.encryptedTitle, encryptedTitle);
+    assert.equal(view.json.title, undefined);
+    assert.equal(view.json.fileCount, 3);
+    assert.deepEqual(
+      view.json.files.map((f: Record<string, unknown>) => [f.file, f.encryption, f.encryptedMetadata, f.fileName]),
+      metadata.map((m, i) => [i + 1, "aes128gcm", m, undefined]),
+    );
+    assert.deepEqual(
+      view.json.files.map((f: { encryptedMetadata: string }) => decryptMetadata(key, f.encryptedMetadata).fileName),
+      names,
+    );
+
+    const download = await call(server, "POST", `/files/${id}/download`, { body: {} });
+    assert.equal(download.status, 200, JSON.stringify(download.json));
+    assert.equal(download.json.downloadsRemaining, 1, "one call, one download, however many files");
+    for (const d of download.json.downloads as { file: number; downloadUrl: string; encryptedMetadata: string }[]) {
+      assert.equal(d.encryptedMetadata, metadata[d.file - 1]);
+      const got = await fetch(d.downloadUrl);
+      assert.equal(got.headers.get("content-disposition"), "attachment");
+      const bytes = Buffer.from(await got.arrayBuffer());
+      assert.ok((await decrypt(key, bytes)).equals(plains[d.file - 1] as Buffer), `file ${d.file} decrypts`);
+    }
+    const deps = server.backends.deps;
+    const items = (await deps.db.send(new ScanCommand({ TableName: deps.config.tableName }))).Items ?? [];
+    const table = JSON.stringify(items);
+    assert.ok(table.includes(metadata[1] as string), "the scan sees the file items");
+    for (const secret of ["secret-plan-4711", "notes.txt", "application/pdf"]) {
+      assert.ok(!table.includes(secret), `the table holds the plaintext ${secret}`);
+    }
+  });
+
   it("refuses an encrypted upload with a plaintext name, a bad or missing encryptedMetadata, or an unknown coding, naming the field", async () => {
     const base = { encryption: "aes128gcm", encryptedMetadata: "A".repeat(40), size: 100 };
     const cases: [Record<string, unknown>, RegExp][] = [
