@@ -105,6 +105,7 @@ describe("API keys on AWS (fileshare:apiKeys; resource inputs under mocks)", fun
     );
     assert.deepEqual(keyed.sort(), [
       "completeUpload",
+      "createShare",
       "createUpload",
       "deleteFile",
       "renewUploadUrl",

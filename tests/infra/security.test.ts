@@ -19,8 +19,8 @@ for (const stackName of STACKS) {
       const withDocs = run.resources.filter((r) => policyDocuments(r.inputs).length > 0).map((r) => r.type);
       const count = (t: string) => withDocs.filter((x) => x === t).length;
       assert.equal(count("aws:iam/role:Role"), run.ofType("aws:iam/role:Role").length);
-      // One per function (13 routes, objectCreated, cleanup), plus the ObjectCreated role's send grant to its failure queue.
-      assert.equal(count("aws:iam/rolePolicy:RolePolicy"), 16);
+      // One per function (14 routes since POST /shares, objectCreated, cleanup), plus the ObjectCreated role's send grant to its failure queue.
+      assert.equal(count("aws:iam/rolePolicy:RolePolicy"), 17);
       // The files bucket's TLS-only policy, and the access-log bucket's where access logs are on (prod).
       assert.equal(count("aws:s3/bucketPolicy:BucketPolicy"), run.config.settings.accessLogs ? 2 : 1);
       // The alarm topic's key and the topic's own policy.
