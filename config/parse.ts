@@ -62,6 +62,10 @@ export function parseSettings(
     out[spec.key] = Array.isArray(value) ? [...(value as string[])] : value;
   }
   const s = out as Settings;
+  // Unset, encryption means allowed, except where a type list is set: it cannot check an encrypted file's type, so
+  // such a stack accepts encrypted files only when it says so. Resolved here once, so the Lambda functions, the
+  // page and GET /config all see the mode in force, never the empty default.
+  if (s.encryption === "") s.encryption = s.allowedContentTypes.length > 0 ? "off" : "allowed";
   const cross: [boolean, string][] = [
     [
       s.defaultShareTtlSeconds <= s.maxShareTtlSeconds,

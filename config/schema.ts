@@ -54,6 +54,9 @@ const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/;
 /** Allowed values of the string settings. */
 export const AUTH_MODES = ["none", "cognito"] as const;
 export const MFA_MODES = ["off", "optional", "required"] as const;
+/** Whether a stack accepts end-to-end encrypted shares; parseSettings resolves the empty default to one of them. */
+export const ENCRYPTION_MODES = ["allowed", "required", "off"] as const;
+export type EncryptionMode = (typeof ENCRYPTION_MODES)[number];
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 // Cognito accepts plain http only for http://localhost (not 127.0.0.1 or [::1]) and matches callbacks exactly.
@@ -178,6 +181,19 @@ export const SETTINGS = [
       const bad = v.find((t) => typeof t !== "string" || !MIME.test(t));
       return bad === undefined ? undefined : `has ${JSON.stringify(bad)}, which is not a lower-case type/subtype`;
     },
+    runtime: true,
+    page: true,
+  },
+  {
+    key: "encryption",
+    type: "string",
+    default: "",
+    description:
+      "End-to-end encrypted shares (docs/encryption.md): allowed, required (every share must be encrypted) or off. Empty (the default) means allowed, but off on a stack with allowedContentTypes, which cannot check an encrypted file's type: such a stack must say allowed or required to accept them.",
+    check: (v) =>
+      v === "" || (ENCRYPTION_MODES as readonly string[]).includes(v)
+        ? undefined
+        : `must be one of ${ENCRYPTION_MODES.join(", ")}, or empty`,
     runtime: true,
     page: true,
   },
@@ -537,4 +553,10 @@ export type PageKey = Extract<Spec, { page: true }>["key"];
  *  (maxFileSizeBytes → FILESHARE_MAX_FILE_SIZE_BYTES). */
 export function envName(key: string): string {
   return "FILESHARE_" + key.replace(/[A-Z]/g, (c) => "_" + c).toUpperCase();
+}
+
+/** How an error message names a setting: the stack setting and npm start's variable
+ *  (e.g. "fileshare:maxFileSizeBytes, locally FILESHARE_MAX_FILE_SIZE_BYTES"). */
+export function settingName(key: SettingKey): string {
+  return `${CONFIG_NAMESPACE}:${key}, locally ${envName(key)}`;
 }

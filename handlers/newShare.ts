@@ -32,5 +32,6 @@ export async function newShareRecord(share: {
     ownerEmail: user?.email,
     passwordHash: options.password === undefined ? undefined : await hashPassword(options.password),
     recipients: options.recipients,
+    ...(options.encryption !== undefined ? { encryption: options.encryption } : {}),
   };
 }

@@ -2,6 +2,7 @@
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { BucketDeps } from "./deps";
+import { ENCRYPTED_CONTENT_DISPOSITION } from "./encryption";
 
 /** What the client must send with its PUT and where. */
 export interface SignedUpload {
@@ -62,14 +63,16 @@ export const DOWNLOAD_CACHE_CONTROL = "private, no-store";
 export async function signDownload(
   deps: BucketDeps,
   key: string,
-  file: { fileName: string; contentType: string },
+  file: { fileName?: string; contentType: string },
 ): Promise<string> {
   return getSignedUrl(
     deps.s3,
     new GetObjectCommand({
       Bucket: deps.config.bucketName,
       Key: key,
-      ResponseContentDisposition: contentDisposition(file.fileName),
+      // No name (an encrypted file): the server has none to give, so a plain "attachment".
+      ResponseContentDisposition:
+        file.fileName === undefined ? ENCRYPTED_CONTENT_DISPOSITION : contentDisposition(file.fileName),
       ResponseContentType: file.contentType,
       ResponseContentEncoding: "identity",
       ResponseCacheControl: DOWNLOAD_CACHE_CONTROL,

@@ -111,6 +111,13 @@ export interface FileRecord {
   passwordWindowEndsEpoch?: number;
   /** Emails allowed to see and download, A-Z lowered (handlers/auth.ts emailMatchKey); absent = anyone with the link. */
   recipients?: string[];
+  /** An end-to-end encrypted share (handlers/encryption.ts): the coding of its object, whose contentType is then
+   *  application/octet-stream and whose size and sha256 are the ciphertext's, and its file's name, type and size as
+   *  the client encrypted them, stored opaque. */
+  encryption?: "aes128gcm";
+  encryptedMetadata?: string;
+  /** The share's title as the client encrypted it (POST /shares with encryption). */
+  encryptedTitle?: string;
   /** The record's sweep shard (sweepShardOf; "live" on older records): puts the record in the sweep index.
    *  putRecord sets it for every record that has a sweepAtEpoch. */
   sweepShard?: string;
@@ -717,7 +724,10 @@ export interface ShareFile {
   /** Its number in the share, from 1 in the order of POST /shares. */
   file: number;
   fileKey: string;
-  fileName: string;
+  /** Absent on a file of an encrypted share, whose name is inside encryptedMetadata. */
+  fileName?: string;
+  /** The file's name, type and size as the client encrypted them (an encrypted share), stored opaque. */
+  encryptedMetadata?: string;
   contentType: string;
   size: number;
   sha256?: string;
@@ -748,11 +758,24 @@ export function fileCountOf(share: Pick<FileRecord, "fileCount">): number {
 
 /** A file item as the routes see a file: without its table key and TTL. */
 function fileOfItem(item: FileItem): ShareFile {
-  const { file, fileKey, fileName, contentType, size, sha256, status, reason, uploadedAt, multipart } = item;
+  const {
+    file,
+    fileKey,
+    fileName,
+    encryptedMetadata,
+    contentType,
+    size,
+    sha256,
+    status,
+    reason,
+    uploadedAt,
+    multipart,
+  } = item;
   return {
     file,
     fileKey,
     fileName,
+    ...(encryptedMetadata !== undefined ? { encryptedMetadata } : {}),
     contentType,
     size,
     ...(sha256 !== undefined ? { sha256 } : {}),
@@ -770,7 +793,8 @@ export function inlineFile(share: FileRecord): ShareFile {
   return {
     file: 1,
     fileKey: share.fileKey as string,
-    fileName: share.fileName as string,
+    ...(share.fileName !== undefined ? { fileName: share.fileName } : {}),
+    ...(share.encryptedMetadata !== undefined ? { encryptedMetadata: share.encryptedMetadata } : {}),
     contentType: share.contentType as string,
     size: share.size as number,
     ...(share.sha256 !== undefined ? { sha256: share.sha256 } : {}),

@@ -5,6 +5,7 @@
 // share lifetime, content types) stay in validation.ts, which answers 413/415 where a schema could only say 400.
 
 import { SHA256_BASE64 } from "../contract/api";
+import { ENCRYPTION_CODING, MAX_ENCRYPTED_METADATA_CHARS } from "../contract/encryption";
 import { FILE_ID } from "../contract/ids";
 import { MAX_PARTS, MAX_PARTS_PER_REQUEST } from "../contract/parts";
 import { MAX_FILES_PER_SHARE_LIMIT } from "../config/schema";
@@ -27,18 +28,39 @@ const fileNumber = {
   maximum: MAX_FILES_PER_SHARE_LIMIT,
   description: "the file's number in its share (from 1, in the order of POST /shares); absent = 1",
 } as const;
+/** The coding of an end-to-end encrypted share (docs/encryption.md). */
+const encryption = { type: "string", enum: [ENCRYPTION_CODING] } as const;
+/** Client-encrypted JSON (nonce and ciphertext), base64url, opaque to the server. */
+const encryptedText = {
+  type: "string",
+  pattern: "^[A-Za-z0-9_-]+$",
+  maxLength: MAX_ENCRYPTED_METADATA_CHARS,
+} as const;
 /** A part number S3 accepts. */
 const partNumber = { type: "integer", minimum: 1, maximum: MAX_PARTS } as const;
 
 /** The fields of one file, in POST /uploads and in each entry of POST /shares. */
 const FILE_PROPERTIES = {
-  fileName: { ...string, description: "1–255 characters (code points) after trimming; no control characters" },
+  fileName: {
+    ...string,
+    description: "required unless encrypted; 1–255 characters (code points) after trimming; no control characters",
+  },
   contentType: {
     ...string,
-    description: "a valid MIME type without tabs or repeated spaces, in the stack's allow-list when it has one",
+    description:
+      "required unless encrypted (then application/octet-stream or absent); a valid MIME type without tabs or repeated spaces, in the stack's allow-list when it has one",
   },
-  size: { ...integer, minimum: 1, description: "bytes, up to the stack's maximum (else 413)" },
-  sha256: { ...sha256, description: "base64 SHA-256 of the content" },
+  size: {
+    ...integer,
+    minimum: 1,
+    description: "bytes (of the ciphertext when encrypted), up to the stack's maximum (else 413)",
+  },
+  sha256: { ...sha256, description: "base64 SHA-256 of the content (of the ciphertext when encrypted)" },
+  encryptedMetadata: {
+    ...encryptedText,
+    description:
+      "with encryption, in place of fileName and contentType: the encrypted JSON {fileName, contentType, size}",
+  },
   checksumAlgorithm: {
     type: "string",
     enum: ["SHA256"],
@@ -48,6 +70,10 @@ const FILE_PROPERTIES = {
 
 /** The options of a share, in POST /uploads and POST /shares. */
 const SHARE_OPTIONS = {
+  encryption: {
+    ...encryption,
+    description: "end-to-end encrypted: RFC 8188 aes128gcm (the stack's setting encryption)",
+  },
   expiresInSeconds: { ...integer, description: "how long the share lives; default and maximum from the stack" },
   maxDownloads: { ...integer, minimum: 1, description: "absent = the stack's default" },
   password: { ...string, description: "8–128 characters; the link then asks for it (sign-in stacks only)" },
@@ -64,8 +90,10 @@ const SHARE_FILE = {
   required: ["file", "size", "status"],
   properties: {
     file: integer,
-    fileName: string,
-    contentType: string,
+    fileName: { ...string, description: "absent on an encrypted share" },
+    contentType: { ...string, description: "absent on an encrypted share" },
+    encryption,
+    encryptedMetadata: { ...encryptedText, description: "an encrypted file's metadata, in place of fileName" },
     size: integer,
     sha256: string,
     status: { type: "string", enum: ["pending", "available", "rejected"] },
@@ -76,7 +104,8 @@ const SHARE_FILE = {
 export const SCHEMAS = {
   UploadRequest: {
     type: "object",
-    required: ["fileName", "contentType", "size"],
+    // fileName and contentType are required unless the share is encrypted (validation.ts says which is missing).
+    required: ["size"],
     properties: { ...FILE_PROPERTIES, ...SHARE_OPTIONS },
   },
   ShareRequest: {
@@ -90,7 +119,7 @@ export const SCHEMAS = {
         description: "1 to the stack's maxFilesPerShare files, numbered from 1 in this order",
         items: {
           type: "object",
-          required: ["fileName", "contentType", "size"],
+          required: ["size"],
           properties: {
             ...FILE_PROPERTIES,
             fileName: {
@@ -101,7 +130,11 @@ export const SCHEMAS = {
           },
         },
       },
-      title: { ...string, description: "1–255 characters after trimming" },
+      title: { ...string, description: "1–255 characters after trimming; not with encryption" },
+      encryptedTitle: {
+        ...encryptedText,
+        description: "with encryption, in place of title: the encrypted JSON {title}",
+      },
       ...SHARE_OPTIONS,
     },
   },
@@ -160,8 +193,13 @@ export const SCHEMAS = {
     properties: {
       passwordRequired: { type: "boolean", description: "true: fileName and contentType come from unlock" },
       id: fileId,
-      fileName: { ...string, description: "absent on a password share until unlocked" },
-      contentType: { ...string, description: "absent on a password share until unlocked" },
+      fileName: { ...string, description: "absent on a password share until unlocked, and on an encrypted share" },
+      contentType: { ...string, description: "absent on a password share until unlocked, and on an encrypted share" },
+      encryption: { ...encryption, description: "present on an end-to-end encrypted share" },
+      encryptedMetadata: {
+        ...encryptedText,
+        description: "an encrypted share's name, type and size, encrypted by the client; absent until unlocked",
+      },
       size: integer,
       status: { type: "string", enum: ["pending", "available"] },
       createdAt: dateTime,
@@ -171,6 +209,7 @@ export const SCHEMAS = {
       downloadsRemaining: { ...integer, nullable: true, description: "null = unlimited" },
       sha256: { ...string, description: "base64 SHA-256 the uploader declared, when it did" },
       title: { ...string, description: "the share's title, when it was given one" },
+      encryptedTitle: { ...encryptedText, description: "an encrypted share's title, encrypted by the client" },
       fileCount: integer,
       totalSize: { ...integer, description: "bytes, all files together" },
       files: { type: "array", items: SHARE_FILE },
@@ -289,8 +328,10 @@ export const SCHEMAS = {
     properties: {
       downloadUrl: { ...string, description: "pre-signed GET" },
       expiresIn: integer,
-      fileName: string,
-      contentType: string,
+      fileName: { ...string, description: "absent on an encrypted share" },
+      contentType: { ...string, description: "absent on an encrypted share" },
+      encryption,
+      encryptedMetadata: { ...encryptedText, description: "an encrypted share's metadata, in place of fileName" },
       size: integer,
       downloadsRemaining: { ...integer, nullable: true, description: "null = unlimited" },
       downloads: {
@@ -298,11 +339,13 @@ export const SCHEMAS = {
         description: "one per file granted (all, or those asked for in files)",
         items: {
           type: "object",
-          required: ["file", "fileName", "contentType", "size", "downloadUrl", "expiresIn"],
+          required: ["file", "size", "downloadUrl", "expiresIn"],
           properties: {
             file: integer,
-            fileName: string,
-            contentType: string,
+            fileName: { ...string, description: "absent on an encrypted share" },
+            contentType: { ...string, description: "absent on an encrypted share" },
+            encryption,
+            encryptedMetadata: { ...encryptedText, description: "an encrypted file's metadata, in place of fileName" },
             size: integer,
             downloadUrl: { ...string, description: "pre-signed GET" },
             expiresIn: integer,

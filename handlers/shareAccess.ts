@@ -17,6 +17,7 @@ import {
   StoreDeps,
 } from "./records";
 import { tokenMatches } from "./tokens";
+import { isEncrypted, nameFields } from "./encryption";
 
 // Where the routes have always found it; it lives with the records (handlers/audit.ts needs it too).
 export { downloadsRemaining };
@@ -86,8 +87,7 @@ function fileView(file: ShareFile, locked: boolean) {
   if (locked) return { file: file.file, size: file.size, status: file.status };
   return {
     file: file.file,
-    fileName: file.fileName,
-    contentType: file.contentType,
+    ...nameFields(file),
     size: file.size,
     ...(file.sha256 !== undefined ? { sha256: file.sha256 } : {}),
     status: file.status,
@@ -106,7 +106,10 @@ export function shareView(id: string, record: FileRecord, files: readonly ShareF
   return {
     passwordRequired: record.passwordHash !== undefined,
     id,
-    ...(one !== undefined && !locked ? { fileName: one.fileName, contentType: one.contentType } : {}),
+    // An encrypted share says that it is even locked (a link without its key can tell so at once); its names and
+    // types are in encryptedMetadata (handlers/encryption.ts).
+    ...(isEncrypted(record) ? { encryption: record.encryption } : {}),
+    ...(one !== undefined && !locked ? nameFields(one) : {}),
     ...(one !== undefined ? { size: one.size } : {}),
     status: record.status,
     createdAt: record.createdAt,
@@ -118,6 +121,7 @@ export function shareView(id: string, record: FileRecord, files: readonly ShareF
     ...(one?.sha256 !== undefined && !locked ? { sha256: one.sha256 } : {}),
     // v1.2: shares of several files.
     ...(record.title !== undefined && !locked ? { title: record.title } : {}),
+    ...(record.encryptedTitle !== undefined && !locked ? { encryptedTitle: record.encryptedTitle } : {}),
     fileCount: fileCountOf(record),
     totalSize: record.totalSize ?? one?.size ?? 0,
     files: files.map((f) => fileView(f, locked)),

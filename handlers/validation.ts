@@ -1,14 +1,27 @@
 // Checks of client input against docs/api.md, each failure with a message that says how to fix it.
 import { RuntimeConfig } from "../config/runtime";
-import { CONFIG_NAMESPACE, envName, MAX_FILES_PER_SHARE_LIMIT, SettingKey } from "../config/schema";
+import { MAX_FILES_PER_SHARE_LIMIT, SettingKey, settingName } from "../config/schema";
 import { EMAIL_ADDRESS, SHA256_BASE64 } from "../contract/api";
 import { describeClash, pathClash, pathProblem } from "../contract/paths";
 import { emailMatchKey } from "./auth";
+import {
+  ENCRYPTED_CONTENT_TYPE,
+  parseEncryptedFile,
+  parseEncryptedTitle,
+  parseEncryption,
+  refuseEncryptedFields,
+} from "./encryption";
+import { ENCRYPTION_CODING } from "../contract/encryption";
 import { invalidRequest, tooLarge, unsupportedMediaType } from "./errors";
 
 /** A validated POST /uploads body. */
 export interface UploadRequest {
-  fileName: string;
+  /** Absent on an encrypted share, whose name is inside encryptedMetadata. */
+  fileName?: string;
+  /** An encrypted file's name, type and size, encrypted by the client (handlers/encryption.ts); opaque here. */
+  encryptedMetadata?: string;
+  /** Set when the share is end-to-end encrypted: every file is RFC 8188 ciphertext of type ENCRYPTED_CONTENT_TYPE. */
+  encryption?: typeof ENCRYPTION_CODING;
   contentType: string;
   size: number;
   sha256?: string;
@@ -26,7 +39,7 @@ export interface UploadRequest {
 /** Where a limit comes from, for an error message: the stack setting and npm start's variable, named by
  *  config/schema.ts's one rule (e.g. "fileshare:maxFileSizeBytes, locally FILESHARE_MAX_FILE_SIZE_BYTES"). */
 export function limitSetting(key: SettingKey): string {
-  return `${CONFIG_NAMESPACE}:${key}, locally ${envName(key)}`;
+  return settingName(key);
 }
 
 /** docs/api.md v1.1 limits of restricted shares. */
@@ -108,19 +121,36 @@ function optionalInteger(
 }
 
 /** One file as POST /uploads or one entry of POST /shares declares it. */
-export type FileSpec = Pick<UploadRequest, "fileName" | "contentType" | "size" | "sha256" | "checksumSha256">;
+export type FileSpec = Pick<
+  UploadRequest,
+  "fileName" | "encryptedMetadata" | "contentType" | "size" | "sha256" | "checksumSha256"
+>;
 
 /** The share's own options: how long it lives, how often it may be downloaded, who may open it. */
-export type ShareOptions = Pick<UploadRequest, "expiresInSeconds" | "maxDownloads" | "password" | "recipients">;
+export type ShareOptions = Pick<
+  UploadRequest,
+  "expiresInSeconds" | "maxDownloads" | "password" | "recipients" | "encryption"
+>;
 
 /** Validates a POST /uploads body against the stack's limits. */
 export function parseUploadRequest(body: Record<string, unknown>, config: RuntimeConfig): UploadRequest {
-  return { ...parseFileSpec(body, config, ""), ...parseShareOptions(body, config) };
+  const encrypted = parseEncryption(body, config);
+  return { ...parseFileSpec(body, config, "", encrypted), ...parseShareOptions(body, config, encrypted) };
 }
 
-/** The file fields of `body`; each error message starts with `at` (e.g. "files[3].", empty for POST /uploads). */
-function parseFileSpec(body: Record<string, unknown>, config: RuntimeConfig, at: string): FileSpec {
-  const { fileName, contentType, size, sha256 } = body;
+/** The file fields of `body`; each error message starts with `at` (e.g. "files[3].", empty for POST /uploads). An
+ *  encrypted file has encryptedMetadata in place of its name and type, and its size and sha256 are the ciphertext's. */
+function parseFileSpec(body: Record<string, unknown>, config: RuntimeConfig, at: string, encrypted: boolean): FileSpec {
+  if (encrypted) {
+    // No type to check against allowedContentTypes: parseEncryption let it through only where the stack said so.
+    return {
+      ...parseEncryptedFile(body, at),
+      contentType: ENCRYPTED_CONTENT_TYPE,
+      ...parseContentFields(body, config, at),
+    };
+  }
+  refuseEncryptedFields(body, at, ["encryptedMetadata"]);
+  const { fileName, contentType } = body;
 
   if (typeof fileName !== "string") throw invalidRequest(`${at}fileName is required and must be a string.`);
   const name = normaliseText(fileName);
@@ -159,7 +189,16 @@ function parseFileSpec(body: Record<string, unknown>, config: RuntimeConfig, at:
       `${at}contentType ${mediaTypeEssence(type)} is not accepted here; allowed: ${allowed.join(", ")} (the stack's setting ${limitSetting("allowedContentTypes")}).`,
     );
   }
+  return { fileName: name, contentType: type, ...parseContentFields(body, config, at) };
+}
 
+/** The size and checksums of a file's bytes (of its ciphertext, when encrypted). */
+function parseContentFields(
+  body: Record<string, unknown>,
+  config: RuntimeConfig,
+  at: string,
+): Pick<FileSpec, "size" | "sha256" | "checksumSha256"> {
+  const { size, sha256 } = body;
   if (typeof size !== "number" || !Number.isInteger(size) || size < 1) {
     throw invalidRequest(`${at}size must be a positive integer number of bytes; got ${quote(size)}.`);
   }
@@ -179,7 +218,7 @@ function parseFileSpec(body: Record<string, unknown>, config: RuntimeConfig, at:
       `${at}checksumAlgorithm must be "SHA256" (you will send a SHA-256 with each part), or be left out.`,
     );
   }
-  return { fileName: name, contentType: type, size, sha256, checksumSha256: checksumAlgorithm === "SHA256" };
+  return { size, sha256, checksumSha256: checksumAlgorithm === "SHA256" };
 }
 
 /** A name or title as stored: trimmed and NFC-normalised. Far too long a text is refused without either. */
@@ -188,21 +227,28 @@ function normaliseText(text: string): string {
 }
 
 /** The share's options of a POST /uploads or POST /shares body. */
-function parseShareOptions(body: Record<string, unknown>, config: RuntimeConfig): ShareOptions {
+function parseShareOptions(body: Record<string, unknown>, config: RuntimeConfig, encrypted: boolean): ShareOptions {
   const expiresInSeconds =
     optionalInteger(body, "expiresInSeconds", MIN_SHARE_SECONDS, config.maxShareTtlSeconds, "maxShareTtlSeconds") ??
     config.defaultShareTtlSeconds;
   const maxDownloads =
     optionalInteger(body, "maxDownloads", 1, config.maxDownloadsLimit, "maxDownloadsLimit") ??
     (config.defaultMaxDownloads > 0 ? config.defaultMaxDownloads : undefined);
-  return { expiresInSeconds, maxDownloads, ...parseRestrictions(body, config) };
+  return {
+    expiresInSeconds,
+    maxDownloads,
+    ...parseRestrictions(body, config),
+    ...(encrypted ? { encryption: ENCRYPTION_CODING } : {}),
+  };
 }
 
 /** A validated POST /shares body (docs/api.md v1.2): the files in request order, numbered from 1 by place. */
 export interface ShareRequest extends ShareOptions {
   files: FileSpec[];
-  /** Trimmed and NFC-normalised; absent when not given. */
+  /** Trimmed and NFC-normalised; absent when not given (and always on an encrypted share). */
   title?: string;
+  /** An encrypted share's title, as the client encrypted it (handlers/encryption.ts); absent when not given. */
+  encryptedTitle?: string;
 }
 
 /** The longest title, in characters (Unicode code points, after trimming and NFC normalisation). */
@@ -212,6 +258,7 @@ export const MAX_TITLE_CHARACTERS = 255;
  *  then the names as paths (contract/paths.ts), then the count and the total against the stack's limits. */
 export function parseShareRequest(body: Record<string, unknown>, config: RuntimeConfig): ShareRequest {
   const { files, title } = body;
+  const encrypted = parseEncryption(body, config);
   if (!Array.isArray(files) || files.length < 1) {
     throw invalidRequest('files must be a list of 1 or more files like {"fileName", "contentType", "size"}.');
   }
@@ -224,14 +271,17 @@ export function parseShareRequest(body: Record<string, unknown>, config: Runtime
     if (typeof file !== "object" || file === null || Array.isArray(file)) {
       throw invalidRequest(`files[${i}] must be an object like {"fileName", "contentType", "size"}.`);
     }
-    const spec = parseFileSpec(file as Record<string, unknown>, config, `files[${i}].`);
-    const problem = pathProblem(spec.fileName);
+    const spec = parseFileSpec(file as Record<string, unknown>, config, `files[${i}].`, encrypted);
+    // An encrypted file's name is the client's to check: the server never sees it.
+    const problem = spec.fileName === undefined ? undefined : pathProblem(spec.fileName);
     if (problem !== undefined) throw invalidRequest(`files[${i}].fileName ${quote(spec.fileName)} ${problem}.`);
     return spec;
   });
-  const names = specs.map((f) => f.fileName);
-  const clash = pathClash(names);
-  if (clash !== undefined) throw invalidRequest(describeClash(names, clash));
+  if (!encrypted) {
+    const names = specs.map((f) => f.fileName as string);
+    const clash = pathClash(names);
+    if (clash !== undefined) throw invalidRequest(describeClash(names, clash));
+  }
   const totalSize = specs.reduce((sum, f) => sum + f.size, 0);
   if (totalSize > config.maxShareSizeBytes) {
     throw tooLarge(
@@ -239,7 +289,9 @@ export function parseShareRequest(body: Record<string, unknown>, config: Runtime
     );
   }
   let shareTitle: string | undefined;
-  if (title !== undefined) {
+  const encryptedTitle = encrypted ? parseEncryptedTitle(body) : undefined;
+  if (!encrypted) refuseEncryptedFields(body, "", ["encryptedTitle"]);
+  if (title !== undefined && !encrypted) {
     const text = typeof title === "string" ? normaliseText(title) : "";
     const length = codePoints(text);
     if (length < 1 || length > MAX_TITLE_CHARACTERS || UNSAFE_NAME_CHARS.test(text)) {
@@ -252,7 +304,8 @@ export function parseShareRequest(body: Record<string, unknown>, config: Runtime
   return {
     files: specs,
     ...(shareTitle !== undefined ? { title: shareTitle } : {}),
-    ...parseShareOptions(body, config),
+    ...(encryptedTitle !== undefined ? { encryptedTitle } : {}),
+    ...parseShareOptions(body, config, encrypted),
   };
 }
 

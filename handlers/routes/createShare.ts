@@ -55,6 +55,7 @@ export async function createShare(request: ApiRequest, deps: Deps): Promise<ApiR
   const share: FileRecord = {
     ...(await newShareRecord({ id, keyName, deleteToken, user, options: body, now, expiresAtEpoch })),
     ...(body.title !== undefined ? { title: body.title } : {}),
+    ...(body.encryptedTitle !== undefined ? { encryptedTitle: body.encryptedTitle } : {}),
     // Part URLs may be used until the share expires; a share of single PUTs only waits for its URLs' lifetime.
     sweepAtEpoch: multiparts.some((m) => m !== undefined)
       ? expiresAtEpoch
@@ -64,7 +65,8 @@ export async function createShare(request: ApiRequest, deps: Deps): Promise<ApiR
     id: fileItemKeyOf(keyName, i + 1),
     file: i + 1,
     fileKey: keyOf(i + 1),
-    fileName: f.fileName,
+    ...(f.fileName !== undefined ? { fileName: f.fileName } : {}),
+    ...(f.encryptedMetadata !== undefined ? { encryptedMetadata: f.encryptedMetadata } : {}),
     contentType: f.contentType,
     size: f.size,
     ...(f.sha256 !== undefined ? { sha256: f.sha256 } : {}),
@@ -87,8 +89,8 @@ export async function createShare(request: ApiRequest, deps: Deps): Promise<ApiR
       );
     } else {
       // The one file inside the share item, as POST /uploads stores it.
-      const { fileKey, fileName, contentType, size, sha256, multipart } = files[0]!;
-      await putRecord(deps, { ...share, fileKey, fileName, contentType, size, sha256, multipart });
+      const { fileKey, fileName, encryptedMetadata, contentType, size, sha256, multipart } = files[0]!;
+      await putRecord(deps, { ...share, fileKey, fileName, encryptedMetadata, contentType, size, sha256, multipart });
     }
   } catch (e) {
     // No share, or one the clean-up will find: either way nothing may use these uploads.

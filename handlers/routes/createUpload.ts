@@ -29,6 +29,7 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
     fileKey: fileKeyOf(keyName),
     fileName: upload.fileName,
     contentType: upload.contentType,
+    ...(upload.encryptedMetadata !== undefined ? { encryptedMetadata: upload.encryptedMetadata } : {}),
     size: upload.size,
     sha256: upload.sha256,
   };

@@ -7,6 +7,7 @@ import { notReady } from "../errors";
 import { ApiRequest, ApiResponse, callerFields, parseJsonObject } from "../http";
 import { signDownload } from "../objects";
 import { checkPassword } from "../passwords";
+import { nameFields } from "../encryption";
 import { consumeDownload, fileCountOf, getFiles, hasFileItems, returnDownload } from "../records";
 import { assertMayAccess, assertNotGone, downloadsRemaining, fileIdOf, findRecord } from "../shareAccess";
 import { parseFileSelection } from "../validation";
@@ -35,8 +36,7 @@ export async function downloadFile(request: ApiRequest, deps: Deps): Promise<Api
     downloads = await Promise.all(
       files.map(async (f) => ({
         file: f.file,
-        fileName: f.fileName,
-        contentType: f.contentType,
+        ...nameFields(f),
         size: f.size,
         downloadUrl: await signDownload(deps, f.fileKey, f),
         expiresIn,
@@ -68,8 +68,7 @@ export async function downloadFile(request: ApiRequest, deps: Deps): Promise<Api
         ? {
             downloadUrl: one.downloadUrl,
             expiresIn,
-            fileName: one.fileName,
-            contentType: one.contentType,
+            ...nameFields(one),
             size: one.size,
           }
         : {}),

@@ -28,6 +28,7 @@ describe("a stack without sign-in (auth none)", () => {
       defaultMaxDownloads: 0,
       maxDownloadsLimit: 100,
       allowedContentTypes: [],
+      encryption: "allowed",
     });
   });
 

@@ -126,32 +126,66 @@ const shareFile = fc.record({
   checksumAlgorithm: optional(field(fc.constant("SHA256"))),
   extra: optional(near),
 });
+/** Encrypted metadata as clients send it (base64url), sometimes too long. */
+const metadata = fc.oneof(
+  { arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{40,80}$/), weight: 6 },
+  { arbitrary: fc.constant("A".repeat(4097)), weight: 1 },
+);
+/** Rarely present. */
+const rarely = <T>(arb: fc.Arbitrary<T>) =>
+  fc.oneof({ arbitrary: fc.constant(undefined), weight: 10 }, { arbitrary: arb, weight: 1 });
+/** A file of an encrypted share: no name, a generic type or none, encryptedMetadata in their place. */
+const encryptedFile = {
+  encryptedMetadata: required(field(metadata)),
+  contentType: optional(field(fc.constant("application/octet-stream"))),
+  size: required(field(fc.integer({ min: 1, max: 1_000_000 }))),
+  sha256: optional(field(sha)),
+  fileName: rarely(near),
+  extra: optional(near),
+};
+const encryption = required(field(fc.constant("aes128gcm")));
 const bodies: Record<string, fc.Arbitrary<unknown>> = {
-  UploadRequest: fc.record({
-    fileName: required(field(fc.string({ minLength: 1, maxLength: 20 }))),
-    contentType: required(field(fc.constantFrom("text/plain", "application/pdf", "a/b; q=1"))),
-    size: required(field(fc.integer({ min: 1, max: 1_000_000 }))),
-    sha256: optional(field(sha)),
-    expiresInSeconds: optional(field(fc.integer({ min: 60, max: 604800 }))),
-    maxDownloads: optional(field(fc.integer({ min: 1, max: 1000 }))),
-    password: optional(field(fc.string({ minLength: 8, maxLength: 20 }))),
-    recipients: optional(field(fc.array(fc.constantFrom("a@example.com", "B@Example.com "), { maxLength: 3 }))),
-    checksumAlgorithm: optional(field(fc.constant("SHA256"))),
-    extra: optional(near),
-  }),
+  UploadRequest: fc.oneof(
+    fc.record({ encryption, ...encryptedFile, password: optional(field(fc.string({ minLength: 8, maxLength: 20 }))) }),
+    fc.record({
+      fileName: required(field(fc.string({ minLength: 1, maxLength: 20 }))),
+      contentType: required(field(fc.constantFrom("text/plain", "application/pdf", "a/b; q=1"))),
+      size: required(field(fc.integer({ min: 1, max: 1_000_000 }))),
+      sha256: optional(field(sha)),
+      expiresInSeconds: optional(field(fc.integer({ min: 60, max: 604800 }))),
+      maxDownloads: optional(field(fc.integer({ min: 1, max: 1000 }))),
+      password: optional(field(fc.string({ minLength: 8, maxLength: 20 }))),
+      recipients: optional(field(fc.array(fc.constantFrom("a@example.com", "B@Example.com "), { maxLength: 3 }))),
+      checksumAlgorithm: optional(field(fc.constant("SHA256"))),
+      // End-to-end encrypted: the handler then wants no fileName and encryptedMetadata in its place.
+      encryption: optional(field(fc.constant("aes128gcm"))),
+      encryptedMetadata: optional(field(metadata)),
+      extra: optional(near),
+    }),
+  ),
   UnlockRequest: fc.record({ password: required(field(fc.string({ maxLength: 20 }))), extra: optional(near) }),
   PartsRequest: parts("sha256", 4),
   CompleteRequest: parts("etag", 4),
   UrlRequest: fc.record({ file: fileField, extra: optional(near) }),
-  ShareRequest: fc.record({
-    files: required(field(fc.array(shareFile, { minLength: 1, maxLength: 4 }))),
-    title: optional(field(fc.string({ minLength: 1, maxLength: 20 }))),
-    expiresInSeconds: optional(field(fc.integer({ min: 60, max: 604800 }))),
-    maxDownloads: optional(field(fc.integer({ min: 1, max: 1000 }))),
-    password: optional(field(fc.string({ minLength: 8, maxLength: 20 }))),
-    recipients: optional(field(fc.array(fc.constantFrom("a@example.com", "B@Example.com "), { maxLength: 3 }))),
-    extra: optional(near),
-  }),
+  ShareRequest: fc.oneof(
+    fc.record({
+      encryption,
+      files: required(field(fc.array(fc.record(encryptedFile), { minLength: 1, maxLength: 4 }))),
+      encryptedTitle: optional(field(metadata)),
+      title: optional(near),
+      extra: optional(near),
+    }),
+    fc.record({
+      files: required(field(fc.array(shareFile, { minLength: 1, maxLength: 4 }))),
+      title: optional(field(fc.string({ minLength: 1, maxLength: 20 }))),
+      encryptedTitle: optional(near),
+      expiresInSeconds: optional(field(fc.integer({ min: 60, max: 604800 }))),
+      maxDownloads: optional(field(fc.integer({ min: 1, max: 1000 }))),
+      password: optional(field(fc.string({ minLength: 8, maxLength: 20 }))),
+      recipients: optional(field(fc.array(fc.constantFrom("a@example.com", "B@Example.com "), { maxLength: 3 }))),
+      extra: optional(near),
+    }),
+  ),
 };
 /** Any JSON text at all, not only objects. */
 const anyJson = fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v));
@@ -213,6 +247,9 @@ describe("API Gateway request models vs the handlers' body checks (ajv draft-04 
       ["UploadRequest", { fileName: "a.txt", contentType: "text/plain", size: 0 }],
       ["UploadRequest", { fileName: "a.txt", contentType: "text/plain", size: 1, checksumAlgorithm: "MD5" }],
       ["UploadRequest", [{ fileName: "a.txt" }]],
+      ["UploadRequest", { encryption: "aes128gcm", encryptedMetadata: "not base64url!".repeat(4), size: 1 }],
+      ["UploadRequest", { encryption: "aes128gcm", encryptedMetadata: "A".repeat(4097), size: 1 }],
+      ["UploadRequest", { encryption: "aes256gcm", encryptedMetadata: "A".repeat(40), size: 1 }],
       ["UnlockRequest", {}],
       ["UnlockRequest", { password: 12345678 }],
       ["PartsRequest", { parts: [] }],
@@ -231,5 +268,8 @@ describe("API Gateway request models vs the handlers' body checks (ajv draft-04 
       assert.equal(accepts[name]!(JSON.stringify(body)), false, `the handler refuses it too: ${JSON.stringify(body)}`);
     }
     assert.ok(models["UploadRequest"]!({ fileName: "a.txt", contentType: "text/plain", size: 1 }));
+    const encrypted = { encryption: "aes128gcm", encryptedMetadata: "A".repeat(40), size: 1 };
+    assert.ok(models["UploadRequest"]!(encrypted));
+    assert.ok(accepts["UploadRequest"]!(JSON.stringify(encrypted)), "the handler accepts an encrypted upload too");
   });
 });

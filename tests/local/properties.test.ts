@@ -81,8 +81,18 @@ describe("Property-based: generated requests on every route through the local ga
       fc.constant(null),
       fc.array(fc.string()),
     );
+    // End-to-end encrypted shares: the coding, opaque metadata (good, malformed, too long) in place of a name.
+    const encryption = fc.oneof(field, fc.constant("aes128gcm"));
+    const opaque = fc.oneof(
+      field,
+      fc.stringMatching(/^[A-Za-z0-9_-]{0,60}$/),
+      fc.constant("A".repeat(4097)),
+      fc.constant("abc+/="),
+    );
     const uploadBody = fc.record(
       {
+        encryption,
+        encryptedMetadata: opaque,
         fileName: field,
         contentType: fc.oneof(field, fc.constantFrom("text/plain", "*/*", "text/*", "application/pdf; q=1")),
         size: fc.oneof(field, fc.integer({ min: -5, max: 2 * 1024 * 1024 })),
@@ -110,6 +120,8 @@ describe("Property-based: generated requests on every route through the local ga
           ),
         ),
         title: field,
+        encryption,
+        encryptedTitle: opaque,
         maxDownloads: field,
       },
       { requiredKeys: [] },
