@@ -11,6 +11,7 @@ import { FileHandle, lstat, mkdir, open, realpath, rm } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { cliError, EXIT } from "./errors";
 import { PARTIAL_SUFFIX, safeSegment, shown } from "./fileName";
+import { pathClash, pathProblem, PATH_SEPARATOR } from "../contract/paths";
 
 /** One file's place under DIR. */
 export interface PlannedPath {
@@ -22,49 +23,35 @@ export interface PlannedPath {
   changed: boolean;
 }
 
-/** The key two names collide under on macOS and Windows (case-insensitive, normalised). */
-const collisionKey = (segments: readonly string[]) => segments.join("/").normalize("NFC").toLowerCase();
-
-/** Why `name` is not a relative path, or undefined when it is one. */
-function notRelative(name: unknown): string | undefined {
-  if (typeof name !== "string" || name === "") return "no name";
-  if (name.includes("\\")) return "it holds a backslash";
-  if (name.startsWith("/")) return "it is an absolute path";
-  const segments = name.split("/");
-  if (segments.some((s) => s === "")) return "it has an empty folder name";
-  if (segments.some((s) => s === "." || s === "..")) return 'it has a "." or ".." segment';
-  return undefined;
-}
-
 /** The safe place of each name under DIR, in order; throws (nothing written, no download used) when any name is
- *  unsafe or two of them would land on one path. */
+ *  unsafe or two of them would land on one path. The path rules are the API's own (contract/paths.ts): a server
+ *  that keeps them sends nothing refused here. */
 export function plannedPaths(names: readonly unknown[]): PlannedPath[] {
   const refuse = (name: unknown, why: string) =>
     cliError(
       EXIT.verification,
-      `The share names a file ${typeof name === "string" ? shown(name) : "(no name)"}, which cannot be saved: ${why}. Nothing was downloaded.`,
+      `The share names a file ${typeof name === "string" ? shown(name) : "(no name)"}, which cannot be saved here: it ${why}. Nothing was downloaded.`,
     );
   const planned = names.map((name) => {
-    const why = notRelative(name);
-    if (why !== undefined) throw refuse(name, why);
-    const raw = (name as string).split("/");
+    if (typeof name !== "string" || name === "") throw refuse(name, "is not a name");
+    const problem = pathProblem(name);
+    if (problem !== undefined) throw refuse(name, problem);
+    const raw = name.split(PATH_SEPARATOR);
     const segments = raw.map(safeSegment);
     // A segment made only of what no system keeps (". .", "  ") is left with nothing.
-    if (segments.some((s) => s === "")) throw refuse(name, "a folder or file name in it is empty once made safe");
-    return { name: name as string, segments, changed: segments.some((s, i) => s !== raw[i]) };
+    if (segments.some((s) => s === "")) throw refuse(name, "has a folder or file name that is empty once made safe");
+    return { name, segments, changed: segments.some((s, i) => s !== raw[i]) };
   });
-  const files = new Map<string, string>();
-  const folders = new Map<string, string>();
-  for (const p of planned) {
-    const key = collisionKey(p.segments);
-    const twin = files.get(key);
-    if (twin !== undefined) throw refuse(p.name, `it lands on the same file as ${shown(twin)}`);
-    files.set(key, p.name);
-    for (let i = 1; i < p.segments.length; i++) folders.set(collisionKey(p.segments.slice(0, i)), p.name);
-  }
-  for (const [key, name] of files) {
-    const inner = folders.get(key);
-    if (inner !== undefined) throw refuse(name, `it is also a folder of ${shown(inner)}`);
+  // Compared once made safe: "a:b" and "a_b" land on one file.
+  const clash = pathClash(planned.map((p) => p.segments.join(PATH_SEPARATOR)));
+  if (clash !== undefined) {
+    const [mine, theirs] = [planned[clash.index], planned[clash.earlier]] as [PlannedPath, PlannedPath];
+    throw refuse(
+      mine.name,
+      clash.kind === "same"
+        ? `lands on the same file as ${shown(theirs.name)} (names are compared ignoring case)`
+        : `and ${shown(theirs.name)} would be a file and a folder of the same name`,
+    );
   }
   return planned;
 }
