@@ -56,14 +56,16 @@ export interface AuditSink {
 export const DISCARD_AUDIT: AuditSink = { send: async () => undefined };
 
 /** The event's fields that come from the share's record: owner, size, type, downloads left, expiry. */
-export function shareFields(record: FileRecord): Partial<AuditEvent> {
+export function shareFields(record: Partial<FileRecord>): Partial<AuditEvent> {
   return {
     ...(record.owner !== undefined
       ? { owner: { sub: record.owner, ...(record.ownerEmail ? { email: record.ownerEmail } : {}) } }
       : {}),
     ...(record.size !== undefined ? { size: record.size } : {}),
     ...(record.contentType !== undefined ? { contentType: record.contentType } : {}),
-    ...(record.downloads !== undefined ? { downloadsLeft: downloadsRemaining(record) } : {}),
+    ...(record.downloads !== undefined
+      ? { downloadsLeft: downloadsRemaining({ downloads: record.downloads, maxDownloads: record.maxDownloads }) }
+      : {}),
     ...(record.expiresAt !== undefined ? { expiresAt: record.expiresAt } : {}),
   };
 }

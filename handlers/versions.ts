@@ -6,9 +6,10 @@ import {
   ListObjectVersionsCommand,
   ListObjectsV2Command,
 } from "@aws-sdk/client-s3";
-import { Deps } from "./deps";
+import type { BucketDeps } from "./deps";
 import { UPLOAD_PREFIX } from "./ids";
 import { abortMultipartUpload } from "./multipart";
+import type { FileRecord } from "./records";
 
 /** An S3 store without versioning (the local emulator) answers NotImplemented or MethodNotAllowed to
  *  ListObjectVersions: for it a key has one unversioned copy. Real S3 answers neither to it. */
@@ -16,7 +17,7 @@ const isNotImplemented = (e: unknown) =>
   e instanceof Error && (e.name === "NotImplemented" || e.name === "MethodNotAllowed");
 
 /** Every version and delete marker of exactly `key` (a prefix listing also returns `key` + anything after it). */
-export async function listVersionsOf(deps: Deps, key: string): Promise<{ versionId: string }[] | undefined> {
+export async function listVersionsOf(deps: BucketDeps, key: string): Promise<{ versionId: string }[] | undefined> {
   const found: { versionId: string }[] = [];
   let keyMarker: string | undefined;
   let versionIdMarker: string | undefined;
@@ -46,7 +47,7 @@ export async function listVersionsOf(deps: Deps, key: string): Promise<{ version
 
 /** Deletes every version of `key`; returns how many were deleted (1 for an unversioned store's copy).
  *  Deleting what is already gone succeeds, so two callers at once both succeed. */
-export async function deleteAllVersions(deps: Deps, key: string): Promise<number> {
+export async function deleteAllVersions(deps: BucketDeps, key: string): Promise<number> {
   const versions = await listVersionsOf(deps, key);
   if (versions === undefined) {
     await deps.s3.send(new DeleteObjectCommand({ Bucket: deps.config.bucketName, Key: key }));
@@ -60,7 +61,7 @@ export async function deleteAllVersions(deps: Deps, key: string): Promise<number
 
 /** Aborts every multipart upload still open on exactly `key`, so no part is left behind; returns how many.
  *  Any failure to list is an error (the local S3 lists uploads too); one gone meanwhile counts as aborted. */
-export async function abortMultipartUploads(deps: Deps, key: string): Promise<number> {
+export async function abortMultipartUploads(deps: BucketDeps, key: string): Promise<number> {
   let aborted = 0;
   let keyMarker: string | undefined;
   let uploadIdMarker: string | undefined;
@@ -86,7 +87,7 @@ export async function abortMultipartUploads(deps: Deps, key: string): Promise<nu
 
 /** Up to `limit` current keys under uploads/, starting after `startAfter` (then wrapping round to the start), so
  *  that bounded runs from random starting points cover a large bucket over time and a small one every time. */
-export async function listUploadKeys(deps: Deps, limit: number, startAfter: string): Promise<string[]> {
+export async function listUploadKeys(deps: BucketDeps, limit: number, startAfter: string): Promise<string[]> {
   const list = async (after: string | undefined, max: number) =>
     (
       await deps.s3.send(
@@ -102,4 +103,18 @@ export async function listUploadKeys(deps: Deps, limit: number, startAfter: stri
   if (keys.length >= limit) return keys;
   const wrapped = await list(undefined, limit - keys.length);
   return [...keys, ...wrapped.filter((k) => k <= startAfter)];
+}
+
+/** Removes a share's bytes for good: aborts its own open multipart upload (by its id), then any other upload of
+ *  the key (one begun outside the record), then deletes every object version. Idempotent, so a DELETE and the
+ *  clean-up may both run it. Returns what it removed. */
+export async function purgeObjects(
+  deps: BucketDeps,
+  share: Pick<FileRecord, "fileKey" | "multipart">,
+): Promise<{ versions: number; abortedUploads: number }> {
+  const open = share.multipart !== undefined && share.multipart.completedAt === undefined;
+  if (open) await abortMultipartUpload(deps, { key: share.fileKey, uploadId: share.multipart!.uploadId });
+  const abortedUploads = (open ? 1 : 0) + (await abortMultipartUploads(deps, share.fileKey));
+  const versions = await deleteAllVersions(deps, share.fileKey);
+  return { versions, abortedUploads };
 }

@@ -4,7 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { UPLOAD_PREFIX } from "../handlers/ids";
-import type { RouteName } from "../handlers/routeTable";
+import type { RouteName } from "../handlers/routeSpec";
 import { OWNER_INDEX, SWEEP_INDEX } from "../config/table";
 
 export const TABLE_READ_ACTIONS = ["dynamodb:GetItem"] as const;

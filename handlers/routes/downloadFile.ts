@@ -7,7 +7,7 @@ import { ApiRequest, ApiResponse, callerFields, parseJsonObject } from "../http"
 import { signDownload } from "../objects";
 import { checkPassword } from "../passwords";
 import { consumeDownload, returnDownload } from "../records";
-import { assertMayAccess, assertNotGone, downloadsRemaining, fileIdOf, findRecord } from "./files";
+import { assertMayAccess, assertNotGone, downloadsRemaining, fileIdOf, findRecord } from "../shareAccess";
 
 export async function downloadFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
   const id = fileIdOf(request);

@@ -3,7 +3,7 @@
 import { Deps } from "../deps";
 import { ApiRequest, ApiResponse } from "../http";
 import { pageResponse, wantsHtml } from "../page";
-import { assertMayAccess, assertNotGone, fileIdOf, findRecord, lockedView, publicView } from "./files";
+import { assertMayAccess, assertNotGone, fileIdOf, findRecord, lockedView, publicView } from "../shareAccess";
 
 export async function getFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
   if (wantsHtml(request.headers["accept"])) return pageResponse(deps);

@@ -4,7 +4,7 @@ import { Deps } from "../deps";
 import { ApiRequest, ApiResponse, parseJsonObject } from "../http";
 import { checkPassword } from "../passwords";
 import { parseUnlockRequest } from "../validation";
-import { assertMayAccess, assertNotGone, fileIdOf, findRecord, publicView } from "./files";
+import { assertMayAccess, assertNotGone, fileIdOf, findRecord, publicView } from "../shareAccess";
 
 export async function unlockFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
   const id = fileIdOf(request);

@@ -7,7 +7,7 @@ import { completeMultipartUpload, isNoSuchUpload, listParts, sameEtag, signPart,
 import { FileRecord, getRecord, isExpired, markMultipartCompleted, MultipartState } from "../records";
 import { parsePartList } from "../validation";
 import { MAX_PARTS, MAX_PARTS_PER_REQUEST, partLength } from "../../contract/parts";
-import { assertOwner, fileIdOf, findRecord, publicView } from "./files";
+import { assertOwner, fileIdOf, findRecord, publicView } from "../shareAccess";
 
 type OpenUpload = {
   id: string;

@@ -5,7 +5,7 @@ import { conflict, gone, notFound } from "../errors";
 import { ApiRequest, ApiResponse, parseJsonObject } from "../http";
 import { signUpload } from "../objects";
 import { extendPendingSweep, isExpired, pendingSweepAt } from "../records";
-import { assertOwner, fileIdOf, findRecord } from "./files";
+import { assertOwner, fileIdOf, findRecord } from "../shareAccess";
 
 export async function renewUploadUrl(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
   parseJsonObject(request); // {} today: a JSON body keeps the route behind a CORS preflight, as every write route

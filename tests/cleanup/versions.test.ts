@@ -3,7 +3,8 @@
 // handling of the answers, not what real S3 does). Only AWS proves that every version is really deleted.
 import assert from "node:assert/strict";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { createS3Client, Deps } from "../../handlers/deps";
+import { createS3Client } from "../../handlers/clients";
+import type { BucketDeps } from "../../handlers/deps";
 import { abortMultipartUploads, deleteAllVersions } from "../../handlers/versions";
 import { testConfig } from "../support/harness";
 
@@ -24,7 +25,8 @@ function fakeS3(answer: (call: Call) => unknown): { s3: S3Client; calls: Call[] 
   return { s3, calls };
 }
 
-const depsWith = (s3: S3Client) => ({ config: testConfig(), s3 }) as unknown as Deps;
+/** Exactly what the S3 helpers take: the bucket's config, the client and a clock. */
+const depsWith = (s3: S3Client): BucketDeps => ({ config: testConfig(), s3, now: () => new Date() });
 const KEY = "uploads/AAAAAAAAAAAAAAAAAAAAAA";
 
 describe("deleting every version of a key (SDK middleware fake, not S3: call shapes only)", () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { getRecord } from "../../handlers/records";
-import { createS3Client } from "../../handlers/deps";
+import { createS3Client } from "../../handlers/clients";
 import { bytesOf, useBackends } from "../support/harness";
 import { keyNameFor } from "../../handlers/ids";
 

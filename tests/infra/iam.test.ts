@@ -1,6 +1,6 @@
 // The IAM grants as pure data: exactly which actions each function gets, on exactly which ARNs.
 import assert from "node:assert/strict";
-import { ROUTES } from "../../handlers/routeTable";
+import { ROUTES } from "../../handlers/api";
 import { FUNCTION_GRANTS, FunctionName, functionPolicyDocument } from "../../infra/iam";
 import { actionsByResource, EXPECTED_GRANTS, expectedPolicy } from "./expected";
 

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { runtimeConfig } from "../../config/runtime";
 import { defaultSettings } from "../../config/parse";
 import { parseJsonObject } from "../../handlers/http";
-import { ROUTES } from "../../handlers/routeTable";
+import { ROUTES } from "../../handlers/api";
 import { parsePartList, parseUnlockRequest, parseUploadRequest } from "../../handlers/validation";
 import { MAX_PARTS_PER_REQUEST } from "../../contract/parts";
 import { openApiDocument } from "../../infra/openapi";

@@ -1,12 +1,12 @@
 // Looking a share up, shared by the routes under /files/{id}.
-import { Deps } from "../deps";
-import { signedInUser } from "../auth";
-import { forbidden, gone, notFound, unauthorized } from "../errors";
-import { ApiRequest } from "../http";
-import { keyNameFor } from "../ids";
-import { FILE_ID } from "../../contract/ids";
-import { downloadsRemaining, FileRecord, getRecord, isExpired } from "../records";
-import { tokenMatches } from "../tokens";
+import type { Deps } from "./deps";
+import { signedInUser } from "./auth";
+import { forbidden, gone, notFound, unauthorized } from "./errors";
+import { ApiRequest } from "./http";
+import { keyNameFor } from "./ids";
+import { FILE_ID } from "../contract/ids";
+import { downloadsRemaining, FileRecord, getRecord, isExpired, StoreDeps } from "./records";
+import { tokenMatches } from "./tokens";
 
 // Where the routes have always found it; it lives with the records (handlers/audit.ts needs it too).
 export { downloadsRemaining };
@@ -20,7 +20,7 @@ export function fileIdOf(request: ApiRequest): string {
 
 /** The record of the share with this id (stored under the id's key name), or 404 when there is none or it is
  *  being deleted (`withDeleting` lets a retried DELETE finish). */
-export async function findRecord(deps: Deps, id: string, withDeleting = false): Promise<FileRecord> {
+export async function findRecord(deps: StoreDeps, id: string, withDeleting = false): Promise<FileRecord> {
   const record = await getRecord(deps, keyNameFor(id));
   if (record === undefined || (record.status === "deleting" && !withDeleting)) {
     throw notFound(`No file has the id ${JSON.stringify(id)}; it may have been deleted.`);
@@ -29,7 +29,11 @@ export async function findRecord(deps: Deps, id: string, withDeleting = false): 
 }
 
 /** Throws 403 unless the request carries the share's delete token in X-Delete-Token (compared in constant time). */
-export async function assertOwner(request: ApiRequest, record: FileRecord, deps: Deps): Promise<void> {
+export async function assertOwner(
+  request: ApiRequest,
+  record: FileRecord,
+  deps: Pick<Deps, "verifyToken">,
+): Promise<void> {
   const token = request.headers["x-delete-token"];
   if (token === undefined || token === "") {
     // The owner may prove it with their sign-in instead (API v1.1).
@@ -52,7 +56,11 @@ export function assertNotGone(record: FileRecord, now: Date): void {
 }
 
 /** A recipients share: 401 without sign-in, 403 unless the caller's verified email is listed (or they own it). */
-export async function assertMayAccess(request: ApiRequest, deps: Deps, record: FileRecord): Promise<void> {
+export async function assertMayAccess(
+  request: ApiRequest,
+  deps: Pick<Deps, "verifyToken">,
+  record: FileRecord,
+): Promise<void> {
   // A token, when sent, is checked even where sign-in is optional: a bad one is a 401, never "anonymous".
   const user = await signedInUser(request, deps.verifyToken);
   if (record.recipients === undefined) return;
