@@ -109,10 +109,13 @@ export function buildProgram(store = new StateStore()): Command {
 
   program
     .command("upload")
-    .argument("<files...>", 'the files and folders to share (one link for all), or "-" for standard input (with --name)')
+    .argument(
+      "<files...>",
+      'the files and folders to share (one link for all), or "-" for standard input (with --name)',
+    )
     .option("--name <name>", "the file name the share shows, for standard input (upload - --name notes.txt)")
     .option("--title <title>", "a title for a share of several files (shown by info, list and the page)")
-    .option("--hidden", "include hidden files and folders (names starting with \".\") found inside folders", false)
+    .option("--hidden", 'include hidden files and folders (names starting with ".") found inside folders', false)
     .option("--expires <duration>", 'how long the share lives, e.g. "7d", "12h" (default: the stack\'s)', parseDuration)
     .option("--max-downloads <n>", "how many downloads the share allows", positiveInt)
     .option("--parallel <n>", "parts sent at once (default: $FILESHARE_PARALLEL, or 4)", positiveInt)
@@ -148,7 +151,10 @@ export function buildProgram(store = new StateStore()): Command {
         const file = args[0] as string;
         const fromStdin = file === "-";
         if (args.includes("-") && args.length > 1) {
-          throw cliError(EXIT.usage, 'Standard input ("-") is shared alone: upload - --name NAME, without other files.');
+          throw cliError(
+            EXIT.usage,
+            'Standard input ("-") is shared alone: upload - --name NAME, without other files.',
+          );
         }
         if (opts.title !== undefined && opts.title.trim() === "") {
           throw cliError(EXIT.usage, "--title is empty: give the share a title, or leave --title out.");
@@ -258,7 +264,10 @@ export function buildProgram(store = new StateStore()): Command {
         if (info.passwordRequired === true) {
           password = await askPassword();
           // A wrong password is refused here (403 WrongPassword) before anything is written or a download used.
-          info = await callApi(target.apiUrl, "POST", `files/${target.id}/unlock`, { body: { password }, headers: auth });
+          info = await callApi(target.apiUrl, "POST", `files/${target.id}/unlock`, {
+            body: { password },
+            headers: auth,
+          });
         }
         const saved = await downloadShare(target.apiUrl, target.id, info, {
           output: opts.output,
@@ -269,7 +278,11 @@ export function buildProgram(store = new StateStore()): Command {
           say,
         });
         for (const f of saved) {
-          const how = f.skipped ? ", already here, SHA-256 verified" : f.verified ? ", SHA-256 verified" : " (no SHA-256 to verify)";
+          const how = f.skipped
+            ? ", already here, SHA-256 verified"
+            : f.verified
+              ? ", SHA-256 verified"
+              : " (no SHA-256 to verify)";
           process.stdout.write(`${f.path}: ${f.size} bytes${how}\n`);
         }
         return;

@@ -36,7 +36,10 @@ export function checkShare(files: readonly LocalFile[], limits: StackLimits): vo
   for (const [i, name] of names.entries()) {
     const problem = pathProblem(name);
     if (problem !== undefined) {
-      throw cliError(EXIT.usage, `${files[i]?.path} cannot be shared as ${shown(name)}: its name ${problem}. Nothing was sent.`);
+      throw cliError(
+        EXIT.usage,
+        `${files[i]?.path} cannot be shared as ${shown(name)}: its name ${problem}. Nothing was sent.`,
+      );
     }
   }
   const clash = pathClash(names);

@@ -65,7 +65,10 @@ const URL_MARGIN_MS = 5_000;
 /** Whether GET /files/{id}'s answer is a share to save as a folder: several files, or one with a folder in its name. */
 export function isMultiFile(info: ShareInfo): boolean {
   const files = Array.isArray(info.files) ? info.files : [];
-  return files.length > 1 || (files.length === 1 && typeof files[0]?.fileName === "string" && files[0].fileName.includes("/"));
+  return (
+    files.length > 1 ||
+    (files.length === 1 && typeof files[0]?.fileName === "string" && files[0].fileName.includes("/"))
+  );
 }
 
 export async function downloadShare(
@@ -100,7 +103,9 @@ export async function downloadShare(
     const place = places[i] as PlannedPath;
     const shownAs = join(root, ...place.segments);
     if (place.changed) {
-      options.say(`fileshare: saving ${shown(place.name)} as "${place.segments.join("/")}": its name is not safe on every system.`);
+      options.say(
+        `fileshare: saving ${shown(place.name)} as "${place.segments.join("/")}": its name is not safe on every system.`,
+      );
     }
     if (await alreadyHere(rootReal, place, f)) {
       skipped.push({ path: shownAs, size: f.size, verified: true, skipped: true });
@@ -213,7 +218,10 @@ async function checkFolders(rootReal: string, segments: readonly string[]): Prom
     const entry = await lstat(at).catch(() => undefined);
     if (entry === undefined) return;
     if (entry.isSymbolicLink()) {
-      throw cliError(EXIT.exists, `${at} is a symbolic link; fileshare never writes through one: move it away. Nothing was downloaded.`);
+      throw cliError(
+        EXIT.exists,
+        `${at} is a symbolic link; fileshare never writes through one: move it away. Nothing was downloaded.`,
+      );
     }
     if (!entry.isDirectory()) {
       throw cliError(EXIT.exists, `${at} exists and is not a folder: move it away. Nothing was downloaded.`);
@@ -251,7 +259,10 @@ async function askGrant(
   const asked = Date.now();
   const granted = await callApi<Granted>(apiUrl, "POST", `files/${id}/download`, {
     headers: options.auth,
-    body: { files: wanted.map((w) => w.file), ...(options.password !== undefined ? { password: options.password } : {}) },
+    body: {
+      files: wanted.map((w) => w.file),
+      ...(options.password !== undefined ? { password: options.password } : {}),
+    },
   });
   const urls = new Map<number, string>();
   let expiresIn = Infinity;
@@ -261,7 +272,10 @@ async function askGrant(
   }
   const missing = wanted.find((w) => !urls.has(w.file));
   if (missing) {
-    throw cliError(EXIT.failed, `The API granted no download for ${shown(missing.place.name)}; nothing more was downloaded.`);
+    throw cliError(
+      EXIT.failed,
+      `The API granted no download for ${shown(missing.place.name)}; nothing more was downloaded.`,
+    );
   }
   return { urls, expiresAt: expiresIn === Infinity ? Infinity : asked + expiresIn * 1000 };
 }
@@ -274,7 +288,10 @@ async function saveFile(rootReal: string, w: Wanted, url: string, bar: Progress)
   try {
     const { received, sha256 } = await fetchInto(url, handle, w.size, bar);
     if (received !== w.size) {
-      throw cliError(EXIT.verification, `Got ${received} bytes instead of ${w.size} for ${shown(w.place.name)}; its partial file was deleted.`);
+      throw cliError(
+        EXIT.verification,
+        `Got ${received} bytes instead of ${w.size} for ${shown(w.place.name)}; its partial file was deleted.`,
+      );
     }
     if (w.sha256 !== undefined && sha256 !== w.sha256) {
       throw cliError(
@@ -315,7 +332,10 @@ async function fetchInto(
     transform(chunk: Buffer, _enc, done) {
       if (received + chunk.length > size) {
         return done(
-          cliError(EXIT.verification, `The storage sent more than a file's ${size} bytes; the download was stopped and its partial file deleted.`),
+          cliError(
+            EXIT.verification,
+            `The storage sent more than a file's ${size} bytes; the download was stopped and its partial file deleted.`,
+          ),
         );
       }
       hash.update(chunk);
@@ -325,7 +345,11 @@ async function fetchInto(
     },
   });
   try {
-    await pipeline(Readable.fromWeb(res.body as import("node:stream/web").ReadableStream), count, createWriteStream("", { fd: handle }));
+    await pipeline(
+      Readable.fromWeb(res.body as import("node:stream/web").ReadableStream),
+      count,
+      createWriteStream("", { fd: handle }),
+    );
   } catch (e) {
     if (isCliError(e)) throw e;
     throw cliError(EXIT.unavailable, `The download broke off (${causeOf(e)}); run the command again.`);

@@ -27,9 +27,14 @@ export function shareProgress(
   const started = Date.now();
   let bytes = initial.bytes;
   let done = initial.files;
-  const share: SingleBar = bars.create(total, bytes, { done: mib(bytes), all: mib(total), rate: "0.0", files: done }, {
-    format: `${label} [{bar}] {percentage}% | {files}/${files} files | {done}/{all} MiB | {rate} MiB/s | ETA {eta_formatted}`,
-  });
+  const share: SingleBar = bars.create(
+    total,
+    bytes,
+    { done: mib(bytes), all: mib(total), rate: "0.0", files: done },
+    {
+      format: `${label} [{bar}] {percentage}% | {files}/${files} files | {done}/{all} MiB | {rate} MiB/s | ETA {eta_formatted}`,
+    },
+  );
   const addToShare = (n: number) => {
     bytes = Math.max(0, bytes + n);
     const seconds = Math.max(0.001, (Date.now() - started) / 1000);
@@ -37,9 +42,14 @@ export function shareProgress(
   };
   return {
     file(name, size, sent) {
-      const bar = bars.create(size, sent, { done: mib(sent), all: mib(size) }, {
-        format: `  [{bar}] {percentage}% | {done}/{all} MiB | ${shown(name).slice(1, -1)}`,
-      });
+      const bar = bars.create(
+        size,
+        sent,
+        { done: mib(sent), all: mib(size) },
+        {
+          format: `  [{bar}] {percentage}% | {done}/{all} MiB | ${shown(name).slice(1, -1)}`,
+        },
+      );
       let value = sent;
       return {
         add(n) {

@@ -67,7 +67,8 @@ function describeFiles(files: readonly unknown[]): string {
       const file = (typeof f === "object" && f !== null ? f : {}) as Record<string, unknown>;
       const bytes = count(file["size"]);
       const status = file["status"] === "pending" ? "not uploaded yet" : (text(file["status"]) ?? "unknown");
-      const reason = file["status"] === "rejected" && typeof file["reason"] === "string" ? ` (${text(file["reason"])})` : "";
+      const reason =
+        file["status"] === "rejected" && typeof file["reason"] === "string" ? ` (${text(file["reason"])})` : "";
       const cells = [
         (bytes === undefined ? "?" : formatSize(bytes)).padStart(10),
         (text(file["contentType"]) ?? "").padEnd(24),

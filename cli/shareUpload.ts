@@ -163,7 +163,10 @@ async function send(
     else for (let n = 1; n <= (f.partCount as number); n++) if (!f.etags?.[String(n)]) jobs.push({ f, part: n });
   }
   const total = state.files.reduce((sum, f) => sum + f.size, 0);
-  const left = jobs.reduce((sum, j) => sum + (j.part === undefined ? j.f.size : partLength(j.f.size, plan(j.f), j.part)), 0);
+  const left = jobs.reduce(
+    (sum, j) => sum + (j.part === undefined ? j.f.size : partLength(j.f.size, plan(j.f), j.part)),
+    0,
+  );
   const progress = shareProgress("share    ", state.files.length, total, {
     bytes: total - left,
     files: state.files.filter((f) => f.done).length,
@@ -262,7 +265,9 @@ async function heldParts(
   });
   if (held === undefined) return undefined;
   return Object.fromEntries(
-    held.parts.filter((p) => p.size === partLength(f.size, plan(f), p.partNumber)).map((p) => [String(p.partNumber), p.etag]),
+    held.parts
+      .filter((p) => p.size === partLength(f.size, plan(f), p.partNumber))
+      .map((p) => [String(p.partNumber), p.etag]),
   );
 }
 

@@ -72,7 +72,8 @@ export interface ShareUploadState {
   files: ShareFileState[];
 }
 
-const isStringMap = (m: unknown) => m === undefined || (isRecord(m) && Object.values(m).every((x) => typeof x === "string"));
+const isStringMap = (m: unknown) =>
+  m === undefined || (isRecord(m) && Object.values(m).every((x) => typeof x === "string"));
 
 function isShareFileState(v: unknown): v is ShareFileState {
   if (!isRecord(v)) return false;

@@ -42,4 +42,3 @@ export async function hostileServer(handle: (req: Received, res: ServerResponse,
 
 export const json = (res: ServerResponse, body: unknown, status = 200) =>
   res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-

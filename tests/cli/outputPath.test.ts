@@ -30,7 +30,8 @@ describe("fileshare download: where a share's files may be written", () => {
       it(`refuses the whole share for ${what}: ${JSON.stringify(names)}`, () => {
         assert.throws(
           () => plannedPaths(names),
-          (e: Error & { exitCode?: number }) => e.exitCode === 5 && /cannot be saved here.*Nothing was downloaded\.$/.test(e.message),
+          (e: Error & { exitCode?: number }) =>
+            e.exitCode === 5 && /cannot be saved here.*Nothing was downloaded\.$/.test(e.message),
         );
       });
     }

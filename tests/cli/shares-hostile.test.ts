@@ -47,7 +47,13 @@ describe("fileshare CLI and shares of several files from a hostile server (child
         if (req.method === "POST" && names && req.url === `/files/${id}/download`) {
           const asked = (JSON.parse(req.body || "{}") as { files?: number[] }).files ?? names.map((_, i) => i + 1);
           return json(res, {
-            downloads: asked.map((file) => ({ file, fileName: names[file - 1], size: 6, downloadUrl: `${base}blob`, expiresIn: 60 })),
+            downloads: asked.map((file) => ({
+              file,
+              fileName: names[file - 1],
+              size: 6,
+              downloadUrl: `${base}blob`,
+              expiresIn: 60,
+            })),
             downloadsRemaining: null,
           });
         }
@@ -77,7 +83,10 @@ describe("fileshare CLI and shares of several files from a hostile server (child
           FILESHARE_CONFIG_DIR: join(dir, "config"),
         }).done;
         assert.equal(r.code, 5, r.stderr);
-        assert.match(r.stderr, /^fileshare: The share names a file ".*", which cannot be saved here: .* Nothing was downloaded\.\n$/);
+        assert.match(
+          r.stderr,
+          /^fileshare: The share names a file ".*", which cannot be saved here: .* Nothing was downloaded\.\n$/,
+        );
         assert.deepEqual(await readdir(out), [], "nothing in the folder");
         assert.deepEqual(await readdir(parent), ["out"], "nothing beside it");
         assert.deepEqual(
@@ -100,7 +109,10 @@ describe("fileshare CLI and shares of several files from a hostile server (child
         FILESHARE_CONFIG_DIR: join(dir, "config"),
       }).done;
       assert.equal(r.code, 6, r.stderr);
-      assert.match(r.stderr, /photos is a symbolic link; fileshare never writes through one: move it away\. Nothing was downloaded\.\n$/);
+      assert.match(
+        r.stderr,
+        /photos is a symbolic link; fileshare never writes through one: move it away\. Nothing was downloaded\.\n$/,
+      );
       assert.deepEqual(await readdir(outside), [], "nothing written through the link");
       assert.deepEqual(await readdir(out), ["photos"], "nothing else written");
     });
@@ -137,7 +149,8 @@ describe("fileshare CLI and shares of several files from a hostile server (child
       });
       files = join(dir, "to-send");
       await mkdir(join(files, "folder"), { recursive: true });
-      for (const name of ["a.txt", "b.txt", "c.txt", "d.txt"]) await writeFile(join(files, "folder", name), "x".repeat(600));
+      for (const name of ["a.txt", "b.txt", "c.txt", "d.txt"])
+        await writeFile(join(files, "folder", name), "x".repeat(600));
       await mkdir(join(files, "other"));
       await writeFile(join(files, "other", "A.TXT"), "y");
       await writeFile(join(files, "big.bin"), "z".repeat(1001));
@@ -145,14 +158,26 @@ describe("fileshare CLI and shares of several files from a hostile server (child
     after(() => stack?.close());
 
     const cases: [string, string[], RegExp][] = [
-      ["too many files", ["folder"], /^fileshare: More than 3 files: .*its fileshare:maxFilesPerShare setting\).*Nothing was sent\.\n$/],
-      ["a file too large", ["big.bin", "other"], /big\.bin is 1\.00 kB: .*its fileshare:maxFileSizeBytes setting\)\. Nothing was sent\.\n$/],
+      [
+        "too many files",
+        ["folder"],
+        /^fileshare: More than 3 files: .*its fileshare:maxFilesPerShare setting\).*Nothing was sent\.\n$/,
+      ],
+      [
+        "a file too large",
+        ["big.bin", "other"],
+        /big\.bin is 1\.00 kB: .*its fileshare:maxFileSizeBytes setting\)\. Nothing was sent\.\n$/,
+      ],
       [
         "a share too large",
         ["folder/a.txt", "folder/b.txt", "folder/c.txt"],
         /^fileshare: The 3 files come to 1\.80 kB: .*its fileshare:maxShareSizeBytes setting\)\. Nothing was sent\.\n$/,
       ],
-      ["a name repeated in another case", ["folder/a.txt", "other/A.TXT"], /other\/A\.TXT and .*folder\/a\.txt would both be "A\.TXT" in the share/],
+      [
+        "a name repeated in another case",
+        ["folder/a.txt", "other/A.TXT"],
+        /other\/A\.TXT and .*folder\/a\.txt would both be "A\.TXT" in the share/,
+      ],
     ];
     for (const [what, args, message] of cases) {
       it(`refuses ${what} in one line, naming the file or the setting, after asking only GET /config`, async () => {

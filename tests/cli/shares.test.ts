@@ -104,7 +104,18 @@ describe("fileshare CLI: shares of several files, as a child process against the
   }
 
   it("uploads a nested folder as one share, killed while its file in parts is half sent; the same command resumes only what is unfinished", async () => {
-    const args = ["upload", join(dir, "src", "photos"), "--api", api, "--parallel", "1", "--max-downloads", "5", "--title", "Holiday"];
+    const args = [
+      "upload",
+      join(dir, "src", "photos"),
+      "--api",
+      api,
+      "--parallel",
+      "1",
+      "--max-downloads",
+      "5",
+      "--title",
+      "Holiday",
+    ];
     const first = startCli(args, { FILESHARE_CONFIG_DIR: config() });
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline && (await bigParts()) < 1) await new Promise((r) => setTimeout(r, 10));
@@ -161,6 +172,9 @@ describe("fileshare CLI: shares of several files, as a child process against the
 
     const missing = await run(["download", link, "-o", out, "--file", "photos/nope.txt"]);
     assert.equal(missing.code, 2, missing.stderr);
-    assert.match(missing.stderr, /^fileshare: --file "photos\/nope\.txt": this share has no file or folder of that name/);
+    assert.match(
+      missing.stderr,
+      /^fileshare: --file "photos\/nope\.txt": this share has no file or folder of that name/,
+    );
   });
 });

@@ -65,12 +65,19 @@ describe("fileshare upload: the files of a share", () => {
 
     it("refuses too many files, naming the setting", () => {
       assert.throws(
-        () => checkShare(["a", "b", "c", "d"].map((n) => file(n)), limits),
+        () =>
+          checkShare(
+            ["a", "b", "c", "d"].map((n) => file(n)),
+            limits,
+          ),
         /More than 3 files: .*fileshare:maxFilesPerShare setting/,
       );
     });
     it("refuses a file too large, naming the file and the setting", () => {
-      assert.throws(() => checkShare([file("big.bin", 101)], limits), /\/here\/big\.bin is 101 bytes: .*fileshare:maxFileSizeBytes/);
+      assert.throws(
+        () => checkShare([file("big.bin", 101)], limits),
+        /\/here\/big\.bin is 101 bytes: .*fileshare:maxFileSizeBytes/,
+      );
     });
     it("refuses a share too large, naming the setting", () => {
       assert.throws(
@@ -80,12 +87,19 @@ describe("fileshare upload: the files of a share", () => {
     });
     it("refuses a name repeated in another case, naming both files", () => {
       assert.throws(
-        () => checkShare([file("x/Photo.JPG"), file("y/photo.jpg")].map((f) => ({ ...f, name: f.name.split("/")[1] as string })), limits),
+        () =>
+          checkShare(
+            [file("x/Photo.JPG"), file("y/photo.jpg")].map((f) => ({ ...f, name: f.name.split("/")[1] as string })),
+            limits,
+          ),
         /\/here\/y\/photo\.jpg and \/here\/x\/Photo\.JPG would both be "photo\.jpg" in the share \(names are compared ignoring case/,
       );
     });
     it("refuses a bad path, naming the file", () => {
-      assert.throws(() => checkShare([file("a\\b.txt")], limits), /\/here\/a\\b\.txt cannot be shared as "a\\\\b\.txt": its name must not contain \\/);
+      assert.throws(
+        () => checkShare([file("a\\b.txt")], limits),
+        /\/here\/a\\b\.txt cannot be shared as "a\\\\b\.txt": its name must not contain \\/,
+      );
     });
     it("passes a share within every limit", () => {
       checkShare([file("a/x.txt"), file("a/y.txt"), file("b.txt")], limits);
