@@ -259,6 +259,9 @@ export function buildProgram(store = new StateStore()): Command {
         { headers: auth },
       );
       const several = typeof info.fileCount === "number" && info.fileCount > 1;
+      if (opts.file.length > 0 && !Array.isArray(info.files)) {
+        throw cliError(EXIT.usage, "--file picks files of a share of several files; this share is one file.");
+      }
       if (several || isMultiFile(info) || opts.file.length > 0) {
         let password: string | undefined;
         if (info.passwordRequired === true) {

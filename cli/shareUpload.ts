@@ -3,6 +3,7 @@
 // read), then the files go up `parallel` transfers at a time (a small file's single PUT or one part of a large
 // one), each retried; the state is saved after each, so that running the same command again resumes every
 // unfinished file. The per-file moves are cli/transfer.ts's and cli/hashParts.ts's.
+import { resolve } from "node:path";
 import { callApi } from "./api";
 import { StackLimits } from "./config";
 import { cliError, EXIT } from "./errors";
@@ -86,7 +87,8 @@ export async function uploadShare(files: readonly LocalFile[], options: ShareUpl
     files: files.map((f, i) => {
       const answer = created.files[i] as CreatedFile;
       const file = i + 1;
-      const base = { file, path: f.path, name: f.name, size: f.size, done: false };
+      // The absolute path: the same command may resume from another working folder.
+      const base = { file, path: resolve(f.path), name: f.name, size: f.size, done: false };
       if (answer.method === "PUT" && answer.uploadUrl) {
         targets.set(file, { uploadUrl: answer.uploadUrl, headers: answer.headers ?? {} });
         return { ...base, method: "PUT" };
