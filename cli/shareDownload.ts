@@ -165,7 +165,9 @@ export async function downloadShare(
     }
     throw e;
   }
-  return [...skipped, ...saved];
+  // In the share's order, whichever finished first.
+  const order = new Map(chosen.map((f, i) => [join(root, ...(places[i] as PlannedPath).segments), i]));
+  return [...skipped, ...saved].sort((a, b) => (order.get(a.path) ?? 0) - (order.get(b.path) ?? 0));
 }
 
 /** The share's files as given, each number, name and size checked. */
