@@ -8,13 +8,14 @@
 import { emitAudit, shareFields } from "./audit";
 import type { Deps } from "./deps";
 import { describeError, Logger } from "./log";
-import { fileKeyOf, keyNameFromKey, UPLOAD_PREFIX } from "./ids";
+import { fileKeyOf, UPLOAD_PREFIX, uploadOfKey } from "./ids";
 import { headObject } from "./objects";
 import {
   claimDueShare,
   ClaimedShare,
   claimOrphanObject,
   deleteClaimedRecord,
+  deleteFileItems,
   getRecord,
   isExpired,
   listDueKeyNames,
@@ -61,9 +62,13 @@ export async function runCleanup(deps: Deps, options: CleanupOptions): Promise<C
   }
   // A random place to start, so that runs limited to a few keys still reach every key in time.
   const startAfter = `${UPLOAD_PREFIX}${deps.random(1).slice(0, 1)}`;
+  const seen = new Set<string>();
   for (const key of await listUploadKeys(deps, options.limit, startAfter)) {
-    const keyName = keyNameFromKey(key);
+    // A share's one object, or one of the numbered files of a share of several files: the share's key name.
+    const keyName = uploadOfKey(key)?.keyName;
     if (keyName === undefined) continue; // not a key our API can create; the lifecycle rule expires it
+    if (seen.has(keyName)) continue; // its share was looked at (and its files removed) for an earlier key
+    seen.add(keyName);
     if ((await getRecord(deps, keyName)) !== undefined) continue; // its record's own schedule covers it
     const claimed = await claimOrphanObject(deps, keyName, fileKeyOf(keyName), runId);
     if (claimed === undefined) continue;
@@ -95,6 +100,8 @@ async function remove(
   const file = deps.fingerprint(record.id);
   try {
     const { versions, abortedUploads } = await purgeObjects(deps, record);
+    // The file items of a share of several files go before the share item: until it goes, the sweep finds it.
+    await deleteFileItems(deps, record);
     if (!(await deleteClaimedRecord(deps, record.id, runId))) {
       log.info("share was removed by someone else meanwhile", { reason, file });
       return;

@@ -12,6 +12,7 @@ export type RouteName =
   | "openapi"
   | "getConfig"
   | "createUpload"
+  | "createShare"
   | "renewUploadUrl"
   | "signUploadParts"
   | "listUploadParts"

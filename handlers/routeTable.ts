@@ -1,6 +1,7 @@
 // The route table: every route as data, the single source for API Gateway (infra/api.ts), the local gateway
 // (local/gateway.ts), the Lambda functions (infra/functions.ts) and the OpenAPI document (apiDocument.ts).
 // handlers/api.ts adds GET /openapi.json's handler, which serves the document built from this table.
+import { createShare } from "./routes/createShare";
 import { createUpload } from "./routes/createUpload";
 import { deleteFile } from "./routes/deleteFile";
 import { downloadFile } from "./routes/downloadFile";
@@ -77,6 +78,31 @@ export const API_ROUTES: readonly Route[] = [
     handler: createUpload,
   },
   {
+    name: "createShare",
+    method: "POST",
+    path: "/shares",
+    summary: "Create one share of several files (a folder): a pre-signed PUT or a multipart plan per file",
+    writes: true,
+    needs: "data",
+    auth: "optional",
+    authFollows: "upload",
+    request: "ShareRequest",
+    headers: { Authorization: { required: false, description: "Bearer <ID token>: the share gets an owner" } },
+    responses: {
+      "201": {
+        description: "Per file its upload URL (or multipart plan), and the share link and delete token",
+        json: "ShareCreated",
+      },
+      "400": error(
+        "InvalidRequest: not JSON, a field missing or out of range, too many files, a bad or repeated name (files[i] named)",
+      ),
+      "401": unauthorized,
+      "413": error("TooLarge: a file above maxFileSizeBytes, or all together above maxShareSizeBytes"),
+      "415": error("UnsupportedMediaType: a file's contentType is not allowed on this stack"),
+    },
+    handler: createShare,
+  },
+  {
     name: "renewUploadUrl",
     method: "POST",
     path: "/uploads/{id}/url",
@@ -91,7 +117,7 @@ export const API_ROUTES: readonly Route[] = [
       "400": error("InvalidRequest: the body is not a JSON object"),
       "401": unauthorized,
       "403": error("Forbidden: wrong or missing delete token, or not the owner"),
-      "404": error("NotFound: unknown id, or the share goes up in parts (use /uploads/{id}/parts)"),
+      "404": error("NotFound: unknown id, no such file, or the file goes up in parts (use /uploads/{id}/parts)"),
       "409": error("Conflict: the file has been uploaded already"),
       "410": error("Gone: the share expired"),
     },

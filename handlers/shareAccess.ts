@@ -5,7 +5,17 @@ import { forbidden, gone, notFound, unauthorized } from "./errors";
 import { ApiRequest } from "./http";
 import { keyNameFor } from "./ids";
 import { FILE_ID } from "../contract/ids";
-import { downloadsRemaining, FileRecord, getRecord, isExpired, StoreDeps } from "./records";
+import {
+  downloadsRemaining,
+  fileCountOf,
+  FileRecord,
+  getFiles,
+  getRecord,
+  hasFileItems,
+  isExpired,
+  ShareFile,
+  StoreDeps,
+} from "./records";
 import { tokenMatches } from "./tokens";
 
 // Where the routes have always found it; it lives with the records (handlers/audit.ts needs it too).
@@ -71,24 +81,33 @@ export async function assertMayAccess(
   }
 }
 
-/** What GET /files/{id} shows before a password share's password was given: no name, no type, and no SHA-256
- *  (with it, anyone holding a guess of the file could confirm it from the link alone). */
-export function lockedView(id: string, record: FileRecord) {
-  const view: Partial<ReturnType<typeof publicView>> = publicView(id, record);
-  delete view.fileName;
-  delete view.contentType;
-  delete view.sha256;
-  return view;
+/** One file as GET /files/{id} lists it; before a password is given, only its number, size and state. */
+function fileView(file: ShareFile, locked: boolean) {
+  if (locked) return { file: file.file, size: file.size, status: file.status };
+  return {
+    file: file.file,
+    fileName: file.fileName,
+    contentType: file.contentType,
+    size: file.size,
+    ...(file.sha256 !== undefined ? { sha256: file.sha256 } : {}),
+    status: file.status,
+    ...(file.reason !== undefined ? { reason: file.reason } : {}),
+  };
 }
 
-/** The public view of the share `id` (docs/api.md GET /files/{id}); the record holds its key name, not its id. */
-export function publicView(id: string, record: FileRecord) {
+/**
+ * The view of the share `id` (docs/api.md GET /files/{id}); the record holds its key name, not its id. `files` are
+ * the share's files (getFiles). A one-file share keeps v1's fileName, contentType, size and sha256 at the top.
+ * `locked` (a password share before its password was given) leaves out every name, type, SHA-256 and the title:
+ * with a SHA-256, anyone holding a guess of a file could confirm it from the link alone.
+ */
+export function shareView(id: string, record: FileRecord, files: readonly ShareFile[], locked = false) {
+  const one = hasFileItems(record) ? undefined : files[0];
   return {
     passwordRequired: record.passwordHash !== undefined,
     id,
-    fileName: record.fileName,
-    contentType: record.contentType,
-    size: record.size,
+    ...(one !== undefined && !locked ? { fileName: one.fileName, contentType: one.contentType } : {}),
+    ...(one !== undefined ? { size: one.size } : {}),
     status: record.status,
     createdAt: record.createdAt,
     expiresAt: record.expiresAt,
@@ -96,6 +115,16 @@ export function publicView(id: string, record: FileRecord) {
     maxDownloads: record.maxDownloads ?? null,
     downloadsRemaining: downloadsRemaining(record),
     // v1.1: the whole-file SHA-256 the uploader declared, so a downloader can verify what it got.
-    ...(record.sha256 !== undefined ? { sha256: record.sha256 } : {}),
+    ...(one?.sha256 !== undefined && !locked ? { sha256: one.sha256 } : {}),
+    // v1.2: shares of several files.
+    ...(record.title !== undefined && !locked ? { title: record.title } : {}),
+    fileCount: fileCountOf(record),
+    totalSize: record.totalSize ?? one?.size ?? 0,
+    files: files.map((f) => fileView(f, locked)),
   };
+}
+
+/** The share's view with its files read from the store (one BatchGetItem for a share of several files). */
+export async function loadShareView(deps: StoreDeps, id: string, record: FileRecord, locked = false) {
+  return shareView(id, record, await getFiles(deps, record), locked);
 }

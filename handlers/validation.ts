@@ -1,6 +1,6 @@
 // Checks of client input against docs/api.md, each failure with a message that says how to fix it.
 import { RuntimeConfig } from "../config/runtime";
-import { CONFIG_NAMESPACE, envName, SettingKey } from "../config/schema";
+import { CONFIG_NAMESPACE, envName, MAX_FILES_PER_SHARE_LIMIT, SettingKey } from "../config/schema";
 import { EMAIL_ADDRESS, SHA256_BASE64 } from "../contract/api";
 import { describeClash, pathClash, pathProblem } from "../contract/paths";
 import { emailMatchKey } from "./auth";
@@ -254,6 +254,39 @@ export function parseShareRequest(body: Record<string, unknown>, config: Runtime
     ...(shareTitle !== undefined ? { title: shareTitle } : {}),
     ...parseShareOptions(body, config),
   };
+}
+
+/** The `file` of a body or query (docs/api.md v1.2: which file of the share the multipart and re-sign routes
+ *  mean): an integer from 1, absent = 1, so that v1.1 clients (who never send it) mean their one file. Whether
+ *  the share has that file is the route's question (404). */
+export function parseFileNumber(value: unknown, from: "body" | "query" = "body"): number {
+  if (value === undefined) return 1;
+  // A query parameter is text; in a JSON body a number must be a number (as the route's request model says).
+  const n = from === "query" && typeof value === "string" && /^[0-9]{1,4}$/.test(value) ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > MAX_FILES_PER_SHARE_LIMIT) {
+    throw invalidRequest(
+      `file must be the number of a file of the share, an integer from 1 (leave it out for file 1); got ${quote(value)}.`,
+    );
+  }
+  return n;
+}
+
+/** The optional `files` of POST /files/{id}/download: distinct file numbers from 1 to `fileCount`, in the order
+ *  given; undefined (all files) when absent. */
+export function parseFileSelection(body: Record<string, unknown>, fileCount: number): number[] | undefined {
+  const { files } = body;
+  if (files === undefined) return undefined;
+  const ok =
+    Array.isArray(files) &&
+    files.length >= 1 &&
+    files.every((n) => typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= fileCount) &&
+    new Set(files).size === files.length;
+  if (!ok) {
+    throw invalidRequest(
+      `files must be a list of distinct file numbers from 1 to ${fileCount} (this share's files), or be left out for all; got ${quote(files)}.`,
+    );
+  }
+  return files as number[];
 }
 
 /** One part in a POST /uploads/{id}/parts or /complete body. */

@@ -3,7 +3,7 @@
 import { emitAudit, shareFields } from "../audit";
 import { Deps } from "../deps";
 import { ApiRequest, ApiResponse, callerFields } from "../http";
-import { deleteRecord, markDeleting } from "../records";
+import { deleteFileItems, deleteRecord, markDeleting } from "../records";
 import { purgeObjects } from "../versions";
 import { assertOwner, fileIdOf, findRecord } from "../shareAccess";
 import { notFound } from "../errors";
@@ -20,6 +20,9 @@ export async function deleteFile(request: ApiRequest, deps: Deps): Promise<ApiRe
   // Open uploads leave no parts behind (and no object: a `complete` racing this one is deleted too), and every
   // version goes: on a versioned bucket a plain DeleteObject would only hide the bytes behind a delete marker.
   await purgeObjects(deps, record);
+  // A share of several files: its file items, before the share item (until that goes, a retry or the clean-up
+  // finds the share and finishes).
+  await deleteFileItems(deps, record);
   // Removing the record is the one step that only one request can do: it decides which DELETE answers 204, logs
   // and writes the audit event. The others (concurrent ones, or the clean-up) did the same idempotent S3 work.
   if (!(await deleteRecord(deps, record.id, record.deleteTokenHash))) throw deletedMeanwhile(id);

@@ -9,7 +9,7 @@ import { ApiRequest, ApiResponse } from "../http";
 import { listByOwner, OwnerPosition } from "../records";
 import { KEY_NAME } from "../ids";
 import { FILE_ID } from "../../contract/ids";
-import { publicView } from "../shareAccess";
+import { loadShareView } from "../shareAccess";
 
 export const DEFAULT_PAGE_SIZE = 25;
 export const MAX_PAGE_SIZE = 100;
@@ -66,8 +66,10 @@ export async function listFiles(request: ApiRequest, deps: Deps): Promise<ApiRes
   const cursor = request.query["cursor"];
   const start = cursor === undefined ? undefined : decodeCursor(cursor, user.sub);
   const { records, next } = await listByOwner(deps, user.sub, limit, start);
-  const files = records.map((record) => ({
-    ...publicView(record.shareId, record),
+  // The files of every share of the page at once (one BatchGetItem per share of several files).
+  const views = await Promise.all(records.map((record) => loadShareView(deps, record.shareId, record)));
+  const files = records.map((record, i) => ({
+    ...views[i],
     shareUrl: `${request.baseUrl}files/${record.shareId}`,
     // The owner's own list of whom the share is for (GET /files/{id} never names them, not even to them).
     ...(record.recipients !== undefined ? { recipients: record.recipients } : {}),

@@ -36,7 +36,14 @@ describe("IAM grants (pure policy documents)", () => {
         s.Action.some((a) => a.startsWith("events:")),
       ),
     );
-    assert.deepEqual(senders.sort(), ["cleanup", "createUpload", "deleteFile", "downloadFile", "objectCreated"]);
+    assert.deepEqual(senders.sort(), [
+      "cleanup",
+      "createShare",
+      "createUpload",
+      "deleteFile",
+      "downloadFile",
+      "objectCreated",
+    ]);
     for (const fn of senders) {
       const statements = functionPolicyDocument(fn, BUCKET, TABLE, LOGS, AUDIT_BUS).Statement.filter((s) =>
         s.Action.some((a) => a.startsWith("events:")),
