@@ -39,8 +39,10 @@ export async function stackLimits(apiUrl: string): Promise<StackLimits> {
   };
 }
 
-/** Whether the stack serves `POST /shares` (API version 1.2 or later). */
+/** Whether the stack serves `POST /shares`: API version 1.2 or later, or a stack that states the share limits (a
+ *  stack building 1.2 answers them before it bumps its version). */
 export function servesShares(limits: StackLimits): boolean {
   const [major, minor] = (limits.apiVersion ?? "").split(".").map(Number);
-  return major !== undefined && minor !== undefined && (major > 1 || (major === 1 && minor >= 2));
+  const v12 = major !== undefined && minor !== undefined && (major > 1 || (major === 1 && minor >= 2));
+  return v12 || limits.maxFilesPerShare !== undefined;
 }

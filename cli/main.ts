@@ -195,8 +195,8 @@ export function buildProgram(store = new StateStore()): Command {
             ...{ password, auth, apiUrl, expiresInSeconds: opts.expires, maxDownloads: opts.maxDownloads },
             ...{ parallel, store, say, title: opts.title?.trim(), limits },
           }).catch((e) => {
-            // A stack without GET /config's apiVersion that has no POST /shares either.
-            throw (e as { status?: number }).status === 404 && limits.apiVersion === undefined ? noShares("1.1") : e;
+            // A stack that did not say (no GET /config) and has no POST /shares either.
+            throw (e as { status?: number }).status === 404 ? noShares(limits.apiVersion ?? "1.1") : e;
           });
           process.stdout.write(`link: ${result.shareUrl}\ndelete token: ${result.deleteToken}\n`);
           return;
