@@ -18,7 +18,7 @@ import { StateStore } from "./state";
 import { upload } from "./upload";
 import { checkShare } from "./shareCheck";
 import { downloadShare, isMultiFile, ShareInfo } from "./shareDownload";
-import { uploadShare } from "./shareUpload";
+import { noShares, uploadShare } from "./shareUpload";
 import { walk } from "./walk";
 import { stat } from "node:fs/promises";
 
@@ -46,13 +46,6 @@ const isFolder = (path: string) =>
   stat(path).then(
     (s) => s.isDirectory(),
     () => false,
-  );
-
-/** The refusal of a share of several files by a stack that predates them. */
-const noShares = (version: string) =>
-  cliError(
-    EXIT.refused,
-    `This stack's API (version ${version}) takes one file per share: upload the files one at a time, or as one archive (tar cz FOLDER | fileshare upload - --name FOLDER.tar.gz). Nothing was sent.`,
   );
 
 /** A variable that is set to something (an empty one counts as unset, as everywhere in the CLI). */
@@ -194,9 +187,6 @@ export function buildProgram(store = new StateStore()): Command {
           const result = await uploadShare(files, {
             ...{ password, auth, apiUrl, expiresInSeconds: opts.expires, maxDownloads: opts.maxDownloads },
             ...{ parallel, store, say, title: opts.title?.trim(), limits },
-          }).catch((e) => {
-            // A stack that did not say (no GET /config) and has no POST /shares either.
-            throw (e as { status?: number }).status === 404 ? noShares(limits.apiVersion ?? "1.1") : e;
           });
           process.stdout.write(`link: ${result.shareUrl}\ndelete token: ${result.deleteToken}\n`);
           return;

@@ -46,6 +46,13 @@ interface Target {
   headers: Record<string, string>;
 }
 
+/** The refusal of a share of several files by a stack that predates them. */
+export const noShares = (version: string) =>
+  cliError(
+    EXIT.refused,
+    `This stack's API (version ${version}) takes one file per share: upload the files one at a time, or as one archive (tar cz FOLDER | fileshare upload - --name FOLDER.tar.gz). Nothing was sent.`,
+  );
+
 /** Per-transfer retries, as for a single file's parts: each is small, and the share resumes anyway. */
 const ATTEMPTS = 8;
 
@@ -73,6 +80,9 @@ export async function uploadShare(files: readonly LocalFile[], options: ShareUpl
       ...(options.password !== undefined ? { password: options.password } : {}),
     },
     headers: options.auth,
+  }).catch((e) => {
+    // A stack that did not say (no GET /config) and has no POST /shares either.
+    throw (e as { status?: number }).status === 404 ? noShares(options.limits.apiVersion ?? "1.1") : e;
   });
   if (!Array.isArray(created.files) || created.files.length !== files.length) {
     throw cliError(EXIT.failed, "The API's answer to POST /shares does not list every file; nothing was uploaded.");
