@@ -2,11 +2,12 @@
 // to the signature-checking local S3 over its pre-signed URLs, and the records in dynalite.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { ListMultipartUploadsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import { PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { runCleanup } from "../../handlers/cleanup";
 import { fileKeyOf, keyNameFor } from "../../handlers/ids";
 import { createLogger } from "../../handlers/log";
+import { hashToken } from "../../handlers/tokens";
 import { Api, bytesOf, Reply, testConfig, useBackends } from "../support/harness";
 
 const MIB = 1024 * 1024;
@@ -321,6 +322,86 @@ describe("shares of several files through the API, with the real local S3 and Dy
       [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
     );
     assert.equal((await api.request("GET", `/files/${id}`)).status, 410);
+  });
+
+  it("hides a password share's names, types and title until it is unlocked, and downloads a subset with the password", async () => {
+    const api = env.api();
+    const files = [0, 1].map((i) => ({ name: `secret/${i}.txt`, bytes: bytesOf(40 + i, i) }));
+    const created = await shareOf(api, files, { password: "a good password", title: "Secret plans" });
+    const id: string = created.json.id;
+    const locked = await api.request("GET", `/files/${id}`);
+    assert.equal(locked.json.passwordRequired, true);
+    assert.equal(locked.json.title, undefined);
+    assert.equal(locked.json.fileCount, 2);
+    assert.deepEqual(locked.json.files, [
+      { file: 1, size: 40, status: "available" },
+      { file: 2, size: 41, status: "available" },
+    ]);
+    const unlocked = await api.request("POST", `/files/${id}/unlock`, { body: { password: "a good password" } });
+    assert.equal(unlocked.json.title, "Secret plans");
+    assert.deepEqual(
+      unlocked.json.files.map((f: { fileName: string }) => f.fileName),
+      ["secret/0.txt", "secret/1.txt"],
+    );
+    const wrong = await api.request("POST", `/files/${id}/download`, { body: { password: "not the one", files: [2] } });
+    assert.equal(wrong.status, 403);
+    const got = await api.request("POST", `/files/${id}/download`, {
+      body: { password: "a good password", files: [2] },
+    });
+    assert.equal(got.status, 200, got.body);
+    assert.deepEqual(await fetchBytes(got.json.downloads[0].downloadUrl), files[1]!.bytes);
+  });
+
+  it("reads, downloads and deletes a share stored before shares of several files (its item written as then)", async () => {
+    const api = env.api();
+    const id = api.deps.random(16);
+    const keyName = keyNameFor(id);
+    const bytes = bytesOf(11);
+    const now = Math.floor(Date.now() / 1000);
+    // Exactly the attributes POST /uploads wrote before v1.2: no fileCount, no title, no file items.
+    await api.deps.db.send(
+      new PutCommand({
+        TableName: api.deps.config.tableName,
+        Item: {
+          id: keyName,
+          fileKey: fileKeyOf(keyName),
+          fileName: "old.txt",
+          contentType: "text/plain",
+          size: bytes.length,
+          status: "available",
+          createdAt: new Date().toISOString(),
+          uploadedAt: new Date().toISOString(),
+          expiresAt: new Date((now + 3600) * 1000).toISOString(),
+          expiresAtEpoch: now + 3600,
+          downloads: 0,
+          maxDownloads: 5,
+          deleteTokenHash: hashToken("old-token"),
+          sweepShard: "live",
+          sweepAtEpoch: now + 3600,
+        },
+      }),
+    );
+    await api.deps.s3.send(
+      new PutObjectCommand({
+        Bucket: api.deps.config.bucketName,
+        Key: fileKeyOf(keyName),
+        Body: bytes,
+        ContentType: "text/plain",
+      }),
+    );
+    await api.backends.idle(); // the event finds the share available already: nothing changes
+    const view = await api.request("GET", `/files/${id}`);
+    assert.equal(view.status, 200, view.body);
+    assert.equal(view.json.fileName, "old.txt");
+    assert.deepEqual(view.json.files, [
+      { file: 1, fileName: "old.txt", contentType: "text/plain", size: 11, status: "available" },
+    ]);
+    const got = await api.request("POST", `/files/${id}/download`);
+    assert.equal(got.json.downloadsRemaining, 4);
+    assert.deepEqual(await fetchBytes(got.json.downloadUrl), bytes);
+    const deleted = await api.request("DELETE", `/files/${id}`, { headers: { "x-delete-token": "old-token" } });
+    assert.equal(deleted.status, 204);
+    assert.deepEqual(await leftovers(api, id), { objects: [], items: [] });
   });
 
   it("answers a one-file share with the v1 fields at the top and the v1.2 ones beside them", async () => {

@@ -68,6 +68,7 @@ describe("Property-based: generated requests on every route through the local ga
     const path = fc.oneof(
       fc.constant("/"),
       fc.constant("/uploads"),
+      fc.constant("/shares"),
       id.map((i) => `/files/${i}`),
       id.map((i) => `/files/${i}/download`),
       fc.tuple(id, fc.constantFrom("", "/", "//", "?x=1", "/nope")).map(([i, s]) => `/files/${i}${s}`),
@@ -91,9 +92,32 @@ describe("Property-based: generated requests on every route through the local ga
       },
       { requiredKeys: [] },
     );
+    // POST /shares: files (relative paths, repeated and clashing names among them) and the share's options.
+    const shareBody = fc.record(
+      {
+        files: fc.oneof(
+          field,
+          fc.array(
+            fc.oneof(
+              uploadBody,
+              fc.record({
+                fileName: fc.constantFrom("a", "A", "a/b", "../x", "/x", "a\\b", "a//b", "photos/1.jpg"),
+                contentType: fc.constant("text/plain"),
+                size: fc.integer({ min: -1, max: 2 * 1024 * 1024 }),
+              }),
+            ),
+            { maxLength: 5 },
+          ),
+        ),
+        title: field,
+        maxDownloads: field,
+      },
+      { requiredKeys: [] },
+    );
     const body = fc.oneof(
       fc.constant(undefined),
       uploadBody.map((b) => new TextEncoder().encode(JSON.stringify(b))),
+      shareBody.map((b) => new TextEncoder().encode(JSON.stringify(b))),
       fc.json().map((j) => new TextEncoder().encode(j)),
       fc.uint8Array({ maxLength: 64 }),
     );
