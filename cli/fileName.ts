@@ -14,18 +14,20 @@ export const PARTIAL_SUFFIX = ".fileshare-partial";
 /** File systems allow 255 bytes (ext4, APFS) or 255 UTF-16 units (NTFS) per name; the partial file's too. */
 export const MAX_NAME_BYTES = 255 - PARTIAL_SUFFIX.length;
 
-/** A safe base name for `name`: its last path segment, with control, bidi and reserved characters replaced by
- *  "_", without leading dots (hidden files, "." and "..") or trailing dots and spaces (Windows drops them), with
- *  a Windows device name prefixed by "_", cut to MAX_NAME_BYTES keeping the extension; `fallback` when nothing
- *  is left. */
+/** A safe base name for `name`: its last path segment, without leading dots (hidden files, "." and "..") and made
+ *  safe by safeSegment; `fallback` when nothing is left. */
 export function safeFileName(name: string, fallback: string): string {
   const last = name.split(/[/\\]/).pop() ?? "";
-  const replaced = last
-    .replace(CONTROL, "_")
-    .replace(RESERVED_CHARS, "_")
-    .replace(/^[. ]+/, "");
+  return safeSegment(last.replace(/^[. ]+/, "")) || fallback;
+}
+
+/** One path segment made safe to create on any platform: control, bidi and reserved characters replaced by "_",
+ *  without trailing dots and spaces (Windows drops them, so "." and ".." become ""), a Windows device name
+ *  prefixed by "_", cut to MAX_NAME_BYTES keeping the extension; "" when nothing is left. Leading dots stay. */
+export function safeSegment(segment: string): string {
+  const replaced = segment.replace(CONTROL, "_").replace(RESERVED_CHARS, "_");
   const safe = truncate(replaced, MAX_NAME_BYTES).replace(/[. ]+$/, "");
-  if (safe === "") return fallback;
+  if (safe === "") return "";
   return DEVICE.test(safe) ? truncate(`_${safe}`, MAX_NAME_BYTES) : safe;
 }
 

@@ -7,7 +7,7 @@ import { download, partialFiles } from "./download";
 import { cliError, EXIT, isCliError } from "./errors";
 import { LinkTarget, linkTarget, originOf, untrustedNotice } from "./linkTarget";
 import { formatDuration, parseDuration } from "./duration";
-import { stackLimits } from "./config";
+import { servesShares, StackLimits, stackLimits } from "./config";
 import { listShares } from "./list";
 import { describeShare, describeShares, ShareView } from "./shareText";
 import { spoolFolders, stdinName, withStdinFile } from "./stdin";
@@ -16,6 +16,11 @@ import { promptHidden, readPassword } from "./prompt";
 import { authHeaders, login, logout } from "./signIn";
 import { StateStore } from "./state";
 import { upload } from "./upload";
+import { checkShare } from "./shareCheck";
+import { downloadShare, isMultiFile, ShareInfo } from "./shareDownload";
+import { noShares, uploadShare } from "./shareUpload";
+import { walk } from "./walk";
+import { stat } from "node:fs/promises";
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -35,6 +40,13 @@ function parallelFromEnv(): number {
     throw cliError(EXIT.usage, `FILESHARE_PARALLEL=${JSON.stringify(text)}: ${(e as Error).message}`);
   }
 }
+
+/** Whether `path` is a folder (a link to one counts: the user named it). */
+const isFolder = (path: string) =>
+  stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 
 /** A variable that is set to something (an empty one counts as unset, as everywhere in the CLI). */
 const envSet = (name: string) => (process.env[name] ?? "") !== "";
@@ -59,11 +71,13 @@ const EXAMPLES: Record<string, string[]> = {
   ],
   upload: [
     "fileshare upload report.pdf",
+    'fileshare upload a.pdf b.jpg photos/ --title "Holiday"',
     "fileshare upload video.mp4 --expires 12h --max-downloads 3 --password",
     "pg_dump mydb | fileshare upload - --name mydb.sql",
   ],
   download: [
     "fileshare download https://files.example.com/files/<id>",
+    "fileshare download <link> -o photos/ --file beach.jpg --file 2026/",
     "fileshare download <link> -o ~/Downloads/",
     "fileshare download <link> -o report.pdf --force",
   ],
@@ -88,8 +102,13 @@ export function buildProgram(store = new StateStore()): Command {
 
   program
     .command("upload")
-    .argument("<file>", 'the file to share, or "-" for standard input (with --name)')
+    .argument(
+      "<files...>",
+      'the files and folders to share (one link for all), or "-" for standard input (with --name)',
+    )
     .option("--name <name>", "the file name the share shows, for standard input (upload - --name notes.txt)")
+    .option("--title <title>", "a title for a share of several files (shown by info, list and the page)")
+    .option("--hidden", 'include hidden files and folders (names starting with ".") found inside folders', false)
     .option("--expires <duration>", 'how long the share lives, e.g. "7d", "12h" (default: the stack\'s)', parseDuration)
     .option("--max-downloads <n>", "how many downloads the share allows", positiveInt)
     .option("--parallel <n>", "parts sent at once (default: $FILESHARE_PARALLEL, or 4)", positiveInt)
@@ -98,25 +117,43 @@ export function buildProgram(store = new StateStore()): Command {
       "ask for a password the link will need, or take it from $FILESHARE_PASSWORD (which is refused without --password)",
       false,
     )
-    .description("upload a file and print its link and delete token; run it again after an interruption to resume")
+    .description(
+      "upload files and folders as one share and print its link and delete token; run it again after an interruption to resume",
+    )
     .addHelpText(
       "after",
       "\nStandard input (-) is first copied to a private temporary file (mode 0600, under $TMPDIR), because the API\n" +
         "needs its size and SHA-256 before the upload starts; the copy is deleted afterwards, also on Ctrl-C. An\n" +
-        "interrupted upload from standard input cannot resume: send the input again.",
+        "interrupted upload from standard input cannot resume: send the input again.\n\n" +
+        "Several files, or a folder, make one share: folders are sent with every file in them, under their relative\n" +
+        "paths; symbolic links inside a folder are skipped, and so are hidden files and folders unless --hidden.",
     )
     .action(
       async (
-        file: string,
+        args: string[],
         opts: {
           expires?: number;
           maxDownloads?: number;
           parallel?: number;
           password: boolean;
           name?: string;
+          title?: string;
+          hidden: boolean;
         },
       ) => {
+        const file = args[0] as string;
         const fromStdin = file === "-";
+        if (args.includes("-") && args.length > 1) {
+          throw cliError(
+            EXIT.usage,
+            'Standard input ("-") is shared alone: upload - --name NAME, without other files.',
+          );
+        }
+        if (opts.title !== undefined && opts.title.trim() === "") {
+          throw cliError(EXIT.usage, "--title is empty: give the share a title, or leave --title out.");
+        }
+        // One file without a title keeps POST /uploads, which every stack serves (v1); the rest is one share.
+        const asShare = !fromStdin && (args.length > 1 || opts.title !== undefined || (await isFolder(file)));
         if (!fromStdin && opts.name !== undefined) {
           throw cliError(
             EXIT.usage,
@@ -133,13 +170,26 @@ export function buildProgram(store = new StateStore()): Command {
         }
         const parallel = opts.parallel ?? parallelFromEnv();
         const apiUrl = await resolveApiUrl(program.opts().api);
-        const limits = opts.expires !== undefined || fromStdin ? await stackLimits(apiUrl) : {};
+        const limits: StackLimits = opts.expires !== undefined || fromStdin || asShare ? await stackLimits(apiUrl) : {};
         const longest = limits.maxShareTtlSeconds;
         if (opts.expires !== undefined && longest !== undefined && opts.expires > longest) {
           throw cliError(
             EXIT.usage,
             `--expires ${formatDuration(opts.expires)} is too long: at most ${formatDuration(longest)} on this stack (its fileshare:maxShareTtlSeconds setting).`,
           );
+        }
+        if (asShare) {
+          if (limits.apiVersion !== undefined && !servesShares(limits)) throw noShares(limits.apiVersion);
+          const files = await walk(args, { hidden: opts.hidden, stopAfter: limits.maxFilesPerShare, say });
+          checkShare(files, limits);
+          const password = opts.password ? await readPassword("Password for the link", true) : undefined;
+          const auth = await authHeaders(apiUrl, store, program.opts().authToken, false);
+          const result = await uploadShare(files, {
+            ...{ password, auth, apiUrl, expiresInSeconds: opts.expires, maxDownloads: opts.maxDownloads },
+            ...{ parallel, store, say, title: opts.title?.trim(), limits },
+          });
+          process.stdout.write(`link: ${result.shareUrl}\ndelete token: ${result.deleteToken}\n`);
+          return;
         }
         const password = opts.password ? await readPassword("Password for the link", true) : undefined;
         const auth = await authHeaders(apiUrl, store, program.opts().authToken, false);
@@ -163,29 +213,74 @@ export function buildProgram(store = new StateStore()): Command {
   program
     .command("download")
     .argument("<link>", "the share link (or file id)")
-    .option("-o, --output <path>", "where to write the file (a folder keeps the file's name)")
+    .option(
+      "-o, --output <path>",
+      "where to write the file (a folder keeps the file's name); for a share of several files, the folder to recreate them in (default: here)",
+    )
+    .option(
+      "--file <name>",
+      "only this file (or folder) of a share of several files; repeat it for more (one download is counted)",
+      (name: string, names: string[]) => [...names, name],
+      [] as string[],
+    )
     .option("--force", "overwrite an existing file", false)
-    .description("download a shared file, checking its SHA-256 when the share has one")
-    .action(async (link: string, opts: { output?: string; force: boolean }) => {
+    .description("download a share, checking each file's SHA-256 when the share has one")
+    .action(async (link: string, opts: { output?: string; force: boolean; file: string[] }) => {
       const target = await linkTarget(link, program.opts().api, store);
       const notice = untrustedNotice(target, [
         ...givenSignIn(program.opts().authToken),
         ...(envSet("FILESHARE_PASSWORD") ? ["FILESHARE_PASSWORD"] : []),
       ]);
       if (notice) say(`fileshare: ${notice}`);
-      const result = await download(target.apiUrl, target.id, {
-        ...opts,
-        auth: await linkAuth(target, store, program.opts().authToken),
-        // Elsewhere, only a password typed for this link, at a prompt that names where it goes.
-        password: () =>
-          target.trusted
-            ? readPassword("This link needs a password", false)
-            : promptHidden(
-                `This link on ${originOf(target.apiUrl)} needs a password: `,
-                `This link on ${originOf(target.apiUrl)} needs a password and there is no terminal to ask for it (FILESHARE_PASSWORD goes only to the configured API: pass --api ${target.apiUrl} if you trust it).`,
-              ),
-        say,
-      });
+      const auth = await linkAuth(target, store, program.opts().authToken);
+      // Elsewhere, only a password typed for this link, at a prompt that names where it goes.
+      const askPassword = () =>
+        target.trusted
+          ? readPassword("This link needs a password", false)
+          : promptHidden(
+              `This link on ${originOf(target.apiUrl)} needs a password: `,
+              `This link on ${originOf(target.apiUrl)} needs a password and there is no terminal to ask for it (FILESHARE_PASSWORD goes only to the configured API: pass --api ${target.apiUrl} if you trust it).`,
+            );
+      // GET /files/{id} has no side effects: it tells a share of several files (v1.2) from a single file.
+      let info = await callApi<ShareInfo & { fileCount?: unknown; passwordRequired?: unknown }>(
+        target.apiUrl,
+        "GET",
+        `files/${target.id}`,
+        { headers: auth },
+      );
+      const several = typeof info.fileCount === "number" && info.fileCount > 1;
+      if (opts.file.length > 0 && !Array.isArray(info.files)) {
+        throw cliError(EXIT.usage, "--file picks files of a share of several files; this share is one file.");
+      }
+      if (several || isMultiFile(info) || opts.file.length > 0) {
+        let password: string | undefined;
+        if (info.passwordRequired === true) {
+          password = await askPassword();
+          // A wrong password is refused here (403 WrongPassword) before anything is written or a download used.
+          info = await callApi(target.apiUrl, "POST", `files/${target.id}/unlock`, {
+            body: { password },
+            headers: auth,
+          });
+        }
+        const saved = await downloadShare(target.apiUrl, target.id, info, {
+          output: opts.output,
+          names: opts.file,
+          force: opts.force,
+          auth,
+          password,
+          say,
+        });
+        for (const f of saved) {
+          const how = f.skipped
+            ? ", already here, SHA-256 verified"
+            : f.verified
+              ? ", SHA-256 verified"
+              : " (no SHA-256 to verify)";
+          process.stdout.write(`${f.path}: ${f.size} bytes${how}\n`);
+        }
+        return;
+      }
+      const result = await download(target.apiUrl, target.id, { ...opts, auth, password: askPassword, say });
       process.stdout.write(
         `${result.path}: ${result.size} bytes${result.verified ? ", SHA-256 verified" : " (no SHA-256 to verify)"}\n`,
       );

@@ -14,6 +14,11 @@ export interface ShareView {
   recipients?: unknown;
   sha256?: unknown;
   shareUrl?: unknown;
+  /** v1.2: a share of several files. */
+  title?: unknown;
+  fileCount?: unknown;
+  totalSize?: unknown;
+  files?: unknown;
 }
 
 /** Bytes for people, in decimal units as disks and networks count them: "512 bytes", "3.4 MB", "1.07 GB". */
@@ -54,8 +59,31 @@ export function sha256Hex(base64: string): string | undefined {
 const text = (v: unknown) => (typeof v === "string" ? shown(v).slice(1, -1) : undefined);
 const count = (v: unknown) => (typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? v : undefined);
 
-/** One share as labelled lines. */
-export function describeShare(share: ShareView, now = Date.now()): string {
+/** A share of several files' own lines: its files, one a line (size, type, status, name), names as the API
+ *  gave them (escaped); a password share shows sizes and states only until the password is given. */
+function describeFiles(files: readonly unknown[]): string {
+  return files
+    .map((f) => {
+      const file = (typeof f === "object" && f !== null ? f : {}) as Record<string, unknown>;
+      const bytes = count(file["size"]);
+      const status = file["status"] === "pending" ? "not uploaded yet" : (text(file["status"]) ?? "unknown");
+      const reason =
+        file["status"] === "rejected" && typeof file["reason"] === "string" ? ` (${text(file["reason"])})` : "";
+      const cells = [
+        (bytes === undefined ? "?" : formatSize(bytes)).padStart(10),
+        (text(file["contentType"]) ?? "").padEnd(24),
+        `${status}${reason}`.padEnd(16),
+        text(file["fileName"]) ?? `file ${count(file["file"]) ?? "?"} (name shown once the password is given)`,
+      ];
+      return `  ${cells.join("  ").trimEnd()}\n`;
+    })
+    .join("");
+}
+
+/** One share as labelled lines; a share of several files adds its title, count and total, then its files. */
+export function describeShare(share: ShareView, now = Date.now(), withFiles = true): string {
+  const files = Array.isArray(share.files) ? share.files : undefined;
+  const several = files !== undefined && (files.length > 1 || (count(share.fileCount) ?? 1) > 1);
   const locked = share.passwordRequired === true;
   const size = count(share.size);
   const left = share.downloadsRemaining === null ? "unlimited" : count(share.downloadsRemaining);
@@ -63,9 +91,19 @@ export function describeShare(share: ShareView, now = Date.now()): string {
   const recipients = Array.isArray(share.recipients) ? share.recipients.map((r) => text(r) ?? "?") : undefined;
   const protections = [...(locked ? ["password"] : []), ...(recipients !== undefined ? ["named recipients"] : [])];
   const hash = typeof share.sha256 === "string" ? (sha256Hex(share.sha256) ?? "(not a SHA-256)") : undefined;
+  const total = count(share.totalSize);
+  const bytes = (n: number | undefined) =>
+    n === undefined ? "unknown" : n < 1000 ? formatSize(n) : `${formatSize(n)} (${n} bytes)`;
   const rows: [string, string | undefined][] = [
-    ["name", text(share.fileName) ?? (locked ? "(shown once the password is given)" : "(none)")],
-    ["size", size === undefined ? "unknown" : size < 1000 ? formatSize(size) : `${formatSize(size)} (${size} bytes)`],
+    ...(several
+      ? ([
+          ["title", text(share.title) ?? (locked ? "(shown once the password is given)" : "(none)")],
+          ["files", `${count(share.fileCount) ?? files?.length}, ${bytes(total)} in all`],
+        ] as [string, string][])
+      : ([
+          ["name", text(share.fileName) ?? (locked ? "(shown once the password is given)" : "(none)")],
+          ["size", bytes(size)],
+        ] as [string, string][])),
     ["status", share.status === "pending" ? "upload not finished" : text(share.status)],
     [
       "expires in",
@@ -81,16 +119,17 @@ export function describeShare(share: ShareView, now = Date.now()): string {
           ? `${recipients.slice(0, 5).join(", ")} and ${recipients.length - 5} more`
           : recipients.join(", "),
     ],
-    ["sha256", hash ?? (locked ? "(shown once the password is given)" : "(none recorded)")],
+    ["sha256", several ? undefined : (hash ?? (locked ? "(shown once the password is given)" : "(none recorded)"))],
     ["link", text(share.shareUrl)],
   ];
-  return rows
+  const lines = rows
     .filter((r): r is [string, string] => r[1] !== undefined)
     .map(([label, value]) => `${`${label}:`.padEnd(16)}${value}\n`)
     .join("");
+  return several && files !== undefined && withFiles ? `${lines}${describeFiles(files)}` : lines;
 }
 
 /** Several shares, a blank line between them. */
 export function describeShares(shares: readonly ShareView[], now = Date.now()): string {
-  return shares.length === 0 ? "No shares.\n" : shares.map((s) => describeShare(s, now)).join("\n");
+  return shares.length === 0 ? "No shares.\n" : shares.map((s) => describeShare(s, now, false)).join("\n");
 }

@@ -1,5 +1,6 @@
 // What the CLI keeps between runs, in the user's config folder (mode 0600: it holds delete tokens and sign-in
-// tokens): unfinished uploads keyed by the file's path, size and modification time, the delete tokens of shares
+// tokens): unfinished uploads keyed by the file's path, size and modification time (a share of several files: by
+// those of all its files), the delete tokens of shares
 // (with the API that issued each) and which of them were deleted, and the sign-in tokens of each API (`fileshare login`).
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
@@ -40,6 +41,68 @@ function isUploadState(v: unknown): v is UploadState {
     (m) => isRecord(m) && Object.values(m).every((x) => typeof x === "string"),
   );
   return strings && maps && isPositiveInt(v["partSize"]) && isPositiveInt(v["partCount"]);
+}
+
+/** One file of an unfinished share of several files (POST /shares). */
+export interface ShareFileState {
+  /** The file's number in the share, from 1. */
+  file: number;
+  /** Its absolute path here. */
+  path: string;
+  /** Its name in the share. */
+  name: string;
+  size: number;
+  method: "PUT" | "MULTIPART";
+  /** Set once its single PUT was answered, or its multipart upload completed. */
+  done: boolean;
+  /** A multipart file's plan, part hashes and ETags (as UploadState's). */
+  partSize?: number;
+  partCount?: number;
+  partSha256?: Record<string, string>;
+  etags?: Record<string, string>;
+}
+
+/** A share of several files in progress, enough to resume every unfinished file. */
+export interface ShareUploadState {
+  apiUrl: string;
+  id: string;
+  deleteToken: string;
+  shareUrl: string;
+  expiresAt: string;
+  files: ShareFileState[];
+}
+
+const isStringMap = (m: unknown) =>
+  m === undefined || (isRecord(m) && Object.values(m).every((x) => typeof x === "string"));
+
+function isShareFileState(v: unknown): v is ShareFileState {
+  if (!isRecord(v)) return false;
+  const multipart = v["method"] === "MULTIPART";
+  return (
+    isPositiveInt(v["file"]) &&
+    typeof v["path"] === "string" &&
+    typeof v["name"] === "string" &&
+    isPositiveInt(v["size"]) &&
+    (multipart || v["method"] === "PUT") &&
+    typeof v["done"] === "boolean" &&
+    (!multipart || (isPositiveInt(v["partSize"]) && isPositiveInt(v["partCount"]))) &&
+    isStringMap(v["partSha256"]) &&
+    isStringMap(v["etags"])
+  );
+}
+
+/** Whether a parsed state file is a whole share upload state. */
+function isShareUploadState(v: unknown): v is ShareUploadState {
+  if (!isRecord(v)) return false;
+  const strings = ["apiUrl", "id", "deleteToken", "shareUrl", "expiresAt"].every((k) => typeof v[k] === "string");
+  return strings && Array.isArray(v["files"]) && v["files"].length > 0 && v["files"].every(isShareFileState);
+}
+
+/** The key of a share upload's state: every file's absolute path, size and modification time, in order. */
+export function shareStateKey(files: readonly { path: string; size: number; mtimeMs: number }[]): string {
+  const hash = createHash("sha256");
+  for (const f of files) hash.update(`${resolve(f.path)}\n${f.size}\n${Math.floor(f.mtimeMs)}\n`);
+  return `share-${hash.digest("hex").slice(0, 32)}`;
 }
 
 /** The key of a file's upload state: its absolute path, size and modification time. */
@@ -98,6 +161,17 @@ export class StateStore {
   }
 
   saveUpload(key: string, state: UploadState): Promise<void> {
+    return writeJson(this.uploadFile(key), state);
+  }
+
+  /** The saved share upload, or undefined when there is none or it is damaged (then it starts afresh). */
+  async loadShareUpload(key: string): Promise<ShareUploadState | undefined> {
+    const saved = await readJson<ShareUploadState>(this.uploadFile(key));
+    return saved !== undefined && isShareUploadState(saved) ? saved : undefined;
+  }
+
+  /** Kept beside the single-file uploads, so that markDeleted forgets it too. */
+  saveShareUpload(key: string, state: ShareUploadState): Promise<void> {
     return writeJson(this.uploadFile(key), state);
   }
 

@@ -3,55 +3,14 @@
 // share), next to the real local API the user configured.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { waitFor } from "../support/wait";
+import { hostileServer, json } from "./hostileServer";
 import { startCli, useLocalApi } from "./process";
 
 const MIB = 1024 * 1024;
-
-interface Received {
-  method: string;
-  url: string;
-  headers: IncomingMessage["headers"];
-  body: string;
-}
-
-/** A server that records every request and answers with `handle`; `close` ends it. */
-async function hostileServer(handle: (req: Received, res: ServerResponse, base: string) => void) {
-  const received: Received[] = [];
-  let base = "";
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const r = {
-        method: req.method ?? "",
-        url: req.url ?? "",
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString(),
-      };
-      received.push(r);
-      handle(r, res, base);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  return {
-    base,
-    received,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    },
-  };
-}
-
-const json = (res: ServerResponse, body: unknown, status = 200) =>
-  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
 
 /** The metadata GET /files/{id} answers for an available share. */
 const share = (id: string, fileName: string, size: number, extra: object = {}) => ({

@@ -79,11 +79,11 @@ describe("fileshare CLI for people: version, help, errors, info, standard input 
   it("the argument parser's own errors are one line starting fileshare:, exit 2, nothing on stdout", async () => {
     const cases: [string[], RegExp][] = [
       [["upload", "x", "--bogus"], /^fileshare: unknown option '--bogus' \(see fileshare upload --help\)\n$/],
-      [["upload"], /^fileshare: missing required argument 'file' \(see fileshare upload --help\)\n$/],
+      [["upload"], /^fileshare: missing required argument 'files' \(see fileshare upload --help\)\n$/],
       [["upload", "x", "--expires", "3x"], /^fileshare: option '--expires <duration>' argument '3x' is invalid\. /],
       [["upload", "x", "--max-downloads", "0"], /^fileshare: option '--max-downloads <n>' argument '0' is invalid/],
       [["frobnicate"], /^fileshare: unknown command 'frobnicate' \(see fileshare --help\)\n$/],
-      [["upload", "a", "b"], /^fileshare: too many arguments for 'upload'/],
+      [["info", "a", "b"], /^fileshare: too many arguments for 'info'/],
       [["--nope"], /^fileshare: unknown option '--nope'/],
     ];
     for (const [args, expected] of cases) {
