@@ -3,7 +3,7 @@
 // checked by S3) and into the whole file's (declared at completion, checked by downloaders). The part is then
 // sent from that same buffer, so what S3 checks, what the share records and what was sent are the same bytes.
 import { createHash, Hash } from "node:crypto";
-import { open } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { cliError, EXIT } from "./errors";
 import { partLength } from "../contract/parts";
 
@@ -77,4 +77,23 @@ export async function* readParts(
   } finally {
     await file.close();
   }
+}
+
+/** Every part's SHA-256 and the whole file's in one read, before anything is sent: a share's files are all
+ *  declared in POST /shares, so they are hashed first (the parts are read again to be sent). */
+export async function hashFileAndParts(
+  path: string,
+  partSize: number,
+  onBytes: (n: number) => void = () => undefined,
+): Promise<{ sha256: string; parts: string[] }> {
+  const { size } = await stat(path);
+  const plan = { size, partSize, partCount: Math.max(1, Math.ceil(size / partSize)) };
+  const whole = createHash("sha256");
+  const parts: string[] = [];
+  for await (const part of readParts(path, plan, 1, whole)) {
+    parts.push(part.sha256);
+    onBytes(part.bytes.length);
+    part.release();
+  }
+  return { sha256: whole.digest("base64"), parts };
 }
