@@ -72,6 +72,10 @@ export function parseSettings(
       `${prefix}defaultMaxDownloads (${s.defaultMaxDownloads}) must not exceed ${prefix}maxDownloadsLimit (${s.maxDownloadsLimit}).`,
     ],
     [
+      s.maxShareSizeBytes >= s.maxFileSizeBytes,
+      `${prefix}maxShareSizeBytes (${s.maxShareSizeBytes}) must be at least ${prefix}maxFileSizeBytes (${s.maxFileSizeBytes}), or a file POST /uploads accepts could not be shared with POST /shares.`,
+    ],
+    [
       s.multipartAbortDays >= Math.ceil(s.maxShareTtlSeconds / 86400),
       `${prefix}multipartAbortDays (${s.multipartAbortDays}) must be at least ${prefix}maxShareTtlSeconds in days (${Math.ceil(s.maxShareTtlSeconds / 86400)}), or S3 could abort an upload its share still allows.`,
     ],

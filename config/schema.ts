@@ -19,6 +19,11 @@ export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 export const MAX_OBJECT_BYTES = 5 * 1024 ** 4;
 /** S3's smallest part (every part but the last). */
 export const MIN_PART_BYTES = 5 * 1024 ** 2;
+/** The most files a stack may allow in one share: a download answers one pre-signed URL (about 1.5 KB) per file,
+ *  and Lambda's response payload stops at 6 MB. */
+export const MAX_FILES_PER_SHARE_LIMIT = 1000;
+/** The largest share a stack may allow: that many of S3's largest objects. */
+export const MAX_SHARE_BYTES_LIMIT = MAX_FILES_PER_SHARE_LIMIT * MAX_OBJECT_BYTES;
 /** The most shards the sweep index may be spread over. The clean-up always reads every shard up to this bound
  *  (and the legacy one), so sweepShards can be changed either way without stranding a share. */
 export const MAX_SWEEP_SHARDS = 32;
@@ -136,6 +141,24 @@ export const SETTINGS = [
     check: range(MIN_PART_BYTES, MAX_SINGLE_PUT_BYTES),
     runtime: true,
     // Clients that hash each part while reading the file once (the CLI) predict the plan from it.
+    page: true,
+  },
+  {
+    key: "maxFilesPerShare",
+    type: "integer",
+    default: 100,
+    description: `Most files in one share (POST /shares), 1-${MAX_FILES_PER_SHARE_LIMIT}; every download answers a URL per file.`,
+    check: range(1, MAX_FILES_PER_SHARE_LIMIT),
+    runtime: true,
+    page: true,
+  },
+  {
+    key: "maxShareSizeBytes",
+    type: "integer",
+    default: 10 * 1024 ** 3,
+    description: `Largest total of one share's files, in bytes (1-${MAX_SHARE_BYTES_LIMIT}; at least maxFileSizeBytes).`,
+    check: range(1, MAX_SHARE_BYTES_LIMIT),
+    runtime: true,
     page: true,
   },
   {

@@ -20,6 +20,9 @@ describe("a stack without sign-in (auth none)", () => {
       // The stack's own multipart settings (the schema's defaults here), not the largest file size.
       multipartThresholdBytes: 104857600,
       multipartPartSizeBytes: 16777216,
+      // v1.2: shares of several files.
+      maxFilesPerShare: 100,
+      maxShareSizeBytes: 10 * 1024 ** 3,
       maxShareTtlSeconds: 86400,
       defaultShareTtlSeconds: 3600,
       defaultMaxDownloads: 0,

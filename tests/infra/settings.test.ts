@@ -46,8 +46,20 @@ describe("settings validation (parseSettings)", () => {
     assert.equal(parseSettings({ maxShareTtlSeconds: 14 * 86400, multipartAbortDays: 14 }).multipartAbortDays, 14);
   });
 
+  it("rejects a share limit below the file limit, naming both keys, and more than 1000 files in a share", () => {
+    rejects(
+      { maxFileSizeBytes: 2048, maxShareSizeBytes: 1024 },
+      "fileshare:maxShareSizeBytes (1024)",
+      "fileshare:maxFileSizeBytes (2048)",
+    );
+    assert.equal(parseSettings({ maxFileSizeBytes: 2048, maxShareSizeBytes: 2048 }).maxShareSizeBytes, 2048);
+    rejects({ maxFilesPerShare: 1001 }, "fileshare:maxFilesPerShare", "from 1 to 1000");
+    rejects({ maxFilesPerShare: 0 }, "fileshare:maxFilesPerShare", "from 1 to 1000");
+  });
+
   it("accepts files up to S3's 5 TiB object limit and parts no smaller than S3's 5 MiB minimum", () => {
-    assert.equal(parseSettings({ maxFileSizeBytes: 5 * 1024 ** 4 }).maxFileSizeBytes, 5 * 1024 ** 4);
+    const largest = { maxFileSizeBytes: 5 * 1024 ** 4, maxShareSizeBytes: 5 * 1024 ** 4 };
+    assert.equal(parseSettings(largest).maxFileSizeBytes, 5 * 1024 ** 4);
     rejects({ maxFileSizeBytes: 5 * 1024 ** 4 + 1 }, "fileshare:maxFileSizeBytes", "from 1 to 5497558138880");
     rejects({ multipartPartSizeBytes: 5 * 1024 ** 2 - 1 }, "fileshare:multipartPartSizeBytes", "from 5242880");
     rejects({ multipartThresholdBytes: 5 * 1024 ** 3 + 1 }, "fileshare:multipartThresholdBytes", "to 5368709120");
@@ -104,6 +116,16 @@ describe("Pulumi.yaml and the stack files", () => {
     assert.ok(dev["fileshare:logRetentionDays"] < prod["fileshare:logRetentionDays"]);
     assert.ok((prod["fileshare:corsOrigins"] as string[]).every((o) => o.startsWith("https://")));
     assert.equal(prod["fileshare:production"], true, "prod refuses placeholders and a missing alarm email");
+  });
+
+  it("sets each stack's share limits: a share holds 100 files, and at most five of the stack's largest", () => {
+    const settingsOf = (stack: (typeof STACKS)[number]) =>
+      parseSettings(Object.fromEntries(SETTINGS.map((s) => [s.key, stackConfigText(stack)[`fileshare:${s.key}`]])));
+    const [dev, prod] = [settingsOf("dev"), settingsOf("prod")];
+    assert.equal(prod.maxFilesPerShare, 100);
+    assert.equal(prod.maxShareSizeBytes, 5 * prod.maxFileSizeBytes);
+    assert.equal(dev.maxFilesPerShare, 100);
+    assert.equal(dev.maxShareSizeBytes, 5 * dev.maxFileSizeBytes);
   });
 });
 
