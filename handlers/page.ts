@@ -34,8 +34,12 @@ const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "u
 export const SCRIPT_FILES = [
   "js/common.js",
   "js/qr.js",
+  "js/paths.js",
+  "js/pick.js",
   "js/upload-view.js",
+  "js/share-upload.js",
   "js/share-view.js",
+  "js/share-files.js",
   "js/multipart.js",
   "js/auth.js",
   "js/my-files.js",
