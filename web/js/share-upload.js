@@ -150,7 +150,11 @@ function noteSeveral(list) {
       formatWhen(saved.expiresAt) +
       ".";
     setStatus(
-      "This share's upload will resume: " + saved.done.length + " of " + saved.files.length + " files are already sent.",
+      "This share's upload will resume: " +
+        saved.done.length +
+        " of " +
+        saved.files.length +
+        " files are already sent.",
     );
   }
 }

@@ -65,8 +65,7 @@ function chooseFiles(list) {
   noteSeveral(kept);
   showFieldError($("file-input"), severalProblem(kept), true);
   if (empty.length > 0) {
-    $("file-summary").textContent +=
-      " (left out, being empty: " + empty.map((entry) => entry.name).join(", ") + ")";
+    $("file-summary").textContent += " (left out, being empty: " + empty.map((entry) => entry.name).join(", ") + ")";
   }
   setFormEnabled(!$("file-input").disabled);
 }
@@ -507,7 +506,9 @@ function startUploadView() {
     // A dropped folder is read through its entries (taken now: the drop's data is gone after this event).
     const entries = droppedEntries(e.dataTransfer);
     if (entries && entries.some((entry) => entry.isDirectory)) {
-      entriesPicked(entries).then(chooseFiles, () => showFieldError($("file-input"), "The dropped folder could not be read."));
+      entriesPicked(entries).then(chooseFiles, () =>
+        showFieldError($("file-input"), "The dropped folder could not be read."),
+      );
       return;
     }
     try {
