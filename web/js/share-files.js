@@ -54,7 +54,7 @@ function showShareFiles(info) {
       button.type = "button";
       button.textContent = "Download";
       button.setAttribute("aria-label", "Download " + (f.fileName || "file " + f.file));
-      button.addEventListener("click", () => void download([f.file], button));
+      button.addEventListener("click", () => void downloadFiles([f.file], button));
       actions.append(button);
     }
     item.append(name, meta, actions);
@@ -90,7 +90,7 @@ function saveEach(downloads) {
 }
 
 /** One counted download of `files` (the share's file numbers; all when null). */
-async function download(files, button) {
+async function downloadFiles(files, button) {
   button.disabled = true;
   showError("");
   setStatus("Preparing your download\u2026");
@@ -130,5 +130,5 @@ async function download(files, button) {
 
 /** "Download all": every file for one counted download. */
 function downloadAll() {
-  return download(null, $("download-button"));
+  return downloadFiles(null, $("download-button"));
 }
