@@ -53,7 +53,10 @@ function chooseFile(file) {
  *  several, or any inside a folder, make one share of several files. Empty files are left out (and said so). */
 function chooseFiles(list) {
   const empty = list.filter((entry) => entry.file.size === 0);
-  const kept = list.filter((entry) => entry.file.size > 0);
+  // In name order (folders keep together, photo-2 before photo-10): the order the share lists them in.
+  const kept = list
+    .filter((entry) => entry.file.size > 0)
+    .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
   const several = kept.length > 1 || (kept.length === 1 && kept[0].name.includes("/"));
   if (!several) {
     chooseFile(list.length === 1 ? list[0].file : kept[0]?.file);
