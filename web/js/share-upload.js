@@ -13,6 +13,9 @@ const PARALLEL_FILES = 3;
 
 const quoted = (name) => "\u201C" + name + "\u201D";
 
+/** The id of the share this page is sending now: the resume notice leaves it out (it is not unfinished, just busy). */
+let sendingShareId = null;
+
 /** Why the server will refuse these files as one share, naming the file and the limit; "" when they look fine. */
 function severalProblem(list) {
   if (list.length === 0) return "Choose a file first.";
@@ -92,7 +95,8 @@ const shareLabel = (state) => (state.title ? quoted(state.title) : "of " + state
 
 /** One line per unfinished share for the resume notice (web/js/multipart.js offerResume), each with Discard. */
 function savedShareLines() {
-  return savedShares().map(({ key, state }) => {
+  const waiting = savedShares().filter(({ state }) => state.id !== sendingShareId);
+  return waiting.map(({ key, state }) => {
     const line = document.createElement("p");
     line.textContent =
       "The share " +
@@ -199,6 +203,14 @@ const STATE_TEXT = { waiting: "waiting", checking: "checking\u2026", sent: "sent
  * that Cancel can delete it. On a failure the saved state stays: choosing the same files again resumes.
  */
 async function sendSeveral(flow, options, list, title) {
+  try {
+    return await sendShare(flow, options, list, title);
+  } finally {
+    sendingShareId = null;
+  }
+}
+
+async function sendShare(flow, options, list, title) {
   const signal = flow.controller.signal;
   const check = () => {
     if (signal.aborted) throw cancelled();
@@ -248,12 +260,23 @@ async function sendSeveral(flow, options, list, title) {
       done: [],
     };
     flow.upload = state;
+    sendingShareId = state.id;
     saveShare(state);
   } else {
     flow.upload = state;
+    sendingShareId = state.id;
     // The server's word on each file: one S3 has confirmed is not sent again.
     // (A file it refused is sent again; one sent but not yet confirmed is not: S3 would refuse a second PUT.)
-    const info = await api("GET", "files/" + encodeURIComponent(state.id), { signal });
+    let info = {};
+    try {
+      info = await api("GET", "files/" + encodeURIComponent(state.id), { signal });
+    } catch (e) {
+      // Gone (deleted, expired): nothing to resume. Otherwise (the network): what the page kept decides.
+      if (e.status === 404 || e.status === 410) {
+        forgetShare(state);
+        throw e;
+      }
+    }
     const status = new Map((info.files || []).map((f) => [f.file, f.status]));
     state.done = state.done.filter((n) => status.get(n) !== "rejected");
     for (const [n, s] of status) if (s === "available" && !state.done.includes(n)) state.done.push(n);
@@ -339,6 +362,7 @@ async function sendSeveral(flow, options, list, title) {
   try {
     await Promise.all(Array.from({ length: Math.min(PARALLEL_FILES, Math.max(1, todo.length)) }, worker));
   } catch (e) {
+    sendingShareId = null; // the notice below must list this share now
     if (signal.aborted) {
       forgetShare(state);
       throw cancelled();
@@ -346,6 +370,7 @@ async function sendSeveral(flow, options, list, title) {
     // 403/404/410: the share is gone (deleted, expired) or not ours: nothing left to resume.
     if (e.status === 403 || e.status === 404 || e.status === 410) forgetShare(state);
     else e.message += " The files sent so far are kept: choose the same files again and press Resume upload.";
+    offerResume();
     throw e;
   }
   check();

@@ -1,7 +1,7 @@
 // The upload view: pick or drop a file, POST /uploads, PUT the bytes to the pre-signed URL with progress, wait
 // until S3 confirmed them, then show the share link (copy, delete, share another). Cancel works in every step.
 /* exported startUploadView, setFormEnabled, fileProblem, showProgress, putWithFreshUrlOnExpiry, waitUntilAvailable, goesInOnePut */
-/* global picked, droppedEntries, entriesPicked, severalProblem, noteSeveral, sendSeveral, savedShareFor, restrictedFields, refreshMyFiles, renderQr, shareSettingsText, protectionText */
+/* global picked, droppedEntries, entriesPicked, severalProblem, noteSeveral, sendSeveral, savedShareFor, forgetShare, restrictedFields, refreshMyFiles, renderQr, shareSettingsText, protectionText */
 /* global blobSha256, sendInParts, savedUploadFor, offerResume, noteResumable, $, limits, formatBytes, formatDuration, exactBytes, setStatus, showError, showFieldError, clearFieldErrors, ApiError, api, confirmDelete, copyText, sleep, cancelled, keepFocus */
 
 let chosenFile = null;
@@ -379,6 +379,7 @@ async function shareSeveral(flow, options, list, title) {
     refreshMyFiles();
   } catch (e) {
     if (signal.aborted) {
+      forgetShare(flow.upload); // a Cancel that came while POST /shares was on its way, after the page saved it
       if (flow.upload) await discard(flow.upload);
       return;
     }
