@@ -18,7 +18,8 @@ import { RuntimeConfig, toEnvironment, OTHER_ENV_NAMES } from "../config/runtime
 import { handleApiEvent, RouteHandler } from "../handlers/http";
 import { fileKeyFor, keyNameFor } from "../handlers/ids";
 import { signDownload, signUpload } from "../handlers/objects";
-import { matchPath, ROUTES } from "../handlers/routeTable";
+import { ROUTES } from "../handlers/api";
+import { matchPath } from "../handlers/matchPath";
 import { Backends, startBackends } from "../local/backends";
 import { proxyEvent } from "../local/events";
 import { benchMultipart } from "./multipart";

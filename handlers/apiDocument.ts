@@ -1,7 +1,7 @@
 // The public OpenAPI 3 document of the API, generated from the route table: served at GET /openapi.json and
 // the base of the API Gateway definition (infra/openapi.ts adds its x-amazon-apigateway extensions on top).
 // Pure: plain values in, plain values out.
-import type { ResponseSpec, RouteSpec } from "./routeTable";
+import type { ResponseSpec, RouteSpec } from "./routeSpec";
 import { JsonSchema, SchemaName, SCHEMAS } from "./schemas";
 import { API_VERSION } from "../contract/api";
 

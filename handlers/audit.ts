@@ -37,8 +37,14 @@ export interface AuditEvent {
   /** Who caused it, as in the request logs: the fingerprint of the signed-in `sub`, else of the source IP. */
   caller?: string;
   callerType?: "user" | "ip";
+  /** Bytes: the file's, or all files' of a share of several files. */
   size?: number;
+  /** The file's type (a share of one file). */
   contentType?: string;
+  /** How many files the share holds (a share of several files; absent = 1). */
+  fileCount?: number;
+  /** How many of its files a download granted (share.downloaded of a share of several files). */
+  filesGranted?: number;
   /** Downloads left after this change; null = unlimited. */
   downloadsLeft?: number | null;
   expiresAt?: string;
@@ -55,15 +61,20 @@ export interface AuditSink {
 /** A sink that drops every event (tools and tests that do not look at audit events). */
 export const DISCARD_AUDIT: AuditSink = { send: async () => undefined };
 
-/** The event's fields that come from the share's record: owner, size, type, downloads left, expiry. */
-export function shareFields(record: FileRecord): Partial<AuditEvent> {
+/** The event's fields that come from the share's record: owner, size, type (or file count), downloads left, expiry. */
+export function shareFields(record: Partial<FileRecord>): Partial<AuditEvent> {
   return {
     ...(record.owner !== undefined
       ? { owner: { sub: record.owner, ...(record.ownerEmail ? { email: record.ownerEmail } : {}) } }
       : {}),
     ...(record.size !== undefined ? { size: record.size } : {}),
     ...(record.contentType !== undefined ? { contentType: record.contentType } : {}),
-    ...(record.downloads !== undefined ? { downloadsLeft: downloadsRemaining(record) } : {}),
+    // A share of several files: its total and count (it has no one type). Names never go into an event.
+    ...(record.totalSize !== undefined ? { size: record.totalSize } : {}),
+    ...(record.fileCount !== undefined ? { fileCount: record.fileCount } : {}),
+    ...(record.downloads !== undefined
+      ? { downloadsLeft: downloadsRemaining({ downloads: record.downloads, maxDownloads: record.maxDownloads }) }
+      : {}),
     ...(record.expiresAt !== undefined ? { expiresAt: record.expiresAt } : {}),
   };
 }

@@ -6,7 +6,6 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, JWTVerifyGetKey } from "jose";
 import type { RuntimeConfig } from "../config/runtime";
 import { unauthorized } from "./errors";
-import type { ApiRequest } from "./http";
 
 /** A token's claims as the authorizer hands them to a function: every value a string. */
 export type Claims = Record<string, string>;
@@ -109,7 +108,7 @@ export function userOf(claims: Claims): User {
  *  without one. A bad token is a 401, never "anonymous". A user verified here is noted on the request
  *  (`request.user`), so its log line and audit events name the caller by user, not by address. */
 export async function signedInUser(
-  request: Pick<ApiRequest, "claims" | "headers"> & { user?: User },
+  request: { claims?: Claims; headers: Record<string, string | undefined>; user?: User }, // an ApiRequest
   verify: TokenVerifier,
 ): Promise<User | undefined> {
   if (request.claims !== undefined) return userOf(request.claims);

@@ -1,15 +1,11 @@
-// Everything a handler depends on, passed in as arguments so tests can supply their own clock,
-// ids and clients. `depsFromEnvironment` is the adapter's half: it runs once per cold start.
-import { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
-import { DynamoDBClient, DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { randomBytes } from "node:crypto";
-import { AuditSink } from "./audit";
-import { eventBridgeSinkFromEnvironment } from "./auditEventBridge";
-import { createTokenVerifier, TokenVerifier } from "./auth";
-import { fromEnvironment, RuntimeConfig } from "../config/runtime";
-import { bucketOriginOf } from "./bucketOrigin";
-import { fingerprint, logKeyFromEnvironment } from "./log";
+// Everything a handler depends on, passed in as arguments so tests can supply their own clock, ids and clients.
+// Types only: the real ones are built in handlers/clients.ts. A helper takes the part it uses (a Pick below, its
+// own Pick<Deps, ...>, or a small interface such as handlers/records.ts StoreDeps), so a test builds exactly that.
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { RuntimeConfig } from "../config/runtime";
+import type { AuditSink } from "./audit";
+import type { TokenVerifier } from "./auth";
 
 /** The dependencies of every handler that reads or writes stored data. */
 export interface Deps {
@@ -30,37 +26,5 @@ export interface Deps {
   audit: AuditSink;
 }
 
-/** Builds the S3 client (options: only the local mode passes an endpoint and credentials). Checksums only WHEN_REQUIRED: otherwise the SDK (>= 3.729) signs a CRC32 of an
- *  empty body into every pre-signed PUT URL and real S3 rejects every real upload. */
-export function createS3Client(options: S3ClientConfig = {}): S3Client {
-  return new S3Client({
-    ...options,
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
-}
-
-/** Builds the DynamoDB document client (plain JS values in and out; empty values become absent). */
-export function createDocumentClient(options: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient(options), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-}
-
-/** Real dependencies from the environment. Region, credentials and endpoints (AWS_ENDPOINT_URL_S3,
- *  AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_EVENTBRIDGE) come from the SDK's own environment handling, in Lambda and locally alike. */
-export function depsFromEnvironment(env: Record<string, string | undefined> = process.env): Deps {
-  const logKey = logKeyFromEnvironment(env);
-  const config = fromEnvironment(env);
-  return {
-    config,
-    verifyToken: createTokenVerifier(config),
-    s3: createS3Client(),
-    db: createDocumentClient(),
-    now: () => new Date(),
-    random: (bytes) => randomBytes(bytes).toString("base64url"),
-    fingerprint: (value) => fingerprint(logKey, value),
-    bucketOrigin: bucketOriginOf(config.bucketName, env),
-    audit: eventBridgeSinkFromEnvironment(env),
-  };
-}
+/** What the S3 helpers need: the bucket (config), its client and the clock (pre-signed URLs are signed "now"). */
+export type BucketDeps = Pick<Deps, "s3" | "config" | "now">;

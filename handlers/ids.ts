@@ -37,8 +37,31 @@ export function fileKeyOf(keyName: KeyName): string {
   return `${UPLOAD_PREFIX}${keyName}`;
 }
 
-/** The key name from an S3 key, or undefined when the key is not one of ours. */
+/** The S3 key of file `file` (from 1) of a share of several files: under the share's key, numbered, so that it
+ *  holds neither the id nor a name, and everything of a share starts with fileKeyOf(keyName). */
+export function shareFileKeyOf(keyName: KeyName, file: number): string {
+  return `${fileKeyOf(keyName)}/${file}`;
+}
+
+/** The table key of file `file` of a share of several files (a key name has no "/", so no share has this key). */
+export function fileItemKeyOf(keyName: KeyName, file: number): string {
+  return `${keyName}/${file}`;
+}
+
+// A file number as it appears in a key: 1 to 9999, no leading zero (one spelling per file).
+const FILE_NUMBER = /^[1-9][0-9]{0,3}$/;
+
+/** Whose upload an S3 key is: the share's key name, and the file's number when the share has several files
+ *  (undefined for the one file of `uploads/<key name>`); undefined when the key is not one our API makes. */
+export function uploadOfKey(key: string): { keyName: KeyName; file?: number } | undefined {
+  const [name = "", file, ...rest] = (key.startsWith(UPLOAD_PREFIX) ? key.slice(UPLOAD_PREFIX.length) : "").split("/");
+  if (!KEY_NAME.test(name) || rest.length > 0) return undefined;
+  if (file === undefined) return { keyName: name as KeyName };
+  return FILE_NUMBER.test(file) ? { keyName: name as KeyName, file: Number(file) } : undefined;
+}
+
+/** The key name from the S3 key of a one-file share, or undefined when the key is not one. */
 export function keyNameFromKey(key: string): KeyName | undefined {
-  const name = key.startsWith(UPLOAD_PREFIX) ? key.slice(UPLOAD_PREFIX.length) : "";
-  return KEY_NAME.test(name) ? (name as KeyName) : undefined;
+  const upload = uploadOfKey(key);
+  return upload?.file === undefined ? upload?.keyName : undefined;
 }

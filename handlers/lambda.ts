@@ -4,11 +4,11 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, S3Event } from "aws-l
 import { fromEnvironment } from "../config/runtime";
 import { bucketOriginOf } from "./bucketOrigin";
 import { CleanupReport, runCleanup } from "./cleanup";
-import { depsFromEnvironment } from "./deps";
+import { depsFromEnvironment } from "./clients";
 import { ConfigOnly, handleApiEvent } from "./http";
 import { createLogger, fingerprint, logKeyFromEnvironment } from "./log";
 import { handleObjectCreated, Outcome } from "./objectCreated";
-import type { Route } from "./routeTable";
+import type { Route } from "./routeSpec";
 
 type Context = { awsRequestId: string };
 

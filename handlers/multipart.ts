@@ -8,13 +8,13 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { Deps } from "./deps";
+import type { BucketDeps } from "./deps";
 import { SignedUpload } from "./objects";
 
 /** Starts a multipart upload with the type fixed now (parts cannot change it) and, when the client computes
  *  per-part SHA-256, S3 checking each part against it. Returns the upload id. */
 export async function createMultipartUpload(
-  deps: Deps,
+  deps: BucketDeps,
   key: string,
   contentType: string,
   checksumSha256: boolean,
@@ -33,7 +33,7 @@ export async function createMultipartUpload(
 
 /** Signs one UploadPart for exactly `length` bytes (and that SHA-256 when given): S3 refuses any other body. */
 export async function signPart(
-  deps: Deps,
+  deps: BucketDeps,
   target: { key: string; uploadId: string },
   part: { partNumber: number; length: number; sha256?: string },
   expiresInSeconds: number,
@@ -70,7 +70,7 @@ export interface StoredPart {
 }
 
 /** Every part S3 holds for an upload, in order (ListParts pages through 1,000 at a time). */
-export async function listParts(deps: Deps, target: { key: string; uploadId: string }): Promise<StoredPart[]> {
+export async function listParts(deps: BucketDeps, target: { key: string; uploadId: string }): Promise<StoredPart[]> {
   const parts: StoredPart[] = [];
   let marker: string | undefined;
   for (;;) {
@@ -98,7 +98,7 @@ export async function listParts(deps: Deps, target: { key: string; uploadId: str
 
 /** Assembles the object from these parts (their checksums passed back as S3 requires when it checks them). */
 export async function completeMultipartUpload(
-  deps: Deps,
+  deps: BucketDeps,
   target: { key: string; uploadId: string },
   parts: readonly StoredPart[],
 ): Promise<void> {
@@ -119,7 +119,7 @@ export async function completeMultipartUpload(
 }
 
 /** Aborts an upload and frees its parts; one that is already gone (aborted, completed) is not an error. */
-export async function abortMultipartUpload(deps: Deps, target: { key: string; uploadId: string }): Promise<void> {
+export async function abortMultipartUpload(deps: BucketDeps, target: { key: string; uploadId: string }): Promise<void> {
   try {
     await deps.s3.send(
       new AbortMultipartUploadCommand({ Bucket: deps.config.bucketName, Key: target.key, UploadId: target.uploadId }),

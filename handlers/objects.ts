@@ -1,7 +1,7 @@
 // The file bytes in S3. Handlers never move bytes: they sign URLs, look at what arrived and delete.
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { Deps } from "./deps";
+import type { BucketDeps } from "./deps";
 
 /** What the client must send with its PUT and where. */
 export interface SignedUpload {
@@ -15,7 +15,7 @@ export interface SignedUpload {
  * bytes that were already confirmed. Headers that must be sent stay headers (not hoisted into the query).
  */
 export async function signUpload(
-  deps: Deps,
+  deps: BucketDeps,
   key: string,
   file: { contentType: string; size: number; sha256?: string },
   expiresInSeconds: number,
@@ -60,7 +60,7 @@ export const DOWNLOAD_CACHE_CONTROL = "private, no-store";
  *  have stored with the object and that changes how a browser treats the bytes is pinned here: type,
  *  disposition, encoding (identity: the declared size is the size served, no decompression bomb) and caching. */
 export async function signDownload(
-  deps: Deps,
+  deps: BucketDeps,
   key: string,
   file: { fileName: string; contentType: string },
 ): Promise<string> {
@@ -93,7 +93,7 @@ export interface StoredObject {
 }
 
 /** Size, type and undeclared headers of a stored object, or undefined when there is none. */
-export async function headObject(deps: Deps, key: string): Promise<StoredObject | undefined> {
+export async function headObject(deps: BucketDeps, key: string): Promise<StoredObject | undefined> {
   try {
     const out = await deps.s3.send(new HeadObjectCommand({ Bucket: deps.config.bucketName, Key: key }));
     const undeclared: Record<string, string> = {};
@@ -111,6 +111,6 @@ export async function headObject(deps: Deps, key: string): Promise<StoredObject 
 }
 
 /** Deletes an object; deleting one that is not there succeeds, as on S3. */
-export async function deleteObject(deps: Deps, key: string): Promise<void> {
+export async function deleteObject(deps: BucketDeps, key: string): Promise<void> {
   await deps.s3.send(new DeleteObjectCommand({ Bucket: deps.config.bucketName, Key: key }));
 }

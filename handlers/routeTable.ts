@@ -1,83 +1,18 @@
-// The route table: the single source for API Gateway (infra/api.ts), the local gateway (local/gateway.ts), the
-// Lambda functions (infra/functions.ts) and the OpenAPI document served at GET /openapi.json (apiDocument.ts).
-//
-// Words used throughout: a route's *handler* is the function `(request, deps) => response` that serves it
-// (RouteHandler, handlers/routes/); its *function* is the Lambda function that runs that handler on AWS. The
-// local gateway runs the same handler in-process. Route handlers never import each other.
-import type { RuntimeConfig } from "../config/runtime";
-import { apiDocument } from "./apiDocument";
-import { Deps } from "./deps";
-import { ConfigOnly, RouteHandler } from "./http";
+// The route table: every route as data, the single source for API Gateway (infra/api.ts), the local gateway
+// (local/gateway.ts), the Lambda functions (infra/functions.ts) and the OpenAPI document (apiDocument.ts).
+// handlers/api.ts adds GET /openapi.json's handler, which serves the document built from this table.
+import { createShare } from "./routes/createShare";
 import { createUpload } from "./routes/createUpload";
 import { deleteFile } from "./routes/deleteFile";
 import { downloadFile } from "./routes/downloadFile";
 import { getConfig } from "./routes/getConfig";
 import { getFile } from "./routes/getFile";
 import { listFiles } from "./routes/listFiles";
-import { serveApiDocument } from "./routes/openapi";
 import { servePage } from "./routes/page";
 import { unlockFile } from "./routes/unlockFile";
 import { completeUpload, listUploadParts, signUploadParts } from "./routes/uploadParts";
 import { renewUploadUrl } from "./routes/uploadUrl";
-import { SchemaName } from "./schemas";
-
-export type RouteName =
-  | "page"
-  | "openapi"
-  | "getConfig"
-  | "createUpload"
-  | "renewUploadUrl"
-  | "signUploadParts"
-  | "listUploadParts"
-  | "completeUpload"
-  | "listFiles"
-  | "getFile"
-  | "unlockFile"
-  | "downloadFile"
-  | "deleteFile";
-
-/** What a route's function needs at run time: the data clients (S3, DynamoDB), or nothing but the stack's
- *  config. A "none" function is built without SDK clients and its archive carries no SDK. */
-export type Needs = "data" | "none";
-
-/** Who may call a route on a stack with sign-in: everyone, token never looked at ("none"); everyone, a token
- *  verified when sent ("optional"); or signed-in callers only ("required"). On stacks without sign-in every
- *  route is "none" (routeAuth). */
-export type Auth = "none" | "optional" | "required";
-
-/** One documented response of a route: a JSON body by schema name, the web page, or no body. */
-export interface ResponseSpec {
-  description: string;
-  json?: SchemaName;
-  html?: true;
-}
-
-/** Everything about a route except its handler: what the OpenAPI document and API Gateway are built from. */
-export interface RouteSpec {
-  /** Names the Lambda function, its role, its log group and the OpenAPI operationId. */
-  name: RouteName;
-  method: "GET" | "POST" | "DELETE";
-  /** API Gateway path template, e.g. /files/{id}. */
-  path: string;
-  summary: string;
-  needs: Needs;
-  auth: Auth;
-  /** An optional route becomes required when the stack requires sign-in for uploads or for downloads. */
-  authFollows?: "upload" | "download";
-  /** A write route: on stacks with fileshare:apiKeys, callers that are not signed in need an API key (handlers/apiKeys.ts). */
-  writes?: true;
-  /** The JSON request body's schema, when the route takes one. */
-  request?: SchemaName;
-  /** Request headers the route reads, by name. */
-  headers?: Readonly<Record<string, { required: boolean; description: string }>>;
-  /** Responses by status code (500 and 503 are added to every route by apiDocument.ts). */
-  responses: Readonly<Record<string, ResponseSpec>>;
-}
-
-/** A route and its handler. The handler's dependencies follow from `needs`: a "none" route's handler gets
- *  the config only, so it cannot reach for a client its function does not have. */
-export type Route = RouteSpec &
-  ({ needs: "data"; handler: RouteHandler<Deps> } | { needs: "none"; handler: RouteHandler<ConfigOnly> });
+import type { ResponseSpec, Route, RouteSpec } from "./routeSpec";
 
 const error = (description: string): ResponseSpec => ({ description, json: "Error" });
 
@@ -95,10 +30,10 @@ const MULTIPART_ERRORS: Readonly<Record<string, ResponseSpec>> = {
   "410": error("Gone: the share expired"),
 };
 
-/** Every route but GET /openapi.json, which serves the document built from all of them. */
 const unauthorized = error("Unauthorized: sign-in required, or the bearer token is missing, invalid or expired");
 
-const API_ROUTES: readonly Route[] = [
+/** Every route but GET /openapi.json, which serves the document built from all of them. */
+export const API_ROUTES: readonly Route[] = [
   {
     name: "page",
     method: "GET",
@@ -143,6 +78,31 @@ const API_ROUTES: readonly Route[] = [
     handler: createUpload,
   },
   {
+    name: "createShare",
+    method: "POST",
+    path: "/shares",
+    summary: "Create one share of several files (a folder): a pre-signed PUT or a multipart plan per file",
+    writes: true,
+    needs: "data",
+    auth: "optional",
+    authFollows: "upload",
+    request: "ShareRequest",
+    headers: { Authorization: { required: false, description: "Bearer <ID token>: the share gets an owner" } },
+    responses: {
+      "201": {
+        description: "Per file its upload URL (or multipart plan), and the share link and delete token",
+        json: "ShareCreated",
+      },
+      "400": error(
+        "InvalidRequest: not JSON, a field missing or out of range, too many files, a bad or repeated name (files[i] named)",
+      ),
+      "401": unauthorized,
+      "413": error("TooLarge: a file above maxFileSizeBytes, or all together above maxShareSizeBytes"),
+      "415": error("UnsupportedMediaType: a file's contentType is not allowed on this stack"),
+    },
+    handler: createShare,
+  },
+  {
     name: "renewUploadUrl",
     method: "POST",
     path: "/uploads/{id}/url",
@@ -157,7 +117,7 @@ const API_ROUTES: readonly Route[] = [
       "400": error("InvalidRequest: the body is not a JSON object"),
       "401": unauthorized,
       "403": error("Forbidden: wrong or missing delete token, or not the owner"),
-      "404": error("NotFound: unknown id, or the share goes up in parts (use /uploads/{id}/parts)"),
+      "404": error("NotFound: unknown id, no such file, or the file goes up in parts (use /uploads/{id}/parts)"),
       "409": error("Conflict: the file has been uploaded already"),
       "410": error("Gone: the share expired"),
     },
@@ -302,7 +262,7 @@ const API_ROUTES: readonly Route[] = [
   },
 ];
 
-const OPENAPI_ROUTE: RouteSpec = {
+export const OPENAPI_ROUTE: RouteSpec = {
   name: "openapi",
   method: "GET",
   path: "/openapi.json",
@@ -313,35 +273,3 @@ const OPENAPI_ROUTE: RouteSpec = {
     "200": { description: "The OpenAPI document, generated from the route table", json: "OpenApiDocument" },
   },
 };
-
-/** The OpenAPI document of every route, as JSON text: built once here, carried by value into the openapi
- *  function's code, so that function needs neither the other handlers nor any SDK. */
-export const API_DOCUMENT_JSON = JSON.stringify(apiDocument([...API_ROUTES, OPENAPI_ROUTE]));
-
-export const ROUTES: readonly Route[] = [
-  ...API_ROUTES,
-  { ...OPENAPI_ROUTE, needs: "none", handler: serveApiDocument(API_DOCUMENT_JSON) },
-];
-
-/** A route's sign-in on a stack: what the gateway (API Gateway's authorizer, or the local one) enforces. */
-export function routeAuth(
-  route: Pick<RouteSpec, "auth" | "authFollows">,
-  config: Pick<RuntimeConfig, "authIssuer" | "authUploadsRequireSignIn" | "authDownloadsRequireSignIn">,
-): Auth {
-  if (config.authIssuer === "") return "none";
-  if (route.auth !== "optional" || route.authFollows === undefined) return route.auth;
-  const required = route.authFollows === "upload" ? config.authUploadsRequireSignIn : config.authDownloadsRequireSignIn;
-  return required ? "required" : "optional";
-}
-
-/** Matches a concrete path against a route template; returns the path parameters or undefined. */
-export function matchPath(template: string, path: string): Record<string, string> | undefined {
-  const names: string[] = [];
-  const pattern = template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{(\w+)\}/g, (_, name: string) => {
-    names.push(name);
-    return "([^/]+)";
-  });
-  const match = new RegExp(`^${pattern}$`).exec(path);
-  if (!match) return undefined;
-  return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? "")]));
-}

@@ -7,6 +7,7 @@
 import { SHA256_BASE64 } from "../contract/api";
 import { FILE_ID } from "../contract/ids";
 import { MAX_PARTS, MAX_PARTS_PER_REQUEST } from "../contract/parts";
+import { MAX_FILES_PER_SHARE_LIMIT } from "../config/schema";
 import { KEY_NAME, UPLOAD_PREFIX } from "./ids";
 
 /** An OpenAPI 3.0 Schema Object (a JSON Schema subset). */
@@ -19,34 +20,89 @@ const dateTime = { type: "string", format: "date-time" } as const;
 const fileId = { type: "string", pattern: FILE_ID.source } as const;
 /** A base64 SHA-256. */
 const sha256 = { type: "string", pattern: SHA256_BASE64.source } as const;
+/** A file's number in its share (docs/api.md v1.2), from 1; absent = 1. */
+const fileNumber = {
+  type: "integer",
+  minimum: 1,
+  maximum: MAX_FILES_PER_SHARE_LIMIT,
+  description: "the file's number in its share (from 1, in the order of POST /shares); absent = 1",
+} as const;
 /** A part number S3 accepts. */
 const partNumber = { type: "integer", minimum: 1, maximum: MAX_PARTS } as const;
+
+/** The fields of one file, in POST /uploads and in each entry of POST /shares. */
+const FILE_PROPERTIES = {
+  fileName: { ...string, description: "1–255 characters (code points) after trimming; no control characters" },
+  contentType: {
+    ...string,
+    description: "a valid MIME type without tabs or repeated spaces, in the stack's allow-list when it has one",
+  },
+  size: { ...integer, minimum: 1, description: "bytes, up to the stack's maximum (else 413)" },
+  sha256: { ...sha256, description: "base64 SHA-256 of the content" },
+  checksumAlgorithm: {
+    type: "string",
+    enum: ["SHA256"],
+    description: "multipart only: each part's URL signs the part's SHA-256, and S3 checks it",
+  },
+} as const;
+
+/** The options of a share, in POST /uploads and POST /shares. */
+const SHARE_OPTIONS = {
+  expiresInSeconds: { ...integer, description: "how long the share lives; default and maximum from the stack" },
+  maxDownloads: { ...integer, minimum: 1, description: "absent = the stack's default" },
+  password: { ...string, description: "8–128 characters; the link then asks for it (sign-in stacks only)" },
+  recipients: {
+    type: "array",
+    items: string,
+    description: "email addresses; only they (signed in) may open the share (sign-in stacks only)",
+  },
+} as const;
+
+/** One file of a share as GET /files/{id} shows it (a password share shows only file, size and status until unlocked). */
+const SHARE_FILE = {
+  type: "object",
+  required: ["file", "size", "status"],
+  properties: {
+    file: integer,
+    fileName: string,
+    contentType: string,
+    size: integer,
+    sha256: string,
+    status: { type: "string", enum: ["pending", "available", "rejected"] },
+    reason: { ...string, description: "why the stored object was refused (status rejected)" },
+  },
+} as const;
 
 export const SCHEMAS = {
   UploadRequest: {
     type: "object",
     required: ["fileName", "contentType", "size"],
+    properties: { ...FILE_PROPERTIES, ...SHARE_OPTIONS },
+  },
+  ShareRequest: {
+    type: "object",
+    required: ["files"],
     properties: {
-      fileName: { ...string, description: "1–255 characters (code points) after trimming; no control characters" },
-      contentType: {
-        ...string,
-        description: "a valid MIME type without tabs or repeated spaces, in the stack's allow-list when it has one",
-      },
-      size: { ...integer, minimum: 1, description: "bytes, up to the stack's maximum (else 413)" },
-      sha256: { ...sha256, description: "base64 SHA-256 of the content" },
-      expiresInSeconds: { ...integer, description: "how long the share lives; default and maximum from the stack" },
-      maxDownloads: { ...integer, minimum: 1, description: "absent = the stack's default" },
-      password: { ...string, description: "8–128 characters; the link then asks for it (sign-in stacks only)" },
-      recipients: {
+      files: {
         type: "array",
-        items: string,
-        description: "email addresses; only they (signed in) may open the share (sign-in stacks only)",
+        minItems: 1,
+        maxItems: MAX_FILES_PER_SHARE_LIMIT,
+        description: "1 to the stack's maxFilesPerShare files, numbered from 1 in this order",
+        items: {
+          type: "object",
+          required: ["fileName", "contentType", "size"],
+          properties: {
+            ...FILE_PROPERTIES,
+            fileName: {
+              ...string,
+              description:
+                "a relative path with / between folders: no empty, . or .. segment, no \\; unique ignoring case",
+            },
+          },
+        },
       },
-      checksumAlgorithm: {
-        type: "string",
-        enum: ["SHA256"],
-        description: "multipart only: each part's URL signs the part's SHA-256, and S3 checks it",
-      },
+      title: { ...string, description: "1–255 characters after trimming" },
+      ...SHARE_OPTIONS,
     },
   },
   UnlockRequest: {
@@ -56,8 +112,7 @@ export const SCHEMAS = {
   },
   UrlRequest: {
     type: "object",
-    description: "{} (no fields yet)",
-    properties: {},
+    properties: { file: fileNumber },
   },
   UploadUrl: {
     type: "object",
@@ -115,12 +170,47 @@ export const SCHEMAS = {
       maxDownloads: { ...integer, nullable: true, description: "null = unlimited" },
       downloadsRemaining: { ...integer, nullable: true, description: "null = unlimited" },
       sha256: { ...string, description: "base64 SHA-256 the uploader declared, when it did" },
+      title: { ...string, description: "the share's title, when it was given one" },
+      fileCount: integer,
+      totalSize: { ...integer, description: "bytes, all files together" },
+      files: { type: "array", items: SHARE_FILE },
+    },
+  },
+  ShareCreated: {
+    type: "object",
+    required: ["id", "shareUrl", "deleteToken", "expiresAt", "files"],
+    properties: {
+      id: fileId,
+      shareUrl: string,
+      deleteToken: { ...string, description: "secret, shown once" },
+      expiresAt: { ...dateTime, description: "when the share ends" },
+      files: {
+        type: "array",
+        items: {
+          type: "object",
+          required: ["file", "method"],
+          description: "method PUT: uploadUrl, headers and expiresIn are set; method MULTIPART: multipart is set",
+          properties: {
+            file: integer,
+            method: { type: "string", enum: ["PUT", "MULTIPART"] },
+            uploadUrl: { ...string, description: "pre-signed PUT (method PUT)" },
+            headers: { type: "object", additionalProperties: string, description: "exactly the headers to send" },
+            expiresIn: { ...integer, description: "the upload URL's lifetime, seconds" },
+            multipart: {
+              type: "object",
+              required: ["partSize", "partCount"],
+              properties: { partSize: integer, partCount: integer },
+            },
+          },
+        },
+      },
     },
   },
   PartsRequest: {
     type: "object",
     required: ["parts"],
     properties: {
+      file: fileNumber,
       parts: {
         type: "array",
         minItems: 1,
@@ -173,6 +263,7 @@ export const SCHEMAS = {
     type: "object",
     required: ["parts"],
     properties: {
+      file: fileNumber,
       parts: {
         type: "array",
         minItems: 1,
@@ -188,7 +279,8 @@ export const SCHEMAS = {
   },
   DownloadGranted: {
     type: "object",
-    required: ["downloadUrl", "expiresIn", "fileName", "contentType", "size"],
+    required: ["downloads"],
+    description: "a one-file share also has downloadUrl, expiresIn, fileName, contentType and size at the top (v1)",
     properties: {
       downloadUrl: { ...string, description: "pre-signed GET" },
       expiresIn: integer,
@@ -196,6 +288,22 @@ export const SCHEMAS = {
       contentType: string,
       size: integer,
       downloadsRemaining: { ...integer, nullable: true, description: "null = unlimited" },
+      downloads: {
+        type: "array",
+        description: "one per file granted (all, or those asked for in files)",
+        items: {
+          type: "object",
+          required: ["file", "fileName", "contentType", "size", "downloadUrl", "expiresIn"],
+          properties: {
+            file: integer,
+            fileName: string,
+            contentType: string,
+            size: integer,
+            downloadUrl: { ...string, description: "pre-signed GET" },
+            expiresIn: integer,
+          },
+        },
+      },
     },
   },
   Error: {

@@ -1,7 +1,8 @@
 // Checks of client input against docs/api.md, each failure with a message that says how to fix it.
 import { RuntimeConfig } from "../config/runtime";
-import { CONFIG_NAMESPACE, envName, SettingKey } from "../config/schema";
+import { CONFIG_NAMESPACE, envName, MAX_FILES_PER_SHARE_LIMIT, SettingKey } from "../config/schema";
 import { EMAIL_ADDRESS, SHA256_BASE64 } from "../contract/api";
+import { describeClash, pathClash, pathProblem } from "../contract/paths";
 import { emailMatchKey } from "./auth";
 import { invalidRequest, tooLarge, unsupportedMediaType } from "./errors";
 
@@ -106,85 +107,186 @@ function optionalInteger(
   return value;
 }
 
+/** One file as POST /uploads or one entry of POST /shares declares it. */
+export type FileSpec = Pick<UploadRequest, "fileName" | "contentType" | "size" | "sha256" | "checksumSha256">;
+
+/** The share's own options: how long it lives, how often it may be downloaded, who may open it. */
+export type ShareOptions = Pick<UploadRequest, "expiresInSeconds" | "maxDownloads" | "password" | "recipients">;
+
 /** Validates a POST /uploads body against the stack's limits. */
 export function parseUploadRequest(body: Record<string, unknown>, config: RuntimeConfig): UploadRequest {
+  return { ...parseFileSpec(body, config, ""), ...parseShareOptions(body, config) };
+}
+
+/** The file fields of `body`; each error message starts with `at` (e.g. "files[3].", empty for POST /uploads). */
+function parseFileSpec(body: Record<string, unknown>, config: RuntimeConfig, at: string): FileSpec {
   const { fileName, contentType, size, sha256 } = body;
 
-  if (typeof fileName !== "string") throw invalidRequest("fileName is required and must be a string.");
-  // Characters are Unicode code points (an emoji is one, though two UTF-16 units). Far too long a name is
-  // refused without trimming or normalising it first.
-  const name = fileName.length > 4 * MAX_FILE_NAME_CHARACTERS ? fileName : fileName.trim().normalize("NFC");
+  if (typeof fileName !== "string") throw invalidRequest(`${at}fileName is required and must be a string.`);
+  const name = normaliseText(fileName);
   const length = codePoints(name);
   if (length < 1 || length > MAX_FILE_NAME_CHARACTERS) {
     throw invalidRequest(
-      `fileName must be 1 to ${MAX_FILE_NAME_CHARACTERS} characters (Unicode code points) after trimming; got ${length}.`,
+      `${at}fileName must be 1 to ${MAX_FILE_NAME_CHARACTERS} characters (Unicode code points) after trimming; got ${length}.`,
     );
   }
   if (UNSAFE_NAME_CHARS.test(name)) {
     throw invalidRequest(
-      "fileName must not contain control characters, invisible formatting characters (such as bidi overrides) or broken Unicode.",
+      `${at}fileName must not contain control characters, invisible formatting characters (such as bidi overrides) or broken Unicode.`,
     );
   }
 
   if (typeof contentType !== "string" || contentType.trim() === "") {
-    throw invalidRequest('contentType is required, a MIME type such as "application/pdf".');
+    throw invalidRequest(`${at}contentType is required, a MIME type such as "application/pdf".`);
   }
   const type = contentType.trim();
   if (type.length > 255 || !MEDIA_TYPE.test(type)) {
-    throw invalidRequest(`contentType ${quote(type)} is not a valid MIME type such as "application/pdf".`);
+    throw invalidRequest(`${at}contentType ${quote(type)} is not a valid MIME type such as "application/pdf".`);
   }
   if (UNSIGNABLE_WHITESPACE.test(type)) {
     throw invalidRequest(
-      `contentType must not contain tabs or repeated spaces (the upload URL could never match its signature); send ${quote(type.replace(/[ \t]+/g, " "))}.`,
+      `${at}contentType must not contain tabs or repeated spaces (the upload URL could never match its signature); send ${quote(type.replace(/[ \t]+/g, " "))}.`,
     );
   }
   if (mediaTypeEssence(type).includes("*")) {
-    throw invalidRequest(`contentType must be a concrete type such as "text/plain", not a range like ${quote(type)}.`);
+    throw invalidRequest(
+      `${at}contentType must be a concrete type such as "text/plain", not a range like ${quote(type)}.`,
+    );
   }
   const allowed = config.allowedContentTypes;
   if (allowed.length > 0 && !allowed.includes(mediaTypeEssence(type))) {
     throw unsupportedMediaType(
-      `contentType ${mediaTypeEssence(type)} is not accepted here; allowed: ${allowed.join(", ")} (the stack's setting ${limitSetting("allowedContentTypes")}).`,
+      `${at}contentType ${mediaTypeEssence(type)} is not accepted here; allowed: ${allowed.join(", ")} (the stack's setting ${limitSetting("allowedContentTypes")}).`,
     );
   }
 
   if (typeof size !== "number" || !Number.isInteger(size) || size < 1) {
-    throw invalidRequest(`size must be a positive integer number of bytes; got ${quote(size)}.`);
+    throw invalidRequest(`${at}size must be a positive integer number of bytes; got ${quote(size)}.`);
   }
   if (size > config.maxFileSizeBytes) {
     throw tooLarge(
-      `size ${size} is above this stack's limit of ${config.maxFileSizeBytes} bytes (its setting ${limitSetting("maxFileSizeBytes")}).`,
+      `${at}size ${size} is above this stack's limit of ${config.maxFileSizeBytes} bytes (its setting ${limitSetting("maxFileSizeBytes")}).`,
     );
   }
 
   if (sha256 !== undefined && (typeof sha256 !== "string" || !SHA256_BASE64.test(sha256))) {
-    throw invalidRequest("sha256 must be the base64 encoding of a 32-byte SHA-256 digest (44 characters).");
+    throw invalidRequest(`${at}sha256 must be the base64 encoding of a 32-byte SHA-256 digest (44 characters).`);
   }
 
   const { checksumAlgorithm } = body;
   if (checksumAlgorithm !== undefined && checksumAlgorithm !== "SHA256") {
     throw invalidRequest(
-      'checksumAlgorithm must be "SHA256" (you will send a SHA-256 with each part), or be left out.',
+      `${at}checksumAlgorithm must be "SHA256" (you will send a SHA-256 with each part), or be left out.`,
     );
   }
+  return { fileName: name, contentType: type, size, sha256, checksumSha256: checksumAlgorithm === "SHA256" };
+}
 
+/** A name or title as stored: trimmed and NFC-normalised. Far too long a text is refused without either. */
+function normaliseText(text: string): string {
+  return text.length > 4 * MAX_FILE_NAME_CHARACTERS ? text : text.trim().normalize("NFC");
+}
+
+/** The share's options of a POST /uploads or POST /shares body. */
+function parseShareOptions(body: Record<string, unknown>, config: RuntimeConfig): ShareOptions {
   const expiresInSeconds =
     optionalInteger(body, "expiresInSeconds", MIN_SHARE_SECONDS, config.maxShareTtlSeconds, "maxShareTtlSeconds") ??
     config.defaultShareTtlSeconds;
   const maxDownloads =
     optionalInteger(body, "maxDownloads", 1, config.maxDownloadsLimit, "maxDownloadsLimit") ??
     (config.defaultMaxDownloads > 0 ? config.defaultMaxDownloads : undefined);
+  return { expiresInSeconds, maxDownloads, ...parseRestrictions(body, config) };
+}
 
+/** A validated POST /shares body (docs/api.md v1.2): the files in request order, numbered from 1 by place. */
+export interface ShareRequest extends ShareOptions {
+  files: FileSpec[];
+  /** Trimmed and NFC-normalised; absent when not given. */
+  title?: string;
+}
+
+/** The longest title, in characters (Unicode code points, after trimming and NFC normalisation). */
+export const MAX_TITLE_CHARACTERS = 255;
+
+/** Validates a POST /shares body: every file as POST /uploads would, each error naming the file ("files[3]."),
+ *  then the names as paths (contract/paths.ts), then the count and the total against the stack's limits. */
+export function parseShareRequest(body: Record<string, unknown>, config: RuntimeConfig): ShareRequest {
+  const { files, title } = body;
+  if (!Array.isArray(files) || files.length < 1) {
+    throw invalidRequest('files must be a list of 1 or more files like {"fileName", "contentType", "size"}.');
+  }
+  if (files.length > config.maxFilesPerShare) {
+    throw invalidRequest(
+      `files has ${files.length} files; a share holds at most ${config.maxFilesPerShare} (the stack's setting ${limitSetting("maxFilesPerShare")}). Split them into several shares.`,
+    );
+  }
+  const specs = files.map((file: unknown, i) => {
+    if (typeof file !== "object" || file === null || Array.isArray(file)) {
+      throw invalidRequest(`files[${i}] must be an object like {"fileName", "contentType", "size"}.`);
+    }
+    const spec = parseFileSpec(file as Record<string, unknown>, config, `files[${i}].`);
+    const problem = pathProblem(spec.fileName);
+    if (problem !== undefined) throw invalidRequest(`files[${i}].fileName ${quote(spec.fileName)} ${problem}.`);
+    return spec;
+  });
+  const names = specs.map((f) => f.fileName);
+  const clash = pathClash(names);
+  if (clash !== undefined) throw invalidRequest(describeClash(names, clash));
+  const totalSize = specs.reduce((sum, f) => sum + f.size, 0);
+  if (totalSize > config.maxShareSizeBytes) {
+    throw tooLarge(
+      `The files add up to ${totalSize} bytes, above this stack's limit of ${config.maxShareSizeBytes} bytes for one share (its setting ${limitSetting("maxShareSizeBytes")}).`,
+    );
+  }
+  let shareTitle: string | undefined;
+  if (title !== undefined) {
+    const text = typeof title === "string" ? normaliseText(title) : "";
+    const length = codePoints(text);
+    if (length < 1 || length > MAX_TITLE_CHARACTERS || UNSAFE_NAME_CHARS.test(text)) {
+      throw invalidRequest(
+        `title must be 1 to ${MAX_TITLE_CHARACTERS} characters (Unicode code points) after trimming, without control or invisible formatting characters; leave it out for none.`,
+      );
+    }
+    shareTitle = text;
+  }
   return {
-    fileName: name,
-    contentType: type,
-    size,
-    sha256,
-    checksumSha256: checksumAlgorithm === "SHA256",
-    expiresInSeconds,
-    maxDownloads,
-    ...parseRestrictions(body, config),
+    files: specs,
+    ...(shareTitle !== undefined ? { title: shareTitle } : {}),
+    ...parseShareOptions(body, config),
   };
+}
+
+/** The `file` of a body or query (docs/api.md v1.2: which file of the share the multipart and re-sign routes
+ *  mean): an integer from 1, absent = 1, so that v1.1 clients (who never send it) mean their one file. Whether
+ *  the share has that file is the route's question (404). */
+export function parseFileNumber(value: unknown, from: "body" | "query" = "body"): number {
+  if (value === undefined) return 1;
+  // A query parameter is text; in a JSON body a number must be a number (as the route's request model says).
+  const n = from === "query" && typeof value === "string" && /^[0-9]{1,4}$/.test(value) ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > MAX_FILES_PER_SHARE_LIMIT) {
+    throw invalidRequest(
+      `file must be the number of a file of the share, an integer from 1 (leave it out for file 1); got ${quote(value)}.`,
+    );
+  }
+  return n;
+}
+
+/** The optional `files` of POST /files/{id}/download: distinct file numbers from 1 to `fileCount`, in the order
+ *  given; undefined (all files) when absent. */
+export function parseFileSelection(body: Record<string, unknown>, fileCount: number): number[] | undefined {
+  const { files } = body;
+  if (files === undefined) return undefined;
+  const ok =
+    Array.isArray(files) &&
+    files.length >= 1 &&
+    files.every((n) => typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= fileCount) &&
+    new Set(files).size === files.length;
+  if (!ok) {
+    throw invalidRequest(
+      `files must be a list of distinct file numbers from 1 to ${fileCount} (this share's files), or be left out for all; got ${quote(files)}.`,
+    );
+  }
+  return files as number[];
 }
 
 /** One part in a POST /uploads/{id}/parts or /complete body. */

@@ -8,7 +8,7 @@
 // `pulumi up`, although the functions carry the client's id and the body carries the functions' ARNs.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Route, RouteName } from "../handlers/routeTable";
+import type { Route, RouteName } from "../handlers/routeSpec";
 import { API_GATEWAY_LOGGING_POLICY_ARN, assumeRolePolicyFor } from "./iam";
 import { apiDocument } from "../handlers/apiDocument";
 import { domainUrlOf } from "./domain";

@@ -2,7 +2,7 @@
 // and the bucket's CORS rule (created last: it needs the API's origin, which serves the web page).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ROUTES } from "../handlers/routeTable";
+import { ROUTES } from "../handlers/api";
 import { AccessLogs } from "./accessLogs";
 import { Alarms } from "./alarms";
 import { Api } from "./api";

@@ -9,7 +9,7 @@ import { AuthEndpoints, runtimeConfig, toEnvironment, OTHER_ENV_NAMES } from "..
 import { Settings } from "../config/schema";
 import { cleanupFunctionFactory, objectCreatedFunctionFactory, routeFunctionFactory } from "../handlers/lambda";
 import { dependencies } from "../package.json";
-import type { Needs, Route } from "../handlers/routeTable";
+import type { Needs, Route } from "../handlers/routeSpec";
 import { assumeRolePolicyFor, FunctionName, functionPolicy } from "./iam";
 import { SdkLayer } from "./sdkLayer";
 
@@ -19,7 +19,7 @@ export const FUNCTION_TIMEOUT_SECONDS = 10;
 export const FUNCTION_MEMORY_MB = 256;
 export const FUNCTION_RUNTIME = aws.lambda.Runtime.NodeJS22dX;
 /** One clean-up run handles up to cleanupBatchSize shares, a few S3 calls each; well under its claims' lifetime
- *  (handlers/cleanup.ts CLAIM_SECONDS), so a timed-out run's claims lapse before the next run needs them. */
+ *  (handlers/records.ts CLAIM_SECONDS), so a timed-out run's claims lapse before the next run needs them. */
 export const CLEANUP_TIMEOUT_SECONDS = 120;
 /** S3 may take minutes to assemble thousands of parts (CompleteMultipartUpload). The client's request still ends
  *  at API Gateway's 29 s, but the function finishes the completion, and the client's retry then finds it done. */

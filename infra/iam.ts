@@ -4,13 +4,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { UPLOAD_PREFIX } from "../handlers/ids";
-import type { RouteName } from "../handlers/routeTable";
+import type { RouteName } from "../handlers/routeSpec";
 import { OWNER_INDEX, SWEEP_INDEX } from "../config/table";
 
 export const TABLE_READ_ACTIONS = ["dynamodb:GetItem"] as const;
 export const TABLE_PUT_ACTIONS = ["dynamodb:PutItem"] as const;
 export const TABLE_UPDATE_ACTIONS = ["dynamodb:UpdateItem"] as const;
 export const TABLE_DELETE_ACTIONS = ["dynamodb:DeleteItem"] as const;
+/** The files of a share of several files, read at once: one item per file, up to 100 keys a call. */
+export const TABLE_BATCH_READ_ACTIONS = ["dynamodb:BatchGetItem"] as const;
+/** The files of a share of several files, written or deleted at once (25 items a call); only their items. */
+export const TABLE_BATCH_WRITE_ACTIONS = ["dynamodb:BatchWriteItem"] as const;
 /** PutObject also authorises CreateMultipartUpload, UploadPart and CompleteMultipartUpload. */
 export const OBJECT_PUT_ACTIONS = ["s3:PutObject"] as const;
 /** ListParts: what S3 holds of an open multipart upload. */
@@ -106,14 +110,29 @@ export const FUNCTION_GRANTS: { readonly [F in FunctionName]: Grant } = {
   page: () => [],
   // The stack's limits and sign-in endpoints come from the environment: no data access.
   getConfig: () => [],
-  listFiles: (on) => [allow("QueryOwnerIndex", INDEX_QUERY_ACTIONS, on.ownerIndexArn)],
-  // Reads the share and counts password attempts on it.
-  unlockFile: (on) => [allow("ReadAndCountAttempts", [...TABLE_READ_ACTIONS, ...TABLE_UPDATE_ACTIONS], on.tableArn)],
+  listFiles: (on) => [
+    allow("QueryOwnerIndex", INDEX_QUERY_ACTIONS, on.ownerIndexArn),
+    allow("ReadFilesOfShares", TABLE_BATCH_READ_ACTIONS, on.tableArn),
+  ],
+  // Reads the share (and its files) and counts password attempts on it.
+  unlockFile: (on) => [
+    allow(
+      "ReadAndCountAttempts",
+      [...TABLE_READ_ACTIONS, ...TABLE_BATCH_READ_ACTIONS, ...TABLE_UPDATE_ACTIONS],
+      on.tableArn,
+    ),
+  ],
   openapi: () => [],
   createUpload: (on) => [
     allow("PutRecord", TABLE_PUT_ACTIONS, on.tableArn),
     // PutUpload signs single PUTs and starts multipart uploads; Abort undoes one whose record could not be stored.
     allow("PutUpload", [...OBJECT_PUT_ACTIONS, ...MULTIPART_ABORT_ACTIONS], on.uploadsArn),
+    sendAuditEvents(on),
+  ],
+  // As createUpload, plus the items of a share's files.
+  createShare: (on) => [
+    allow("PutRecords", [...TABLE_PUT_ACTIONS, ...TABLE_BATCH_WRITE_ACTIONS], on.tableArn),
+    allow("PutUploads", [...OBJECT_PUT_ACTIONS, ...MULTIPART_ABORT_ACTIONS], on.uploadsArn),
     sendAuditEvents(on),
   ],
   // A fresh single-PUT URL, signed with this function's role (PutObject); the pending share waits for it.
@@ -131,19 +150,27 @@ export const FUNCTION_GRANTS: { readonly [F in FunctionName]: Grant } = {
     allow("ListParts", MULTIPART_LIST_ACTIONS, on.uploadsArn),
   ],
   completeUpload: (on) => [
-    allow("ReadAndCompleteRecord", [...TABLE_READ_ACTIONS, ...TABLE_UPDATE_ACTIONS], on.tableArn),
+    allow(
+      "ReadAndCompleteRecord",
+      [...TABLE_READ_ACTIONS, ...TABLE_BATCH_READ_ACTIONS, ...TABLE_UPDATE_ACTIONS],
+      on.tableArn,
+    ),
     allow("CheckAndCompleteParts", [...MULTIPART_LIST_ACTIONS, ...OBJECT_PUT_ACTIONS], on.uploadsArn),
   ],
-  getFile: (on) => [allow("ReadRecord", TABLE_READ_ACTIONS, on.tableArn)],
+  getFile: (on) => [allow("ReadRecord", [...TABLE_READ_ACTIONS, ...TABLE_BATCH_READ_ACTIONS], on.tableArn)],
   downloadFile: (on) => [
-    allow("ReadAndCountRecord", [...TABLE_READ_ACTIONS, ...TABLE_UPDATE_ACTIONS], on.tableArn),
+    allow(
+      "ReadAndCountRecord",
+      [...TABLE_READ_ACTIONS, ...TABLE_BATCH_READ_ACTIONS, ...TABLE_UPDATE_ACTIONS],
+      on.tableArn,
+    ),
     allow("ReadUpload", OBJECT_READ_ACTIONS, on.uploadsArn),
     sendAuditEvents(on),
   ],
   deleteFile: (on) => [
     allow(
       "ReadMarkAndDeleteRecord",
-      [...TABLE_READ_ACTIONS, ...TABLE_UPDATE_ACTIONS, ...TABLE_DELETE_ACTIONS],
+      [...TABLE_READ_ACTIONS, ...TABLE_UPDATE_ACTIONS, ...TABLE_DELETE_ACTIONS, ...TABLE_BATCH_WRITE_ACTIONS],
       on.tableArn,
     ),
     // Every version and open multipart upload of the key: "deleted" means deleted on a versioned bucket.
@@ -161,7 +188,13 @@ export const FUNCTION_GRANTS: { readonly [F in FunctionName]: Grant } = {
     allow("FindDueShares", INDEX_QUERY_ACTIONS, on.sweepIndexArn),
     allow(
       "ClaimAndRemoveRecords",
-      [...TABLE_READ_ACTIONS, ...TABLE_PUT_ACTIONS, ...TABLE_UPDATE_ACTIONS, ...TABLE_DELETE_ACTIONS],
+      [
+        ...TABLE_READ_ACTIONS,
+        ...TABLE_PUT_ACTIONS,
+        ...TABLE_UPDATE_ACTIONS,
+        ...TABLE_DELETE_ACTIONS,
+        ...TABLE_BATCH_WRITE_ACTIONS,
+      ],
       on.tableArn,
     ),
     // GetObject authorises the HeadObject that tells an orphan from an object another run removed.

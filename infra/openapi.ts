@@ -5,7 +5,8 @@ import { createHash } from "node:crypto";
 import { PREFLIGHT_MAX_AGE_SECONDS } from "../contract/api";
 import { apiDocument } from "../handlers/apiDocument";
 import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS } from "../handlers/http";
-import { routeAuth, type RouteSpec } from "../handlers/routeTable";
+import { routeAuth } from "../handlers/routeAuth";
+import type { RouteSpec } from "../handlers/routeSpec";
 import type { JsonSchema } from "../handlers/schemas";
 import { BODY_VALIDATOR, draft4Model, REQUEST_VALIDATORS } from "./requestModels";
 

@@ -1,11 +1,14 @@
 // The local gateway's emulation of API Gateway's Cognito authorizer: a route that requires sign-in gets the
 // claims of a valid ID token, or a 401 before any handler runs.
-import { Deps } from "../handlers/deps";
+import type { Deps } from "../handlers/deps";
 import { bearerToken, Claims } from "../handlers/auth";
 import { isHttpError } from "../handlers/errors";
 
 /** Verifies a bearer token as the Cognito authorizer would; the claims, or what was wrong. */
-export async function authorize(header: string | undefined, deps: Deps): Promise<Claims | { error: string }> {
+export async function authorize(
+  header: string | undefined,
+  deps: Pick<Deps, "verifyToken">,
+): Promise<Claims | { error: string }> {
   try {
     const token = bearerToken(header);
     if (token === undefined) return { error: "Sign in first: send Authorization: Bearer <ID token>." };

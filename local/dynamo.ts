@@ -2,7 +2,16 @@
 // it lacks TTL deletion, which is why the handlers check expiry themselves as well. dynalite accepts any
 // credentials, so a front in the same server checks each request's signature against the local key pair first
 // and answers as DynamoDB does (400 MissingAuthenticationToken / UnrecognizedClient / InvalidSignature).
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTableCommand } from "@aws-sdk/client-dynamodb";
+import {
+  type AttributeValue,
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ScanCommand,
+  type TableDescription,
+} from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
@@ -134,32 +143,73 @@ const INDEXES = FILES_TABLE.indexes.map((i) => ({
   Projection: { ProjectionType: i.projection },
 }));
 
-/** Creates the files table as the stack defines it (same key, same indexes), unless it is there already; a
- *  table kept in a data folder from before an index existed gets that index added (one per update, as on AWS). */
-export async function ensureFilesTable(client: DynamoDBClient, tableName: string): Promise<void> {
+type Client = Pick<DynamoDBClient, "send">;
+
+async function describe(client: Client, tableName: string): Promise<TableDescription | undefined> {
   try {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    for (const index of INDEXES) {
-      if ((Table?.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === index.IndexName)) continue;
-      await client.send(
-        new UpdateTableCommand({
-          TableName: tableName,
-          AttributeDefinitions: ATTRIBUTES,
-          GlobalSecondaryIndexUpdates: [{ Create: index }],
-        }),
-      );
-    }
-    return;
+    return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
   } catch (e) {
-    if (!(e instanceof Error && e.name === "ResourceNotFoundException")) throw e;
+    if (e instanceof Error && e.name === "ResourceNotFoundException") return undefined;
+    throw e;
   }
+}
+
+async function createTable(client: Client, tableName: string, withIndexes: boolean): Promise<void> {
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
-      AttributeDefinitions: ATTRIBUTES,
+      AttributeDefinitions: withIndexes
+        ? ATTRIBUTES
+        : ATTRIBUTES.filter((a) => a.AttributeName === FILES_TABLE.key.name),
       KeySchema: [{ AttributeName: FILES_TABLE.key.name, KeyType: "HASH" }],
-      GlobalSecondaryIndexes: INDEXES,
+      GlobalSecondaryIndexes: withIndexes ? INDEXES : undefined,
       BillingMode: FILES_TABLE.billingMode,
     }),
   );
+}
+
+/** Copies every item of `from` into `to` (puts are idempotent, so a copy cut short can simply run again). */
+async function copyItems(client: Client, from: string, to: string): Promise<void> {
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: from, ExclusiveStartKey: start, ConsistentRead: true }),
+    );
+    const items = page.Items ?? [];
+    for (let i = 0; i < items.length; i += 25) {
+      let requests = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+      while (requests.length > 0) {
+        const { UnprocessedItems } = await client.send(new BatchWriteItemCommand({ RequestItems: { [to]: requests } }));
+        requests = (UnprocessedItems?.[to] ?? []) as typeof requests;
+      }
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+}
+
+/** Creates the files table as the stack defines it (same key, same indexes), unless it is there already.
+ *  A table kept in a data folder from before an index existed must gain that index, and dynalite takes
+ *  UpdateTable's index Create only to ignore it (AWS builds the index). So the table is rebuilt the way dynalite
+ *  can: its items copied aside, the table made anew, the items copied back. The copy aside stays until the table is
+ *  whole again, so a start that dies part-way resumes at the next one instead of losing records. */
+export async function ensureFilesTable(client: Client, tableName: string): Promise<void> {
+  const asideName = `${tableName}.upgrading`;
+  let table = await describe(client, tableName);
+  let aside = await describe(client, asideName);
+  const lacksAnIndex = (t: TableDescription) =>
+    INDEXES.some((index) => !(t.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === index.IndexName));
+  if (table && lacksAnIndex(table)) {
+    // Any copy aside from an earlier attempt may be partial while the old table still stands: start it again.
+    if (aside) await client.send(new DeleteTableCommand({ TableName: asideName }));
+    await createTable(client, asideName, false);
+    await copyItems(client, tableName, asideName);
+    aside = await describe(client, asideName);
+    await client.send(new DeleteTableCommand({ TableName: tableName }));
+    table = undefined;
+  }
+  if (!table) await createTable(client, tableName, true);
+  if (aside) {
+    await copyItems(client, asideName, tableName);
+    await client.send(new DeleteTableCommand({ TableName: asideName }));
+  }
 }

@@ -14,10 +14,20 @@ import { createServer, STATUS_CODES, IncomingMessage, OutgoingHttpHeaders, Serve
 import { isUtf8 } from "node:buffer";
 import { closeServer, listenOnLoopback } from "./listen";
 import { Deps } from "../handlers/deps";
-import { corsHeaders, handleApiEvent, preflightResponse, REQUEST_FINISHED, requestFields } from "../handlers/http";
+import {
+  ConfigOnly,
+  corsHeaders,
+  handleApiEvent,
+  preflightResponse,
+  REQUEST_FINISHED,
+  requestFields,
+} from "../handlers/http";
 import { internalError, unavailable } from "../handlers/errors";
 import { createLogger, describeError, Logger } from "../handlers/log";
-import { matchPath, Route, routeAuth, ROUTES } from "../handlers/routeTable";
+import { ROUTES } from "../handlers/api";
+import { matchPath } from "../handlers/matchPath";
+import { routeAuth } from "../handlers/routeAuth";
+import type { Route } from "../handlers/routeSpec";
 import { proxyEvent } from "./events";
 import { refuseWrite } from "./apiKeyCheck";
 import { authorize } from "./authorizer";
@@ -25,9 +35,17 @@ import { queryValues, routingPath, splitTarget } from "./routing";
 import { HEADERS_TIMEOUT_MS, MAX_BODY_BYTES, readBody, REQUEST_TIMEOUT_MS } from "./transport";
 import { randomUUID } from "node:crypto";
 
-export interface GatewayOptions {
+/** What the gateway reads itself (the settings, the token check of its authorizer, the log fingerprint) and what a
+ *  config-only route's handler gets. Local mode passes the whole Deps; a gateway for config-only routes (a test)
+ *  may pass just this, and its data routes then answer 503 as while the backends start. */
+export type GatewayDeps = ConfigOnly & Pick<Deps, "verifyToken">;
+
+/** Whether `deps` carry the data clients a "data" route's handler needs. */
+const hasDataClients = (deps: GatewayDeps): deps is Deps => "db" in deps && "s3" in deps;
+
+export interface GatewayOptions<D extends GatewayDeps = GatewayDeps> {
   /** The handlers' dependencies; undefined while the backends are still starting (requests then get 503). */
-  deps: () => Deps | undefined;
+  deps: () => D | undefined;
   routes?: readonly Route[];
   /**
    * Serve the API under /<stage>/ as API Gateway does (e.g. https://host/dev/), so the page and the share
@@ -35,7 +53,7 @@ export interface GatewayOptions {
    */
   stage?: string;
   /** Runs a matched route for its proxy event; default: the same adapter Lambda runs, in this process. */
-  invoke?: (route: Route, event: APIGatewayProxyEvent, deps: Deps) => Promise<APIGatewayProxyResult>;
+  invoke?: (route: Route, event: APIGatewayProxyEvent, deps: D) => Promise<APIGatewayProxyResult>;
   /** Where the gateway's own warnings and errors go; default: JSON lines on stdout, as the handlers log. */
   log?: Logger;
   /** fileshare:apiKeys: the key the write routes take from callers that are not signed in (x-api-key). */
@@ -72,14 +90,20 @@ function isHangUp(req: IncomingMessage, e: unknown): boolean {
   return req.socket.destroyed || (e as { code?: unknown } | null)?.code === "ECONNRESET";
 }
 
+/** Runs a route's handler in this process through the adapter Lambda runs. */
+async function invokeInProcess(route: Route, event: APIGatewayProxyEvent, deps: GatewayDeps): Promise<Result> {
+  const context = { awsRequestId: event.requestContext.requestId };
+  if (route.needs === "none") return handleApiEvent(route.handler, event, context, deps);
+  if (hasDataClients(deps)) return handleApiEvent(route.handler, event, context, deps);
+  const e = unavailable();
+  return errorResult(e.httpStatus, e.code, e.message, { "Retry-After": "1" });
+}
+
 /** Creates the gateway. Nothing listens until `listen` is called. */
-export function createGateway(options: GatewayOptions): Gateway {
+export function createGateway<D extends GatewayDeps>(options: GatewayOptions<D>): Gateway {
   const routes = options.routes ?? ROUTES;
   const log = options.log ?? createLogger({ component: "local-gateway" });
-  const invoke =
-    options.invoke ??
-    ((route: Route, event: APIGatewayProxyEvent, deps: Deps) =>
-      handleApiEvent(route.handler, event, { awsRequestId: event.requestContext.requestId }, deps));
+  const invoke = options.invoke ?? invokeInProcess;
   let port = 0;
   const stagePrefix = options.stage ? `/${options.stage}` : "";
 
@@ -219,7 +243,7 @@ export function createGateway(options: GatewayOptions): Gateway {
    *  the authorizer, 413, 503 while starting): the same fields as a handler's "request finished" line. */
   function logAnswered(req: IncomingMessage, seen: Seen, status: number, startedMs: number): void {
     if (seen.handled) return;
-    let deps: Deps | undefined;
+    let deps: D | undefined;
     try {
       deps = options.deps();
     } catch {

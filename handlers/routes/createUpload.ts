@@ -5,12 +5,11 @@ import { Deps } from "../deps";
 import { unauthorized } from "../errors";
 import { ApiRequest, ApiResponse, callerFields, parseJsonObject } from "../http";
 import { fileKeyOf, keyNameFor } from "../ids";
+import { newShareRecord } from "../newShare";
 import { abortMultipartUpload, createMultipartUpload } from "../multipart";
 import { planParts } from "../../contract/parts";
 import { signUpload } from "../objects";
-import { hashPassword } from "../passwords";
 import { FileRecord, pendingSweepAt, putRecord } from "../records";
-import { hashToken } from "../tokens";
 import { parseUploadRequest } from "../validation";
 
 export async function createUpload(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
@@ -25,26 +24,13 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
   const keyName = keyNameFor(id);
   const deleteToken = deps.random(32);
   const expiresAtEpoch = Math.floor(now.getTime() / 1000) + upload.expiresInSeconds;
-  const record: FileRecord = {
-    id: keyName,
-    // Only GET /files hands the id back (in the owner's links); an anonymous share's record never holds it.
-    shareId: user === undefined ? undefined : id,
+  const record: FileRecord & Required<Pick<FileRecord, "fileKey" | "contentType" | "size">> = {
+    ...(await newShareRecord({ id, keyName, deleteToken, user, options: upload, now, expiresAtEpoch })),
     fileKey: fileKeyOf(keyName),
     fileName: upload.fileName,
     contentType: upload.contentType,
     size: upload.size,
     sha256: upload.sha256,
-    status: "pending",
-    createdAt: now.toISOString(),
-    expiresAt: new Date(expiresAtEpoch * 1000).toISOString(),
-    expiresAtEpoch,
-    downloads: 0,
-    maxDownloads: upload.maxDownloads,
-    deleteTokenHash: hashToken(deleteToken),
-    owner: user?.sub,
-    ownerEmail: user?.email,
-    passwordHash: upload.password === undefined ? undefined : await hashPassword(upload.password),
-    recipients: upload.recipients,
   };
   const shareUrl = `${request.baseUrl}files/${id}`;
   if (upload.size > deps.config.multipartThresholdBytes) {

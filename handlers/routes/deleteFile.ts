@@ -3,10 +3,9 @@
 import { emitAudit, shareFields } from "../audit";
 import { Deps } from "../deps";
 import { ApiRequest, ApiResponse, callerFields } from "../http";
-import { abortMultipartUpload } from "../multipart";
-import { deleteRecord, markDeleting } from "../records";
-import { abortMultipartUploads, deleteAllVersions } from "../versions";
-import { assertOwner, fileIdOf, findRecord } from "./files";
+import { deleteFileItems, deleteRecord, markDeleting } from "../records";
+import { purgeObjects } from "../versions";
+import { assertOwner, fileIdOf, findRecord } from "../shareAccess";
 import { notFound } from "../errors";
 
 /** A concurrent DELETE removed the share first: gone, as this caller wanted, but not by it (docs/api.md). */
@@ -18,14 +17,12 @@ export async function deleteFile(request: ApiRequest, deps: Deps): Promise<ApiRe
   const record = await findRecord(deps, id, true);
   await assertOwner(request, record, deps);
   if (!(await markDeleting(deps, record.id, record.deleteTokenHash))) throw deletedMeanwhile(id);
-  // An upload still open leaves no parts behind (and no object: a `complete` racing this one is deleted below).
-  if (record.multipart !== undefined && record.multipart.completedAt === undefined) {
-    await abortMultipartUpload(deps, { key: record.fileKey, uploadId: record.multipart.uploadId });
-  }
-  // Every version, and any other open upload of the key: on a versioned bucket a plain DeleteObject would only
-  // hide the bytes behind a delete marker.
-  await abortMultipartUploads(deps, record.fileKey);
-  await deleteAllVersions(deps, record.fileKey);
+  // Open uploads leave no parts behind (and no object: a `complete` racing this one is deleted too), and every
+  // version goes: on a versioned bucket a plain DeleteObject would only hide the bytes behind a delete marker.
+  await purgeObjects(deps, record);
+  // A share of several files: its file items, before the share item (until that goes, a retry or the clean-up
+  // finds the share and finishes).
+  await deleteFileItems(deps, record);
   // Removing the record is the one step that only one request can do: it decides which DELETE answers 204, logs
   // and writes the audit event. The others (concurrent ones, or the clean-up) did the same idempotent S3 work.
   if (!(await deleteRecord(deps, record.id, record.deleteTokenHash))) throw deletedMeanwhile(id);

@@ -3,7 +3,7 @@
 import { Deps } from "../deps";
 import { ApiRequest, ApiResponse } from "../http";
 import { pageResponse, wantsHtml } from "../page";
-import { assertMayAccess, assertNotGone, fileIdOf, findRecord, lockedView, publicView } from "./files";
+import { assertMayAccess, assertNotGone, fileIdOf, findRecord, loadShareView } from "../shareAccess";
 
 export async function getFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
   if (wantsHtml(request.headers["accept"])) return pageResponse(deps);
@@ -12,5 +12,6 @@ export async function getFile(request: ApiRequest, deps: Deps): Promise<ApiRespo
   // Who may see it comes first: a non-recipient learns nothing, not even that it expired or was used up.
   await assertMayAccess(request, deps, record);
   assertNotGone(record, deps.now());
-  return { status: 200, body: record.passwordHash === undefined ? publicView(id, record) : lockedView(id, record) };
+  // A password share shows no name, type, SHA-256 or title until its password is given (POST /files/{id}/unlock).
+  return { status: 200, body: await loadShareView(deps, id, record, record.passwordHash !== undefined) };
 }

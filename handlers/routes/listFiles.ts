@@ -1,23 +1,21 @@
 // GET /files: the signed-in caller's shares, newest first, read from the owner index (a Query, never a Scan),
 // in pages. The cursor is the index position, checked on the way back in: it must name the caller. A position
 // names a share by its key name (the table key, handlers/ids.ts), so a cursor never holds a share id.
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { createHash } from "node:crypto";
 import { signedInUser } from "../auth";
 import { Deps } from "../deps";
 import { invalidRequest, unauthorized } from "../errors";
 import { ApiRequest, ApiResponse } from "../http";
-import { FileRecord } from "../records";
-import { CREATED_AT_ATTRIBUTE, OWNER_ATTRIBUTE, OWNER_INDEX, TABLE_KEY, TTL_ATTRIBUTE } from "../../config/table";
+import { listByOwner, OwnerPosition } from "../records";
 import { KEY_NAME } from "../ids";
 import { FILE_ID } from "../../contract/ids";
-import { publicView } from "./files";
+import { loadShareView } from "../shareAccess";
 
 export const DEFAULT_PAGE_SIZE = 25;
 export const MAX_PAGE_SIZE = 100;
 
 /** `id` is the table key: a key name (or, for a record from before key names, the old id; see decodeCursor). */
-type Position = { id: string; owner: string; createdAt: string };
+type Position = OwnerPosition;
 
 /** A short tag of the owner, so that a cursor handed to one user is refused from another. */
 const ownerTag = (owner: string) => createHash("sha256").update(owner).digest("base64url").slice(0, 16);
@@ -66,50 +64,15 @@ export async function listFiles(request: ApiRequest, deps: Deps): Promise<ApiRes
   if (user === undefined) throw unauthorized("Sign in to see your files.");
   const limit = pageSize(request.query["limit"]);
   const cursor = request.query["cursor"];
-  let start: Position | undefined = cursor === undefined ? undefined : decodeCursor(cursor, user.sub);
-  const now = Math.floor(deps.now().getTime() / 1000);
-  const files: ReturnType<typeof publicView>[] = [];
-  let next: Position | undefined;
-  // A filtered Query page may come back short; read on until the page is full or the owner's items end.
-  do {
-    const out = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.config.tableName,
-        IndexName: OWNER_INDEX,
-        KeyConditionExpression: "#owner = :owner",
-        // What GET /files/{id} answers 200 for: not being deleted, not expired, downloads left; and stored with
-        // its id (records from before key names have none, and no route finds them).
-        FilterExpression:
-          "#status <> :deleting AND #expires > :now AND (attribute_not_exists(#max) OR #downloads < #max) AND attribute_exists(#shareId)",
-        ExpressionAttributeNames: {
-          "#owner": OWNER_ATTRIBUTE,
-          "#status": "status",
-          "#expires": TTL_ATTRIBUTE,
-          "#max": "maxDownloads",
-          "#downloads": "downloads",
-          "#shareId": "shareId",
-        },
-        ExpressionAttributeValues: { ":owner": user.sub, ":deleting": "deleting", ":now": now },
-        ScanIndexForward: false,
-        Limit: limit - files.length,
-        ExclusiveStartKey:
-          start === undefined
-            ? undefined
-            : { [TABLE_KEY]: start.id, [OWNER_ATTRIBUTE]: start.owner, [CREATED_AT_ATTRIBUTE]: start.createdAt },
-      }),
-    );
-    // The filter kept only records with a shareId.
-    for (const item of (out.Items ?? []) as (FileRecord & { shareId: string })[]) {
-      files.push({
-        ...publicView(item.shareId, item),
-        shareUrl: `${request.baseUrl}files/${item.shareId}`,
-        // The owner's own list of whom the share is for (GET /files/{id} never names them, not even to them).
-        ...(item.recipients !== undefined ? { recipients: item.recipients } : {}),
-      } as ReturnType<typeof publicView>);
-    }
-    const last = out.LastEvaluatedKey as Position | undefined;
-    next = last === undefined ? undefined : { id: last.id, owner: user.sub, createdAt: last.createdAt };
-    start = next;
-  } while (next !== undefined && files.length < limit);
+  const start = cursor === undefined ? undefined : decodeCursor(cursor, user.sub);
+  const { records, next } = await listByOwner(deps, user.sub, limit, start);
+  // The files of every share of the page at once (one BatchGetItem per share of several files).
+  const views = await Promise.all(records.map((record) => loadShareView(deps, record.shareId, record)));
+  const files = records.map((record, i) => ({
+    ...views[i],
+    shareUrl: `${request.baseUrl}files/${record.shareId}`,
+    // The owner's own list of whom the share is for (GET /files/{id} never names them, not even to them).
+    ...(record.recipients !== undefined ? { recipients: record.recipients } : {}),
+  }));
   return { status: 200, body: { files, nextCursor: next === undefined ? null : encodeCursor(next) } };
 }

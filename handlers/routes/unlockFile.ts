@@ -4,7 +4,7 @@ import { Deps } from "../deps";
 import { ApiRequest, ApiResponse, parseJsonObject } from "../http";
 import { checkPassword } from "../passwords";
 import { parseUnlockRequest } from "../validation";
-import { assertMayAccess, assertNotGone, fileIdOf, findRecord, publicView } from "./files";
+import { assertMayAccess, assertNotGone, fileIdOf, findRecord, loadShareView } from "../shareAccess";
 
 export async function unlockFile(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
   const id = fileIdOf(request);
@@ -13,5 +13,5 @@ export async function unlockFile(request: ApiRequest, deps: Deps): Promise<ApiRe
   await assertMayAccess(request, deps, record);
   assertNotGone(record, deps.now());
   await checkPassword(deps, record, parseUnlockRequest(parseJsonObject(request)));
-  return { status: 200, body: publicView(id, record) };
+  return { status: 200, body: await loadShareView(deps, id, record) };
 }

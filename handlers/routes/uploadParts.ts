@@ -1,39 +1,55 @@
 // The owner's side of a multipart upload (docs/api.md v1.1 "Large files"): part URLs, the parts S3 already holds
-// (to resume), and completion after checking every part against what S3 holds.
+// (to resume), and completion after checking every part against what S3 holds. Each names its file of the share
+// (v1.2 `file`, default 1, so v1.1 clients are unchanged).
 import { Deps } from "../deps";
 import { conflict, gone, HttpError, invalidRequest, notFound } from "../errors";
 import { ApiRequest, ApiResponse, parseJsonObject } from "../http";
 import { completeMultipartUpload, isNoSuchUpload, listParts, sameEtag, signPart, StoredPart } from "../multipart";
-import { FileRecord, getRecord, isExpired, markMultipartCompleted, MultipartState } from "../records";
-import { parsePartList } from "../validation";
+import {
+  fileCountOf,
+  FileRecord,
+  getFileOf,
+  getRecord,
+  isExpired,
+  markFileMultipartCompleted,
+  MultipartState,
+  ShareFile,
+} from "../records";
+import { parseFileNumber, parsePartList } from "../validation";
 import { MAX_PARTS, MAX_PARTS_PER_REQUEST, partLength } from "../../contract/parts";
-import { assertOwner, fileIdOf, findRecord, publicView } from "./files";
+import { assertOwner, fileIdOf, findRecord, loadShareView } from "../shareAccess";
 
 type OpenUpload = {
   id: string;
   record: FileRecord;
+  /** The file the request means (docs/api.md v1.2: `file`, default 1). */
+  file: ShareFile;
   multipart: MultipartState;
   target: { key: string; uploadId: string };
 };
 
-/** The share, after the owner proved it is theirs, with its multipart upload still open. */
-async function openUpload(request: ApiRequest, deps: Deps): Promise<OpenUpload> {
+/** File `fileNumber` of the share, after the owner proved the share is theirs, with its multipart upload open. */
+async function openUpload(request: ApiRequest, deps: Deps, fileNumber: number): Promise<OpenUpload> {
   const id = fileIdOf(request);
   const record = await findRecord(deps, id);
   await assertOwner(request, record, deps);
-  const multipart = record.multipart;
+  const file = await getFileOf(deps, record, fileNumber);
+  if (file === undefined) throw notFound(`This share has no file ${fileNumber} (it has ${fileCountOf(record)}).`);
+  const multipart = file.multipart;
   if (multipart === undefined) {
-    throw notFound("This share was not created as a multipart upload; upload it with the URL POST /uploads gave.");
+    throw notFound(
+      "This file was not created as a multipart upload; upload it with the URL POST /uploads (or /shares) gave.",
+    );
   }
   if (multipart.completedAt !== undefined) throw conflict("This upload is already complete.");
   if (isExpired(record, deps.now())) throw gone(`This share expired at ${record.expiresAt}; start a new upload.`);
-  return { id, record, multipart, target: { key: record.fileKey, uploadId: multipart.uploadId } };
+  return { id, record, file, multipart, target: { key: file.fileKey, uploadId: multipart.uploadId } };
 }
 
 /** POST /uploads/{id}/parts: pre-signed UploadPart URLs, each for exactly its part's length (and SHA-256). */
 export async function signUploadParts(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
   const body = parseJsonObject(request);
-  const { record, multipart, target } = await openUpload(request, deps);
+  const { record, file, multipart, target } = await openUpload(request, deps, parseFileNumber(body["file"]));
   const parts = parsePartList(body, multipart.partCount, "sha256", MAX_PARTS_PER_REQUEST);
   const missing = parts.find((p) => multipart.checksumSha256 && p.sha256 === undefined);
   if (missing) {
@@ -50,7 +66,7 @@ export async function signUploadParts(request: ApiRequest, deps: Deps): Promise<
   const expiresIn = Math.min(deps.config.uploadUrlTtlSeconds, left);
   const signed = await Promise.all(
     parts.map(async (p) => {
-      const length = partLength(record.size, multipart, p.partNumber);
+      const length = partLength(file.size, multipart, p.partNumber);
       const { url, headers } = await signPart(deps, target, { ...p, length }, expiresIn);
       return { partNumber: p.partNumber, url, headers };
     }),
@@ -68,7 +84,7 @@ const partView = (p: StoredPart) => ({
 
 /** GET /uploads/{id}/parts: the parts S3 already holds, so a client that lost its state can resume. */
 export async function listUploadParts(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
-  const { target } = await openUpload(request, deps);
+  const { target } = await openUpload(request, deps, parseFileNumber(request.query["file"], "query"));
   try {
     return { status: 200, body: { parts: (await listParts(deps, target)).map(partView) } };
   } catch (e) {
@@ -134,22 +150,22 @@ function refusedCompletion(e: unknown): HttpError | undefined {
 /** POST /uploads/{id}/complete: checks the parts against ListParts, then CompleteMultipartUpload. */
 export async function completeUpload(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
   const body = parseJsonObject(request);
-  const { id, record, multipart, target } = await openUpload(request, deps);
+  const { id, record, file, multipart, target } = await openUpload(request, deps, parseFileNumber(body["file"]));
   const given = parsePartList(body, multipart.partCount, "etag", MAX_PARTS);
   let stored: StoredPart[];
   try {
     stored = await listParts(deps, target);
-    const problem = firstBadPart(given, stored, record.size, multipart);
+    const problem = firstBadPart(given, stored, file.size, multipart);
     if (problem !== undefined) throw invalidRequest(problem);
     await completeMultipartUpload(deps, target, stored);
   } catch (e) {
     throw refusedCompletion(e) ?? e;
   }
-  if (!(await markMultipartCompleted(deps, record.id, deps.now().toISOString()))) {
+  if (!(await markFileMultipartCompleted(deps, record, file.file, deps.now().toISOString()))) {
     throw conflict("This upload was completed or deleted by another request.");
   }
   request.log.info("multipart upload completed", { file: deps.fingerprint(record.id), parts: multipart.partCount });
   // The S3 event may have confirmed it already; otherwise it is still pending.
   const current = (await getRecord(deps, record.id)) ?? record;
-  return { status: 200, body: publicView(id, current) };
+  return { status: 200, body: await loadShareView(deps, id, current) };
 }

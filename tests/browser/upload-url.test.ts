@@ -3,9 +3,9 @@
 // the file again. The expired URL is real: POST /uploads's answer reaches the page with its uploadUrl replaced by
 // one the server signs for the same share 301 s in the past (a 300 s lifetime).
 import assert from "node:assert/strict";
-import { keyNameFor } from "../../handlers/ids";
+import { fileKeyFor, keyNameFor } from "../../handlers/ids";
 import { signUpload } from "../../handlers/objects";
-import { getRecord } from "../../handlers/records";
+import { getRecord, inlineFile } from "../../handlers/records";
 import { testBytes } from "../local/http";
 import { usePage } from "./fixture";
 
@@ -26,7 +26,7 @@ describe("the web page: an upload URL that expired before the PUT", function () 
       const record = await getRecord(deps, keyNameFor(created.id));
       assert.ok(record, "the share was created");
       const past = { ...deps, now: () => new Date(Date.now() - 301_000) };
-      const expired = await signUpload(past, record.fileKey, record, 300);
+      const expired = await signUpload(past, fileKeyFor(created.id), inlineFile(record), 300);
       await route.fulfill({ response, json: { ...created, uploadUrl: expired.url } });
     });
 

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { CleanupReport, runCleanup } from "../../handlers/cleanup";
-import { createS3Client, Deps } from "../../handlers/deps";
+import { createS3Client } from "../../handlers/clients";
+import type { Deps } from "../../handlers/deps";
 import { createLogger } from "../../handlers/log";
 import { handleObjectCreated } from "../../handlers/objectCreated";
 import { headObject } from "../../handlers/objects";
@@ -150,7 +151,7 @@ describe("clean-up against real local S3 and DynamoDB servers, with an injected 
     assert.ok(failedRun instanceof Error, "the run reports that it could not list the bucket");
     const record = await getRecord(backends.deps, keyNameFor(id));
     assert.equal(record?.status, "deleting", "the record stays, and no download is handed out");
-    assert.equal((record as unknown as Record<string, unknown>)["sweepClaimBy"], undefined, "the claim was released");
+    assert.equal(record?.sweepClaimBy, undefined, "the claim was released");
     assert.ok(await headObject(backends.deps, fileKeyFor(id)));
     assert.deepEqual(
       removedOf(await run(later(62)), id).map((r) => r.reason),

@@ -3,7 +3,8 @@
 // handling of the answers, not what real S3 does). Only AWS proves that every version is really deleted.
 import assert from "node:assert/strict";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { createS3Client, Deps } from "../../handlers/deps";
+import { createS3Client } from "../../handlers/clients";
+import type { BucketDeps } from "../../handlers/deps";
 import { abortMultipartUploads, deleteAllVersions } from "../../handlers/versions";
 import { testConfig } from "../support/harness";
 
@@ -24,10 +25,11 @@ function fakeS3(answer: (call: Call) => unknown): { s3: S3Client; calls: Call[] 
   return { s3, calls };
 }
 
-const depsWith = (s3: S3Client) => ({ config: testConfig(), s3 }) as unknown as Deps;
+/** Exactly what the S3 helpers take: the bucket's config, the client and a clock. */
+const depsWith = (s3: S3Client): BucketDeps => ({ config: testConfig(), s3, now: () => new Date() });
 const KEY = "uploads/AAAAAAAAAAAAAAAAAAAAAA";
 
-describe("deleting every version of a key (SDK middleware fake, not S3: call shapes only)", () => {
+describe("deleting every version of a share's keys (SDK middleware fake, not S3: call shapes only)", () => {
   it("lists versions under the exact key, pages through markers, and deletes each version and delete marker of that key only", async () => {
     const { s3, calls } = fakeS3(({ command, input }) => {
       if (command !== "ListObjectVersionsCommand") return {};
@@ -60,6 +62,43 @@ describe("deleting every version of a key (SDK middleware fake, not S3: call sha
       { Bucket: "fileshare-test", Key: KEY, VersionId: "v2" },
       { Bucket: "fileshare-test", Key: KEY, VersionId: "m1" },
     ]);
+  });
+
+  it("deletes every version of a share's numbered files (<key>/<k>) in the same listing, and of no look-alike key", async () => {
+    const { s3, calls } = fakeS3(({ command }) =>
+      command === "ListObjectVersionsCommand"
+        ? {
+            IsTruncated: false,
+            Versions: [
+              { Key: `${KEY}/1`, VersionId: "a" },
+              { Key: `${KEY}/2`, VersionId: "b" },
+              { Key: `${KEY}x/1`, VersionId: "other" },
+            ],
+            DeleteMarkers: [{ Key: `${KEY}/2`, VersionId: "m" }],
+          }
+        : command === "ListMultipartUploadsCommand"
+          ? {
+              Uploads: [
+                { Key: `${KEY}/3`, UploadId: "u3" },
+                { Key: `${KEY}y`, UploadId: "other" },
+              ],
+            }
+          : {},
+    );
+    assert.equal(await deleteAllVersions(depsWith(s3), KEY), 3);
+    assert.deepEqual(
+      calls.filter((c) => c.command === "DeleteObjectCommand").map((c) => [c.input["Key"], c.input["VersionId"]]),
+      [
+        [`${KEY}/1`, "a"],
+        [`${KEY}/2`, "b"],
+        [`${KEY}/2`, "m"],
+      ],
+    );
+    assert.equal(await abortMultipartUploads(depsWith(s3), KEY), 1);
+    assert.deepEqual(
+      calls.filter((c) => c.command === "AbortMultipartUploadCommand").map((c) => c.input["Key"]),
+      [`${KEY}/3`],
+    );
   });
 
   it("deletes nothing, not even a delete marker, when the key has no versions", async () => {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { request } from "node:http";
 import { newLocalCredentials } from "../../local/access";
 import { LocalDynamo, startLocalDynamo } from "../../local/dynamo";
-import { createS3Client } from "../../handlers/deps";
+import { createS3Client } from "../../handlers/clients";
 import { BUCKET, errorCode, refusal, startTestS3, TestS3 } from "./s3";
 
 /** s3rver's built-in key pair before our patch: public, so it must open nothing. */

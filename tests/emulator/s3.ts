@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createS3Client } from "../../handlers/deps";
+import { createS3Client } from "../../handlers/clients";
 import { LocalCredentials, newLocalCredentials } from "../../local/access";
 import { LocalS3, startLocalS3 } from "../../local/s3";
 

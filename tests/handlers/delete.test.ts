@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { headObject } from "../../handlers/objects";
 import { getRecord } from "../../handlers/records";
-import { createS3Client } from "../../handlers/deps";
+import { createS3Client } from "../../handlers/clients";
 import { bytesOf, useBackends } from "../support/harness";
 import { fileKeyFor, keyNameFor } from "../../handlers/ids";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { createDocumentClient, createS3Client } from "../../handlers/deps";
+import { createDocumentClient, createS3Client } from "../../handlers/clients";
 import { handleApiEvent } from "../../handlers/http";
-import { ROUTES } from "../../handlers/routeTable";
+import { ROUTES } from "../../handlers/api";
 import { proxyEvent } from "../../local/events";
 import { captureLogs, testConfig, useBackends } from "../support/harness";
 

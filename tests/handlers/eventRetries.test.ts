@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import type { S3Event } from "aws-lambda";
-import { createDocumentClient, createS3Client, Deps } from "../../handlers/deps";
+import { createDocumentClient, createS3Client } from "../../handlers/clients";
+import type { Deps } from "../../handlers/deps";
 import { handleObjectCreated } from "../../handlers/objectCreated";
 import { headObject } from "../../handlers/objects";
 import { getRecord } from "../../handlers/records";

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { S3Event } from "aws-lambda";
-import { createDocumentClient, createS3Client } from "../../handlers/deps";
+import { createDocumentClient, createS3Client } from "../../handlers/clients";
 import { unavailable } from "../../handlers/errors";
 import { handleObjectCreated } from "../../handlers/objectCreated";
 import { getRecord } from "../../handlers/records";

@@ -9,7 +9,7 @@ import { AbortMultipartUploadCommand } from "@aws-sdk/client-s3";
 import { headObject } from "../../handlers/objects";
 import { getRecord } from "../../handlers/records";
 import { Api, testConfig, useBackends } from "../support/harness";
-import { keyNameFor } from "../../handlers/ids";
+import { fileKeyFor, keyNameFor } from "../../handlers/ids";
 
 const MIB = 1024 * 1024;
 const HOOK = "beforeNextComplete";
@@ -80,7 +80,7 @@ describe("POST /uploads/{id}/complete when S3 refuses the completion after the A
     const parts = [await put(1, partOf(1)), await put(2, partOf(2)), await put(3, partOf(3))];
     const record = await getRecord(api.deps, keyNameFor(id));
     assert.ok(record?.multipart);
-    return { id, call, put, parts, record, target: { key: record.fileKey, uploadId: record.multipart.uploadId } };
+    return { id, call, put, parts, record, target: { key: fileKeyFor(id), uploadId: record.multipart.uploadId } };
   }
 
   it("answers 400 naming the part when that part was uploaded again after the check (S3: InvalidPart), keeps the record, and a retry with the new ETag completes", async () => {
@@ -96,13 +96,13 @@ describe("POST /uploads/{id}/complete when S3 refuses the completion after the A
     assert.equal(refused.json.error.code, "InvalidRequest");
     assert.match(refused.json.error.message, /^part 2 is not the part S3 holds .*GET \/uploads\/\{id\}\/parts/);
     assert.deepEqual(await getRecord(api.deps, keyNameFor(id)), record, "the record is as it was");
-    assert.equal(await headObject(api.deps, record.fileKey), undefined, "no object was assembled");
+    assert.equal(await headObject(api.deps, fileKeyFor(id)), undefined, "no object was assembled");
 
     const listed = await call("GET", "parts");
     assert.equal(listed.status, 200, "the upload is still open");
     const retry = await call("POST", "complete", { parts: [parts[0], replaced, parts[2]] });
     assert.equal(retry.status, 200, retry.body);
-    assert.equal((await headObject(api.deps, record.fileKey))?.size, file.length);
+    assert.equal((await headObject(api.deps, fileKeyFor(id)))?.size, file.length);
   });
 
   it("answers 409 Conflict when the upload was aborted after the check (S3: NoSuchUpload), and changes nothing", async () => {
@@ -118,12 +118,12 @@ describe("POST /uploads/{id}/complete when S3 refuses the completion after the A
     assert.equal(refused.json.error.code, "Conflict");
     assert.match(refused.json.error.message, /no longer open/);
     assert.deepEqual(await getRecord(api.deps, keyNameFor(id)), record);
-    assert.equal(await headObject(api.deps, record.fileKey), undefined);
+    assert.equal(await headObject(api.deps, fileKeyFor(id)), undefined);
   });
 
   it("answers 409 Conflict to a complete overtaken by another complete of the same upload after its check; the other's 200 stands", async () => {
     const api = env.api();
-    const { id, call, parts, record } = await ready(api);
+    const { id, call, parts } = await ready(api);
     let other: { status: number; body: string } | undefined;
     beforeNextComplete(api.deps.s3, async () => {
       other = await call("POST", "complete", { parts });
@@ -136,7 +136,7 @@ describe("POST /uploads/{id}/complete when S3 refuses the completion after the A
       (await getRecord(api.deps, keyNameFor(id)))?.multipart?.completedAt,
       "completed once, by the other request",
     );
-    assert.equal((await headObject(api.deps, record.fileKey))?.size, file.length);
+    assert.equal((await headObject(api.deps, fileKeyFor(id)))?.size, file.length);
     const again = await call("POST", "complete", { parts });
     assert.equal(again.status, 409, "a complete after a successful one is the documented 409");
     assert.match(again.json.error.message, /already complete/);

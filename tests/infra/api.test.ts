@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS } from "../../handlers/http";
-import { ROUTES } from "../../handlers/routeTable";
+import { ROUTES } from "../../handlers/api";
 import { openApiDocument, permissionPath, redeploymentHash, RouteSpec } from "../../infra/openapi";
 import { ACCOUNT_ID, buildStack, runMocked, stackConfigText, STACKS, StackRun } from "./mocks";
 import { loadConfig } from "../../infra/config";

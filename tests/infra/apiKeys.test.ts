@@ -9,7 +9,7 @@ import type { APIGatewayRequestAuthorizerEvent } from "aws-lambda";
 import * as pulumi from "@pulumi/pulumi";
 import { authorizeWrite, KEY_NEEDED, writeCaller } from "../../handlers/apiKeys";
 import { unauthorized } from "../../handlers/errors";
-import { ROUTES } from "../../handlers/routeTable";
+import { ROUTES } from "../../handlers/api";
 import { loadConfig } from "../../infra/config";
 import { FileShare } from "../../infra/fileshare";
 import { LambdaProcess, layOut } from "../lambda/archive";

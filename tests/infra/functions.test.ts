@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV_NAMES, OTHER_ENV_NAMES } from "../../config/runtime";
 import { SettingSpec, SETTINGS } from "../../config/schema";
-import { ROUTES } from "../../handlers/routeTable";
+import { ROUTES } from "../../handlers/api";
 import * as aws from "@pulumi/aws";
 import { loadConfig } from "../../infra/config";
 import { Functions, lambdaFunctionName } from "../../infra/functions";

@@ -1,6 +1,6 @@
 // The IAM grants as pure data: exactly which actions each function gets, on exactly which ARNs.
 import assert from "node:assert/strict";
-import { ROUTES } from "../../handlers/routeTable";
+import { ROUTES } from "../../handlers/api";
 import { FUNCTION_GRANTS, FunctionName, functionPolicyDocument } from "../../infra/iam";
 import { actionsByResource, EXPECTED_GRANTS, expectedPolicy } from "./expected";
 
@@ -36,7 +36,14 @@ describe("IAM grants (pure policy documents)", () => {
         s.Action.some((a) => a.startsWith("events:")),
       ),
     );
-    assert.deepEqual(senders.sort(), ["cleanup", "createUpload", "deleteFile", "downloadFile", "objectCreated"]);
+    assert.deepEqual(senders.sort(), [
+      "cleanup",
+      "createShare",
+      "createUpload",
+      "deleteFile",
+      "downloadFile",
+      "objectCreated",
+    ]);
     for (const fn of senders) {
       const statements = functionPolicyDocument(fn, BUCKET, TABLE, LOGS, AUDIT_BUS).Statement.filter((s) =>
         s.Action.some((a) => a.startsWith("events:")),

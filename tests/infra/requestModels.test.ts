@@ -8,8 +8,14 @@ import fc from "fast-check";
 import { runtimeConfig } from "../../config/runtime";
 import { defaultSettings } from "../../config/parse";
 import { parseJsonObject } from "../../handlers/http";
-import { ROUTES } from "../../handlers/routeTable";
-import { parsePartList, parseUnlockRequest, parseUploadRequest } from "../../handlers/validation";
+import { ROUTES } from "../../handlers/api";
+import {
+  parseFileNumber,
+  parsePartList,
+  parseShareRequest,
+  parseUnlockRequest,
+  parseUploadRequest,
+} from "../../handlers/validation";
 import { MAX_PARTS_PER_REQUEST } from "../../contract/parts";
 import { openApiDocument } from "../../infra/openapi";
 import { BODY_VALIDATOR } from "../../infra/requestModels";
@@ -39,11 +45,20 @@ const CONFIGS = [
 const accepts: Record<string, (text: string) => boolean> = {
   UploadRequest: (text) => CONFIGS.some((config) => passes(() => parseUploadRequest(object(text), config))),
   UnlockRequest: (text) => passes(() => parseUnlockRequest(object(text))),
-  PartsRequest: (text) => passes(() => parsePartList(object(text), 10000, "sha256", MAX_PARTS_PER_REQUEST)),
-  CompleteRequest: (text) => passes(() => parsePartList(object(text), 10000, "etag", 10000)),
-  // POST /uploads/{id}/url takes {} (no fields yet): any JSON object.
-  UrlRequest: (text) => passes(() => object(text)),
+  ShareRequest: (text) => CONFIGS.some((config) => passes(() => parseShareRequest(object(text), config))),
+  PartsRequest: (text) =>
+    passes(() => withFile(text, (body) => parsePartList(body, 10000, "sha256", MAX_PARTS_PER_REQUEST))),
+  CompleteRequest: (text) => passes(() => withFile(text, (body) => parsePartList(body, 10000, "etag", 10000))),
+  // POST /uploads/{id}/url takes {} or {"file": n}.
+  UrlRequest: (text) => passes(() => withFile(text, () => undefined)),
 };
+
+/** The body's `file` checked as the multipart and re-sign routes check it, then the rest by `check`. */
+function withFile(text: string, check: (body: Record<string, unknown>) => unknown) {
+  const body = object(text);
+  parseFileNumber(body["file"]);
+  return check(body);
+}
 
 function object(body: string) {
   const request = {
@@ -95,8 +110,22 @@ const part = (name: "sha256" | "etag") =>
     [name]: name === "sha256" ? optional(field(sha)) : required(field(fc.string({ minLength: 1, maxLength: 8 }))),
     extra: optional(near),
   });
+/** The file a multipart or re-sign request means (absent = 1). */
+const fileField = optional(field(fc.integer({ min: 1, max: 1000 })));
 const parts = (name: "sha256" | "etag", max: number) =>
-  fc.record({ parts: required(field(fc.array(part(name), { minLength: 1, maxLength: max }))), extra: optional(near) });
+  fc.record({
+    file: fileField,
+    parts: required(field(fc.array(part(name), { minLength: 1, maxLength: max }))),
+    extra: optional(near),
+  });
+const shareFile = fc.record({
+  fileName: required(field(fc.constantFrom("a.txt", "b/c.txt", "B/C.TXT", "../x", "d", "d/e"))),
+  contentType: required(field(fc.constantFrom("text/plain", "application/pdf"))),
+  size: required(field(fc.integer({ min: 1, max: 1_000_000 }))),
+  sha256: optional(field(sha)),
+  checksumAlgorithm: optional(field(fc.constant("SHA256"))),
+  extra: optional(near),
+});
 const bodies: Record<string, fc.Arbitrary<unknown>> = {
   UploadRequest: fc.record({
     fileName: required(field(fc.string({ minLength: 1, maxLength: 20 }))),
@@ -113,7 +142,16 @@ const bodies: Record<string, fc.Arbitrary<unknown>> = {
   UnlockRequest: fc.record({ password: required(field(fc.string({ maxLength: 20 }))), extra: optional(near) }),
   PartsRequest: parts("sha256", 4),
   CompleteRequest: parts("etag", 4),
-  UrlRequest: fc.record({ extra: optional(near) }),
+  UrlRequest: fc.record({ file: fileField, extra: optional(near) }),
+  ShareRequest: fc.record({
+    files: required(field(fc.array(shareFile, { minLength: 1, maxLength: 4 }))),
+    title: optional(field(fc.string({ minLength: 1, maxLength: 20 }))),
+    expiresInSeconds: optional(field(fc.integer({ min: 60, max: 604800 }))),
+    maxDownloads: optional(field(fc.integer({ min: 1, max: 1000 }))),
+    password: optional(field(fc.string({ minLength: 8, maxLength: 20 }))),
+    recipients: optional(field(fc.array(fc.constantFrom("a@example.com", "B@Example.com "), { maxLength: 3 }))),
+    extra: optional(near),
+  }),
 };
 /** Any JSON text at all, not only objects. */
 const anyJson = fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v));
@@ -130,6 +168,7 @@ describe("API Gateway request models vs the handlers' body checks (ajv draft-04 
     assert.deepEqual(Object.keys(models).sort(), [
       "CompleteRequest",
       "PartsRequest",
+      "ShareRequest",
       "UnlockRequest",
       "UploadRequest",
       "UrlRequest",
@@ -137,7 +176,14 @@ describe("API Gateway request models vs the handlers' body checks (ajv draft-04 
     assert.deepEqual(Object.keys(accepts).sort(), Object.keys(models).sort(), "every model is checked below");
   });
 
-  for (const name of ["UploadRequest", "UnlockRequest", "PartsRequest", "CompleteRequest", "UrlRequest"]) {
+  for (const name of [
+    "UploadRequest",
+    "ShareRequest",
+    "UnlockRequest",
+    "PartsRequest",
+    "CompleteRequest",
+    "UrlRequest",
+  ]) {
     it(`${name}: every body the handler accepts, the model accepts too (generated valid and near-valid bodies)`, () => {
       let accepted = 0;
       let refused = 0;
@@ -172,6 +218,13 @@ describe("API Gateway request models vs the handlers' body checks (ajv draft-04 
       ["PartsRequest", { parts: [] }],
       ["PartsRequest", { parts: [{ partNumber: 10001 }] }],
       ["CompleteRequest", { parts: [{ partNumber: 1 }] }],
+      ["CompleteRequest", { file: 0, parts: [{ partNumber: 1, etag: "e" }] }],
+      ["PartsRequest", { file: "2", parts: [{ partNumber: 1 }] }],
+      ["UrlRequest", { file: 1.5 }],
+      ["ShareRequest", { files: [] }],
+      ["ShareRequest", { files: [{ fileName: "a.txt", contentType: "text/plain", size: 0 }] }],
+      ["ShareRequest", { files: [{ fileName: "a.txt", contentType: "text/plain", size: 1 }], title: 5 }],
+      ["ShareRequest", { fileName: "a.txt", contentType: "text/plain", size: 1 }],
     ];
     for (const [name, body] of bad) {
       assert.equal(models[name]!(body), false, `${name} ${JSON.stringify(body)}`);

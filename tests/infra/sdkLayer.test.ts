@@ -2,7 +2,7 @@
 // would do with the layer is proven by tests/lambda/, which runs the serialized code on the layer's files).
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { ROUTES } from "../../handlers/routeTable";
+import { ROUTES } from "../../handlers/api";
 import type { FunctionName } from "../../infra/iam";
 import { BUNDLE_PATH, sdkImports } from "../../infra/sdkBundle";
 import { buildStack, STACKS, StackRun } from "./mocks";

@@ -14,7 +14,8 @@ if (layerModules) {
     request.startsWith("@aws-sdk/") ? require.resolve(join(layerModules, request)) : resolve(request, ...rest);
 }
 
-const { createDocumentClient, createS3Client } = require("../../handlers/deps") as typeof import("../../handlers/deps");
+const { createDocumentClient, createS3Client } =
+  require("../../handlers/clients") as typeof import("../../handlers/clients");
 const objects = require("../../handlers/objects") as typeof import("../../handlers/objects");
 const multipart = require("../../handlers/multipart") as typeof import("../../handlers/multipart");
 const { fileKeyFor } = require("../../handlers/ids") as typeof import("../../handlers/ids");

@@ -11,7 +11,8 @@ import type { CleanupReport } from "../../handlers/cleanup";
 import { headObject } from "../../handlers/objects";
 import { getRecord } from "../../handlers/records";
 import { pageResponse } from "../../handlers/page";
-import { API_DOCUMENT_JSON, matchPath, ROUTES } from "../../handlers/routeTable";
+import { API_DOCUMENT_JSON, ROUTES } from "../../handlers/api";
+import { matchPath } from "../../handlers/matchPath";
 import { Backends, startBackends } from "../../local/backends";
 import { proxyEvent } from "../../local/events";
 import { bytesOf } from "../support/harness";
@@ -154,7 +155,7 @@ describe("The serialized Lambda code, run from its archive and the SDK layer alo
       const required = requiredNames(fn.indexJs);
       if (ROUTES.find((r) => r.name === fn.name)?.needs !== "none") {
         assert.ok(required["@aws-sdk/client-s3/dist-cjs/index.js"]?.includes("S3Client"), fn.name);
-        // Every data function builds its audit sink at cold start (handlers/deps.ts): the layer must carry it.
+        // Every data function builds its audit sink at cold start (handlers/clients.ts): the layer must carry it.
         assert.deepEqual(
           required["@aws-sdk/client-eventbridge/dist-cjs/index.js"],
           ["EventBridgeClient", "PutEventsCommand"],

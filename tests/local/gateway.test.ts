@@ -3,12 +3,13 @@
 // verbatim (fetch would normalise "/x/../files/id" and read "//host/..." as a host before sending).
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { request } from "node:http";
 import { connect } from "node:net";
-import { Deps } from "../../handlers/deps";
-import { Logger } from "../../handlers/log";
-import { Route, ROUTES } from "../../handlers/routeTable";
-import { createGateway, Gateway } from "../../local/gateway";
+import { fingerprint, Logger } from "../../handlers/log";
+import { ROUTES } from "../../handlers/api";
+import type { Route } from "../../handlers/routeSpec";
+import { createGateway, Gateway, GatewayDeps } from "../../local/gateway";
 import { testConfig } from "../support/harness";
 import { waitFor } from "../support/wait";
 
@@ -41,7 +42,14 @@ describe("local gateway: routing and the proxy event", () => {
   let events: APIGatewayProxyEvent[];
   let invoke: (event: APIGatewayProxyEvent, route: Route) => Promise<APIGatewayProxyResult>;
   let logged: { level: string; message: string }[];
-  const deps = { config: testConfig() } as Deps;
+  // What the gateway reads itself; the stub `invoke` below stands in for every handler, so no data clients.
+  const LOG_KEY = randomBytes(32);
+  const deps: GatewayDeps = {
+    config: testConfig(),
+    bucketOrigin: "http://127.0.0.1:1",
+    fingerprint: (value) => fingerprint(LOG_KEY, value),
+    verifyToken: () => Promise.reject(new Error("no route of this gateway requires sign-in")),
+  };
 
   const record = (level: string) => (message: string) => void logged.push({ level, message });
   const log: Logger = { info: record("info"), warn: record("warn"), error: record("error") };

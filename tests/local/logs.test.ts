@@ -2,7 +2,8 @@
 // DynamoDB servers, every log line captured (the handlers', the gateway's, the S3 event handler's). No share id,
 // delete token, S3 key or URL signature may appear in them; fingerprints stand in for the ids.
 import assert from "node:assert/strict";
-import { createDocumentClient, Deps } from "../../handlers/deps";
+import { createDocumentClient } from "../../handlers/clients";
+import type { Deps } from "../../handlers/deps";
 import { Backends, startBackends } from "../../local/backends";
 import { createGateway, Gateway } from "../../local/gateway";
 import { testConfig } from "../support/harness";

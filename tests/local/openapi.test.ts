@@ -4,9 +4,8 @@
 import assert from "node:assert/strict";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { randomBytes } from "node:crypto";
-import { Deps } from "../../handlers/deps";
 import { fingerprint } from "../../handlers/log";
-import { ROUTES } from "../../handlers/routeTable";
+import { ROUTES } from "../../handlers/api";
 import { createGateway, Gateway } from "../../local/gateway";
 import { testConfig } from "../support/harness";
 
@@ -22,7 +21,12 @@ describe("GET /openapi.json (local gateway, real HTTP, a real OpenAPI validator)
     // names the caller in the request line, as in every function.
     const key = randomBytes(32);
     gateway = createGateway({
-      deps: () => ({ config: testConfig(), fingerprint: (value: string) => fingerprint(key, value) }) as Deps,
+      deps: () => ({
+        config: testConfig(),
+        bucketOrigin: "http://127.0.0.1:1",
+        fingerprint: (value: string) => fingerprint(key, value),
+        verifyToken: () => Promise.reject(new Error("GET /openapi.json never checks a token")),
+      }),
     });
     base = `http://127.0.0.1:${await gateway.listen(0)}/`;
     response = await fetch(`${base}openapi.json`);

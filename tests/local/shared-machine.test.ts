@@ -11,7 +11,7 @@ import { chmod, lstat, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/pr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { createS3Client } from "../../handlers/deps";
+import { createS3Client } from "../../handlers/clients";
 import { ACCESS_FILE } from "../../local/access";
 import { LOCAL_BUCKET, LOCAL_TABLE } from "../../local/settings";
 import { LocalProcess, REPO_ROOT, startLocalProcess } from "./server";

@@ -5,7 +5,8 @@ import { parseSettings } from "../../config/parse";
 import { RuntimeConfig, runtimeConfig } from "../../config/runtime";
 import { Deps } from "../../handlers/deps";
 import { handleApiEvent } from "../../handlers/http";
-import { matchPath, ROUTES } from "../../handlers/routeTable";
+import { ROUTES } from "../../handlers/api";
+import { matchPath } from "../../handlers/matchPath";
 import { Backends, startBackends } from "../../local/backends";
 import { proxyEvent } from "../../local/events";
 import { captureStdout } from "./stdout";
@@ -55,6 +56,10 @@ export class Api {
     path: string,
     options: { body?: unknown; headers?: Record<string, string> } = {},
   ): Promise<Reply> {
+    // A query string goes into the event's query parameters, as API Gateway passes it.
+    const [pathOnly = path, search] = path.split("?", 2);
+    const query = search === undefined ? undefined : Object.fromEntries(new URLSearchParams(search));
+    path = pathOnly;
     const route = ROUTES.find((r) => r.method === method && matchPath(r.path, path) !== undefined);
     if (!route) throw new Error(`no route for ${method} ${path}`);
     const body =
@@ -68,6 +73,7 @@ export class Api {
       path,
       resource: route.path,
       pathParameters: matchPath(route.path, path) ?? {},
+      query,
       headers: {
         host: "api.test",
         "x-forwarded-proto": "https",

@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { bucketOriginOf } from "../../handlers/bucketOrigin";
-import { createS3Client } from "../../handlers/deps";
+import { createS3Client } from "../../handlers/clients";
 import { pageCsp } from "../../handlers/page";
 
 describe("the page's Content-Security-Policy names exactly the stack's S3 endpoint", () => {

@@ -8,7 +8,7 @@ import { gone, isHttpError, notFound } from "../../handlers/errors";
 import { contentDisposition } from "../../handlers/objects";
 import { decodeS3Key } from "../../handlers/objectCreated";
 import { pageCsp, pageHtml, QR_LIBRARY_SHA256, SCRIPT_FILES, wantsHtml } from "../../handlers/page";
-import { matchPath } from "../../handlers/routeTable";
+import { matchPath } from "../../handlers/matchPath";
 import { hashToken, tokenMatches } from "../../handlers/tokens";
 import { mediaTypeEssence } from "../../handlers/validation";
 import { normaliseEvent } from "../../local/s3";

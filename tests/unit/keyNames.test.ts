@@ -1,7 +1,16 @@
 // Key names (handlers/ids.ts): what S3 keys and table keys hold instead of the share id, which is a credential.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { fileKeyFor, fileKeyOf, KEY_NAME, keyNameFor, keyNameFromKey } from "../../handlers/ids";
+import {
+  fileItemKeyOf,
+  fileKeyFor,
+  fileKeyOf,
+  KEY_NAME,
+  keyNameFor,
+  keyNameFromKey,
+  shareFileKeyOf,
+  uploadOfKey,
+} from "../../handlers/ids";
 import { FILE_ID } from "../../contract/ids";
 
 describe("key names: S3 and table keys hold a one-way hash of the share id, never the id", () => {
@@ -43,5 +52,19 @@ describe("key names: S3 and table keys hold a one-way hash of the share id, neve
     assert.equal(keyNameFromKey(`other/${name}`), undefined);
     assert.equal(keyNameFromKey(`uploads/${ids[0]}`), undefined);
     assert.equal(keyNameFromKey("uploads/short"), undefined);
+  });
+
+  it("puts file k of a share of several files at uploads/<key name>/<k>, and reads the share and k back from it", () => {
+    const name = keyNameFor(ids[0] as string);
+    assert.equal(shareFileKeyOf(name, 7), `uploads/${name}/7`);
+    assert.equal(fileItemKeyOf(name, 7), `${name}/7`);
+    assert.ok(!shareFileKeyOf(name, 7).includes(ids[0] as string));
+    assert.deepEqual(uploadOfKey(`uploads/${name}/7`), { keyName: name, file: 7 });
+    assert.deepEqual(uploadOfKey(`uploads/${name}`), { keyName: name });
+    assert.equal(keyNameFromKey(`uploads/${name}/7`), undefined, "not a one-file share's key");
+    // One spelling per file: no zero, no leading zero, no sign, no deeper key, nothing after.
+    for (const bad of ["0", "07", "+7", "7/1", "7 ", "x", "", "10000"]) {
+      assert.equal(uploadOfKey(`uploads/${name}/${bad}`), undefined, bad);
+    }
   });
 });

@@ -1,12 +1,22 @@
 // Looking a share up, shared by the routes under /files/{id}.
-import { Deps } from "../deps";
-import { signedInUser } from "../auth";
-import { forbidden, gone, notFound, unauthorized } from "../errors";
-import { ApiRequest } from "../http";
-import { keyNameFor } from "../ids";
-import { FILE_ID } from "../../contract/ids";
-import { downloadsRemaining, FileRecord, getRecord, isExpired } from "../records";
-import { tokenMatches } from "../tokens";
+import type { Deps } from "./deps";
+import { signedInUser } from "./auth";
+import { forbidden, gone, notFound, unauthorized } from "./errors";
+import { ApiRequest } from "./http";
+import { keyNameFor } from "./ids";
+import { FILE_ID } from "../contract/ids";
+import {
+  downloadsRemaining,
+  fileCountOf,
+  FileRecord,
+  getFiles,
+  getRecord,
+  hasFileItems,
+  isExpired,
+  ShareFile,
+  StoreDeps,
+} from "./records";
+import { tokenMatches } from "./tokens";
 
 // Where the routes have always found it; it lives with the records (handlers/audit.ts needs it too).
 export { downloadsRemaining };
@@ -20,7 +30,7 @@ export function fileIdOf(request: ApiRequest): string {
 
 /** The record of the share with this id (stored under the id's key name), or 404 when there is none or it is
  *  being deleted (`withDeleting` lets a retried DELETE finish). */
-export async function findRecord(deps: Deps, id: string, withDeleting = false): Promise<FileRecord> {
+export async function findRecord(deps: StoreDeps, id: string, withDeleting = false): Promise<FileRecord> {
   const record = await getRecord(deps, keyNameFor(id));
   if (record === undefined || (record.status === "deleting" && !withDeleting)) {
     throw notFound(`No file has the id ${JSON.stringify(id)}; it may have been deleted.`);
@@ -29,7 +39,11 @@ export async function findRecord(deps: Deps, id: string, withDeleting = false): 
 }
 
 /** Throws 403 unless the request carries the share's delete token in X-Delete-Token (compared in constant time). */
-export async function assertOwner(request: ApiRequest, record: FileRecord, deps: Deps): Promise<void> {
+export async function assertOwner(
+  request: ApiRequest,
+  record: FileRecord,
+  deps: Pick<Deps, "verifyToken">,
+): Promise<void> {
   const token = request.headers["x-delete-token"];
   if (token === undefined || token === "") {
     // The owner may prove it with their sign-in instead (API v1.1).
@@ -52,7 +66,11 @@ export function assertNotGone(record: FileRecord, now: Date): void {
 }
 
 /** A recipients share: 401 without sign-in, 403 unless the caller's verified email is listed (or they own it). */
-export async function assertMayAccess(request: ApiRequest, deps: Deps, record: FileRecord): Promise<void> {
+export async function assertMayAccess(
+  request: ApiRequest,
+  deps: Pick<Deps, "verifyToken">,
+  record: FileRecord,
+): Promise<void> {
   // A token, when sent, is checked even where sign-in is optional: a bad one is a 401, never "anonymous".
   const user = await signedInUser(request, deps.verifyToken);
   if (record.recipients === undefined) return;
@@ -63,24 +81,33 @@ export async function assertMayAccess(request: ApiRequest, deps: Deps, record: F
   }
 }
 
-/** What GET /files/{id} shows before a password share's password was given: no name, no type, and no SHA-256
- *  (with it, anyone holding a guess of the file could confirm it from the link alone). */
-export function lockedView(id: string, record: FileRecord) {
-  const view: Partial<ReturnType<typeof publicView>> = publicView(id, record);
-  delete view.fileName;
-  delete view.contentType;
-  delete view.sha256;
-  return view;
+/** One file as GET /files/{id} lists it; before a password is given, only its number, size and state. */
+function fileView(file: ShareFile, locked: boolean) {
+  if (locked) return { file: file.file, size: file.size, status: file.status };
+  return {
+    file: file.file,
+    fileName: file.fileName,
+    contentType: file.contentType,
+    size: file.size,
+    ...(file.sha256 !== undefined ? { sha256: file.sha256 } : {}),
+    status: file.status,
+    ...(file.reason !== undefined ? { reason: file.reason } : {}),
+  };
 }
 
-/** The public view of the share `id` (docs/api.md GET /files/{id}); the record holds its key name, not its id. */
-export function publicView(id: string, record: FileRecord) {
+/**
+ * The view of the share `id` (docs/api.md GET /files/{id}); the record holds its key name, not its id. `files` are
+ * the share's files (getFiles). A one-file share keeps v1's fileName, contentType, size and sha256 at the top.
+ * `locked` (a password share before its password was given) leaves out every name, type, SHA-256 and the title:
+ * with a SHA-256, anyone holding a guess of a file could confirm it from the link alone.
+ */
+export function shareView(id: string, record: FileRecord, files: readonly ShareFile[], locked = false) {
+  const one = hasFileItems(record) ? undefined : files[0];
   return {
     passwordRequired: record.passwordHash !== undefined,
     id,
-    fileName: record.fileName,
-    contentType: record.contentType,
-    size: record.size,
+    ...(one !== undefined && !locked ? { fileName: one.fileName, contentType: one.contentType } : {}),
+    ...(one !== undefined ? { size: one.size } : {}),
     status: record.status,
     createdAt: record.createdAt,
     expiresAt: record.expiresAt,
@@ -88,6 +115,16 @@ export function publicView(id: string, record: FileRecord) {
     maxDownloads: record.maxDownloads ?? null,
     downloadsRemaining: downloadsRemaining(record),
     // v1.1: the whole-file SHA-256 the uploader declared, so a downloader can verify what it got.
-    ...(record.sha256 !== undefined ? { sha256: record.sha256 } : {}),
+    ...(one?.sha256 !== undefined && !locked ? { sha256: one.sha256 } : {}),
+    // v1.2: shares of several files.
+    ...(record.title !== undefined && !locked ? { title: record.title } : {}),
+    fileCount: fileCountOf(record),
+    totalSize: record.totalSize ?? one?.size ?? 0,
+    files: files.map((f) => fileView(f, locked)),
   };
+}
+
+/** The share's view with its files read from the store (one BatchGetItem for a share of several files). */
+export async function loadShareView(deps: StoreDeps, id: string, record: FileRecord, locked = false) {
+  return shareView(id, record, await getFiles(deps, record), locked);
 }
