@@ -34,8 +34,12 @@ const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "u
 export const SCRIPT_FILES = [
   "js/common.js",
   "js/qr.js",
+  "js/paths.js",
+  "js/pick.js",
   "js/upload-view.js",
+  "js/share-upload.js",
   "js/share-view.js",
+  "js/share-files.js",
   "js/multipart.js",
   "js/auth.js",
   "js/my-files.js",
@@ -85,7 +89,9 @@ const STYLE_HASH = sha256(`\n${STYLE}`);
  * The page's Content-Security-Policy for a stack. connect-src: the API itself ('self'), exactly the origin of
  * the stack's pre-signed S3 URLs (its bucket's endpoint; locally the local S3 server) and, with sign-in, the
  * origin of the token endpoint (the page exchanges and refreshes tokens there), nothing else. Downloads and the
- * sign-in and sign-out pages are navigations, which connect-src does not govern.
+ * sign-in and sign-out pages are navigations, which connect-src does not govern. frame-src: the bucket's origin
+ * only, for "Download all" of a share of several files, which starts each file's download in a hidden sandboxed
+ * frame (web/js/share-files.js).
  */
 export function pageCsp(bucketOrigin: string, tokenEndpoint = ""): string {
   const tokenOrigin = tokenEndpoint === "" ? "" : ` ${new URL(tokenEndpoint).origin}`;
@@ -95,6 +101,7 @@ export function pageCsp(bucketOrigin: string, tokenEndpoint = ""): string {
     `style-src ${STYLE_HASH}`,
     "img-src data:",
     `connect-src 'self' ${bucketOrigin}${tokenOrigin}`,
+    `frame-src ${bucketOrigin}`,
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",

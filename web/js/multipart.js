@@ -4,8 +4,8 @@
 // delete token, plan and finished parts; never the file) is kept in localStorage under the file's name, size and
 // modification time; S3's own list of parts (GET /uploads/{id}/parts) decides what is left to send.
 // Hashing uses WebCrypto's digest(), which runs off the main thread: no Worker, so the CSP needs no worker-src.
-/* exported blobSha256, sendInParts, savedUploadFor, forgetSavedUpload, offerResume, noteResumable */
-/* global localStorage, crypto, btoa, $, apiBase, api, ApiError, cancelled, sleep, showProgress, formatBytes, setStatus, formatWhen, shareSettingsText, protectionText */
+/* exported blobSha256, sendInParts, savedUploadFor, forgetSavedUpload, offerResume, noteResumable, readSaved */
+/* global savedShareLines, localStorage, crypto, btoa, $, apiBase, api, ApiError, cancelled, sleep, showProgress, formatBytes, setStatus, formatWhen, shareSettingsText, protectionText */
 
 const PARALLEL_PARTS = 3;
 const PART_ATTEMPTS = 5;
@@ -61,7 +61,8 @@ function offerResume() {
   const old = $("resume-offer");
   if (old) old.remove();
   const pending = savedUploads();
-  if (pending.length === 0) return;
+  const shareLines = savedShareLines(); // shares of several files (web/js/share-upload.js)
+  if (pending.length === 0 && shareLines.length === 0) return;
   const box = document.createElement("div");
   box.id = "resume-offer";
   box.className = "notice";
@@ -96,6 +97,7 @@ function offerResume() {
     line.append(discard);
     box.append(line);
   }
+  box.append(...shareLines);
   $("upload-form").before(box);
 }
 
@@ -205,7 +207,7 @@ async function sendPart(state, file, n, signal, onBytes) {
     if (signal.aborted) throw cancelled();
     try {
       const signed = await api("POST", "uploads/" + encodeURIComponent(state.id) + "/parts", {
-        body: { parts: [{ partNumber: n, sha256 }] },
+        body: withFileNumber(state, { parts: [{ partNumber: n, sha256 }] }),
         headers: { "X-Delete-Token": state.deleteToken },
         signal,
       });
@@ -219,25 +221,42 @@ async function sendPart(state, file, n, signal, onBytes) {
   }
 }
 
+/** A multipart route's body for one file of a share of several (its number in `file`); a one-file share's as in v1. */
+function withFileNumber(upload, body) {
+  return upload.file === undefined ? body : Object.assign({ file: upload.file }, body);
+}
+
+/** What a one-file share does with its progress and its resume state: the page's bar, and localStorage under the
+ *  file (a file of a share of several passes its own: web/js/share-upload.js). */
+const ONE_FILE_HOOKS = {
+  progress: (loaded, total) => showProgress(loaded, total),
+  save: (file, state) => saveUpload(file, state),
+  forget: (file) => forgetSavedUpload(file),
+  kept: (file) => savedUploadFor(file) !== null,
+};
+
 /**
  * Sends a MULTIPART upload (the POST /uploads answer, or the state saved by an earlier page) and completes it.
  * Parts S3 already holds are skipped. On Cancel the saved state is forgotten (the caller DELETEs the share, which
- * aborts the upload); on any other failure it is kept, so choosing the file again resumes.
+ * aborts the upload); on any other failure it is kept, so choosing the file again resumes. `upload.file`, when
+ * set, is the file's number in a share of several; `hooks` replace ONE_FILE_HOOKS for such a file.
  */
-async function sendInParts(upload, file, signal) {
+async function sendInParts(upload, file, signal, hooks) {
+  const { progress, save, forget, kept } = hooks || ONE_FILE_HOOKS;
   const state = Object.assign({}, upload, { apiBase: apiBase.toString(), fileName: file.name, size: file.size });
   const owner = { "X-Delete-Token": state.deleteToken };
   const path = "uploads/" + encodeURIComponent(state.id);
+  const which = state.file === undefined ? "" : "?file=" + state.file;
   const { partSize, partCount } = state.multipart;
   const lengthOf = (n) => (n < partCount ? partSize : file.size - (partCount - 1) * partSize);
   // Stop every part when one fails for good, or on Cancel.
   const stopAll = new AbortController();
   signal.addEventListener("abort", () => stopAll.abort(), { once: true });
   try {
-    const held = await api("GET", path + "/parts", { headers: owner, signal });
+    const held = await api("GET", path + "/parts" + which, { headers: owner, signal });
     state.etags = {};
     for (const p of held.parts) if (p.size === lengthOf(p.partNumber)) state.etags[p.partNumber] = p.etag;
-    saveUpload(file, state);
+    save(file, state);
     const todo = [];
     for (let n = 1; n <= partCount; n++) if (!state.etags[n]) todo.push(n);
     let doneBytes = file.size - todo.reduce((sum, n) => sum + lengthOf(n), 0);
@@ -245,7 +264,7 @@ async function sendInParts(upload, file, signal) {
     const report = () => {
       let inFlight = 0;
       for (const bytes of sending.values()) inFlight += bytes;
-      showProgress(doneBytes + inFlight, file.size);
+      progress(doneBytes + inFlight, file.size);
     };
     report();
     const worker = async () => {
@@ -259,7 +278,7 @@ async function sendInParts(upload, file, signal) {
         sending.delete(part);
         doneBytes += lengthOf(part);
         state.etags[part] = etag;
-        saveUpload(file, state);
+        save(file, state);
         report();
       }
     };
@@ -272,25 +291,24 @@ async function sendInParts(upload, file, signal) {
     await Promise.all(workers);
     const parts = [];
     for (let n = 1; n <= partCount; n++) parts.push({ partNumber: n, etag: state.etags[n] });
-    await api("POST", path + "/complete", { body: { parts }, headers: owner, signal });
-    forgetSavedUpload(file);
-    showProgress(file.size, file.size);
+    await api("POST", path + "/complete", { body: withFileNumber(state, { parts }), headers: owner, signal });
+    forget(file);
+    progress(file.size, file.size);
   } catch (e) {
     if (signal.aborted) {
-      forgetSavedUpload(file);
+      forget(file);
       throw cancelled();
     }
     if (e.status === 409) {
       // Completed by an earlier page (or no longer open): nothing left to resume.
-      forgetSavedUpload(file);
+      forget(file);
       if (/already complete/.test(e.message)) return;
     }
-    if (e.status === 403 || e.status === 404 || e.status === 410) forgetSavedUpload(file);
-    const kept = savedUploadFor(file);
+    if (e.status === 403 || e.status === 404 || e.status === 410) forget(file);
     throw new ApiError(
       e.status,
       e.code,
-      e.message + (kept ? " The parts sent so far are kept: choose the same file and press Resume upload." : ""),
+      e.message + (kept(file) ? " The parts sent so far are kept: choose the same file and press Resume upload." : ""),
     );
   } finally {
     offerResume(); // the notice now lists only what is still unfinished

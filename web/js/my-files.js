@@ -2,13 +2,18 @@
 // downloads left and a Delete button (the owner's bearer token is enough); and the sharing form's password and
 // recipients fields (docs/api.md "Restricted shares").
 /* exported startMyFiles, refreshMyFiles, restrictedFields */
-/* global $, api, confirmDelete, copyText, shareSettingsText, setStatus, showError, signedInEmail, onSessionChange, signIn, authSettings, stackNeedsApiKey, setFormEnabled */
+/* global formatBytes, $, api, confirmDelete, copyText, shareSettingsText, setStatus, showError, signedInEmail, onSessionChange, signIn, authSettings, stackNeedsApiKey, setFormEnabled */
 
 /** Shares per GET /files page. */
 const MY_FILES_PAGE = 10;
 let myFilesCursor = null;
 /** Bumped by every reload, so a slow page from an earlier list is not appended to a newer one. */
 let myFilesGeneration = 0;
+
+/** A share's name in the list: its title, else its one file's name, else how many files it holds. */
+function shareName(file) {
+  return file.title || file.fileName || (file.fileCount > 1 ? file.fileCount + " files" : "");
+}
 
 function fileRow(file) {
   const item = document.createElement("li");
@@ -17,26 +22,29 @@ function fileRow(file) {
   const link = document.createElement("a");
   link.href = file.shareUrl;
   link.rel = "noreferrer";
-  link.textContent = file.fileName || "(protected by a password)";
+  link.textContent = shareName(file) || "(protected by a password)";
   const details = document.createElement("p");
   details.className = "hint";
+  // A share of several files says how many and how much, before its settings (a one-file share reads as before).
+  const counts = file.fileCount > 1 ? file.fileCount + " files, " + formatBytes(file.totalSize) + " in all. " : "";
   const extra = [];
   if (file.passwordRequired) extra.push("password-protected");
   // GET /files tells the owner whom a share is for; GET /files/{id} does not tell anyone.
   if (file.recipients && file.recipients.length > 0) extra.push("only for " + file.recipients.join(", "));
   if (file.status !== "available") extra.push("not uploaded yet");
   const more = extra.join("; ");
-  details.textContent = shareSettingsText(file) + (more ? " " + more[0].toUpperCase() + more.slice(1) + "." : "");
+  details.textContent =
+    counts + shareSettingsText(file) + (more ? " " + more[0].toUpperCase() + more.slice(1) + "." : "");
   const copy = document.createElement("button");
   copy.type = "button";
   copy.textContent = "Copy link";
-  copy.setAttribute("aria-label", "Copy the link of " + (file.fileName || "this file"));
+  copy.setAttribute("aria-label", "Copy the link of " + (shareName(file) || "this file"));
   copy.addEventListener("click", () => void copyText(file.shareUrl));
   const remove = document.createElement("button");
   remove.type = "button";
   remove.className = "danger";
   remove.textContent = "Delete";
-  remove.setAttribute("aria-label", "Delete " + (file.fileName || "this file"));
+  remove.setAttribute("aria-label", "Delete " + (shareName(file) || "this file"));
   remove.addEventListener("click", () => deleteMine(file, item, remove));
   const actions = document.createElement("div");
   actions.className = "my-file-actions";
@@ -46,14 +54,14 @@ function fileRow(file) {
 }
 
 async function deleteMine(file, item, button) {
-  if (!confirmDelete(file.fileName)) return;
+  if (!confirmDelete(shareName(file))) return;
   button.disabled = true;
   showError("");
   try {
     await api("DELETE", "files/" + encodeURIComponent(file.id));
     item.remove();
     $("my-files-empty").hidden = $("my-files-list").children.length > 0;
-    setStatus("Deleted " + (file.fileName || "the file") + ". Its link no longer works.");
+    setStatus("Deleted " + (shareName(file) || "the file") + ". Its link no longer works.");
     $("my-files-title").focus();
   } catch (e) {
     button.disabled = false;

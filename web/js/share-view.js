@@ -1,7 +1,7 @@
 // The share view, at a share link (<base>/files/<id>): show the file and its state, and download it.
-/* exported startFileView, showFileState, showDetails, showFileError, loadFile */
-/* global askForPassword, showRestricted, downloadOptions */
-/* global $, place, exactBytes, formatWhen, downloadsLeftText, localizeTimes, setStatus, showError, api, keepFocus */
+/* exported startFileView, showFileState, showDetails, showFileError, loadFile, sharedTitle */
+/* global askForPassword, showRestricted, downloadOptions, showShareFiles, downloadAll */
+/* global $, place, exactBytes, formatBytes, formatWhen, downloadsLeftText, localizeTimes, setStatus, showError, api, keepFocus */
 
 /** Shows one state of the share view: available, pending, expired, exhausted, notfound, error. */
 function showFileState(state, title, message) {
@@ -14,17 +14,36 @@ function showFileState(state, title, message) {
   $("recheck-button").hidden = state !== "pending" && state !== "error";
   $("unlock-form").hidden = state !== "locked";
   $("file-sign-in").hidden = state !== "signin";
-  if (state !== "available" && state !== "pending") $("file-details").hidden = true;
+  if (state !== "available" && state !== "pending") {
+    $("file-details").hidden = true;
+    $("share-files").hidden = true;
+  }
   document.title = title + " · fileshare";
 }
 
 let shownFile = null;
 
+/** The view's heading for an available share: one file reads as it always has. */
+function sharedTitle(file) {
+  return file.fileCount > 1 ? file.fileCount + " files were shared with you" : "A file was shared with you";
+}
+
 function showDetails(file) {
   shownFile = file;
-  $("file-name").textContent = file.fileName;
-  $("file-size").textContent = exactBytes(file.size);
-  $("file-type").textContent = file.contentType;
+  // A share of several files lists them (web/js/share-files.js); a one-file share shows its name, size and type.
+  const several = file.fileCount > 1;
+  for (const el of $("file-details").querySelectorAll(".one-file")) el.hidden = several;
+  for (const el of $("file-details").querySelectorAll(".several")) el.hidden = !several;
+  for (const el of $("file-details").querySelectorAll(".share-title")) el.hidden = !file.title;
+  $("file-share-title").textContent = file.title || "";
+  if (several) {
+    $("file-count").textContent = file.fileCount + " files, " + formatBytes(file.totalSize) + " in all";
+    showShareFiles(file);
+  } else {
+    $("file-name").textContent = file.fileName;
+    $("file-size").textContent = exactBytes(file.size);
+    $("file-type").textContent = file.contentType;
+  }
   $("file-expires").textContent = formatWhen(file.expiresAt);
   $("file-left").textContent = downloadsLeftText(file);
   $("file-details").hidden = false;
@@ -58,7 +77,7 @@ async function loadFile() {
     if (file.passwordRequired) return askForPassword(); // unlock.js: no name until the password is given
     showDetails(file);
     if (file.status === "available") {
-      showFileState("available", "A file was shared with you", "");
+      showFileState("available", sharedTitle(file), "");
     } else {
       showFileState(
         "pending",
@@ -73,6 +92,7 @@ async function loadFile() {
 }
 
 async function download() {
+  if (shownFile && shownFile.fileCount > 1) return downloadAll();
   const button = $("download-button");
   button.disabled = true;
   showError("");

@@ -1,23 +1,27 @@
 // The upload view: pick or drop a file, POST /uploads, PUT the bytes to the pre-signed URL with progress, wait
 // until S3 confirmed them, then show the share link (copy, delete, share another). Cancel works in every step.
-/* exported startUploadView, setFormEnabled */
-/* global restrictedFields, refreshMyFiles, renderQr, shareSettingsText, protectionText */
+/* exported startUploadView, setFormEnabled, fileProblem, showProgress, putWithFreshUrlOnExpiry, waitUntilAvailable, goesInOnePut */
+/* global picked, droppedEntries, entriesPicked, severalProblem, noteSeveral, sendSeveral, savedShareFor, forgetShare, restrictedFields, refreshMyFiles, renderQr, shareSettingsText, protectionText */
 /* global blobSha256, sendInParts, savedUploadFor, offerResume, noteResumable, $, limits, formatBytes, formatDuration, exactBytes, setStatus, showError, showFieldError, clearFieldErrors, ApiError, api, confirmDelete, copyText, sleep, cancelled, keepFocus */
 
 let chosenFile = null;
+/** Several files or a folder, [{ file, name }] (sent as one share by web/js/share-upload.js); [] for one file. */
+let chosenList = [];
 let currentUpload = null; // { id, shareUrl, deleteToken, fileName }
 /** The running share, from POST /uploads to the link: { controller: AbortController, upload }. */
 let activeShare = null;
 
-/** Why the server will refuse this file, from its published limits; "" when it should be fine. */
-function fileProblem(file) {
+/** Why the server will refuse this file, from its published limits; "" when it should be fine. `name`: the
+ *  file's name in a share of several, which the message then names. */
+function fileProblem(file, name) {
   if (!limits || !file) return "";
+  const which = name === undefined ? "This file is " : "\u201C" + name + "\u201D is ";
   if (file.size > limits.maxFileSizeBytes) {
     // Exact byte counts when the rounded sizes would read the same ("1.0 kB; up to 1.0 kB").
     const same = formatBytes(file.size) === formatBytes(limits.maxFileSizeBytes);
     const size = same ? exactBytes : formatBytes;
     return (
-      "This file is " +
+      which +
       size(file.size) +
       "; this server takes files of up to " +
       size(limits.maxFileSizeBytes) +
@@ -27,18 +31,45 @@ function fileProblem(file) {
   const type = (file.type || "application/octet-stream").split(";")[0].trim().toLowerCase();
   const allowed = limits.allowedContentTypes || [];
   if (allowed.length > 0 && !allowed.includes(type)) {
-    return "This server takes only files of type " + allowed.join(", ") + "; this one is " + type + ".";
+    const what = name === undefined ? "this one" : "\u201C" + name + "\u201D";
+    return "This server takes only files of type " + allowed.join(", ") + "; " + what + " is " + type + ".";
   }
   return "";
 }
 
 function chooseFile(file) {
   chosenFile = file || null;
+  chosenList = [];
+  noteSeveral([]);
   // Warn at once, beside the file (focus stays where the person put it); the server still has the last word.
   showFieldError($("file-input"), fileProblem(chosenFile), true);
   $("file-summary").textContent = chosenFile ? chosenFile.name + " · " + exactBytes(chosenFile.size) : "";
   noteResumable(chosenFile);
   // A resumed share keeps the settings it was made with: its option fields are locked (setFormEnabled).
+  setFormEnabled(!$("file-input").disabled);
+}
+
+/** What the inputs or a drop gave: one file without a folder goes the one-file way (POST /uploads, as in v1);
+ *  several, or any inside a folder, make one share of several files. Empty files are left out (and said so). */
+function chooseFiles(list) {
+  const empty = list.filter((entry) => entry.file.size === 0);
+  // In name order (folders keep together, photo-2 before photo-10): the order the share lists them in.
+  const kept = list
+    .filter((entry) => entry.file.size > 0)
+    .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+  const several = kept.length > 1 || (kept.length === 1 && kept[0].name.includes("/"));
+  if (!several) {
+    chooseFile(list.length === 1 ? list[0].file : kept[0]?.file);
+    return;
+  }
+  chosenFile = null;
+  chosenList = kept;
+  noteResumable(null);
+  noteSeveral(kept);
+  showFieldError($("file-input"), severalProblem(kept), true);
+  if (empty.length > 0) {
+    $("file-summary").textContent += " (left out, being empty: " + empty.map((entry) => entry.name).join(", ") + ")";
+  }
   setFormEnabled(!$("file-input").disabled);
 }
 
@@ -63,14 +94,25 @@ function applyLimits() {
     ".";
   if ((limits.allowedContentTypes || []).length > 0) $("file-input").accept = limits.allowedContentTypes.join(",");
   $("size-hint").textContent = "Up to " + formatBytes(limits.maxFileSizeBytes) + ".";
+  if (limits.maxFilesPerShare > 1) {
+    $("share-hint").textContent =
+      "Several files or a folder go behind one link: up to " +
+      limits.maxFilesPerShare +
+      " files, " +
+      formatBytes(limits.maxShareSizeBytes) +
+      " in all.";
+  } else {
+    $("folder-button").hidden = true;
+    $("file-input").multiple = false;
+  }
 }
 
 /** Every field of the form on or off; while the chosen file resumes an earlier share, its options stay off (the
  *  share keeps the expiry, limit and protections it was created with, shown in #resume-settings). */
 function setFormEnabled(enabled) {
-  const resuming = savedUploadFor(chosenFile) !== null;
+  const resuming = savedUploadFor(chosenFile) !== null || savedShareFor(chosenList) !== null;
   for (const el of $("upload-form").querySelectorAll("input, select, textarea, button")) {
-    el.disabled = !enabled || (resuming && el.closest(".fields") !== null);
+    el.disabled = !enabled || (resuming && el.closest(".fields, #title-field") !== null);
   }
 }
 
@@ -120,16 +162,18 @@ function showProgress(loaded, total) {
 }
 
 /** PUTs the file to the pre-signed URL with exactly the signed headers; resolves when S3 answered 2xx. */
-function putFile(upload, file, signal) {
+function putFile(upload, file, signal, onBytes) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     signal.addEventListener("abort", () => xhr.abort(), { once: true });
     xhr.open(upload.method || "PUT", upload.uploadUrl);
     for (const [name, value] of Object.entries(upload.headers || {})) xhr.setRequestHeader(name, value);
-    xhr.upload.onprogress = (e) => showProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    // A file of a share of several reports its bytes to the share's bar (onBytes); one file, to the bar itself.
+    const progress = onBytes ? (loaded) => onBytes(loaded) : (loaded) => showProgress(loaded, file.size);
+    xhr.upload.onprogress = (e) => progress(e.loaded);
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) {
-        showProgress(file.size, file.size);
+        progress(file.size);
         resolve();
       } else {
         const code = /<Code>([^<]+)<\/Code>/.exec(xhr.responseText || "");
@@ -157,19 +201,19 @@ function putFile(upload, file, signal) {
 
 /** PUTs the file; should its URL have expired meanwhile (a slow start, a sleeping laptop), asks the owner's route
  *  POST /uploads/{id}/url for a fresh one with the same signed headers and sends the file once more. */
-async function putWithFreshUrlOnExpiry(upload, file, signal) {
+async function putWithFreshUrlOnExpiry(upload, file, signal, onBytes) {
   try {
-    await putFile(upload, file, signal);
+    await putFile(upload, file, signal, onBytes);
   } catch (e) {
     if (!e.urlExpired) throw e;
     const fresh = await api("POST", "uploads/" + encodeURIComponent(upload.id) + "/url", {
-      body: {},
+      body: upload.file === undefined ? {} : { file: upload.file },
       headers: { "X-Delete-Token": upload.deleteToken },
       signal,
     });
     if (signal.aborted) throw cancelled();
     setStatus("The upload link had expired; sending " + file.name + " again with a fresh one…");
-    await putFile(Object.assign({}, upload, fresh), file, signal);
+    await putFile(Object.assign({}, upload, fresh), file, signal, onBytes);
   }
 }
 
@@ -201,21 +245,30 @@ async function share(event) {
   clearFieldErrors($("upload-form"));
   setStatus("");
   const file = chosenFile;
-  if (!file) {
+  const several = chosenList.length > 0 ? chosenList : null;
+  const severalWrong = several ? severalProblem(several) : "";
+  if (severalWrong) {
+    showFieldError($("file-input"), severalWrong);
+    return;
+  }
+  if (!file && !several) {
     showFieldError($("file-input"), "Choose a file first.");
     return;
   }
-  if (file.size === 0) {
+  if (file && file.size === 0) {
     showFieldError($("file-input"), "That file is empty; choose a file with something in it.");
     return;
   }
-  const request = {
-    fileName: file.name,
-    contentType: file.type || "application/octet-stream",
-    size: file.size,
-    // Used only when the server answers MULTIPART: each part then carries its SHA-256 (web/js/multipart.js).
-    checksumAlgorithm: "SHA256",
-  };
+  // The share's options; a share of several files sends them once, with its files (web/js/share-upload.js).
+  const request = several
+    ? {}
+    : {
+        fileName: file.name,
+        contentType: file.type || "application/octet-stream",
+        size: file.size,
+        // Used only when the server answers MULTIPART: each part then carries its SHA-256 (web/js/multipart.js).
+        checksumAlgorithm: "SHA256",
+      };
   if ($("expiry").value !== "") request.expiresInSeconds = Number($("expiry").value);
   const limitText = $("max-downloads").value.trim();
   if (limitText !== "") {
@@ -246,13 +299,21 @@ async function share(event) {
   };
   activeShare = flow;
   setFormEnabled(false);
-  $("progress-name").textContent = file.name;
+  const title = several ? $("share-title").value.trim() : "";
+  const what = several ? title || several.length + " files" : file.name;
+  $("progress-name").textContent = what;
+  $("progress-files").hidden = !several;
+  $("progress-count").hidden = !several;
   startProgress();
   $("progress-box").hidden = false;
   $("cancel-button").disabled = false;
   // The submit button just disabled itself: move focus where the next action is.
   $("cancel-button").focus();
-  setStatus("Uploading " + file.name + "…");
+  setStatus("Uploading " + what + "…");
+  if (several) {
+    await shareSeveral(flow, request, several, title);
+    return;
+  }
   try {
     // POST /uploads is not aborted: once sent, the server may create the share anyway, and only its answer
     // carries the id and delete token needed to remove it again (see discard below).
@@ -299,6 +360,39 @@ async function share(event) {
   }
 }
 
+/** The share of several files: as share() below the form, with its own resume rule (a failure keeps the share,
+ *  so that choosing the same files again sends only what did not finish). */
+async function shareSeveral(flow, options, list, title) {
+  const signal = flow.controller.signal;
+  try {
+    const { upload, info } = await sendSeveral(flow, options, list, title);
+    activeShare = null;
+    const name = upload.title || info.fileCount + " files";
+    currentUpload = {
+      id: upload.id,
+      shareUrl: upload.shareUrl,
+      deleteToken: upload.deleteToken,
+      fileName: name,
+      several: true,
+    };
+    showResult(upload, info);
+    refreshMyFiles();
+  } catch (e) {
+    if (signal.aborted) {
+      forgetShare(flow.upload); // a Cancel that came while POST /shares was on its way, after the page saved it
+      if (flow.upload) await discard(flow.upload);
+      return;
+    }
+    activeShare = null;
+    $("progress-box").hidden = true;
+    setStatus("");
+    setFormEnabled(true);
+    const message = e.status >= 400 && e.status < 500 ? "The files could not be shared: " + e.message : e.message;
+    showFieldError($("upload-button"), message);
+    noteSeveral(chosenList); // the button now offers to resume
+  }
+}
+
 /** Cancel: stops the running share at once; share() then deletes whatever the server already created. */
 function cancelShare() {
   const flow = activeShare;
@@ -330,6 +424,8 @@ function showResult(upload, info) {
   $("result").hidden = false;
   $("share-link").value = upload.shareUrl;
   let details = shareSettingsText(info);
+  // A share of several files says how many and how much; a one-file share reads as it always has.
+  if (info.fileCount > 1) details = info.fileCount + " files, " + formatBytes(info.totalSize) + " in all. " + details;
   if (info.status !== "available") details += " The upload is still being checked; the link works in a moment.";
   $("result-details").textContent = details;
   // Who may open it, from the server's answer (password) and what the share was created with (recipients).
@@ -337,6 +433,7 @@ function showResult(upload, info) {
   $("result-protection").textContent = protection;
   $("result-protection").hidden = protection === "";
   renderQr($("share-qr-code"), upload.shareUrl);
+  $("delete-button").textContent = info.fileCount > 1 ? "Delete these files now" : "Delete file now";
   $("delete-button").disabled = false;
   setStatus("Your link is ready. Copy it and send it.");
   $("result-title").focus();
@@ -348,6 +445,7 @@ function copyLink() {
 
 async function deleteUpload() {
   if (!currentUpload || !confirmDelete(currentUpload.fileName)) return;
+  const several = Boolean(currentUpload.several);
   $("delete-button").disabled = true;
   showError("");
   try {
@@ -358,8 +456,8 @@ async function deleteUpload() {
     $("share-link").value = "";
     $("result-link").hidden = true;
     $("delete-button").hidden = true;
-    $("result-title").textContent = "File deleted";
-    setStatus("The file is deleted. The link no longer works.");
+    $("result-title").textContent = several ? "Files deleted" : "File deleted";
+    setStatus((several ? "The files are" : "The file is") + " deleted. The link no longer works.");
     $("result-title").focus();
   } catch (e) {
     $("delete-button").disabled = false;
@@ -390,7 +488,9 @@ function startUploadView() {
   applyLimits();
   $("upload-view").hidden = false;
   const zone = $("drop-zone");
-  $("file-input").addEventListener("change", (e) => chooseFile(e.target.files && e.target.files[0]));
+  $("file-input").addEventListener("change", (e) => chooseFiles(picked(e.target.files)));
+  $("folder-input").addEventListener("change", (e) => chooseFiles(picked(e.target.files)));
+  $("folder-button").addEventListener("click", () => $("folder-input").click());
   // Dropping a file anywhere else must not navigate away from the page.
   window.addEventListener("dragover", (e) => e.preventDefault());
   window.addEventListener("drop", (e) => e.preventDefault());
@@ -406,14 +506,21 @@ function startUploadView() {
     e.preventDefault();
     zone.classList.remove("dragging");
     const files = e.dataTransfer && e.dataTransfer.files;
-    if (files && files.length > 0) {
-      try {
-        $("file-input").files = files;
-      } catch {
-        // Older browsers cannot assign a FileList; chosenFile below is what counts.
-      }
-      chooseFile(files[0]);
+    if (!files || files.length === 0) return;
+    // A dropped folder is read through its entries (taken now: the drop's data is gone after this event).
+    const entries = droppedEntries(e.dataTransfer);
+    if (entries && entries.some((entry) => entry.isDirectory)) {
+      entriesPicked(entries).then(chooseFiles, () =>
+        showFieldError($("file-input"), "The dropped folder could not be read."),
+      );
+      return;
     }
+    try {
+      $("file-input").files = files;
+    } catch {
+      // Older browsers cannot assign a FileList; what chooseFiles gets is what counts.
+    }
+    chooseFiles(picked(files));
   });
   $("upload-form").addEventListener("submit", share);
   $("cancel-button").addEventListener("click", cancelShare);

@@ -1,0 +1,383 @@
+// Several files or a folder as one share (docs/api.md "Shares of several files"): checks the names and sizes
+// against GET /config's limits before anything is sent, POST /shares, then sends each file (a single PUT, or in
+// parts through web/js/multipart.js) three at a time, with one progress bar for the share and a state per file.
+// What is needed to resume after a reload (the share's id, delete token, each file's plan and which are sent; never
+// a file's bytes) is kept in localStorage under the share's id; choosing the same files again sends only those
+// that did not finish.
+/* exported severalProblem, noteSeveral, sendSeveral, savedShareFor, savedShareLines, forgetShare */
+/* global localStorage, $, apiBase, limits, api, cancelled, sharePathProblem, fileProblem, formatBytes, exactBytes, showProgress, setStatus, blobSha256, goesInOnePut, sendInParts, putWithFreshUrlOnExpiry, waitUntilAvailable, readSaved, offerResume, formatWhen */
+
+const SHARE_PREFIX = "fileshare:share:";
+/** Files sent at once (each sent in parts sends up to three parts at once itself). */
+const PARALLEL_FILES = 3;
+
+const quoted = (name) => "\u201C" + name + "\u201D";
+
+/** The id of the share this page is sending now: the resume notice leaves it out (it is not unfinished, just busy). */
+let sendingShareId = null;
+
+/** Why the server will refuse these files as one share, naming the file and the limit; "" when they look fine. */
+function severalProblem(list) {
+  if (list.length === 0) return "Choose a file first.";
+  if (limits && list.length > limits.maxFilesPerShare) {
+    return (
+      "You chose " +
+      list.length +
+      " files; this server takes up to " +
+      limits.maxFilesPerShare +
+      " in one share. Share the rest with another link."
+    );
+  }
+  const clash = sharePathProblem(list.map((entry) => entry.name));
+  if (clash) return quoted(clash.name) + " " + clash.problem + " Rename it and choose the files again.";
+  for (const entry of list) {
+    const problem = fileProblem(entry.file, entry.name);
+    if (problem) return problem;
+  }
+  const total = list.reduce((sum, entry) => sum + entry.file.size, 0);
+  if (limits && total > limits.maxShareSizeBytes) {
+    return (
+      "These " +
+      list.length +
+      " files come to " +
+      formatBytes(total) +
+      "; this server takes up to " +
+      formatBytes(limits.maxShareSizeBytes) +
+      " in one share. Leave some out and share them with another link."
+    );
+  }
+  return "";
+}
+
+// ---------- what is kept to resume ----------
+
+const shareKey = (id) => SHARE_PREFIX + id;
+
+function saveShare(state) {
+  try {
+    localStorage.setItem(shareKey(state.id), JSON.stringify(state));
+  } catch {
+    // Storage full or disabled: the share goes on, it just cannot resume after a reload.
+  }
+}
+
+function forgetShare(state) {
+  if (state) localStorage.removeItem(shareKey(state.id));
+}
+
+/** Every unfinished share of several files this page saved (readSaved drops expired ones): [{ key, state }]. */
+function savedShares() {
+  const keys = [];
+  for (let i = 0; i < localStorage.length; i++) {
+    const key = localStorage.key(i);
+    if (key && key.startsWith(SHARE_PREFIX)) keys.push(key);
+  }
+  return keys.map((key) => ({ key, state: readSaved(key) })).filter((e) => e.state !== null);
+}
+
+/** The saved share these picked files are: the same names, each with the same size and modification time. */
+function savedShareFor(list) {
+  if (list.length === 0) return null;
+  const byName = new Map(list.map((entry) => [entry.name, entry.file]));
+  for (const { state } of savedShares()) {
+    const same =
+      state.files.length === list.length &&
+      state.files.every((f) => {
+        const file = byName.get(f.fileName);
+        return file !== undefined && file.size === f.size && file.lastModified === f.lastModified;
+      });
+    if (same) return state;
+  }
+  return null;
+}
+
+const shareLabel = (state) => (state.title ? quoted(state.title) : "of " + state.files.length + " files");
+
+/** One line per unfinished share for the resume notice (web/js/multipart.js offerResume), each with Discard. */
+function savedShareLines() {
+  const waiting = savedShares().filter(({ state }) => state.id !== sendingShareId);
+  return waiting.map(({ key, state }) => {
+    const line = document.createElement("p");
+    line.textContent =
+      "The share " +
+      shareLabel(state) +
+      " did not finish: " +
+      state.done.length +
+      " of " +
+      state.files.length +
+      " files are sent. Choose the same files (or folder) again and press Resume upload to send the rest. ";
+    const discard = document.createElement("button");
+    discard.type = "button";
+    discard.textContent = "Discard it";
+    discard.addEventListener("click", async () => {
+      discard.disabled = true;
+      try {
+        await api("DELETE", "files/" + encodeURIComponent(state.id), {
+          headers: { "X-Delete-Token": state.deleteToken },
+        });
+      } catch {
+        // Already gone, or unreachable: it expires on its own.
+      }
+      localStorage.removeItem(key);
+      offerResume();
+    });
+    line.append(discard);
+    return line;
+  });
+}
+
+// ---------- the chosen files ----------
+
+/** Shows what was chosen (each name as text, never as HTML), offers a title, and says whether it resumes. */
+function noteSeveral(list) {
+  const shown = $("chosen-files");
+  shown.textContent = "";
+  shown.hidden = list.length === 0;
+  $("title-field").hidden = list.length === 0;
+  for (const entry of list) {
+    const item = document.createElement("li");
+    item.textContent = entry.name + " \u00B7 " + formatBytes(entry.file.size);
+    shown.append(item);
+  }
+  if (list.length === 0) return;
+  const total = list.reduce((sum, entry) => sum + entry.file.size, 0);
+  $("file-summary").textContent = list.length + " files \u00B7 " + exactBytes(total) + " in all";
+  const saved = savedShareFor(list);
+  $("upload-button").textContent = saved ? "Resume upload" : "Upload and get link";
+  const box = $("resume-settings");
+  box.hidden = !saved;
+  box.dataset.id = saved ? saved.id : "";
+  if (saved) {
+    $("share-title").value = saved.title || "";
+    box.textContent =
+      "Resuming the share started earlier, with its own settings (the options above do not change them). It expires " +
+      formatWhen(saved.expiresAt) +
+      ".";
+    setStatus(
+      "This share's upload will resume: " +
+        saved.done.length +
+        " of " +
+        saved.files.length +
+        " files are already sent.",
+    );
+  }
+}
+
+// ---------- sending ----------
+
+/** The per-file lines under the share's progress bar; set(n, state, text) updates file n's. */
+function fileRows(list) {
+  const box = $("progress-files");
+  box.textContent = "";
+  box.hidden = false;
+  const rows = list.map((entry) => {
+    const item = document.createElement("li");
+    const name = document.createElement("span");
+    name.className = "name";
+    name.textContent = entry.name;
+    const state = document.createElement("span");
+    state.className = "state";
+    item.append(name, state);
+    box.append(item);
+    return { item, state };
+  });
+  const counted = () => {
+    const sent = rows.filter((row) => row.item.dataset.state === "sent").length;
+    $("progress-count").textContent = sent + " of " + rows.length + " files sent";
+  };
+  return {
+    set(n, state, text) {
+      const row = rows[n - 1];
+      row.item.dataset.state = state;
+      row.state.textContent = text;
+      counted();
+    },
+  };
+}
+
+const STATE_TEXT = { waiting: "waiting", checking: "checking\u2026", sent: "sent", failed: "not sent" };
+
+/**
+ * Sends the picked files as one share (or resumes the saved one they are) and waits until the server confirmed
+ * them; returns { upload, info } as the one-file path does. flow.upload is set as soon as the share exists, so
+ * that Cancel can delete it. On a failure the saved state stays: choosing the same files again resumes.
+ */
+async function sendSeveral(flow, options, list, title) {
+  try {
+    return await sendShare(flow, options, list, title);
+  } finally {
+    sendingShareId = null;
+  }
+}
+
+async function sendShare(flow, options, list, title) {
+  const signal = flow.controller.signal;
+  const check = () => {
+    if (signal.aborted) throw cancelled();
+  };
+  const rows = fileRows(list);
+  list.forEach((_, i) => rows.set(i + 1, "waiting", STATE_TEXT.waiting));
+  let state = savedShareFor(list);
+  /** The answers of POST /shares (fresh URLs); a resumed share asks for a fresh URL per file instead. */
+  let signed = [];
+  if (state === null) {
+    const files = [];
+    for (const [i, entry] of list.entries()) {
+      const declared = {
+        fileName: entry.name,
+        contentType: entry.file.type || "application/octet-stream",
+        size: entry.file.size,
+        checksumAlgorithm: "SHA256",
+      };
+      // As with one file: S3 refuses a single PUT whose body does not match the SHA-256 signed into its URL.
+      if (goesInOnePut(entry.file)) {
+        rows.set(i + 1, "checking", STATE_TEXT.checking);
+        declared.sha256 = await blobSha256(entry.file);
+        check();
+        rows.set(i + 1, "waiting", STATE_TEXT.waiting);
+      }
+      files.push(declared);
+    }
+    const body = Object.assign({ files }, title ? { title } : {}, options);
+    const created = await api("POST", "shares", { body });
+    signed = created.files;
+    state = {
+      apiBase: apiBase.toString(),
+      id: created.id,
+      shareUrl: created.shareUrl,
+      deleteToken: created.deleteToken,
+      expiresAt: created.expiresAt,
+      title: title || "",
+      recipients: options.recipients,
+      files: list.map((entry, i) => ({
+        file: created.files[i].file,
+        fileName: entry.name,
+        size: entry.file.size,
+        lastModified: entry.file.lastModified,
+        method: created.files[i].method,
+        multipart: created.files[i].multipart,
+      })),
+      done: [],
+    };
+    flow.upload = state;
+    sendingShareId = state.id;
+    saveShare(state);
+  } else {
+    flow.upload = state;
+    sendingShareId = state.id;
+    // The server's word on each file: one S3 has confirmed is not sent again.
+    // (A file it refused is sent again; one sent but not yet confirmed is not: S3 would refuse a second PUT.)
+    let info = {};
+    try {
+      info = await api("GET", "files/" + encodeURIComponent(state.id), { signal });
+    } catch (e) {
+      // Gone (deleted, expired): nothing to resume. Otherwise (the network): what the page kept decides.
+      if (e.status === 404 || e.status === 410) {
+        forgetShare(state);
+        throw e;
+      }
+    }
+    const status = new Map((info.files || []).map((f) => [f.file, f.status]));
+    state.done = state.done.filter((n) => status.get(n) !== "rejected");
+    for (const [n, s] of status) if (s === "available" && !state.done.includes(n)) state.done.push(n);
+    saveShare(state);
+  }
+  check();
+  const byName = new Map(list.map((entry) => [entry.name, entry.file]));
+  const total = state.files.reduce((sum, f) => sum + f.size, 0);
+  const sending = new Map(); // file number -> bytes sent so far
+  let doneBytes = 0;
+  for (const f of state.files) {
+    if (state.done.includes(f.file)) {
+      doneBytes += f.size;
+      rows.set(f.file, "sent", STATE_TEXT.sent);
+    }
+  }
+  const report = () => {
+    let inFlight = 0;
+    for (const bytes of sending.values()) inFlight += bytes;
+    showProgress(doneBytes + inFlight, total);
+  };
+  const todo = state.files.filter((f) => !state.done.includes(f.file));
+  report();
+  const stopAll = new AbortController();
+  signal.addEventListener("abort", () => stopAll.abort(), { once: true });
+  const owner = { id: state.id, deleteToken: state.deleteToken };
+  const sendOne = async (f) => {
+    const file = byName.get(f.fileName);
+    const percent = (bytes) => rows.set(f.file, "sending", "sending " + Math.floor((bytes / f.size) * 100) + "%");
+    const onBytes = (bytes) => {
+      sending.set(f.file, bytes);
+      percent(bytes);
+      report();
+    };
+    onBytes(0);
+    if (f.method === "MULTIPART") {
+      // S3's list of parts (GET /uploads/{id}/parts?file=n) decides what is left; the share's state is saved here.
+      await sendInParts(Object.assign({ file: f.file, multipart: f.multipart }, owner), file, stopAll.signal, {
+        progress: (loaded) => onBytes(loaded),
+        save: () => undefined,
+        forget: () => undefined,
+        kept: () => false,
+      });
+    } else {
+      const fresh = signed[f.file - 1];
+      const upload = fresh
+        ? Object.assign({}, owner, fresh)
+        : Object.assign(
+            { file: f.file },
+            owner,
+            await api("POST", "uploads/" + encodeURIComponent(state.id) + "/url", {
+              body: { file: f.file },
+              headers: { "X-Delete-Token": state.deleteToken },
+              signal: stopAll.signal,
+            }),
+          );
+      try {
+        await putWithFreshUrlOnExpiry(upload, file, stopAll.signal, onBytes);
+      } catch (e) {
+        // If-None-Match: * refuses a second PUT: an earlier page's PUT arrived, S3 just had not confirmed it yet.
+        if (e.status !== 412) throw e;
+      }
+    }
+    sending.delete(f.file);
+    doneBytes += f.size;
+    state.done.push(f.file);
+    saveShare(state);
+    rows.set(f.file, "sent", STATE_TEXT.sent);
+    report();
+  };
+  const worker = async () => {
+    for (let f = todo.shift(); f !== undefined; f = todo.shift()) {
+      const current = f;
+      try {
+        await sendOne(current);
+      } catch (e) {
+        rows.set(current.file, "failed", STATE_TEXT.failed);
+        stopAll.abort();
+        throw e;
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_FILES, Math.max(1, todo.length)) }, worker));
+  } catch (e) {
+    sendingShareId = null; // the notice below must list this share now
+    if (signal.aborted) {
+      forgetShare(state);
+      throw cancelled();
+    }
+    // 403/404/410: the share is gone (deleted, expired) or not ours: nothing left to resume.
+    if (e.status === 403 || e.status === 404 || e.status === 410) forgetShare(state);
+    else e.message += " The files sent so far are kept: choose the same files again and press Resume upload.";
+    offerResume();
+    throw e;
+  }
+  check();
+  setStatus("Upload complete. Preparing the link\u2026");
+  const info = await waitUntilAvailable(state.id, signal);
+  check();
+  if (info.status === "available") forgetShare(state);
+  offerResume();
+  return { upload: state, info };
+}
