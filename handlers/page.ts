@@ -42,6 +42,8 @@ export const SCRIPT_FILES = [
   "js/share-files.js",
   "js/multipart.js",
   "js/auth.js",
+  // The end-to-end encryption core (RFC 8188 and the metadata), after auth.js whose base64url it uses.
+  "js/ece.js",
   "js/my-files.js",
   "js/unlock.js",
   "js/start.js",
