@@ -2,7 +2,7 @@
 // definition, the bucket's CORS rule, the settings' checks, the local issuer.
 
 /** The version of docs/api.md this code serves (GET /config's apiVersion, the OpenAPI document's info.version). */
-export const API_VERSION = "1.1";
+export const API_VERSION = "1.2";
 
 /** How long a browser may cache a CORS preflight answer, seconds: the API's OPTIONS answers (handlers and API
  *  Gateway) and the bucket's CORS rule. */

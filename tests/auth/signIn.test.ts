@@ -26,7 +26,7 @@ describe("sign-in, locally: tokens, GET /config, owners and GET /files", functio
     assert.equal(reply.status, 200);
     assert.equal(reply.headers.get("cache-control"), "public, max-age=300");
     assert.equal(reply.headers.get("access-control-allow-origin"), ORIGIN);
-    assert.equal(reply.json.apiVersion, "1.1");
+    assert.equal(reply.json.apiVersion, "1.2");
     assert.equal(reply.json.limits.maxFileSizeBytes, 2147483648);
     const issuer = server.issuer!;
     assert.deepEqual(reply.json.auth, {

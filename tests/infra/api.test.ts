@@ -200,7 +200,7 @@ for (const stackName of STACKS) {
       assert.equal(doc.openapi, "3.0.1");
       assert.deepEqual(doc.info, {
         title: `fileshare-${stackName}`,
-        version: "1.1", // docs/api.md's version, the one GET /config answers too
+        version: "1.2", // docs/api.md's version, the one GET /config answers too
         description: "Serverless file sharing with pre-signed S3 URLs. The reference is docs/api.md in the repository.",
       });
       const invocation = (fn: string) =>
