@@ -2,10 +2,10 @@
 // replaced whenever that body changes, a stage named after the stack with access logs and throttling,
 // and one invoke permission per route, scoped to its method and path.
 //
-// Two steps, so that the API's URL is known before its functions exist: the constructor creates the empty RestApi
-// (its id gives the URL: https://<id>.execute-api.<region>.amazonaws.com/<stack>/), then `serve` puts the body
-// (aws.apigateway.RestApiPut) and deploys it. The sign-in client lists the page's URL as a callback on the first
-// `pulumi up`, although the functions carry the client's id and the body carries the functions' ARNs.
+// The RestApi is created empty (its id gives the URL: https://<id>.execute-api.<region>.amazonaws.com/<stack>/) and
+// its body is put separately (aws.apigateway.RestApiPut), so on AWS the URL exists before the functions the body
+// names: the sign-in client lists the page's URL as a callback on the first `pulumi up`, although the functions
+// carry the client's id. In the program, the sign-in client gets `url` as a deferred output (infra/fileshare.ts).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Route, RouteName } from "../handlers/routeSpec";
@@ -55,33 +55,26 @@ export interface ApiArgs {
     | "authDownloadsRequireSignIn"
   >;
   stack: string;
-}
-
-export interface ServeArgs {
   routes: readonly Route[];
   /** The user pool whose ID tokens the API's authorizer accepts (auth cognito only). */
   userPoolArn?: pulumi.Input<string>;
   /** The function that serves each route. */
   functions: { readonly [R in RouteName]: aws.lambda.Function };
-  /** fileshare:apiKeys: the invoke ARN of the write routes' authorizer (infra/apiKeys.ts). */
+  /** fileshare:apiKeys: the invoke ARN of the write routes' authorizer (infra/apiKeys.ts, which meters this API's
+   *  stage, so the program passes it as a deferred output). */
   keyAuthorizerArn?: pulumi.Input<string>;
 }
 
 export class Api extends pulumi.ComponentResource {
   public readonly restApi: aws.apigateway.RestApi;
-  /** Set by `serve`. */
-  public stage!: aws.apigateway.Stage;
-  /** The base URL of the API (and the page's URL), ending with "/": known before `serve`. */
+  public readonly stage: aws.apigateway.Stage;
+  /** The base URL of the API (and the page's URL), ending with "/". */
   public readonly url: pulumi.Output<string>;
   /** The API's own origin (scheme://host), from which the web page is served. */
   public readonly origin: pulumi.Output<string>;
-  private readonly name: string;
-  private readonly args: ApiArgs;
 
   constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fileshare:api:Api", name, {}, opts);
-    this.name = name;
-    this.args = args;
     this.restApi = this.createRestApi(name, args.stack);
     // fileshare:domainName: the custom domain's URL (infra/domain.ts maps its root to the stage) everywhere the
     // API's URL goes: the stack output, the page's origin, the bucket's CORS rule and the sign-in callbacks.
@@ -93,12 +86,6 @@ export class Api extends pulumi.ComponentResource {
             .apply(([id, arn]) => invokeUrlOf(id, arn, args.stack))
         : pulumi.output(domainUrlOf(domainName));
     this.origin = this.url.apply((url) => new URL(url).origin);
-  }
-
-  /** Puts the API's definition for `serve`'s functions, deploys it to the stage and lets it invoke them. */
-  serve(serve: ServeArgs): void {
-    const { name } = this;
-    const args = { ...this.args, ...serve };
     const body = this.createBody(args);
     const definition = new aws.apigateway.RestApiPut(
       `${name}-definition`,
@@ -119,7 +106,7 @@ export class Api extends pulumi.ComponentResource {
     this.registerOutputs({ url: this.url });
   }
 
-  private createBody(args: ApiArgs & ServeArgs): pulumi.Output<string> {
+  private createBody(args: ApiArgs): pulumi.Output<string> {
     const names = args.routes.map((route) => route.name);
     // Only the document's values wait for the invoke ARNs; no resource is created in here.
     return pulumi
@@ -207,7 +194,7 @@ export class Api extends pulumi.ComponentResource {
 
   private createStage(
     name: string,
-    args: ApiArgs & ServeArgs,
+    args: ApiArgs,
     deployment: aws.apigateway.Deployment,
     logging: aws.apigateway.Account[],
   ): aws.apigateway.Stage {
@@ -248,7 +235,7 @@ export class Api extends pulumi.ComponentResource {
     );
   }
 
-  private createInvokePermissions(name: string, args: ApiArgs & ServeArgs): void {
+  private createInvokePermissions(name: string, args: ApiArgs): void {
     for (const route of args.routes) {
       new aws.lambda.Permission(
         `${name}-${route.name}-invoke`,

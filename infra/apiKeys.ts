@@ -26,6 +26,8 @@ export interface ApiKeysArgs {
   >;
   stack: string;
   restApi: aws.apigateway.RestApi;
+  /** The deployed stage the usage plans meter. */
+  stage: aws.apigateway.Stage;
   /** Where tokens come from (auth cognito); without it only keys are accepted. */
   auth?: pulumi.Output<AuthEndpoints>;
 }
@@ -35,17 +37,12 @@ export class ApiKeys extends pulumi.ComponentResource {
   public readonly authorizer: aws.lambda.CallbackFunction<never, unknown>;
   /** The key made for machine clients (its value: `aws apigateway get-api-key --include-value`). */
   public readonly clientKey: aws.apigateway.ApiKey;
-  private readonly pageKey: aws.apigateway.ApiKey;
-  private readonly name: string;
-  private readonly args: ApiKeysArgs;
 
   constructor(name: string, args: ApiKeysArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fileshare:apiKeys:ApiKeys", name, {}, opts);
-    this.name = name;
-    this.args = args;
-    const { stack } = args;
+    const { stack, settings } = args;
     // Made by the program at the first deploy and kept (ignoreChanges): a new value each run must not rotate it.
-    this.pageKey = new aws.apigateway.ApiKey(
+    const pageKey = new aws.apigateway.ApiKey(
       `${name}-page-key`,
       {
         name: `fileshare-${stack}-page`,
@@ -60,14 +57,14 @@ export class ApiKeys extends pulumi.ComponentResource {
       { parent: this },
     );
     const environment = pulumi
-      .all([pulumi.output(args.auth), this.pageKey.value])
+      .all([pulumi.output(args.auth), pageKey.value])
       .apply(([auth, key]) => authorizerEnvironment(auth, key));
     this.authorizer = createLambdaFunction(
       name,
       {
         stack,
         fn: "keyAuthorizer",
-        logRetentionDays: args.settings.logRetentionDays,
+        logRetentionDays: settings.logRetentionDays,
         callbackFactory: apiKeyAuthorizerFactory(),
         environment,
         ...NO_DATA_FUNCTION,
@@ -87,17 +84,12 @@ export class ApiKeys extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-  }
-
-  /** The usage plans on the deployed stage, each with its key. */
-  meter(stage: aws.apigateway.Stage): void {
-    const { name, args } = this;
-    const { settings } = args;
-    const apiStages = [{ apiId: args.restApi.id, stage: stage.stageName }];
+    // The usage plans on the deployed stage, each with its key.
+    const apiStages = [{ apiId: args.restApi.id, stage: args.stage.stageName }];
     const clients = new aws.apigateway.UsagePlan(
       `${name}-clients-plan`,
       {
-        name: `fileshare-${args.stack}-clients`,
+        name: `fileshare-${stack}-clients`,
         description: "Machine clients: throttle and daily quota per key",
         apiStages,
         throttleSettings: { rateLimit: settings.apiKeyRateLimit, burstLimit: settings.apiKeyBurstLimit },
@@ -108,7 +100,7 @@ export class ApiKeys extends pulumi.ComponentResource {
     const page = new aws.apigateway.UsagePlan(
       `${name}-page-plan`,
       {
-        name: `fileshare-${args.stack}-page`,
+        name: `fileshare-${stack}-page`,
         description: "Signed-in callers (all share the page key): the stage's throttle, no quota",
         apiStages,
         throttleSettings: { rateLimit: settings.apiThrottleRateLimit, burstLimit: settings.apiThrottleBurstLimit },
@@ -117,7 +109,7 @@ export class ApiKeys extends pulumi.ComponentResource {
     );
     for (const [plan, key, label] of [
       [clients, this.clientKey, "clients"],
-      [page, this.pageKey, "page"],
+      [page, pageKey, "page"],
     ] as const) {
       new aws.apigateway.UsagePlanKey(
         `${name}-${label}-plan-key`,

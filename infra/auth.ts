@@ -124,8 +124,8 @@ export class Auth extends pulumi.ComponentResource {
         { parent: this },
       );
     }
-    // The page's URL comes from the API's id, known before the API's definition (infra/api.ts): no cycle through
-    // client id -> functions -> API, and sign-in returns to the page from the first deploy on.
+    // The page's URL comes from the API's id, known on AWS before the API's definition (infra/api.ts): no cycle
+    // through client id -> functions -> API, and sign-in returns to the page from the first deploy on.
     const urls = pulumi.output(args.pageUrl).apply((page) => [...new Set([page, ...settings.authCallbackUrls])]);
     this.client = new aws.cognito.UserPoolClient(
       `${name}-client`,

@@ -52,14 +52,18 @@ export class FileShare extends pulumi.ComponentResource {
     super("fileshare:index:FileShare", name, {}, opts);
     const { settings, stack } = config;
     const storage = new Storage(name, { settings }, { parent: this });
-    // The API first, without its definition: its URL (the page's) is then known to the sign-in client.
-    const api = new Api(name, { settings, stack }, { parent: this });
+    // Two values are needed before what makes them: the sign-in client lists the API's URL (the page's), while the
+    // functions carry the client's id and the API names the functions; the API names the key authorizer, while the
+    // authorizer's usage plans meter the API's stage. Each is promised here and resolved as soon as it exists, so
+    // every component is built in one step (on AWS there is no cycle: infra/api.ts).
+    const [pageUrl, resolvePageUrl] = pulumi.deferredOutput<string>();
+    const [keyAuthorizerArn, resolveKeyAuthorizerArn] = pulumi.deferredOutput<string>();
     // Where the stack runs, read from an ARN (a provider call would be one more thing to mock and to fail).
     const account = storage.table.arn.apply(accountOf);
     const region = storage.table.arn.apply(regionOf);
     const auth =
       settings.auth === "cognito"
-        ? new Auth(name, { settings, stack, pageUrl: api.url, account, region }, { parent: this })
+        ? new Auth(name, { settings, stack, pageUrl, account, region }, { parent: this })
         : undefined;
     const audit = new AuditEvents(name, { settings, stack }, { parent: this });
     const functions = new Functions(
@@ -75,16 +79,27 @@ export class FileShare extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const api = new Api(
+      name,
+      {
+        settings,
+        stack,
+        routes: ROUTES,
+        functions: functions.functions,
+        userPoolArn: auth?.userPool.arn,
+        keyAuthorizerArn: settings.apiKeys ? keyAuthorizerArn : undefined,
+      },
+      { parent: this },
+    );
+    resolvePageUrl(api.url);
     const keys = settings.apiKeys
-      ? new ApiKeys(name, { settings, stack, restApi: api.restApi, auth: auth?.endpoints }, { parent: this })
+      ? new ApiKeys(
+          name,
+          { settings, stack, restApi: api.restApi, stage: api.stage, auth: auth?.endpoints },
+          { parent: this },
+        )
       : undefined;
-    api.serve({
-      routes: ROUTES,
-      functions: functions.functions,
-      userPoolArn: auth?.userPool.arn,
-      keyAuthorizerArn: keys?.authorizer.invokeArn,
-    });
-    keys?.meter(api.stage);
+    if (keys !== undefined) resolveKeyAuthorizerArn(keys.authorizer.invokeArn);
     this.domain = settings.domainName
       ? new Domain(
           name,

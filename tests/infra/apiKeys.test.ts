@@ -100,6 +100,9 @@ describe("API keys on AWS (fileshare:apiKeys; resource inputs under mocks)", fun
       authorizerUri: authorizer.outputs["invokeArn"],
       authorizerResultTtlInSeconds: 0,
     });
+    // The ARN reaches the definition after the API is built (the authorizer meters its stage): it still waits for it.
+    const definition = ofType("aws:apigateway/restApiPut:RestApiPut")[0]!;
+    assert.ok(definition.dependencies.includes(authorizer.urn), "the definition is put after the authorizer exists");
     const keyed = ROUTES.filter((r) => body.paths[r.path][r.method.toLowerCase()].security?.[0]?.api_key).map(
       (r) => r.name,
     );

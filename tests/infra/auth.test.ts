@@ -54,6 +54,10 @@ describe("sign-in on AWS (Cognito, resource inputs under mocks; not a deployed u
     assert.equal(restApi.inputs["body"], undefined);
     assert.deepEqual(one(CLIENT).inputs["callbackUrls"], [pageUrl]);
     assert.deepEqual(one(CLIENT).inputs["logoutUrls"], [pageUrl]);
+    // The URL reaches the client before the API's component is built: the client still waits for the RestApi,
+    // and for nothing that waits for the client.
+    assert.ok(one(CLIENT).dependencies.includes(restApi.urn), "the client is made after the RestApi");
+    assert.ok(!one(CLIENT).dependencies.includes(one("aws:apigateway/restApiPut:RestApiPut").urn));
     // ...and the definition carries the functions that carry the client id: the chain really exists.
     const createUpload = one("aws:apigateway/restApiPut:RestApiPut").inputs["body"];
     assert.ok(createUpload.includes("function:fileshare-dev-createUpload/invocations"));
