@@ -69,9 +69,7 @@ function getRange(url: string, start: number, length: number): Promise<Buffer[]>
         at += chunk.length;
       });
       res.on("error", (e) => reject(broke(e.message)));
-      res.on("end", () =>
-        at === length ? resolve(pieces) : reject(broke(`got ${at} of ${length} bytes of a range`)),
-      );
+      res.on("end", () => (at === length ? resolve(pieces) : reject(broke(`got ${at} of ${length} bytes of a range`))));
     });
     req.end();
   });
