@@ -77,9 +77,10 @@ function getRange(url: string, start: number, length: number): Promise<Buffer[]>
 
 /** Writes `pieces` at `position`, all of them (a vectored write may take fewer bytes than given). */
 async function writeAll(handle: FileHandle, pieces: Buffer[], position: number): Promise<void> {
-  let left = pieces;
+  const left = pieces.filter((piece) => piece.length > 0);
   while (left.length > 0) {
     let written = (await handle.writev(left, position)).bytesWritten;
+    if (written === 0) throw new Error("the disk took none of a range's bytes");
     position += written;
     while (left.length > 0 && written >= left[0]!.length) written -= left.shift()!.length;
     if (written > 0) left[0] = left[0]!.subarray(written);
@@ -123,7 +124,7 @@ export async function downloadRanges(
       const length = Math.min(RANGE, size - start);
       try {
         const pieces = await retry(() => getRange(url, start, length), { attempts: 3 });
-        await writeAll(handle, [...pieces], start);
+        await writeAll(handle, pieces, start);
         onBytes(length);
         finished.set(index, pieces);
         for (let ready = finished.get(nextToHash); ready !== undefined; ready = finished.get(nextToHash)) {
