@@ -8,9 +8,9 @@ import {
   ListObjectsV2Command,
 } from "@aws-sdk/client-s3";
 import type { BucketDeps } from "./deps";
-import { fileKeyOf, UPLOAD_PREFIX } from "./ids";
+import { fileKeyOf, shareFileKeyOf, UPLOAD_PREFIX } from "./ids";
 import { abortMultipartUpload } from "./multipart";
-import type { FileRecord } from "./records";
+import { fileCountOf, type FileRecord } from "./records";
 
 /** An S3 store without versioning (the local emulator) answers NotImplemented or MethodNotAllowed to
  *  ListObjectVersions: for it a key has one unversioned copy. Real S3 answers neither to it. */
@@ -83,12 +83,14 @@ async function listKeysOf(deps: BucketDeps, prefix: string): Promise<string[]> {
 }
 
 /** Deletes every version of every key of `prefix` (the share's one object, or its numbered files); returns how
- *  many were deleted. Without versioning (the local emulator) it deletes the current objects (or the key `prefix`
- *  itself when none is listed). Deleting what is already gone succeeds, so two callers at once both succeed. */
-export async function deleteAllVersions(deps: BucketDeps, prefix: string): Promise<number> {
+ *  many were deleted. Without versioning (the local emulator) it deletes the current objects: `knownKeys` when
+ *  the caller knows them (a share's record does), so that the emulator makes no call S3 would not; else those a
+ *  listing finds (or the key `prefix` itself when none is listed). Deleting what is already gone succeeds, so two
+ *  callers at once both succeed. */
+export async function deleteAllVersions(deps: BucketDeps, prefix: string, knownKeys?: string[]): Promise<number> {
   const versions = await listVersionsOf(deps, prefix);
   if (versions === undefined) {
-    const keys = await listKeysOf(deps, prefix);
+    const keys = knownKeys ?? (await listKeysOf(deps, prefix));
     // Nothing listed: delete the one-file key anyway (an object may still be arriving), as before prefixes.
     const all = keys.length > 0 ? keys : [prefix];
     await eachLimited(all, (key) =>
@@ -157,13 +159,15 @@ export async function listUploadKeys(deps: BucketDeps, limit: number, startAfter
  *  Idempotent, so a DELETE and the clean-up may both run it. Returns what it removed. */
 export async function purgeObjects(
   deps: BucketDeps,
-  share: Pick<FileRecord, "id" | "fileKey" | "multipart">,
+  share: Pick<FileRecord, "id" | "fileKey" | "multipart" | "fileCount">,
 ): Promise<{ versions: number; abortedUploads: number }> {
   // A record from before key names has its own fileKey; a share of several files has none (its prefix then).
   const prefix = share.fileKey ?? fileKeyOf(share.id);
   const open = share.multipart !== undefined && share.multipart.completedAt === undefined;
   if (open) await abortMultipartUpload(deps, { key: prefix, uploadId: share.multipart!.uploadId });
   const abortedUploads = (open ? 1 : 0) + (await abortMultipartUploads(deps, prefix));
-  const versions = await deleteAllVersions(deps, prefix);
+  const count = fileCountOf(share);
+  const keys = count > 1 ? Array.from({ length: count }, (_, i) => shareFileKeyOf(share.id, i + 1)) : [prefix];
+  const versions = await deleteAllVersions(deps, prefix, keys);
   return { versions, abortedUploads };
 }
