@@ -169,7 +169,7 @@ describe("Audit forwarding on (prod config plus auditNotifications, two emails a
     ]);
   });
 
-  it("still grants PutEvents on exactly the audit bus to the five functions that change shares", () => {
+  it("still grants PutEvents on exactly the audit bus to the six functions that change shares", () => {
     const senders = run.resources
       .filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy")
       .filter((p) => p.inputs["policy"].includes("events:PutEvents"))
@@ -182,6 +182,7 @@ describe("Audit forwarding on (prod config plus auditNotifications, two emails a
       });
     assert.deepEqual(senders.sort(), [
       "fileshare-cleanup-policy",
+      "fileshare-createShare-policy",
       "fileshare-createUpload-policy",
       "fileshare-deleteFile-policy",
       "fileshare-downloadFile-policy",

@@ -132,8 +132,9 @@ describe("sign-in on AWS (Cognito, resource inputs under mocks; not a deployed u
           .map(([m]) => `${m} ${path}`),
       )
       .sort();
-    // Uploads require sign-in by default; downloads do not; reading your list always does.
-    assert.deepEqual(secured, ["get /files", "post /uploads"]);
+    // Uploads (of one file or a share of several) require sign-in by default; downloads do not; reading your list
+    // always does.
+    assert.deepEqual(secured, ["get /files", "post /shares", "post /uploads"]);
     for (const [type, code] of [
       ["UNAUTHORIZED", "Unauthorized"],
       ["ACCESS_DENIED", "Forbidden"],
@@ -199,12 +200,12 @@ describe("sign-in of the committed stacks (Pulumi.dev.yaml, Pulumi.prod.yaml as 
     assert.equal(app.apiKeys, undefined, "dev has no API keys");
   });
 
-  it("prod: a user pool with deletion protection and Pulumi protect; uploads require sign-in (authorizer on POST /uploads)", async () => {
+  it("prod: a user pool with deletion protection and Pulumi protect; uploads require sign-in (authorizer on POST /uploads and POST /shares)", async () => {
     const { one, ofType, app } = await build("prod", {});
     assert.equal(one(POOL).inputs["deletionProtection"], "ACTIVE");
     assert.equal(one(POOL).protect, true);
     const body = JSON.parse(one("aws:apigateway/restApiPut:RestApiPut").inputs["body"]);
-    assert.deepEqual(securedOperations(body), ["get /files", "post /uploads"]);
+    assert.deepEqual(securedOperations(body), ["get /files", "post /shares", "post /uploads"]);
     for (const fn of ofType("aws:lambda/function:Function")) {
       const env = unsecret(fn.inputs["environment"]).variables;
       assert.equal(env.FILESHARE_AUTH_UPLOADS_REQUIRE_SIGN_IN, "true", fn.name);
