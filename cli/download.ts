@@ -28,6 +28,21 @@ export interface FileInfo {
 /** Partial files being written now: an interrupted run (Ctrl-C) deletes them before it exits (cli/main.ts). */
 export const partialFiles = new Set<string>();
 
+/** Passes a download's bytes on while hashing and counting them, and fails with `tooMuch` (exit 5) at the first
+ *  byte beyond `size`: a storage sending more is stopped before it fills the disk. */
+export function cappedHashing(size: number, hash: Hash, onBytes: (n: number) => void, tooMuch: string): Transform {
+  let received = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      if (received + chunk.length > size) return done(cliError(EXIT.verification, tooMuch));
+      hash.update(chunk);
+      received += chunk.length;
+      onBytes(chunk.length);
+      done(null, chunk);
+    },
+  });
+}
+
 export interface DownloadResult {
   path: string;
   size: number;
@@ -139,22 +154,15 @@ async function fetchTo(
   // The share's size is the most that is written: a storage sending more is stopped at the first byte too many.
   const bar = progressBar("download ", size);
   let received = 0;
-  const count = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      if (received + chunk.length > size) {
-        return done(
-          cliError(
-            EXIT.verification,
-            `The storage sent more than the share's ${size} bytes; the download was stopped and the partial file deleted.`,
-          ),
-        );
-      }
-      hash.update(chunk);
-      received += chunk.length;
-      bar.add(chunk.length);
-      done(null, chunk);
+  const count = cappedHashing(
+    size,
+    hash,
+    (n) => {
+      received += n;
+      bar.add(n);
     },
-  });
+    `The storage sent more than the share's ${size} bytes; the download was stopped and the partial file deleted.`,
+  );
   try {
     await pipeline(
       Readable.fromWeb(res.body as import("node:stream/web").ReadableStream),

@@ -9,10 +9,10 @@ import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { FileHandle, lstat, mkdir, realpath, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { Readable, Transform } from "node:stream";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { callApi, causeOf } from "./api";
-import { partialFiles } from "./download";
+import { cappedHashing, partialFiles } from "./download";
 import { cliError, EXIT, isCliError } from "./errors";
 import { shown } from "./fileName";
 import { checkTarget, makeFolders, openPartial, PlannedPath, plannedPaths } from "./outputPath";
@@ -330,22 +330,15 @@ async function fetchInto(
   }
   const hash = createHash("sha256");
   let received = 0;
-  const count = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      if (received + chunk.length > size) {
-        return done(
-          cliError(
-            EXIT.verification,
-            `The storage sent more than a file's ${size} bytes; the download was stopped and its partial file deleted.`,
-          ),
-        );
-      }
-      hash.update(chunk);
-      received += chunk.length;
-      bar.add(chunk.length);
-      done(null, chunk);
+  const count = cappedHashing(
+    size,
+    hash,
+    (n) => {
+      received += n;
+      bar.add(n);
     },
-  });
+    `The storage sent more than a file's ${size} bytes; the download was stopped and its partial file deleted.`,
+  );
   try {
     await pipeline(
       Readable.fromWeb(res.body as import("node:stream/web").ReadableStream),
