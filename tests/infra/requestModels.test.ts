@@ -100,6 +100,10 @@ const near = fc.oneof(
 );
 /** Mostly a valid value, sometimes a near one. */
 const field = <T>(valid: fc.Arbitrary<T>) => fc.oneof({ arbitrary: valid, weight: 6 }, { arbitrary: near, weight: 1 });
+/** Almost always a valid value: for the fields of each file of a share, where one near value refuses the whole
+ *  share, so that valid shares of several files are still common. */
+const fileField = <T>(valid: fc.Arbitrary<T>) =>
+  fc.oneof({ arbitrary: valid, weight: 20 }, { arbitrary: near, weight: 1 });
 /** Often absent (JSON.stringify drops undefined). */
 const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 2 });
 /** Rarely absent. */
@@ -111,37 +115,47 @@ const part = (name: "sha256" | "etag") =>
     extra: optional(near),
   });
 /** The file a multipart or re-sign request means (absent = 1). */
-const fileField = optional(field(fc.integer({ min: 1, max: 1000 })));
+const fileNumber = optional(field(fc.integer({ min: 1, max: 1000 })));
 const parts = (name: "sha256" | "etag", max: number) =>
   fc.record({
-    file: fileField,
+    file: fileNumber,
     parts: required(field(fc.array(part(name), { minLength: 1, maxLength: max }))),
     extra: optional(near),
   });
-const shareFile = fc.record({
-  fileName: required(field(fc.constantFrom("a.txt", "b/c.txt", "B/C.TXT", "../x", "d", "d/e"))),
-  contentType: required(field(fc.constantFrom("text/plain", "application/pdf"))),
-  size: required(field(fc.integer({ min: 1, max: 1_000_000 }))),
-  sha256: optional(field(sha)),
-  checksumAlgorithm: optional(field(fc.constant("SHA256"))),
-  extra: optional(near),
-});
-/** Encrypted metadata as clients send it (base64url), sometimes too long. */
-const metadata = fc.oneof(
-  { arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{40,80}$/), weight: 6 },
-  { arbitrary: fc.constant("A".repeat(4097)), weight: 1 },
-);
 /** Rarely present. */
 const rarely = <T>(arb: fc.Arbitrary<T>) =>
   fc.oneof({ arbitrary: fc.constant(undefined), weight: 10 }, { arbitrary: arb, weight: 1 });
+/** A file of a share of several files; an unknown field is rare, since one in any file refuses the whole share. */
+const shareFile = fc.record({
+  // Mostly distinct paths (a share of clashing names is refused whole, so clashes must not be the rule), sometimes
+  // names that clash by case, by a file that is also a folder, or escape.
+  fileName: required(
+    fileField(
+      fc.oneof(
+        { arbitrary: fc.stringMatching(/^[a-z]{1,8}(\/[a-z]{1,8})?\.txt$/), weight: 4 },
+        { arbitrary: fc.constantFrom("a.txt", "b/c.txt", "B/C.TXT", "../x", "d", "d/e"), weight: 1 },
+      ),
+    ),
+  ),
+  contentType: required(fileField(fc.constantFrom("text/plain", "application/pdf"))),
+  size: required(fileField(fc.integer({ min: 1, max: 1_000_000 }))),
+  sha256: optional(fileField(sha)),
+  checksumAlgorithm: optional(fileField(fc.constant("SHA256"))),
+  extra: rarely(near),
+});
+/** Encrypted metadata as clients send it (base64url), sometimes too long. */
+const metadata = fc.oneof(
+  { arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{40,80}$/), weight: 20 },
+  { arbitrary: fc.constant("A".repeat(4097)), weight: 1 },
+);
 /** A file of an encrypted share: no name, a generic type or none, encryptedMetadata in their place. */
 const encryptedFile = {
-  encryptedMetadata: required(field(metadata)),
-  contentType: optional(field(fc.constant("application/octet-stream"))),
-  size: required(field(fc.integer({ min: 1, max: 1_000_000 }))),
-  sha256: optional(field(sha)),
+  encryptedMetadata: required(fileField(metadata)),
+  contentType: optional(fileField(fc.constant("application/octet-stream"))),
+  size: required(fileField(fc.integer({ min: 1, max: 1_000_000 }))),
+  sha256: optional(fileField(sha)),
   fileName: rarely(near),
-  extra: optional(near),
+  extra: rarely(near),
 };
 const encryption = required(field(fc.constant("aes128gcm")));
 const bodies: Record<string, fc.Arbitrary<unknown>> = {
@@ -166,7 +180,7 @@ const bodies: Record<string, fc.Arbitrary<unknown>> = {
   UnlockRequest: fc.record({ password: required(field(fc.string({ maxLength: 20 }))), extra: optional(near) }),
   PartsRequest: parts("sha256", 4),
   CompleteRequest: parts("etag", 4),
-  UrlRequest: fc.record({ file: fileField, extra: optional(near) }),
+  UrlRequest: fc.record({ file: fileNumber, extra: optional(near) }),
   ShareRequest: fc.oneof(
     fc.record({
       encryption,
