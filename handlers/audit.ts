@@ -5,7 +5,7 @@
 // (handlers/log.ts, handlers/ids.ts), which every handler can compute, whether it knows the id or only the key.
 // Delivery is best-effort: a share's request never fails because its event could not be sent (emitAudit).
 import { describeError, Logger } from "./log";
-import { downloadsRemaining, FileRecord } from "./records";
+import { downloadsRemaining, FileRecord } from "./store/records";
 
 /** The kinds of audit event, and the EventBridge detail-type each is sent with. */
 export const AUDIT_DETAIL_TYPES = {

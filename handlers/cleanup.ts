@@ -15,12 +15,11 @@ import {
   ClaimedShare,
   claimOrphanObject,
   deleteClaimedRecord,
-  deleteFileItems,
-  getRecord,
-  isExpired,
   listDueKeyNames,
   releaseClaim,
-} from "./records";
+} from "./store/sweep";
+import { deleteFileItems } from "./store/shareFiles";
+import { getRecord, isExpired } from "./store/records";
 import { listUploadKeys, purgeObjects } from "./versions";
 
 /** Why a share was removed. */

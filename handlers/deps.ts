@@ -1,6 +1,6 @@
 // Everything a handler depends on, passed in as arguments so tests can supply their own clock, ids and clients.
 // Types only: the real ones are built in handlers/clients.ts. A helper takes the part it uses (a Pick below, its
-// own Pick<Deps, ...>, or a small interface such as handlers/records.ts StoreDeps), so a test builds exactly that.
+// own Pick<Deps, ...>, or a small interface such as handlers/store/records.ts StoreDeps), so a test builds exactly that.
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { RuntimeConfig } from "../config/runtime";

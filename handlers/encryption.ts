@@ -5,7 +5,7 @@ import type { RuntimeConfig } from "../config/runtime";
 import { settingName } from "../config/schema";
 import { ENCRYPTION_CODING, MAX_ENCRYPTED_METADATA_CHARS } from "../contract/encryption";
 import { invalidRequest } from "./errors";
-import type { FileRecord } from "./records";
+import type { FileRecord } from "./store/records";
 
 /** The type of every encrypted object, in S3 and in its download: the bytes say nothing about the plaintext's. */
 export const ENCRYPTED_CONTENT_TYPE = "application/octet-stream";

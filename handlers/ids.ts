@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 export const KEY_NAME = /^[A-Za-z0-9_-]{43}$/;
 
 /** A share's key name (see keyNameFor). A distinct type, so a share id can never be passed where a key name
- *  belongs (handlers/records.ts looks records up by key name only). */
+ *  belongs (handlers/store/ looks records up by key name only). */
 export type KeyName = string & { readonly __brand: "KeyName" };
 
 /** Every upload lives under this prefix; the S3 event and the lifecycle rules are scoped to it. */

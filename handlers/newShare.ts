@@ -1,7 +1,7 @@
 // A new share's record, as POST /uploads and POST /shares both begin it: the fields of the share itself.
 import { KeyName } from "./ids";
 import { hashPassword } from "./passwords";
-import { FileRecord } from "./records";
+import { FileRecord } from "./store/records";
 import { hashToken } from "./tokens";
 import { ShareOptions } from "./validation";
 

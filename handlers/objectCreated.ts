@@ -8,15 +8,8 @@ import { Deps } from "./deps";
 import { uploadOfKey } from "./ids";
 import { createLogger, Logger } from "./log";
 import { deleteObject, headObject, StoredObject } from "./objects";
-import {
-  getFileOf,
-  getRecord,
-  hasFileItems,
-  isExpired,
-  markFileAvailable,
-  markFileRejected,
-  ShareFile,
-} from "./records";
+import { getFileOf, hasFileItems, markFileAvailable, markFileRejected, ShareFile } from "./store/shareFiles";
+import { getRecord, isExpired } from "./store/records";
 
 /** What happened to one object, for logs and tests. */
 export type Outcome =

@@ -1,9 +1,10 @@
 // Share passwords: a slow salted hash (scrypt from node:crypto), compared in constant time, and an attempt
-// limit counted atomically on the share's record (handlers/records.ts countPasswordAttempt), so that no number of concurrent guesses gets more than
+// limit counted atomically on the share's record (handlers/store/passwordAttempts.ts countPasswordAttempt), so that no number of concurrent guesses gets more than
 // PASSWORD_ATTEMPT_LIMIT passwords checked per window.
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 import { invalidRequest, tooManyAttempts, wrongPassword } from "./errors";
-import { countPasswordAttempt, FileRecord, returnPasswordAttempt, StoreDeps } from "./records";
+import { countPasswordAttempt, returnPasswordAttempt } from "./store/passwordAttempts";
+import { FileRecord, StoreDeps } from "./store/records";
 
 /** docs/api.md: 10 wrong passwords in 15 minutes lock the share until the window passes. */
 export const PASSWORD_ATTEMPT_LIMIT = 10;

@@ -5,17 +5,8 @@ import { forbidden, gone, notFound, unauthorized } from "./errors";
 import { ApiRequest } from "./http";
 import { keyNameFor } from "./ids";
 import { FILE_ID } from "../contract/ids";
-import {
-  downloadsRemaining,
-  fileCountOf,
-  FileRecord,
-  getFiles,
-  getRecord,
-  hasFileItems,
-  isExpired,
-  ShareFile,
-  StoreDeps,
-} from "./records";
+import { downloadsRemaining, FileRecord, getRecord, isExpired, StoreDeps } from "./store/records";
+import { fileCountOf, getFiles, hasFileItems, ShareFile } from "./store/shareFiles";
 import { tokenMatches } from "./tokens";
 import { isEncrypted, nameFields } from "./encryption";
 

@@ -10,7 +10,8 @@ import {
 import type { BucketDeps } from "./deps";
 import { fileKeyOf, shareFileKeyOf, UPLOAD_PREFIX } from "./ids";
 import { abortMultipartUpload } from "./multipart";
-import { fileCountOf, type FileRecord } from "./records";
+import { fileCountOf } from "./store/shareFiles";
+import { type FileRecord } from "./store/records";
 
 /** An S3 store without versioning (the local emulator) answers NotImplemented or MethodNotAllowed to
  *  ListObjectVersions: for it a key has one unversioned copy. Real S3 answers neither to it. */

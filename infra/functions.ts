@@ -18,7 +18,7 @@ export const FUNCTION_TIMEOUT_SECONDS = 10;
 /** Lambda gives CPU in proportion to memory; 256 MB keeps cold starts of the SDK v3 clients short. */
 export const FUNCTION_MEMORY_MB = 256;
 /** One clean-up run handles up to cleanupBatchSize shares, a few S3 calls each; well under its claims' lifetime
- *  (handlers/records.ts CLAIM_SECONDS), so a timed-out run's claims lapse before the next run needs them. */
+ *  (handlers/store/sweep.ts CLAIM_SECONDS), so a timed-out run's claims lapse before the next run needs them. */
 export const CLEANUP_TIMEOUT_SECONDS = 120;
 /** S3 may take minutes to assemble thousands of parts (CompleteMultipartUpload). The client's request still ends
  *  at API Gateway's 29 s, but the function finishes the completion, and the client's retry then finds it done. */

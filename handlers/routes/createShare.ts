@@ -10,7 +10,8 @@ import { newShareRecord } from "../newShare";
 import { abortMultipartUpload, createMultipartUpload } from "../multipart";
 import { planParts } from "../../contract/parts";
 import { signUpload } from "../objects";
-import { FileItem, FileRecord, MultipartState, pendingSweepAt, putRecord, putShare } from "../records";
+import { FileItem, putShare } from "../store/shareFiles";
+import { epoch, FileRecord, MultipartState, pendingSweepAt, putRecord } from "../store/records";
 import { FileSpec, parseShareRequest } from "../validation";
 
 /** How many S3 calls (CreateMultipartUpload, AbortMultipartUpload) one request makes at a time. */
@@ -38,7 +39,7 @@ export async function createShare(request: ApiRequest, deps: Deps): Promise<ApiR
   }
   const body = parseShareRequest(parseJsonObject(request), deps.config);
   const now = deps.now();
-  const nowEpoch = Math.floor(now.getTime() / 1000);
+  const nowEpoch = epoch(now);
   const id = deps.random(16);
   const keyName = keyNameFor(id);
   const deleteToken = deps.random(32);

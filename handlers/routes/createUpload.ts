@@ -9,7 +9,7 @@ import { newShareRecord } from "../newShare";
 import { abortMultipartUpload, createMultipartUpload } from "../multipart";
 import { planParts } from "../../contract/parts";
 import { signUpload } from "../objects";
-import { FileRecord, pendingSweepAt, putRecord } from "../records";
+import { epoch, FileRecord, pendingSweepAt, putRecord } from "../store/records";
 import { parseUploadRequest } from "../validation";
 
 export async function createUpload(request: ApiRequest, deps: Deps): Promise<ApiResponse> {
@@ -23,7 +23,7 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
   const id = deps.random(16);
   const keyName = keyNameFor(id);
   const deleteToken = deps.random(32);
-  const expiresAtEpoch = Math.floor(now.getTime() / 1000) + upload.expiresInSeconds;
+  const expiresAtEpoch = epoch(now) + upload.expiresInSeconds;
   const record: FileRecord & Required<Pick<FileRecord, "fileKey" | "contentType" | "size">> = {
     ...(await newShareRecord({ id, keyName, deleteToken, user, options: upload, now, expiresAtEpoch })),
     fileKey: fileKeyOf(keyName),
@@ -69,7 +69,7 @@ export async function createUpload(request: ApiRequest, deps: Deps): Promise<Api
   }
   // The upload URL never outlives the share it uploads to.
   const uploadExpiresIn = Math.min(deps.config.uploadUrlTtlSeconds, upload.expiresInSeconds);
-  record.sweepAtEpoch = pendingSweepAt(expiresAtEpoch, Math.floor(now.getTime() / 1000), uploadExpiresIn);
+  record.sweepAtEpoch = pendingSweepAt(expiresAtEpoch, epoch(now), uploadExpiresIn);
   await putRecord(deps, record);
   const signed = await signUpload(deps, record.fileKey, record, uploadExpiresIn);
   request.log.info("upload created", { file: deps.fingerprint(keyName), size: record.size });

@@ -3,7 +3,8 @@
 import { emitAudit, shareFields } from "../audit";
 import { Deps } from "../deps";
 import { ApiRequest, ApiResponse, callerFields } from "../http";
-import { deleteFileItems, deleteRecord, markDeleting } from "../records";
+import { deleteFileItems } from "../store/shareFiles";
+import { deleteRecord, markDeleting } from "../store/records";
 import { purgeObjects } from "../versions";
 import { assertOwner, fileIdOf, findRecord } from "../shareAccess";
 import { notFound } from "../errors";

@@ -8,7 +8,8 @@ import { ApiRequest, ApiResponse, callerFields, parseJsonObject } from "../http"
 import { signDownload } from "../objects";
 import { checkPassword } from "../passwords";
 import { nameFields } from "../encryption";
-import { consumeDownload, fileCountOf, getFiles, hasFileItems, returnDownload } from "../records";
+import { consumeDownload, returnDownload } from "../store/records";
+import { fileCountOf, getFiles, hasFileItems } from "../store/shareFiles";
 import { assertMayAccess, assertNotGone, downloadsRemaining, fileIdOf, findRecord } from "../shareAccess";
 import { parseFileSelection } from "../validation";
 

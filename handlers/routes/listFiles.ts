@@ -6,7 +6,7 @@ import { signedInUser } from "../auth";
 import { Deps } from "../deps";
 import { invalidRequest, unauthorized } from "../errors";
 import { ApiRequest, ApiResponse } from "../http";
-import { listByOwner, OwnerPosition } from "../records";
+import { listByOwner, OwnerPosition } from "../store/ownerList";
 import { KEY_NAME } from "../ids";
 import { FILE_ID } from "../../contract/ids";
 import { loadShareView } from "../shareAccess";

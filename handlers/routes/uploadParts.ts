@@ -5,16 +5,8 @@ import { Deps } from "../deps";
 import { conflict, gone, HttpError, invalidRequest, notFound } from "../errors";
 import { ApiRequest, ApiResponse, parseJsonObject } from "../http";
 import { completeMultipartUpload, isNoSuchUpload, listParts, sameEtag, signPart, StoredPart } from "../multipart";
-import {
-  fileCountOf,
-  FileRecord,
-  getFileOf,
-  getRecord,
-  isExpired,
-  markFileMultipartCompleted,
-  MultipartState,
-  ShareFile,
-} from "../records";
+import { fileCountOf, getFileOf, markFileMultipartCompleted, ShareFile } from "../store/shareFiles";
+import { epoch, FileRecord, getRecord, isExpired, MultipartState } from "../store/records";
 import { parseFileNumber, parsePartList } from "../validation";
 import { SHA256_BASE64 } from "../../contract/api";
 import { MAX_PARTS, MAX_PARTS_PER_REQUEST, partLength } from "../../contract/parts";
@@ -63,7 +55,7 @@ export async function signUploadParts(request: ApiRequest, deps: Deps): Promise<
     );
   }
   // A part URL never outlives its share.
-  const left = record.expiresAtEpoch - Math.floor(deps.now().getTime() / 1000);
+  const left = record.expiresAtEpoch - epoch(deps.now());
   const expiresIn = Math.min(deps.config.uploadUrlTtlSeconds, left);
   const signed = await Promise.all(
     parts.map(async (p) => {

@@ -5,7 +5,8 @@ import { Deps } from "../deps";
 import { conflict, gone, notFound } from "../errors";
 import { ApiRequest, ApiResponse, parseJsonObject } from "../http";
 import { signUpload } from "../objects";
-import { extendPendingSweep, fileCountOf, getFileOf, isExpired, pendingSweepAt, reopenFile } from "../records";
+import { epoch, extendPendingSweep, isExpired, pendingSweepAt } from "../store/records";
+import { fileCountOf, getFileOf, reopenFile } from "../store/shareFiles";
 import { assertOwner, fileIdOf, findRecord } from "../shareAccess";
 import { parseFileNumber } from "../validation";
 
@@ -23,7 +24,7 @@ export async function renewUploadUrl(request: ApiRequest, deps: Deps): Promise<A
   if (file.status === "available") throw conflict("This file has been uploaded already; there is nothing to send.");
   const now = deps.now();
   if (isExpired(record, now)) throw gone(`This share expired at ${record.expiresAt}; start a new upload.`);
-  const nowEpoch = Math.floor(now.getTime() / 1000);
+  const nowEpoch = epoch(now);
   // As at creation: the URL never outlives the share, and the share waits for the upload this URL may bring
   // (never less long than it already waits: another file may be a multipart upload open until the share expires).
   const expiresIn = Math.min(deps.config.uploadUrlTtlSeconds, record.expiresAtEpoch - nowEpoch);

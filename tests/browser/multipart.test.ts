@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Page, Request } from "playwright-core";
 import { isNoSuchUpload, listParts } from "../../handlers/multipart";
-import { getRecord } from "../../handlers/records";
+import { getRecord } from "../../handlers/store/records";
 import { LocalServer, startLocal } from "../../local/server";
 import { loadSettings } from "../../local/settings";
 import { testBytes } from "../local/http";

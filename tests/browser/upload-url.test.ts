@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { fileKeyFor, keyNameFor } from "../../handlers/ids";
 import { signUpload } from "../../handlers/objects";
-import { getRecord, inlineFile } from "../../handlers/records";
+import { getRecord } from "../../handlers/store/records";
+import { inlineFile } from "../../handlers/store/shareFiles";
 import { testBytes } from "../local/http";
 import { usePage } from "./fixture";
 

@@ -6,7 +6,7 @@ import type { Deps } from "../../handlers/deps";
 import { createLogger } from "../../handlers/log";
 import { handleObjectCreated } from "../../handlers/objectCreated";
 import { headObject } from "../../handlers/objects";
-import { getRecord } from "../../handlers/records";
+import { getRecord } from "../../handlers/store/records";
 import { Backends, startBackends } from "../../local/backends";
 import { Api, bytesOf, testConfig } from "../support/harness";
 import { fileKeyFor, keyNameFor } from "../../handlers/ids";

@@ -12,7 +12,7 @@ import { runCleanup } from "../../handlers/cleanup";
 import { Deps } from "../../handlers/deps";
 import { createLogger } from "../../handlers/log";
 import { headObject } from "../../handlers/objects";
-import { getRecord } from "../../handlers/records";
+import { getRecord } from "../../handlers/store/records";
 import { testConfig, useBackends } from "../support/harness";
 import { fileKeyFor, keyNameFor } from "../../handlers/ids";
 

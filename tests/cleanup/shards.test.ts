@@ -1,4 +1,4 @@
-// The sweep index is write-sharded (handlers/records.ts): a share's shard comes from its key name, the number of
+// The sweep index is write-sharded (handlers/store/records.ts): a share's shard comes from its key name, the number of
 // shards from fileshare:sweepShards. These tests run the clean-up against real local DynamoDB (dynalite) and S3.
 import assert from "node:assert/strict";
 import { PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
@@ -7,7 +7,7 @@ import { runCleanup } from "../../handlers/cleanup";
 import { Deps } from "../../handlers/deps";
 import { KeyName, keyNameFor } from "../../handlers/ids";
 import { createLogger } from "../../handlers/log";
-import { ALL_SWEEP_SHARDS, getRecord, LEGACY_SWEEP_SHARD, sweepShardOf } from "../../handlers/records";
+import { ALL_SWEEP_SHARDS, getRecord, LEGACY_SWEEP_SHARD, sweepShardOf } from "../../handlers/store/records";
 import { SWEEP_AT_ATTRIBUTE, SWEEP_SHARD_ATTRIBUTE, TABLE_KEY } from "../../config/table";
 import { Backends, startBackends } from "../../local/backends";
 import { Api, testConfig } from "../support/harness";

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { Deps } from "../../handlers/deps";
 import { keyNameFor } from "../../handlers/ids";
-import { getRecord, putRecord } from "../../handlers/records";
+import { getRecord, putRecord } from "../../handlers/store/records";
 import { testConfig, useBackends } from "../support/harness";
 
 const HOOK = "loseNextPutAnswer";

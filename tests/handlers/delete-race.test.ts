@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { fileKeyFor, keyNameFor } from "../../handlers/ids";
 import { headObject } from "../../handlers/objects";
-import { getRecord } from "../../handlers/records";
+import { getRecord } from "../../handlers/store/records";
 import { LocalServer } from "../../local/server";
 import { call, share, startSignedInStack } from "../auth/support";
 import { captureStdout } from "../support/stdout";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { headObject } from "../../handlers/objects";
-import { getRecord } from "../../handlers/records";
+import { getRecord } from "../../handlers/store/records";
 import { createS3Client } from "../../handlers/clients";
 import { bytesOf, useBackends } from "../support/harness";
 import { fileKeyFor, keyNameFor } from "../../handlers/ids";

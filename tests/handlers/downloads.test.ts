@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { getRecord } from "../../handlers/records";
+import { getRecord } from "../../handlers/store/records";
 import { createS3Client } from "../../handlers/clients";
 import { bytesOf, useBackends } from "../support/harness";
 import { keyNameFor } from "../../handlers/ids";

@@ -9,7 +9,7 @@ import { createDocumentClient, createS3Client } from "../../handlers/clients";
 import type { Deps } from "../../handlers/deps";
 import { handleObjectCreated } from "../../handlers/objectCreated";
 import { headObject } from "../../handlers/objects";
-import { getRecord } from "../../handlers/records";
+import { getRecord } from "../../handlers/store/records";
 import { Backends, startBackends } from "../../local/backends";
 import { newLocalCredentials } from "../../local/access";
 import { Api, bytesOf, testConfig } from "../support/harness";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { handleObjectCreated } from "../../handlers/objectCreated";
-import { getRecord, markDeleting } from "../../handlers/records";
+import { getRecord, markDeleting } from "../../handlers/store/records";
 import { headObject } from "../../handlers/objects";
 import { bytesOf, useBackends } from "../support/harness";
 import { objectCreatedPut } from "./events";

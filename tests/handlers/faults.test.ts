@@ -9,7 +9,7 @@ import type { S3Event } from "aws-lambda";
 import { createDocumentClient, createS3Client } from "../../handlers/clients";
 import { unavailable } from "../../handlers/errors";
 import { handleObjectCreated } from "../../handlers/objectCreated";
-import { getRecord } from "../../handlers/records";
+import { getRecord } from "../../handlers/store/records";
 import { headObject } from "../../handlers/objects";
 import { Backends, startBackends } from "../../local/backends";
 import { Api, bytesOf, testConfig } from "../support/harness";

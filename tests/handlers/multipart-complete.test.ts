@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { AbortMultipartUploadCommand } from "@aws-sdk/client-s3";
 import { headObject } from "../../handlers/objects";
-import { getRecord } from "../../handlers/records";
+import { getRecord } from "../../handlers/store/records";
 import { Api, testConfig, useBackends } from "../support/harness";
 import { fileKeyFor, keyNameFor } from "../../handlers/ids";
 

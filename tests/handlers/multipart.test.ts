@@ -7,7 +7,7 @@ import type { S3Event } from "aws-lambda";
 import { completeMultipartUpload, listParts, signPart } from "../../handlers/multipart";
 import { handleObjectCreated } from "../../handlers/objectCreated";
 import { headObject } from "../../handlers/objects";
-import { getRecord } from "../../handlers/records";
+import { getRecord } from "../../handlers/store/records";
 import { Api, testConfig, useBackends } from "../support/harness";
 import { fileKeyFor, keyNameFor } from "../../handlers/ids";
 

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { keyNameFor } from "../../handlers/ids";
-import { getRecord } from "../../handlers/records";
+import { getRecord } from "../../handlers/store/records";
 import { LocalServer } from "../../local/server";
 import { call, startSignedInStack, tokenFor } from "../auth/support";
 import { Api, bytesOf, testConfig, useBackends } from "../support/harness";

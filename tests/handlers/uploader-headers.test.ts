@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { headObject } from "../../handlers/objects";
-import { getRecord } from "../../handlers/records";
+import { getRecord } from "../../handlers/store/records";
 import { captureLogs, useBackends } from "../support/harness";
 import { keyNameFor } from "../../handlers/ids";
 

@@ -9,7 +9,7 @@ import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { fromEnvironment } from "../../config/runtime";
 import type { CleanupReport } from "../../handlers/cleanup";
 import { headObject } from "../../handlers/objects";
-import { getRecord } from "../../handlers/records";
+import { getRecord } from "../../handlers/store/records";
 import { pageResponse } from "../../handlers/page";
 import { API_DOCUMENT_JSON, ROUTES } from "../../handlers/api";
 import { matchPath } from "../../handlers/matchPath";

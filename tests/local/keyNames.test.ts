@@ -11,7 +11,7 @@ import { Deps } from "../../handlers/deps";
 import { fileKeyFor, keyNameFor } from "../../handlers/ids";
 import { createLogger } from "../../handlers/log";
 import { handleObjectCreated } from "../../handlers/objectCreated";
-import { LEGACY_SWEEP_SHARD } from "../../handlers/records";
+import { LEGACY_SWEEP_SHARD } from "../../handlers/store/records";
 import { SWEEP_AT_ATTRIBUTE, SWEEP_SHARD_ATTRIBUTE, TABLE_KEY } from "../../config/table";
 import { Backends, startBackends } from "../../local/backends";
 import { createGateway, Gateway } from "../../local/gateway";

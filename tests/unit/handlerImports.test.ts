@@ -1,6 +1,6 @@
 // The modules of handlers/ import each other one way: a cycle (even through `import type`) ties modules together
 // so that none can change, or be tested, without the others. This walks every relative import under handlers/.
-// And one module owns the records: no other module of handlers/ or local/ sends DynamoDB a command of its own.
+// And one folder owns the records (handlers/store/): no other module of handlers/ or local/ sends DynamoDB a command of its own.
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -103,19 +103,15 @@ describe("handlers/ imports", () => {
     assert.deepEqual(named, [], `import cycles among handlers/ modules:\n${named.join("\n")}`);
   });
 
-  it("keeps every DynamoDB command in the record store (handlers/records.ts); local/ only makes the table", () => {
+  it("keeps every DynamoDB command in the record store (handlers/store/); local/ only makes the table", () => {
     // local/dynamo.ts copies items only to rebuild an old data folder's table with a new index (dynalite cannot
     // add one), never reading a record's meaning.
     assert.deepEqual(dynamoDbCommandUsers(), {
-      "handlers/records.ts": [
-        "BatchGetCommand",
-        "BatchWriteCommand",
-        "DeleteCommand",
-        "GetCommand",
-        "PutCommand",
-        "QueryCommand",
-        "UpdateCommand",
-      ],
+      "handlers/store/ownerList.ts": ["QueryCommand"],
+      "handlers/store/passwordAttempts.ts": ["UpdateCommand"],
+      "handlers/store/records.ts": ["DeleteCommand", "GetCommand", "PutCommand", "UpdateCommand"],
+      "handlers/store/shareFiles.ts": ["BatchGetCommand", "BatchWriteCommand", "GetCommand", "UpdateCommand"],
+      "handlers/store/sweep.ts": ["QueryCommand", "UpdateCommand"],
       // The local table's shape (config/table.ts), never a record.
       "local/dynamo.ts": [
         "BatchWriteItemCommand",
