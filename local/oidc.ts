@@ -8,21 +8,13 @@ import type { JWK } from "jose";
 import { IssuerState, loadIssuerState, newIssuerState, saveIssuerState } from "./issuerState";
 import { closeServer, listenOnStablePort } from "./listen";
 import { EMAIL_ADDRESS } from "../contract/api";
+import type { AuthEndpoints } from "../config/runtime";
 
 /** The local app client's id (a Cognito app client id is a random string; this one says what it is). */
 export const LOCAL_CLIENT_ID = "fileshare-local";
 
-export interface LocalIssuer {
-  /** e.g. http://127.0.0.1:41234 */
-  issuer: string;
-  clientId: string;
-  authorizationEndpoint: string;
-  tokenEndpoint: string;
-  /** Cognito-shaped sign-out: GET /logout?client_id=…&logout_uri=… ends the session and returns there. */
-  logoutEndpoint: string;
-  /** RFC 7009 revocation, standing in for Cognito's /oauth2/revoke (client_id and token in a form POST). */
-  revocationEndpoint: string;
-  jwksUrl: string;
+/** The local issuer: the endpoints a Cognito stack has (config/runtime.ts AuthEndpoints), served here. */
+export interface LocalIssuer extends AuthEndpoints {
   /** The private signing key (tests sign tokens with it to try every fault the gateway must catch). */
   signingKey: JWK;
   close(): Promise<void>;
