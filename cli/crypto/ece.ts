@@ -75,7 +75,7 @@ export function plainSize(cipherSize: number): number | undefined {
 }
 
 /** The header: salt, record size, empty key id. */
-function header(keys: FileKeys): Buffer {
+export function header(keys: FileKeys): Buffer {
   const out = Buffer.alloc(HEADER_SIZE);
   keys.salt.copy(out, 0);
   out.writeUInt32BE(RECORD_SIZE, SALT_SIZE);
