@@ -27,7 +27,7 @@ export function chooseEncryption(
     return true;
   }
   if (wanted && mode === "off") {
-    const why = flag === true ? "--encrypt" : "config.json's \"encrypt\": true";
+    const why = flag === true ? "--encrypt" : 'config.json\'s "encrypt": true';
     throw cliError(
       EXIT.refused,
       `This stack does not accept encrypted shares (its fileshare:encryption setting is off), so ${why} cannot be honoured: pass --no-encrypt to share without encryption. Nothing was sent.`,

@@ -132,8 +132,10 @@ export function buildProgram(store = new StateStore()): Command {
     .addHelpText(
       "after",
       "\nStandard input (-) is first copied to a private temporary file (mode 0600, under $TMPDIR), because the API\n" +
-        "needs its size and SHA-256 before the upload starts; the copy is deleted afterwards, also on Ctrl-C. An\n" +
-        "interrupted upload from standard input cannot resume: send the input again.\n\n" +
+        "needs its size before the upload starts; the copy is deleted afterwards, also on Ctrl-C. An interrupted\n" +
+        "upload from standard input cannot resume: send the input again.\n\n" +
+        '--encrypt encrypts names, types and bytes here; the key is only in the printed link (after "#"). A file\n' +
+        'config.json in the config folder holding {"encrypt": true} makes it the default (--no-encrypt overrides).\n\n' +
         "Several files, or a folder, make one share: folders are sent with every file in them, under their relative\n" +
         "paths; symbolic links inside a folder are skipped, and so are hidden files and folders unless --hidden.",
     )
@@ -184,7 +186,9 @@ export function buildProgram(store = new StateStore()): Command {
         const limits: StackLimits = await stackLimits(apiUrl);
         const encrypt = chooseEncryption(opts.encrypt, byDefault, limits.encryption);
         if (encrypt && opts.encrypt === undefined && byDefault !== true) {
-          say("This stack requires end-to-end encryption (fileshare:encryption): encrypting; the link carries the key.");
+          say(
+            "This stack requires end-to-end encryption (fileshare:encryption): encrypting; the link carries the key.",
+          );
         }
         const longest = limits.maxShareTtlSeconds;
         if (opts.expires !== undefined && longest !== undefined && opts.expires > longest) {

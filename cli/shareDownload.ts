@@ -311,9 +311,7 @@ async function saveFile(
   partialFiles.add(partial);
   try {
     const decrypt =
-      key !== undefined && w.plainSize !== undefined
-        ? decrypting(key, w.plainSize, shown(w.place.name))
-        : undefined;
+      key !== undefined && w.plainSize !== undefined ? decrypting(key, w.plainSize, shown(w.place.name)) : undefined;
     const { received, sha256 } = await fetchInto(url, handle, w.size, bar, decrypt?.stages);
     if (received !== w.size) {
       throw cliError(

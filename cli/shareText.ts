@@ -112,14 +112,14 @@ export function describeShare(share: ShareView, now = Date.now(), withFiles = tr
   const rows: [string, string | undefined][] = [
     ...(several
       ? ([
-          [
-            "title",
-            text(share.title) ?? (hidden ? HIDDEN : locked ? "(shown once the password is given)" : "(none)"),
-          ],
+          ["title", text(share.title) ?? (hidden ? HIDDEN : locked ? "(shown once the password is given)" : "(none)")],
           ["files", `${count(share.fileCount) ?? files?.length}, ${bytes(total)} in all`],
         ] as [string, string][])
       : ([
-          ["name", text(share.fileName) ?? (hidden ? HIDDEN : locked ? "(shown once the password is given)" : "(none)")],
+          [
+            "name",
+            text(share.fileName) ?? (hidden ? HIDDEN : locked ? "(shown once the password is given)" : "(none)"),
+          ],
           ["size", hidden ? `${bytes(size)}, encrypted` : bytes(size)],
         ] as [string, string][])),
     ["status", share.status === "pending" ? "upload not finished" : text(share.status)],

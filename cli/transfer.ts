@@ -80,7 +80,11 @@ export function putRange(
     const body =
       file.sealing !== undefined
         ? Readable.from(byteChunks(file.path, file.sealing, file), { objectMode: false })
-        : createReadStream(file.path, { start: file.start, end: file.start + file.length - 1, highWaterMark: 256 * 1024 });
+        : createReadStream(file.path, {
+            start: file.start,
+            end: file.start + file.length - 1,
+            highWaterMark: 256 * 1024,
+          });
     body.on("data", (c: Buffer | string) => onBytes(c.length));
     body.on("error", (e: Error) => {
       req.destroy(e);

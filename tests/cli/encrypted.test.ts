@@ -184,7 +184,10 @@ describe("fileshare CLI: end-to-end encrypted shares, as a child process against
     const wrong = `${link.split("#")[0]}#${randomBytes(16).toString("base64url")}`;
     const down = await download(wrong, out);
     assert.equal(down.code, 5, down.stderr);
-    assert.match(down.stderr, /^fileshare: The share's encrypted file name and type cannot be trusted: it does not decrypt with the key in the link/);
+    assert.match(
+      down.stderr,
+      /^fileshare: The share's encrypted file name and type cannot be trusted: it does not decrypt with the key in the link/,
+    );
     assert.equal(down.stderr.trim().split("\n").length, 1, down.stderr);
     assert.deepEqual(await readdir(out), []);
     // The one download it allows is still there: the right key downloads it.
@@ -211,7 +214,10 @@ describe("fileshare CLI: end-to-end encrypted shares, as a child process against
     await mkdir(out);
     const down = await download(link, out);
     assert.equal(down.code, 5, down.stderr);
-    assert.match(down.stderr, /^fileshare: The encrypted file cannot be trusted: record 2 was changed\. Nothing of it is kept\.$/m);
+    assert.match(
+      down.stderr,
+      /^fileshare: The encrypted file cannot be trusted: record 2 was changed\. Nothing of it is kept\.$/m,
+    );
     assert.deepEqual(await readdir(out), [], "no file, no partial file");
   });
 
@@ -275,7 +281,10 @@ describe("fileshare CLI: end-to-end encrypted shares, as a child process against
     for (const key of keys) {
       assert.ok(!logs.includes(key), "a key in the servers' logs");
       assert.ok(!printed.includes(key), "a key in the CLI's messages");
-      for (const form of [Buffer.from(key, "base64url").toString("hex"), Buffer.from(key, "base64url").toString("base64")]) {
+      for (const form of [
+        Buffer.from(key, "base64url").toString("hex"),
+        Buffer.from(key, "base64url").toString("base64"),
+      ]) {
         assert.ok(!logs.includes(form) && !printed.includes(form), "a key, re-encoded, in a log or message");
       }
     }
