@@ -22,6 +22,7 @@ import { noShares, uploadShare } from "./shareUpload";
 import { walk } from "./walk";
 import { chooseEncryption, openShare, requireKey } from "./encryption";
 import { keyFromLink } from "./crypto/shareKey";
+import { encryptedSize } from "./crypto/ece";
 import { loadUserConfig } from "./userConfig";
 import { stat } from "node:fs/promises";
 
@@ -200,7 +201,8 @@ export function buildProgram(store = new StateStore()): Command {
         if (asShare) {
           if (limits.apiVersion !== undefined && !servesShares(limits)) throw noShares(limits.apiVersion);
           const files = await walk(args, { hidden: opts.hidden, stopAfter: limits.maxFilesPerShare, say });
-          checkShare(files, limits);
+          // The limits apply to what is stored: an encrypted file's encrypted size.
+          checkShare(encrypt ? files.map((f) => ({ ...f, size: encryptedSize(f.size) })) : files, limits);
           const password = opts.password ? await readPassword("Password for the link", true) : undefined;
           const auth = await authHeaders(apiUrl, store, program.opts().authToken, false);
           const result = await uploadShare(files, {

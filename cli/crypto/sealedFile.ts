@@ -7,6 +7,7 @@ import { cliError, EXIT } from "../errors";
 import {
   encryptedSize,
   encryptRecord,
+  encryptRecordInto,
   fileKeys,
   FileKeys,
   header,
@@ -14,6 +15,7 @@ import {
   plainRangeOf,
   RECORD_PLAIN,
   RECORD_SIZE,
+  TAG_SIZE,
 } from "./ece";
 
 /** What encrypts one file: the share's key and the file's own salt. */
@@ -77,8 +79,10 @@ const shorter = (path: string) =>
 
 class SealedReader implements ByteReader {
   readonly size: number;
-  /** The last record made: the next read starts inside it when reads follow each other. */
+  /** The last record made that the read ended inside: the next read starts in it when reads follow each other. */
   private kept: { seq: number; bytes: Buffer } | undefined;
+  /** The plaintext of the last read, reused (reads are all about the same size). */
+  private scratch = Buffer.alloc(0);
 
   constructor(
     private readonly path: string,
@@ -103,19 +107,26 @@ class SealedReader implements ByteReader {
       const first = range.start / RECORD_PLAIN;
       const last = Math.max(first, Math.ceil(range.end / RECORD_PLAIN) - 1);
       const reuse = this.kept?.seq === first ? this.kept.bytes : undefined;
-      const from = reuse === undefined ? range.start : Math.min(range.end, range.start + RECORD_PLAIN);
-      const plain = await this.readPlain(from, range.end - from);
+      const plainStart = reuse === undefined ? range.start : Math.min(range.end, range.start + RECORD_PLAIN);
+      const plain = await this.readPlain(plainStart, range.end - plainStart);
       const records = Math.max(1, Math.ceil(this.plainSize / RECORD_PLAIN));
       for (let seq = first; seq <= last; seq++) {
-        let bytes: Buffer;
-        if (seq === first && reuse !== undefined) bytes = reuse;
-        else {
-          const at = seq * RECORD_PLAIN - from;
-          const slice = plain.subarray(at, Math.min(plain.length, at + RECORD_PLAIN));
-          bytes = encryptRecord(this.keys, seq, slice, seq === records - 1);
+        const at = HEADER_SIZE + seq * RECORD_SIZE;
+        if (seq === first && reuse !== undefined) {
+          place(reuse, at);
+          continue;
         }
-        place(bytes, HEADER_SIZE + seq * RECORD_SIZE);
-        this.kept = { seq, bytes };
+        const from = seq * RECORD_PLAIN - plainStart;
+        const slice = plain.subarray(from, Math.min(plain.length, from + RECORD_PLAIN));
+        const isLast = seq === records - 1;
+        if (at >= position && at + slice.length + 1 + TAG_SIZE <= end) {
+          // Wholly inside this read: encrypted straight into place (most records).
+          encryptRecordInto(this.keys, seq, slice, isLast, buffer, offset + at - position);
+        } else {
+          const bytes = encryptRecord(this.keys, seq, slice, isLast);
+          place(bytes, at);
+          this.kept = { seq, bytes };
+        }
       }
     }
     return { bytesRead: end - position };
@@ -123,7 +134,8 @@ class SealedReader implements ByteReader {
 
   /** Exactly `length` plaintext bytes from `start`; a file that got shorter is refused. */
   private async readPlain(start: number, length: number): Promise<Buffer> {
-    const plain = Buffer.allocUnsafe(length);
+    if (this.scratch.length < length) this.scratch = Buffer.allocUnsafe(length);
+    const plain = this.scratch.subarray(0, length);
     for (let at = 0; at < length;) {
       const { bytesRead } = await this.handle.read(plain, at, length - at, start + at);
       if (bytesRead === 0) throw shorter(this.path);

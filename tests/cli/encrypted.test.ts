@@ -149,6 +149,17 @@ describe("fileshare CLI: end-to-end encrypted shares, as a child process against
     assert.match(info.stdout, /^encryption: +end to end \(decrypted with the link's key\)$/m);
     assert.match(info.stdout, /70\.0 kB +image\/jpeg +available +beach\.jpg$/m);
     assert.match(info.stdout, /1\.00 kB +text\/plain +available +todo\.txt$/m);
+    const json = await run(["info", titled.link, "--json", "--api", servers.api]);
+    assert.equal(json.code, 0, json.stderr);
+    const parsed = JSON.parse(json.stdout) as { title: string; files: { fileName: string; size: number }[] };
+    assert.equal(parsed.title, "Holiday 2026");
+    assert.deepEqual(
+      parsed.files.map((f) => [f.fileName, f.size]),
+      [
+        ["beach.jpg", 70_000],
+        ["todo.txt", 1000],
+      ],
+    );
     const hidden = await run(["info", titled.link.split("#")[0] as string, "--api", servers.api]);
     assert.equal(hidden.code, 0, hidden.stderr);
     assert.match(hidden.stdout, /^encryption: +end to end; names and types are hidden: the link has no key/m);
@@ -174,6 +185,76 @@ describe("fileshare CLI: end-to-end encrypted shares, as a child process against
     const down = await download(link, out);
     assert.equal(down.code, 0, down.stderr);
     assert.equal(sha256(await readFile(join(out, "dump.sql"))), sha256(plain));
+  });
+
+  it("an interrupted encrypted upload resumes with the same key and salt, kept meanwhile in a state file of mode 0600", async () => {
+    const plain = plaintext(13 * MIB + 7);
+    await writeFile(join(dir, "resume.bin"), plain);
+    const args = ["upload", "--encrypt", join(dir, "resume.bin"), "--parallel", "1", "--api", servers.api];
+    const uploads = join(config(), "uploads");
+    /** The saved encrypted upload, once it has at least one part on record. */
+    const saved = async () => {
+      for (const name of await readdir(uploads).catch(() => [] as string[])) {
+        if (!name.startsWith("sealed-")) continue;
+        try {
+          const state = JSON.parse(await readFile(join(uploads, name), "utf8"));
+          if (Object.keys(state.etags ?? {}).length >= 1) return { name, state };
+        } catch {
+          // being written
+        }
+      }
+      return undefined;
+    };
+    const first = startCli(args, { FILESHARE_CONFIG_DIR: config() });
+    const deadline = Date.now() + 120_000;
+    let state: Awaited<ReturnType<typeof saved>>;
+    while (Date.now() < deadline && (state = await saved()) === undefined) await new Promise((r) => setTimeout(r, 10));
+    first.child.kill("SIGKILL");
+    const killed = await first.done;
+    assert.equal(killed.signal, "SIGKILL", `killed mid-upload (it printed: ${killed.stdout} ${killed.stderr})`);
+    assert.ok(state, "a saved upload with a part on record");
+    assert.equal((await stat(join(uploads, state.name))).mode & 0o777, 0o600, "the state file is mode 0600");
+    const savedKey = state.state.encryption.key as string;
+    assert.match(savedKey, /^[A-Za-z0-9_-]{22}$/);
+    assert.ok(!killed.stderr.includes(savedKey), "the key is not in the messages");
+
+    const second = await run(args.slice(0));
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stderr, /^Resuming the upload of resume\.bin \(\d parts on record\)\.$/m);
+    const link = /^link: (\S+)$/m.exec(second.stdout)?.[1] as string;
+    assert.equal(link.split("#")[1], savedKey, "the link carries the key the first run made");
+    keys.push(savedKey);
+    assert.deepEqual(
+      (await readdir(uploads)).filter((f) => f.startsWith("sealed-")),
+      [],
+      "the saved upload (and its key) is gone once complete",
+    );
+    await servers.backends.idle();
+    const out = join(dir, "resume-out");
+    await mkdir(out);
+    const down = await download(link, out);
+    assert.equal(down.code, 0, down.stderr);
+    assert.equal(sha256(await readFile(join(out, "resume.bin"))), sha256(plain));
+  });
+
+  it("a password share combines with encryption: the password unlocks, the key decrypts", async () => {
+    const plain = plaintext(90_000);
+    await writeFile(join(dir, "locked.txt"), plain);
+    const env = { FILESHARE_PASSWORD: "correct horse battery" };
+    const up = await run(
+      ["upload", "--encrypt", "--password", join(dir, "locked.txt"), "--api", servers.api],
+      undefined,
+      env,
+    );
+    assert.equal(up.code, 0, up.stderr);
+    const link = /^link: (\S+)$/m.exec(up.stdout)?.[1] as string;
+    keys.push(link.split("#")[1] as string);
+    await servers.backends.idle();
+    const out = join(dir, "locked-out");
+    await mkdir(out);
+    const down = await run(["download", link, "-o", out, "--api", servers.api], undefined, env);
+    assert.equal(down.code, 0, down.stderr);
+    assert.equal(sha256(await readFile(join(out, "locked.txt"))), sha256(plain));
   });
 
   it("a wrong key exits 5 before anything is written or a download is used", async () => {
@@ -239,6 +320,11 @@ describe("fileshare CLI: end-to-end encrypted shares, as a child process against
     assert.equal(malformed.code, 2, malformed.stderr);
     assert.match(malformed.stderr, /^fileshare: The key in the link \(the part after "#"\) must be 22 characters/);
     assert.deepEqual(await readdir(out), []);
+    // A link that is not one is refused without repeating its key.
+    const key = randomBytes(16).toString("base64url");
+    const notLink = await run(["download", `http://127.0.0.1:9/elsewhere#${key}`, "-o", out]);
+    assert.equal(notLink.code, 2, notLink.stderr);
+    assert.ok(!notLink.stderr.includes(key), notLink.stderr);
   });
 
   it("config.json's encrypt default encrypts without --encrypt; --no-encrypt overrides it", async () => {
@@ -262,7 +348,7 @@ describe("fileshare CLI: end-to-end encrypted shares, as a child process against
   });
 
   it("the bucket and the table hold no plaintext, and the key appears nowhere but in the printed links", async function () {
-    if (keys.length < 5) this.skip(); // needs the shares the tests above made
+    if (keys.length < 8) this.skip(); // needs the shares the tests above made
     const { deps } = servers.backends;
     for (const file of await filesUnder(join(servers.dataDir, "s3"))) {
       const bytes = await readFile(file);
