@@ -198,8 +198,13 @@ export class StateStore {
     return writeJson(this.uploadFile(key), state);
   }
 
+  /** Deletes the saved upload, and any copy a run killed while saving it left (it may hold an encryption key). */
   async forgetUpload(key: string): Promise<void> {
     await rm(this.uploadFile(key), { force: true });
+    const folder = join(this.dir, "uploads");
+    for (const name of await readdir(folder).catch(() => [] as string[])) {
+      if (name.startsWith(`${key}.json.`) && name.endsWith(".tmp")) await rm(join(folder, name), { force: true });
+    }
   }
 
   private get sharesFile() {

@@ -26,14 +26,14 @@ function metadataKey(shareKey: Uint8Array): Buffer {
 }
 
 /** base64url(nonce ‖ AES-128-GCM(json) ‖ tag) under the metadata key, or a usage error when it is too long. */
-function seal(shareKey: Uint8Array, json: string, what: string, nonce: Buffer): string {
+function seal(shareKey: Uint8Array, json: string, what: string, fix: string, nonce: Buffer): string {
   const cipher = createCipheriv("aes-128-gcm", metadataKey(shareKey), nonce);
   const sealed = Buffer.concat([nonce, cipher.update(json, "utf8"), cipher.final(), cipher.getAuthTag()]);
   const text = sealed.toString("base64url");
   if (text.length > MAX_ENCRYPTED_METADATA_CHARS) {
     throw cliError(
       EXIT.usage,
-      `The encrypted ${what} take ${text.length} characters, more than the ${MAX_ENCRYPTED_METADATA_CHARS} a share may carry: make it shorter.`,
+      `The encrypted ${what} take ${text.length} characters, more than the ${MAX_ENCRYPTED_METADATA_CHARS} a share may carry: ${fix}.`,
     );
   }
   return text;
@@ -42,12 +42,13 @@ function seal(shareKey: Uint8Array, json: string, what: string, nonce: Buffer): 
 /** The `encryptedMetadata` of a file. `nonce` is random; tests pass a fixed one to compare with the page. */
 export function encryptMetadata(shareKey: Uint8Array, metadata: FileMetadata, nonce = randomBytes(NONCE_SIZE)): string {
   const json = JSON.stringify({ fileName: metadata.fileName, contentType: metadata.contentType, size: metadata.size });
-  return seal(shareKey, json, `name and type of ${JSON.stringify(metadata.fileName.slice(0, 40))}…`, nonce);
+  const what = `name and type of ${JSON.stringify(metadata.fileName.slice(0, 40))}…`;
+  return seal(shareKey, json, what, "use a shorter file name or content type", nonce);
 }
 
 /** The `encryptedTitle` of a share: {"title"} sealed exactly as a file's metadata (docs/api.md). */
 export function encryptTitle(shareKey: Uint8Array, title: string, nonce = randomBytes(NONCE_SIZE)): string {
-  return seal(shareKey, JSON.stringify({ title }), "title (--title)", nonce);
+  return seal(shareKey, JSON.stringify({ title }), "title (--title)", "use a shorter title", nonce);
 }
 
 const untrusted = (what: string, why: string) =>

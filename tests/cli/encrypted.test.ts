@@ -195,7 +195,7 @@ describe("fileshare CLI: end-to-end encrypted shares, as a child process against
     /** The saved encrypted upload, once it has at least one part on record. */
     const saved = async () => {
       for (const name of await readdir(uploads).catch(() => [] as string[])) {
-        if (!name.startsWith("sealed-")) continue;
+        if (!name.startsWith("sealed-") || !name.endsWith(".json")) continue;
         try {
           const state = JSON.parse(await readFile(join(uploads, name), "utf8"));
           if (Object.keys(state.etags ?? {}).length >= 1) return { name, state };
