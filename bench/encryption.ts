@@ -53,6 +53,9 @@ export async function benchEncryption(): Promise<Row[]> {
         (seconds[`${mode} download`] ??= []).push(down.seconds);
         (peakKb[`${mode} download`] ??= []).push(down.peakKb);
         await rm(out, { force: true });
+        console.log(
+          `encryption: run ${run + 1}, ${mode}: upload ${up.seconds.toFixed(2)} s, download ${down.seconds.toFixed(2)} s`,
+        );
       }
     }
   } finally {
