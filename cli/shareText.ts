@@ -135,7 +135,9 @@ export function describeShare(share: ShareView, now = Date.now(), withFiles = tr
         ? undefined
         : hidden
           ? 'end to end; names and types are hidden: the link has no key (the part after "#")'
-          : "end to end (decrypted with the link's key)",
+          : locked
+            ? "end to end"
+            : "end to end (decrypted with the link's key)",
     ],
     [
       "recipients",
