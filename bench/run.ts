@@ -6,6 +6,7 @@
 //   throughput.ts  POST /uploads and GET /files/{id} at concurrency 32 through npm start vs bare dynalite
 //   startup.ts     `npm start` to its first and its "running" line, vs the same program through ts-node
 //   peers.ts       the CLI's upload and download vs `aws s3 cp` and `rclone copyto` into the same local S3
+//   encryption.ts  the CLI's upload --encrypt and decrypting download vs the same file in clear
 // FILESHARE_BENCH_ONLY=<name>[,<name>] runs only those (e.g. peers); report.ts prints and saves the rows.
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -18,6 +19,7 @@ import { startBackends } from "../local/backends";
 import { coldStarts } from "./coldStart";
 import { latency } from "./latency";
 import { benchPeers } from "./peers";
+import { benchEncryption } from "./encryption";
 import { report, Row } from "./report";
 import { sizes } from "./sizes";
 import { benchStartup } from "./startup";
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
   if (runs("throughput")) rows.push(...(await throughput()));
   if (runs("startup")) rows.push(...(await benchStartup()));
   if (runs("peers")) rows.push(...(await benchPeers()));
+  if (runs("encryption")) rows.push(...(await benchEncryption()));
   await report(rows, started);
 }
 

@@ -33,11 +33,16 @@ function pulumiApiUrl(): Promise<string | undefined> {
 
 const SHARE_LINK = new RegExp(`^(https?://.+/)files/(${FILE_ID_CHARS})/?$`);
 
-/** A share link (…/files/<id>) or a bare id: the id, and the API base the link points at. */
+/** A share link (…/files/<id>) or a bare id, either with an encrypted share's key after "#": the id, and the API
+ *  base the link points at. The fragment (a key) is never repeated in a message. */
 export function parseLink(link: string): { id: string; apiUrl?: string } {
-  if (FILE_ID.test(link)) return { id: link };
-  const match = SHARE_LINK.exec(link.split(/[?#]/)[0] ?? "");
-  if (!match) throw cliError(EXIT.usage, `${JSON.stringify(link)} is not a share link (…/files/<id>) or a file id.`);
+  const bare = link.split("#")[0] ?? "";
+  if (FILE_ID.test(bare)) return { id: bare };
+  const match = SHARE_LINK.exec(bare.split("?")[0] ?? "");
+  if (!match) {
+    const shown = `${JSON.stringify(bare)}${bare.length < link.length ? ' (with its part after "#")' : ""}`;
+    throw cliError(EXIT.usage, `${shown} is not a share link (…/files/<id>) or a file id.`);
+  }
   return { id: match[2] as string, apiUrl: match[1] as string };
 }
 

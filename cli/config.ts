@@ -11,6 +11,8 @@ export interface StackLimits {
   maxShareSizeBytes?: number;
   multipartThresholdBytes?: number;
   multipartPartSizeBytes?: number;
+  /** End-to-end encryption on this stack (its fileshare:encryption setting); undefined for a stack that predates it. */
+  encryption?: "allowed" | "required" | "off";
   /** GET /config's apiVersion ("1.1", "1.2"…); undefined for a stack without GET /config. */
   apiVersion?: string;
 }
@@ -35,6 +37,9 @@ export async function stackLimits(apiUrl: string): Promise<StackLimits> {
     maxShareSizeBytes: number(limits["maxShareSizeBytes"]),
     multipartThresholdBytes: number(limits["multipartThresholdBytes"]),
     multipartPartSizeBytes: number(limits["multipartPartSizeBytes"]),
+    encryption: ["allowed", "required", "off"].includes(limits["encryption"] as string)
+      ? (limits["encryption"] as StackLimits["encryption"])
+      : undefined,
     apiVersion: typeof config?.apiVersion === "string" ? config.apiVersion : undefined,
   };
 }

@@ -1,5 +1,7 @@
 // `fileshare download LINK`: writes the file to disk (a large one in ranges, several at once) with a progress bar, never over an existing file unless
-// asked, and checks the SHA-256 the uploader recorded; a failed download leaves no partial file behind.
+// asked, and checks the SHA-256 the uploader recorded; a failed download leaves no partial file behind. An
+// encrypted share (the key from the link) comes in one ordered stream through the decrypting stage
+// (cli/decrypting.ts): its ciphertext is counted and hashed as it arrives, and only verified records are written.
 import { createHash, Hash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { FileHandle, open, rename, rm, stat } from "node:fs/promises";
@@ -10,6 +12,8 @@ import { callApi, causeOf } from "./api";
 import { cliError, EXIT, isCliError } from "./errors";
 import { PARTIAL_SUFFIX, safeFileName, shown } from "./fileName";
 import { progressBar } from "./progress";
+import { decrypting } from "./decrypting";
+import { openShare, requireKey } from "./encryption";
 import { downloadRanges, RANGE, RangesUnsupported } from "./ranges";
 
 export interface FileInfo {
@@ -23,6 +27,9 @@ export interface FileInfo {
   sha256?: string;
   /** A password share: fileName and contentType come from POST /files/{id}/unlock. */
   passwordRequired?: boolean;
+  /** An encrypted share: "aes128gcm", with encryptedMetadata in place of fileName and contentType. */
+  encryption?: string;
+  encryptedMetadata?: string;
 }
 
 /** Partial files being written now: an interrupted run (Ctrl-C) deletes them before it exits (cli/main.ts). */
@@ -61,6 +68,8 @@ export async function download(
     password: () => Promise<string>;
     /** Where notes go (stderr): the name the file was saved under when the share's own was not safe. */
     say: (line: string) => void;
+    /** The key from the link, for an encrypted share. */
+    key?: Buffer;
   },
 ): Promise<DownloadResult> {
   let info = await callApi<FileInfo>(apiUrl, "GET", `files/${id}`, { headers: options.auth });
@@ -73,6 +82,13 @@ export async function download(
   if (!Number.isSafeInteger(info.size) || info.size < 0) {
     throw cliError(EXIT.failed, "The API's answer gives this share no valid size; nothing was downloaded.");
   }
+  requireKey(info, options.key);
+  // Its name, type and plaintext size decrypted (a wrong key stops here, before a file or a download is used).
+  const opened = openShare(info, options.key) as FileInfo & {
+    encryptedSize?: number;
+  };
+  const plain = opened.encryptedSize === undefined ? undefined : { key: options.key as Buffer, size: opened.size };
+  info = { ...opened, size: opened.encryptedSize ?? opened.size };
   const isDir = options.output !== undefined && (await stat(options.output).catch(() => undefined))?.isDirectory();
   const path =
     options.output !== undefined && !isDir
@@ -88,7 +104,7 @@ export async function download(
   });
   partialFiles.add(partial);
   try {
-    return await fetchTo(apiUrl, id, { path, partial, handle, info, password, auth: options.auth });
+    return await fetchTo(apiUrl, id, { path, partial, handle, info, password, auth: options.auth, plain });
   } catch (e) {
     await handle.close().catch(() => undefined);
     await rm(partial, { force: true });
@@ -117,17 +133,20 @@ async function fetchTo(
     info: FileInfo;
     password?: string;
     auth?: Record<string, string>;
+    /** An encrypted share's key and plaintext size: the bytes are decrypted on their way to the file. */
+    plain?: { key: Buffer; size: number };
   },
 ): Promise<DownloadResult> {
-  const { info, password } = target;
+  const { info, password, plain } = target;
   const granted = await callApi<{ downloadUrl: string }>(apiUrl, "POST", `files/${id}/download`, {
     headers: target.auth,
     ...(password !== undefined ? { body: { password } } : {}),
   });
   const size = info.size;
   const hash = createHash("sha256");
-  // A large file comes in ranges, several at once (when the storage serves ranges), written in place.
-  if (size > RANGE) {
+  // A large file comes in ranges, several at once (when the storage serves ranges), written in place. An encrypted
+  // one comes in one ordered stream: its plaintext is written as its records verify.
+  if (size > RANGE && plain === undefined) {
     const bar = progressBar("download ", size);
     try {
       await downloadRanges(granted.downloadUrl, size, target.handle, hash, (n) => bar.add(n));
@@ -163,12 +182,11 @@ async function fetchTo(
     },
     `The storage sent more than the share's ${size} bytes; the download was stopped and the partial file deleted.`,
   );
+  const decrypt = plain === undefined ? undefined : decrypting(plain.key, plain.size, "The file");
   try {
-    await pipeline(
-      Readable.fromWeb(res.body as import("node:stream/web").ReadableStream),
-      count,
-      createWriteStream("", { fd: target.handle }),
-    );
+    const body = Readable.fromWeb(res.body as import("node:stream/web").ReadableStream);
+    const file = createWriteStream("", { fd: target.handle });
+    await (decrypt === undefined ? pipeline(body, count, file) : pipeline(body, count, ...decrypt.stages, file));
   } catch (e) {
     if (isCliError(e)) throw e;
     throw cliError(EXIT.unavailable, `The download broke off (${causeOf(e)}); run the command again.`);
@@ -178,7 +196,8 @@ async function fetchTo(
   if (received !== size) {
     throw cliError(EXIT.verification, `Got ${received} bytes instead of ${size}; the partial file was deleted.`);
   }
-  return verifyAndKeep(hash, size, target);
+  decrypt?.check();
+  return verifyAndKeep(hash, plain?.size ?? size, target);
 }
 
 /** Checks the SHA-256 of what was written against the share's, then moves the partial file into place. */

@@ -3,7 +3,9 @@
 // checked by S3) and into the whole file's (declared at completion, checked by downloaders). The part is then
 // sent from that same buffer, so what S3 checks, what the share records and what was sent are the same bytes.
 import { createHash, Hash } from "node:crypto";
-import { open, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
+import { encryptedSize } from "./crypto/ece";
+import { openBytes, Sealing } from "./crypto/sealedFile";
 import { cliError, EXIT } from "./errors";
 import { partLength } from "../contract/parts";
 
@@ -27,12 +29,14 @@ export interface ReadPart {
   release(): void;
 }
 
-/** Reads every part of `path` in order (waiting for a free buffer), hashing each part and `whole` on the way. */
+/** Reads every part of `path` in order (waiting for a free buffer), hashing each part and `whole` on the way.
+ *  With `sealing`, the parts are of the file's encrypted bytes, encrypted as they are read. */
 export async function* readParts(
   path: string,
   plan: { size: number; partSize: number; partCount: number },
   buffers: number,
   whole: Hash,
+  sealing?: Sealing,
 ): AsyncGenerator<ReadPart> {
   const free: Buffer[] = [];
   let made = 0;
@@ -44,7 +48,7 @@ export async function* readParts(
       await new Promise<void>((resolve) => (wake = resolve));
     }
   };
-  const file = await open(path, "r");
+  const file = await openBytes(path, sealing);
   try {
     for (let n = 1; n <= plan.partCount; n++) {
       const buffer = await take();
@@ -80,17 +84,20 @@ export async function* readParts(
 }
 
 /** Every part's SHA-256 and the whole file's in one read, before anything is sent: a share's files are all
- *  declared in POST /shares, so they are hashed first (the parts are read again to be sent). */
+ *  declared in POST /shares, so they are hashed first (the parts are read again to be sent). With `sealing`,
+ *  of the file's encrypted bytes. */
 export async function hashFileAndParts(
   path: string,
   partSize: number,
   onBytes: (n: number) => void = () => undefined,
+  sealing?: Sealing,
 ): Promise<{ sha256: string; parts: string[] }> {
-  const { size } = await stat(path);
+  const plainSize = (await stat(path)).size;
+  const size = sealing === undefined ? plainSize : encryptedSize(plainSize);
   const plan = { size, partSize, partCount: Math.max(1, Math.ceil(size / partSize)) };
   const whole = createHash("sha256");
   const parts: string[] = [];
-  for await (const part of readParts(path, plan, 1, whole)) {
+  for await (const part of readParts(path, plan, 1, whole, sealing)) {
     parts.push(part.sha256);
     onBytes(part.bytes.length);
     part.release();

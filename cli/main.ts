@@ -20,6 +20,10 @@ import { checkShare } from "./shareCheck";
 import { downloadShare, isMultiFile, ShareInfo } from "./shareDownload";
 import { noShares, uploadShare } from "./shareUpload";
 import { walk } from "./walk";
+import { chooseEncryption, openShare, requireKey } from "./encryption";
+import { keyFromLink } from "./crypto/shareKey";
+import { encryptedSize } from "./crypto/ece";
+import { loadUserConfig } from "./userConfig";
 import { stat } from "node:fs/promises";
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -74,6 +78,7 @@ const EXAMPLES: Record<string, string[]> = {
     'fileshare upload a.pdf b.jpg photos/ --title "Holiday"',
     "fileshare upload video.mp4 --expires 12h --max-downloads 3 --password",
     "pg_dump mydb | fileshare upload - --name mydb.sql",
+    "fileshare upload --encrypt tax-return.pdf",
   ],
   download: [
     "fileshare download https://files.example.com/files/<id>",
@@ -113,6 +118,11 @@ export function buildProgram(store = new StateStore()): Command {
     .option("--max-downloads <n>", "how many downloads the share allows", positiveInt)
     .option("--parallel <n>", "parts sent at once (default: $FILESHARE_PARALLEL, or 4)", positiveInt)
     .option(
+      "--encrypt",
+      'encrypt end to end: names, types and bytes are encrypted here, and the key goes only in the link (after "#")',
+    )
+    .option("--no-encrypt", 'share without encryption, even when config.json says {"encrypt": true}')
+    .option(
       "--password",
       "ask for a password the link will need, or take it from $FILESHARE_PASSWORD (which is refused without --password)",
       false,
@@ -123,8 +133,10 @@ export function buildProgram(store = new StateStore()): Command {
     .addHelpText(
       "after",
       "\nStandard input (-) is first copied to a private temporary file (mode 0600, under $TMPDIR), because the API\n" +
-        "needs its size and SHA-256 before the upload starts; the copy is deleted afterwards, also on Ctrl-C. An\n" +
-        "interrupted upload from standard input cannot resume: send the input again.\n\n" +
+        "needs its size before the upload starts; the copy is deleted afterwards, also on Ctrl-C. An interrupted\n" +
+        "upload from standard input cannot resume: send the input again.\n\n" +
+        '--encrypt encrypts names, types and bytes here; the key is only in the printed link (after "#"). A file\n' +
+        'config.json in the config folder holding {"encrypt": true} makes it the default (--no-encrypt overrides).\n\n' +
         "Several files, or a folder, make one share: folders are sent with every file in them, under their relative\n" +
         "paths; symbolic links inside a folder are skipped, and so are hidden files and folders unless --hidden.",
     )
@@ -139,6 +151,7 @@ export function buildProgram(store = new StateStore()): Command {
           name?: string;
           title?: string;
           hidden: boolean;
+          encrypt?: boolean;
         },
       ) => {
         const file = args[0] as string;
@@ -170,7 +183,14 @@ export function buildProgram(store = new StateStore()): Command {
         }
         const parallel = opts.parallel ?? parallelFromEnv();
         const apiUrl = await resolveApiUrl(program.opts().api);
-        const limits: StackLimits = opts.expires !== undefined || fromStdin || asShare ? await stackLimits(apiUrl) : {};
+        const byDefault = (await loadUserConfig()).encrypt;
+        const limits: StackLimits = await stackLimits(apiUrl);
+        const encrypt = chooseEncryption(opts.encrypt, byDefault, limits.encryption);
+        if (encrypt && opts.encrypt === undefined && byDefault !== true) {
+          say(
+            "This stack requires end-to-end encryption (fileshare:encryption): encrypting; the link carries the key.",
+          );
+        }
         const longest = limits.maxShareTtlSeconds;
         if (opts.expires !== undefined && longest !== undefined && opts.expires > longest) {
           throw cliError(
@@ -181,12 +201,13 @@ export function buildProgram(store = new StateStore()): Command {
         if (asShare) {
           if (limits.apiVersion !== undefined && !servesShares(limits)) throw noShares(limits.apiVersion);
           const files = await walk(args, { hidden: opts.hidden, stopAfter: limits.maxFilesPerShare, say });
-          checkShare(files, limits);
+          // The limits apply to what is stored: an encrypted file's encrypted size.
+          checkShare(encrypt ? files.map((f) => ({ ...f, size: encryptedSize(f.size) })) : files, limits);
           const password = opts.password ? await readPassword("Password for the link", true) : undefined;
           const auth = await authHeaders(apiUrl, store, program.opts().authToken, false);
           const result = await uploadShare(files, {
             ...{ password, auth, apiUrl, expiresInSeconds: opts.expires, maxDownloads: opts.maxDownloads },
-            ...{ parallel, store, say, title: opts.title?.trim(), limits },
+            ...{ parallel, store, say, title: opts.title?.trim(), limits, encrypt },
           });
           process.stdout.write(`link: ${result.shareUrl}\ndelete token: ${result.deleteToken}\n`);
           return;
@@ -203,6 +224,7 @@ export function buildProgram(store = new StateStore()): Command {
             parallel,
             store,
             say,
+            encrypt,
           });
         if (fromStdin && process.stdin.isTTY) say("Reading standard input (end it with Ctrl-D)…");
         const result = name !== undefined ? await withStdinFile(name, limits.maxFileSizeBytes, send) : await send(file);
@@ -224,8 +246,12 @@ export function buildProgram(store = new StateStore()): Command {
       [] as string[],
     )
     .option("--force", "overwrite an existing file", false)
-    .description("download a share, checking each file's SHA-256 when the share has one")
+    .description(
+      "download a share, checking each file's SHA-256 when the share has one; an encrypted share is decrypted with the key in its link",
+    )
     .action(async (link: string, opts: { output?: string; force: boolean; file: string[] }) => {
+      // A malformed key is refused before any request; a missing one once the share says it is encrypted.
+      const key = keyFromLink(link);
       const target = await linkTarget(link, program.opts().api, store);
       const notice = untrustedNotice(target, [
         ...givenSignIn(program.opts().authToken),
@@ -248,6 +274,8 @@ export function buildProgram(store = new StateStore()): Command {
         `files/${target.id}`,
         { headers: auth },
       );
+      requireKey(info, key);
+      info = openShare(info, key);
       const several = typeof info.fileCount === "number" && info.fileCount > 1;
       if (opts.file.length > 0 && !Array.isArray(info.files)) {
         throw cliError(EXIT.usage, "--file picks files of a share of several files; this share is one file.");
@@ -257,10 +285,13 @@ export function buildProgram(store = new StateStore()): Command {
         if (info.passwordRequired === true) {
           password = await askPassword();
           // A wrong password is refused here (403 WrongPassword) before anything is written or a download used.
-          info = await callApi(target.apiUrl, "POST", `files/${target.id}/unlock`, {
-            body: { password },
-            headers: auth,
-          });
+          info = openShare(
+            await callApi<ShareInfo>(target.apiUrl, "POST", `files/${target.id}/unlock`, {
+              body: { password },
+              headers: auth,
+            }),
+            key,
+          );
         }
         const saved = await downloadShare(target.apiUrl, target.id, info, {
           output: opts.output,
@@ -269,6 +300,7 @@ export function buildProgram(store = new StateStore()): Command {
           auth,
           password,
           say,
+          key,
         });
         for (const f of saved) {
           const how = f.skipped
@@ -280,7 +312,7 @@ export function buildProgram(store = new StateStore()): Command {
         }
         return;
       }
-      const result = await download(target.apiUrl, target.id, { ...opts, auth, password: askPassword, say });
+      const result = await download(target.apiUrl, target.id, { ...opts, auth, password: askPassword, say, key });
       process.stdout.write(
         `${result.path}: ${result.size} bytes${result.verified ? ", SHA-256 verified" : " (no SHA-256 to verify)"}\n`,
       );
@@ -289,14 +321,24 @@ export function buildProgram(store = new StateStore()): Command {
   program
     .command("info")
     .argument("<link>", "the share link (or file id)")
-    .description("show a share's metadata (uses no download)")
-    .option("--json", "print the API's JSON (GET /files/{id}) instead of lines for people", false)
+    .description(
+      "show a share's metadata (uses no download); an encrypted share's names, types and sizes are decrypted with the key in its link",
+    )
+    .option(
+      "--json",
+      "print the API's JSON (GET /files/{id}) instead of lines for people (an encrypted share's fields decrypted)",
+      false,
+    )
     .action(async (link: string, opts: { json: boolean }) => {
+      const key = keyFromLink(link);
       const target = await linkTarget(link, program.opts().api, store);
       const notice = untrustedNotice(target, givenSignIn(program.opts().authToken));
       if (notice) say(`fileshare: ${notice}`);
       const auth = await linkAuth(target, store, program.opts().authToken);
-      const info = await callApi<ShareView>(target.apiUrl, "GET", `files/${target.id}`, { headers: auth });
+      const info = openShare(
+        await callApi<ShareView>(target.apiUrl, "GET", `files/${target.id}`, { headers: auth }),
+        key,
+      );
       process.stdout.write(
         opts.json
           ? `${JSON.stringify(info, null, 2)}\n`

@@ -4,12 +4,14 @@
 // `.fileshare-partial` file, stopped at the first byte beyond its size, checked against its SHA-256 when the share
 // has one and only then renamed into place; a failed or interrupted file leaves no partial file. Files already
 // complete in DIR (same size and SHA-256) are skipped, so running the command again after a failure fetches the
-// rest only.
+// rest only. An encrypted share's files (names decrypted by the caller, cli/encryption.ts's openShare) are
+// decrypted as they stream (cli/decrypting.ts): only records whose tag checked reach the partial file, and none is
+// skipped as already here (the local plaintext cannot be compared with the stored ciphertext's SHA-256).
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { FileHandle, lstat, mkdir, realpath, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { Readable } from "node:stream";
+import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { callApi, causeOf } from "./api";
 import { cappedHashing, partialFiles } from "./download";
@@ -17,6 +19,7 @@ import { cliError, EXIT, isCliError } from "./errors";
 import { shown } from "./fileName";
 import { checkTarget, makeFolders, openPartial, PlannedPath, plannedPaths } from "./outputPath";
 import { Progress } from "./progress";
+import { decrypting } from "./decrypting";
 import { shareProgress } from "./shareProgress";
 
 /** One file of GET /files/{id} (v1.2); every field is checked before use (the server may not be ours). */
@@ -25,12 +28,16 @@ export interface ShareFileInfo {
   fileName?: unknown;
   contentType?: unknown;
   size?: unknown;
+  /** An encrypted file's stored size, once its metadata is decrypted (then `size` is the plaintext's). */
+  encryptedSize?: unknown;
   sha256?: unknown;
   status?: unknown;
 }
 
 /** The fields of GET /files/{id} (or unlock) a share download reads. */
 export interface ShareInfo {
+  /** An encrypted share ("aes128gcm"): cli/encryption.ts's openShare decrypts its fields first. */
+  encryption?: unknown;
   title?: unknown;
   fileCount?: unknown;
   files?: ShareFileInfo[];
@@ -38,7 +45,10 @@ export interface ShareInfo {
 
 interface Wanted {
   file: number;
+  /** The bytes stored (an encrypted file's ciphertext). */
   size: number;
+  /** An encrypted file's plaintext size. */
+  plainSize?: number;
   sha256?: string;
   place: PlannedPath;
   /** The path as the user named the folder (what is printed); the writes go through DIR's real path. */
@@ -83,6 +93,8 @@ export async function downloadShare(
     auth?: Record<string, string>;
     password?: string;
     say: (line: string) => void;
+    /** The key from the link, for an encrypted share. */
+    key?: Buffer;
   },
 ): Promise<SavedFile[]> {
   const all = shareFiles(info);
@@ -107,13 +119,13 @@ export async function downloadShare(
         `fileshare: saving ${shown(place.name)} as "${place.segments.join("/")}": its name is not safe on every system.`,
       );
     }
-    if (await alreadyHere(rootReal, place, f)) {
+    if (options.key === undefined && (await alreadyHere(rootReal, place, f))) {
       skipped.push({ path: shownAs, size: f.size, verified: true, skipped: true });
       continue;
     }
     await checkFolders(rootReal, place.segments);
     await checkTarget(join(rootReal, ...place.segments), options.force);
-    wanted.push({ file: f.file, size: f.size, sha256: f.sha256, place, shownAs });
+    wanted.push({ file: f.file, size: f.size, plainSize: f.plainSize, sha256: f.sha256, place, shownAs });
   }
   if (wanted.length === 0) return skipped;
 
@@ -142,7 +154,7 @@ export async function downloadShare(
       const url = grant.urls.get(w.file) as string;
       const bar = progress.file(w.place.segments.join("/"), w.size, 0);
       try {
-        saved.push(await saveFile(rootReal, w, url, bar));
+        saved.push(await saveFile(rootReal, w, url, bar, options.key));
         bar.done();
       } catch (e) {
         bar.stop();
@@ -171,7 +183,9 @@ export async function downloadShare(
 }
 
 /** The share's files as given, each number, name and size checked. */
-function shareFiles(info: ShareInfo): { file: number; fileName: string; size: number; sha256?: string }[] {
+function shareFiles(
+  info: ShareInfo,
+): { file: number; fileName: string; size: number; plainSize?: number; sha256?: string }[] {
   if (!Array.isArray(info.files) || info.files.length === 0) {
     throw cliError(EXIT.failed, "The API's answer lists no files for this share; nothing was downloaded.");
   }
@@ -182,13 +196,15 @@ function shareFiles(info: ShareInfo): { file: number; fileName: string; size: nu
       throw cliError(EXIT.failed, "The API's answer numbers this share's files wrongly; nothing was downloaded.");
     }
     seen.add(file);
-    if (typeof f.size !== "number" || !Number.isSafeInteger(f.size) || f.size < 0) {
+    const valid = (n: unknown): n is number => typeof n === "number" && Number.isSafeInteger(n) && n >= 0;
+    const encrypted = f.encryptedSize !== undefined;
+    if (!valid(f.size) || (encrypted && !valid(f.encryptedSize))) {
       throw cliError(EXIT.failed, `The API's answer gives file ${file} no valid size; nothing was downloaded.`);
     }
     return {
       file,
       fileName: typeof f.fileName === "string" ? f.fileName : "",
-      size: f.size,
+      ...(encrypted ? { size: f.encryptedSize as number, plainSize: f.size } : { size: f.size }),
       sha256: typeof f.sha256 === "string" ? f.sha256 : undefined,
     };
   });
@@ -283,12 +299,20 @@ async function askGrant(
 }
 
 /** Streams one file into its partial file inside DIR, checks it and renames it into place. */
-async function saveFile(rootReal: string, w: Wanted, url: string, bar: Progress): Promise<SavedFile> {
+async function saveFile(
+  rootReal: string,
+  w: Wanted,
+  url: string,
+  bar: Progress,
+  key: Buffer | undefined,
+): Promise<SavedFile> {
   const path = await makeFolders(rootReal, w.place.segments);
   const { partial, handle } = await openPartial(rootReal, path);
   partialFiles.add(partial);
   try {
-    const { received, sha256 } = await fetchInto(url, handle, w.size, bar);
+    const decrypt =
+      key !== undefined && w.plainSize !== undefined ? decrypting(key, w.plainSize, shown(w.place.name)) : undefined;
+    const { received, sha256 } = await fetchInto(url, handle, w.size, bar, decrypt?.stages);
     if (received !== w.size) {
       throw cliError(
         EXIT.verification,
@@ -301,8 +325,9 @@ async function saveFile(rootReal: string, w: Wanted, url: string, bar: Progress)
         `${shown(w.place.name)} does not match the share's SHA-256; its partial file was deleted. Download it again.`,
       );
     }
+    decrypt?.check();
     await rename(partial, path);
-    return { path: w.shownAs, size: received, verified: w.sha256 !== undefined, skipped: false };
+    return { path: w.shownAs, size: decrypt?.written() ?? received, verified: w.sha256 !== undefined, skipped: false };
   } catch (e) {
     await handle.close().catch(() => undefined);
     await rm(partial, { force: true });
@@ -318,6 +343,7 @@ async function fetchInto(
   handle: FileHandle,
   size: number,
   bar: Progress,
+  decrypt: Transform[] = [],
 ): Promise<{ received: number; sha256: string }> {
   let res: Response;
   try {
@@ -340,11 +366,12 @@ async function fetchInto(
     `The storage sent more than a file's ${size} bytes; the download was stopped and its partial file deleted.`,
   );
   try {
-    await pipeline(
+    await pipeline([
       Readable.fromWeb(res.body as import("node:stream/web").ReadableStream),
       count,
+      ...decrypt,
       createWriteStream("", { fd: handle }),
-    );
+    ]);
   } catch (e) {
     if (isCliError(e)) throw e;
     throw cliError(EXIT.unavailable, `The download broke off (${causeOf(e)}); run the command again.`);

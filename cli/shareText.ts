@@ -19,7 +19,14 @@ export interface ShareView {
   fileCount?: unknown;
   totalSize?: unknown;
   files?: unknown;
+  /** An encrypted share: "aes128gcm". Its encrypted fields are left as the API gave them when the link had no key. */
+  encryption?: unknown;
+  encryptedMetadata?: unknown;
+  encryptedTitle?: unknown;
 }
+
+/** What is shown in place of a name the link's key would decrypt. */
+const HIDDEN = "(encrypted: the link has no key)";
 
 /** Bytes for people, in decimal units as disks and networks count them: "512 bytes", "3.4 MB", "1.07 GB". */
 export function formatSize(bytes: number): string {
@@ -61,7 +68,7 @@ const count = (v: unknown) => (typeof v === "number" && Number.isSafeInteger(v) 
 
 /** A share of several files' own lines: its files, one a line (size, type, status, name), names as the API
  *  gave them (escaped); a password share shows sizes and states only until the password is given. */
-function describeFiles(files: readonly unknown[]): string {
+function describeFiles(files: readonly unknown[], hidden: boolean): string {
   return files
     .map((f) => {
       const file = (typeof f === "object" && f !== null ? f : {}) as Record<string, unknown>;
@@ -73,7 +80,8 @@ function describeFiles(files: readonly unknown[]): string {
         (bytes === undefined ? "?" : formatSize(bytes)).padStart(10),
         (text(file["contentType"]) ?? "").padEnd(24),
         `${status}${reason}`.padEnd(16),
-        text(file["fileName"]) ?? `file ${count(file["file"]) ?? "?"} (name shown once the password is given)`,
+        text(file["fileName"]) ??
+          `file ${count(file["file"]) ?? "?"} ${hidden ? HIDDEN : "(name shown once the password is given)"}`,
       ];
       return `  ${cells.join("  ").trimEnd()}\n`;
     })
@@ -85,6 +93,13 @@ export function describeShare(share: ShareView, now = Date.now(), withFiles = tr
   const files = Array.isArray(share.files) ? share.files : undefined;
   const several = files !== undefined && (files.length > 1 || (count(share.fileCount) ?? 1) > 1);
   const locked = share.passwordRequired === true;
+  const encrypted = share.encryption === "aes128gcm";
+  // Encrypted fields still there: the link had no key to decrypt them with (cli/encryption.ts's openShare).
+  const hidden =
+    encrypted &&
+    (typeof share.encryptedMetadata === "string" ||
+      typeof share.encryptedTitle === "string" ||
+      (files ?? []).some((f) => typeof (f as { encryptedMetadata?: unknown } | null)?.encryptedMetadata === "string"));
   const size = count(share.size);
   const left = share.downloadsRemaining === null ? "unlimited" : count(share.downloadsRemaining);
   // Only the owner's GET /files entries name the recipients (docs/api.md); GET /files/{id} never does.
@@ -97,12 +112,15 @@ export function describeShare(share: ShareView, now = Date.now(), withFiles = tr
   const rows: [string, string | undefined][] = [
     ...(several
       ? ([
-          ["title", text(share.title) ?? (locked ? "(shown once the password is given)" : "(none)")],
+          ["title", text(share.title) ?? (hidden ? HIDDEN : locked ? "(shown once the password is given)" : "(none)")],
           ["files", `${count(share.fileCount) ?? files?.length}, ${bytes(total)} in all`],
         ] as [string, string][])
       : ([
-          ["name", text(share.fileName) ?? (locked ? "(shown once the password is given)" : "(none)")],
-          ["size", bytes(size)],
+          [
+            "name",
+            text(share.fileName) ?? (hidden ? HIDDEN : locked ? "(shown once the password is given)" : "(none)"),
+          ],
+          ["size", hidden ? `${bytes(size)}, encrypted` : bytes(size)],
         ] as [string, string][])),
     ["status", share.status === "pending" ? "upload not finished" : text(share.status)],
     [
@@ -111,6 +129,16 @@ export function describeShare(share: ShareView, now = Date.now(), withFiles = tr
     ],
     ["downloads left", left === undefined ? "unknown" : String(left)],
     ["protection", protections.length > 0 ? protections.join(", ") : "no password"],
+    [
+      "encryption",
+      !encrypted
+        ? undefined
+        : hidden
+          ? 'end to end; names and types are hidden: the link has no key (the part after "#")'
+          : locked
+            ? "end to end"
+            : "end to end (decrypted with the link's key)",
+    ],
     [
       "recipients",
       recipients === undefined
@@ -126,7 +154,7 @@ export function describeShare(share: ShareView, now = Date.now(), withFiles = tr
     .filter((r): r is [string, string] => r[1] !== undefined)
     .map(([label, value]) => `${`${label}:`.padEnd(16)}${value}\n`)
     .join("");
-  return several && files !== undefined && withFiles ? `${lines}${describeFiles(files)}` : lines;
+  return several && files !== undefined && withFiles ? `${lines}${describeFiles(files, hidden)}` : lines;
 }
 
 /** Several shares, a blank line between them. */

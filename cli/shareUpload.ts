@@ -2,9 +2,16 @@
 // is hashed first (its SHA-256 recorded with the share; above the multipart threshold each part's too, in the same
 // read), then the files go up `parallel` transfers at a time (a small file's single PUT or one part of a large
 // one), each retried; the state is saved after each, so that running the same command again resumes every
-// unfinished file. The per-file moves are cli/transfer.ts's and cli/hashParts.ts's.
+// unfinished file. The per-file moves are cli/transfer.ts's and cli/hashParts.ts's. Encrypted (--encrypt), every
+// file has its own salt under the share's one key, and the same moves carry its encrypted bytes, made as each
+// range is read; the key and salts are kept in the state (mode 0600) so that a resumed run makes the same bytes.
 import { resolve } from "node:path";
 import { callApi } from "./api";
+import { ENCRYPTION_CODING } from "../contract/encryption";
+import { encryptedSize, newSalt } from "./crypto/ece";
+import { encryptMetadata, encryptTitle } from "./crypto/metadata";
+import { Sealing } from "./crypto/sealedFile";
+import { linkWithKey, newShareKey } from "./crypto/shareKey";
 import { StackLimits } from "./config";
 import { cliError, EXIT } from "./errors";
 import { shown } from "./fileName";
@@ -57,24 +64,42 @@ export const noShares = (version: string) =>
 const ATTEMPTS = 8;
 
 export async function uploadShare(files: readonly LocalFile[], options: ShareUploadOptions): Promise<UploadResult> {
-  const key = shareStateKey(files);
+  // An encrypted upload and a plain one of the same files are different uploads: each resumes only itself.
+  const key = `${shareStateKey(files)}${options.encrypt ? "-sealed" : ""}`;
   const saved = await options.store.loadShareUpload(key);
-  if (saved && saved.apiUrl === options.apiUrl && Date.parse(saved.expiresAt) > Date.now()) {
+  if (
+    saved &&
+    saved.apiUrl === options.apiUrl &&
+    Date.parse(saved.expiresAt) > Date.now() &&
+    options.encrypt === (saved.encryption !== undefined)
+  ) {
     const left = saved.files.filter((f) => !f.done).length;
     options.say(`Resuming the share of ${files.length} files (${left} not finished).`);
     return send(key, saved, new Map(), options);
   }
-  const hashed = await hashAll(files, options.limits);
+  const shareKey = options.encrypt ? newShareKey() : undefined;
+  const sealings = files.map((): Sealing | undefined =>
+    shareKey === undefined ? undefined : { key: shareKey, salt: newSalt() },
+  );
+  const sizes = files.map((f) => (shareKey === undefined ? f.size : encryptedSize(f.size)));
+  const hashed = await hashAll(files, sizes, sealings, options.limits);
+  const described = (f: LocalFile) => ({ fileName: f.name, contentType: contentTypeOf(f.path) });
   const created = await callApi<Created>(options.apiUrl, "POST", "shares", {
     body: {
       files: files.map((f, i) => ({
-        fileName: f.name,
-        contentType: contentTypeOf(f.path),
-        size: f.size,
+        ...(shareKey === undefined
+          ? described(f)
+          : { encryptedMetadata: encryptMetadata(shareKey, { ...described(f), size: f.size }) }),
+        size: sizes[i],
         sha256: hashed[i]?.sha256,
         checksumAlgorithm: "SHA256",
       })),
-      ...(options.title !== undefined ? { title: options.title } : {}),
+      ...(shareKey !== undefined ? { encryption: ENCRYPTION_CODING } : {}),
+      ...(options.title !== undefined
+        ? shareKey === undefined
+          ? { title: options.title }
+          : { encryptedTitle: encryptTitle(shareKey, options.title) }
+        : {}),
       ...(options.expiresInSeconds !== undefined ? { expiresInSeconds: options.expiresInSeconds } : {}),
       ...(options.maxDownloads !== undefined ? { maxDownloads: options.maxDownloads } : {}),
       ...(options.password !== undefined ? { password: options.password } : {}),
@@ -98,7 +123,11 @@ export async function uploadShare(files: readonly LocalFile[], options: ShareUpl
       const answer = created.files[i] as CreatedFile;
       const file = i + 1;
       // The absolute path: the same command may resume from another working folder.
-      const base = { file, path: resolve(f.path), name: f.name, size: f.size, done: false };
+      const salt = sealings[i]?.salt.toString("base64url");
+      const base = {
+        ...{ file, path: resolve(f.path), name: f.name, size: sizes[i] as number, done: false },
+        ...(salt !== undefined ? { salt } : {}),
+      };
       if (answer.method === "PUT" && answer.uploadUrl) {
         targets.set(file, { uploadUrl: answer.uploadUrl, headers: answer.headers ?? {} });
         return { ...base, method: "PUT" };
@@ -117,32 +146,41 @@ export async function uploadShare(files: readonly LocalFile[], options: ShareUpl
         etags: {},
       };
     }),
+    ...(shareKey !== undefined ? { encryption: { key: shareKey.toString("base64url") } } : {}),
   };
   await options.store.saveShareUpload(key, state);
   // Said now, not only at the end: an upload interrupted for good can be cancelled with `fileshare delete`.
   await options.store.rememberShare(state.id, state.apiUrl, state.deleteToken);
   options.say(
-    `Sharing ${files.length} files as ${state.shareUrl} (usable once every file is uploaded; to cancel: fileshare delete <link>).`,
+    `Sharing ${files.length} files as ${state.shareUrl} (usable once every file is uploaded; to cancel: fileshare delete <link>${shareKey ? "; the link with its key is printed at the end" : ""}).`,
   );
   return send(key, state, targets, options);
 }
 
-/** Every file's SHA-256 and, for a file above the threshold, its parts' (the plan predicted from GET /config). */
-async function hashAll(files: readonly LocalFile[], limits: StackLimits) {
-  const total = files.reduce((sum, f) => sum + f.size, 0);
+/** Every file's SHA-256 and, for a file above the threshold, its parts' (the plan predicted from GET /config):
+ *  of the bytes that go up, `sizes[i]` of them (encrypted with `sealings[i]` when given). */
+async function hashAll(
+  files: readonly LocalFile[],
+  sizes: readonly number[],
+  sealings: readonly (Sealing | undefined)[],
+  limits: StackLimits,
+) {
+  const total = sizes.reduce((sum, size) => sum + size, 0);
   const bar = progressBar("checksum ", total);
   try {
     const hashed: { sha256: string; parts: string[]; partSize?: number }[] = [];
-    for (const f of files) {
+    for (const [i, f] of files.entries()) {
       const { multipartThresholdBytes: threshold, multipartPartSizeBytes: minPart } = limits;
+      const size = sizes[i] as number;
+      const sealing = sealings[i];
       const partSize =
-        threshold !== undefined && minPart !== undefined && f.size > threshold
-          ? planParts(f.size, minPart).partSize
+        threshold !== undefined && minPart !== undefined && size > threshold
+          ? planParts(size, minPart).partSize
           : undefined;
       hashed.push(
         partSize === undefined
-          ? { sha256: await hashRange(f.path, undefined, (n) => bar.add(n)), parts: [] }
-          : { ...(await hashFileAndParts(f.path, partSize, (n) => bar.add(n))), partSize },
+          ? { sha256: await hashRange(f.path, undefined, (n) => bar.add(n), sealing), parts: [] }
+          : { ...(await hashFileAndParts(f.path, partSize, (n) => bar.add(n), sealing)), partSize },
       );
     }
     return hashed;
@@ -246,7 +284,19 @@ async function send(
   await saving;
   await options.store.rememberShare(state.id, state.apiUrl, state.deleteToken);
   await options.store.forgetUpload(key);
-  return { id: state.id, shareUrl: state.shareUrl, deleteToken: state.deleteToken };
+  const shareKey = state.encryption?.key;
+  return {
+    id: state.id,
+    shareUrl: shareKey === undefined ? state.shareUrl : linkWithKey(state.shareUrl, Buffer.from(shareKey, "base64url")),
+    deleteToken: state.deleteToken,
+  };
+}
+
+/** What encrypts a file of a saved share: the share's key and the file's salt; undefined when not encrypted. */
+function sealingOf(state: ShareUploadState, f: ShareFileState): Sealing | undefined {
+  const key = state.encryption?.key;
+  if (key === undefined || f.salt === undefined) return undefined;
+  return { key: Buffer.from(key, "base64url"), salt: Buffer.from(f.salt, "base64url") };
 }
 
 const plan = (f: ShareFileState) => ({ partSize: f.partSize as number, partCount: f.partCount as number });
@@ -307,7 +357,8 @@ async function putFile(
       }
       let sent = 0;
       try {
-        await putRange(target.uploadUrl, target.headers, { path: f.path, start: 0, length: f.size }, (n) => {
+        const file = { path: f.path, start: 0, length: f.size, sealing: sealingOf(state, f) };
+        await putRange(target.uploadUrl, target.headers, file, (n) => {
           sent += n;
           bar.add(n);
         });
@@ -334,7 +385,8 @@ async function sendPart(
   const start = (partNumber - 1) * (f.partSize as number);
   const length = partLength(f.size, plan(f), partNumber);
   const hashes = (f.partSha256 ??= {});
-  const sha256 = (hashes[String(partNumber)] ??= await hashRange(f.path, { start, length }));
+  const sealing = sealingOf(state, f);
+  const sha256 = (hashes[String(partNumber)] ??= await hashRange(f.path, { start, length }, undefined, sealing));
   return retry(
     async () => {
       // A fresh URL each attempt: the last one may have expired while the laptop slept.
@@ -348,7 +400,7 @@ async function sendPart(
       if (!part) throw cliError(EXIT.failed, `The API gave no URL for part ${partNumber} of ${shown(f.name)}.`);
       let sent = 0;
       try {
-        return await putRange(part.url, part.headers, { path: f.path, start, length }, (n) => {
+        return await putRange(part.url, part.headers, { path: f.path, start, length, sealing }, (n) => {
           sent += n;
           bar.add(n);
         });

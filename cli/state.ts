@@ -1,5 +1,5 @@
-// What the CLI keeps between runs, in the user's config folder (mode 0600: it holds delete tokens and sign-in
-// tokens): unfinished uploads keyed by the file's path, size and modification time (a share of several files: by
+// What the CLI keeps between runs, in the user's config folder (mode 0600: it holds delete tokens, sign-in tokens
+// and, until an encrypted upload completes, its share key): unfinished uploads keyed by the file's path, size and modification time (a share of several files: by
 // those of all its files), the delete tokens of shares
 // (with the API that issued each) and which of them were deleted, and the sign-in tokens of each API (`fileshare login`).
 import { createHash } from "node:crypto";
@@ -28,6 +28,8 @@ export interface UploadState {
   partSha256: Record<string, string>;
   /** ETags of the parts that are known to be uploaded, by part number. */
   etags: Record<string, string>;
+  /** An encrypted upload's share key and file salt (base64url): a resumed run must make the same bytes. */
+  encryption?: { key: string; salt: string };
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
@@ -40,7 +42,14 @@ function isUploadState(v: unknown): v is UploadState {
   const maps = [v["partSha256"], v["etags"]].every(
     (m) => isRecord(m) && Object.values(m).every((x) => typeof x === "string"),
   );
-  return strings && maps && isPositiveInt(v["partSize"]) && isPositiveInt(v["partCount"]);
+  return strings && maps && isPositiveInt(v["partSize"]) && isPositiveInt(v["partCount"]) && isSealing(v["encryption"]);
+}
+
+/** An absent encryption, or a key and salt of the right lengths (a damaged one must not make other bytes). */
+function isSealing(v: unknown): boolean {
+  if (v === undefined) return true;
+  const bytes = (x: unknown) => (typeof x === "string" ? Buffer.from(x, "base64url").length : -1);
+  return isRecord(v) && bytes(v["key"]) === 16 && bytes(v["salt"]) === 16;
 }
 
 /** One file of an unfinished share of several files (POST /shares). */
@@ -55,6 +64,8 @@ export interface ShareFileState {
   method: "PUT" | "MULTIPART";
   /** Set once its single PUT was answered, or its multipart upload completed. */
   done: boolean;
+  /** An encrypted file's salt (base64url); its size above is then the encrypted size. */
+  salt?: string;
   /** A multipart file's plan, part hashes and ETags (as UploadState's). */
   partSize?: number;
   partCount?: number;
@@ -70,6 +81,8 @@ export interface ShareUploadState {
   shareUrl: string;
   expiresAt: string;
   files: ShareFileState[];
+  /** An encrypted share's key (base64url): with each file's salt, a resumed run makes the same bytes. */
+  encryption?: { key: string };
 }
 
 const isStringMap = (m: unknown) =>
@@ -87,7 +100,8 @@ function isShareFileState(v: unknown): v is ShareFileState {
     typeof v["done"] === "boolean" &&
     (!multipart || (isPositiveInt(v["partSize"]) && isPositiveInt(v["partCount"]))) &&
     isStringMap(v["partSha256"]) &&
-    isStringMap(v["etags"])
+    isStringMap(v["etags"]) &&
+    (v["salt"] === undefined || (typeof v["salt"] === "string" && Buffer.from(v["salt"], "base64url").length === 16))
   );
 }
 
@@ -95,7 +109,16 @@ function isShareFileState(v: unknown): v is ShareFileState {
 function isShareUploadState(v: unknown): v is ShareUploadState {
   if (!isRecord(v)) return false;
   const strings = ["apiUrl", "id", "deleteToken", "shareUrl", "expiresAt"].every((k) => typeof v[k] === "string");
-  return strings && Array.isArray(v["files"]) && v["files"].length > 0 && v["files"].every(isShareFileState);
+  const files = v["files"];
+  if (!strings || !Array.isArray(files) || files.length === 0 || !files.every(isShareFileState)) return false;
+  const key = v["encryption"];
+  if (key === undefined) return files.every((f: ShareFileState) => f.salt === undefined);
+  return (
+    isRecord(key) &&
+    typeof key["key"] === "string" &&
+    Buffer.from(key["key"], "base64url").length === 16 &&
+    files.every((f: ShareFileState) => f.salt !== undefined)
+  );
 }
 
 /** The key of a share upload's state: every file's absolute path, size and modification time, in order. */
@@ -175,8 +198,13 @@ export class StateStore {
     return writeJson(this.uploadFile(key), state);
   }
 
+  /** Deletes the saved upload, and any copy a run killed while saving it left (it may hold an encryption key). */
   async forgetUpload(key: string): Promise<void> {
     await rm(this.uploadFile(key), { force: true });
+    const folder = join(this.dir, "uploads");
+    for (const name of await readdir(folder).catch(() => [] as string[])) {
+      if (name.startsWith(`${key}.json.`) && name.endsWith(".tmp")) await rm(join(folder, name), { force: true });
+    }
   }
 
   private get sharesFile() {

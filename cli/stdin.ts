@@ -1,5 +1,6 @@
 // `fileshare upload - --name NAME`: standard input, spooled to a private temporary file first, because POST /uploads
-// needs the size and SHA-256 before the first byte goes up (docs/api.md). The file lives in its own folder (mode
+// needs the size before the first byte goes up (and the SHA-256 too for a single PUT; docs/api.md), and a retried
+// part is read again. The file lives in its own folder (mode
 // 0700, the file 0600) under the system's temporary folder ($TMPDIR) and is deleted afterwards, on failure too, and
 // on Ctrl-C (cli/main.ts removes what is in `spoolFolders`).
 import { createWriteStream, rmSync } from "node:fs";

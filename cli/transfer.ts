@@ -4,20 +4,24 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { Readable } from "node:stream";
+import { byteChunks, Sealing } from "./crypto/sealedFile";
 import { cliError, EXIT } from "./errors";
 
-/** SHA-256 (base64) of bytes [start, start+length) of a file, streamed. */
+/** SHA-256 (base64) of bytes [start, start+length) of a file (of its encrypted bytes, with `sealing`), streamed. */
 export async function hashRange(
   path: string,
   range: { start: number; length: number } | undefined,
   onBytes: (n: number) => void = () => undefined,
+  sealing?: Sealing,
 ): Promise<string> {
   const hash = createHash("sha256");
   const options = range ? { start: range.start, end: range.start + range.length - 1 } : {};
-  for await (const chunk of createReadStream(path, {
-    ...options,
-    highWaterMark: 1024 * 1024,
-  }) as AsyncIterable<Buffer>) {
+  const chunks =
+    sealing !== undefined
+      ? byteChunks(path, sealing, range)
+      : (createReadStream(path, { ...options, highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>);
+  for await (const chunk of chunks) {
     hash.update(chunk);
     onBytes(chunk.length);
   }
@@ -27,13 +31,13 @@ export async function hashRange(
 /** Connections kept open between PUTs (one TLS or TCP handshake per connection, not per part). */
 const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
-/** Sends bytes as the body of a PUT: [start, start+length) of a file, streamed, or a buffer already read (a
- *  part, hashed when it was read). Resolves with the ETag.
+/** Sends bytes as the body of a PUT: [start, start+length) of a file (of its encrypted bytes, with `sealing`),
+ *  streamed, or a buffer already read (a part, hashed when it was read). Resolves with the ETag.
  *  Failures that may pass (network, 5xx, 429, an expired URL's 403) are marked retryable. */
 export function putRange(
   url: string,
   headers: Record<string, string>,
-  file: { path: string; start: number; length: number } | Buffer,
+  file: { path: string; start: number; length: number; sealing?: Sealing } | Buffer,
   onBytes: (n: number) => void,
   signal?: AbortSignal,
 ): Promise<string> {
@@ -73,13 +77,16 @@ export function putRange(
       }
       return req.end();
     }
-    const body = createReadStream(file.path, {
-      start: file.start,
-      end: file.start + file.length - 1,
-      highWaterMark: 256 * 1024,
-    });
+    const body =
+      file.sealing !== undefined
+        ? Readable.from(byteChunks(file.path, file.sealing, file), { objectMode: false })
+        : createReadStream(file.path, {
+            start: file.start,
+            end: file.start + file.length - 1,
+            highWaterMark: 256 * 1024,
+          });
     body.on("data", (c: Buffer | string) => onBytes(c.length));
-    body.on("error", (e) => {
+    body.on("error", (e: Error) => {
       req.destroy(e);
       reject(cliError(EXIT.failed, `cannot read the file: ${e.message}`));
     });

@@ -1,11 +1,18 @@
 // `fileshare upload FILE`: a single streamed PUT up to the stack's multipart threshold, above it parts sent in
 // parallel with retries, the file read once (each part's SHA-256, checked by S3, and the whole file's, declared
 // at completion, hashed from the buffer each part is sent from), and the state kept so that running the same
-// command again resumes from the parts S3 already holds.
+// command again resumes from the parts S3 already holds. Encrypted (--encrypt), the same moves carry the file's
+// encrypted bytes, made as each range is read (cli/crypto/sealedFile.ts); the key and salt are kept in the state
+// (mode 0600) so that a resumed upload makes the same bytes.
 import { createHash, Hash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { callApi } from "./api";
+import { ENCRYPTION_CODING } from "../contract/encryption";
+import { encryptedSize, newSalt } from "./crypto/ece";
+import { encryptMetadata } from "./crypto/metadata";
+import { Sealing } from "./crypto/sealedFile";
+import { linkWithKey, newShareKey } from "./crypto/shareKey";
 import { cliError, EXIT } from "./errors";
 import { Progress, progressBar } from "./progress";
 import { retry } from "./retry";
@@ -28,6 +35,8 @@ export interface UploadOptions {
   password?: string;
   /** Headers that sign the caller in (Authorization: Bearer …), when signed in. */
   auth?: Record<string, string>;
+  /** Encrypt end to end: the share key is made here, and the link returned carries it in its fragment. */
+  encrypt?: boolean;
 }
 
 export interface UploadResult {
@@ -54,23 +63,29 @@ export async function upload(path: string, options: UploadOptions): Promise<Uplo
   const info = await stat(path).catch(() => undefined);
   if (!info?.isFile()) throw cliError(EXIT.usage, `${path} is not a readable file.`);
   if (info.size === 0) throw cliError(EXIT.usage, `${path} is empty; there is nothing to share.`);
-  const key = stateKey(path, info.size, info.mtimeMs);
+  // An encrypted upload and a plain one of the same file are different uploads: each resumes only itself.
+  const key = `${options.encrypt ? "sealed-" : ""}${stateKey(path, info.size, info.mtimeMs)}`;
   const saved = await options.store.loadUpload(key);
   if (saved && saved.apiUrl === options.apiUrl && Date.parse(saved.expiresAt) > Date.now()) {
-    options.say(`Resuming the upload of ${basename(path)} (${Object.keys(saved.etags).length} parts on record).`);
-    return sendParts(path, info.size, key, saved, options);
+    const sealing = sealingOf(saved);
+    if (options.encrypt === (sealing !== undefined)) {
+      options.say(`Resuming the upload of ${basename(path)} (${Object.keys(saved.etags).length} parts on record).`);
+      return sendParts(path, uploadSize(info.size, sealing), key, saved, options, sealing);
+    }
   }
+  const sealing = options.encrypt ? { key: newShareKey(), salt: newSalt() } : undefined;
+  const size = uploadSize(info.size, sealing);
   // A file that goes in parts is read once: each part and the whole file are hashed as the parts are read to be
   // sent, and the whole file's SHA-256 is declared at completion. A single PUT needs its SHA-256 first (S3 checks
   // it), and so does a file whose way up the stack does not say (an older stack without GET /config).
   const threshold = await multipartThreshold(options.apiUrl);
   let sha256: string | undefined;
-  if (threshold === undefined || info.size <= threshold) {
-    const hashing = progressBar("checksum ", info.size);
-    sha256 = await hashRange(path, undefined, (n) => hashing.add(n)).finally(() => hashing.stop());
+  if (threshold === undefined || size <= threshold) {
+    const hashing = progressBar("checksum ", size);
+    sha256 = await hashRange(path, undefined, (n) => hashing.add(n), sealing).finally(() => hashing.stop());
   }
-  const created = await create(path, info.size, options, sha256);
-  if (created.method === "PUT") return singlePut(path, info.size, created, options);
+  const created = await create(path, info.size, options, sha256, sealing);
+  if (created.method === "PUT") return singlePut(path, size, created, options, sealing);
   const plan = created.multipart;
   if (plan === undefined) throw cliError(EXIT.failed, "The API answered neither an upload URL nor a multipart plan.");
   const state: UploadState = {
@@ -83,16 +98,36 @@ export async function upload(path: string, options: UploadOptions): Promise<Uplo
     partCount: plan.partCount,
     partSha256: {},
     etags: {},
+    ...(sealing !== undefined
+      ? { encryption: { key: sealing.key.toString("base64url"), salt: sealing.salt.toString("base64url") } }
+      : {}),
   };
   await options.store.saveUpload(key, state);
   // Said now, not only at the end: an upload interrupted for good can then be cancelled (`fileshare delete` finds
   // the saved delete token) instead of holding its parts until the share expires.
   await options.store.rememberShare(state.id, state.apiUrl, state.deleteToken);
   options.say(
-    `Sharing ${basename(path)} as ${state.shareUrl} (usable once the upload completes; to cancel: fileshare delete <link>).`,
+    `Sharing ${basename(path)} as ${state.shareUrl} (usable once the upload completes; to cancel: fileshare delete <link>${sealing ? "; the link with its key is printed at the end" : ""}).`,
   );
-  return sendParts(path, info.size, key, state, options);
+  return sendParts(path, size, key, state, options, sealing);
 }
+
+/** The bytes that go up: the file's, or its encrypted form's. */
+const uploadSize = (plainSize: number, sealing?: Sealing) =>
+  sealing === undefined ? plainSize : encryptedSize(plainSize);
+
+/** The key and salt a saved encrypted upload was made with. */
+function sealingOf(state: UploadState): Sealing | undefined {
+  const e = state.encryption;
+  return e === undefined ? undefined : { key: Buffer.from(e.key, "base64url"), salt: Buffer.from(e.salt, "base64url") };
+}
+
+/** What is handed out: the share's link, with the key in its fragment when encrypted. */
+const result = (id: string, shareUrl: string, deleteToken: string, sealing?: Sealing): UploadResult => ({
+  id,
+  shareUrl: sealing === undefined ? shareUrl : linkWithKey(shareUrl, sealing.key),
+  deleteToken,
+});
 
 /** The stack's multipart threshold from GET /config; undefined when the stack does not say (an older stack). */
 async function multipartThreshold(apiUrl: string): Promise<number | undefined> {
@@ -105,13 +140,25 @@ async function multipartThreshold(apiUrl: string): Promise<number | undefined> {
   return config?.limits?.multipartThresholdBytes;
 }
 
-/** POST /uploads; a file above the stack's threshold gets a multipart plan, with S3 checking each part's SHA-256. */
-function create(path: string, size: number, options: UploadOptions, sha256?: string): Promise<Created> {
+/** POST /uploads; a file above the stack's threshold gets a multipart plan, with S3 checking each part's SHA-256.
+ *  Encrypted, the name, type and size go only inside encryptedMetadata; the size declared is the ciphertext's. */
+function create(
+  path: string,
+  plainSize: number,
+  options: UploadOptions,
+  sha256: string | undefined,
+  sealing: Sealing | undefined,
+): Promise<Created> {
+  const described = { fileName: basename(path), contentType: contentTypeOf(path) };
   return callApi<Created>(options.apiUrl, "POST", "uploads", {
     body: {
-      fileName: basename(path),
-      contentType: contentTypeOf(path),
-      size,
+      ...(sealing === undefined
+        ? { ...described, size: plainSize }
+        : {
+            encryption: ENCRYPTION_CODING,
+            encryptedMetadata: encryptMetadata(sealing.key, { ...described, size: plainSize }),
+            size: encryptedSize(plainSize),
+          }),
       ...(sha256 !== undefined ? { sha256 } : {}),
       checksumAlgorithm: "SHA256",
       ...(options.expiresInSeconds !== undefined ? { expiresInSeconds: options.expiresInSeconds } : {}),
@@ -122,7 +169,13 @@ function create(path: string, size: number, options: UploadOptions, sha256?: str
   });
 }
 
-async function singlePut(path: string, size: number, created: Created, options: UploadOptions): Promise<UploadResult> {
+async function singlePut(
+  path: string,
+  size: number,
+  created: Created,
+  options: UploadOptions,
+  sealing: Sealing | undefined,
+): Promise<UploadResult> {
   if (!created.uploadUrl) throw cliError(EXIT.failed, "The API did not give an upload URL.");
   const bar = progressBar("uploading", size, 0, process.stderr, "confirming the upload with storage…");
   let target = { uploadUrl: created.uploadUrl, headers: created.headers ?? {} };
@@ -141,7 +194,7 @@ async function singlePut(path: string, size: number, created: Created, options: 
         }
         let sent = 0;
         try {
-          await putRange(target.uploadUrl, target.headers, { path, start: 0, length: size }, (n) => {
+          await putRange(target.uploadUrl, target.headers, { path, start: 0, length: size, sealing }, (n) => {
             sent += n;
             bar.add(n);
           });
@@ -158,7 +211,7 @@ async function singlePut(path: string, size: number, created: Created, options: 
     bar.stop();
   }
   await options.store.rememberShare(created.id, options.apiUrl, created.deleteToken);
-  return { id: created.id, shareUrl: created.shareUrl, deleteToken: created.deleteToken };
+  return result(created.id, created.shareUrl, created.deleteToken, sealing);
 }
 
 interface SignedPart {
@@ -230,6 +283,7 @@ async function sendParts(
   key: string,
   state: UploadState,
   options: UploadOptions,
+  sealing: Sealing | undefined,
 ): Promise<UploadResult> {
   const owner = { "X-Delete-Token": state.deleteToken };
   // S3 is the truth about which parts it holds (a part sent just before a crash may be missing from the state).
@@ -255,7 +309,7 @@ async function sendParts(
     const bar = progressBar("uploading", size, sent, process.stderr, "confirming the last parts with storage…");
     const whole = createHash("sha256");
     try {
-      await sendAll(path, size, key, state, options, bar, whole);
+      await sendAll(path, size, key, state, options, bar, whole, sealing);
     } finally {
       bar.stop();
     }
@@ -280,7 +334,7 @@ async function sendParts(
   }
   await options.store.rememberShare(state.id, state.apiUrl, state.deleteToken);
   await options.store.forgetUpload(key);
-  return { id: state.id, shareUrl: state.shareUrl, deleteToken: state.deleteToken };
+  return result(state.id, state.shareUrl, state.deleteToken, sealing);
 }
 
 /** Reads every part once, in order (hashing it and `whole`), and sends those S3 does not hold yet, `parallel` at
@@ -294,6 +348,7 @@ async function sendAll(
   options: UploadOptions,
   bar: Progress,
   whole: Hash,
+  sealing: Sealing | undefined,
 ): Promise<void> {
   const signer = new PartSigner(state);
   const ready: { part: ReadPart; signed: Promise<SignedPart> }[] = [];
@@ -306,7 +361,7 @@ async function sendAll(
   const reader = (async () => {
     try {
       const plan = { size, partSize: state.partSize, partCount: state.partCount };
-      for await (const part of readParts(path, plan, bufferCount(state.partSize, options.parallel), whole)) {
+      for await (const part of readParts(path, plan, bufferCount(state.partSize, options.parallel), whole, sealing)) {
         const n = String(part.partNumber);
         const before = state.partSha256[n];
         state.partSha256[n] = part.sha256;

@@ -10,7 +10,7 @@ import { cliError, EXIT } from "../errors";
 
 /** Bytes of one record on the wire (the header's "rs"). */
 export const RECORD_SIZE = 65536;
-const TAG_SIZE = 16;
+export const TAG_SIZE = 16;
 /** Plaintext bytes in every record but the last: the record less its tag and delimiter. */
 export const RECORD_PLAIN = RECORD_SIZE - TAG_SIZE - 1;
 /** Bytes of our header: salt, rs, idlen (the key id is empty). */
@@ -75,7 +75,7 @@ export function plainSize(cipherSize: number): number | undefined {
 }
 
 /** The header: salt, record size, empty key id. */
-function header(keys: FileKeys): Buffer {
+export function header(keys: FileKeys): Buffer {
   const out = Buffer.alloc(HEADER_SIZE);
   keys.salt.copy(out, 0);
   out.writeUInt32BE(RECORD_SIZE, SALT_SIZE);
@@ -84,12 +84,28 @@ function header(keys: FileKeys): Buffer {
 
 /** One record: the plaintext, its delimiter, encrypted, then the tag. */
 export function encryptRecord(keys: FileKeys, seq: number, plain: Uint8Array, last: boolean): Buffer {
-  const cipher = createCipheriv("aes-128-gcm", keys.cek, nonce(keys, seq));
-  const body = cipher.update(plain);
-  const end = cipher.update(Buffer.of(last ? LAST_DELIMITER : DELIMITER));
-  cipher.final();
-  return Buffer.concat([body, end, cipher.getAuthTag()]);
+  const out = Buffer.allocUnsafe(plain.length + 1 + TAG_SIZE);
+  encryptRecordInto(keys, seq, plain, last, out, 0);
+  return out;
 }
+
+/** encryptRecord's bytes written into `out` at `at` (a part's buffer: no copy of its own). */
+export function encryptRecordInto(
+  keys: FileKeys,
+  seq: number,
+  plain: Uint8Array,
+  last: boolean,
+  out: Buffer,
+  at: number,
+): void {
+  const cipher = createCipheriv("aes-128-gcm", keys.cek, nonce(keys, seq));
+  let n = cipher.update(plain).copy(out, at);
+  n += cipher.update(last ? LAST_MARK : MARK).copy(out, at + n);
+  cipher.final();
+  cipher.getAuthTag().copy(out, at + n);
+}
+const MARK = Buffer.of(DELIMITER);
+const LAST_MARK = Buffer.of(LAST_DELIMITER);
 
 /** The plaintext of one record, or a verification error. Nothing of a record is returned before its tag checks. */
 export function decryptRecord(keys: FileKeys, seq: number, record: Uint8Array, last: boolean): Buffer {
