@@ -225,6 +225,7 @@ export function buildProgram(store = new StateStore()): Command {
             store,
             say,
             encrypt,
+            multipartThresholdBytes: limits.multipartThresholdBytes,
           });
         if (fromStdin && process.stdin.isTTY) say("Reading standard input (end it with Ctrl-D)…");
         const result = name !== undefined ? await withStdinFile(name, limits.maxFileSizeBytes, send) : await send(file);

@@ -37,6 +37,8 @@ export interface UploadOptions {
   auth?: Record<string, string>;
   /** Encrypt end to end: the share key is made here, and the link returned carries it in its fragment. */
   encrypt?: boolean;
+  /** The stack's multipart threshold (GET /config, read once per command); undefined when the stack does not say. */
+  multipartThresholdBytes?: number;
 }
 
 export interface UploadResult {
@@ -78,7 +80,7 @@ export async function upload(path: string, options: UploadOptions): Promise<Uplo
   // A file that goes in parts is read once: each part and the whole file are hashed as the parts are read to be
   // sent, and the whole file's SHA-256 is declared at completion. A single PUT needs its SHA-256 first (S3 checks
   // it), and so does a file whose way up the stack does not say (an older stack without GET /config).
-  const threshold = await multipartThreshold(options.apiUrl);
+  const threshold = options.multipartThresholdBytes;
   let sha256: string | undefined;
   if (threshold === undefined || size <= threshold) {
     const hashing = progressBar("checksum ", size);
@@ -128,17 +130,6 @@ const result = (id: string, shareUrl: string, deleteToken: string, sealing?: Sea
   shareUrl: sealing === undefined ? shareUrl : linkWithKey(shareUrl, sealing.key),
   deleteToken,
 });
-
-/** The stack's multipart threshold from GET /config; undefined when the stack does not say (an older stack). */
-async function multipartThreshold(apiUrl: string): Promise<number | undefined> {
-  const config = await callApi<{ limits?: { multipartThresholdBytes?: number } }>(apiUrl, "GET", "config").catch(
-    (e) => {
-      if ((e as { exitCode?: number }).exitCode === EXIT.unavailable) throw e;
-      return undefined; // an older stack without GET /config
-    },
-  );
-  return config?.limits?.multipartThresholdBytes;
-}
 
 /** POST /uploads; a file above the stack's threshold gets a multipart plan, with S3 checking each part's SHA-256.
  *  Encrypted, the name, type and size go only inside encryptedMetadata; the size declared is the ciphertext's. */
