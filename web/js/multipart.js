@@ -2,10 +2,12 @@
 // file's parts in parallel, each with its SHA-256 signed into its URL (S3 refuses a corrupted part), retries a
 // failed part with backoff, and completes the upload. What is needed to resume after a reload (the share's id,
 // delete token, plan and finished parts; never the file) is kept in localStorage under the file's name, size and
-// modification time; S3's own list of parts (GET /uploads/{id}/parts) decides what is left to send.
+// modification time; S3's own list of parts (GET /uploads/{id}/parts) decides what is left to send. An encrypted
+// file sends its ciphertext, each part encrypted as it is read (web/js/encrypt-upload.js); its state also keeps
+// the share key and the file's salt, so a resumed part is byte for byte what it would have been.
 // Hashing uses WebCrypto's digest(), which runs off the main thread: no Worker, so the CSP needs no worker-src.
 /* exported blobSha256, sendInParts, savedUploadFor, forgetSavedUpload, offerResume, noteResumable, readSaved */
-/* global savedShareLines, localStorage, crypto, btoa, $, apiBase, api, ApiError, cancelled, sleep, showProgress, formatBytes, setStatus, formatWhen, shareSettingsText, protectionText */
+/* global sendingSource, savedShareLines, localStorage, crypto, btoa, $, apiBase, api, ApiError, cancelled, sleep, showProgress, formatBytes, setStatus, formatWhen, shareSettingsText, protectionText */
 
 const PARALLEL_PARTS = 3;
 const PART_ATTEMPTS = 5;
@@ -198,10 +200,11 @@ function retryable(e) {
   return e.status === 0 || e.status === 408 || e.status === 429 || e.status >= 500;
 }
 
-/** Sends part n: hash, ask for its URL, PUT; retried with exponential backoff and jitter. */
-async function sendPart(state, file, n, signal, onBytes) {
+/** Sends part n of `source` (its bytes, or its ciphertext): hash, ask for its URL, PUT; retried with exponential
+ *  backoff and jitter. */
+async function sendPart(state, source, n, signal, onBytes) {
   const { partSize } = state.multipart;
-  const blob = file.slice((n - 1) * partSize, Math.min(n * partSize, file.size));
+  const blob = await source.read((n - 1) * partSize, Math.min(n * partSize, source.size));
   const sha256 = await blobSha256(blob);
   for (let attempt = 1; ; attempt++) {
     if (signal.aborted) throw cancelled();
@@ -239,7 +242,8 @@ const ONE_FILE_HOOKS = {
  * Sends a MULTIPART upload (the POST /uploads answer, or the state saved by an earlier page) and completes it.
  * Parts S3 already holds are skipped. On Cancel the saved state is forgotten (the caller DELETEs the share, which
  * aborts the upload); on any other failure it is kept, so choosing the file again resumes. `upload.file`, when
- * set, is the file's number in a share of several; `hooks` replace ONE_FILE_HOOKS for such a file.
+ * set, is the file's number in a share of several; `hooks` replace ONE_FILE_HOOKS for such a file. An encrypted
+ * file's upload carries its share's `linkKey` and its own `salt`.
  */
 async function sendInParts(upload, file, signal, hooks) {
   const { progress, save, forget, kept } = hooks || ONE_FILE_HOOKS;
@@ -248,7 +252,8 @@ async function sendInParts(upload, file, signal, hooks) {
   const path = "uploads/" + encodeURIComponent(state.id);
   const which = state.file === undefined ? "" : "?file=" + state.file;
   const { partSize, partCount } = state.multipart;
-  const lengthOf = (n) => (n < partCount ? partSize : file.size - (partCount - 1) * partSize);
+  const source = await sendingSource(file, state.linkKey, state.salt);
+  const lengthOf = (n) => (n < partCount ? partSize : source.size - (partCount - 1) * partSize);
   // Stop every part when one fails for good, or on Cancel.
   const stopAll = new AbortController();
   signal.addEventListener("abort", () => stopAll.abort(), { once: true });
@@ -259,19 +264,19 @@ async function sendInParts(upload, file, signal, hooks) {
     save(file, state);
     const todo = [];
     for (let n = 1; n <= partCount; n++) if (!state.etags[n]) todo.push(n);
-    let doneBytes = file.size - todo.reduce((sum, n) => sum + lengthOf(n), 0);
+    let doneBytes = source.size - todo.reduce((sum, n) => sum + lengthOf(n), 0);
     const sending = new Map();
     const report = () => {
       let inFlight = 0;
       for (const bytes of sending.values()) inFlight += bytes;
-      progress(doneBytes + inFlight, file.size);
+      progress(doneBytes + inFlight, source.size);
     };
     report();
     const worker = async () => {
       for (let n = todo.shift(); n !== undefined; n = todo.shift()) {
         const part = n;
         sending.set(part, 0);
-        const etag = await sendPart(state, file, part, stopAll.signal, (bytes) => {
+        const etag = await sendPart(state, source, part, stopAll.signal, (bytes) => {
           sending.set(part, bytes);
           report();
         });
@@ -293,7 +298,7 @@ async function sendInParts(upload, file, signal, hooks) {
     for (let n = 1; n <= partCount; n++) parts.push({ partNumber: n, etag: state.etags[n] });
     await api("POST", path + "/complete", { body: withFileNumber(state, { parts }), headers: owner, signal });
     forget(file);
-    progress(file.size, file.size);
+    progress(source.size, source.size);
   } catch (e) {
     if (signal.aborted) {
       forget(file);
