@@ -5,11 +5,12 @@
 // parts in flight. The share key goes only into the link's fragment and, until the upload finishes, into the
 // state kept to resume it (localStorage, beside the delete token, removed with it).
 /* exported encryptionMode, encryptChosen, applyEncryptionMode, newLinkKey, newFileSalt, sendingSource, sentSize, encryptedFileFields, encryptedTitle, linkWithKey */
-/* global Blob, $, limits, eceEncryptedSize, ecePlainRange, eceNewSalt, eceFileKeys, eceEncryptPart, encryptMetadata, encryptTitle, newShareKey, shareKeyToFragment, shareKeyFromFragment, fromBase64url, base64url */
+/* global $, limits, eceEncryptedSize, ecePlainRange, eceNewSalt, eceFileKeys, eceEncryptPart, encryptMetadata, encryptTitle, newShareKey, shareKeyToFragment, shareKeyFromFragment, fromBase64url, base64url */
 
-/** Ciphertext made per read of this many bytes at most (64 records): a large single PUT never holds its whole
- *  plaintext and its ciphertext at once. */
-const ENCRYPT_CHUNK_BYTES = 64 * 65536;
+/** Ciphertext made per read of this many bytes at most (256 records, the default part size): a part is read and
+ *  encrypted in one go (its records in parallel), and a large single PUT never holds two copies of its whole
+ *  plaintext. */
+const ENCRYPT_CHUNK_BYTES = 256 * 65536;
 
 /** The stack's rule (GET /config limits.encryption): "allowed", "required" or "off" ("off" without limits). */
 function encryptionMode() {
@@ -44,24 +45,24 @@ const newFileSalt = () => base64url(eceNewSalt());
 const sentSize = (file, salt) => (salt ? eceEncryptedSize(file.size) : file.size);
 
 /**
- * What a file sends: { size, read(start, end) } where read resolves with those bytes as a Blob. Plain: the file
- * itself. Encrypted (`linkKey`, `salt` as kept): the ciphertext's bytes [start, end), made from the plaintext records
- * under them, 4 MiB at a time.
+ * What a file sends: { size, read(start, end) } where read resolves with those bytes (a Uint8Array). Plain: the
+ * file's. Encrypted (`linkKey`, `salt` as kept): the ciphertext's bytes [start, end), made from the plaintext
+ * records under them, read 16 MiB at a time.
  */
 async function sendingSource(file, linkKey, salt) {
-  if (!salt) return { size: file.size, read: async (start, end) => file.slice(start, end) };
+  const bytesOf = async (start, end) => new Uint8Array(await file.slice(start, end).arrayBuffer());
+  if (!salt) return { size: file.size, read: bytesOf };
   const keys = await eceFileKeys(shareKeyFromFragment(linkKey), fromBase64url(salt));
   return {
     size: eceEncryptedSize(file.size),
     async read(start, end) {
-      const pieces = [];
+      const out = new Uint8Array(end - start);
       for (let at = start; at < end; at += ENCRYPT_CHUNK_BYTES) {
         const until = Math.min(end, at + ENCRYPT_CHUNK_BYTES);
         const range = ecePlainRange(file.size, at, until);
-        const plain = new Uint8Array(await file.slice(range.start, range.end).arrayBuffer());
-        pieces.push(await eceEncryptPart(keys, file.size, plain, at, until));
+        out.set(await eceEncryptPart(keys, file.size, await bytesOf(range.start, range.end), at, until), at - start);
       }
-      return new Blob(pieces, { type: "application/octet-stream" });
+      return out;
     },
   };
 }

@@ -6,8 +6,8 @@
 // that did not finish. An encrypted share (web/js/encrypt-upload.js) declares each file's encrypted metadata and
 // ciphertext size, its title encrypted, and keeps its key and each file's salt with that state until it is sent.
 /* exported severalProblem, noteSeveral, sendSeveral, savedShareFor, savedShareLines, forgetShare */
-/* global File, newLinkKey, newFileSalt, sendingSource, sentSize, encryptedFileFields, encryptedTitle */
-/* global localStorage, $, apiBase, limits, api, cancelled, sharePathProblem, fileProblem, formatBytes, exactBytes, showProgress, setStatus, blobSha256, goesInOnePut, sendInParts, putWithFreshUrlOnExpiry, waitUntilAvailable, readSaved, offerResume, formatWhen */
+/* global File, sendEach, bytesCounter, newLinkKey, newFileSalt, sendingSource, sentSize, encryptedFileFields, encryptedTitle */
+/* global localStorage, $, apiBase, limits, api, cancelled, sharePathProblem, fileProblem, formatBytes, exactBytes, showProgress, setStatus, sha256Of, goesInOnePut, sendInParts, putWithFreshUrlOnExpiry, waitUntilAvailable, readSaved, offerResume, formatWhen */
 
 const SHARE_PREFIX = "fileshare:share:";
 /** Files sent at once (each sent in parts sends up to three parts at once itself). */
@@ -245,7 +245,7 @@ async function sendShare(flow, options, list, title, encrypt) {
       // As with one file: S3 refuses a single PUT whose body does not match the SHA-256 signed into its URL.
       if (goesInOnePut(declared.size)) {
         rows.set(i + 1, "checking", STATE_TEXT.checking);
-        declared.sha256 = await blobSha256(await oneBody(entry.file, linkKey, salts[i]));
+        declared.sha256 = await sha256Of(await oneBody(entry.file, linkKey, salts[i]));
         check();
         rows.set(i + 1, "waiting", STATE_TEXT.waiting);
       }
@@ -304,7 +304,6 @@ async function sendShare(flow, options, list, title, encrypt) {
   /** What file f sends: its bytes, or its ciphertext's. */
   const sends = (f) => sentSize(f, f.salt);
   const total = state.files.reduce((sum, f) => sum + sends(f), 0);
-  const sending = new Map(); // file number -> bytes sent so far
   let doneBytes = 0;
   for (const f of state.files) {
     if (state.done.includes(f.file)) {
@@ -312,13 +311,8 @@ async function sendShare(flow, options, list, title, encrypt) {
       rows.set(f.file, "sent", STATE_TEXT.sent);
     }
   }
-  const report = () => {
-    let inFlight = 0;
-    for (const bytes of sending.values()) inFlight += bytes;
-    showProgress(doneBytes + inFlight, total);
-  };
   const todo = state.files.filter((f) => !state.done.includes(f.file));
-  report();
+  const counter = bytesCounter(total, doneBytes, showProgress);
   const stopAll = new AbortController();
   signal.addEventListener("abort", () => stopAll.abort(), { once: true });
   const owner = { id: state.id, deleteToken: state.deleteToken };
@@ -326,9 +320,8 @@ async function sendShare(flow, options, list, title, encrypt) {
     const file = byName.get(f.fileName);
     const percent = (bytes) => rows.set(f.file, "sending", "sending " + Math.floor((bytes / sends(f)) * 100) + "%");
     const onBytes = (bytes) => {
-      sending.set(f.file, bytes);
       percent(bytes);
-      report();
+      counter.sending(f.file, bytes);
     };
     onBytes(0);
     if (f.method === "MULTIPART") {
@@ -360,27 +353,21 @@ async function sendShare(flow, options, list, title, encrypt) {
         if (e.status !== 412) throw e;
       }
     }
-    sending.delete(f.file);
-    doneBytes += sends(f);
     state.done.push(f.file);
     saveShare(state);
     rows.set(f.file, "sent", STATE_TEXT.sent);
-    report();
-  };
-  const worker = async () => {
-    for (let f = todo.shift(); f !== undefined; f = todo.shift()) {
-      const current = f;
-      try {
-        await sendOne(current);
-      } catch (e) {
-        rows.set(current.file, "failed", STATE_TEXT.failed);
-        stopAll.abort();
-        throw e;
-      }
-    }
+    counter.sent(f.file, sends(f));
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(PARALLEL_FILES, Math.max(1, todo.length)) }, worker));
+    // The same loop as a file's parts (web/js/multipart.js): PARALLEL_FILES at a time, the first failure stops all.
+    await sendEach(todo, PARALLEL_FILES, stopAll, async (f) => {
+      try {
+        await sendOne(f);
+      } catch (e) {
+        rows.set(f.file, "failed", STATE_TEXT.failed);
+        throw e;
+      }
+    });
   } catch (e) {
     sendingShareId = null; // the notice below must list this share now
     if (signal.aborted) {

@@ -3,7 +3,7 @@
 /* exported startUploadView, setFormEnabled, fileProblem, showProgress, putWithFreshUrlOnExpiry, waitUntilAvailable, goesInOnePut */
 /* global picked, droppedEntries, entriesPicked, severalProblem, noteSeveral, sendSeveral, savedShareFor, forgetShare, restrictedFields, refreshMyFiles, renderQr, shareSettingsText, protectionText */
 /* global File, encryptionMode, encryptChosen, applyEncryptionMode, newLinkKey, newFileSalt, sendingSource, sentSize, encryptedFileFields, linkWithKey */
-/* global blobSha256, sendInParts, savedUploadFor, offerResume, noteResumable, $, limits, formatBytes, formatDuration, exactBytes, setStatus, showError, showFieldError, clearFieldErrors, ApiError, api, confirmDelete, copyText, sleep, cancelled, keepFocus */
+/* global sha256Of, sendInParts, savedUploadFor, offerResume, noteResumable, $, limits, formatBytes, formatDuration, exactBytes, setStatus, showError, showFieldError, clearFieldErrors, ApiError, api, confirmDelete, copyText, sleep, cancelled, keepFocus */
 
 let chosenFile = null;
 /** Several files or a folder, [{ file, name }] (sent as one share by web/js/share-upload.js); [] for one file. */
@@ -348,7 +348,7 @@ async function share(event) {
       // S3 refuses a body that does not match the SHA-256 signed into the URL, and downloaders get it from
       // GET /files/{id}. (A file sent in parts carries one per part instead: web/js/multipart.js.)
       setStatus((linkKey ? "Encrypting and checking " : "Checking ") + file.name + "…");
-      request.sha256 = await blobSha256(await wholeBody());
+      request.sha256 = await sha256Of(await wholeBody());
       check();
       setStatus("Uploading " + file.name + "…");
     }
