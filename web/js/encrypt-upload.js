@@ -5,7 +5,7 @@
 // parts in flight. The share key goes only into the link's fragment and, until the upload finishes, into the
 // state kept to resume it (localStorage, beside the delete token, removed with it).
 /* exported encryptionMode, encryptChosen, applyEncryptionMode, newLinkKey, newFileSalt, sendingSource, sentSize, encryptedFileFields, encryptedTitle, linkWithKey */
-/* global $, limits, eceEncryptedSize, ecePlainRange, eceNewSalt, eceFileKeys, eceEncryptPart, encryptMetadata, encryptTitle, newShareKey, shareKeyToFragment, shareKeyFromFragment, fromBase64url, base64url */
+/* global Blob, $, limits, eceEncryptedSize, ecePlainRange, eceNewSalt, eceFileKeys, eceEncryptPart, encryptMetadata, encryptTitle, newShareKey, shareKeyToFragment, shareKeyFromFragment, fromBase64url, base64url */
 
 /** Ciphertext made per read of this many bytes at most (256 records, the default part size): a part is read and
  *  encrypted in one go (its records in parallel), and a large single PUT never holds two copies of its whole
@@ -45,13 +45,15 @@ const newFileSalt = () => base64url(eceNewSalt());
 const sentSize = (file, salt) => (salt ? eceEncryptedSize(file.size) : file.size);
 
 /**
- * What a file sends: { size, read(start, end) } where read resolves with those bytes (a Uint8Array). Plain: the
- * file's. Encrypted (`linkKey`, `salt` as kept): the ciphertext's bytes [start, end), made from the plaintext
- * records under them, read 16 MiB at a time.
+ * What a file sends: { size, read(start, end), body(start, end, bytes) }. read resolves with bytes [start, end) (a
+ * Uint8Array, to hash); body gives them as a Blob for XMLHttpRequest, which sends a Blob without blocking the page
+ * (an in-memory Uint8Array body stalled Chromium's main thread for a minute per 16 MiB part). Plain: the file's own
+ * bytes, sent from the file. Encrypted (`linkKey`, `salt` as kept): the ciphertext's bytes, made from the
+ * plaintext records under them, read 16 MiB at a time.
  */
 async function sendingSource(file, linkKey, salt) {
   const bytesOf = async (start, end) => new Uint8Array(await file.slice(start, end).arrayBuffer());
-  if (!salt) return { size: file.size, read: bytesOf };
+  if (!salt) return { size: file.size, read: bytesOf, body: (start, end) => file.slice(start, end) };
   const keys = await eceFileKeys(shareKeyFromFragment(linkKey), fromBase64url(salt));
   return {
     size: eceEncryptedSize(file.size),
@@ -64,6 +66,7 @@ async function sendingSource(file, linkKey, salt) {
       }
       return out;
     },
+    body: (start, end, bytes) => new Blob([bytes], { type: "application/octet-stream" }),
   };
 }
 

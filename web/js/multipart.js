@@ -162,8 +162,8 @@ function sha256Of(data) {
   return next;
 }
 
-/** PUTs one part's bytes to its pre-signed URL; resolves with S3's ETag (the bucket's CORS rule exposes it). */
-function putPart(signed, bytes, signal, onBytes) {
+/** PUTs one part (a Blob) to its pre-signed URL; resolves with S3's ETag (the bucket's CORS rule exposes it). */
+function putPart(signed, blob, signal, onBytes) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     const stop = () => xhr.abort();
@@ -188,7 +188,7 @@ function putPart(signed, bytes, signal, onBytes) {
     };
     xhr.onerror = () => settle(reject, new ApiError(0, "NetworkError", "The connection to the storage broke off."));
     xhr.onabort = () => settle(reject, cancelled());
-    xhr.send(bytes);
+    xhr.send(blob);
   });
 }
 
@@ -205,8 +205,10 @@ function retryable(e) {
  *  exponential backoff and jitter. The part is held in memory from its read to its last try (three at a time). */
 async function sendPart(state, source, n, signal, onBytes) {
   const { partSize } = state.multipart;
-  const bytes = await source.read((n - 1) * partSize, Math.min(n * partSize, source.size));
+  const [start, end] = [(n - 1) * partSize, Math.min(n * partSize, source.size)];
+  const bytes = await source.read(start, end);
   const sha256 = await sha256Of(bytes);
+  const body = source.body(start, end, bytes);
   for (let attempt = 1; ; attempt++) {
     if (signal.aborted) throw cancelled();
     try {
@@ -215,7 +217,7 @@ async function sendPart(state, source, n, signal, onBytes) {
         headers: { "X-Delete-Token": state.deleteToken },
         signal,
       });
-      return await putPart(signed.parts[0], bytes, signal, onBytes);
+      return await putPart(signed.parts[0], body, signal, onBytes);
     } catch (e) {
       onBytes(0);
       if (signal.aborted) throw cancelled();

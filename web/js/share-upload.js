@@ -6,7 +6,7 @@
 // that did not finish. An encrypted share (web/js/encrypt-upload.js) declares each file's encrypted metadata and
 // ciphertext size, its title encrypted, and keeps its key and each file's salt with that state until it is sent.
 /* exported severalProblem, noteSeveral, sendSeveral, savedShareFor, savedShareLines, forgetShare */
-/* global File, sendEach, bytesCounter, newLinkKey, newFileSalt, sendingSource, sentSize, encryptedFileFields, encryptedTitle */
+/* global File, sendEach, bytesCounter, encryptChosen, newLinkKey, newFileSalt, sendingSource, sentSize, encryptedFileFields, encryptedTitle */
 /* global localStorage, $, apiBase, limits, api, cancelled, sharePathProblem, fileProblem, formatBytes, exactBytes, showProgress, setStatus, sha256Of, goesInOnePut, sendInParts, putWithFreshUrlOnExpiry, waitUntilAvailable, readSaved, offerResume, formatWhen */
 
 const SHARE_PREFIX = "fileshare:share:";
@@ -36,7 +36,8 @@ function severalProblem(list) {
     const problem = fileProblem(entry.file, entry.name);
     if (problem) return problem;
   }
-  const total = list.reduce((sum, entry) => sum + entry.file.size, 0);
+  const encrypted = encryptChosen(); // the limit applies to what storage holds: the ciphertext, when encrypted
+  const total = list.reduce((sum, entry) => sum + sentSize(entry.file, encrypted), 0);
   if (limits && total > limits.maxShareSizeBytes) {
     return (
       "These " +
