@@ -123,14 +123,7 @@ export async function benchPage(): Promise<Row[]> {
     // The page's downloads (the share view saving a share, decrypting as it streams) belong here, measured the
     // same way against the plain download and `fileshare download`; they are not measured yet.
     rows.push(
-      row(
-        "page",
-        `download ${name} (Chromium): encrypted vs plain`,
-        "not measured yet",
-        undefined,
-        "",
-        "≥ 0.87",
-      ),
+      row("page", `download ${name} (Chromium): encrypted vs plain`, "not measured yet", undefined, "", "≥ 0.87"),
     );
     console.log(`\npage, ${name} (medians of ${RUNS}):\n${table(rows)}`);
   } finally {
