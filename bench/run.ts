@@ -7,6 +7,7 @@
 //   startup.ts     `npm start` to its first and its "running" line, vs the same program through ts-node
 //   peers.ts       the CLI's upload and download vs `aws s3 cp` and `rclone copyto` into the same local S3
 //   encryption.ts  the CLI's upload --encrypt and decrypting download vs the same file in clear
+//   page.ts        the page in Chromium uploading 512 MiB in parts, encrypted vs plain, and vs `fileshare upload`
 // FILESHARE_BENCH_ONLY=<name>[,<name>] runs only those (e.g. peers); report.ts prints and saves the rows.
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -18,6 +19,7 @@ import { keyNameFor } from "../handlers/ids";
 import { startBackends } from "../local/backends";
 import { coldStarts } from "./coldStart";
 import { latency } from "./latency";
+import { benchPage } from "./page";
 import { benchPeers } from "./peers";
 import { benchEncryption } from "./encryption";
 import { report, Row } from "./report";
@@ -80,6 +82,7 @@ async function main(): Promise<void> {
   if (runs("startup")) rows.push(...(await benchStartup()));
   if (runs("peers")) rows.push(...(await benchPeers()));
   if (runs("encryption")) rows.push(...(await benchEncryption()));
+  if (runs("page")) rows.push(...(await benchPage()));
   await report(rows, started);
 }
 

@@ -12,7 +12,7 @@ import { sharedChromium } from "../support/browser";
 
 const SCREENSHOTS = join(__dirname, "..", "..", "test-output", "screenshots");
 
-/** What a suite may change: FILESHARE_* settings over the dev stack's, the issuer's token lifetime, and where
+/** What a suite may change: FILESHARE_* settings over the dev stack's (FILESHARE_ENCRYPTION "off" unless given), the issuer's token lifetime, and where
  *  its screenshots go. */
 export interface PageOptions {
   env?: Record<string, string>;
@@ -132,8 +132,11 @@ export function usePage(options: PageOptions = {}) {
     await mkdir(screenshots, { recursive: true });
     // The dev stack's settings, whatever the environment says, but with the clean-up timer at its slowest:
     // tests move the handlers' clock to show expired shares, which a clean-up run would otherwise remove.
+    // Encryption off unless the suite says otherwise: the suites about plaintext flows check names and bytes the
+    // server sees, and the page's Encrypt box is on by default where a stack allows it (encrypted-upload*.test.ts).
+    const env = { FILESHARE_ENCRYPTION: "off", ...(options.env ?? { FILESHARE_AUTH: "none" }) };
     const settings = {
-      ...(await loadSettings(options.env ?? { FILESHARE_AUTH: "none" })),
+      ...(await loadSettings(env)),
       cleanupIntervalSeconds: 900,
     };
     server = await startLocal({ port: 0, settings, tokenTtlSeconds: options.tokenTtlSeconds });

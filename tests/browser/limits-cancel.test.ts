@@ -218,7 +218,7 @@ describe("the web page: limits, errors, Cancel and its CSP", function () {
   it("works under an API Gateway stage path (/dev/), as deployed: API calls and share links keep the stage", async () => {
     const staged = await startLocal({
       port: 0,
-      settings: await loadSettings({ FILESHARE_AUTH: "none" }),
+      settings: await loadSettings({ FILESHARE_AUTH: "none", FILESHARE_ENCRYPTION: "off" }),
       stage: "dev",
     });
     try {

@@ -27,6 +27,7 @@ describe("the web page: large files in parts", function () {
     await mkdir(SHOTS, { recursive: true });
     const settings = await loadSettings({
       FILESHARE_AUTH: "none",
+      FILESHARE_ENCRYPTION: "off", // plaintext parts; encrypted ones: encrypted-upload.test.ts
       FILESHARE_MULTIPART_THRESHOLD_BYTES: String(5 * MIB),
       FILESHARE_MULTIPART_PART_SIZE_BYTES: String(5 * MIB),
     });

@@ -5,7 +5,7 @@
 // multipart upload is encrypted as soon as its plaintext is read (eceEncryptPart), in any order. Downloads
 // decrypt through eceDecryptStream, which lets out a record only once its tag checks. The metadata (name, type,
 // size) is AES-128-GCM under an HKDF-derived key; the share key travels only in the link's fragment.
-/* exported eceEncryptedSize, ecePlainRange, eceNewSalt, eceFileKeys, eceEncryptPart, eceDecryptStream, encryptMetadata, decryptMetadata, newShareKey, shareKeyToFragment, shareKeyFromFragment */
+/* exported eceEncryptedSize, ecePlainRange, eceNewSalt, eceFileKeys, eceEncryptPart, eceDecryptStream, encryptMetadata, encryptTitle, decryptMetadata, newShareKey, shareKeyToFragment, shareKeyFromFragment */
 /* global crypto, TextEncoder, TextDecoder, TransformStream, atob, base64url */
 
 const ECE_RECORD_SIZE = 65536;
@@ -208,11 +208,10 @@ async function metadataKey(shareKey) {
   return crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]);
 }
 
-/** The encryptedMetadata of a file: base64url(nonce ‖ AES-GCM of {fileName, contentType, size}). `nonce` is
- *  random; tests pass a fixed one to compare with the CLI. */
-async function encryptMetadata(shareKey, metadata, nonce) {
+/** base64url(nonce ‖ AES-GCM of `json`) under the metadata key; a ShareKeyError naming `what` and its `fix` when
+ *  it passes the API's limit. `nonce` is random unless a test gives one. */
+async function sealMetadataJson(shareKey, json, nonce, what, fix) {
   const iv = nonce || crypto.getRandomValues(new Uint8Array(ECE_NONCE_SIZE));
-  const json = JSON.stringify({ fileName: metadata.fileName, contentType: metadata.contentType, size: metadata.size });
   const key = await metadataKey(shareKey);
   const sealed = new Uint8Array(
     await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, new TextEncoder().encode(json)),
@@ -222,16 +221,25 @@ async function encryptMetadata(shareKey, metadata, nonce) {
   whole.set(sealed, iv.length);
   const text = base64url(whole);
   if (text.length > MAX_ENCRYPTED_METADATA_CHARS) {
+    const limit = MAX_ENCRYPTED_METADATA_CHARS;
     throw eceError(
-      "The encrypted name and type of this file take " +
-        text.length +
-        " characters, more than the " +
-        MAX_ENCRYPTED_METADATA_CHARS +
-        " a share may carry: use a shorter file name.",
+      what + " take " + text.length + " characters, more than the " + limit + " a share may carry: " + fix + ".",
       false,
     );
   }
   return text;
+}
+
+/** The encryptedMetadata of a file: base64url(nonce ‖ AES-GCM of {fileName, contentType, size}). `nonce` is
+ *  random; tests pass a fixed one to compare with the CLI. */
+function encryptMetadata(shareKey, metadata, nonce) {
+  const json = JSON.stringify({ fileName: metadata.fileName, contentType: metadata.contentType, size: metadata.size });
+  return sealMetadataJson(shareKey, json, nonce, "The encrypted name and type of this file", "use a shorter file name");
+}
+
+/** The encryptedTitle of a share of several files: the JSON {title}, sealed as a file's metadata is. */
+function encryptTitle(shareKey, title, nonce) {
+  return sealMetadataJson(shareKey, JSON.stringify({ title }), nonce, "The encrypted title", "use a shorter title");
 }
 
 /** {fileName, contentType, size} from encryptedMetadata, or an UntrustedError (changed, or a wrong key). */

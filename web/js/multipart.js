@@ -2,10 +2,12 @@
 // file's parts in parallel, each with its SHA-256 signed into its URL (S3 refuses a corrupted part), retries a
 // failed part with backoff, and completes the upload. What is needed to resume after a reload (the share's id,
 // delete token, plan and finished parts; never the file) is kept in localStorage under the file's name, size and
-// modification time; S3's own list of parts (GET /uploads/{id}/parts) decides what is left to send.
+// modification time; S3's own list of parts (GET /uploads/{id}/parts) decides what is left to send. An encrypted
+// file sends its ciphertext, each part encrypted as it is read (web/js/encrypt-upload.js); its state also keeps
+// the share key and the file's salt, so a resumed part is byte for byte what it would have been.
 // Hashing uses WebCrypto's digest(), which runs off the main thread: no Worker, so the CSP needs no worker-src.
-/* exported blobSha256, sendInParts, savedUploadFor, forgetSavedUpload, offerResume, noteResumable, readSaved */
-/* global savedShareLines, localStorage, crypto, btoa, $, apiBase, api, ApiError, cancelled, sleep, showProgress, formatBytes, setStatus, formatWhen, shareSettingsText, protectionText */
+/* exported sendEach, bytesCounter, sha256Of, sendInParts, savedUploadFor, forgetSavedUpload, offerResume, noteResumable, readSaved */
+/* global sendingSource, savedShareLines, localStorage, crypto, btoa, $, apiBase, api, ApiError, cancelled, sleep, showProgress, formatBytes, setStatus, formatWhen, shareSettingsText, protectionText */
 
 const PARALLEL_PARTS = 3;
 const PART_ATTEMPTS = 5;
@@ -145,21 +147,22 @@ async function describeResumed(state) {
     .join(" ");
 }
 
-/** base64 SHA-256 of a Blob (a part, or a file sent in one PUT). One is read at a time (hashQueue), so memory
- *  holds at most one. */
+/** base64 SHA-256 of bytes already read (a part), or of a Blob (a file sent in one PUT): Blobs are read one at a
+ *  time (hashQueue), so memory holds at most one. */
 let hashQueue = Promise.resolve();
-function blobSha256(blob) {
-  const next = hashQueue.then(async () => {
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await blob.arrayBuffer()));
+function sha256Of(data) {
+  const base64 = (digest) => {
     let binary = "";
-    for (const byte of digest) binary += String.fromCharCode(byte);
+    for (const byte of new Uint8Array(digest)) binary += String.fromCharCode(byte);
     return btoa(binary);
-  });
+  };
+  if (data instanceof Uint8Array) return crypto.subtle.digest("SHA-256", data).then(base64);
+  const next = hashQueue.then(async () => base64(await crypto.subtle.digest("SHA-256", await data.arrayBuffer())));
   hashQueue = next.catch(() => undefined);
   return next;
 }
 
-/** PUTs one part to its pre-signed URL; resolves with S3's ETag (the bucket's CORS rule exposes it). */
+/** PUTs one part (a Blob) to its pre-signed URL; resolves with S3's ETag (the bucket's CORS rule exposes it). */
 function putPart(signed, blob, signal, onBytes) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
@@ -198,11 +201,14 @@ function retryable(e) {
   return e.status === 0 || e.status === 408 || e.status === 429 || e.status >= 500;
 }
 
-/** Sends part n: hash, ask for its URL, PUT; retried with exponential backoff and jitter. */
-async function sendPart(state, file, n, signal, onBytes) {
+/** Sends part n of `source` (its bytes, or its ciphertext): read once, hash, ask for its URL, PUT; retried with
+ *  exponential backoff and jitter. The part is held in memory from its read to its last try (three at a time). */
+async function sendPart(state, source, n, signal, onBytes) {
   const { partSize } = state.multipart;
-  const blob = file.slice((n - 1) * partSize, Math.min(n * partSize, file.size));
-  const sha256 = await blobSha256(blob);
+  const [start, end] = [(n - 1) * partSize, Math.min(n * partSize, source.size)];
+  const bytes = await source.read(start, end);
+  const sha256 = await sha256Of(bytes);
+  const body = source.body(start, end, bytes);
   for (let attempt = 1; ; attempt++) {
     if (signal.aborted) throw cancelled();
     try {
@@ -211,7 +217,7 @@ async function sendPart(state, file, n, signal, onBytes) {
         headers: { "X-Delete-Token": state.deleteToken },
         signal,
       });
-      return await putPart(signed.parts[0], blob, signal, onBytes);
+      return await putPart(signed.parts[0], body, signal, onBytes);
     } catch (e) {
       onBytes(0);
       if (signal.aborted) throw cancelled();
@@ -219,6 +225,46 @@ async function sendPart(state, file, n, signal, onBytes) {
       await sleep(Math.min(8000, 500 * 2 ** (attempt - 1)) * (0.5 + Math.random()));
     }
   }
+}
+
+/** Runs `send` on each of `items`, `count` at a time in list order; the first failure aborts `stopAll` (so the
+ *  others stop) and is thrown. The one loop of a file's parts and of a share's files. */
+async function sendEach(items, count, stopAll, send) {
+  const todo = items.slice();
+  const worker = async () => {
+    for (let item = todo.shift(); item !== undefined; item = todo.shift()) await send(item);
+  };
+  const workers = Array.from({ length: Math.min(count, Math.max(1, todo.length)) }, () =>
+    worker().catch((e) => {
+      stopAll.abort();
+      throw e;
+    }),
+  );
+  await Promise.all(workers);
+}
+
+/** Counts the bytes sent of `total` when several pieces (parts, files) go at once, `already` of them sent
+ *  earlier; calls progress(sent, total) at once and on every change. */
+function bytesCounter(total, already, progress) {
+  const inFlight = new Map();
+  let done = already;
+  const report = () => {
+    let sent = done;
+    for (const bytes of inFlight.values()) sent += bytes;
+    progress(sent, total);
+  };
+  report();
+  return {
+    sending(piece, bytes) {
+      inFlight.set(piece, bytes);
+      report();
+    },
+    sent(piece, bytes) {
+      inFlight.delete(piece);
+      done += bytes;
+      report();
+    },
+  };
 }
 
 /** A multipart route's body for one file of a share of several (its number in `file`); a one-file share's as in v1. */
@@ -239,7 +285,8 @@ const ONE_FILE_HOOKS = {
  * Sends a MULTIPART upload (the POST /uploads answer, or the state saved by an earlier page) and completes it.
  * Parts S3 already holds are skipped. On Cancel the saved state is forgotten (the caller DELETEs the share, which
  * aborts the upload); on any other failure it is kept, so choosing the file again resumes. `upload.file`, when
- * set, is the file's number in a share of several; `hooks` replace ONE_FILE_HOOKS for such a file.
+ * set, is the file's number in a share of several; `hooks` replace ONE_FILE_HOOKS for such a file. An encrypted
+ * file's upload carries its share's `linkKey` and its own `salt`.
  */
 async function sendInParts(upload, file, signal, hooks) {
   const { progress, save, forget, kept } = hooks || ONE_FILE_HOOKS;
@@ -248,7 +295,8 @@ async function sendInParts(upload, file, signal, hooks) {
   const path = "uploads/" + encodeURIComponent(state.id);
   const which = state.file === undefined ? "" : "?file=" + state.file;
   const { partSize, partCount } = state.multipart;
-  const lengthOf = (n) => (n < partCount ? partSize : file.size - (partCount - 1) * partSize);
+  const source = await sendingSource(file, state.linkKey, state.salt);
+  const lengthOf = (n) => (n < partCount ? partSize : source.size - (partCount - 1) * partSize);
   // Stop every part when one fails for good, or on Cancel.
   const stopAll = new AbortController();
   signal.addEventListener("abort", () => stopAll.abort(), { once: true });
@@ -259,41 +307,19 @@ async function sendInParts(upload, file, signal, hooks) {
     save(file, state);
     const todo = [];
     for (let n = 1; n <= partCount; n++) if (!state.etags[n]) todo.push(n);
-    let doneBytes = file.size - todo.reduce((sum, n) => sum + lengthOf(n), 0);
-    const sending = new Map();
-    const report = () => {
-      let inFlight = 0;
-      for (const bytes of sending.values()) inFlight += bytes;
-      progress(doneBytes + inFlight, file.size);
-    };
-    report();
-    const worker = async () => {
-      for (let n = todo.shift(); n !== undefined; n = todo.shift()) {
-        const part = n;
-        sending.set(part, 0);
-        const etag = await sendPart(state, file, part, stopAll.signal, (bytes) => {
-          sending.set(part, bytes);
-          report();
-        });
-        sending.delete(part);
-        doneBytes += lengthOf(part);
-        state.etags[part] = etag;
-        save(file, state);
-        report();
-      }
-    };
-    const workers = Array.from({ length: Math.min(PARALLEL_PARTS, Math.max(1, todo.length)) }, () =>
-      worker().catch((e) => {
-        stopAll.abort();
-        throw e;
-      }),
-    );
-    await Promise.all(workers);
+    const counter = bytesCounter(source.size, source.size - todo.reduce((sum, n) => sum + lengthOf(n), 0), progress);
+    await sendEach(todo, PARALLEL_PARTS, stopAll, async (part) => {
+      counter.sending(part, 0);
+      const etag = await sendPart(state, source, part, stopAll.signal, (bytes) => counter.sending(part, bytes));
+      state.etags[part] = etag;
+      save(file, state);
+      counter.sent(part, lengthOf(part));
+    });
     const parts = [];
     for (let n = 1; n <= partCount; n++) parts.push({ partNumber: n, etag: state.etags[n] });
     await api("POST", path + "/complete", { body: withFileNumber(state, { parts }), headers: owner, signal });
     forget(file);
-    progress(file.size, file.size);
+    progress(source.size, source.size);
   } catch (e) {
     if (signal.aborted) {
       forget(file);

@@ -10,9 +10,23 @@ let myFilesCursor = null;
 /** Bumped by every reload, so a slow page from an earlier list is not appended to a newer one. */
 let myFilesGeneration = 0;
 
-/** A share's name in the list: its title, else its one file's name, else how many files it holds. */
+/** A share's name in the list: its title, else its one file's name, else how many files it holds. An encrypted
+ *  share's names are not the server's to give (nor the key to read them): it is "Encrypted share". */
 function shareName(file) {
+  if (file.encryption) return "Encrypted share";
   return file.title || file.fileName || (file.fileCount > 1 ? file.fileCount + " files" : "");
+}
+
+/** What an encrypted share's row can honestly say: how many files, their stored size, and why no more. */
+function encryptedText(file) {
+  const count = file.fileCount > 1 ? file.fileCount + " files" : "1 file";
+  const size = formatBytes(file.fileCount > 1 ? file.totalSize : file.size);
+  return (
+    count +
+    ", " +
+    size +
+    " encrypted. Its names and key are not kept by the service: the link with its key was shown only when it was uploaded. "
+  );
 }
 
 function fileRow(file) {
@@ -26,7 +40,11 @@ function fileRow(file) {
   const details = document.createElement("p");
   details.className = "hint";
   // A share of several files says how many and how much, before its settings (a one-file share reads as before).
-  const counts = file.fileCount > 1 ? file.fileCount + " files, " + formatBytes(file.totalSize) + " in all. " : "";
+  const counts = file.encryption
+    ? encryptedText(file)
+    : file.fileCount > 1
+      ? file.fileCount + " files, " + formatBytes(file.totalSize) + " in all. "
+      : "";
   const extra = [];
   if (file.passwordRequired) extra.push("password-protected");
   // GET /files tells the owner whom a share is for; GET /files/{id} does not tell anyone.
@@ -48,7 +66,9 @@ function fileRow(file) {
   remove.addEventListener("click", () => deleteMine(file, item, remove));
   const actions = document.createElement("div");
   actions.className = "my-file-actions";
-  actions.append(copy, remove);
+  // Without its key an encrypted share's link lets nobody read it: no Copy link to hand it out.
+  if (file.encryption) actions.append(remove);
+  else actions.append(copy, remove);
   item.append(link, details, actions);
   return item;
 }

@@ -3,9 +3,11 @@
 // parts through web/js/multipart.js) three at a time, with one progress bar for the share and a state per file.
 // What is needed to resume after a reload (the share's id, delete token, each file's plan and which are sent; never
 // a file's bytes) is kept in localStorage under the share's id; choosing the same files again sends only those
-// that did not finish.
+// that did not finish. An encrypted share (web/js/encrypt-upload.js) declares each file's encrypted metadata and
+// ciphertext size, its title encrypted, and keeps its key and each file's salt with that state until it is sent.
 /* exported severalProblem, noteSeveral, sendSeveral, savedShareFor, savedShareLines, forgetShare */
-/* global localStorage, $, apiBase, limits, api, cancelled, sharePathProblem, fileProblem, formatBytes, exactBytes, showProgress, setStatus, blobSha256, goesInOnePut, sendInParts, putWithFreshUrlOnExpiry, waitUntilAvailable, readSaved, offerResume, formatWhen */
+/* global File, sendEach, bytesCounter, encryptChosen, newLinkKey, newFileSalt, sendingSource, sentSize, encryptedFileFields, encryptedTitle */
+/* global localStorage, $, apiBase, limits, api, cancelled, sharePathProblem, fileProblem, formatBytes, exactBytes, showProgress, setStatus, sha256Of, goesInOnePut, sendInParts, putWithFreshUrlOnExpiry, waitUntilAvailable, readSaved, offerResume, formatWhen */
 
 const SHARE_PREFIX = "fileshare:share:";
 /** Files sent at once (each sent in parts sends up to three parts at once itself). */
@@ -34,7 +36,8 @@ function severalProblem(list) {
     const problem = fileProblem(entry.file, entry.name);
     if (problem) return problem;
   }
-  const total = list.reduce((sum, entry) => sum + entry.file.size, 0);
+  const encrypted = encryptChosen(); // the limit applies to what storage holds: the ciphertext, when encrypted
+  const total = list.reduce((sum, entry) => sum + sentSize(entry.file, encrypted), 0);
   if (limits && total > limits.maxShareSizeBytes) {
     return (
       "These " +
@@ -202,15 +205,22 @@ const STATE_TEXT = { waiting: "waiting", checking: "checking\u2026", sent: "sent
  * them; returns { upload, info } as the one-file path does. flow.upload is set as soon as the share exists, so
  * that Cancel can delete it. On a failure the saved state stays: choosing the same files again resumes.
  */
-async function sendSeveral(flow, options, list, title) {
+async function sendSeveral(flow, options, list, title, encrypt) {
   try {
-    return await sendShare(flow, options, list, title);
+    return await sendShare(flow, options, list, title, encrypt);
   } finally {
     sendingShareId = null;
   }
 }
 
-async function sendShare(flow, options, list, title) {
+/** What file f of the share sends in one PUT: the file, or its ciphertext (as a File, for its name in messages). */
+async function oneBody(file, linkKey, salt) {
+  if (!salt) return file;
+  const source = await sendingSource(file, linkKey, salt);
+  return new File([await source.read(0, source.size)], file.name);
+}
+
+async function sendShare(flow, options, list, title, encrypt) {
   const signal = flow.controller.signal;
   const check = () => {
     if (signal.aborted) throw cancelled();
@@ -221,24 +231,30 @@ async function sendShare(flow, options, list, title) {
   /** The answers of POST /shares (fresh URLs); a resumed share asks for a fresh URL per file instead. */
   let signed = [];
   if (state === null) {
+    const linkKey = encrypt ? newLinkKey() : undefined;
+    const salts = list.map(() => (linkKey ? newFileSalt() : undefined));
     const files = [];
     for (const [i, entry] of list.entries()) {
-      const declared = {
-        fileName: entry.name,
-        contentType: entry.file.type || "application/octet-stream",
-        size: entry.file.size,
-        checksumAlgorithm: "SHA256",
-      };
+      const declared = linkKey
+        ? Object.assign({ checksumAlgorithm: "SHA256" }, await encryptedFileFields(linkKey, entry.file, entry.name))
+        : {
+            fileName: entry.name,
+            contentType: entry.file.type || "application/octet-stream",
+            size: entry.file.size,
+            checksumAlgorithm: "SHA256",
+          };
       // As with one file: S3 refuses a single PUT whose body does not match the SHA-256 signed into its URL.
-      if (goesInOnePut(entry.file)) {
+      if (goesInOnePut(declared.size)) {
         rows.set(i + 1, "checking", STATE_TEXT.checking);
-        declared.sha256 = await blobSha256(entry.file);
+        declared.sha256 = await sha256Of(await oneBody(entry.file, linkKey, salts[i]));
         check();
         rows.set(i + 1, "waiting", STATE_TEXT.waiting);
       }
       files.push(declared);
     }
-    const body = Object.assign({ files }, title ? { title } : {}, options);
+    // Encrypted, the title goes encrypted too (a plain one would reach the table).
+    const titled = !title ? {} : linkKey ? { encryptedTitle: await encryptedTitle(linkKey, title) } : { title };
+    const body = Object.assign({ files }, linkKey ? { encryption: "aes128gcm" } : {}, titled, options);
     const created = await api("POST", "shares", { body });
     signed = created.files;
     state = {
@@ -249,6 +265,7 @@ async function sendShare(flow, options, list, title) {
       expiresAt: created.expiresAt,
       title: title || "",
       recipients: options.recipients,
+      linkKey,
       files: list.map((entry, i) => ({
         file: created.files[i].file,
         fileName: entry.name,
@@ -256,6 +273,7 @@ async function sendShare(flow, options, list, title) {
         lastModified: entry.file.lastModified,
         method: created.files[i].method,
         multipart: created.files[i].multipart,
+        salt: salts[i],
       })),
       done: [],
     };
@@ -284,37 +302,33 @@ async function sendShare(flow, options, list, title) {
   }
   check();
   const byName = new Map(list.map((entry) => [entry.name, entry.file]));
-  const total = state.files.reduce((sum, f) => sum + f.size, 0);
-  const sending = new Map(); // file number -> bytes sent so far
+  /** What file f sends: its bytes, or its ciphertext's. */
+  const sends = (f) => sentSize(f, f.salt);
+  const total = state.files.reduce((sum, f) => sum + sends(f), 0);
   let doneBytes = 0;
   for (const f of state.files) {
     if (state.done.includes(f.file)) {
-      doneBytes += f.size;
+      doneBytes += sends(f);
       rows.set(f.file, "sent", STATE_TEXT.sent);
     }
   }
-  const report = () => {
-    let inFlight = 0;
-    for (const bytes of sending.values()) inFlight += bytes;
-    showProgress(doneBytes + inFlight, total);
-  };
   const todo = state.files.filter((f) => !state.done.includes(f.file));
-  report();
+  const counter = bytesCounter(total, doneBytes, showProgress);
   const stopAll = new AbortController();
   signal.addEventListener("abort", () => stopAll.abort(), { once: true });
   const owner = { id: state.id, deleteToken: state.deleteToken };
   const sendOne = async (f) => {
     const file = byName.get(f.fileName);
-    const percent = (bytes) => rows.set(f.file, "sending", "sending " + Math.floor((bytes / f.size) * 100) + "%");
+    const percent = (bytes) => rows.set(f.file, "sending", "sending " + Math.floor((bytes / sends(f)) * 100) + "%");
     const onBytes = (bytes) => {
-      sending.set(f.file, bytes);
       percent(bytes);
-      report();
+      counter.sending(f.file, bytes);
     };
     onBytes(0);
     if (f.method === "MULTIPART") {
       // S3's list of parts (GET /uploads/{id}/parts?file=n) decides what is left; the share's state is saved here.
-      await sendInParts(Object.assign({ file: f.file, multipart: f.multipart }, owner), file, stopAll.signal, {
+      const upload = { file: f.file, multipart: f.multipart, linkKey: state.linkKey, salt: f.salt };
+      await sendInParts(Object.assign(upload, owner), file, stopAll.signal, {
         progress: (loaded) => onBytes(loaded),
         save: () => undefined,
         forget: () => undefined,
@@ -334,33 +348,27 @@ async function sendShare(flow, options, list, title) {
             }),
           );
       try {
-        await putWithFreshUrlOnExpiry(upload, file, stopAll.signal, onBytes);
+        await putWithFreshUrlOnExpiry(upload, await oneBody(file, state.linkKey, f.salt), stopAll.signal, onBytes);
       } catch (e) {
         // If-None-Match: * refuses a second PUT: an earlier page's PUT arrived, S3 just had not confirmed it yet.
         if (e.status !== 412) throw e;
       }
     }
-    sending.delete(f.file);
-    doneBytes += f.size;
     state.done.push(f.file);
     saveShare(state);
     rows.set(f.file, "sent", STATE_TEXT.sent);
-    report();
-  };
-  const worker = async () => {
-    for (let f = todo.shift(); f !== undefined; f = todo.shift()) {
-      const current = f;
-      try {
-        await sendOne(current);
-      } catch (e) {
-        rows.set(current.file, "failed", STATE_TEXT.failed);
-        stopAll.abort();
-        throw e;
-      }
-    }
+    counter.sent(f.file, sends(f));
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(PARALLEL_FILES, Math.max(1, todo.length)) }, worker));
+    // The same loop as a file's parts (web/js/multipart.js): PARALLEL_FILES at a time, the first failure stops all.
+    await sendEach(todo, PARALLEL_FILES, stopAll, async (f) => {
+      try {
+        await sendOne(f);
+      } catch (e) {
+        rows.set(f.file, "failed", STATE_TEXT.failed);
+        throw e;
+      }
+    });
   } catch (e) {
     sendingShareId = null; // the notice below must list this share now
     if (signal.aborted) {

@@ -2,12 +2,13 @@
 // until S3 confirmed them, then show the share link (copy, delete, share another). Cancel works in every step.
 /* exported startUploadView, setFormEnabled, fileProblem, showProgress, putWithFreshUrlOnExpiry, waitUntilAvailable, goesInOnePut */
 /* global picked, droppedEntries, entriesPicked, severalProblem, noteSeveral, sendSeveral, savedShareFor, forgetShare, restrictedFields, refreshMyFiles, renderQr, shareSettingsText, protectionText */
-/* global blobSha256, sendInParts, savedUploadFor, offerResume, noteResumable, $, limits, formatBytes, formatDuration, exactBytes, setStatus, showError, showFieldError, clearFieldErrors, ApiError, api, confirmDelete, copyText, sleep, cancelled, keepFocus */
+/* global File, encryptionMode, encryptChosen, applyEncryptionMode, newLinkKey, newFileSalt, sendingSource, sentSize, encryptedFileFields, linkWithKey */
+/* global sha256Of, sendInParts, savedUploadFor, offerResume, noteResumable, $, limits, formatBytes, formatDuration, exactBytes, setStatus, showError, showFieldError, clearFieldErrors, ApiError, api, confirmDelete, copyText, sleep, cancelled, keepFocus */
 
 let chosenFile = null;
 /** Several files or a folder, [{ file, name }] (sent as one share by web/js/share-upload.js); [] for one file. */
 let chosenList = [];
-let currentUpload = null; // { id, shareUrl, deleteToken, fileName }
+let currentUpload = null; // { id, shareUrl (with its key, if encrypted), deleteToken, fileName }
 /** The running share, from POST /uploads to the link: { controller: AbortController, upload }. */
 let activeShare = null;
 
@@ -16,18 +17,23 @@ let activeShare = null;
 function fileProblem(file, name) {
   if (!limits || !file) return "";
   const which = name === undefined ? "This file is " : "\u201C" + name + "\u201D is ";
-  if (file.size > limits.maxFileSizeBytes) {
+  // Encrypted, the limit applies to the ciphertext (0.026% larger), which is what storage holds.
+  const encrypted = encryptChosen();
+  const sent = sentSize(file, encrypted);
+  if (sent > limits.maxFileSizeBytes) {
     // Exact byte counts when the rounded sizes would read the same ("1.0 kB; up to 1.0 kB").
-    const same = formatBytes(file.size) === formatBytes(limits.maxFileSizeBytes);
+    const same = formatBytes(sent) === formatBytes(limits.maxFileSizeBytes);
     const size = same ? exactBytes : formatBytes;
     return (
       which +
-      size(file.size) +
+      size(sent) +
+      (encrypted ? " once encrypted" : "") +
       "; this server takes files of up to " +
       size(limits.maxFileSizeBytes) +
       ". Choose a smaller file."
     );
   }
+  if (encrypted) return ""; // the server cannot check an encrypted file's type, and skips its type list
   const type = (file.type || "application/octet-stream").split(";")[0].trim().toLowerCase();
   const allowed = limits.allowedContentTypes || [];
   if (allowed.length > 0 && !allowed.includes(type)) {
@@ -112,20 +118,24 @@ function applyLimits() {
 function setFormEnabled(enabled) {
   const resuming = savedUploadFor(chosenFile) !== null || savedShareFor(chosenList) !== null;
   for (const el of $("upload-form").querySelectorAll("input, select, textarea, button")) {
-    el.disabled = !enabled || (resuming && el.closest(".fields, #title-field") !== null);
+    el.disabled = !enabled || (resuming && el.closest(".fields, #title-field, #encrypt-field") !== null);
   }
+  if (encryptionMode() === "required") $("encrypt").disabled = true; // not the person's choice on this stack
 }
 
 /** The running transfer's progress line: where sending began, and recent samples for speed and time left. */
 let meter = null;
 const SPEED_WINDOW_MS = 5000;
 
-/** Before any byte goes: the file (or its first part) is being hashed, which takes seconds for a large file. */
-function startProgress() {
+/** Before any byte goes: the file (or its first part) is being encrypted and hashed, which takes seconds for a
+ *  large file. */
+function startProgress(encrypt) {
   meter = { base: null, samples: [] };
   $("progress").removeAttribute("value"); // indeterminate
   $("progress").setAttribute("aria-valuetext", "Preparing");
-  $("progress-text").textContent = "Preparing (checking the file)\u2026";
+  $("progress-text").textContent = encrypt
+    ? "Preparing (encrypting and checking the file)\u2026"
+    : "Preparing (checking the file)\u2026";
 }
 
 /** "about 40 s", "about 3 min", "about 1 h 5 min". */
@@ -231,11 +241,11 @@ async function waitUntilAvailable(id, signal) {
   }
 }
 
-/** Files the server will take in one PUT, and small enough to hash in one read (the browser holds the whole
- *  file in memory for WebCrypto's digest, which cannot hash in pieces). */
+/** Whether a file that sends `size` bytes (its own, or its ciphertext's) goes in one PUT and is small enough to hash
+ *  in one read (the browser holds the whole file in memory for WebCrypto's digest, which cannot hash in pieces). */
 const HASH_IN_ONE_READ_BYTES = 256 * 1024 * 1024;
-function goesInOnePut(file) {
-  return limits !== null && file.size <= limits.multipartThresholdBytes && file.size <= HASH_IN_ONE_READ_BYTES;
+function goesInOnePut(size) {
+  return limits !== null && size <= limits.multipartThresholdBytes && size <= HASH_IN_ONE_READ_BYTES;
 }
 
 async function share(event) {
@@ -259,6 +269,8 @@ async function share(event) {
     showFieldError($("file-input"), "That file is empty; choose a file with something in it.");
     return;
   }
+  // Encrypted (web/js/encrypt-upload.js): the name and type go encrypted, the size declared is the ciphertext's.
+  const encrypt = encryptChosen();
   // The share's options; a share of several files sends them once, with its files (web/js/share-upload.js).
   const request = several
     ? {}
@@ -269,6 +281,7 @@ async function share(event) {
         // Used only when the server answers MULTIPART: each part then carries its SHA-256 (web/js/multipart.js).
         checksumAlgorithm: "SHA256",
       };
+  if (encrypt) request.encryption = "aes128gcm";
   if ($("expiry").value !== "") request.expiresInSeconds = Number($("expiry").value);
   const limitText = $("max-downloads").value.trim();
   if (limitText !== "") {
@@ -304,14 +317,14 @@ async function share(event) {
   $("progress-name").textContent = what;
   $("progress-files").hidden = !several;
   $("progress-count").hidden = !several;
-  startProgress();
+  startProgress(encrypt);
   $("progress-box").hidden = false;
   $("cancel-button").disabled = false;
   // The submit button just disabled itself: move focus where the next action is.
   $("cancel-button").focus();
   setStatus("Uploading " + what + "…");
   if (several) {
-    await shareSeveral(flow, request, several, title);
+    await shareSeveral(flow, request, several, title, encrypt);
     return;
   }
   try {
@@ -319,27 +332,46 @@ async function share(event) {
     // carries the id and delete token needed to remove it again (see discard below).
     // A large file whose upload an earlier page started resumes it (web/js/multipart.js) instead.
     const saved = savedUploadFor(file);
-    if (!saved && goesInOnePut(file)) {
+    // An encrypted share's key and the file's salt; a resumed upload keeps its own (saved with its parts).
+    const linkKey = saved ? saved.linkKey : encrypt ? newLinkKey() : undefined;
+    const salt = saved ? saved.salt : encrypt ? newFileSalt() : undefined;
+    if (!saved && linkKey) {
+      delete request.fileName;
+      delete request.contentType;
+      Object.assign(request, await encryptedFileFields(linkKey, file, file.name));
+    }
+    const source = await sendingSource(file, linkKey, salt);
+    /** What one PUT sends: the file, or its ciphertext (made once, when first needed). */
+    let body = linkKey ? null : file;
+    const wholeBody = async () => (body = body || new File([await source.read(0, source.size)], file.name));
+    if (!saved && goesInOnePut(source.size)) {
       // S3 refuses a body that does not match the SHA-256 signed into the URL, and downloaders get it from
       // GET /files/{id}. (A file sent in parts carries one per part instead: web/js/multipart.js.)
-      setStatus("Checking " + file.name + "…");
-      request.sha256 = await blobSha256(file);
+      setStatus((linkKey ? "Encrypting and checking " : "Checking ") + file.name + "…");
+      request.sha256 = await sha256Of(await wholeBody());
       check();
       setStatus("Uploading " + file.name + "…");
     }
-    // What the page asked for, kept with a saved multipart upload so that a resumed one can show it.
+    // What the page asked for, kept with a saved multipart upload so that a resumed one can show it (and, for an
+    // encrypted one, send the same ciphertext).
     const upload =
-      saved || Object.assign(await api("POST", "uploads", { body: request }), { recipients: request.recipients });
+      saved ||
+      Object.assign(await api("POST", "uploads", { body: request }), {
+        recipients: request.recipients,
+        linkKey,
+        salt,
+      });
     flow.upload = upload;
     check();
     if (upload.method === "MULTIPART") await sendInParts(upload, file, signal);
-    else await putWithFreshUrlOnExpiry(upload, file, signal);
+    else await putWithFreshUrlOnExpiry(upload, await wholeBody(), signal);
     check();
     setStatus("Upload complete. Preparing the link…");
     const info = await waitUntilAvailable(upload.id, signal);
     check();
     activeShare = null;
-    currentUpload = { id: upload.id, shareUrl: upload.shareUrl, deleteToken: upload.deleteToken, fileName: file.name };
+    const link = linkWithKey(upload.shareUrl, upload.linkKey);
+    currentUpload = { id: upload.id, shareUrl: link, deleteToken: upload.deleteToken, fileName: file.name };
     showResult(upload, info);
     refreshMyFiles();
   } catch (e) {
@@ -362,15 +394,15 @@ async function share(event) {
 
 /** The share of several files: as share() below the form, with its own resume rule (a failure keeps the share,
  *  so that choosing the same files again sends only what did not finish). */
-async function shareSeveral(flow, options, list, title) {
+async function shareSeveral(flow, options, list, title, encrypt) {
   const signal = flow.controller.signal;
   try {
-    const { upload, info } = await sendSeveral(flow, options, list, title);
+    const { upload, info } = await sendSeveral(flow, options, list, title, encrypt);
     activeShare = null;
     const name = upload.title || info.fileCount + " files";
     currentUpload = {
       id: upload.id,
-      shareUrl: upload.shareUrl,
+      shareUrl: linkWithKey(upload.shareUrl, upload.linkKey),
       deleteToken: upload.deleteToken,
       fileName: name,
       several: true,
@@ -422,7 +454,8 @@ function showResult(upload, info) {
   $("upload-form").hidden = true;
   $("progress-box").hidden = true;
   $("result").hidden = false;
-  $("share-link").value = upload.shareUrl;
+  const link = linkWithKey(upload.shareUrl, upload.linkKey);
+  $("share-link").value = link;
   let details = shareSettingsText(info);
   // A share of several files says how many and how much; a one-file share reads as it always has.
   if (info.fileCount > 1) details = info.fileCount + " files, " + formatBytes(info.totalSize) + " in all. " + details;
@@ -432,7 +465,9 @@ function showResult(upload, info) {
   const protection = protectionText(info, upload.recipients);
   $("result-protection").textContent = protection;
   $("result-protection").hidden = protection === "";
-  renderQr($("share-qr-code"), upload.shareUrl);
+  // Encrypted: the key is in the link's fragment, and nowhere else the person can find it again.
+  $("result-key-hint").hidden = !upload.linkKey;
+  renderQr($("share-qr-code"), link);
   $("delete-button").textContent = info.fileCount > 1 ? "Delete these files now" : "Delete file now";
   $("delete-button").disabled = false;
   setStatus("Your link is ready. Copy it and send it.");
@@ -470,6 +505,7 @@ function resetUpload() {
   currentUpload = null;
   chooseFile(null);
   $("upload-form").reset();
+  applyEncryptionMode();
   $("result").hidden = true;
   $("share-qr-code").textContent = "";
   $("result-title").textContent = "Your link is ready";
@@ -486,6 +522,12 @@ function resetUpload() {
 function startUploadView() {
   document.title = "Share a file · fileshare";
   applyLimits();
+  applyEncryptionMode();
+  // The box changes what the server will take (the ciphertext's size, no type list): check the choice again.
+  $("encrypt").addEventListener("change", () => {
+    if (chosenList.length > 0) chooseFiles(chosenList);
+    else if (chosenFile) chooseFile(chosenFile);
+  });
   $("upload-view").hidden = false;
   const zone = $("drop-zone");
   $("file-input").addEventListener("change", (e) => chooseFiles(picked(e.target.files)));
