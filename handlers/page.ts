@@ -44,6 +44,8 @@ export const SCRIPT_FILES = [
   "js/auth.js",
   // The end-to-end encryption core (RFC 8188 and the metadata), after auth.js whose base64url it uses.
   "js/ece.js",
+  // Saving an encrypted share's files decrypted (after ece.js, whose stream it uses).
+  "js/encrypted-save.js",
   "js/my-files.js",
   "js/unlock.js",
   "js/start.js",

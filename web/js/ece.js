@@ -5,7 +5,7 @@
 // multipart upload is encrypted as soon as its plaintext is read (eceEncryptPart), in any order. Downloads
 // decrypt through eceDecryptStream, which lets out a record only once its tag checks. The metadata (name, type,
 // size) is AES-128-GCM under an HKDF-derived key; the share key travels only in the link's fragment.
-/* exported eceEncryptedSize, ecePlainRange, eceNewSalt, eceFileKeys, eceEncryptPart, eceDecryptStream, encryptMetadata, decryptMetadata, newShareKey, shareKeyToFragment, shareKeyFromFragment */
+/* exported eceEncryptedSize, ecePlainRange, eceNewSalt, eceFileKeys, eceEncryptPart, eceDecryptStream, encryptMetadata, decryptMetadata, decryptTitle, newShareKey, shareKeyToFragment, shareKeyFromFragment */
 /* global crypto, TextEncoder, TextDecoder, TransformStream, atob, base64url */
 
 const ECE_RECORD_SIZE = 65536;
@@ -234,9 +234,10 @@ async function encryptMetadata(shareKey, metadata, nonce) {
   return text;
 }
 
-/** {fileName, contentType, size} from encryptedMetadata, or an UntrustedError (changed, or a wrong key). */
-async function decryptMetadata(shareKey, text) {
-  const untrusted = (why) => eceError("The share's encrypted file name and type cannot be trusted: " + why + ".", true);
+/** The JSON sealed in an encryptedMetadata or encryptedTitle, or an UntrustedError naming `what` (changed, or a
+ *  wrong key). */
+async function openSealedJson(shareKey, text, what) {
+  const untrusted = (why) => eceError("The share's encrypted " + what + " cannot be trusted: " + why + ".", true);
   let sealed;
   try {
     if (text.length > MAX_ENCRYPTED_METADATA_CHARS) throw new Error("too long");
@@ -253,15 +254,20 @@ async function decryptMetadata(shareKey, text) {
   } catch {
     throw untrusted("it does not decrypt with the key in the link (a wrong key, or it was changed)");
   }
-  let m;
+  let value;
   try {
-    m = JSON.parse(json);
+    value = JSON.parse(json);
   } catch {
     throw untrusted("it is not JSON");
   }
+  if (typeof value !== "object" || value === null) throw untrusted("it is not a JSON object");
+  return { value, untrusted };
+}
+
+/** {fileName, contentType, size} from encryptedMetadata, or an UntrustedError (changed, or a wrong key). */
+async function decryptMetadata(shareKey, text) {
+  const { value: m, untrusted } = await openSealedJson(shareKey, text, "file name and type");
   if (
-    typeof m !== "object" ||
-    m === null ||
     typeof m.fileName !== "string" ||
     m.fileName === "" ||
     typeof m.contentType !== "string" ||
@@ -271,6 +277,13 @@ async function decryptMetadata(shareKey, text) {
     throw untrusted("it lacks a file name, content type or size");
   }
   return { fileName: m.fileName, contentType: m.contentType, size: m.size };
+}
+
+/** The title from a share's encryptedTitle (the JSON {"title"} sealed as metadata is), or an UntrustedError. */
+async function decryptTitle(shareKey, text) {
+  const { value, untrusted } = await openSealedJson(shareKey, text, "title");
+  if (typeof value.title !== "string") throw untrusted("it lacks a title");
+  return value.title;
 }
 
 // ---------- the share key in the link ----------
