@@ -6,6 +6,7 @@
 //   throughput.ts  POST /uploads and GET /files/{id} at concurrency 32 through npm start vs bare dynalite
 //   startup.ts     `npm start` to its first and its "running" line, vs the same program through ts-node
 //   peers.ts       the CLI's upload and download vs `aws s3 cp` and `rclone copyto` into the same local S3
+//   pageDownload.ts the share view saving a 2 GiB encrypted file in Chromium vs plain: time and peak memory
 // FILESHARE_BENCH_ONLY=<name>[,<name>] runs only those (e.g. peers); report.ts prints and saves the rows.
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -17,6 +18,7 @@ import { keyNameFor } from "../handlers/ids";
 import { startBackends } from "../local/backends";
 import { coldStarts } from "./coldStart";
 import { latency } from "./latency";
+import { benchPageDownload } from "./pageDownload";
 import { benchPeers } from "./peers";
 import { report, Row } from "./report";
 import { sizes } from "./sizes";
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
   if (runs("throughput")) rows.push(...(await throughput()));
   if (runs("startup")) rows.push(...(await benchStartup()));
   if (runs("peers")) rows.push(...(await benchPeers()));
+  if (runs("pageDownload")) rows.push(...(await benchPageDownload()));
   await report(rows, started);
 }
 

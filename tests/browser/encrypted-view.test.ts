@@ -245,19 +245,20 @@ describe("the web page: the share view of an end-to-end encrypted share", functi
       "a flipped byte in its stored object",
       async (path: string) => {
         const stored = await readFile(path);
-        stored[21 + 65536 + 100] ^= 1; // inside the second record
+        stored.writeUInt8(stored.readUInt8(21 + 20 * 65536 + 100) ^ 1, 21 + 20 * 65536 + 100); // in record 20
         await writeFile(path, stored);
       },
-      /record 1 was changed/,
+      /record 20 was changed/,
     ],
     [
-      "its stored object cut off after two whole records",
-      (path: string) => truncate(path, 21 + 2 * 65536),
+      "its stored object cut off after 20 whole records",
+      (path: string) => truncate(path, 21 + 20 * 65536),
       /truncated/,
     ],
   ] as const) {
     it(`refuses a file with ${what}: the save is aborted, nothing is kept, and the page says the file was altered`, async () => {
-      const bytes = testBytes(300_000);
+      // 2 MiB: 33 records, so the damage lies beyond the first batch of records the page decrypts together.
+      const bytes = testBytes(2 * MIB);
       const share = await createEncryptedShare(fx.server.apiUrl, [file("report.pdf", bytes)]);
       await fx.server.backends.idle();
       await damage(await storedObject(share.id));
@@ -280,7 +281,7 @@ describe("the web page: the share view of an end-to-end encrypted share", functi
     await fx.server.backends.idle();
     const path = await storedObject(share.id, 2);
     const stored = await readFile(path);
-    stored[stored.length - 1] ^= 0x80; // the last record's tag
+    stored.writeUInt8(stored.readUInt8(stored.length - 1) ^ 0x80, stored.length - 1); // the last record's tag
     await writeFile(path, stored);
     const page = await fx.newPage();
     assert.equal(await fx.openLink(page, share.link), "available");

@@ -3,7 +3,7 @@
 // pre-signed PUTs the API hands out (one PUT, or parts and complete). The plaintext is any function of the byte
 // offset, so a 2 GiB file is made part by part without ever being held (tests/browser/encrypted-view.test.ts and
 // bench/pageDownload.ts use this).
-import { createCipheriv, createHash, hkdfSync } from "node:crypto";
+import { createCipheriv, createHash, hkdfSync, randomBytes } from "node:crypto";
 import { encryptedSize, encryptPart, fileKeys, newSalt, plainRangeOf } from "../../cli/crypto/ece";
 import { encryptMetadata } from "../../cli/crypto/metadata";
 import { keyToFragment, newShareKey } from "../../cli/crypto/shareKey";
@@ -53,7 +53,7 @@ export function plainSha256(f: PlainFile): string {
  *  has no title of its own to encrypt. */
 export function encryptTitle(key: Uint8Array, title: string): string {
   const aead = Buffer.from(hkdfSync("sha256", key, Buffer.alloc(0), "fileshare metadata v1", 16));
-  const nonce = createHash("sha256").update(title).digest().subarray(0, 12);
+  const nonce = randomBytes(12);
   const cipher = createCipheriv("aes-128-gcm", aead, nonce);
   const sealed = Buffer.concat([nonce, cipher.update(JSON.stringify({ title }), "utf8"), cipher.final()]);
   return Buffer.concat([sealed, cipher.getAuthTag()]).toString("base64url");
@@ -87,22 +87,32 @@ async function post(url: URL, body: unknown, headers: Record<string, string> = {
   return JSON.parse(text);
 }
 
-/** Sends one encrypted file along its plan: one PUT, or its parts (two at a time) and complete. */
-async function sendFile(apiUrl: string, id: string, deleteToken: string, plan: Planned, f: PlainFile, key: Buffer) {
-  const keys = fileKeys(key, newSalt());
-  const size = encryptedSize(f.size);
-  const part = (start: number, end: number) => {
-    const range = plainRangeOf(f.size, start, end);
-    return encryptPart(keys, f.size, f.bytes(range.start, range.end), start, end);
-  };
+/** A PUT of `body` to a pre-signed URL. Tried again once when the connection was reset before an answer: undici
+ *  may reuse a kept-alive connection the server is closing just then (its keep-alive timeout passed while the
+ *  next part was being encrypted), and a PUT to the same URL is idempotent. */
+async function put(url: string, headers: Record<string, string> | undefined, body: Buffer): Promise<Response> {
+  const send = () => fetch(url, { method: "PUT", headers, body: new Uint8Array(body) });
+  try {
+    return await send();
+  } catch (e) {
+    if ((e as { cause?: { code?: string } }).cause?.code !== "ECONNRESET") throw e;
+    return send();
+  }
+}
+
+/** Sends one file of `size` bytes along its plan (one PUT, or its parts two at a time and complete); `part` gives
+ *  the bytes [start, end) as they go to S3. */
+async function sendFile(
+  apiUrl: string,
+  created: { id: string; deleteToken: string },
+  plan: Planned,
+  size: number,
+  part: (start: number, end: number) => Buffer,
+) {
+  const { id, deleteToken } = created;
   if (plan.method === "PUT") {
-    const body = part(0, size);
-    const put = await fetch(plan.uploadUrl as string, {
-      method: "PUT",
-      headers: plan.headers,
-      body: new Uint8Array(body),
-    });
-    if (put.status !== 200) throw new Error(`PUT: ${put.status} ${await put.text()}`);
+    const res = await put(plan.uploadUrl as string, plan.headers, part(0, size));
+    if (res.status !== 200) throw new Error(`PUT: ${res.status} ${await res.text()}`);
     return;
   }
   const { partSize, partCount } = plan.multipart as { partSize: number; partCount: number };
@@ -114,9 +124,9 @@ async function sendFile(apiUrl: string, id: string, deleteToken: string, plan: P
     const signed = await post(new URL(`uploads/${id}/parts`, apiUrl), { ...which, parts: [{ partNumber: n }] }, owner);
     const p = signed.parts[0] as { url: string; headers: Record<string, string> };
     const body = part((n - 1) * partSize, Math.min(size, n * partSize));
-    const put = await fetch(p.url, { method: "PUT", headers: p.headers, body: new Uint8Array(body) });
-    if (put.status !== 200) throw new Error(`PUT part ${n}: ${put.status} ${await put.text()}`);
-    etags.push({ partNumber: n, etag: put.headers.get("etag") ?? "" });
+    const res = await put(p.url, p.headers, body);
+    if (res.status !== 200) throw new Error(`PUT part ${n}: ${res.status} ${await res.text()}`);
+    etags.push({ partNumber: n, etag: res.headers.get("etag") ?? "" });
   };
   const queue = [...numbers];
   await Promise.all(
@@ -164,7 +174,13 @@ export async function createEncryptedShare(
     plans = created.files as Planned[];
   }
   for (const [i, plan] of plans.entries()) {
-    await sendFile(apiUrl, created.id, created.deleteToken, plan, files[i] as PlainFile, key);
+    const f = files[i] as PlainFile;
+    const keys = fileKeys(key, newSalt());
+    const part = (start: number, end: number) => {
+      const range = plainRangeOf(f.size, start, end);
+      return encryptPart(keys, f.size, f.bytes(range.start, range.end), start, end);
+    };
+    await sendFile(apiUrl, created, plan, encryptedSize(f.size), part);
   }
   return {
     id: created.id,
@@ -173,4 +189,20 @@ export async function createEncryptedShare(
     key,
     link: `${created.shareUrl}#${keyToFragment(key)}`,
   };
+}
+
+/** The same file shared without encryption (POST /uploads), for comparisons. */
+export async function createPlainShare(
+  apiUrl: string,
+  f: PlainFile,
+  options: Record<string, unknown> = {},
+): Promise<{ id: string; shareUrl: string }> {
+  const created = await post(new URL("uploads", apiUrl), {
+    fileName: f.fileName,
+    contentType: f.contentType,
+    size: f.size,
+    ...options,
+  });
+  await sendFile(apiUrl, created, created as Planned, f.size, f.bytes);
+  return { id: created.id, shareUrl: created.shareUrl };
 }
