@@ -28,7 +28,7 @@ const CLI_HINT =
 /** What the view says under an encrypted share's details: how this browser will save it. */
 function encryptedSaveNote(share) {
   const way = saveWayFor(share.files);
-  const intro = "End-to-end encrypted: your browser decrypts the files with the key in the link as it downloads them. ";
+  const intro = "End-to-end encrypted: your browser decrypts with the key in the link as it downloads. ";
   if (way === "file") return intro + "You choose where the file is saved.";
   if (way === "folder") return intro + "You choose one folder, and every file is saved into it with its folders.";
   if (way === "memory") return intro + "This browser decrypts each file in memory before it saves it.";
