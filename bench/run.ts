@@ -8,6 +8,7 @@
 //   peers.ts       the CLI's upload and download vs `aws s3 cp` and `rclone copyto` into the same local S3
 //   encryption.ts  the CLI's upload --encrypt and decrypting download vs the same file in clear
 //   page.ts        the page in Chromium uploading 512 MiB in parts, encrypted vs plain, and vs `fileshare upload`
+//   pageDownload.ts the share view saving a 2 GiB encrypted file in Chromium vs plain: time and peak memory
 // FILESHARE_BENCH_ONLY=<name>[,<name>] runs only those (e.g. peers); report.ts prints and saves the rows.
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -20,6 +21,7 @@ import { startBackends } from "../local/backends";
 import { coldStarts } from "./coldStart";
 import { latency } from "./latency";
 import { benchPage } from "./page";
+import { benchPageDownload } from "./pageDownload";
 import { benchPeers } from "./peers";
 import { benchEncryption } from "./encryption";
 import { report, Row } from "./report";
@@ -83,6 +85,7 @@ async function main(): Promise<void> {
   if (runs("peers")) rows.push(...(await benchPeers()));
   if (runs("encryption")) rows.push(...(await benchEncryption()));
   if (runs("page")) rows.push(...(await benchPage()));
+  if (runs("pageDownload")) rows.push(...(await benchPageDownload()));
   await report(rows, started);
 }
 

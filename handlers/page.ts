@@ -46,6 +46,8 @@ export const SCRIPT_FILES = [
   "js/ece.js",
   // What the page encrypts when it uploads (uses ece.js).
   "js/encrypt-upload.js",
+  // Saving an encrypted share's files decrypted (after ece.js, whose stream it uses).
+  "js/encrypted-save.js",
   "js/my-files.js",
   "js/unlock.js",
   "js/start.js",

@@ -5,7 +5,7 @@
 // multipart upload is encrypted as soon as its plaintext is read (eceEncryptPart), in any order. Downloads
 // decrypt through eceDecryptStream, which lets out a record only once its tag checks. The metadata (name, type,
 // size) is AES-128-GCM under an HKDF-derived key; the share key travels only in the link's fragment.
-/* exported eceEncryptedSize, ecePlainRange, eceNewSalt, eceFileKeys, eceEncryptPart, eceDecryptStream, encryptMetadata, encryptTitle, decryptMetadata, newShareKey, shareKeyToFragment, shareKeyFromFragment */
+/* exported eceEncryptedSize, ecePlainRange, eceNewSalt, eceFileKeys, eceEncryptPart, eceDecryptStream, encryptMetadata, encryptTitle, decryptMetadata, decryptTitle, newShareKey, shareKeyToFragment, shareKeyFromFragment */
 /* global crypto, TextEncoder, TextDecoder, TransformStream, atob, base64url */
 
 const ECE_RECORD_SIZE = 65536;
@@ -148,55 +148,104 @@ async function eceEncryptPart(keys, size, plain, cipherStart, cipherEnd) {
   return out;
 }
 
+/** Records decrypted together and let out as one piece (1 MiB of plaintext at our record size): WebCrypto's
+ *  threads get several records at once, and the file is written in few large writes instead of many small ones. */
+const ECE_DECRYPT_BATCH = 16;
+
 /** A TransformStream from an encrypted file's bytes to its plaintext. Every record is verified before any of its
  *  bytes go out; a changed, reordered, missing or extra record, a wrong key or a cut-off end errors the stream
- *  with an UntrustedError and nothing more comes out. Salt and record size (18 to 65536) come from the header. */
+ *  with an UntrustedError and nothing more comes out. Salt and record size (18 to 65536) come from the header.
+ *  The bytes wait in `pending` (the chunks as they came) until a batch of records is there: copied once. */
 function eceDecryptStream(shareKey) {
   let keys = null;
   let recordSize = 0;
   let skip = 0; // key id bytes still to skip: ours is empty, and the key comes from the link anyway
   let seq = 0;
-  let buffered = new Uint8Array(0);
+  const pending = [];
+  let pendingLength = 0;
+
+  /** The first `n` pending bytes as one array, taken out of `pending`. */
+  function take(n) {
+    const out = new Uint8Array(n);
+    for (let at = 0; at < n;) {
+      const chunk = pending[0];
+      const used = Math.min(chunk.length, n - at);
+      out.set(chunk.subarray(0, used), at);
+      at += used;
+      if (used === chunk.length) pending.shift();
+      else pending[0] = chunk.subarray(used);
+    }
+    pendingLength -= n;
+    return out;
+  }
+
+  /** Decrypts the records in `bytes` (the first is record `first`) together: {out, error}, where `out` joins the
+   *  plaintext of the records before the first that fails (null when none) and `error` is that failure. */
+  async function decryptBatch(bytes, first, endsFile) {
+    const count = Math.ceil(bytes.length / recordSize);
+    const jobs = [];
+    for (let i = 0; i < count; i++) {
+      const record = bytes.subarray(i * recordSize, (i + 1) * recordSize);
+      jobs.push(eceDecryptRecord(keys, first + i, record, endsFile && i === count - 1));
+    }
+    const results = await Promise.allSettled(jobs);
+    const failed = results.findIndex((r) => r.status === "rejected");
+    const good = results.slice(0, failed === -1 ? count : failed).map((r) => r.value);
+    let out = null;
+    if (good.length > 0) {
+      out = new Uint8Array(good.reduce((sum, g) => sum + g.length, 0));
+      good.reduce((at, g) => (out.set(g, at), at + g.length), 0);
+    }
+    return { out, error: failed === -1 ? null : results[failed].reason };
+  }
+
+  // Batches go out in order through `tail`; a batch is decrypted while the one before it is still being let
+  // out (and written), and the stream takes no more bytes while two are in flight.
+  let tail = Promise.resolve();
+  function release(controller, bytes, endsFile) {
+    const batch = decryptBatch(bytes, seq, endsFile);
+    seq += Math.ceil(bytes.length / recordSize);
+    const before = tail;
+    tail = before.then(async () => {
+      const { out, error } = await batch;
+      if (out !== null) controller.enqueue(out);
+      if (error !== null) throw error;
+    });
+    tail.catch(() => {}); // seen by the next transform or by flush
+    return before;
+  }
+
   return new TransformStream({
     async transform(chunk, controller) {
-      const joined = new Uint8Array(buffered.length + chunk.length);
-      joined.set(buffered);
-      joined.set(chunk, buffered.length);
-      buffered = joined;
+      pending.push(chunk);
+      pendingLength += chunk.length;
       if (keys === null) {
-        if (buffered.length < ECE_HEADER_SIZE) return;
-        recordSize = new DataView(buffered.buffer, buffered.byteOffset).getUint32(ECE_SALT_SIZE);
+        if (pendingLength < ECE_HEADER_SIZE) return;
+        const header = take(ECE_HEADER_SIZE);
+        recordSize = new DataView(header.buffer).getUint32(ECE_SALT_SIZE);
         if (recordSize < 18 || recordSize > ECE_RECORD_SIZE) {
           throw eceTampered("its header gives a record size of " + recordSize + " bytes (18 to 65536 expected)");
         }
-        skip = buffered[ECE_HEADER_SIZE - 1];
-        keys = await eceFileKeys(shareKey, buffered.slice(0, ECE_SALT_SIZE));
-        buffered = buffered.subarray(ECE_HEADER_SIZE);
+        skip = header[ECE_HEADER_SIZE - 1];
+        keys = await eceFileKeys(shareKey, header.slice(0, ECE_SALT_SIZE));
       }
-      const skipped = Math.min(skip, buffered.length);
-      buffered = buffered.subarray(skipped);
-      skip -= skipped;
-      if (skip > 0) return;
-      // Records with bytes after them are not the last: decrypt them together, let them out in order up to
-      // the first that fails.
-      const count = Math.floor((buffered.length - 1) / recordSize);
-      if (count <= 0) return;
-      const jobs = [];
-      for (let i = 0; i < count; i++) {
-        jobs.push(eceDecryptRecord(keys, seq + i, buffered.subarray(i * recordSize, (i + 1) * recordSize), false));
+      if (skip > 0) {
+        const skipped = Math.min(skip, pendingLength);
+        take(skipped);
+        skip -= skipped;
+        if (skip > 0) return;
       }
-      for (const result of await Promise.allSettled(jobs)) {
-        if (result.status === "rejected") throw result.reason;
-        controller.enqueue(result.value);
+      // Records with bytes after them are not the last; the last waits for flush.
+      while (pendingLength > ECE_DECRYPT_BATCH * recordSize) {
+        await release(controller, take(ECE_DECRYPT_BATCH * recordSize), false);
       }
-      seq += count;
-      buffered = buffered.slice(count * recordSize);
     },
     async flush(controller) {
-      if (keys === null || skip > 0 || buffered.length === 0) {
+      if (keys === null || skip > 0 || pendingLength === 0) {
         throw eceTampered("it is truncated (it ends before its first record)");
       }
-      controller.enqueue(await eceDecryptRecord(keys, seq, buffered, true));
+      await release(controller, take(pendingLength), true);
+      await tail;
     },
   });
 }
@@ -242,9 +291,10 @@ function encryptTitle(shareKey, title, nonce) {
   return sealMetadataJson(shareKey, JSON.stringify({ title }), nonce, "The encrypted title", "use a shorter title");
 }
 
-/** {fileName, contentType, size} from encryptedMetadata, or an UntrustedError (changed, or a wrong key). */
-async function decryptMetadata(shareKey, text) {
-  const untrusted = (why) => eceError("The share's encrypted file name and type cannot be trusted: " + why + ".", true);
+/** The JSON sealed in an encryptedMetadata or encryptedTitle, or an UntrustedError naming `what` (changed, or a
+ *  wrong key). */
+async function openSealedJson(shareKey, text, what) {
+  const untrusted = (why) => eceError("The share's encrypted " + what + " cannot be trusted: " + why + ".", true);
   let sealed;
   try {
     if (text.length > MAX_ENCRYPTED_METADATA_CHARS) throw new Error("too long");
@@ -261,15 +311,20 @@ async function decryptMetadata(shareKey, text) {
   } catch {
     throw untrusted("it does not decrypt with the key in the link (a wrong key, or it was changed)");
   }
-  let m;
+  let value;
   try {
-    m = JSON.parse(json);
+    value = JSON.parse(json);
   } catch {
     throw untrusted("it is not JSON");
   }
+  if (typeof value !== "object" || value === null) throw untrusted("it is not a JSON object");
+  return { value, untrusted };
+}
+
+/** {fileName, contentType, size} from encryptedMetadata, or an UntrustedError (changed, or a wrong key). */
+async function decryptMetadata(shareKey, text) {
+  const { value: m, untrusted } = await openSealedJson(shareKey, text, "file name and type");
   if (
-    typeof m !== "object" ||
-    m === null ||
     typeof m.fileName !== "string" ||
     m.fileName === "" ||
     typeof m.contentType !== "string" ||
@@ -279,6 +334,13 @@ async function decryptMetadata(shareKey, text) {
     throw untrusted("it lacks a file name, content type or size");
   }
   return { fileName: m.fileName, contentType: m.contentType, size: m.size };
+}
+
+/** The title from a share's encryptedTitle (the JSON {"title"} sealed as metadata is), or an UntrustedError. */
+async function decryptTitle(shareKey, text) {
+  const { value, untrusted } = await openSealedJson(shareKey, text, "title");
+  if (typeof value.title !== "string") throw untrusted("it lacks a title");
+  return value.title;
 }
 
 // ---------- the share key in the link ----------

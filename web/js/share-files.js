@@ -3,7 +3,7 @@
 // URL per file, and the browser saves each file from its URL, one after another, as any download: straight to
 // disk, so the page holds none of the bytes. Why this and not a zip: docs/page.md "Download all".
 /* exported showShareFiles, downloadAll */
-/* global $, place, api, formatBytes, downloadOptions, downloadsLeftText, setStatus, showError, showFileError, localizeTimes, keepFocus */
+/* global saveEncrypted, $, place, api, formatBytes, downloadOptions, downloadsLeftText, setStatus, showError, showFileError, localizeTimes, keepFocus */
 
 /** The share shown (GET /files/{id} or unlock): its files and counts. */
 let listedShare = null;
@@ -91,6 +91,8 @@ function saveEach(downloads) {
 
 /** One counted download of `files` (the share's file numbers; all when null). */
 async function downloadFiles(files, button) {
+  // An encrypted share's files are decrypted by the page as they download (web/js/encrypted-save.js).
+  if (listedShare && listedShare.encryption) return saveEncrypted(files, button);
   button.disabled = true;
   showError("");
   setStatus("Preparing your download\u2026");

@@ -2,7 +2,7 @@
 // (POST /files/{id}/unlock, which consumes nothing), then downloads with it; a recipients share asks the visitor
 // to sign in, and says plainly when the signed-in address is not one of the recipients.
 /* exported askForPassword, showRestricted, downloadOptions, startUnlock */
-/* global sharedTitle, $, place, api, localizeTimes, setStatus, showError, showFileState, showDetails, showFileError, signIn, signedInEmail, authSettings */
+/* global presentShare, $, place, api, localizeTimes, setStatus, showError, showFileState, showFileError, signIn, signedInEmail, authSettings */
 
 /** The password that unlocked this share; sent again with each download. */
 let sharePassword = null;
@@ -36,9 +36,8 @@ async function unlock(event) {
   try {
     const file = await api("POST", "files/" + encodeURIComponent(place.fileId) + "/unlock", { body: { password } });
     sharePassword = password;
-    showDetails(file);
-    if (file.status === "available") showFileState("available", sharedTitle(file), "");
-    else showFileState("pending", "Not uploaded yet", "This file is still being uploaded. Try again in a moment.");
+    // An encrypted share is decrypted only now: the password came first (access control on top of the key).
+    await presentShare(file);
     setStatus("Unlocked. Nothing was downloaded yet.");
     if ($("download-button").hidden) $("file-title").focus();
     else $("download-button").focus();
