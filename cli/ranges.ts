@@ -1,9 +1,10 @@
 // Downloading a large file as several ranged GETs at once (as `aws s3 cp` does), each written in place into the
-// partial file; the SHA-256 is still computed over the bytes in order, as each range's turn comes. Memory stays
+// partial file; the SHA-256 is still computed over the bytes in order, as each range's turn comes, on a thread of its own
+// (cli/hashThread.ts). Memory stays
 // flat: a few range buffers are allocated once and reused, and a range is only fetched when one of them is free.
 // Each GET reads straight into its buffer over a kept-alive connection of its own (cli/rangeConnection.ts).
-import { Hash } from "node:crypto";
 import { FileHandle } from "node:fs/promises";
+import { hashThread } from "./hashThread";
 import { RangeConnection, RangesUnsupported } from "./rangeConnection";
 import { retry } from "./retry";
 
@@ -16,6 +17,8 @@ const HELD = RANGES_AT_ONCE + 2;
 
 interface Got {
   index: number;
+  /** Shared with the hashing thread. */
+  shared: SharedArrayBuffer;
   buffer: Buffer;
   /** The range's bytes: the start of its buffer. */
   bytes: Buffer;
@@ -32,21 +35,23 @@ async function writeAll(handle: FileHandle, bytes: Buffer, position: number): Pr
   }
 }
 
-/** Downloads `size` bytes from `url` into `handle` in ranges, RANGES_AT_ONCE at a time, hashing them in order. */
+/** Downloads `size` bytes from `url` into `handle` in ranges, RANGES_AT_ONCE at a time, hashing them in order;
+ *  resolves with their SHA-256 (base64). */
 export async function downloadRanges(
   url: string,
   size: number,
   handle: FileHandle,
-  hash: Hash,
   onBytes: (n: number) => void,
-): Promise<void> {
+): Promise<string> {
   const count = Math.ceil(size / RANGE);
-  const free: Buffer[] = [];
+  const free: { shared: SharedArrayBuffer; buffer: Buffer }[] = [];
+  const hasher = hashThread();
   let allocated = 0;
   const waiting: (() => void)[] = [];
   /** Ranges received and not yet hashed, by number. */
   const finished = new Map<number, Got>();
   const writes = new Set<Promise<void>>();
+  const hashes = new Set<Promise<void>>();
   let nextToHash = 0;
   let nextToFetch = 0;
   let failure: unknown;
@@ -57,20 +62,21 @@ export async function downloadRanges(
   // A buffer is free again once its range is both written and hashed.
   const release = (got: Got) => {
     if (!got.written || !got.hashed) return;
-    free.push(got.buffer);
+    free.push(got);
     waiting.shift()?.();
   };
   // A range's number is given with its buffer, in order: the range next to be hashed always holds one, so
   // finished ranges waiting for it can never take them all.
-  const take = async (): Promise<{ index: number; buffer: Buffer } | undefined> => {
+  const take = async (): Promise<{ index: number; shared: SharedArrayBuffer; buffer: Buffer } | undefined> => {
     for (;;) {
       if (failure !== undefined || nextToFetch >= count) return undefined;
-      let buffer = free.pop();
-      if (buffer === undefined && allocated < Math.min(HELD, count)) {
+      let place = free.pop();
+      if (place === undefined && allocated < Math.min(HELD, count)) {
         allocated++;
-        buffer = Buffer.allocUnsafeSlow(RANGE);
+        const shared = new SharedArrayBuffer(RANGE);
+        place = { shared, buffer: Buffer.from(shared) };
       }
-      if (buffer !== undefined) return { index: nextToFetch++, buffer };
+      if (place !== undefined) return { index: nextToFetch++, shared: place.shared, buffer: place.buffer };
       await new Promise<void>((resolve) => waiting.push(resolve));
     }
   };
@@ -95,9 +101,12 @@ export async function downloadRanges(
         finished.set(got.index, got);
         for (let ready = finished.get(nextToHash); ready !== undefined; ready = finished.get(nextToHash)) {
           finished.delete(nextToHash++);
-          hash.update(ready.bytes);
-          ready.hashed = true;
-          release(ready);
+          hashes.add(
+            hasher.add(ready.index, ready.shared, ready.bytes.length).then(() => {
+              ready.hashed = true;
+              release(ready);
+            }, failWith),
+          );
         }
       }
     } finally {
@@ -105,7 +114,10 @@ export async function downloadRanges(
     }
   };
   await Promise.all(Array.from({ length: RANGES_AT_ONCE }, worker));
-  await Promise.all(writes);
-  if (failure !== undefined) throw failure;
-  if (nextToHash !== count) throw new Error(`hashed ${nextToHash} of ${count} ranges`);
+  await Promise.all([...writes, ...hashes]);
+  if (failure !== undefined || nextToHash !== count) {
+    await hasher.stop();
+    throw failure ?? new Error(`hashed ${nextToHash} of ${count} ranges`);
+  }
+  return hasher.digest();
 }
