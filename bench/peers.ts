@@ -19,7 +19,7 @@ import { handleObjectCreated } from "../handlers/objectCreated";
 import { Backends, startBackends } from "../local/backends";
 import { createGateway } from "../local/gateway";
 import { flushWrites, makeFile, MIB, now, Timed, timed } from "./processes";
-import { ratioOf, Row, table } from "./report";
+import { ratioOf, Row, shareOf, table } from "./report";
 import { benchConfig, median, row } from "./support";
 
 const QUICK = process.env["FILESHARE_BENCH_QUICK"] === "1";
@@ -239,7 +239,7 @@ export async function benchPeers(): Promise<Row[]> {
         const p = phases.find((x) => x.seconds === cli) ?? phases[0]!;
         const part = (what: string, s: number) =>
           rows.push(
-            row("peers", `upload ${name}, of which ${what}`, seconds(s), ratioOf(s, cli), "fileshare upload", ""),
+            row("peers", `upload ${name}, of which ${what}`, seconds(s), shareOf(s, cli), "fileshare upload", ""),
           );
         part("start-up and POST /uploads, to the first part", p.before);
         part("parts", p.parts);
@@ -306,9 +306,9 @@ export async function benchPeers(): Promise<Row[]> {
           rows.push(
             row(
               "peers",
-              `download ${name}, of which the SHA-256 check (aws makes none)`,
+              `download ${name}: the SHA-256 check's CPU (aws makes none; the CLI's runs beside the transfer)`,
               seconds(s),
-              ratioOf(s, dmed("fileshare")),
+              shareOf(s, dmed("fileshare")),
               "fileshare download",
               "",
             ),
