@@ -4,12 +4,13 @@
 // transfer runs in a process of its own, tools in a rotating order, several times; medians are reported, with
 // the CLI's peak memory and where its upload's time goes: before the first part, parts, the emulator's
 // completion, and the time no part PUT was in flight (API round trips, reading, hashing: ours, not S3's).
+// Then a folder of 100 small files as one share against `aws s3 cp --recursive` of the same folder.
 // FILESHARE_BENCH_QUICK=1 uses 96 MiB and one run (development only: the ratios need the full sizes).
 import { CompleteMultipartUploadCommand, DeleteObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import { subscribe } from "node:diagnostics_channel";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,7 +19,7 @@ import { handleObjectCreated } from "../handlers/objectCreated";
 import { Backends, startBackends } from "../local/backends";
 import { createGateway } from "../local/gateway";
 import { flushWrites, makeFile, MIB, now, Timed, timed } from "./processes";
-import { ratioOf, Row, table } from "./report";
+import { ratioOf, Row, shareOf, table } from "./report";
 import { benchConfig, median, row } from "./support";
 
 const QUICK = process.env["FILESHARE_BENCH_QUICK"] === "1";
@@ -29,6 +30,9 @@ const SIZES = process.env["FILESHARE_BENCH_PEERS_MIB"]
     ? [96 * MIB]
     : [512 * MIB, 2048 * MIB];
 const RUNS = QUICK ? 1 : 3;
+/** The folder row: a share of this many files (the stack's default most per share), each this large. */
+const FOLDER_FILES = 100;
+const FOLDER_FILE_BYTES = 1 * MIB;
 const AWS = "/usr/bin/aws"; // Debian's awscli (a pyenv `aws` v1 may come first on PATH)
 const RCLONE = "/usr/bin/rclone";
 const CLI = join(__dirname, "..", "cli", "fileshare.js");
@@ -235,7 +239,7 @@ export async function benchPeers(): Promise<Row[]> {
         const p = phases.find((x) => x.seconds === cli) ?? phases[0]!;
         const part = (what: string, s: number) =>
           rows.push(
-            row("peers", `upload ${name}, of which ${what}`, seconds(s), ratioOf(s, cli), "fileshare upload", ""),
+            row("peers", `upload ${name}, of which ${what}`, seconds(s), shareOf(s, cli), "fileshare upload", ""),
           );
         part("start-up and POST /uploads, to the first part", p.before);
         part("parts", p.parts);
@@ -302,9 +306,9 @@ export async function benchPeers(): Promise<Row[]> {
           rows.push(
             row(
               "peers",
-              `download ${name}, of which the SHA-256 check (aws makes none)`,
+              `download ${name}: the SHA-256 check's CPU (aws makes none; the CLI's runs beside the transfer)`,
               seconds(s),
-              ratioOf(s, dmed("fileshare")),
+              shareOf(s, dmed("fileshare")),
               "fileshare download",
               "",
             ),
@@ -322,10 +326,72 @@ export async function benchPeers(): Promise<Row[]> {
       await rm(file);
       console.log(`\npeers, ${name} (medians of ${RUNS}):\n${table(rows.filter((r) => r.what.includes(` ${name}`)))}`);
     }
+    if (tools.includes("aws")) {
+      const folderRows = await folderUpload(dir, {
+        fileshare: (folder) => timed(process.execPath, [CLI, "upload", folder, "--api", api], cliEnv),
+        aws: (folder) =>
+          timed(
+            AWS,
+            [
+              ...["s3", "cp", folder, `s3://${bucket}/peers/folder/`, "--recursive"],
+              ...["--endpoint-url", endpoint, "--only-show-errors"],
+            ],
+            awsEnv,
+          ),
+      });
+      rows.push(...folderRows);
+      console.log(`\npeers, a folder (medians of ${RUNS}):\n${table(folderRows)}`);
+    }
   } finally {
     await gateway.close();
     await backends.close();
     await rm(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+/** A folder of FOLDER_FILES files of FOLDER_FILE_BYTES each, uploaded as one share (`fileshare upload FOLDER`:
+ *  POST /shares, every file's PUT, complete) and by `aws s3 cp --recursive`, alternately, RUNS times. */
+async function folderUpload(
+  dir: string,
+  upload: Record<"fileshare" | "aws", (folder: string) => Promise<Timed>>,
+): Promise<Row[]> {
+  const folder = join(dir, "folder");
+  await mkdir(folder);
+  for (let i = 0; i < FOLDER_FILES; i++) await makeFile(join(folder, `file-${i}.bin`), FOLDER_FILE_BYTES);
+  const times: Record<string, number[]> = {};
+  const failed = new Set<string>();
+  const peak: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    for (const tool of run % 2 ? (["aws", "fileshare"] as const) : (["fileshare", "aws"] as const)) {
+      await flushWrites();
+      try {
+        const t = await upload[tool](folder);
+        (times[tool] ??= []).push(t.seconds);
+        if (tool === "fileshare") peak.push(t.peakKb);
+      } catch (e) {
+        failed.add(tool);
+        console.log(`peers: ${tool} upload of the folder failed: ${(e as Error).message.split("\n")[0]}`);
+      }
+    }
+  }
+  await rm(folder, { recursive: true, force: true });
+  const med = (tool: string) => (times[tool] && !failed.has(tool) ? median(times[tool]) : undefined);
+  const size = FOLDER_FILES * FOLDER_FILE_BYTES;
+  const what = `upload a folder of ${FOLDER_FILES} files of ${FOLDER_FILE_BYTES / MIB} MiB`;
+  const rows = [
+    row(
+      "peers",
+      `${what} as one share: fileshare vs aws s3 cp --recursive`,
+      rate(size, med("fileshare")),
+      ratioOf(med("aws"), med("fileshare")),
+      `aws ${rate(size, med("aws"))}`,
+      "≥ 0.8",
+    ),
+  ];
+  if (peak.length > 0) {
+    const mb = Math.max(...peak) / 1024;
+    rows.push(row("peers", `${what}: CLI peak memory (VmHWM)`, `${mb.toFixed(0)} MB`, undefined, "", ""));
   }
   return rows;
 }

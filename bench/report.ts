@@ -25,6 +25,13 @@ export function ratioOf(numerator: number | undefined, denominator: number | und
   return numerator / denominator;
 }
 
+/** The share `part` is of `whole` (a phase of a transfer): a phase may take no time at all, so 0 is a share;
+ *  null when either failed or the whole is not a positive time. */
+export function shareOf(part: number | undefined, whole: number | undefined): number | null {
+  if (part === undefined || !Number.isFinite(part) || part < 0) return null;
+  return ratioOf(1, whole) === null ? null : part / (whole as number);
+}
+
 /** A ratio as printed: "failed" when a measurement failed, empty for a row without a baseline. */
 export function formatRatio(ratio: number | null | undefined): string {
   if (ratio === undefined) return "";

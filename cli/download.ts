@@ -149,9 +149,9 @@ async function fetchTo(
   if (size > RANGE && plain === undefined) {
     const bar = progressBar("download ", size);
     try {
-      await downloadRanges(granted.downloadUrl, size, target.handle, hash, (n) => bar.add(n));
+      const digest = await downloadRanges(granted.downloadUrl, size, target.handle, (n) => bar.add(n));
       await target.handle.close();
-      return verifyAndKeep(hash, size, target);
+      return verifyAndKeep(digest, size, target);
     } catch (e) {
       if (!(e instanceof RangesUnsupported)) {
         if (isCliError(e)) throw e;
@@ -197,18 +197,18 @@ async function fetchTo(
     throw cliError(EXIT.verification, `Got ${received} bytes instead of ${size}; the partial file was deleted.`);
   }
   decrypt?.check();
-  return verifyAndKeep(hash, plain?.size ?? size, target);
+  return verifyAndKeep(hash.digest("base64"), plain?.size ?? size, target);
 }
 
-/** Checks the SHA-256 of what was written against the share's, then moves the partial file into place. */
+/** Checks the SHA-256 (base64) of what was written against the share's, then moves the partial file into place. */
 async function verifyAndKeep(
-  hash: Hash,
+  sha256: string,
   size: number,
   target: { path: string; partial: string; info: FileInfo },
 ): Promise<DownloadResult> {
   const { path, partial, info } = target;
   const verified = info.sha256 !== undefined;
-  if (verified && hash.digest("base64") !== info.sha256) {
+  if (verified && sha256 !== info.sha256) {
     throw cliError(
       EXIT.verification,
       "The downloaded file does not match the share's SHA-256; it was deleted. Download it again.",

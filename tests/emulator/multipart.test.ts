@@ -13,7 +13,7 @@ import {
 } from "@aws-sdk/client-s3";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { readdir } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { BUCKET, errorCode, md5Hex, MiB, refusal, sha256, startTestS3, TestS3 } from "./s3";
 
@@ -308,5 +308,117 @@ describe("emulator: multipart uploads", () => {
     assert.equal(await kept.Body!.transformToString(), "first");
     await s3.client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
     assert.match((await complete()).ETag ?? "", /-1"$/);
+  });
+
+  /** Every file under `dir`, with its inode. */
+  async function files(dir: string): Promise<{ path: string; ino: number }[]> {
+    const found: { path: string; ino: number }[] = [];
+    for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+      if (!entry.isFile()) continue;
+      const path = join(entry.parentPath, entry.name);
+      found.push({ path, ino: (await stat(path)).ino });
+    }
+    return found;
+  }
+
+  const completeAll = (key: string, uploadId: string, parts: Buffer[], etags: string[]) =>
+    s3.client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: BUCKET,
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: {
+          Parts: parts.map((p, i) => ({ PartNumber: i + 1, ETag: etags[i], ChecksumSHA256: sha256(p) })),
+        },
+      }),
+    );
+  const range = async (key: string, first: number, last: number) => {
+    const got = await s3.client.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: key, Range: `bytes=${first}-${last}` }),
+    );
+    return { bytes: Buffer.from(await got.Body!.transformToByteArray()), contentRange: got.ContentRange };
+  };
+
+  it("emulator: parts of one length are written in place, so completion copies nothing: the object is the parts' file, with its bytes, ETag, size, ranges across part boundaries, and a delete", async () => {
+    const key = "uploads/in-place";
+    const parts = [randomBytes(5 * MiB), randomBytes(5 * MiB), randomBytes(5 * MiB), randomBytes(1234)];
+    const whole = Buffer.concat(parts);
+    const uploadId = await create(key);
+    const etags: string[] = [];
+    // The first part sets the stride; the others arrive together, out of order.
+    etags[0] = (await putPart(key, uploadId, 1, parts[0]!)).headers.get("etag") as string;
+    await Promise.all(
+      [4, 2, 3].map(async (n) => {
+        const res = await putPart(key, uploadId, n, parts[n - 1]!);
+        assert.equal(res.status, 200, await res.text());
+        etags[n - 1] = res.headers.get("etag") as string;
+      }),
+    );
+    const uploadDir = join(s3.directory, BUCKET, "._S3rver_uploads", uploadId);
+    const before = await files(uploadDir);
+    assert.deepEqual(
+      before
+        .filter((f) => !f.path.endsWith(".json"))
+        .map((f) => f.path.slice(uploadDir.length + 1))
+        .sort(),
+      ["assembly", "initiated", "key", "metadata"],
+      "every part went into the one file",
+    );
+    const assembly = before.find((f) => f.path.endsWith("assembly"))!;
+
+    const done = await completeAll(key, uploadId, parts, etags);
+    assert.equal(done.ETag, `"${md5Hex(Buffer.concat(parts.map((p) => Buffer.from(md5Hex(p), "hex"))))}-4"`);
+    const object = (await files(join(s3.directory, BUCKET))).filter((f) => f.ino === assembly.ino);
+    assert.equal(object.length, 1, "the parts' file is now the object, and only it");
+    assert.match(object[0]!.path, /_S3rver_object$/);
+
+    const got = await s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    assert.equal(got.ContentLength, whole.length);
+    assert.equal(got.ETag, done.ETag);
+    assert.ok(Buffer.from(await got.Body!.transformToByteArray()).equals(whole));
+    // Ranges across one boundary, across two, and the last bytes.
+    for (const [first, last] of [
+      [5 * MiB - 10, 5 * MiB + 9],
+      [5 * MiB - 1, 10 * MiB],
+      [whole.length - 1300, whole.length - 1],
+    ] as const) {
+      const r = await range(key, first, last);
+      assert.ok(r.bytes.equals(whole.subarray(first, last + 1)), `bytes ${first}-${last}`);
+      assert.equal(r.contentRange, `bytes ${first}-${last}/${whole.length}`);
+    }
+    await s3.client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
+    assert.deepEqual(await refusal(s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))), {
+      name: "NoSuchKey",
+      status: 404,
+    });
+    assert.deepEqual(
+      (await files(join(s3.directory, BUCKET))).filter((f) => f.ino === assembly.ino),
+      [],
+      "nothing of it left",
+    );
+  });
+
+  it("emulator: parts of unequal lengths, a part sent again and a resend refused for its checksum still complete into exactly the parts on record", async () => {
+    const key = "uploads/uneven";
+    const parts = [randomBytes(5 * MiB + 1), randomBytes(6 * MiB), randomBytes(777)];
+    const uploadId = await create(key);
+    const etags: string[] = [];
+    for (const [i, body] of parts.entries()) {
+      etags[i] = (await putPart(key, uploadId, i + 1, body)).headers.get("etag") as string;
+    }
+    // Part 1 again, other bytes of the same length; then a resend of part 1 whose checksum is wrong (refused).
+    parts[0] = randomBytes(5 * MiB + 1);
+    etags[0] = (await putPart(key, uploadId, 1, parts[0])).headers.get("etag") as string;
+    const refused = await putPart(key, uploadId, 1, randomBytes(5 * MiB + 1), sha256(Buffer.from("other")));
+    assert.equal(refused.status, 400);
+    assert.equal(errorCode(await refused.text()), "BadDigest");
+
+    await completeAll(key, uploadId, parts, etags);
+    const whole = Buffer.concat(parts);
+    const got = await s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    assert.equal(got.ContentLength, whole.length);
+    assert.ok(Buffer.from(await got.Body!.transformToByteArray()).equals(whole));
+    const r = await range(key, 5 * MiB - 5, 5 * MiB + 5);
+    assert.ok(r.bytes.equals(whole.subarray(5 * MiB - 5, 5 * MiB + 6)));
   });
 });

@@ -1,7 +1,7 @@
 // The bench's report (bench/report.ts): a row whose measurement or baseline failed says "failed", never a ratio,
 // "Infinity" or "NaN" from a division by zero.
 import assert from "node:assert/strict";
-import { formatRatio, ratioOf, Row, table } from "../../bench/report";
+import { formatRatio, ratioOf, Row, shareOf, table } from "../../bench/report";
 
 describe("bench report", () => {
   it("gives the ratio of two measurements that both succeeded", () => {
@@ -21,6 +21,20 @@ describe("bench report", () => {
     ] as const) {
       assert.equal(ratioOf(a, b), null, `${a} / ${b}`);
       assert.equal(formatRatio(ratioOf(a, b)), "failed");
+    }
+  });
+
+  it("gives a phase that took no time a share of 0, not failed; a failed phase or whole says failed", () => {
+    assert.equal(formatRatio(shareOf(0, 5)), "0.000×");
+    assert.equal(shareOf(1, 4), 0.25);
+    for (const [a, b] of [
+      [undefined, 5],
+      [1, undefined],
+      [1, 0],
+      [-1, 5],
+      [Number.NaN, 5],
+    ] as const) {
+      assert.equal(formatRatio(shareOf(a, b)), "failed", `${a} of ${b}`);
     }
   });
 
