@@ -1,9 +1,7 @@
 // Sign-in on AWS under Pulumi mocks: resource inputs only. Not proven here: that Cognito accepts them, that
 // the hosted sign-in works, or that API Gateway's authorizer behaves as the local gateway does.
 import assert from "node:assert/strict";
-import { loadConfig } from "../../infra/config";
-import { FileShare } from "../../infra/fileshare";
-import { readYaml, RecordedResource, runMocked, stackConfigText, unsecret, valueOf } from "./mocks";
+import { readYaml, RecordedResource, stackConfigText, unsecret, valueOf, buildProgram } from "./mocks";
 
 const POOL = "aws:cognito/userPool:UserPool";
 const CLIENT = "aws:cognito/userPoolClient:UserPoolClient";
@@ -17,7 +15,7 @@ const COGNITO = {
 };
 
 async function build(stack: "dev" | "prod", extra: Record<string, string>) {
-  const run = await runMocked(stack, () => new FileShare("fileshare", loadConfig()), {
+  const run = await buildProgram(stack, {
     ...stackConfigText(stack),
     ...extra,
   });

@@ -6,17 +6,15 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { loadConfig } from "../../infra/config";
-import { FileShare } from "../../infra/fileshare";
 import { emailDomainProblem } from "../../handlers/preSignUp";
 import { LambdaProcess, layOut } from "../lambda/archive";
-import { runMocked, stackConfigText, unsecret, valueOf } from "./mocks";
+import { stackConfigText, unsecret, valueOf, buildProgram } from "./mocks";
 import { OTHER_ENV_NAMES } from "../../config/runtime";
 
 const DOMAINS = { "fileshare:auth": "cognito", "fileshare:authEmailDomains": '["example.com","corp.example.org"]' };
 
 async function build(extra: Record<string, string>) {
-  const run = await runMocked("dev", () => new FileShare("fileshare", loadConfig()), {
+  const run = await buildProgram("dev", {
     ...stackConfigText("dev"),
     ...extra,
   });
