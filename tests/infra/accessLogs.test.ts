@@ -121,7 +121,9 @@ describe("S3 access logs on prod (accessLogs: true; resource inputs under mocks,
   });
 });
 
-describe("S3 access logs by config (resource inputs under mocks)", () => {
+describe("S3 access logs by config (resource inputs under mocks)", function () {
+  // Whole-program builds under mocks on a busy machine: a deadline for hangs only.
+  this.timeout(600_000);
   it("creates no log bucket and no logging on dev (accessLogs: false)", async () => {
     const run = await buildStack("dev");
     assert.equal(run.config.settings.accessLogs, false);

@@ -235,7 +235,9 @@ for (const stackName of STACKS) {
   });
 }
 
-describe("Function alarms, whole program with every optional function (resource inputs under mocks)", () => {
+describe("Function alarms, whole program with every optional function (resource inputs under mocks)", function () {
+  // Whole-program builds under mocks on a busy machine: a deadline for hangs only.
+  this.timeout(600_000);
   it("gives every Lambda function (routes, upload events, clean-up, pre-sign-up trigger, API-key authorizer) an Errors and a Throttles alarm", async () => {
     const config = {
       ...stackConfigText("prod"),
@@ -261,7 +263,9 @@ describe("Function alarms, whole program with every optional function (resource 
   });
 });
 
-describe("Alarm email by config (resource inputs under mocks; SNS sends no confirmation here)", () => {
+describe("Alarm email by config (resource inputs under mocks; SNS sends no confirmation here)", function () {
+  // Whole-program builds under mocks on a busy machine: a deadline for hangs only.
+  this.timeout(600_000);
   it("subscribes exactly the configured address to the alarm topic by email", async () => {
     const config = { ...stackConfigText("prod"), "fileshare:alarmEmail": "ops@acme.internal" };
     const run = await buildProgram("prod", config);

@@ -343,7 +343,9 @@ for (const stackName of STACKS) {
   });
 }
 
-describe("API Gateway account logging role (manageApiGatewayAccount; resource inputs under mocks)", () => {
+describe("API Gateway account logging role (manageApiGatewayAccount; resource inputs under mocks)", function () {
+  // Whole-program builds under mocks on a busy machine: a deadline for hangs only.
+  this.timeout(600_000);
   it("leaves the account's role alone when manageApiGatewayAccount is false (managed elsewhere); access logs stay on", async () => {
     const run = await buildProgram("dev", {
       ...stackConfigText("dev"),

@@ -75,7 +75,7 @@ describe("API keys: who may call a write route (the authorizer's decision, unit)
 });
 
 describe("API keys on AWS (fileshare:apiKeys; resource inputs under mocks)", function () {
-  this.timeout(120_000);
+  this.timeout(600_000); // whole-program builds under mocks on a busy machine: a deadline for hangs only
 
   it("creates no key, plan or authorizer and no key source when apiKeys is off", async () => {
     const { ofType, body } = await build("dev", {

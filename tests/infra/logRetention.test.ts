@@ -51,7 +51,9 @@ for (const stackName of STACKS) {
   });
 }
 
-describe("Log retention by config (whole program under mocks)", () => {
+describe("Log retention by config (whole program under mocks)", function () {
+  // Whole-program builds under mocks on a busy machine: a deadline for hangs only.
+  this.timeout(600_000);
   it("follows logRetentionDays to every log group", async () => {
     const config = { ...stackConfigText("dev"), "fileshare:logRetentionDays": "30" };
     const run = await buildProgram("dev", config);

@@ -15,7 +15,9 @@ async function build(stack: "dev" | "prod", extra: Record<string, string>) {
   return { ofType: (t: string) => run.resources.filter((r) => r.type === t) };
 }
 
-describe("WAF on the API stage (fileshare:waf; resource inputs under mocks, not a deployed web ACL)", () => {
+describe("WAF on the API stage (fileshare:waf; resource inputs under mocks, not a deployed web ACL)", function () {
+  // Whole-program builds under mocks on a busy machine: a deadline for hangs only.
+  this.timeout(600_000);
   it("creates no web ACL when waf is off (the default)", async () => {
     const { ofType } = await build("dev", {});
     assert.equal(ofType(ACL).length + ofType(ASSOCIATION).length, 0);
