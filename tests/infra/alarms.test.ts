@@ -3,7 +3,6 @@
 import assert from "node:assert/strict";
 import { cleanupSilenceSeconds } from "../../infra/alarms/cleanup";
 import { loadConfig } from "../../infra/config";
-import { FileShare } from "../../infra/fileshare";
 import {
   ACCOUNT_ID,
   buildStack,
@@ -14,6 +13,7 @@ import {
   STACKS,
   StackRun,
   strayFunction,
+  buildProgram,
 } from "./mocks";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
@@ -235,7 +235,9 @@ for (const stackName of STACKS) {
   });
 }
 
-describe("Function alarms, whole program with every optional function (resource inputs under mocks)", () => {
+describe("Function alarms, whole program with every optional function (resource inputs under mocks)", function () {
+  // Whole-program builds under mocks on a busy machine: a deadline for hangs only.
+  this.timeout(600_000);
   it("gives every Lambda function (routes, upload events, clean-up, pre-sign-up trigger, API-key authorizer) an Errors and a Throttles alarm", async () => {
     const config = {
       ...stackConfigText("prod"),
@@ -243,7 +245,7 @@ describe("Function alarms, whole program with every optional function (resource 
       "fileshare:apiKeys": "true",
       "fileshare:authEmailDomains": '["acme.internal"]',
     };
-    const run = await runMocked("prod", () => new FileShare("fileshare", loadConfig()), config);
+    const run = await buildProgram("prod", config);
     const names = run.resources.filter((r) => r.type === FUNCTION).map((f) => f.outputs["name"]);
     assert.ok(names.includes("fileshare-prod-preSignUp"), "the trigger is in the program");
     assert.ok(names.includes("fileshare-prod-keyAuthorizer"), "the authorizer is in the program");
@@ -261,10 +263,12 @@ describe("Function alarms, whole program with every optional function (resource 
   });
 });
 
-describe("Alarm email by config (resource inputs under mocks; SNS sends no confirmation here)", () => {
+describe("Alarm email by config (resource inputs under mocks; SNS sends no confirmation here)", function () {
+  // Whole-program builds under mocks on a busy machine: a deadline for hangs only.
+  this.timeout(600_000);
   it("subscribes exactly the configured address to the alarm topic by email", async () => {
     const config = { ...stackConfigText("prod"), "fileshare:alarmEmail": "ops@acme.internal" };
-    const run = await runMocked("prod", () => new FileShare("fileshare", loadConfig()), config);
+    const run = await buildProgram("prod", config);
     const subscriptions = run.resources.filter((r) => r.type === "aws:sns/topicSubscription:TopicSubscription");
     assert.equal(subscriptions.length, 1);
     const topic = run.resources.find((r) => r.type === "aws:sns/topic:Topic") as RecordedResource;

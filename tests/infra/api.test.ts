@@ -6,9 +6,7 @@ import { createHash } from "node:crypto";
 import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS } from "../../handlers/http";
 import { ROUTES } from "../../handlers/api";
 import { openApiDocument, permissionPath, redeploymentHash, RouteSpec } from "../../infra/openapi";
-import { ACCOUNT_ID, buildStack, runMocked, stackConfigText, STACKS, StackRun } from "./mocks";
-import { loadConfig } from "../../infra/config";
-import { FileShare } from "../../infra/fileshare";
+import { ACCOUNT_ID, buildStack, stackConfigText, STACKS, StackRun, buildProgram } from "./mocks";
 import { ACCESS_LOG_FORMAT } from "../../infra/api";
 
 const ARNS = Object.fromEntries(ROUTES.map((r) => [r.name, `arn:invoke:${r.name}`]));
@@ -345,9 +343,11 @@ for (const stackName of STACKS) {
   });
 }
 
-describe("API Gateway account logging role (manageApiGatewayAccount; resource inputs under mocks)", () => {
+describe("API Gateway account logging role (manageApiGatewayAccount; resource inputs under mocks)", function () {
+  // Whole-program builds under mocks on a busy machine: a deadline for hangs only.
+  this.timeout(600_000);
   it("leaves the account's role alone when manageApiGatewayAccount is false (managed elsewhere); access logs stay on", async () => {
-    const run = await runMocked("dev", () => new FileShare("fileshare", loadConfig()), {
+    const run = await buildProgram("dev", {
       ...stackConfigText("dev"),
       "fileshare:manageApiGatewayAccount": "false",
     });
@@ -356,7 +356,7 @@ describe("API Gateway account logging role (manageApiGatewayAccount; resource in
   });
 
   it("sets the account's role (AmazonAPIGatewayPushToCloudWatchLogs only) before the stage, retained, access logs on", async () => {
-    const run = await runMocked("dev", () => new FileShare("fileshare", loadConfig()), stackConfigText("dev"));
+    const run = await buildProgram("dev", stackConfigText("dev"));
     const one = (type: string, name?: string) => {
       const found = run.resources.filter((r) => r.type === type && (name === undefined || r.name === name));
       assert.equal(found.length, 1, `${type} ${name ?? ""}`);

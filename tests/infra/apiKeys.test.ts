@@ -10,10 +10,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { authorizeWrite, KEY_NEEDED, writeCaller } from "../../handlers/apiKeys";
 import { unauthorized } from "../../handlers/errors";
 import { ROUTES } from "../../handlers/api";
-import { loadConfig } from "../../infra/config";
-import { FileShare } from "../../infra/fileshare";
 import { LambdaProcess, layOut } from "../lambda/archive";
-import { isSecretInput, runMocked, stackConfigText, unsecret, valueOf } from "./mocks";
+import { isSecretInput, stackConfigText, unsecret, valueOf, buildProgram } from "./mocks";
 import { OTHER_ENV_NAMES } from "../../config/runtime";
 
 const METHOD = "arn:aws:execute-api:eu-west-1:123456789012:abc/dev/POST/uploads";
@@ -33,7 +31,7 @@ const allow = (principalId: string, key: string) => ({
 });
 
 async function build(stack: "dev" | "prod", extra: Record<string, string>) {
-  const run = await runMocked(stack, () => new FileShare("fileshare", loadConfig()), {
+  const run = await buildProgram(stack, {
     ...stackConfigText(stack),
     ...extra,
   });
@@ -77,7 +75,7 @@ describe("API keys: who may call a write route (the authorizer's decision, unit)
 });
 
 describe("API keys on AWS (fileshare:apiKeys; resource inputs under mocks)", function () {
-  this.timeout(120_000);
+  this.timeout(600_000); // whole-program builds under mocks on a busy machine: a deadline for hangs only
 
   it("creates no key, plan or authorizer and no key source when apiKeys is off", async () => {
     const { ofType, body } = await build("dev", {

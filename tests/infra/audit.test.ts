@@ -3,9 +3,8 @@
 // policy; tests/local/audit.test.ts proves the PutEvents request the handlers send.
 import assert from "node:assert/strict";
 import { parseSettings, SettingsError } from "../../config/parse";
-import { loadConfig } from "../../infra/config";
 import { FileShare } from "../../infra/fileshare";
-import { ACCOUNT_ID, buildStack, MockedRun, policyDocuments, runMocked, stackConfigText, STACKS } from "./mocks";
+import { ACCOUNT_ID, buildStack, MockedRun, policyDocuments, stackConfigText, STACKS, buildProgram } from "./mocks";
 
 const REGION = "eu-west-1";
 /** The key's administration actions (infra/iam.ts KEY_ADMIN_ACTIONS, the one list for the alarm and audit keys),
@@ -73,7 +72,7 @@ describe("Audit forwarding on (prod config plus auditNotifications, two emails a
   };
   before(async function () {
     this.timeout(300_000);
-    run = await runMocked("prod", () => new FileShare("fileshare", loadConfig()), {
+    run = await buildProgram("prod", {
       ...stackConfigText("prod"),
       "fileshare:auditNotifications": "true",
       "fileshare:auditNotificationEmails": JSON.stringify(["ops@example.com", "audit@example.com"]),

@@ -1,9 +1,7 @@
 // Sign-in on AWS under Pulumi mocks: resource inputs only. Not proven here: that Cognito accepts them, that
 // the hosted sign-in works, or that API Gateway's authorizer behaves as the local gateway does.
 import assert from "node:assert/strict";
-import { loadConfig } from "../../infra/config";
-import { FileShare } from "../../infra/fileshare";
-import { readYaml, RecordedResource, runMocked, stackConfigText, unsecret, valueOf } from "./mocks";
+import { readYaml, RecordedResource, stackConfigText, unsecret, valueOf, buildProgram } from "./mocks";
 
 const POOL = "aws:cognito/userPool:UserPool";
 const CLIENT = "aws:cognito/userPoolClient:UserPoolClient";
@@ -17,7 +15,7 @@ const COGNITO = {
 };
 
 async function build(stack: "dev" | "prod", extra: Record<string, string>) {
-  const run = await runMocked(stack, () => new FileShare("fileshare", loadConfig()), {
+  const run = await buildProgram(stack, {
     ...stackConfigText(stack),
     ...extra,
   });
@@ -30,7 +28,9 @@ async function build(stack: "dev" | "prod", extra: Record<string, string>) {
   return { run, ofType, one, app: run.result };
 }
 
-describe("sign-in on AWS (Cognito, resource inputs under mocks; not a deployed user pool)", () => {
+describe("sign-in on AWS (Cognito, resource inputs under mocks; not a deployed user pool)", function () {
+  // Whole-program builds under mocks on a busy machine: a deadline for hangs only.
+  this.timeout(600_000);
   it("creates no user pool, authorizer or sign-in outputs with auth none", async () => {
     const { ofType, one, app } = await build("dev", { "fileshare:auth": "none" });
     assert.equal(ofType(POOL).length + ofType(CLIENT).length + ofType(DOMAIN).length, 0);
@@ -215,7 +215,9 @@ describe("sign-in of the committed stacks (Pulumi.dev.yaml, Pulumi.prod.yaml as 
   });
 });
 
-describe("sign-in on AWS, deploy-ready (resource inputs under mocks; only Cognito can prove it accepts them)", () => {
+describe("sign-in on AWS, deploy-ready (resource inputs under mocks; only Cognito can prove it accepts them)", function () {
+  // Whole-program builds under mocks on a busy machine: a deadline for hangs only.
+  this.timeout(600_000);
   for (const stack of ["dev", "prod"] as const) {
     it(`${stack}: registers the CLI's loopback callback http://localhost:8765/callback (Cognito's form: localhost, exact port) on the one client, by default`, async () => {
       const { one } = await build(stack, {});

@@ -19,12 +19,15 @@ const PROD = {
   "fileshare:domainName": DOMAIN,
 };
 
-/** Runs index.ts itself (its exports are the stack outputs) for a config; fresh module state for each run. */
+/** Runs index.ts itself (its exports are the stack outputs) for a config. index.ts runs the program when it is
+ *  loaded, so it is loaded anew for each run; the modules it imports are kept (every whole-program test builds
+ *  FileShare from them again and again, so they hold no state of a run), which spares compiling the whole project
+ *  again for each run. */
 async function runIndex(config: Record<string, string>) {
   const run = await runMocked(
     "prod",
     () => {
-      for (const id of Object.keys(require.cache)) if (!id.includes("node_modules")) delete require.cache[id];
+      delete require.cache[require.resolve("../../index")];
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       return require("../../index") as Record<string, unknown>;
     },

@@ -26,7 +26,7 @@ describe("Lambda function names (pure)", () => {
 });
 
 describe("Functions without the sign-in endpoints its settings need (under mocks)", function () {
-  this.timeout(120_000);
+  this.timeout(600_000); // whole-program builds under mocks on a busy machine: a deadline for hangs only
   it("stops the program at once with a message naming the missing endpoints, instead of waiting forever", async () => {
     await assert.rejects(
       runMocked("dev", () => {
@@ -42,7 +42,9 @@ describe("Functions without the sign-in endpoints its settings need (under mocks
 });
 
 for (const stackName of STACKS) {
-  describe(`Functions on ${stackName} (resource inputs under mocks; not deployed Lambdas)`, () => {
+  describe(`Functions on ${stackName} (resource inputs under mocks; not deployed Lambdas)`, function () {
+    // Whole-program builds under mocks on a busy machine: a deadline for hangs only.
+    this.timeout(600_000);
     let run: StackRun;
     const fn = (name: FunctionName) => run.one(FUNCTION, `fileshare-${name}`);
     const roleOf = (name: FunctionName) => run.one(ROLE, `fileshare-${name}-role`);

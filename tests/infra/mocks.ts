@@ -3,9 +3,18 @@
 // scripts/preflight/mocks.ts, which `npm run preflight` uses without anything from tests/.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { createRequire } from "node:module";
+import { resolve } from "node:path";
 import { loadConfig, ProgramConfig } from "../../infra/config";
 import { FileShare } from "../../infra/fileshare";
-import { MockedRun, RecordedResource, runMocked, StackName, valueOf } from "../../scripts/preflight/mocks";
+import {
+  MockedRun,
+  RecordedResource,
+  runMocked,
+  stackConfigText,
+  StackName,
+  valueOf,
+} from "../../scripts/preflight/mocks";
 
 export * from "../../scripts/preflight/mocks";
 
@@ -20,18 +29,48 @@ export interface StackRun extends MockedRun<FileShare> {
   one(type: string, name?: string): RecordedResource;
 }
 
-const builds = new Map<StackName, Promise<StackRun>>();
+// Pulumi reads the whole node_modules tree (@npmcli/arborist's loadActual) once for every function it serializes,
+// to list the packages the archive carries: about a quarter of a whole-program run. The tree does not change while
+// the tests run, so a test process reads it once per folder; each archive's packages are still Pulumi's own choice
+// from that real tree (it only reads it).
+const pulumiRequire = createRequire(require.resolve("@pulumi/pulumi/runtime/closure/codePaths.js"));
+const { Arborist } = pulumiRequire("@npmcli/arborist") as {
+  Arborist: { prototype: { path: string; loadActual(...args: unknown[]): Promise<unknown> } };
+};
+const loadActual = Arborist.prototype.loadActual;
+const trees = new Map<string, Promise<unknown>>();
+Arborist.prototype.loadActual = function (this: { path: string }, ...args: unknown[]) {
+  const key = JSON.stringify([resolve(this.path), args]);
+  let tree = trees.get(key);
+  if (!tree) {
+    tree = loadActual.apply(this, args);
+    trees.set(key, tree);
+    tree.catch(() => trees.delete(key));
+  }
+  return tree;
+};
 
-/** Builds FileShare for a stack exactly as index.ts does (memoized: every test file shares one run per stack). */
-export function buildStack(stack: StackName): Promise<StackRun> {
-  let build = builds.get(stack);
+const builds = new Map<string, Promise<StackRun>>();
+
+/** Builds FileShare for a stack exactly as index.ts does, with `extra` (fileshare:* keys as config text) over the
+ *  stack's config. Memoized per test process and config: a test that only reads the recorded resources shares
+ *  the run of every other test with the same config (a whole-program run costs ~10 s of CPU). Treat it as read-only.
+ *  A failed build fails every test that asks for that config. */
+export function buildProgram(stack: StackName, extra: Record<string, string> = {}): Promise<StackRun> {
+  const configText = { ...stackConfigText(stack), ...extra };
+  const key = JSON.stringify([stack, Object.entries(configText).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+  let build = builds.get(key);
   if (!build) {
     build = (async () => {
       let config: ProgramConfig | undefined;
-      const run = await runMocked(stack, () => {
-        config = loadConfig();
-        return new FileShare("fileshare", config);
-      });
+      const run = await runMocked(
+        stack,
+        () => {
+          config = loadConfig();
+          return new FileShare("fileshare", config);
+        },
+        configText,
+      );
       const app = run.result;
       const [apiUrl, bucketName, tableName] = await Promise.all([
         valueOf(app.apiUrl),
@@ -54,9 +93,14 @@ export function buildStack(stack: StackName): Promise<StackRun> {
         one,
       };
     })();
-    builds.set(stack, build);
+    builds.set(key, build);
   }
   return build;
+}
+
+/** The committed stack as deployed (buildProgram with no extra config; every test file shares one run per stack). */
+export function buildStack(stack: StackName): Promise<StackRun> {
+  return buildProgram(stack);
 }
 
 /** Every IAM policy document found anywhere in a resource's inputs (JSON text or objects with Statement). */

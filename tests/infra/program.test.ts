@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { runMocked, valueOf } from "./mocks";
 
-describe("index.ts (the program under mocks with the dev config; not a deployed stack)", () => {
+describe("index.ts (the program under mocks with the dev config; not a deployed stack)", function () {
+  // Whole-program builds under mocks on a busy machine: a deadline for hangs only.
+  this.timeout(600_000);
   it("exports exactly the stack outputs apiUrl (ending with /), bucketName, tableName, alarmTopicArn, dashboardName and dev's sign-in outputs (userPoolId, userPoolClientId, signInDomain), and no access-log or API-key outputs", async () => {
     const { result } = await runMocked("dev", () => {
       // A fresh evaluation of the program module, as each `pulumi up` is.

@@ -133,7 +133,9 @@ describe("Pulumi.yaml and the stack files", () => {
   });
 });
 
-describe("loadConfig (Pulumi config under mocks)", () => {
+describe("loadConfig (Pulumi config under mocks)", function () {
+  // Whole-program builds under mocks on a busy machine: a deadline for hangs only.
+  this.timeout(600_000);
   it("reads every key of the dev stack, arrays from JSON text, and the stack name", async () => {
     const { result } = await runMocked("dev", loadConfig);
     assert.equal(result.stack, "dev");
