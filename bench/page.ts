@@ -12,7 +12,7 @@ import type { Browser, Page } from "playwright-core";
 import { fileKeyFor } from "../handlers/ids";
 import { LocalServer, startLocal } from "../local/server";
 import { loadSettings } from "../local/settings";
-import { sharedChromium } from "../tests/support/browser";
+import { sharedChromium } from "../scripts/chromium";
 import { flushWrites, makeFile, MIB, now, timed } from "./processes";
 import { ratioOf, Row, table } from "./report";
 import { median, row } from "./support";

@@ -6,7 +6,7 @@
 // Memory is sampled every 200 ms while each runs: the page's JS heap (CDP Runtime.getHeapUsage) and the resident
 // memory of every Chromium process (/proc), so "flat" is a number. The save picker is the one thing replaced: it
 // hands out a file in the origin-private file system, which a persistent profile keeps on disk (an off-the-record
-// context would keep it in memory). The shares are made from Node with tests/support/encryptedShare.ts.
+// context would keep it in memory). The shares are made from Node with scripts/encryptedShare.ts.
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,8 +14,8 @@ import { join } from "node:path";
 import { BrowserContext, Page } from "playwright-core";
 import { loadSettings } from "../local/settings";
 import { startLocal } from "../local/server";
-import { CHROMIUM_ARGS, findChromium } from "../tests/support/browser";
-import { createEncryptedShare, createPlainShare, PlainFile, streamOf } from "../tests/support/encryptedShare";
+import { CHROMIUM_ARGS, findChromium } from "../scripts/chromium";
+import { createEncryptedShare, createPlainShare, PlainFile, streamOf } from "../scripts/encryptedShare";
 import { ratioOf, Row } from "./report";
 import { row } from "./support";
 

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS, findChromium } from "../tests/support/browser";
+import { CHROMIUM_ARGS, findChromium } from "./chromium";
 
 const ROOT = join(__dirname, "..");
 const OUT = join(ROOT, "docs", "images");

@@ -16,7 +16,7 @@ import { encryptedSize, encryptStream, fileKeys, plainSize, RECORD_PLAIN, RECORD
 import { decryptMetadata, encryptMetadata } from "../../cli/crypto/metadata";
 import { keyToFragment, newShareKey } from "../../cli/crypto/shareKey";
 import { SCRIPT_FILES } from "../../handlers/page";
-import { sharedChromium } from "../support/browser";
+import { sharedChromium } from "../../scripts/chromium";
 import { SECTION_3_1, SECTION_3_2 } from "../support/rfc8188";
 
 const WEB = join(__dirname, "..", "..", "web");

@@ -1,5 +1,5 @@
 // The share view of an end-to-end encrypted share, in headless Chromium against the local mode: shares made from
-// Node with the CLI's crypto and real pre-signed PUTs (tests/support/encryptedShare.ts), opened at their link
+// Node with the CLI's crypto and real pre-signed PUTs (scripts/encryptedShare.ts), opened at their link
 // with the key in the fragment. The page decrypts the names, sizes and title, and saves each file decrypted as it
 // downloads. Headless Chromium cannot answer the native save dialog, so window.showSaveFilePicker and
 // window.showDirectoryPicker, and nothing else, are replaced by functions that return a real handle in the
@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { Download, Page, Request } from "playwright-core";
 import { keyToFragment, newShareKey } from "../../cli/crypto/shareKey";
 import { keyNameFor } from "../../handlers/ids";
-import { createEncryptedShare, fromBuffer, PlainFile } from "../support/encryptedShare";
+import { createEncryptedShare, fromBuffer, PlainFile } from "../../scripts/encryptedShare";
 import { testBytes } from "../local/http";
 import { usePage } from "./fixture";
 
@@ -41,6 +41,7 @@ describe("the web page: the share view of an end-to-end encrypted share", functi
   const fx = usePage({
     env: {
       FILESHARE_AUTH: "none",
+      FILESHARE_ENCRYPTION: "allowed",
       FILESHARE_MULTIPART_THRESHOLD_BYTES: String(5 * MIB),
       FILESHARE_MULTIPART_PART_SIZE_BYTES: String(5 * MIB),
     },

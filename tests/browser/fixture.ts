@@ -1,4 +1,4 @@
-// The web page in a real browser (a Chromium found by tests/support/browser.ts, driven by playwright-core) against
+// The web page in a real browser (a Chromium found by scripts/chromium.ts, driven by playwright-core) against
 // the local mode, started in-process with startLocal() so a test can move the handlers' clock (deps.now) to
 // reach expiry. Every page state is saved as a screenshot under test-output/screenshots/ for a person to look at.
 // usePage() gives each browser test file the same server, browser and helpers.
@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { Browser, BrowserContext, ConsoleMessage, Page } from "playwright-core";
 import { LocalServer, startLocal } from "../../local/server";
 import { loadSettings } from "../../local/settings";
-import { sharedChromium } from "../support/browser";
+import { sharedChromium } from "../../scripts/chromium";
 
 const SCREENSHOTS = join(__dirname, "..", "..", "test-output", "screenshots");
 

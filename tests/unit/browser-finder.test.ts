@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chromiumCandidates, findChromium, INSTALL_COMMAND, Machine } from "../support/browser";
+import { chromiumCandidates, findChromium, INSTALL_COMMAND, Machine } from "../../scripts/chromium";
 
 /** A machine with exactly these files (and the folders above them). */
 function machine(files: string[], over: Partial<Machine> = {}): Machine {

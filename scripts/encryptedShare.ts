@@ -3,10 +3,10 @@
 // pre-signed PUTs the API hands out (one PUT, or parts and complete). The plaintext is any function of the byte
 // offset, so a 2 GiB file is made part by part without ever being held (tests/browser/encrypted-view.test.ts and
 // bench/pageDownload.ts use this).
-import { createCipheriv, createHash, hkdfSync, randomBytes } from "node:crypto";
-import { encryptedSize, encryptPart, fileKeys, newSalt, plainRangeOf } from "../../cli/crypto/ece";
-import { encryptMetadata } from "../../cli/crypto/metadata";
-import { keyToFragment, newShareKey } from "../../cli/crypto/shareKey";
+import { createCipheriv, createHash } from "node:crypto";
+import { encryptedSize, encryptPart, fileKeys, newSalt, plainRangeOf } from "../cli/crypto/ece";
+import { encryptMetadata, encryptTitle } from "../cli/crypto/metadata";
+import { keyToFragment, newShareKey } from "../cli/crypto/shareKey";
 
 /** The plaintext bytes [start, end) of a file. */
 export type Plain = (start: number, end: number) => Buffer;
@@ -47,16 +47,6 @@ export function plainSha256(f: PlainFile): string {
   for (let at = 0; at < f.size; at += 16 * 1024 * 1024)
     hash.update(f.bytes(at, Math.min(f.size, at + 16 * 1024 * 1024)));
   return hash.digest("hex");
-}
-
-/** The encryptedTitle of a share: {"title"} sealed as a file's metadata is (docs/api.md), here by hand: the CLI
- *  has no title of its own to encrypt. */
-export function encryptTitle(key: Uint8Array, title: string): string {
-  const aead = Buffer.from(hkdfSync("sha256", key, Buffer.alloc(0), "fileshare metadata v1", 16));
-  const nonce = randomBytes(12);
-  const cipher = createCipheriv("aes-128-gcm", aead, nonce);
-  const sealed = Buffer.concat([nonce, cipher.update(JSON.stringify({ title }), "utf8"), cipher.final()]);
-  return Buffer.concat([sealed, cipher.getAuthTag()]).toString("base64url");
 }
 
 export interface EncryptedShare {
