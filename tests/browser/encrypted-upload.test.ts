@@ -20,29 +20,11 @@ import { fileKeyFor, keyNameFor, shareFileKeyOf } from "../../handlers/ids";
 import { LocalServer, startLocal } from "../../local/server";
 import { loadSettings } from "../../local/settings";
 import { captureStdout } from "../support/stdout";
+import { assertKeyNeverSent, recordRequests } from "./encrypted";
 import { usePage } from "./fixture";
 
 const MIB = 1024 * 1024;
 const SHOTS = join(tmpdir(), "fileshare-encrypted-upload-screenshots");
-
-/** One request the page made, as Chromium sent it. */
-interface Sent {
-  url: string;
-  headers: Record<string, string>;
-  body: Buffer | null;
-}
-
-/** Every request `page` makes from now on (URL, every header as sent, body); read after the flow. Playwright
- *  shows the JSON bodies of API calls but not the Blob bodies of PUTs to storage: those are the stored objects,
- *  which the tests read from S3. */
-function recordRequests(page: Page): () => Promise<Sent[]> {
-  const pending: Promise<Sent>[] = [];
-  page.on("request", (r) => {
-    const body = r.postDataBuffer();
-    pending.push(r.allHeaders().then((headers) => ({ url: r.url(), headers, body })));
-  });
-  return () => Promise.all(pending);
-}
 
 async function decrypt(key: Buffer, cipher: Buffer): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -148,12 +130,7 @@ describe("the web page: encrypted uploads (round trips through the CLI's crypto,
     assert.ok(text.includes("share.created"), "the captured log saw the flow (else finding nothing proves nothing)");
     const sent = await requests();
     assert.ok(sent.length > 3, "the page's requests were captured");
-    for (const r of sent) {
-      const where = `${r.url} ${JSON.stringify(r.headers)}`;
-      assert.ok(!where.includes(fragment), `the key went out in a request's URL or headers: ${r.url}`);
-      assert.ok(!r.body?.includes(fragment), `the key went out in the body of ${r.url}`);
-      assert.ok(!r.body?.includes(key), `the key's raw bytes went out in the body of ${r.url}`);
-    }
+    assertKeyNeverSent(sent, key);
     assert.ok(!text.includes(fragment), "the key is in no log line");
     const deps = server.backends.deps;
     const table = JSON.stringify((await deps.db.send(new ScanCommand({ TableName: deps.config.tableName }))).Items);

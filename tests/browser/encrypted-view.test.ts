@@ -8,33 +8,25 @@
 // object in the local S3's own file, and a link without its key are refused with a plain message and nothing
 // saved; no request the page makes carries the fragment.
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readdir, readFile, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Download, Page, Request } from "playwright-core";
+import { Download, Request } from "playwright-core";
 import { keyToFragment, newShareKey } from "../../cli/crypto/shareKey";
 import { keyNameFor } from "../../handlers/ids";
 import { createEncryptedShare, fromBuffer, PlainFile } from "../../scripts/encryptedShare";
 import { testBytes } from "../local/http";
+import { assertKeyNeverSent, pickIntoOriginPrivateFiles, savedFiles, sentOf, sha256 as sha } from "./encrypted";
 import { usePage } from "./fixture";
 
 const MIB = 1024 * 1024;
-const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 const file = (fileName: string, bytes: Buffer, contentType = "application/octet-stream"): PlainFile => ({
   fileName,
   contentType,
   size: bytes.length,
   bytes: fromBuffer(bytes),
 });
-
-/** What a saved file in the origin-private file system holds. */
-interface Saved {
-  path: string;
-  size: number;
-  sha256: string;
-}
 
 describe("the web page: the share view of an end-to-end encrypted share", function () {
   this.timeout(240_000);
@@ -53,35 +45,9 @@ describe("the web page: the share view of an end-to-end encrypted share", functi
     requests = [];
     fx.context.on("request", (r) => void requests.push(r));
     // The ONLY substitute: the native pickers, which headless Chromium cannot answer, hand out handles in the
-    // origin-private file system ("picked" is the folder chosen for Download all). Everything after the
-    // picker (createWritable, write, abort, close) is Chromium's own.
-    await fx.context.addInitScript(() => {
-      const root = () => navigator.storage.getDirectory();
-      const w = window as unknown as Record<string, unknown>;
-      w["showSaveFilePicker"] = async (o: { suggestedName: string }) =>
-        (await root()).getFileHandle(o.suggestedName, { create: true });
-      w["showDirectoryPicker"] = async () => (await root()).getDirectoryHandle("picked", { create: true });
-    });
+    // origin-private file system (tests/browser/encrypted.ts).
+    await pickIntoOriginPrivateFiles(fx.context);
   });
-
-  /** Every file in the page's origin-private file system, with its path, size and SHA-256. */
-  const savedFiles = (page: Page): Promise<Saved[]> =>
-    page.evaluate(async () => {
-      const out: { path: string; size: number; sha256: string }[] = [];
-      const walk = async (dir: FileSystemDirectoryHandle, prefix: string) => {
-        for await (const [name, handle] of dir as unknown as AsyncIterable<[string, FileSystemHandle]>) {
-          if (handle.kind === "directory") await walk(handle as FileSystemDirectoryHandle, prefix + name + "/");
-          else {
-            const f = await (handle as FileSystemFileHandle).getFile();
-            const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await f.arrayBuffer()));
-            const hex = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
-            out.push({ path: prefix + name, size: f.size, sha256: hex });
-          }
-        }
-      };
-      await walk(await navigator.storage.getDirectory(), "");
-      return out.sort((a, b) => a.path.localeCompare(b.path));
-    });
 
   /** The local S3's own file of a share's object (file `n` of a share of several), found by its key name. */
   async function storedObject(id: string, n?: number): Promise<string> {
@@ -94,13 +60,9 @@ describe("the web page: the share view of an end-to-end encrypted share", functi
     throw new Error(`no stored object for share ${id}`);
   }
 
-  /** The fragment appears in no URL, header or body of any request made so far. */
-  async function assertFragmentNeverSent(fragment: string): Promise<void> {
-    assert.ok(requests.length > 0, "requests were captured");
-    for (const r of requests) {
-      const seen = [r.url(), JSON.stringify(await r.allHeaders()), r.postData() ?? ""].join("\n");
-      assert.ok(!seen.includes(fragment), `the key went out with ${r.method()} ${r.url()}`);
-    }
+  /** The key (the fragment, or its raw bytes) appears in no URL, header or body of any request made so far. */
+  async function assertFragmentNeverSent(key: Buffer): Promise<void> {
+    assertKeyNeverSent(await Promise.all(requests.map(sentOf)), key);
   }
 
   const downloadCalls = () => requests.filter((r) => r.method() === "POST" && /\/download$/.test(r.url()));
@@ -127,7 +89,7 @@ describe("the web page: the share view of an end-to-end encrypted share", functi
     );
     assert.deepEqual(await savedFiles(page), [{ path: "Été – plan 📄.pdf", size: bytes.length, sha256: sha(bytes) }]);
     assert.equal((await fx.apiInfo(share.id)).body.downloads, 1, "one counted download");
-    await assertFragmentNeverSent(keyToFragment(share.key));
+    await assertFragmentNeverSent(share.key);
     assert.equal(s3Calls().length, 1, "the page fetched the object once");
   });
 
@@ -143,7 +105,7 @@ describe("the web page: the share view of an end-to-end encrypted share", functi
       /saved, decrypted and verified/.test(document.getElementById("status")!.textContent!),
     );
     assert.deepEqual(await savedFiles(page), [{ path: "big.bin", size: bytes.length, sha256: sha(bytes) }]);
-    await assertFragmentNeverSent(keyToFragment(share.key));
+    await assertFragmentNeverSent(share.key);
   });
 
   it("shows a share of several files with its decrypted title and names, and Download all saves each into one chosen folder with its folders, for one counted download", async () => {
@@ -202,7 +164,7 @@ describe("the web page: the share view of an end-to-end encrypted share", functi
       assert.ok(again.includes(path), `${path} among ${again}`);
     }
     assert.equal((await fx.apiInfo(share.id)).body.downloads, 3, "each click one counted download");
-    await assertFragmentNeverSent(keyToFragment(share.key));
+    await assertFragmentNeverSent(share.key);
   });
 
   it("says plainly that a link lacks its key, or that its key is malformed, and requests no bytes", async () => {
@@ -321,7 +283,7 @@ describe("the web page: the share view of an end-to-end encrypted share", functi
     const d = await download;
     assert.equal(d.suggestedFilename(), "notes.txt");
     assert.equal(sha(await readFile((await d.path()) as string)), sha(bytes));
-    await assertFragmentNeverSent(keyToFragment(share.key));
+    await assertFragmentNeverSent(share.key);
   });
 
   it("where the browser has no File System Access API, says it cannot save a file above the in-memory limit and names the CLI, and asks for nothing", async () => {
