@@ -89,6 +89,13 @@ describe("the web page: encrypted shares round trip page to page (upload, open t
     assertKeyNeverSent(sent, key);
   }
 
+  /** The part numbers of the multipart PUTs the sender made, in order sent. */
+  const partsSent = async () =>
+    (await requests()).flatMap((r) => {
+      const n = new URL(r.url).searchParams.get("partNumber");
+      return n === null ? [] : [Number(n)];
+    });
+
   const names = (page: Page) =>
     page.$$eval("#share-files-list .share-file-name", (all) => all.map((p) => p.textContent ?? ""));
 
@@ -113,6 +120,7 @@ describe("the web page: encrypted shares round trip page to page (upload, open t
     const { link, key } = await upload((page) =>
       page.setInputFiles("#file-input", { name: "launch.mov", mimeType: "video/quicktime", buffer: bytes }),
     );
+    assert.deepEqual((await partsSent()).sort(), [1, 2, 3], "sent in three parts");
     const recipient = await open(link);
     assert.equal(await fx.text(recipient, "#file-name"), "launch.mov");
     assert.match(
@@ -137,6 +145,7 @@ describe("the web page: encrypted shares round trip page to page (upload, open t
       );
       await page.fill("#share-title", "Board pack – March");
     });
+    assert.deepEqual((await partsSent()).sort(), [1, 2], "the 6 MiB file went in two parts");
     const recipient = await open(link);
     assert.equal(await fx.text(recipient, "#file-title"), "3 files were shared with you");
     assert.equal(await fx.text(recipient, "#file-share-title"), "Board pack – March");
