@@ -7,29 +7,18 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable, Writable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { Page, Request } from "playwright-core";
-import { decryptStream } from "../../cli/crypto/ece";
+
 import { decryptMetadata } from "../../cli/crypto/metadata";
 import { keyFromLink } from "../../cli/crypto/shareKey";
 import { fileKeyFor } from "../../handlers/ids";
 import { LocalServer } from "../../local/server";
 import { waitFor } from "../support/wait";
 import { usePage } from "./fixture";
+import { decryptWhole } from "../support/decrypt";
 
 const MIB = 1024 * 1024;
-
-async function decrypt(key: Buffer, cipher: Buffer): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  await pipeline(
-    Readable.from([cipher]),
-    decryptStream(key),
-    new Writable({ write: (c: Buffer, _e, done) => (chunks.push(c), done()) }),
-  );
-  return Buffer.concat(chunks);
-}
 
 /** The object S3 holds for one-file share `id`. */
 async function stored(server: LocalServer, id: string): Promise<Buffer> {
@@ -75,7 +64,7 @@ describe("the web page: Encrypt where the stack requires it", function () {
     const key = keyFromLink(link);
     assert.ok(key, "the link carries the key");
     await fx.server.backends.idle();
-    assert.ok((await decrypt(key, await stored(fx.server, id))).equals(bytes));
+    assert.ok((await decryptWhole(key, await stored(fx.server, id))).equals(bytes));
     await page.click("#again-button");
     await fixed("after Share another file");
   });
@@ -115,7 +104,10 @@ describe("the web page: an encrypted share with a password and recipients, in My
     assert.ok(key);
     assert.equal(decryptMetadata(key, sent["encryptedMetadata"] as string).fileName, "salaries.csv");
     await fx.server.backends.idle();
-    assert.ok((await decrypt(key, await stored(fx.server, id))).equals(bytes), "decrypts with the key in the link");
+    assert.ok(
+      (await decryptWhole(key, await stored(fx.server, id))).equals(bytes),
+      "decrypts with the key in the link",
+    );
     assert.match(await fx.text(page, "#result-protection"), /password.*frank@example\.com/s);
     const row = `#my-files-list li[data-id="${id}"]`;
     await page.click("#my-files-reload");
@@ -198,6 +190,6 @@ describe("the web page: an encrypted upload in parts resumes after a reload", fu
     assert.equal(await page.evaluate(() => localStorage.length), 0, "the key is gone from storage once sent");
     await fx.server.backends.idle();
     const key = keyFromLink(link)!;
-    assert.ok((await decrypt(key, await stored(fx.server, id))).equals(bytes), "the resumed upload decrypts");
+    assert.ok((await decryptWhole(key, await stored(fx.server, id))).equals(bytes), "the resumed upload decrypts");
   });
 });

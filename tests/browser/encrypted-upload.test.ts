@@ -8,12 +8,10 @@ import { createDecipheriv, createHash, hkdfSync, randomBytes } from "node:crypto
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { Readable, Writable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { Page } from "playwright-core";
-import { decryptStream, encryptedSize } from "../../cli/crypto/ece";
+import { encryptedSize } from "../../cli/crypto/ece";
 import { decryptMetadata } from "../../cli/crypto/metadata";
 import { keyFromLink, keyToFragment } from "../../cli/crypto/shareKey";
 import { fileKeyFor, keyNameFor, shareFileKeyOf } from "../../handlers/ids";
@@ -22,19 +20,10 @@ import { loadSettings } from "../../local/settings";
 import { captureStdout } from "../support/stdout";
 import { assertKeyNeverSent, recordRequests } from "./encrypted";
 import { usePage } from "./fixture";
+import { decryptWhole } from "../support/decrypt";
 
 const MIB = 1024 * 1024;
 const SHOTS = join(tmpdir(), "fileshare-encrypted-upload-screenshots");
-
-async function decrypt(key: Buffer, cipher: Buffer): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  await pipeline(
-    Readable.from([cipher]),
-    decryptStream(key),
-    new Writable({ write: (c: Buffer, _e, done) => (chunks.push(c), done()) }),
-  );
-  return Buffer.concat(chunks);
-}
 
 /** An encryptedTitle opened as docs/api.md defines it, written out here (no code of ours): AES-128-GCM under
  *  HKDF-SHA256(key, empty salt, "fileshare metadata v1"), base64url(nonce ‖ ciphertext ‖ tag). */
@@ -187,7 +176,7 @@ describe("the web page: encrypted uploads (round trips through the CLI's crypto,
     assert.equal(link, `${server.apiUrl}files/${answer.id}#${keyToFragment(key)}`);
     const cipher = await stored(answer.id);
     assert.equal(cipher.length, encryptedSize(bytes.length));
-    assert.ok((await decrypt(key, cipher)).equals(bytes), "the stored object decrypts to the file, byte for byte");
+    assert.ok((await decryptWhole(key, cipher)).equals(bytes), "the stored object decrypts to the file, byte for byte");
     const page = fx.context.pages()[0]!;
     assert.equal(await page.isVisible("#result-key-hint"), true, "the page says the link is shown only now");
     await shot(page, "2-link");
@@ -220,7 +209,7 @@ describe("the web page: encrypted uploads (round trips through the CLI's crypto,
     const size = encryptedSize(bytes.length);
     assert.equal(sent["size"], size);
     const cipher = await stored(answer.id);
-    assert.ok((await decrypt(key, cipher)).equals(bytes), "the parts join into the file's ciphertext");
+    assert.ok((await decryptWhole(key, cipher)).equals(bytes), "the parts join into the file's ciphertext");
     assert.deepEqual(
       parts.sort((a, b) => a.n - b.n).map((p) => [p.n, p.length]),
       [
@@ -268,7 +257,7 @@ describe("the web page: encrypted uploads (round trips through the CLI's crypto,
         contentType: f.type,
         size: f.bytes.length,
       });
-      assert.ok((await decrypt(key, await stored(answer.id, i + 1))).equals(f.bytes), `${f.name} decrypts`);
+      assert.ok((await decryptWhole(key, await stored(answer.id, i + 1))).equals(f.bytes), `${f.name} decrypts`);
     }
   });
 
@@ -292,7 +281,7 @@ describe("the web page: encrypted uploads (round trips through the CLI's crypto,
     assert.deepEqual(names, ["secret-project/data/measurements.csv", "secret-project/plan.txt"]);
     for (const [i, name] of names.entries()) {
       const plain = files.find((f) => f.name === name)!.bytes;
-      assert.ok((await decrypt(key, await stored(result.answer.id, i + 1))).equals(plain), `${name} decrypts`);
+      assert.ok((await decryptWhole(key, await stored(result.answer.id, i + 1))).equals(plain), `${name} decrypts`);
     }
   });
 

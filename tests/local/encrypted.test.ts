@@ -4,11 +4,9 @@
 // lines alike) or the S3 object's metadata.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { Readable, Writable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
-import { decryptStream, encryptedSize, encryptPart, fileKeys, newSalt, plainRangeOf } from "../../cli/crypto/ece";
+import { encryptedSize, encryptPart, fileKeys, newSalt, plainRangeOf } from "../../cli/crypto/ece";
 import { decryptMetadata, encryptMetadata } from "../../cli/crypto/metadata";
 import { newShareKey } from "../../cli/crypto/shareKey";
 import { fileKeyFor } from "../../handlers/ids";
@@ -16,6 +14,7 @@ import { loadSettings } from "../../local/settings";
 import { LocalServer, startLocal } from "../../local/server";
 import { call } from "../auth/support";
 import { captureStdout } from "../support/stdout";
+import { decryptWhole } from "../support/decrypt";
 
 const MIB = 1024 * 1024;
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("base64");
@@ -24,16 +23,6 @@ const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("base64");
 const SECRET = { fileName: "secret-plan-4711.pdf", contentType: "application/pdf" };
 /** The plaintext's size as a number the server might write; its ciphertext's size differs. */
 const PLAIN_SIZE = 123457;
-
-async function decrypt(key: Buffer, cipher: Buffer): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  await pipeline(
-    Readable.from([cipher]),
-    decryptStream(key),
-    new Writable({ write: (c: Buffer, _e, done) => (chunks.push(c), done()) }),
-  );
-  return Buffer.concat(chunks);
-}
 
 /** The whole encrypted file of `plain`, made part by part as the CLI does. */
 function encryptWhole(key: Buffer, plain: Buffer): Buffer {
@@ -108,7 +97,7 @@ describe("End-to-end encrypted shares in the local mode (real servers, ciphertex
         assert.equal(got.headers.get("content-disposition"), "attachment", "no name: the server has none");
         const body = Buffer.from(await got.arrayBuffer());
         assert.ok(body.equals(cipher), "the bucket holds the ciphertext as sent");
-        assert.ok((await decrypt(key, body)).equals(plain), "it decrypts to the plaintext with the link's key");
+        assert.ok((await decryptWhole(key, body)).equals(plain), "it decrypts to the plaintext with the link's key");
 
         const head = await deps.s3.send(new HeadObjectCommand({ Bucket: deps.config.bucketName, Key: fileKeyFor(id) }));
         const items = (await deps.db.send(new ScanCommand({ TableName: deps.config.tableName }))).Items ?? [];
@@ -183,7 +172,7 @@ describe("End-to-end encrypted shares in the local mode (real servers, ciphertex
     assert.equal(download.status, 200, JSON.stringify(download.json));
     const body = Buffer.from(await (await fetch(download.json.downloadUrl)).arrayBuffer());
     assert.equal(body.length, size);
-    assert.ok((await decrypt(key, body)).equals(plain), "the parts join into the file's ciphertext");
+    assert.ok((await decryptWhole(key, body)).equals(plain), "the parts join into the file's ciphertext");
   });
 
   it("shares several encrypted files with one key (POST /shares): each file's metadata and the title stay opaque, a download of all counts once, and every file decrypts", async () => {
@@ -238,7 +227,7 @@ describe("End-to-end encrypted shares in the local mode (real servers, ciphertex
       const got = await fetch(d.downloadUrl);
       assert.equal(got.headers.get("content-disposition"), "attachment");
       const bytes = Buffer.from(await got.arrayBuffer());
-      assert.ok((await decrypt(key, bytes)).equals(plains[d.file - 1] as Buffer), `file ${d.file} decrypts`);
+      assert.ok((await decryptWhole(key, bytes)).equals(plains[d.file - 1] as Buffer), `file ${d.file} decrypts`);
     }
     const deps = server.backends.deps;
     const items = (await deps.db.send(new ScanCommand({ TableName: deps.config.tableName }))).Items ?? [];
