@@ -6,7 +6,7 @@
 // file sends its ciphertext, each part encrypted as it is read (web/js/encrypt-upload.js); its state also keeps
 // the share key and the file's salt, so a resumed part is byte for byte what it would have been.
 // Hashing uses WebCrypto's digest(), which runs off the main thread: no Worker, so the CSP needs no worker-src.
-/* exported sendEach, bytesCounter, sha256Of, sendInParts, savedUploadFor, forgetSavedUpload, offerResume, noteResumable, readSaved */
+/* exported sendEach, bytesCounter, sha256Of, sendInParts, savedUploadFor, forgetSavedUpload, offerResume, noteResumable, readSaved, discardButton */
 /* global sendingSource, savedShareLines, localStorage, crypto, btoa, $, apiBase, api, ApiError, cancelled, sleep, showProgress, formatBytes, setStatus, formatWhen, shareSettingsText, protectionText */
 
 const PARALLEL_PARTS = 3;
@@ -81,22 +81,7 @@ function offerResume() {
       " of " +
       state.multipart.partCount +
       " parts are sent. Choose the same file again and press Resume upload to send the rest. ";
-    const discard = document.createElement("button");
-    discard.type = "button";
-    discard.textContent = "Discard it";
-    discard.addEventListener("click", async () => {
-      discard.disabled = true;
-      try {
-        await api("DELETE", "files/" + encodeURIComponent(state.id), {
-          headers: { "X-Delete-Token": state.deleteToken },
-        });
-      } catch {
-        // Already gone, or unreachable: S3's lifecycle rule frees the parts later anyway.
-      }
-      localStorage.removeItem(key);
-      offerResume();
-    });
-    line.append(discard);
+    line.append(discardButton(state, key));
     box.append(line);
   }
   box.append(...shareLines);
@@ -339,4 +324,25 @@ async function sendInParts(upload, file, signal, hooks) {
   } finally {
     offerResume(); // the notice now lists only what is still unfinished
   }
+}
+
+/** "Discard it" for an unfinished upload kept under `key`: deletes the share (with its delete token) and forgets
+ *  it. One button for a file's parts and a share's files. */
+function discardButton(state, key) {
+  const discard = document.createElement("button");
+  discard.type = "button";
+  discard.textContent = "Discard it";
+  discard.addEventListener("click", async () => {
+    discard.disabled = true;
+    try {
+      await api("DELETE", "files/" + encodeURIComponent(state.id), {
+        headers: { "X-Delete-Token": state.deleteToken },
+      });
+    } catch {
+      // Already gone, or unreachable: the share expires on its own and S3's lifecycle rule frees its parts.
+    }
+    localStorage.removeItem(key);
+    offerResume();
+  });
+  return discard;
 }

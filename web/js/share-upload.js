@@ -7,7 +7,7 @@
 // ciphertext size, its title encrypted, and keeps its key and each file's salt with that state until it is sent.
 /* exported severalProblem, noteSeveral, sendSeveral, savedShareFor, savedShareLines, forgetShare */
 /* global File, sendEach, bytesCounter, encryptChosen, newLinkKey, newFileSalt, sendingSource, sentSize, encryptedFileFields, encryptedTitle */
-/* global localStorage, $, apiBase, limits, api, cancelled, sharePathProblem, fileProblem, formatBytes, exactBytes, showProgress, setStatus, sha256Of, goesInOnePut, sendInParts, putWithFreshUrlOnExpiry, waitUntilAvailable, readSaved, offerResume, formatWhen */
+/* global localStorage, $, apiBase, limits, api, cancelled, sharePathProblem, fileProblem, formatBytes, exactBytes, showProgress, setStatus, sha256Of, goesInOnePut, sendInParts, putWithFreshUrlOnExpiry, waitUntilAvailable, readSaved, offerResume, formatWhen, discardButton */
 
 const SHARE_PREFIX = "fileshare:share:";
 /** Files sent at once (each sent in parts sends up to three parts at once itself). */
@@ -109,22 +109,7 @@ function savedShareLines() {
       " of " +
       state.files.length +
       " files are sent. Choose the same files (or folder) again and press Resume upload to send the rest. ";
-    const discard = document.createElement("button");
-    discard.type = "button";
-    discard.textContent = "Discard it";
-    discard.addEventListener("click", async () => {
-      discard.disabled = true;
-      try {
-        await api("DELETE", "files/" + encodeURIComponent(state.id), {
-          headers: { "X-Delete-Token": state.deleteToken },
-        });
-      } catch {
-        // Already gone, or unreachable: it expires on its own.
-      }
-      localStorage.removeItem(key);
-      offerResume();
-    });
-    line.append(discard);
+    line.append(discardButton(state, key));
     return line;
   });
 }
